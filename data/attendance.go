@@ -1,0 +1,157 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// attendanceNamespace derives attendance ids from (workshop, person).
+var attendanceNamespace = uuid.MustParse("a3d0f7e4-5b8c-4f0a-8e2d-71c9b6e4d2f3")
+
+// AttendanceID is the id of a person's attendance at a workshop: the same on
+// every device, so two offline check-ins of one person become one row.
+func AttendanceID(workshopID, personID string) string {
+	return uuid.NewSHA1(attendanceNamespace, []byte(workshopID+"/"+personID)).String()
+}
+
+const attendanceColumns = `id, workshop_id, person_id, checked_in_at, hours, status, deleted`
+
+func scanAttendance(sc interface{ Scan(...any) error }) (Attendance, error) {
+	var a Attendance
+	err := sc.Scan(&a.ID, &a.WorkshopID, &a.PersonID, &a.CheckedInAt, &a.Hours, &a.Status, &a.Deleted)
+	return a, err
+}
+
+func (a Attendance) fields() row {
+	return row{
+		"workshop_id": a.WorkshopID, "person_id": a.PersonID, "checked_in_at": a.CheckedInAt,
+		"hours": a.Hours, "status": a.Status, "deleted": a.Deleted,
+	}
+}
+
+// Attend records a person's attendance at a workshop (a check-in). With no
+// hours given, the person attended the whole workshop. Checking in again
+// updates the same row.
+func (s *Store) Attend(ctx context.Context, a *Attendance) error {
+	return s.write(ctx, func(t *tx) error {
+		w, err := t.workshop(ctx, a.WorkshopID)
+		if err != nil {
+			return err
+		}
+		if w.Deleted {
+			return fmt.Errorf("workshop %s was deleted: %w", w.ID, ErrNotFound)
+		}
+		p, err := t.person(ctx, a.PersonID)
+		if err != nil {
+			return err
+		}
+		if p.Deleted {
+			return fmt.Errorf("person %s was deleted: %w", p.ID, ErrNotFound)
+		}
+		if p.MergedInto != "" {
+			a.PersonID = p.MergedInto // check in the person this record stands for
+		}
+		if a.Status == "" {
+			a.Status = Present
+		}
+		if a.Hours == 0 && a.Status == Present {
+			a.Hours = w.Hours
+		}
+		if a.CheckedInAt == "" {
+			a.CheckedInAt = s.nowUTC().Format(time.RFC3339)
+		}
+		if err := validateAttendance(a, w); err != nil {
+			return err
+		}
+		a.ID = AttendanceID(a.WorkshopID, a.PersonID)
+		old, err := scanAttendance(t.sql.QueryRowContext(ctx, `SELECT `+attendanceColumns+` FROM attendance WHERE id = ?`, a.ID))
+		switch {
+		case err == sql.ErrNoRows:
+			return t.insert(ctx, "attendance", a.ID, newFields(a.fields()), nil)
+		case err != nil:
+			return err
+		}
+		if old.Status == a.Status && !old.Deleted {
+			a.CheckedInAt = old.CheckedInAt // a repeated check-in keeps the first time
+		}
+		return t.update(ctx, "attendance", a.ID, diff(old.fields(), a.fields()))
+	})
+}
+
+// Unattend undoes a check-in (a tombstone on the attendance row).
+func (s *Store) Unattend(ctx context.Context, workshopID, personID string) error {
+	return s.write(ctx, func(t *tx) error {
+		id := AttendanceID(workshopID, personID)
+		a, err := scanAttendance(t.sql.QueryRowContext(ctx, `SELECT `+attendanceColumns+` FROM attendance WHERE id = ?`, id))
+		if err == sql.ErrNoRows {
+			return notFound("attendance", id)
+		}
+		if err != nil || a.Deleted {
+			return err
+		}
+		return t.update(ctx, "attendance", id, row{"deleted": true})
+	})
+}
+
+// AttendanceRecord is an attendance row with the names a list shows.
+type AttendanceRecord struct {
+	Attendance
+	Person   Person   `json:"person"`
+	Workshop Workshop `json:"workshop"`
+}
+
+// canonicalPerson is the SQL for the person an attendance counts for: the
+// one its person was merged into, if any.
+const canonicalPerson = `CASE WHEN mp.merged_into != '' THEN mp.merged_into ELSE a.person_id END`
+
+// WorkshopAttendance lists live attendance at a workshop, attributed to
+// the person each row counts for after merges, sorted by name.
+func (s *Store) WorkshopAttendance(ctx context.Context, workshopID string) ([]AttendanceRecord, error) {
+	return s.attendance(ctx, `a.workshop_id = ?`, workshopID)
+}
+
+// PersonAttendance lists a person's live attendance, including rows made
+// for people merged into them.
+func (s *Store) PersonAttendance(ctx context.Context, personID string) ([]AttendanceRecord, error) {
+	return s.attendance(ctx, canonicalPerson+` = ?`, personID)
+}
+
+func (s *Store) attendance(ctx context.Context, cond string, arg any) ([]AttendanceRecord, error) {
+	q := `SELECT ` + prefixed("a.", attendanceColumns) + `, ` + prefixed("p.", personColumns) + `, ` + prefixed("w.", workshopColumns) + `
+		FROM attendance a
+		JOIN person mp ON mp.id = a.person_id
+		JOIN person p ON p.id = ` + canonicalPerson + `
+		JOIN workshop w ON w.id = a.workshop_id
+		WHERE a.deleted = 0 AND ` + cond + `
+		ORDER BY w.date DESC, CASE WHEN p.name_ar != '' THEN p.name_ar ELSE p.name_en END, a.id`
+	rows, err := s.db.QueryContext(ctx, q, arg)
+	if err != nil {
+		return nil, fmt.Errorf("list attendance: %w", err)
+	}
+	defer rows.Close()
+	var out []AttendanceRecord
+	seen := map[string]bool{} // one line per (workshop, person) even when merged people both came
+	for rows.Next() {
+		var r AttendanceRecord
+		a, p, w := &r.Attendance, &r.Person, &r.Workshop
+		if err := rows.Scan(&a.ID, &a.WorkshopID, &a.PersonID, &a.CheckedInAt, &a.Hours, &a.Status, &a.Deleted,
+			&p.ID, &p.Kind, &p.NameAr, &p.NameEn, &p.Gender, &p.CivilID, &p.Phone, &p.Email,
+			&p.Governorate, &p.Wilayat, &p.Organisation, &p.Expertise, &p.JoinedOn, &p.Status, &p.Notes,
+			&p.Deleted, &p.MergedInto,
+			&w.ID, &w.TitleAr, &w.TitleEn, &w.Topic, &w.Date, &w.StartTime, &w.Hours,
+			&w.Governorate, &w.Wilayat, &w.Venue, &w.Facilitator, &w.Capacity, &w.Status, &w.MinHours, &w.Deleted); err != nil {
+			return nil, err
+		}
+		key := w.ID + "/" + p.ID
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,289 @@
+package data
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/data/sheet"
+)
+
+// ImportOptions controls an import.
+type ImportOptions struct {
+	Source      string            // the file's name, kept with the batch
+	Overrides   map[string]string // column mapping overrides, as sheet.MapColumns takes them
+	DryRun      bool              // validate and report; change nothing
+	SkipInvalid bool              // import the valid rows even when some are not
+	// Progress, when set, is called as rows are checked and saved.
+	Progress func(done, total int)
+}
+
+// RowError is one problem with one spreadsheet cell.
+type RowError struct {
+	Row      int    `json:"row"`    // spreadsheet row number; the header is row 1
+	Column   string `json:"column"` // the column's header as written in the file
+	Field    string `json:"field"`
+	Reason   string `json:"reason"`
+	ReasonAr string `json:"reason_ar"`
+}
+
+// DuplicateMatch is who a row looks like: a person already on the roster
+// (ID) or an earlier row of the same file (Row).
+type DuplicateMatch struct {
+	ID      string   `json:"id,omitempty"`
+	Row     int      `json:"row,omitempty"`
+	NameAr  string   `json:"name_ar,omitempty"`
+	NameEn  string   `json:"name_en,omitempty"`
+	Reasons []string `json:"reasons"`
+}
+
+// RowDuplicate is a row imported, but flagged as maybe someone known.
+type RowDuplicate struct {
+	Row     int              `json:"row"`
+	Matches []DuplicateMatch `json:"matches"`
+}
+
+// ImportReport says what an import found and did.
+type ImportReport struct {
+	Rows       int               `json:"rows"`     // data rows (blank rows not counted)
+	Valid      int               `json:"valid"`    // rows that passed validation
+	Imported   int               `json:"imported"` // rows saved (0 on a dry run)
+	Batch      string            `json:"batch"`    // the import batch, for undo ("" when nothing was saved)
+	DryRun     bool              `json:"dry_run"`
+	Columns    map[string]string `json:"columns"` // field → header it was read from
+	Unmapped   []string          `json:"unmapped_columns"`
+	Invalid    []RowError        `json:"invalid"`
+	Duplicates []RowDuplicate    `json:"duplicates"`
+}
+
+// ErrInvalidRows is returned (with the report) when rows were invalid and
+// nothing was imported because SkipInvalid was not set.
+var ErrInvalidRows = errors.New("some rows are not valid, so nothing was imported: fix them, or import only the valid rows")
+
+// Import reads people from a spreadsheet table into the roster. It is all
+// or nothing: every row is validated first, then the valid rows are saved
+// in one transaction with an import batch that UndoImport can take back.
+// Rows that look like people already on the roster, or like an earlier row
+// of the file, are imported and reported as duplicate candidates.
+func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions) (*ImportReport, error) {
+	mapping, err := sheet.MapColumns(tbl.Header, opt.Overrides)
+	if err != nil {
+		return nil, err
+	}
+	rep := &ImportReport{DryRun: opt.DryRun, Rows: len(tbl.Rows), Columns: map[string]string{},
+		Unmapped: append([]string{}, mapping.Unmapped...), Invalid: []RowError{}, Duplicates: []RowDuplicate{}}
+	for field := range mapping.Columns {
+		rep.Columns[field] = mapping.Column(field)
+	}
+	header := func(field string) string {
+		if field == "name" {
+			field = sheet.FieldNameAr
+			if _, ok := mapping.Columns[field]; !ok {
+				field = sheet.FieldNameEn
+			}
+		}
+		if c := mapping.Column(field); c != "" {
+			return c
+		}
+		return field
+	}
+	progress := func(done int) {
+		if opt.Progress != nil && (done%500 == 0 || done == len(tbl.Rows)) {
+			opt.Progress(done, len(tbl.Rows)*2)
+		}
+	}
+
+	// Validate every row.
+	type good struct {
+		row int
+		p   Person
+	}
+	var valid []good
+	for i, r := range tbl.Rows {
+		if i%1000 == 0 && ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		p := personFromCells(mapping.Columns, r.Cells)
+		if err := s.ValidatePerson(&p); err != nil {
+			var ve *ValidationError
+			if !errors.As(err, &ve) {
+				return nil, err
+			}
+			for _, fe := range ve.Errors {
+				rep.Invalid = append(rep.Invalid, RowError{Row: r.Number, Column: header(fe.Field), Field: fe.Field, Reason: fe.En, ReasonAr: fe.Ar})
+			}
+		} else {
+			valid = append(valid, good{r.Number, p})
+		}
+		progress(i + 1)
+	}
+	rep.Valid = len(valid)
+
+	// Look for duplicates, against the roster and against earlier rows. The
+	// file's own rows go in an index of their own, keyed by row number.
+	ix, err := s.freshIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	file := &personIndex{}
+	file.reset()
+	for _, g := range valid {
+		var matches []DuplicateMatch
+		for _, m := range ix.candidates(g.p) {
+			matches = append(matches, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+		}
+		rowID := fmt.Sprintf("row:%d", g.row)
+		probe := g.p
+		probe.ID = rowID
+		for _, m := range file.candidates(probe) {
+			var n int
+			fmt.Sscanf(m.ID, "row:%d", &n)
+			matches = append(matches, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+		}
+		if len(matches) > 0 {
+			sort.SliceStable(matches, func(i, j int) bool { return matches[i].Row < matches[j].Row })
+			rep.Duplicates = append(rep.Duplicates, RowDuplicate{Row: g.row, Matches: matches})
+		}
+		p := probe
+		file.add(newEntry(summary(p)))
+	}
+	ix.mu.RUnlock()
+
+	if opt.DryRun {
+		return rep, nil
+	}
+	if len(rep.Invalid) > 0 && !opt.SkipInvalid {
+		return rep, ErrInvalidRows
+	}
+	if len(valid) == 0 {
+		return rep, nil
+	}
+	batch, err := uuid.NewV7()
+	if err != nil {
+		return nil, err
+	}
+	err = s.write(ctx, func(t *tx) error {
+		t.peopleBulk = true
+		if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported) VALUES (?, ?, ?, ?, ?)`,
+			batch.String(), opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
+			return fmt.Errorf("record import batch: %w", err)
+		}
+		for i := range valid {
+			if i%1000 == 0 && ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if err := t.addPerson(ctx, &valid[i].p, batch.String()); err != nil {
+				return fmt.Errorf("row %d: %w", valid[i].row, err)
+			}
+			progress(len(tbl.Rows) + i + 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
+	}
+	if opt.Progress != nil {
+		opt.Progress(len(tbl.Rows)*2, len(tbl.Rows)*2)
+	}
+	rep.Imported = len(valid)
+	rep.Batch = batch.String()
+	return rep, nil
+}
+
+// personFromCells reads a person from a row by the column mapping.
+func personFromCells(cols map[string]int, cells []string) Person {
+	get := func(field string) string {
+		if i, ok := cols[field]; ok && i < len(cells) {
+			return cells[i]
+		}
+		return ""
+	}
+	return Person{
+		Kind: get(sheet.FieldKind), NameAr: get(sheet.FieldNameAr), NameEn: get(sheet.FieldNameEn), Gender: get(sheet.FieldGender),
+		CivilID: get(sheet.FieldCivilID), Phone: get(sheet.FieldPhone), Email: get(sheet.FieldEmail),
+		Governorate: get(sheet.FieldGovernorate), Wilayat: get(sheet.FieldWilayat), Organisation: get(sheet.FieldOrganisation),
+		Expertise: get(sheet.FieldExpertise), JoinedOn: get(sheet.FieldJoinedOn), Status: get(sheet.FieldStatus), Notes: get(sheet.FieldNotes),
+	}
+}
+
+// ImportBatch is a past import.
+type ImportBatch struct {
+	ID         string `json:"id"`
+	Source     string `json:"source"`
+	ImportedAt string `json:"imported_at"`
+	Rows       int    `json:"rows"`
+	Imported   int    `json:"imported"`
+	UndoneAt   string `json:"undone_at,omitempty"`
+}
+
+// ImportBatches lists imports, newest first.
+func (s *Store) ImportBatches(ctx context.Context) ([]ImportBatch, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, imported_at, rows, imported, undone_at FROM import_batch ORDER BY id DESC`)
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	defer rows.Close()
+	var out []ImportBatch
+	for rows.Next() {
+		var b ImportBatch
+		if err := rows.Scan(&b.ID, &b.Source, &b.ImportedAt, &b.Rows, &b.Imported, &b.UndoneAt); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// ErrImportInUse is returned by UndoImport when people of the import have
+// been checked in since: undoing would hide attendance someone recorded.
+var ErrImportInUse = errors.New("people from this import have attended workshops since, so it cannot be undone")
+
+// UndoImport takes back an import: the people it added are deleted
+// (tombstones that sync, like any delete). It returns how many.
+func (s *Store) UndoImport(ctx context.Context, batch string) (int, error) {
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		var undone string
+		err := t.sql.QueryRowContext(ctx, `SELECT undone_at FROM import_batch WHERE id = ?`, batch).Scan(&undone)
+		if err != nil {
+			return notFound("import", batch)
+		}
+		if undone != "" {
+			return fmt.Errorf("import %s was already undone on %s", batch, undone)
+		}
+		var used int
+		if err := t.sql.QueryRowContext(ctx, `SELECT count(*) FROM attendance a JOIN person p ON p.id = a.person_id
+			WHERE p.import_batch = ? AND a.deleted = 0`, batch).Scan(&used); err != nil {
+			return err
+		}
+		if used > 0 {
+			return fmt.Errorf("%w (%d check-ins)", ErrImportInUse, used)
+		}
+		rows, err := t.sql.QueryContext(ctx, `SELECT id FROM person WHERE import_batch = ? AND deleted = 0`, batch)
+		if err != nil {
+			return err
+		}
+		var ids []string
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return err
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		t.peopleBulk = true
+		for _, id := range ids {
+			if err := t.update(ctx, "person", id, row{"deleted": true}); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		_, err = t.sql.ExecContext(ctx, `UPDATE import_batch SET undone_at = ? WHERE id = ?`, s.nowUTC().Format("2006-01-02T15:04:05Z"), batch)
+		return err
+	})
+	return n, err
+}

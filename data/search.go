@@ -1,0 +1,461 @@
+package data
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	stdsync "sync"
+
+	"github.com/oman-sca/safeer/arabic"
+)
+
+// The roster is searched in memory: type-ahead must answer within a
+// keystroke at 100,000 people, and a scan of folded strings does that with
+// room to spare (see BenchmarkSearch), where SQL LIKE '%…%' cannot use an
+// index. The index is rebuilt lazily when another process changed the
+// roster (the person_gen counter in meta), and patched in place after this
+// process's own writes.
+
+// PersonSummary is what a list of people shows.
+type PersonSummary struct {
+	ID          string `json:"id"`
+	NameAr      string `json:"name_ar"`
+	NameEn      string `json:"name_en"`
+	Phone       string `json:"phone,omitempty"`
+	CivilID     string `json:"civil_id,omitempty"`
+	Email       string `json:"email,omitempty"`
+	Governorate string `json:"governorate"`
+	Wilayat     string `json:"wilayat,omitempty"`
+	Status      string `json:"status"`
+	Kind        string `json:"kind"`
+}
+
+type indexEntry struct {
+	PersonSummary
+	sortKey  string
+	text     string   // folded names, space separated, for a quick Contains
+	tokens   []string // folded name words, plus joined compounds (عبد الله → عبدالله)
+	phoneNat string   // national digits of the phone (8 for Omani numbers)
+	nameKeys []string // duplicate-matching keys of each name (see nameKey)
+}
+
+type personIndex struct {
+	mu      stdsync.RWMutex
+	gen     int64 // person_gen this index reflects; -1 when stale
+	byID    map[string]*indexEntry
+	sorted  []*indexEntry
+	civil   map[string][]string
+	phone   map[string][]string
+	email   map[string][]string
+	blocks  map[string][]string // governorate|name block → ids, for close-name matching
+	loading stdsync.Mutex
+}
+
+func newEntry(p PersonSummary) *indexEntry {
+	e := &indexEntry{PersonSummary: p}
+	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
+	e.text = strings.TrimSpace(ar + " " + en)
+	e.tokens = nameTokens(e.text)
+	e.sortKey = ar
+	if e.sortKey == "" {
+		e.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
+	}
+	e.phoneNat = nationalDigits(p.Phone)
+	for _, n := range []string{ar, en} {
+		if k := nameKey(n); k != "" {
+			e.nameKeys = append(e.nameKeys, k)
+		}
+	}
+	return e
+}
+
+// nameTokens are the words of a folded name, plus compounds written both
+// ways in practice: "عبد الله" is also "عبدالله", "ابو بكر" also "ابوبكر".
+func nameTokens(folded string) []string {
+	words := strings.Fields(folded)
+	out := append([]string(nil), words...)
+	for i := 0; i+1 < len(words); i++ {
+		if joinsNext(words[i]) {
+			out = append(out, words[i]+words[i+1])
+		}
+	}
+	return out
+}
+
+func joinsNext(w string) bool {
+	switch w {
+	case "عبد", "ابو", "abd", "abdul", "abu":
+		return true
+	}
+	return false
+}
+
+// nameKey is a folded name for duplicate matching: compounds joined, the
+// genealogical "bin/بن" words dropped (often left out or added).
+func nameKey(folded string) string {
+	words := strings.Fields(folded)
+	var out []string
+	for i := 0; i < len(words); i++ {
+		w := words[i]
+		switch w {
+		case "بن", "بنت", "bin", "bint", "ibn":
+			continue
+		}
+		if joinsNext(w) && i+1 < len(words) {
+			w += words[i+1]
+			i++
+		}
+		out = append(out, w)
+	}
+	return strings.Join(out, " ")
+}
+
+// blockKeys are the buckets a name is compared within: pairs of its words,
+// so a typo in any one word still meets the right candidates.
+func blockKeys(gov, key string) []string {
+	w := strings.Fields(key)
+	switch len(w) {
+	case 0:
+		return nil
+	case 1:
+		return []string{gov + "|" + w[0]}
+	}
+	last := len(w) - 1
+	keys := []string{gov + "|" + w[0] + "|" + w[last], gov + "|" + w[0] + "|" + w[1]}
+	if last > 1 {
+		keys = append(keys, gov+"|"+w[1]+"|"+w[last])
+	}
+	return keys
+}
+
+// nationalDigits is an Omani phone's 8 digits, or a foreign number's digits.
+func nationalDigits(e164 string) string {
+	d := strings.TrimPrefix(e164, "+")
+	if strings.HasPrefix(d, "968") && len(d) == 11 {
+		return d[3:]
+	}
+	return d
+}
+
+func (ix *personIndex) reset() {
+	ix.byID = map[string]*indexEntry{}
+	ix.sorted = nil
+	ix.civil, ix.phone, ix.email, ix.blocks = map[string][]string{}, map[string][]string{}, map[string][]string{}, map[string][]string{}
+}
+
+func (ix *personIndex) add(e *indexEntry) {
+	ix.byID[e.ID] = e
+	if e.CivilID != "" {
+		ix.civil[e.CivilID] = append(ix.civil[e.CivilID], e.ID)
+	}
+	if e.phoneNat != "" {
+		ix.phone[e.phoneNat] = append(ix.phone[e.phoneNat], e.ID)
+	}
+	if e.Email != "" {
+		ix.email[e.Email] = append(ix.email[e.Email], e.ID)
+	}
+	for _, k := range e.nameKeys {
+		for _, b := range blockKeys(e.Governorate, k) {
+			ix.blocks[b] = append(ix.blocks[b], e.ID)
+		}
+	}
+}
+
+func removeID(m map[string][]string, key, id string) {
+	ids := m[key]
+	for i, x := range ids {
+		if x == id {
+			ids = append(ids[:i:i], ids[i+1:]...)
+			break
+		}
+	}
+	if len(ids) == 0 {
+		delete(m, key)
+	} else {
+		m[key] = ids
+	}
+}
+
+func (ix *personIndex) remove(id string) {
+	e, ok := ix.byID[id]
+	if !ok {
+		return
+	}
+	delete(ix.byID, id)
+	removeID(ix.civil, e.CivilID, id)
+	removeID(ix.phone, e.phoneNat, id)
+	removeID(ix.email, e.Email, id)
+	for _, k := range e.nameKeys {
+		for _, b := range blockKeys(e.Governorate, k) {
+			removeID(ix.blocks, b, id)
+		}
+	}
+	i := sort.Search(len(ix.sorted), func(i int) bool { return !entryLess(ix.sorted[i], e) })
+	for ; i < len(ix.sorted); i++ {
+		if ix.sorted[i].ID == id {
+			ix.sorted = append(ix.sorted[:i], ix.sorted[i+1:]...)
+			return
+		}
+	}
+}
+
+func entryLess(a, b *indexEntry) bool {
+	if a.sortKey != b.sortKey {
+		return a.sortKey < b.sortKey
+	}
+	return a.ID < b.ID
+}
+
+// upsert puts p in the index, or takes it out when it is no longer live.
+func (ix *personIndex) upsert(p Person) {
+	ix.remove(p.ID)
+	if p.Deleted || p.MergedInto != "" {
+		return
+	}
+	e := newEntry(summary(p))
+	ix.add(e)
+	i := sort.Search(len(ix.sorted), func(i int) bool { return !entryLess(ix.sorted[i], e) })
+	ix.sorted = append(ix.sorted, nil)
+	copy(ix.sorted[i+1:], ix.sorted[i:])
+	ix.sorted[i] = e
+}
+
+func summary(p Person) PersonSummary {
+	return PersonSummary{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn, Phone: p.Phone, CivilID: p.CivilID,
+		Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat, Status: p.Status, Kind: p.Kind}
+}
+
+// afterCommit patches the index with this process's own write when nothing
+// else changed the roster in between; otherwise it marks it stale.
+func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if bulk || ix.gen < 0 || ix.gen != gen-1 {
+		ix.gen = -1
+		return
+	}
+	for _, p := range people {
+		ix.upsert(p)
+	}
+	ix.gen = gen
+}
+
+// fresh returns the index, reloading it if the roster changed elsewhere.
+// The caller must hold ix.mu.RLock on return (fresh takes it).
+func (s *Store) freshIndex(ctx context.Context) (*personIndex, error) {
+	ix := s.index
+	var gen int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_gen'), 0)`).Scan(&gen); err != nil {
+		return nil, fmt.Errorf("read roster generation: %w", err)
+	}
+	ix.mu.RLock()
+	if ix.gen == gen {
+		return ix, nil
+	}
+	ix.mu.RUnlock()
+
+	ix.loading.Lock() // one loader at a time; others wait and reuse its work
+	defer ix.loading.Unlock()
+	ix.mu.RLock()
+	if ix.gen == gen {
+		return ix, nil
+	}
+	ix.mu.RUnlock()
+	entries, err := s.loadEntries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix.mu.Lock()
+	ix.reset()
+	for _, e := range entries {
+		ix.add(e)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entryLess(entries[i], entries[j]) })
+	ix.sorted = entries
+	ix.gen = gen
+	ix.mu.Unlock()
+	ix.mu.RLock()
+	return ix, nil
+}
+
+func (s *Store) loadEntries(ctx context.Context) ([]*indexEntry, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind
+		FROM person WHERE deleted = 0 AND merged_into = ''`)
+	if err != nil {
+		return nil, fmt.Errorf("load roster: %w", err)
+	}
+	defer rows.Close()
+	var out []*indexEntry
+	for rows.Next() {
+		var p PersonSummary
+		if err := rows.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind); err != nil {
+			return nil, err
+		}
+		out = append(out, newEntry(p))
+	}
+	return out, rows.Err()
+}
+
+// SearchOptions narrows and bounds a search.
+type SearchOptions struct {
+	Governorate string
+	Wilayat     string
+	Status      string
+	Limit       int // 0: no limit
+}
+
+// SearchResult is a person found, with how well they matched.
+type SearchResult struct {
+	PersonSummary
+	Score int `json:"score"`
+}
+
+// Search finds live people by any part of their Arabic or English name,
+// phone (any spelling), civil ID or email, whatever the spelling of hamza,
+// taa marbuta, alef maqsura, tashkeel or digits. Better matches come first:
+// whole words before word beginnings before parts of words; ties by name.
+// An empty query lists everyone (filtered) by name.
+func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]SearchResult, error) {
+	ix, err := s.freshIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer ix.mu.RUnlock()
+	q := newQuery(query)
+	var out []SearchResult
+	for _, e := range ix.sorted {
+		if (opt.Governorate != "" && e.Governorate != opt.Governorate) ||
+			(opt.Wilayat != "" && e.Wilayat != opt.Wilayat) ||
+			(opt.Status != "" && e.Status != opt.Status) {
+			continue
+		}
+		score := q.score(e)
+		if score == 0 {
+			continue
+		}
+		out = append(out, SearchResult{PersonSummary: e.PersonSummary, Score: score})
+	}
+	// Entries are already in name order, so a stable sort by score keeps
+	// ties alphabetical.
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if opt.Limit > 0 && len(out) > opt.Limit {
+		out = out[:opt.Limit]
+	}
+	return out, nil
+}
+
+type query struct {
+	empty  bool
+	words  []string
+	digits string // the query as a phone or civil ID, when it is one
+	email  string
+}
+
+func newQuery(raw string) query {
+	folded := arabic.Fold(raw)
+	q := query{words: strings.Fields(folded)}
+	q.empty = len(q.words) == 0
+	if strings.Contains(folded, "@") {
+		q.email = strings.TrimSpace(folded)
+	}
+	if d, ok := digitsOnly(folded); ok && len(d) >= 3 {
+		if len(d) == 11 && strings.HasPrefix(d, "968") {
+			d = d[3:]
+		} else if len(d) == 13 && strings.HasPrefix(d, "00968") {
+			d = d[5:]
+		}
+		q.digits = d
+	}
+	return q
+}
+
+// digitsOnly returns the digits of s if s is a number as people write
+// phones: digits with spaces, dashes, dots, parentheses and a leading +.
+func digitsOnly(s string) (string, bool) {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case r == ' ' || r == '-' || r == '+' || r == '(' || r == ')' || r == '.':
+		default:
+			return "", false
+		}
+	}
+	return b.String(), b.Len() > 0
+}
+
+// Scores: a whole word is worth more than a word's beginning, which is worth
+// more than a part of a word; every query word must match something.
+const (
+	scoreWord    = 4
+	scorePrefix  = 3
+	scoreInside  = 1
+	scoreExactID = 10
+)
+
+func (q query) score(e *indexEntry) int {
+	if q.empty {
+		return 1
+	}
+	if q.digits != "" {
+		switch {
+		case e.phoneNat == q.digits || e.CivilID == q.digits:
+			return scoreExactID
+		case strings.HasPrefix(e.phoneNat, q.digits) || strings.HasPrefix(e.CivilID, q.digits):
+			return scorePrefix
+		case len(q.digits) >= 4 && (strings.Contains(e.phoneNat, q.digits) || strings.Contains(e.CivilID, q.digits)):
+			return scoreInside
+		}
+		return 0
+	}
+	if q.email != "" {
+		if e.Email == q.email {
+			return scoreExactID
+		}
+		if e.Email != "" && strings.HasPrefix(e.Email, q.email) {
+			return scorePrefix
+		}
+		return 0
+	}
+	total := 0
+	for _, w := range q.words {
+		if !strings.Contains(e.text, w) && !strings.Contains(e.Email, w) && !containsCompound(e, w) {
+			return 0
+		}
+		best := 0
+		for _, t := range e.tokens {
+			switch {
+			case t == w:
+				best = scoreWord
+			case strings.HasPrefix(t, w):
+				best = max(best, scorePrefix)
+			case strings.Contains(t, w):
+				best = max(best, scoreInside)
+			}
+			if best == scoreWord {
+				break
+			}
+		}
+		if best == 0 && strings.HasPrefix(e.Email, w) {
+			best = scorePrefix
+		}
+		if best == 0 {
+			return 0
+		}
+		total += best
+	}
+	return total
+}
+
+// containsCompound catches "عبدالله" typed for "عبد الله" (the compound
+// tokens are not in e.text).
+func containsCompound(e *indexEntry, w string) bool {
+	for _, t := range e.tokens[len(strings.Fields(e.text)):] {
+		if strings.Contains(t, w) {
+			return true
+		}
+	}
+	return false
+}

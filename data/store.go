@@ -1,0 +1,290 @@
+// Package data is the device's store: Safeer's domain types (person,
+// workshop, attendance, place), their validation, and the SQLite file that
+// holds them. Every write goes through a Store method that, in the same
+// transaction, appends the change to the outbox that sync ships to HQ.
+// It knows nothing of Fyne or HTTP.
+package data
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/sync"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ApplicationID marks a SQLite file as Safeer's ("SAFR"), so opening some
+// other database by mistake fails with words instead of a migration.
+const ApplicationID = 0x53414652
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Store is the device's SQLite database. It is safe for concurrent use.
+type Store struct {
+	db     *sql.DB
+	path   string
+	device string
+	clock  *sync.Clock
+	places *placeSet
+	index  *personIndex
+	now    func() time.Time
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithClock makes the store read time from now (tests of clock skew).
+func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+
+// ErrNewerSchema is returned when the file was written by a newer Safeer.
+var ErrNewerSchema = errors.New("database was written by a newer version of Safeer")
+
+// ErrNotSafeer is returned when the file is not a Safeer database.
+var ErrNotSafeer = errors.New("file is not a Safeer database")
+
+// Open opens (creating if needed) the database at path and brings its schema
+// up to date, keeping a backup copy of an existing file before migrating it.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	s := &Store{path: path, now: time.Now}
+	for _, o := range opts {
+		o(s)
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create folder for database: %w", err)
+		}
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s.db = db
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadIdentity(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	places, err := loadPlaces(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	s.places = places
+	s.index = &personIndex{gen: -1}
+	return s, nil
+}
+
+// dsn sets the pragmas on every pooled connection: WAL so the UI can read
+// while sync writes, a busy timeout instead of "database is locked", foreign
+// keys on, and BEGIN IMMEDIATE for transactions so two writers queue up
+// instead of failing on lock upgrade.
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
+
+// DeviceID is this database's device id, made when the file was created.
+func (s *Store) DeviceID() string { return s.device }
+
+// DB exposes the handle to packages of this module that keep their own
+// tables in the same file (sync state, certificates). They must write
+// through Store methods; the handle is for reading.
+func (s *Store) DB() *sql.DB { return s.db }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// SchemaVersion is the schema this build of Safeer writes.
+func SchemaVersion() int {
+	ms, _ := migrations()
+	return len(ms)
+}
+
+func (s *Store) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var appID, version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return describeOpenError(s.path, err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return describeOpenError(s.path, err)
+	}
+	if appID != 0 && appID != ApplicationID {
+		return fmt.Errorf("%s: %w (application id %#x)", s.path, ErrNotSafeer, appID)
+	}
+	if appID == 0 && version == 0 {
+		// A file with tables but no Safeer marks belongs to someone else.
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			return describeOpenError(s.path, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%s: %w", s.path, ErrNotSafeer)
+		}
+	}
+	if version > len(ms) {
+		return fmt.Errorf("%s: %w (schema %d; this Safeer knows up to %d): update Safeer", s.path, ErrNewerSchema, version, len(ms))
+	}
+	if version == len(ms) {
+		return nil
+	}
+	if version > 0 {
+		backup := fmt.Sprintf("%s.v%d-%s.bak", s.path, version, s.nowUTC().Format("20060102T150405"))
+		if err := s.vacuumInto(ctx, backup); err != nil {
+			return fmt.Errorf("keep a backup before upgrading the database: %w", err)
+		}
+		slog.Info("database backed up before migration", "backup", backup, "from", version, "to", len(ms))
+	}
+	for _, m := range ms[version:] {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply runs one migration and its version bump in one transaction: a crash
+// leaves the file at the old version or the new one, never between.
+func (s *Store) apply(ctx context.Context, m migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if m.version == 1 {
+		if err := initialise(ctx, tx); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	return tx.Commit()
+}
+
+// initialise gives a new database its device id and seeds reference data.
+func initialise(ctx context.Context, tx *sql.Tx) error {
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('device_id', ?), ('hlc', '')`, id.String()); err != nil {
+		return err
+	}
+	return seedPlaces(ctx, tx)
+}
+
+func (s *Store) loadIdentity(ctx context.Context) error {
+	var last string
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT value FROM meta WHERE key = 'device_id'),
+		(SELECT value FROM meta WHERE key = 'hlc')`).Scan(&s.device, &last)
+	if err != nil {
+		return fmt.Errorf("read device identity: %w", err)
+	}
+	h, err := sync.ParseHLC(last)
+	if err != nil {
+		return fmt.Errorf("read device clock: %w", err)
+	}
+	s.clock = sync.NewClock(s.device, h, s.now)
+	return nil
+}
+
+func (s *Store) nowUTC() time.Time { return s.now().UTC() }
+
+// Backup writes a consistent copy of the database to dest (VACUUM INTO), which
+// must not exist yet: a backup never overwrites.
+func (s *Store) Backup(ctx context.Context, dest string) error {
+	if _, err := os.Stat(dest); err == nil {
+		return fmt.Errorf("backup %s: file already exists", dest)
+	}
+	if err := s.vacuumInto(ctx, dest); err != nil {
+		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	return nil
+}
+
+func (s *Store) vacuumInto(ctx context.Context, dest string) error {
+	_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", dest)
+	return err
+}
+
+// describeOpenError turns the driver's words for a damaged or foreign file
+// into a sentence a coordinator can act on.
+func describeOpenError(path string, err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "not a database"), strings.Contains(msg, "malformed"):
+		return fmt.Errorf("%s is not a Safeer database or is damaged: restore it from a backup (%w)", path, err)
+	case strings.Contains(msg, "unable to open"):
+		return fmt.Errorf("cannot open %s: check the folder exists and you may write to it (%w)", path, err)
+	}
+	return fmt.Errorf("open %s: %w", path, err)
+}

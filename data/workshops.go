@@ -1,0 +1,147 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/google/uuid"
+)
+
+const workshopColumns = `id, title_ar, title_en, topic, date, start_time, hours, governorate, wilayat,
+	venue, facilitator, capacity, status, min_hours, deleted`
+
+func scanWorkshop(sc interface{ Scan(...any) error }) (Workshop, error) {
+	var w Workshop
+	err := sc.Scan(&w.ID, &w.TitleAr, &w.TitleEn, &w.Topic, &w.Date, &w.StartTime, &w.Hours,
+		&w.Governorate, &w.Wilayat, &w.Venue, &w.Facilitator, &w.Capacity, &w.Status, &w.MinHours, &w.Deleted)
+	return w, err
+}
+
+func (w Workshop) fields() row {
+	return row{
+		"title_ar": w.TitleAr, "title_en": w.TitleEn, "topic": w.Topic, "date": w.Date,
+		"start_time": w.StartTime, "hours": w.Hours, "governorate": w.Governorate,
+		"wilayat": w.Wilayat, "venue": w.Venue, "facilitator": w.Facilitator,
+		"capacity": float64(w.Capacity), "status": w.Status, "min_hours": w.MinHours,
+		"deleted": w.Deleted,
+	}
+}
+
+// Workshop returns the workshop with id.
+func (s *Store) Workshop(ctx context.Context, id string) (Workshop, error) {
+	return workshopFrom(s.db.QueryRowContext(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = ?`, id), id)
+}
+
+func (t *tx) workshop(ctx context.Context, id string) (Workshop, error) {
+	return workshopFrom(t.sql.QueryRowContext(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = ?`, id), id)
+}
+
+func workshopFrom(r *sql.Row, id string) (Workshop, error) {
+	w, err := scanWorkshop(r)
+	if err == sql.ErrNoRows {
+		return Workshop{}, notFound("workshop", id)
+	}
+	if err != nil {
+		return Workshop{}, fmt.Errorf("read workshop %s: %w", id, err)
+	}
+	return w, nil
+}
+
+// AddWorkshop validates w, gives it a new id and saves it. With no minimum
+// set, a certificate needs the whole workshop.
+func (s *Store) AddWorkshop(ctx context.Context, w *Workshop) error {
+	if w.MinHours == 0 {
+		w.MinHours = w.Hours
+	}
+	if err := s.ValidateWorkshop(w); err != nil {
+		return err
+	}
+	id, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	w.ID = id.String()
+	return s.write(ctx, func(t *tx) error {
+		return t.insert(ctx, "workshop", w.ID, newFields(w.fields()), nil)
+	})
+}
+
+// UpdateWorkshop validates w and saves the fields that changed.
+func (s *Store) UpdateWorkshop(ctx context.Context, w *Workshop) error {
+	if err := s.ValidateWorkshop(w); err != nil {
+		return err
+	}
+	return s.write(ctx, func(t *tx) error {
+		old, err := t.workshop(ctx, w.ID)
+		if err != nil {
+			return err
+		}
+		w.Deleted = old.Deleted
+		return t.update(ctx, "workshop", w.ID, diff(old.fields(), w.fields()))
+	})
+}
+
+// DeleteWorkshop marks a workshop deleted.
+func (s *Store) DeleteWorkshop(ctx context.Context, id string) error {
+	return s.write(ctx, func(t *tx) error {
+		w, err := t.workshop(ctx, id)
+		if err != nil {
+			return err
+		}
+		if w.Deleted {
+			return nil
+		}
+		return t.update(ctx, "workshop", id, row{"deleted": true})
+	})
+}
+
+// WorkshopSummary is a workshop with its attendance counted.
+type WorkshopSummary struct {
+	Workshop
+	Present int `json:"present"`
+}
+
+// ListWorkshops returns live workshops, newest first, with how many were
+// present at each.
+func (s *Store) ListWorkshops(ctx context.Context) ([]WorkshopSummary, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("w.", workshopColumns)+`,
+		(SELECT count(DISTINCT CASE WHEN p.merged_into != '' THEN p.merged_into ELSE a.person_id END)
+		   FROM attendance a LEFT JOIN person p ON p.id = a.person_id
+		  WHERE a.workshop_id = w.id AND a.deleted = 0 AND a.status = 'present')
+		FROM workshop w WHERE w.deleted = 0 ORDER BY w.date DESC, w.start_time DESC, w.id`)
+	if err != nil {
+		return nil, fmt.Errorf("list workshops: %w", err)
+	}
+	defer rows.Close()
+	var out []WorkshopSummary
+	for rows.Next() {
+		var ws WorkshopSummary
+		w := &ws.Workshop
+		if err := rows.Scan(&w.ID, &w.TitleAr, &w.TitleEn, &w.Topic, &w.Date, &w.StartTime, &w.Hours,
+			&w.Governorate, &w.Wilayat, &w.Venue, &w.Facilitator, &w.Capacity, &w.Status, &w.MinHours,
+			&w.Deleted, &ws.Present); err != nil {
+			return nil, err
+		}
+		out = append(out, ws)
+	}
+	return out, rows.Err()
+}
+
+// prefixed qualifies a column list with a table alias.
+func prefixed(alias, cols string) string {
+	var out []byte
+	start := true
+	for i := 0; i < len(cols); i++ {
+		c := cols[i]
+		if start && c != ' ' && c != '\t' && c != '\n' {
+			out = append(out, alias...)
+			start = false
+		}
+		if c == ',' {
+			start = true
+		}
+		out = append(out, c)
+	}
+	return string(out)
+}

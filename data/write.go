@@ -1,0 +1,247 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// tx is a write transaction. Its put method is the only way rows of synced
+// tables change, and it appends each change to the outbox, so no write path
+// can bypass sync.
+type tx struct {
+	sql   *sql.Tx
+	s     *Store
+	stmts map[string]*sql.Stmt
+	// people changed in this transaction, for the search index after commit.
+	people     []Person
+	peopleBulk bool
+	placesSeen bool
+}
+
+// write runs fn in one transaction and commits it with the device clock
+// persisted, so a restart never hands out an older stamp.
+func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	t := &tx{sql: sqlTx, s: s, stmts: map[string]*sql.Stmt{}}
+	defer func() {
+		for _, st := range t.stmts {
+			st.Close()
+		}
+		sqlTx.Rollback()
+	}()
+	if err := fn(t); err != nil {
+		return err
+	}
+	if _, err := sqlTx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'hlc'`, s.clock.Peek().String()); err != nil {
+		return fmt.Errorf("save clock: %w", err)
+	}
+	var gen int64
+	if len(t.people) > 0 || t.peopleBulk {
+		// The generation lets every process's search index notice changes
+		// made by another process (the CLI while the app runs).
+		if err := sqlTx.QueryRowContext(ctx, `INSERT INTO meta (key, value) VALUES ('person_gen', '1')
+			ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1 RETURNING CAST(value AS INTEGER)`).Scan(&gen); err != nil {
+			return fmt.Errorf("bump roster generation: %w", err)
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	if len(t.people) > 0 || t.peopleBulk {
+		s.index.afterCommit(gen, t.people, t.peopleBulk)
+	}
+	if t.placesSeen {
+		if err := s.places.reload(ctx, s.db); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := t.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := t.sql.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	t.stmts[query] = st
+	return st, nil
+}
+
+func (t *tx) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// row is one synced row's fields by column name.
+type row map[string]any
+
+// diff returns the fields of next that differ from prev.
+func diff(prev, next row) row {
+	out := row{}
+	for k, v := range next {
+		if prev[k] != v {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// insert adds a new row of a synced table and records the op.
+func (t *tx) insert(ctx context.Context, table, id string, fields row, extra map[string]any) error {
+	return t.put(ctx, table, id, fields, extra, true)
+}
+
+// update changes fields of an existing row and records the op. Nothing is
+// written when fields is empty.
+func (t *tx) update(ctx context.Context, table, id string, fields row) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return t.put(ctx, table, id, fields, nil, false)
+}
+
+// put is where every change to a synced table happens: it writes the row,
+// stamps the changed fields with a new clock value, and appends the op to
+// the outbox in the same transaction.
+func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[string]any, isNew bool) error {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		if !sync.KnownField(table, k) {
+			return fmt.Errorf("internal: %s has no synced field %q", table, k)
+		}
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	stamp := t.s.clock.Now().String()
+	opID, err := uuid.NewV7()
+	if err != nil {
+		return err
+	}
+	var baseRev int64
+	args := make([]any, 0, len(names)+4)
+	if isNew {
+		cols := append([]string{"id", "hlc"}, names...)
+		args = append(args, id, stamp)
+		for _, k := range names {
+			args = append(args, sqlValue(fields[k]))
+		}
+		extraNames := make([]string, 0, len(extra))
+		for k := range extra {
+			extraNames = append(extraNames, k)
+		}
+		sort.Strings(extraNames)
+		for _, k := range extraNames {
+			cols = append(cols, k)
+			args = append(args, extra[k])
+		}
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "),
+			strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("insert %s %s: %w", table, id, err)
+		}
+	} else {
+		var clocksJSON string
+		err := t.sql.QueryRowContext(ctx, "SELECT rev, clocks FROM "+table+" WHERE id = ?", id).Scan(&baseRev, &clocksJSON)
+		if err == sql.ErrNoRows {
+			return notFound(table, id)
+		}
+		if err != nil {
+			return fmt.Errorf("read %s %s: %w", table, id, err)
+		}
+		clocks := map[string]string{}
+		if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+			return fmt.Errorf("%s %s: damaged clocks: %w", table, id, err)
+		}
+		sets := make([]string, 0, len(names)+1)
+		for _, k := range names {
+			sets = append(sets, k+" = ?")
+			args = append(args, sqlValue(fields[k]))
+			clocks[k] = stamp
+		}
+		cj, _ := json.Marshal(clocks)
+		sets = append(sets, "clocks = ?")
+		args = append(args, string(cj), id)
+		q := fmt.Sprintf("UPDATE %s SET %s WHERE id = ?", table, strings.Join(sets, ", "))
+		if _, err := t.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("update %s %s: %w", table, id, err)
+		}
+	}
+	payload, err := json.Marshal(fields)
+	if err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
+		opID.String(), table, id, baseRev, stamp, string(payload)); err != nil {
+		return fmt.Errorf("record change of %s %s: %w", table, id, err)
+	}
+	return nil
+}
+
+// sqlValue turns op values into what the STRICT columns hold.
+func sqlValue(v any) any {
+	if b, ok := v.(bool); ok {
+		if b {
+			return 1
+		}
+		return 0
+	}
+	return v
+}
+
+// OutboxOp is one unsent change as the outbox holds it.
+type OutboxOp struct {
+	Seq   int64
+	Op    sync.Op
+	Stamp string
+}
+
+// Outbox returns up to limit unsent ops after seq, oldest first.
+func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]OutboxOp, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT seq, op_id, tbl, row_id, base_rev, hlc, fields
+		FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?`, afterSeq, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	var out []OutboxOp
+	for rows.Next() {
+		var o OutboxOp
+		var fieldsJSON string
+		if err := rows.Scan(&o.Seq, &o.Op.ID, &o.Op.Table, &o.Op.RowID, &o.Op.BaseRev, &o.Stamp, &fieldsJSON); err != nil {
+			return nil, err
+		}
+		var values map[string]any
+		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
+			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
+		}
+		o.Op.Fields = make(map[string]sync.Field, len(values))
+		for k, v := range values {
+			o.Op.Fields[k] = sync.Field{Value: v, HLC: o.Stamp}
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// OutboxLen is the number of changes waiting to be sent.
+func (s *Store) OutboxLen(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n)
+	return n, err
+}
