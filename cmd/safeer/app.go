@@ -1,0 +1,17 @@
+package main
+
+import (
+	"context"
+
+	"github.com/oman-sca/safeer/ui"
+)
+
+// runApp opens the desktop app on the database.
+func (m *Main) runApp(ctx context.Context) error {
+	s, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return ui.Run(ctx, s)
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/oman-sca/safeer/data"
+)
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitFail  = 1 // the command ran and failed (bad data, missing file, …)
+	exitUsage = 2 // the command line itself was wrong
+)
+
+// Main holds what every command needs: where to write and which database.
+type Main struct {
+	Stdout, Stderr io.Writer
+	DBPath         string
+	JSON           bool
+}
+
+// NewMain returns a Main writing to stdout and stderr.
+func NewMain(stdout, stderr io.Writer) *Main { return &Main{Stdout: stdout, Stderr: stderr} }
+
+// usageError is a mistake in the command line; it exits 2 with usage.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// command is one subcommand.
+type command struct {
+	name, args, help string
+	run              func(m *Main, ctx context.Context, args []string) error
+}
+
+func (m *Main) commands() []command {
+	return []command{
+		{"import", "FILE [--dry-run] | undo BATCH", "import a roster from CSV or XLSX, or undo an import", (*Main).runImport},
+		{"people", "search|add|edit|show|delete|merge|duplicates …", "the roster", (*Main).runPeople},
+		{"workshops", "add|edit|list|show|delete …", "workshops", (*Main).runWorkshops},
+		{"attend", "WORKSHOP PERSON [--hours H] [--status present|absent|excused] [--undo]", "check a person in at a workshop", (*Main).runAttend},
+		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
+		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
+	}
+}
+
+// Run runs the app (no arguments) or a subcommand, and returns the exit code.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	global := flag.NewFlagSet("safeer", flag.ContinueOnError)
+	global.SetOutput(io.Discard)
+	global.StringVar(&m.DBPath, "db", "", "database file (default: in the user's config folder)")
+	global.BoolVar(&m.JSON, "json", false, "machine-readable output")
+	if err := global.Parse(args); err != nil {
+		return m.fail(usageError{err.Error()})
+	}
+	args = global.Args()
+	if len(args) == 0 {
+		return m.fail(m.runApp(ctx))
+	}
+	name := args[0]
+	if name == "help" || name == "-h" || name == "--help" {
+		m.usage(m.Stdout)
+		return exitOK
+	}
+	for _, c := range m.commands() {
+		if c.name == name {
+			return m.fail(c.run(m, ctx, args[1:]))
+		}
+	}
+	return m.fail(usagef("unknown command %q", name))
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …]")
+	fmt.Fprintln(w, "With no command, safeer opens the app. Commands:")
+	for _, c := range m.commands() {
+		fmt.Fprintf(w, "  %-10s %s\n  %-10s   %s\n", c.name, c.args, "", c.help)
+	}
+}
+
+// fail prints err in words (both languages for validation errors) and
+// returns the exit code; it never lets a Go error reach a person raw.
+func (m *Main) fail(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var ue usageError
+	if errors.As(err, &ue) {
+		fmt.Fprintf(m.Stderr, "safeer: %s\n", ue.msg)
+		fmt.Fprintln(m.Stderr, "Run 'safeer help' for the commands.")
+		return exitUsage
+	}
+	if m.JSON {
+		m.printJSON(m.Stderr, errorJSON(err))
+		return exitFail
+	}
+	var ve *data.ValidationError
+	if errors.As(err, &ve) {
+		fmt.Fprintln(m.Stderr, "safeer: the data is not valid:")
+		for _, fe := range ve.Errors {
+			fmt.Fprintf(m.Stderr, "  %s: %s\n  %s: %s\n", fe.Field, fe.En, fe.Field, fe.Ar)
+		}
+		return exitFail
+	}
+	fmt.Fprintf(m.Stderr, "safeer: %s\n", err)
+	return exitFail
+}
+
+func errorJSON(err error) any {
+	out := map[string]any{"error": err.Error()}
+	var ve *data.ValidationError
+	if errors.As(err, &ve) {
+		out["fields"] = ve.Errors
+	}
+	return out
+}
+
+func (m *Main) printJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	enc.Encode(v)
+}
+
+// defaultDBPath is the app's database in the user's config folder.
+func defaultDBPath() (string, error) {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return "", fmt.Errorf("find the config folder: %w", err)
+	}
+	return filepath.Join(dir, "safeer", "safeer.db"), nil
+}
+
+func (m *Main) dbPath() (string, error) {
+	if m.DBPath != "" {
+		return m.DBPath, nil
+	}
+	return defaultDBPath()
+}
+
+// open opens the database for a command.
+func (m *Main) open(ctx context.Context) (*data.Store, error) {
+	path, err := m.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	return data.Open(ctx, path)
+}
+
+// withStore opens the database, runs fn and closes it.
+func (m *Main) withStore(ctx context.Context, fn func(*data.Store) error) error {
+	s, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return fn(s)
+}
+
+// parseFlags parses flags that may come before, between or after the
+// positional arguments (safeer people edit ID --phone …), and returns the
+// positionals. --json and --db are accepted anywhere.
+func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	if fs.Lookup("json") == nil {
+		fs.BoolVar(&m.JSON, "json", m.JSON, "machine-readable output")
+	}
+	if fs.Lookup("db") == nil {
+		fs.StringVar(&m.DBPath, "db", m.DBPath, "database file")
+	}
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("%s: flags:\n%s", fs.Name(), flagHelp(fs))
+			}
+			return nil, usagef("%s: %s", fs.Name(), err)
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func flagHelp(fs *flag.FlagSet) string {
+	var b strings.Builder
+	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(&b, "  --%s  %s\n", f.Name, f.Usage) })
+	return b.String()
+}
+
+// exactly checks the number of positional arguments.
+func exactly(n int, pos []string, what string) error {
+	if len(pos) != n {
+		return usagef("expected %s", what)
+	}
+	return nil
+}

@@ -1,0 +1,189 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/data/sheet"
+)
+
+// mapFlags collects repeated --map HEADER=FIELD overrides.
+type mapFlags map[string]string
+
+func (m mapFlags) String() string { return fmt.Sprint(map[string]string(m)) }
+
+func (m mapFlags) Set(v string) error {
+	k, f, ok := strings.Cut(v, "=")
+	if !ok || strings.TrimSpace(k) == "" || strings.TrimSpace(f) == "" {
+		return fmt.Errorf("--map takes HEADER=FIELD, e.g. --map \"Mobile No=phone\"")
+	}
+	m[strings.TrimSpace(k)] = strings.TrimSpace(f)
+	return nil
+}
+
+func (m *Main) runImport(ctx context.Context, args []string) error {
+	if len(args) > 0 && args[0] == "undo" {
+		return m.importUndo(ctx, args[1:])
+	}
+	if len(args) > 0 && args[0] == "list" {
+		return m.importList(ctx, args[1:])
+	}
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	opt := data.ImportOptions{Overrides: mapFlags{}}
+	fs.BoolVar(&opt.DryRun, "dry-run", false, "check every row and report; change nothing")
+	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "import the valid rows even if some rows are not valid")
+	fs.Var(mapFlags(opt.Overrides), "map", "HEADER=FIELD: read the column HEADER as FIELD (repeatable)")
+	sheetName := fs.String("sheet", "", "XLSX: the worksheet to read (default: the first visible)")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "import FILE (CSV or XLSX)"); err != nil {
+		return err
+	}
+	path := pos[0]
+	var tbl *sheet.Table
+	if *sheetName != "" {
+		tbl, err = openSheet(path, *sheetName)
+	} else {
+		tbl, err = sheet.Open(path)
+	}
+	if err != nil {
+		return err
+	}
+	opt.Source = filepath.Base(path)
+	return m.withStore(ctx, func(s *data.Store) error {
+		rep, err := s.Import(ctx, tbl, opt)
+		if rep != nil {
+			m.printImportReport(rep)
+		}
+		if errors.Is(err, data.ErrInvalidRows) {
+			return fmt.Errorf("%d row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the %d valid rows", countRows(rep.Invalid), rep.Valid)
+		}
+		return err
+	})
+}
+
+func countRows(errs []data.RowError) int {
+	seen := map[int]bool{}
+	for _, e := range errs {
+		seen[e.Row] = true
+	}
+	return len(seen)
+}
+
+func (m *Main) printImportReport(rep *data.ImportReport) {
+	if m.JSON {
+		m.printJSON(m.Stdout, rep)
+		return
+	}
+	w := m.Stdout
+	fmt.Fprintf(w, "%d rows read, %d valid", rep.Rows, rep.Valid)
+	switch {
+	case rep.DryRun:
+		fmt.Fprintln(w, " (dry run: nothing was changed)")
+	case rep.Imported > 0:
+		fmt.Fprintf(w, ", %d imported as batch %s\n", rep.Imported, rep.Batch)
+	default:
+		fmt.Fprintln(w, ", nothing imported")
+	}
+	if len(rep.Unmapped) > 0 {
+		fmt.Fprintf(w, "Columns not read: %s\n", strings.Join(rep.Unmapped, ", "))
+	}
+	if len(rep.Invalid) > 0 {
+		fmt.Fprintln(w, "Rows not valid:")
+		for _, e := range rep.Invalid {
+			fmt.Fprintf(w, "  row %d, column %q: %s\n", e.Row, e.Column, e.Reason)
+		}
+	}
+	if len(rep.Duplicates) > 0 {
+		fmt.Fprintln(w, "Rows that look like people already known (imported; review and merge):")
+		for _, d := range rep.Duplicates {
+			var ms []string
+			for _, mt := range d.Matches {
+				who := mt.ID
+				if mt.Row > 0 {
+					who = fmt.Sprintf("row %d", mt.Row)
+				}
+				ms = append(ms, fmt.Sprintf("%s %s (same %s)", who, firstNonEmpty(mt.NameAr, mt.NameEn), strings.Join(mt.Reasons, ", ")))
+			}
+			fmt.Fprintf(w, "  row %d looks like %s\n", d.Row, strings.Join(ms, "; "))
+		}
+	}
+}
+
+func firstNonEmpty(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+func (m *Main) importUndo(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("import undo", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "import undo BATCH"); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		n, err := s.UndoImport(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, map[string]any{"batch": pos[0], "removed": n})
+			return nil
+		}
+		fmt.Fprintf(m.Stdout, "import %s undone: %d people removed\n", pos[0], n)
+		return nil
+	})
+}
+
+func (m *Main) importList(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("import list", flag.ContinueOnError)
+	if _, err := m.parseFlags(fs, args); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		bs, err := s.ImportBatches(ctx)
+		if err != nil {
+			return err
+		}
+		if m.JSON {
+			if bs == nil {
+				bs = []data.ImportBatch{}
+			}
+			m.printJSON(m.Stdout, bs)
+			return nil
+		}
+		for _, b := range bs {
+			state := ""
+			if b.UndoneAt != "" {
+				state = "undone " + b.UndoneAt
+			}
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  %d/%d  %s\n", b.ID, b.ImportedAt, b.Source, b.Imported, b.Rows, state)
+		}
+		return nil
+	})
+}
+
+// openSheet reads a named worksheet of an XLSX file.
+func openSheet(path, name string) (*sheet.Table, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open %s: %w", path, err)
+	}
+	defer f.Close()
+	return sheet.ReadXLSXSheet(f, name)
+}

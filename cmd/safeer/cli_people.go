@@ -1,0 +1,314 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/oman-sca/safeer/data"
+)
+
+// personFlags binds a flag named after each field to p.
+func personFlags(fs *flag.FlagSet, p *data.Person) {
+	for _, f := range []struct {
+		name string
+		ptr  *string
+		help string
+	}{
+		{"kind", &p.Kind, "ambassador or guest"},
+		{"name-ar", &p.NameAr, "name in Arabic"},
+		{"name-en", &p.NameEn, "name in English"},
+		{"gender", &p.Gender, "male or female"},
+		{"civil-id", &p.CivilID, "civil ID number"},
+		{"phone", &p.Phone, "phone, any spelling of an Omani number"},
+		{"email", &p.Email, "email address"},
+		{"governorate", &p.Governorate, "governorate: code (OM-MA) or name"},
+		{"wilayat", &p.Wilayat, "wilayat name, Arabic or English"},
+		{"organisation", &p.Organisation, "organisation"},
+		{"expertise", &p.Expertise, "expertise"},
+		{"joined-on", &p.JoinedOn, "date joined (YYYY-MM-DD or d/m/yyyy)"},
+		{"status", &p.Status, "active or inactive"},
+		{"notes", &p.Notes, "notes"},
+	} {
+		fs.StringVar(f.ptr, f.name, *f.ptr, f.help)
+	}
+}
+
+func (m *Main) runPeople(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return usagef("people: expected search, add, edit, show, delete, merge or duplicates")
+	}
+	sub, args := args[0], args[1:]
+	switch sub {
+	case "search":
+		return m.peopleSearch(ctx, args)
+	case "add":
+		return m.peopleAdd(ctx, args)
+	case "edit":
+		return m.peopleEdit(ctx, args)
+	case "show":
+		return m.peopleShow(ctx, args)
+	case "delete":
+		return m.peopleDelete(ctx, args)
+	case "merge":
+		return m.peopleMerge(ctx, args)
+	case "duplicates":
+		return m.peopleDuplicates(ctx, args)
+	}
+	return usagef("people: unknown subcommand %q", sub)
+}
+
+func (m *Main) peopleSearch(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people search", flag.ContinueOnError)
+	var opt data.SearchOptions
+	fs.IntVar(&opt.Limit, "limit", 50, "at most this many results (0: all)")
+	fs.StringVar(&opt.Governorate, "governorate", "", "only this governorate (code)")
+	fs.StringVar(&opt.Wilayat, "wilayat", "", "only this wilayat (English name)")
+	fs.StringVar(&opt.Status, "status", "", "only active or inactive people")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	q := strings.Join(pos, " ")
+	return m.withStore(ctx, func(s *data.Store) error {
+		res, err := s.Search(ctx, q, opt)
+		if err != nil {
+			return err
+		}
+		if m.JSON {
+			if res == nil {
+				res = []data.SearchResult{}
+			}
+			m.printJSON(m.Stdout, res)
+			return nil
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		for _, r := range res {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.NameAr, r.NameEn, r.Phone, r.Governorate)
+		}
+		tw.Flush()
+		if len(res) == 0 {
+			fmt.Fprintln(m.Stderr, "no one found")
+		}
+		return nil
+	})
+}
+
+func (m *Main) peopleAdd(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people add", flag.ContinueOnError)
+	var p data.Person
+	personFlags(fs, &p)
+	force := fs.Bool("force", false, "add even when the person looks like someone already on the roster")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("people add: unexpected %q (fields are flags, e.g. --name-ar)", pos[0])
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		if err := s.ValidatePerson(&p); err != nil {
+			return err
+		}
+		dups, err := s.DuplicateCandidates(ctx, p)
+		if err != nil {
+			return err
+		}
+		if len(dups) > 0 && !*force {
+			if m.JSON {
+				m.printJSON(m.Stdout, map[string]any{"added": false, "duplicates": dups})
+			} else {
+				printMatches(m, dups)
+			}
+			return fmt.Errorf("this person looks like someone already on the roster; add --force to add them anyway, or merge")
+		}
+		if err := s.AddPerson(ctx, &p); err != nil {
+			return err
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, map[string]any{"id": p.ID, "added": true, "duplicates": emptyIfNil(dups)})
+			return nil
+		}
+		fmt.Fprintln(m.Stdout, p.ID)
+		return nil
+	})
+}
+
+func emptyIfNil(ms []data.Match) []data.Match {
+	if ms == nil {
+		return []data.Match{}
+	}
+	return ms
+}
+
+func printMatches(m *Main, dups []data.Match) {
+	fmt.Fprintln(m.Stderr, "Looks like people already on the roster:")
+	for _, d := range dups {
+		fmt.Fprintf(m.Stderr, "  %s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+	}
+}
+
+func (m *Main) peopleEdit(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people edit", flag.ContinueOnError)
+	var changes data.Person
+	personFlags(fs, &changes)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "people edit ID --FIELD VALUE …"); err != nil {
+		return err
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	delete(set, "json")
+	delete(set, "db")
+	if len(set) == 0 {
+		return usagef("people edit: name at least one field to change, e.g. --phone 91234567")
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		p, err := s.Person(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		// Copy only the flags given onto the stored person.
+		var cur data.Person = p
+		curFS := flag.NewFlagSet("", flag.ContinueOnError)
+		personFlags(curFS, &cur)
+		chFS := flag.NewFlagSet("", flag.ContinueOnError)
+		personFlags(chFS, &changes)
+		for name := range set {
+			curFS.Set(name, chFS.Lookup(name).Value.String())
+		}
+		if err := s.UpdatePerson(ctx, &cur); err != nil {
+			return err
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, cur)
+			return nil
+		}
+		fmt.Fprintln(m.Stdout, cur.ID)
+		return nil
+	})
+}
+
+func (m *Main) peopleShow(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people show", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "people show ID"); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		p, err := s.Person(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		att, err := s.PersonAttendance(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		hours := 0.0
+		for _, a := range att {
+			if a.Status == data.Present {
+				hours += a.Hours
+			}
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, map[string]any{"person": p, "attendance": att, "hours": hours})
+			return nil
+		}
+		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		for _, kv := range [][2]string{{"id", p.ID}, {"name_ar", p.NameAr}, {"name_en", p.NameEn},
+			{"kind", p.Kind}, {"phone", p.Phone}, {"civil_id", p.CivilID}, {"email", p.Email},
+			{"governorate", p.Governorate}, {"wilayat", p.Wilayat}, {"status", p.Status},
+			{"merged_into", p.MergedInto}} {
+			if kv[1] != "" {
+				fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])
+			}
+		}
+		fmt.Fprintf(tw, "workshops\t%d\nhours\t%g\n", len(att), hours)
+		return tw.Flush()
+	})
+}
+
+func (m *Main) peopleDelete(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people delete", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "people delete ID"); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		if err := s.DeletePerson(ctx, pos[0]); err != nil {
+			return err
+		}
+		return m.done(map[string]any{"id": pos[0], "deleted": true})
+	})
+}
+
+func (m *Main) peopleMerge(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people merge", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(2, pos, "people merge FROM INTO (FROM is the duplicate record)"); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		if err := s.MergePeople(ctx, pos[0], pos[1]); err != nil {
+			return err
+		}
+		return m.done(map[string]any{"merged": pos[0], "into": pos[1]})
+	})
+}
+
+func (m *Main) peopleDuplicates(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("people duplicates", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "people duplicates ID"); err != nil {
+		return err
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		p, err := s.Person(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		dups, err := s.DuplicateCandidates(ctx, p)
+		if err != nil {
+			return err
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, emptyIfNil(dups))
+			return nil
+		}
+		if len(dups) == 0 {
+			fmt.Fprintln(m.Stdout, "no duplicate candidates")
+			return nil
+		}
+		for _, d := range dups {
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+		}
+		return nil
+	})
+}
+
+// done reports a finished change: JSON when asked, otherwise "done".
+func (m *Main) done(v any) error {
+	if m.JSON {
+		m.printJSON(m.Stdout, v)
+		return nil
+	}
+	fmt.Fprintln(m.Stdout, "done")
+	return nil
+}

@@ -1,0 +1,17 @@
+// Command safeer is the coordinator's desktop app. With a subcommand it runs
+// headless, for scripts, HQ staff and tests: safeer help lists them.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain(os.Stdout, os.Stderr)
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}

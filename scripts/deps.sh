@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Safeer needs that this machine lacks.
+#   scripts/deps.sh build   what Fyne's cgo build needs
+#   scripts/deps.sh test    plus the tools the tests check PDFs with, and PostgreSQL
+# As root it installs them with apt-get; otherwise it names them and stops.
+set -euo pipefail
+
+build=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
+test=(poppler-utils zbar-tools qpdf postgresql xvfb)
+
+want=("${build[@]}")
+if [ "${1:-build}" = test ]; then
+	want+=("${test[@]}")
+fi
+
+missing=()
+for p in "${want[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "Safeer needs these Debian packages: ${missing[*]}" >&2
+	echo "Install them with: sudo apt-get install -y ${missing[*]}" >&2
+	exit 1
+fi
+echo "Installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
