@@ -7,6 +7,7 @@ package sync
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	stdsync "sync"
 	"time"
 )
@@ -46,11 +47,13 @@ func ParseHLC(s string) (HLC, error) {
 	if len(s) < 20 || s[12] != '-' || s[19] != '-' {
 		return HLC{}, fmt.Errorf("clock stamp %q is not wall-counter-device", s)
 	}
-	if _, err := fmt.Sscanf(s[:12], "%x", &h.Wall); err != nil {
+	wall, err := strconv.ParseInt(s[:12], 16, 64)
+	if err != nil {
 		return HLC{}, fmt.Errorf("clock stamp %q: wall time: %w", s, err)
 	}
-	var c uint64
-	if _, err := fmt.Sscanf(s[13:19], "%x", &c); err != nil {
+	h.Wall = wall
+	c, err := strconv.ParseUint(s[13:19], 16, 32)
+	if err != nil {
 		return HLC{}, fmt.Errorf("clock stamp %q: counter: %w", s, err)
 	}
 	h.Counter = uint32(c)

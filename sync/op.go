@@ -31,6 +31,10 @@ var Tables = map[string][]string{
 	"certificate": {"attendance_id", "code", "issued_at", "device_id", "snapshot",
 		"signature", "revoked_at", "revoked_reason", "reissue_of"},
 	"place": {"governorate", "governorate_en", "governorate_ar", "wilayat_en", "wilayat_ar", "deleted"},
+	// conflict rows are made by HQ when a concurrent edit lost; a device
+	// marks one resolved (after writing the chosen value as a normal edit).
+	"conflict": {"tbl", "row_id", "field", "winner", "winner_hlc", "loser", "loser_hlc",
+		"governorate", "created_at", "resolved", "resolved_at"},
 }
 
 // KnownField reports whether field may be synced on table.

@@ -1,0 +1,116 @@
+package sync
+
+// The HTTP protocol between a device and HQ. Every request carries the
+// device's token as "Authorization: Bearer TOKEN". Bodies are JSON; push
+// bodies are gzip-compressed (Content-Encoding: gzip), and so are replies
+// when the client accepts it.
+
+// Paths of the sync API.
+const (
+	PathPing   = "/v1/ping"        // GET: reachability, no auth, tiny reply
+	PathEnrol  = "/v1/enrol"       // POST EnrolRequest → EnrolResponse
+	PathPush   = "/v1/sync/push"   // POST PushRequest → PushResponse
+	PathPull   = "/v1/sync/pull"   // GET ?cursor=EPOCH.SEQ&limit=N → PullResponse
+	PathStatus = "/v1/sync/status" // GET → StatusResponse (what HQ knows of this device)
+)
+
+// Limits of one push batch: small enough that a slow link finishes it
+// before a timeout, so it is not resent forever.
+const (
+	MaxBatchOps   = 500
+	MaxBatchBytes = 128 << 10 // of the uncompressed JSON
+	MaxPullLimit  = 1000
+)
+
+// EnrolRequest trades a one-time code for a token. The device sends the
+// public key it signs certificates with, for HQ to endorse.
+type EnrolRequest struct {
+	Code      string `json:"code"`
+	DeviceID  string `json:"device_id"`
+	Name      string `json:"name,omitempty"`
+	PublicKey []byte `json:"public_key"` // Ed25519, 32 bytes
+}
+
+// EnrolResponse gives the device its long-lived token (HQ keeps only a hash),
+// its scope, and HQ's endorsement of its key.
+type EnrolResponse struct {
+	Token        string   `json:"token"`
+	DeviceID     string   `json:"device_id"`
+	Governorates []string `json:"governorates"`
+	Endorsement  []byte   `json:"endorsement"`   // HQ's Ed25519 signature over the device key
+	HQPublicKey  []byte   `json:"hq_public_key"` // for offline verification of certificates
+	Clock        string   `json:"clock"`
+}
+
+// PushRequest sends a batch of outbox ops, oldest first.
+type PushRequest struct {
+	Clock string `json:"clock"` // the device's clock now
+	Ops   []Op   `json:"ops"`
+}
+
+// Op result statuses.
+const (
+	Applied    = "applied"   // the op changed HQ's row
+	Duplicate  = "duplicate" // HQ had already applied this op id with this content
+	Conflicted = "conflict"  // applied, but some field lost to a concurrent edit (logged)
+	Rejected   = "rejected"  // not applied; Code says why; the device drops it and shows it
+)
+
+// Rejection codes.
+const (
+	CodeClockSkew    = "clock_skew"   // stamped more than MaxSkew ahead of HQ
+	CodeOutOfScope   = "out_of_scope" // the row is outside the device's governorates
+	CodeUnknownTable = "unknown_table"
+	CodeUnknownField = "unknown_field"
+	CodeBadValue     = "bad_value"
+	CodeOpIDReused   = "op_id_reused" // the same op id came with other content
+)
+
+// OpResult is HQ's answer for one op: every op gets its own, so one bad op
+// never blocks the queue.
+type OpResult struct {
+	ID      string `json:"id"`
+	Status  string `json:"status"`
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// PushResponse answers a push with a result per op, in order.
+type PushResponse struct {
+	Results []OpResult `json:"results"`
+	Clock   string     `json:"clock"` // HQ's clock
+}
+
+// Change is a row's current state at HQ, every field with the stamp that set
+// it. Pull sends whole rows, so applying them with the per-field merge
+// converges whatever order they arrive in.
+type Change struct {
+	Seq    int64            `json:"seq"`
+	Table  string           `json:"table"`
+	RowID  string           `json:"row"`
+	Fields map[string]Field `json:"fields"`
+}
+
+// PullResponse is one page of changes after the cursor, in HQ's order.
+type PullResponse struct {
+	Changes    []Change `json:"changes"`
+	NextCursor string   `json:"next_cursor"` // EPOCH.SEQ
+	HasMore    bool     `json:"has_more"`
+	Clock      string   `json:"clock"`
+}
+
+// Error codes in ErrorResponse.
+const (
+	ErrMustResync    = "must_resync"    // 409: HQ's epoch changed (restored or reset)
+	ErrDeviceRevoked = "device_revoked" // 401: stop syncing, keep everything
+	ErrUnauthorized  = "unauthorized"   // 401: no or unknown token
+	ErrBadRequest    = "bad_request"    // 400
+	ErrTooLarge      = "too_large"      // 413
+	ErrBadCode       = "bad_code"       // 403: enrolment code unknown, used or expired
+)
+
+// ErrorResponse is the body of every non-200 reply.
+type ErrorResponse struct {
+	Error   string `json:"error"`
+	Message string `json:"message"`
+}
