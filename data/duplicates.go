@@ -60,9 +60,18 @@ func (ix *personIndex) candidates(p Person) []Match {
 		if key == "" {
 			continue
 		}
+		for _, id := range ix.names[p.Governorate+"|"+key] {
+			if id != p.ID && !contains(reasons[id], SimilarName) {
+				reasons[id] = append(reasons[id], SimilarName)
+			}
+		}
 		seen := map[string]bool{}
 		for _, b := range blockKeys(p.Governorate, key) {
-			for _, id := range ix.blocks[b] {
+			block := ix.blocks[b]
+			if len(block) > maxBlock {
+				continue // too common a pair of words to tell people apart
+			}
+			for _, id := range block {
 				if seen[id] || id == p.ID {
 					continue
 				}
@@ -93,6 +102,12 @@ func (ix *personIndex) candidates(p Person) []Match {
 	})
 	return out
 }
+
+// maxBlock bounds the close-name comparisons per lookup. A block bigger
+// than this is a pair of very common words ("محمد سالم"); the other pairs of
+// the name and the exact-name map still find real duplicates, and checking
+// stays fast at 100,000 people.
+const maxBlock = 64
 
 // closeNames reports whether two name keys are the same name give or take
 // a slip: equal, or within one edit (two for long names).

@@ -33,9 +33,11 @@ type PersonSummary struct {
 
 type indexEntry struct {
 	PersonSummary
-	sortKey  string
-	text     string   // folded names, space separated, for a quick Contains
-	tokens   []string // folded name words, plus joined compounds (عبد الله → عبدالله)
+	sortKey string
+	// words is " w1 w2 … " of the folded names plus joined compounds (عبد الله
+	// → عبدالله): one string, so scoring is a few strings.Contains calls.
+	words    string
+	letters  uint64   // which letters words has (see letterMask): a cheap first filter
 	phoneNat string   // national digits of the phone (8 for Omani numbers)
 	nameKeys []string // duplicate-matching keys of each name (see nameKey)
 }
@@ -48,6 +50,7 @@ type personIndex struct {
 	civil   map[string][]string
 	phone   map[string][]string
 	email   map[string][]string
+	names   map[string][]string // governorate|name key → ids, for exact name matches
 	blocks  map[string][]string // governorate|name block → ids, for close-name matching
 	loading stdsync.Mutex
 }
@@ -55,8 +58,8 @@ type personIndex struct {
 func newEntry(p PersonSummary) *indexEntry {
 	e := &indexEntry{PersonSummary: p}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
-	e.text = strings.TrimSpace(ar + " " + en)
-	e.tokens = nameTokens(e.text)
+	e.words = " " + strings.Join(nameTokens(ar+" "+en), " ") + " "
+	e.letters = letterMask(e.words)
 	e.sortKey = ar
 	if e.sortKey == "" {
 		e.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
@@ -141,7 +144,8 @@ func nationalDigits(e164 string) string {
 func (ix *personIndex) reset() {
 	ix.byID = map[string]*indexEntry{}
 	ix.sorted = nil
-	ix.civil, ix.phone, ix.email, ix.blocks = map[string][]string{}, map[string][]string{}, map[string][]string{}, map[string][]string{}
+	ix.civil, ix.phone, ix.email = map[string][]string{}, map[string][]string{}, map[string][]string{}
+	ix.names, ix.blocks = map[string][]string{}, map[string][]string{}
 }
 
 func (ix *personIndex) add(e *indexEntry) {
@@ -156,6 +160,7 @@ func (ix *personIndex) add(e *indexEntry) {
 		ix.email[e.Email] = append(ix.email[e.Email], e.ID)
 	}
 	for _, k := range e.nameKeys {
+		ix.names[e.Governorate+"|"+k] = append(ix.names[e.Governorate+"|"+k], e.ID)
 		for _, b := range blockKeys(e.Governorate, k) {
 			ix.blocks[b] = append(ix.blocks[b], e.ID)
 		}
@@ -187,6 +192,7 @@ func (ix *personIndex) remove(id string) {
 	removeID(ix.phone, e.phoneNat, id)
 	removeID(ix.email, e.Email, id)
 	for _, k := range e.nameKeys {
+		removeID(ix.names, e.Governorate+"|"+k, id)
 		for _, b := range blockKeys(e.Governorate, k) {
 			removeID(ix.blocks, b, id)
 		}
@@ -323,7 +329,11 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	}
 	defer ix.mu.RUnlock()
 	q := newQuery(query)
-	var out []SearchResult
+	// Entries are in name order, so keeping the first Limit matches of each
+	// score and reading the buckets from the best score down gives ranked,
+	// alphabetical-within-rank results without sorting every match: a
+	// one-letter query matches nearly everyone.
+	buckets := map[int][]SearchResult{}
 	for _, e := range ix.sorted {
 		if (opt.Governorate != "" && e.Governorate != opt.Governorate) ||
 			(opt.Wilayat != "" && e.Wilayat != opt.Wilayat) ||
@@ -334,27 +344,65 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		if score == 0 {
 			continue
 		}
-		out = append(out, SearchResult{PersonSummary: e.PersonSummary, Score: score})
+		if b := buckets[score]; opt.Limit == 0 || len(b) < opt.Limit {
+			buckets[score] = append(b, SearchResult{PersonSummary: e.PersonSummary, Score: score})
+		}
 	}
-	// Entries are already in name order, so a stable sort by score keeps
-	// ties alphabetical.
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
-	if opt.Limit > 0 && len(out) > opt.Limit {
-		out = out[:opt.Limit]
+	scores := make([]int, 0, len(buckets))
+	for sc := range buckets {
+		scores = append(scores, sc)
+	}
+	sort.Sort(sort.Reverse(sort.IntSlice(scores)))
+	var out []SearchResult
+	for _, sc := range scores {
+		out = append(out, buckets[sc]...)
+		if opt.Limit > 0 && len(out) >= opt.Limit {
+			return out[:opt.Limit], nil
+		}
 	}
 	return out, nil
 }
 
 type query struct {
 	empty  bool
-	words  []string
+	words  []queryWord
 	digits string // the query as a phone or civil ID, when it is one
 	email  string
 }
 
+// queryWord is a folded query word with the patterns that score it.
+type queryWord struct {
+	w, asWord, asPrefix string // "w", " w ", " w"
+	letters             uint64
+}
+
+// letterMask sets a bit for each letter in s: Arabic letters (U+0621–U+064A)
+// get a bit each, Latin letters and digits share the rest. An entry lacking
+// one of a query word's bits cannot contain it, which rejects most of the
+// roster without a substring search.
+func letterMask(s string) uint64 {
+	var m uint64
+	for _, r := range s {
+		switch {
+		case r >= 0x621 && r <= 0x64A:
+			m |= 1 << (r - 0x621)
+		case r >= 'a' && r <= 'z':
+			m |= 1 << (42 + (r-'a')%18)
+		case r >= '0' && r <= '9':
+			m |= 1 << (60 + (r-'0')%3)
+		case r != ' ':
+			m |= 1 << 63
+		}
+	}
+	return m
+}
+
 func newQuery(raw string) query {
 	folded := arabic.Fold(raw)
-	q := query{words: strings.Fields(folded)}
+	q := query{}
+	for _, w := range strings.Fields(folded) {
+		q.words = append(q.words, queryWord{w: w, asWord: " " + w + " ", asPrefix: " " + w, letters: letterMask(w)})
+	}
 	q.empty = len(q.words) == 0
 	if strings.Contains(folded, "@") {
 		q.email = strings.TrimSpace(folded)
@@ -421,41 +469,19 @@ func (q query) score(e *indexEntry) int {
 	}
 	total := 0
 	for _, w := range q.words {
-		if !strings.Contains(e.text, w) && !strings.Contains(e.Email, w) && !containsCompound(e, w) {
-			return 0
-		}
-		best := 0
-		for _, t := range e.tokens {
-			switch {
-			case t == w:
-				best = scoreWord
-			case strings.HasPrefix(t, w):
-				best = max(best, scorePrefix)
-			case strings.Contains(t, w):
-				best = max(best, scoreInside)
+		switch {
+		case e.letters&w.letters != w.letters || !strings.Contains(e.words, w.w):
+			if !strings.HasPrefix(e.Email, w.w) {
+				return 0
 			}
-			if best == scoreWord {
-				break
-			}
+			total += scorePrefix
+		case strings.Contains(e.words, w.asWord):
+			total += scoreWord
+		case strings.Contains(e.words, w.asPrefix):
+			total += scorePrefix
+		default:
+			total += scoreInside
 		}
-		if best == 0 && strings.HasPrefix(e.Email, w) {
-			best = scorePrefix
-		}
-		if best == 0 {
-			return 0
-		}
-		total += best
 	}
 	return total
-}
-
-// containsCompound catches "عبدالله" typed for "عبد الله" (the compound
-// tokens are not in e.text).
-func containsCompound(e *indexEntry, w string) bool {
-	for _, t := range e.tokens[len(strings.Fields(e.text)):] {
-		if strings.Contains(t, w) {
-			return true
-		}
-	}
-	return false
 }

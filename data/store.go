@@ -19,6 +19,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -42,6 +43,9 @@ type Store struct {
 	places *placeSet
 	index  *personIndex
 	now    func() time.Time
+	// clockOffset (ms) corrects this computer's wall clock to HQ's for
+	// clock stamps; sync sets it (see SetClockOffset in sync_state.go).
+	clockOffset atomic.Int64
 }
 
 // Option configures Open.
@@ -253,7 +257,10 @@ func (s *Store) loadIdentity(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read device clock: %w", err)
 	}
-	s.clock = sync.NewClock(s.device, h, s.now)
+	if err := s.loadClockOffset(ctx); err != nil {
+		return err
+	}
+	s.clock = sync.NewClock(s.device, h, s.stampNow)
 	return nil
 }
 

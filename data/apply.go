@@ -1,0 +1,461 @@
+package data
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/oman-sca/safeer/sync"
+)
+
+// Applying what HQ sends. A pulled page and its cursor are written in one
+// transaction, so a cut link resumes where it stopped and the cursor never
+// runs ahead of the rows it covers. Pulled rows are merged field by field
+// with sync.Merge (the same function HQ runs) and are not outbox changes:
+// they came from HQ.
+
+// boolFields are the synced flags, kept as 0/1 in INTEGER columns.
+var boolFields = map[string]bool{"deleted": true, "resolved": true}
+
+// maxPeoplePatch is how many pulled people a page may patch into the search
+// index in place; a bigger page marks the index stale (one rebuild).
+const maxPeoplePatch = 200
+
+// ApplyChanges applies one pulled page and stores nextCursor with it, in one
+// transaction: either the whole page and its cursor are saved or nothing is.
+// For every row the stored fields (each with its stamp: clocks[field], else
+// the row's hlc) are merged with the incoming ones by sync.Merge; a field
+// counts as concurrently changed when an unsent op of this device touches it.
+// Only the fields that changed are written, with their stamps, and the row's
+// rev becomes the change's Seq (the base of the next local edit). Tables and
+// fields this Safeer does not know (a newer HQ) are skipped with a log line.
+//
+// After the commit the device clock observes hqClock, so an edit made after
+// this pull stamps after everything HQ had. A clock more than sync.MaxSkew
+// ahead is refused: the page is still applied (and the cursor saved), the
+// clock does not jump, and the error wraps sync.ErrClockSkew.
+func (s *Store) ApplyChanges(ctx context.Context, changes []sync.Change, nextCursor string, hqClock string) error {
+	var hq sync.HLC
+	clockOK := false
+	if hqClock != "" {
+		h, err := sync.ParseHLC(hqClock)
+		if err != nil {
+			slog.Warn("sync: HQ's clock is unreadable; not observed", "clock", hqClock, "err", err)
+		} else {
+			hq, clockOK = h, true
+		}
+	}
+	err := s.write(ctx, func(t *tx) error {
+		a := &applier{t: t, cols: map[string]map[string]string{}, warned: map[string]bool{}}
+		for _, ch := range changes {
+			if err := a.apply(ctx, ch); err != nil {
+				return err
+			}
+		}
+		if len(a.people) > maxPeoplePatch {
+			t.peopleBulk = true
+		} else {
+			for _, id := range sortedKeys(a.people) {
+				p, err := t.person(ctx, id)
+				if err != nil {
+					return fmt.Errorf("read pulled person %s: %w", id, err)
+				}
+				t.people = append(t.people, p)
+			}
+		}
+		if nextCursor != "" {
+			if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = ?, cursor_schema = ? WHERE id = 1`, nextCursor, SchemaVersion()); err != nil {
+				return fmt.Errorf("save sync cursor: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("apply pulled changes: %w", err)
+	}
+	if !clockOK {
+		return nil
+	}
+	if err := s.clock.Observe(hq); err != nil {
+		return fmt.Errorf("pulled changes applied, but HQ's clock (%s) is refused: %w", hq.Time().Format("2006-01-02 15:04 MST"), err)
+	}
+	if err := s.persistClock(ctx); err != nil {
+		return fmt.Errorf("save device clock: %w", err)
+	}
+	return nil
+}
+
+// ObserveClock merges a clock stamp received from HQ outside a pull (a push
+// reply, enrolment) and saves it, so the next local edit stamps after it.
+func (s *Store) ObserveClock(ctx context.Context, stamp string) error {
+	if stamp == "" {
+		return nil
+	}
+	h, err := sync.ParseHLC(stamp)
+	if err != nil {
+		return fmt.Errorf("HQ's clock: %w", err)
+	}
+	if err := s.clock.Observe(h); err != nil {
+		return fmt.Errorf("HQ's clock (%s) is refused: %w", h.Time().Format("2006-01-02 15:04 MST"), err)
+	}
+	return s.persistClock(ctx)
+}
+
+// Clock is the device's newest clock stamp (for tests and diagnostics).
+func (s *Store) Clock() sync.HLC { return s.clock.Peek() }
+
+type applier struct {
+	t      *tx
+	cols   map[string]map[string]string // table → synced local column → SQLite type
+	warned map[string]bool
+	people map[string]bool
+}
+
+func (a *applier) warn(key, msg string, args ...any) {
+	if a.warned[key] {
+		return
+	}
+	a.warned[key] = true
+	slog.Warn(msg, args...)
+}
+
+// columns are the synced fields of table that this device's schema has,
+// with their types; nil when the table is unknown here.
+func (a *applier) columns(ctx context.Context, table string) (map[string]string, error) {
+	if c, ok := a.cols[table]; ok {
+		return c, nil
+	}
+	synced, ok := sync.Tables[table]
+	if !ok {
+		a.cols[table] = nil
+		return nil, nil
+	}
+	// table is a key of sync.Tables, never outside input.
+	rows, err := a.t.sql.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?)`, table)
+	if err != nil {
+		return nil, fmt.Errorf("read columns of %s: %w", table, err)
+	}
+	defer rows.Close()
+	local := map[string]string{}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			return nil, err
+		}
+		local[name] = strings.ToUpper(typ)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var cols map[string]string
+	if local["id"] != "" && local["clocks"] != "" && local["hlc"] != "" && local["rev"] != "" {
+		cols = map[string]string{}
+		for _, f := range synced {
+			if typ, ok := local[f]; ok {
+				cols[f] = typ
+			}
+		}
+	}
+	a.cols[table] = cols
+	return cols, nil
+}
+
+func (a *applier) apply(ctx context.Context, ch sync.Change) error {
+	cols, err := a.columns(ctx, ch.Table)
+	if err != nil {
+		return err
+	}
+	if cols == nil {
+		a.warn("table "+ch.Table, "sync: skipping pulled rows of a table this Safeer does not know (update Safeer)", "table", ch.Table)
+		return nil
+	}
+	if ch.RowID == "" {
+		a.warn("norow "+ch.Table, "sync: skipping a pulled row without id", "table", ch.Table, "seq", ch.Seq)
+		return nil
+	}
+	incoming := make(map[string]sync.Field, len(ch.Fields))
+	for name, f := range ch.Fields {
+		typ, ok := cols[name]
+		if !ok {
+			a.warn("field "+ch.Table+"."+name, "sync: skipping a pulled field this Safeer does not know (update Safeer)", "table", ch.Table, "field", name)
+			continue
+		}
+		if _, err := sync.ParseHLC(f.HLC); err != nil {
+			a.warn("stamp "+ch.Table+"."+name, "sync: skipping a pulled field with an unreadable stamp", "table", ch.Table, "row", ch.RowID, "field", name, "err", err)
+			continue
+		}
+		v, err := canonical(name, typ, f.Value)
+		if err != nil {
+			a.warn("value "+ch.Table+"."+name, "sync: skipping a pulled value of the wrong type", "table", ch.Table, "row", ch.RowID, "field", name, "err", err)
+			continue
+		}
+		incoming[name] = sync.Field{Value: v, HLC: f.HLC}
+	}
+	names := sortedKeys(incoming)
+
+	// The row as stored, with each field's stamp.
+	var rowHLC, clocksJSON string
+	vals := make([]any, len(names))
+	dest := []any{&rowHLC, &clocksJSON}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	sel := "SELECT hlc, clocks"
+	for _, n := range names {
+		sel += ", " + n
+	}
+	sel += " FROM " + ch.Table + " WHERE id = ?"
+	exists := true
+	st, err := a.t.stmt(ctx, sel)
+	if err != nil {
+		return fmt.Errorf("read %s %s: %w", ch.Table, ch.RowID, err)
+	}
+	if err := st.QueryRowContext(ctx, ch.RowID).Scan(dest...); err != nil {
+		if !isNoRows(err) {
+			return fmt.Errorf("read %s %s: %w", ch.Table, ch.RowID, err)
+		}
+		exists = false
+	}
+	clocks := map[string]string{}
+	current := map[string]sync.Field{}
+	if exists {
+		if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+			return fmt.Errorf("%s %s: damaged clocks: %w", ch.Table, ch.RowID, err)
+		}
+		for i, n := range names {
+			stamp, ok := clocks[n]
+			if !ok {
+				stamp = rowHLC
+			}
+			v, err := fromColumn(n, cols[n], vals[i])
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", ch.Table, ch.RowID, err)
+			}
+			current[n] = sync.Field{Value: v, HLC: stamp}
+		}
+	}
+
+	var unsent map[string]bool
+	concurrent := func(field string) bool {
+		if unsent == nil {
+			unsent = a.unsentFields(ctx, ch.Table, ch.RowID)
+		}
+		return unsent[field]
+	}
+	changed, conflicts := sync.Merge(current, incoming, concurrent)
+	for _, c := range conflicts {
+		// HQ logs this conflict (and syncs it back) when the unsent op
+		// arrives; the device only notes it.
+		slog.Info("sync: pulled change meets an unsent local edit", "table", ch.Table, "row", ch.RowID,
+			"field", c.Field, "winner", c.Winner.HLC, "loser", c.Loser.HLC)
+	}
+	cnames := sortedKeys(changed)
+	args := make([]any, 0, len(cnames)+4)
+	if exists {
+		sets := make([]string, 0, len(cnames)+2)
+		for _, n := range cnames {
+			sets = append(sets, n+" = ?")
+			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
+			clocks[n] = changed[n].HLC
+		}
+		cj, err := json.Marshal(clocks)
+		if err != nil {
+			return err
+		}
+		sets = append(sets, "clocks = ?", "rev = ?")
+		args = append(args, string(cj), ch.Seq, ch.RowID)
+		if _, err := a.t.exec(ctx, "UPDATE "+ch.Table+" SET "+strings.Join(sets, ", ")+" WHERE id = ?", args...); err != nil {
+			return fmt.Errorf("apply pulled %s %s: %w", ch.Table, ch.RowID, err)
+		}
+	} else {
+		// A new row: fields HQ did not send keep their defaults at the zero
+		// stamp, so any later stamp wins over them.
+		colNames := []string{"id", "hlc", "clocks", "rev"}
+		for _, n := range cnames {
+			clocks[n] = changed[n].HLC
+		}
+		cj, err := json.Marshal(clocks)
+		if err != nil {
+			return err
+		}
+		args = append(args, ch.RowID, "", string(cj), ch.Seq)
+		for _, n := range cnames {
+			colNames = append(colNames, n)
+			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
+		}
+		q := "INSERT INTO " + ch.Table + " (" + strings.Join(colNames, ", ") + ") VALUES (" +
+			strings.TrimSuffix(strings.Repeat("?, ", len(colNames)), ", ") + ")"
+		if _, err := a.t.exec(ctx, q, args...); err != nil {
+			return fmt.Errorf("apply pulled %s %s: %w", ch.Table, ch.RowID, err)
+		}
+	}
+	switch ch.Table {
+	case "person":
+		if len(changed) > 0 {
+			if a.people == nil {
+				a.people = map[string]bool{}
+			}
+			a.people[ch.RowID] = true
+		}
+	case "place":
+		if len(changed) > 0 {
+			a.t.placesSeen = true
+		}
+	}
+	return nil
+}
+
+// unsentFields are the fields of a row that unsent ops of this device set.
+func (a *applier) unsentFields(ctx context.Context, table, id string) map[string]bool {
+	out := map[string]bool{}
+	st, err := a.t.stmt(ctx, `SELECT fields FROM outbox WHERE tbl = ? AND row_id = ?`)
+	if err != nil {
+		slog.Warn("sync: read outbox", "err", err)
+		return out
+	}
+	rows, err := st.QueryContext(ctx, table, id)
+	if err != nil {
+		slog.Warn("sync: read outbox", "err", err)
+		return out
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var fj string
+		if rows.Scan(&fj) != nil {
+			continue
+		}
+		var f map[string]json.RawMessage
+		if json.Unmarshal([]byte(fj), &f) != nil {
+			continue
+		}
+		for k := range f {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// canonical turns a wire value (a JSON scalar) into the Go value the column
+// holds when read back: string for TEXT, bool for flags, int64 for INTEGER,
+// float64 for REAL, and the value itself for ANY (kept as JSON text). null
+// is the column's empty value.
+func canonical(field, typ string, v any) (any, error) {
+	switch typ {
+	case "TEXT":
+		switch x := v.(type) {
+		case nil:
+			return "", nil
+		case string:
+			return x, nil
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64), nil
+		case bool:
+			return strconv.FormatBool(x), nil
+		}
+	case "INTEGER":
+		if boolFields[field] {
+			switch x := v.(type) {
+			case nil:
+				return false, nil
+			case bool:
+				return x, nil
+			case float64:
+				return x != 0, nil
+			case int64:
+				return x != 0, nil
+			case string:
+				if b, err := strconv.ParseBool(x); err == nil {
+					return b, nil
+				}
+			}
+			break
+		}
+		switch x := v.(type) {
+		case nil:
+			return int64(0), nil
+		case float64:
+			if x == math.Trunc(x) && math.Abs(x) < 1<<53 {
+				return int64(x), nil
+			}
+		case int64:
+			return x, nil
+		case bool:
+			if x {
+				return int64(1), nil
+			}
+			return int64(0), nil
+		case string:
+			if n, err := strconv.ParseInt(x, 10, 64); err == nil {
+				return n, nil
+			}
+		}
+	case "REAL":
+		switch x := v.(type) {
+		case nil:
+			return 0.0, nil
+		case float64:
+			return x, nil
+		case int64:
+			return float64(x), nil
+		case string:
+			if f, err := strconv.ParseFloat(x, 64); err == nil {
+				return f, nil
+			}
+		}
+	case "ANY", "":
+		switch v.(type) {
+		case nil, string, float64, bool, int64:
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("%T %v does not fit a %s column", v, v, typ)
+}
+
+// fromColumn turns what SQLite returned into the canonical Go value.
+func fromColumn(field, typ string, v any) (any, error) {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if typ == "ANY" || typ == "" {
+		s, ok := v.(string)
+		if !ok {
+			return v, nil
+		}
+		var out any
+		if err := json.Unmarshal([]byte(s), &out); err != nil {
+			return s, nil
+		}
+		return out, nil
+	}
+	return canonical(field, typ, v)
+}
+
+// sqlColumnValue is what to store for a canonical value.
+func sqlColumnValue(typ string, v any) any {
+	if typ == "ANY" || typ == "" {
+		if v == nil {
+			return nil
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return sqlValue(v)
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,421 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/oman-sca/safeer/sync"
+)
+
+// The device's side of sync that is not rows: its enrolment with HQ, where
+// its pull stands, what went wrong last, the ops HQ refused and a log of
+// runs. Tables from migration 0002; the sync client (sync/client) is their
+// only writer.
+
+// Enrolment is what the device got from HQ when it traded its one-time code.
+type Enrolment struct {
+	HQURL        string    `json:"hq_url"`
+	Token        string    `json:"-"` // a secret: never printed
+	HQDeviceID   string    `json:"hq_device_id,omitempty"`
+	DeviceName   string    `json:"device_name,omitempty"`
+	Governorates []string  `json:"governorates"`
+	Endorsement  []byte    `json:"endorsement,omitempty"`
+	HQPublicKey  []byte    `json:"hq_public_key,omitempty"`
+	EnrolledAt   time.Time `json:"enrolled_at"`
+}
+
+// SyncState is the device's enrolment and the state of its sync.
+type SyncState struct {
+	Enrolment
+	Enrolled bool `json:"enrolled"`
+	// Cursor is where the next pull starts (EPOCH.SEQ); "" pulls everything.
+	Cursor     string    `json:"cursor"`
+	LastSyncAt time.Time `json:"last_sync_at"` // last run that finished without error
+	LastRunAt  time.Time `json:"last_run_at"`
+	ErrorCode  string    `json:"error_code,omitempty"` // of the last run; "" when it went well
+	Error      string    `json:"error,omitempty"`
+	RevokedAt  time.Time `json:"revoked_at"` // zero unless HQ revoked this device
+}
+
+// Revoked reports whether HQ revoked this device.
+func (st SyncState) Revoked() bool { return !st.RevokedAt.IsZero() }
+
+func parseTime(s string) time.Time {
+	if s == "" {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+// SyncState reads the device's sync state. A cursor pulled under an older
+// schema reads as "" so the device pulls everything again after an upgrade
+// that taught it new tables or fields.
+func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
+	var st SyncState
+	var govs, enrolled, lastSync, lastRun, revoked string
+	var cursorSchema int
+	err := s.db.QueryRowContext(ctx, `SELECT hq_url, token, hq_device_id, device_name, governorates,
+		endorsement, hq_public_key, enrolled_at, cursor, cursor_schema, last_sync_at, last_run_at,
+		error_code, error, revoked_at FROM sync_state WHERE id = 1`).Scan(
+		&st.HQURL, &st.Token, &st.HQDeviceID, &st.DeviceName, &govs, &st.Endorsement, &st.HQPublicKey,
+		&enrolled, &st.Cursor, &cursorSchema, &lastSync, &lastRun, &st.ErrorCode, &st.Error, &revoked)
+	if err != nil {
+		return SyncState{}, fmt.Errorf("read sync state: %w", err)
+	}
+	if err := json.Unmarshal([]byte(govs), &st.Governorates); err != nil {
+		return SyncState{}, fmt.Errorf("read sync state: governorates: %w", err)
+	}
+	if cursorSchema != SchemaVersion() {
+		st.Cursor = ""
+	}
+	st.EnrolledAt, st.LastSyncAt, st.LastRunAt, st.RevokedAt = parseTime(enrolled), parseTime(lastSync), parseTime(lastRun), parseTime(revoked)
+	st.Enrolled = st.Token != "" && st.HQURL != ""
+	return st, nil
+}
+
+// SaveEnrolment keeps what HQ gave the device at enrolment. Enrolling again
+// (with HQ or another) starts the pull from the beginning and clears a
+// revocation; the outbox is kept and pushed to the new enrolment.
+func (s *Store) SaveEnrolment(ctx context.Context, e Enrolment) error {
+	govs, err := json.Marshal(e.Governorates)
+	if err != nil {
+		return err
+	}
+	if e.Governorates == nil {
+		govs = []byte("[]")
+	}
+	if e.EnrolledAt.IsZero() {
+		e.EnrolledAt = s.nowUTC()
+	}
+	_, err = s.db.ExecContext(ctx, `UPDATE sync_state SET hq_url = ?, token = ?, hq_device_id = ?,
+		device_name = ?, governorates = ?, endorsement = ?, hq_public_key = ?, enrolled_at = ?,
+		cursor = '', cursor_schema = 0, error_code = '', error = '', revoked_at = '' WHERE id = 1`,
+		e.HQURL, e.Token, e.HQDeviceID, e.DeviceName, string(govs), e.Endorsement, e.HQPublicKey,
+		formatTime(e.EnrolledAt))
+	if err != nil {
+		return fmt.Errorf("save enrolment: %w", err)
+	}
+	return nil
+}
+
+// ResetSyncCursor makes the next pull start from the beginning (HQ answered
+// must_resync). The outbox is not touched.
+func (s *Store) ResetSyncCursor(ctx context.Context) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
+		return fmt.Errorf("reset sync cursor: %w", err)
+	}
+	return nil
+}
+
+// MarkRevoked records that HQ revoked this device: sync stops, and the data
+// and the outbox stay as they are.
+func (s *Store) MarkRevoked(ctx context.Context, message string) error {
+	now := formatTime(s.nowUTC())
+	if _, err := s.db.ExecContext(ctx, `UPDATE sync_state SET revoked_at = ?, error_code = 'revoked', error = ?,
+		last_run_at = ? WHERE id = 1`, now, message, now); err != nil {
+		return fmt.Errorf("record revocation: %w", err)
+	}
+	return nil
+}
+
+// SyncRun is one line of the sync history.
+type SyncRun struct {
+	ID         int64     `json:"id"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
+	Trigger    string    `json:"trigger,omitempty"`
+	Pushed     int       `json:"pushed"`
+	Applied    int       `json:"applied"`
+	Duplicate  int       `json:"duplicate"`
+	Conflicts  int       `json:"conflicts"`
+	Rejected   int       `json:"rejected"`
+	Pulled     int       `json:"pulled"`
+	Resynced   bool      `json:"resynced,omitempty"`
+	ErrorCode  string    `json:"error_code,omitempty"`
+	Error      string    `json:"error,omitempty"`
+}
+
+// RecordSyncRun adds a finished run to the history and updates the state:
+// a run without error is the last successful sync; any run sets (or clears)
+// the last error.
+func (s *Store) RecordSyncRun(ctx context.Context, r SyncRun) (int64, error) {
+	if r.FinishedAt.IsZero() {
+		r.FinishedAt = s.nowUTC()
+	}
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("record sync run: %w", err)
+	}
+	defer sqlTx.Rollback()
+	res, err := sqlTx.ExecContext(ctx, `INSERT INTO sync_log (started_at, finished_at, trigger, pushed, applied,
+		duplicate, conflicts, rejected, pulled, resynced, error_code, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		formatTime(r.StartedAt), formatTime(r.FinishedAt), r.Trigger, r.Pushed, r.Applied, r.Duplicate,
+		r.Conflicts, r.Rejected, r.Pulled, r.Resynced, r.ErrorCode, r.Error)
+	if err != nil {
+		return 0, fmt.Errorf("record sync run: %w", err)
+	}
+	id, _ := res.LastInsertId()
+	q := `UPDATE sync_state SET last_run_at = ?, error_code = ?, error = ? WHERE id = 1`
+	args := []any{formatTime(r.FinishedAt), r.ErrorCode, r.Error}
+	if r.ErrorCode == "" {
+		q = `UPDATE sync_state SET last_run_at = ?, error_code = ?, error = ?, last_sync_at = ? WHERE id = 1`
+		args = append(args, formatTime(r.FinishedAt))
+	}
+	if _, err := sqlTx.ExecContext(ctx, q, args...); err != nil {
+		return 0, fmt.Errorf("record sync run: %w", err)
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return 0, fmt.Errorf("record sync run: %w", err)
+	}
+	return id, nil
+}
+
+// SyncLog returns the latest runs, newest first.
+func (s *Store) SyncLog(ctx context.Context, limit int) ([]SyncRun, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, started_at, finished_at, trigger, pushed, applied, duplicate,
+		conflicts, rejected, pulled, resynced, error_code, error FROM sync_log ORDER BY id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read sync history: %w", err)
+	}
+	defer rows.Close()
+	var out []SyncRun
+	for rows.Next() {
+		var r SyncRun
+		var started, finished string
+		if err := rows.Scan(&r.ID, &started, &finished, &r.Trigger, &r.Pushed, &r.Applied, &r.Duplicate,
+			&r.Conflicts, &r.Rejected, &r.Pulled, &r.Resynced, &r.ErrorCode, &r.Error); err != nil {
+			return nil, err
+		}
+		r.StartedAt, r.FinishedAt = parseTime(started), parseTime(finished)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// OutboxMaxSeq is the newest outbox entry (0 when the outbox is empty): a
+// push sends up to it, so edits made meanwhile wait for the next run
+// instead of stretching this one.
+func (s *Store) OutboxMaxSeq(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM outbox`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("read outbox: %w", err)
+	}
+	return n, nil
+}
+
+// PushCounts sums HQ's answers to pushed ops.
+type PushCounts struct {
+	Applied   int `json:"applied"`
+	Duplicate int `json:"duplicate"`
+	Conflict  int `json:"conflict"`
+	Rejected  int `json:"rejected"`
+	Unknown   int `json:"unknown,omitempty"` // answers this Safeer does not understand: the op stays queued
+}
+
+// Add adds o to c.
+func (c *PushCounts) Add(o PushCounts) {
+	c.Applied += o.Applied
+	c.Duplicate += o.Duplicate
+	c.Conflict += o.Conflict
+	c.Rejected += o.Rejected
+	c.Unknown += o.Unknown
+}
+
+// AckPush records HQ's answers to pushed ops in one transaction: applied,
+// duplicate and conflict ops leave the outbox (HQ has them); rejected ones
+// move, whole, to rejected_op with HQ's code and message. An answer this
+// Safeer does not know leaves its op queued. The rows the ops changed keep
+// their values; their rev (and so the base_rev of later edits) moves only
+// when the pull brings HQ's revision back.
+func (s *Store) AckPush(ctx context.Context, results []sync.OpResult) (PushCounts, error) {
+	var c PushCounts
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return c, fmt.Errorf("record HQ's answers: %w", err)
+	}
+	defer sqlTx.Rollback()
+	now := formatTime(s.nowUTC())
+	for _, r := range results {
+		switch r.Status {
+		case sync.Applied, sync.Duplicate, sync.Conflicted:
+			if _, err := sqlTx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, r.ID); err != nil {
+				return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
+			}
+			switch r.Status {
+			case sync.Applied:
+				c.Applied++
+			case sync.Duplicate:
+				c.Duplicate++
+			default:
+				c.Conflict++
+			}
+		case sync.Rejected:
+			res, err := sqlTx.ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
+				SELECT op_id, tbl, row_id, base_rev, hlc, fields, ?, ?, ? FROM outbox WHERE op_id = ?
+				ON CONFLICT (op_id) DO UPDATE SET code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at`,
+				r.Code, r.Message, now, r.ID)
+			if err != nil {
+				return c, fmt.Errorf("keep rejected op %s: %w", r.ID, err)
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				continue // not in the outbox (answered before)
+			}
+			if _, err := sqlTx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, r.ID); err != nil {
+				return c, fmt.Errorf("keep rejected op %s: %w", r.ID, err)
+			}
+			c.Rejected++
+		default:
+			c.Unknown++
+		}
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return c, fmt.Errorf("record HQ's answers: %w", err)
+	}
+	return c, nil
+}
+
+// RejectLocally moves an op out of the outbox into rejected_op without HQ's
+// word, for an op HQ can never take (one op larger than a whole request).
+func (s *Store) RejectLocally(ctx context.Context, opID, code, message string) error {
+	_, err := s.AckPush(ctx, []sync.OpResult{{ID: opID, Status: sync.Rejected, Code: code, Message: message}})
+	return err
+}
+
+// RejectedOp is an op HQ refused, kept for a person to see.
+type RejectedOp struct {
+	Op         sync.Op   `json:"op"`
+	Code       string    `json:"code"`
+	Message    string    `json:"message"`
+	RejectedAt time.Time `json:"rejected_at"`
+}
+
+// RejectedOps lists refused ops, newest first.
+func (s *Store) RejectedOps(ctx context.Context, limit int) ([]RejectedOp, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at
+		FROM rejected_op ORDER BY rejected_at DESC, op_id DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read rejected changes: %w", err)
+	}
+	defer rows.Close()
+	var out []RejectedOp
+	for rows.Next() {
+		var r RejectedOp
+		var stamp, fieldsJSON, at string
+		if err := rows.Scan(&r.Op.ID, &r.Op.Table, &r.Op.RowID, &r.Op.BaseRev, &stamp, &fieldsJSON, &r.Code, &r.Message, &at); err != nil {
+			return nil, err
+		}
+		var values map[string]any
+		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
+			return nil, fmt.Errorf("rejected op %s: %w", r.Op.ID, err)
+		}
+		r.Op.Fields = make(map[string]sync.Field, len(values))
+		for k, v := range values {
+			r.Op.Fields[k] = sync.Field{Value: v, HLC: stamp}
+		}
+		r.RejectedAt = parseTime(at)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// SyncCounts are the numbers the sync status shows.
+type SyncCounts struct {
+	OpsWaiting       int `json:"ops_waiting"`
+	ConflictsWaiting int `json:"conflicts_waiting"`
+	RejectedOps      int `json:"rejected_ops"`
+}
+
+// SyncCounts counts unsent ops, unresolved conflicts and rejected ops.
+func (s *Store) SyncCounts(ctx context.Context) (SyncCounts, error) {
+	var c SyncCounts
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM outbox),
+		(SELECT count(*) FROM conflict WHERE resolved = 0),
+		(SELECT count(*) FROM rejected_op)`).Scan(&c.OpsWaiting, &c.ConflictsWaiting, &c.RejectedOps)
+	if err != nil {
+		return c, fmt.Errorf("count sync state: %w", err)
+	}
+	return c, nil
+}
+
+// persistClock saves the device clock after it observed HQ's, so a restart
+// before the next local write still stamps after HQ. Only forward: a
+// concurrent write may have saved a newer stamp already.
+func (s *Store) persistClock(ctx context.Context) error {
+	h := s.clock.Peek().String()
+	_, err := s.db.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'hlc' AND value < ?`, h, h)
+	return err
+}
+
+// minClockOffset is the smallest correction worth making: below it the
+// hybrid clock's own merge with HQ's stamps is enough, and the wall time
+// of HQ's replies (whole seconds, plus the round trip) is not precise.
+const minClockOffset = 2 * time.Minute
+
+// SetClockOffset records how far this computer's clock is behind HQ's
+// (negative when ahead), measured from HQ's replies, and corrects clock
+// stamps by it from now on, in this process and after a restart. A laptop
+// whose clock is days slow (a flat clock battery) would otherwise refuse
+// HQ's clock as too far ahead and stamp its edits in the past, where they
+// would lose to older edits. Offsets under two minutes count as none.
+func (s *Store) SetClockOffset(ctx context.Context, offset time.Duration) error {
+	if offset > -minClockOffset && offset < minClockOffset {
+		offset = 0
+	}
+	ms := offset.Milliseconds()
+	if s.clockOffset.Load() == ms {
+		return nil
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('clock_offset_ms', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, strconv.FormatInt(ms, 10)); err != nil {
+		return fmt.Errorf("save clock correction: %w", err)
+	}
+	s.clockOffset.Store(ms)
+	return nil
+}
+
+// ClockOffset is the correction in force (see SetClockOffset).
+func (s *Store) ClockOffset() time.Duration {
+	return time.Duration(s.clockOffset.Load()) * time.Millisecond
+}
+
+// stampNow is the wall time clock stamps are made from.
+func (s *Store) stampNow() time.Time {
+	return s.now().Add(time.Duration(s.clockOffset.Load()) * time.Millisecond)
+}
+
+func (s *Store) loadClockOffset(ctx context.Context) error {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'clock_offset_ms'`).Scan(&v)
+	if isNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read clock correction: %w", err)
+	}
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return fmt.Errorf("read clock correction %q: %w", v, err)
+	}
+	s.clockOffset.Store(ms)
+	return nil
+}
