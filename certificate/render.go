@@ -444,6 +444,7 @@ var qrPixels = 4
 // qrPlan is a QR code and where it goes.
 type qrPlan struct {
 	code               *qrcode.Code
+	text               string  // also the QR's link, so the PDF itself carries the record (see RecordsInPDF)
 	x, y, size, module float64 // mm; size includes the quiet zone
 }
 
@@ -466,7 +467,7 @@ func planQR(t *Template, c *SignedCertificate) (qrPlan, error) {
 			code = low
 		}
 	}
-	p := qrPlan{code: code, x: t.QR.X, y: t.QR.Y, size: t.QR.Size}
+	p := qrPlan{code: code, text: text, x: t.QR.X, y: t.QR.Y, size: t.QR.Size}
 	if p.size/float64(code.Size+2*quietZone) < minModule {
 		// Still too dense: grow the code rather than print one that will
 		// not scan, keeping its bottom-right corner where the template put it.
@@ -594,6 +595,6 @@ func (r *renderer) qr(q qrImage) error {
 	pdf.SetFillColor(255, 255, 255) // the quiet zone must be light
 	pdf.Rect(p.x, p.y, p.size, p.size, "F")
 	m := quietZone * p.module
-	pdf.ImageOptions(name, p.x+m, p.y+m, p.size-2*m, p.size-2*m, false, fpdf.ImageOptions{ImageType: "png"}, 0, "")
+	pdf.ImageOptions(name, p.x+m, p.y+m, p.size-2*m, p.size-2*m, false, fpdf.ImageOptions{ImageType: "png"}, 0, p.text)
 	return nil
 }

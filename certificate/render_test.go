@@ -69,6 +69,16 @@ func TestRenderCheckedByTools(t *testing.T) {
 	if again, _ := os.ReadFile(renderFile(t, dir, "again", DefaultTemplate(), certs...)); !bytes.Equal(first, again) {
 		t.Error("the same certificates rendered twice give different files")
 	}
+	// Each QR is also a link, so the file carries its records in text.
+	recs := RecordsInPDF(first)
+	if len(recs) != len(certs) {
+		t.Fatalf("RecordsInPDF found %d records, want %d", len(recs), len(certs))
+	}
+	for i, c := range certs {
+		if recs[i] != c.QRText(DefaultVerifyURL) {
+			t.Errorf("record %d: %q", i, recs[i])
+		}
+	}
 
 	// The file is well-formed.
 	if out := run(t, "qpdf", "--check", pdf); !strings.Contains(out, "No syntax or stream encoding errors") {

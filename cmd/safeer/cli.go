@@ -36,6 +36,9 @@ type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
 
+// errQuiet fails a command that has already said why on stdout.
+var errQuiet = errors.New("failed")
+
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
 // command is one subcommand.
@@ -50,6 +53,7 @@ func (m *Main) commands() []command {
 		{"people", "search|add|edit|show|delete|merge|duplicates …", "the roster", (*Main).runPeople},
 		{"workshops", "add|edit|list|show|delete …", "workshops", (*Main).runWorkshops},
 		{"attend", "WORKSHOP PERSON [--hours H] [--status present|absent|excused] [--undo]", "check a person in at a workshop", (*Main).runAttend},
+		{"certificates", "issue|list|revoke|verify …", "certificates of attendance", (*Main).runCertificates},
 		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
 	}
@@ -94,6 +98,9 @@ func (m *Main) usage(w io.Writer) {
 func (m *Main) fail(err error) int {
 	if err == nil {
 		return exitOK
+	}
+	if errors.Is(err, errQuiet) {
+		return exitFail
 	}
 	var ue usageError
 	if errors.As(err, &ue) {

@@ -1,0 +1,232 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/data"
+	_ "modernc.org/sqlite"
+)
+
+// run runs safeer in-process with args and returns exit code and output.
+func run(t *testing.T, db string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	m := NewMain(&out, &errb)
+	code := m.Run(context.Background(), append([]string{"--db", db}, args...))
+	return code, out.String(), errb.String()
+}
+
+func mustRun(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	code, out, errs := run(t, db, args...)
+	if code != 0 {
+		t.Fatalf("safeer %v: exit %d\n%s%s", args, code, out, errs)
+	}
+	return out
+}
+
+func jsonOut(t *testing.T, s string, v any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, s)
+	}
+}
+
+func TestPeopleCommands(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	var added struct {
+		ID string `json:"id"`
+	}
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "أحمد البلوشي", "--name-en", "Ahmed Al Balushi",
+		"--phone", "9123 4567", "--governorate", "مسقط", "--wilayat", "مطرح", "--json"), &added)
+	if added.ID == "" {
+		t.Fatal("no id")
+	}
+	// The same phone in another spelling: refused as a likely duplicate.
+	code, out, _ := run(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--json")
+	if code != 1 || !strings.Contains(out, added.ID) {
+		t.Fatalf("duplicate add: exit %d\n%s", code, out)
+	}
+	var second struct{ ID string }
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--force", "--json"), &second)
+
+	var found []data.SearchResult
+	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	if len(found) != 2 {
+		t.Fatalf("search: %+v", found)
+	}
+	mustRun(t, db, "people", "edit", second.ID, "--email", "A@Example.OM")
+	mustRun(t, db, "people", "merge", second.ID, added.ID)
+	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	if len(found) != 1 || found[0].ID != added.ID {
+		t.Fatalf("after merge: %+v", found)
+	}
+	mustRun(t, db, "people", "delete", added.ID)
+	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	if len(found) != 0 {
+		t.Fatalf("after delete: %+v", found)
+	}
+	// Validation errors name the field in both languages.
+	code, _, errs := run(t, db, "people", "add", "--name-en", "X", "--phone", "12", "--governorate", "Atlantis")
+	if code != 1 || !strings.Contains(errs, "phone") || !strings.Contains(errs, "governorate") || !strings.Contains(errs, "ليست محافظة") {
+		t.Fatalf("validation: exit %d\n%s", code, errs)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	junk := filepath.Join(dir, "junk.db")
+	os.WriteFile(junk, bytes.Repeat([]byte("not a database "), 500), 0o600)
+	for _, tt := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate"}, 2, "unknown command"},
+		{[]string{"people", "add", "--no-such-flag", "x"}, 2, "no-such-flag"},
+		{[]string{"import", filepath.Join(dir, "missing.csv")}, 1, "missing.csv"},
+		{[]string{"import", db + ".xls"}, 1, ""},
+		{[]string{"--db", junk, "people", "search", "x"}, 1, "not a Safeer database or is damaged"},
+		{[]string{"people", "edit", "no-such-id", "--phone", "91234567"}, 1, "not found"},
+		{[]string{"export", "cats", "--out", filepath.Join(dir, "x.csv")}, 1, "choose people, workshops or attendance"},
+		{[]string{"certificates", "verify", "garbage", "--hq-key", strings.Repeat("A", 43)}, 1, ""},
+	} {
+		code, out, errs := run(t, db, tt.args...)
+		if code != tt.code || !strings.Contains(out+errs, tt.want) || strings.Contains(errs, "goroutine") {
+			t.Errorf("safeer %v: exit %d, want %d with %q\n%s%s", tt.args, code, tt.code, tt.want, out, errs)
+		}
+	}
+}
+
+func TestImportExportBackup(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	csv := filepath.Join(dir, "roster.csv")
+	os.WriteFile(csv, []byte("\uFEFFالاسم,الجوال,المحافظة\r\nسالم الحارثي,٩١١١١١١١,الداخلية\r\n\r\nمنى الكندية,99999999,Dhofar\r\nخطأ,12,ظفار\r\n"), 0o600)
+
+	code, out, _ := run(t, db, "import", csv, "--json")
+	var rep data.ImportReport
+	jsonOut(t, out, &rep)
+	if code != 1 || rep.Imported != 0 || len(rep.Invalid) != 1 || rep.Invalid[0].Row != 5 || rep.Invalid[0].Column != "الجوال" {
+		t.Fatalf("import with a bad row: exit %d %+v", code, rep)
+	}
+	jsonOut(t, mustRun(t, db, "import", csv, "--skip-invalid", "--json"), &rep)
+	if rep.Imported != 2 || rep.Batch == "" {
+		t.Fatalf("import: %+v", rep)
+	}
+	xlsx := filepath.Join(dir, "people.xlsx")
+	mustRun(t, db, "export", "people", "--out", xlsx)
+	if b, _ := os.ReadFile(xlsx); !bytes.HasPrefix(b, []byte("PK")) {
+		t.Fatal("export did not write an xlsx")
+	}
+	// The export imports into a fresh database.
+	db2 := filepath.Join(dir, "other.db")
+	jsonOut(t, mustRun(t, db2, "import", xlsx, "--json"), &rep)
+	if rep.Imported != 2 {
+		t.Fatalf("re-import of export: %+v", rep)
+	}
+	mustRun(t, db, "import", "undo", mustBatch(t, db))
+	var found []data.SearchResult
+	jsonOut(t, mustRun(t, db, "people", "search", "", "--json"), &found)
+	if len(found) != 0 {
+		t.Fatalf("after undo: %+v", found)
+	}
+	backup := filepath.Join(dir, "backup.db")
+	mustRun(t, db, "backup", backup)
+	if code, _, _ := run(t, db, "backup", backup); code != 1 {
+		t.Fatal("backup overwrote a file")
+	}
+}
+
+func mustBatch(t *testing.T, db string) string {
+	var bs []data.ImportBatch
+	jsonOut(t, mustRun(t, db, "import", "list", "--json"), &bs)
+	return bs[0].ID
+}
+
+func TestCertificatesIssueAndVerify(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	var w struct{ ID string }
+	jsonOut(t, mustRun(t, db, "workshops", "add", "--title-ar", "المدن الذكية", "--title-en", "Smart Cities",
+		"--date", "29/11/2026", "--hours", "3", "--governorate", "OM-DA", "--wilayat", "نزوى", "--json"), &w)
+	var p struct{ ID string }
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "عبدالله الإسماعيلي", "--name-en", "Abdullah Al Ismaili", "--governorate", "OM-DA", "--json"), &p)
+	mustRun(t, db, "attend", w.ID, p.ID)
+
+	// Simulate enrolment: HQ endorses the device key.
+	hqPub, hqPriv, _ := ed25519.GenerateKey(nil)
+	s, err := data.Open(context.Background(), db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := s.Signer(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := certificate.Endorse(hqPriv, signer.DeviceID, signer.Key.Public().(ed25519.PublicKey))
+	if _, err := s.DB().Exec(`UPDATE sync_state SET endorsement = ?, hq_public_key = ? WHERE id = 1`, end, []byte(hqPub)); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+
+	pdf := filepath.Join(dir, "workshop.pdf")
+	var rep struct {
+		Issued []data.CertificateRow `json:"issued"`
+		Files  []string              `json:"files"`
+	}
+	jsonOut(t, mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf, "--json"), &rep)
+	if len(rep.Issued) != 1 || len(rep.Files) != 1 {
+		t.Fatalf("issue: %+v", rep)
+	}
+	key := base64.RawURLEncoding.EncodeToString(hqPub)
+	var v verification
+	jsonOut(t, mustRun(t, db, "certificates", "verify", pdf, "--hq-key", key, "--json"), &v)
+	if v.Status != certificate.StatusValid || v.NameEn != "Abdullah Al Ismaili" || v.Wilayat != "Nizwa" {
+		t.Fatalf("verify: %+v", v)
+	}
+	// Another HQ's key: unknown signer, and a failing exit.
+	otherPub, _, _ := ed25519.GenerateKey(nil)
+	code, out, _ := run(t, db, "certificates", "verify", pdf, "--hq-key", base64.RawURLEncoding.EncodeToString(otherPub), "--json")
+	jsonOut(t, out, &v)
+	if code != 1 || v.Status != certificate.StatusUnknownSigner {
+		t.Fatalf("other key: exit %d %+v", code, v)
+	}
+	split := filepath.Join(dir, "split")
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--split", split)
+	files, _ := filepath.Glob(filepath.Join(split, "*.pdf"))
+	if len(files) != 1 || !strings.Contains(filepath.Base(files[0]), "Abdullah Al Ismaili") {
+		t.Fatalf("split files %v", files)
+	}
+	mustRun(t, db, "certificates", "revoke", rep.Issued[0].Code, "--reason", "duplicate")
+	code, out, _ = run(t, db, "certificates", "verify", pdf, "--json")
+	jsonOut(t, out, &v)
+	if code != 1 || v.Status != certificate.StatusRevoked || v.RevokedReason != "duplicate" {
+		t.Fatalf("after revoke: exit %d %+v", code, v)
+	}
+}
+
+// TestBinaryExitCodes runs the real binary: a wrong command line must give
+// words and an exit code, never a panic.
+func TestBinaryExitCodes(t *testing.T) {
+	bin := filepath.Join(t.TempDir(), "safeer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "--db", filepath.Join(t.TempDir(), "x.db"), "people", "search", "--limit", "many")
+	out, err := cmd.CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "invalid value") || strings.Contains(string(out), "panic") {
+		t.Fatalf("exit %v\n%s", err, out)
+	}
+}
