@@ -14,24 +14,24 @@ run: build
 build: deps-build
 	$(GO) build -o $(BIN)/safeer ./cmd/safeer
 
+# The HQ tests need PostgreSQL: scripts/pg-test.sh starts a throwaway cluster
+# (as the postgres user when run as root) and prints its DSN.
 test: deps-test vet
-	$(GO) test -race -count=1 ./...
+	SAFEER_TEST_POSTGRES="$$(scripts/pg-test.sh)" $(GO) test -race -count=1 -timeout=40m ./...
 
 vet: deps-build
 	$(GO) vet ./...
 
-# Short runs of every fuzzer, to catch a regression in the parsers of outside input.
-FUZZTIME ?= 10s
+# Short runs of every fuzzer of outside input (FUZZTIME each, default 10s).
 fuzz:
-	$(GO) test -run='^$$' -fuzz=FuzzPhone -fuzztime=$(FUZZTIME) ./data/parse/
-	$(GO) test -run='^$$' -fuzz=FuzzDate -fuzztime=$(FUZZTIME) ./data/parse/
-	$(GO) test -run='^$$' -fuzz=FuzzReadCSV -fuzztime=$(FUZZTIME) ./data/sheet/
-	$(GO) test -run='^$$' -fuzz=FuzzFold -fuzztime=$(FUZZTIME) ./arabic/
+	@scripts/fuzz.sh
 
 # Benchmarks on generated data (100,000 people, 1,000,000 attendance rows);
 # results go in docs/BENCHMARKS.md.
 bench: deps-test
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=1x -timeout=60m ./data/ ./arabic/ ./certificate/
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=60m ./data/
+	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./certificate/
+	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./data/sheet/
 
 deps-build:
 	@scripts/deps.sh build
