@@ -53,7 +53,7 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []sync.Change, nextCur
 		}
 	}
 	err := s.write(ctx, func(t *tx) error {
-		a := &applier{t: t, cols: map[string]map[string]string{}, warned: map[string]bool{}}
+		a := newApplier(t)
 		for _, ch := range changes {
 			if err := a.apply(ctx, ch); err != nil {
 				return err
@@ -110,6 +110,10 @@ func (s *Store) ObserveClock(ctx context.Context, stamp string) error {
 
 // Clock is the device's newest clock stamp (for tests and diagnostics).
 func (s *Store) Clock() sync.HLC { return s.clock.Peek() }
+
+func newApplier(t *tx) *applier {
+	return &applier{t: t, cols: map[string]map[string]string{}, warned: map[string]bool{}}
+}
 
 type applier struct {
 	t      *tx
@@ -197,6 +201,10 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 			continue
 		}
 		incoming[name] = sync.Field{Value: v, HLC: f.HLC}
+	}
+	// After HQ's restore: send back what it lost of this row.
+	if err := a.resyncRow(ctx, ch, cols, incoming); err != nil {
+		return err
 	}
 	names := sortedKeys(incoming)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -484,5 +485,103 @@ func TestSyncStateAndLog(t *testing.T) {
 	s.SaveEnrolment(ctx, e)
 	if syncState(t, s).Revoked() {
 		t.Fatal("still revoked after enrolling again")
+	}
+}
+
+func TestResyncSendsBackWhatHQLost(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	// Three people written here and acknowledged by HQ; one more written
+	// by another device and pulled.
+	kept := mustAdd(t, s, Person{NameEn: "Kept", Governorate: "OM-MA"})
+	edited := mustAdd(t, s, Person{NameEn: "Edited", Governorate: "OM-MA"})
+	lost := mustAdd(t, s, Person{NameEn: "Lost", Governorate: "OM-MA", Phone: "91234567"})
+	edited.Phone = "92222222"
+	if err := s.UpdatePerson(ctx, &edited); err != nil {
+		t.Fatal(err)
+	}
+	var results []sync.OpResult
+	var stamps = map[string]string{}
+	for _, o := range outbox(t, s) {
+		results = append(results, sync.OpResult{ID: o.Op.ID, Status: sync.Applied})
+		stamps[o.Op.RowID+"/"+strings.Join(sortedKeys(o.Op.Fields), ",")] = o.Stamp
+	}
+	s.AckPush(ctx, results)
+	other := uuid.Must(uuid.NewV7()).String()
+	h := stamp(time.Now().Add(-time.Hour), "other")
+	s.ApplyChanges(ctx, []sync.Change{change(9, "person", other, map[string]sync.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)})}, "e1.9", "")
+	// An edit not sent yet.
+	kept.Notes = "unsent"
+	if err := s.UpdatePerson(ctx, &kept); err != nil {
+		t.Fatal(err)
+	}
+
+	// HQ restored from a backup taken before the phone edit and before
+	// "Lost" was pushed: it sends "Kept", "Edited" (old phone) and "Other".
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := syncState(t, s); st.Cursor != "" {
+		t.Fatalf("cursor %q", st.Cursor)
+	}
+	fieldsOf := func(p Person) map[string]sync.Field {
+		var hlc string
+		s.db.QueryRow(`SELECT hlc FROM person WHERE id = ?`, p.ID).Scan(&hlc)
+		out := map[string]sync.Field{}
+		for k, v := range newFields(p.fields()) {
+			out[k] = f(v, hlc)
+		}
+		return out
+	}
+	keptAtHQ := fieldsOf(kept)
+	delete(keptAtHQ, "notes")
+	editedAtHQ := fieldsOf(edited)
+	delete(editedAtHQ, "phone") // HQ never saw the phone edit
+	if err := s.ApplyChanges(ctx, []sync.Change{
+		change(1, "person", kept.ID, keptAtHQ),
+		change(2, "person", edited.ID, editedAtHQ),
+	}, "e2.2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(ctx, []sync.Change{
+		change(3, "person", other, map[string]sync.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)}),
+	}, "e2.3", ""); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.FinishResync(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("finish: %d ops, %v", n, err)
+	}
+	ops := outbox(t, s)
+	byRow := map[string][]OutboxOp{}
+	for _, o := range ops {
+		byRow[o.Op.RowID] = append(byRow[o.Op.RowID], o)
+	}
+	// Kept: only the unsent edit, nothing re-sent.
+	if len(byRow[kept.ID]) != 1 || byRow[kept.ID][0].Op.Fields["notes"].Value != "unsent" {
+		t.Fatalf("kept: %+v", byRow[kept.ID])
+	}
+	// Edited: the phone again, with its original stamp.
+	if e := byRow[edited.ID]; len(e) != 1 || e[0].Op.Fields["phone"].Value != "+96892222222" || len(e[0].Op.Fields) != 1 ||
+		e[0].Stamp != stamps[edited.ID+"/phone"] || e[0].Op.BaseRev != 2 {
+		t.Fatalf("edited: %+v (want stamp %s)", e, stamps[edited.ID+"/phone"])
+	}
+	// Lost: the whole row again.
+	if l := byRow[lost.ID]; len(l) != 1 || l[0].Op.Fields["name_en"].Value != "Lost" || l[0].Op.Fields["phone"].Value != "+96891234567" {
+		t.Fatalf("lost: %+v", l)
+	}
+	// Other: another device's row, which HQ still has: nothing.
+	if len(byRow[other]) != 0 {
+		t.Fatalf("other: %+v", byRow[other])
+	}
+	if n, _ := s.ResyncPending(ctx); n != 0 {
+		t.Fatalf("%d rows still pending", n)
+	}
+	// Local data unchanged by all this.
+	if got, _ := s.Person(ctx, edited.ID); got.Phone != "+96892222222" {
+		t.Fatalf("edited phone %s", got.Phone)
+	}
+	if n, _ := s.FinishResync(ctx); n != 0 {
+		t.Fatal("a second finish queued again")
 	}
 }

@@ -162,7 +162,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 		if choice == TakeLoser {
 			value = c.Loser
 		}
-		a := &applier{t: t, cols: map[string]map[string]string{}, warned: map[string]bool{}}
+		a := newApplier(t)
 		cols, err := a.columns(ctx, c.Table)
 		if err != nil {
 			return err

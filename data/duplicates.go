@@ -2,10 +2,8 @@ package data
 
 import (
 	"context"
+	"math/bits"
 	"sort"
-	"strings"
-
-	"github.com/oman-sca/safeer/arabic"
 )
 
 // Reasons two records look like the same person.
@@ -34,73 +32,103 @@ func (s *Store) DuplicateCandidates(ctx context.Context, p Person) ([]Match, err
 		return nil, err
 	}
 	defer ix.mu.RUnlock()
-	return ix.candidates(p), nil
+	return ix.candidates(newEntry(summary(p))), nil
 }
 
-func (ix *personIndex) candidates(p Person) []Match {
-	reasons := map[string][]string{}
-	note := func(ids []string, why string) {
-		for _, id := range ids {
-			if id != p.ID {
-				reasons[id] = append(reasons[id], why)
+func (ix *personIndex) candidates(p *indexEntry) []Match { return ix.candidatesBefore(p, 0) }
+
+// candidatesBefore is candidates among entries added before the one with
+// seq before (all entries when before is 0). Lists keep insertion order, so
+// an import checks a row against the rows above it and stops there.
+func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
+	// Few people match, so a slice searched linearly beats maps here: this
+	// runs once per row of a 100,000-row import.
+	var found []Match
+	note := func(e *indexEntry, why string) {
+		if e.ID == p.ID || (before > 0 && e.seq >= before) {
+			return
+		}
+		for i := range found {
+			if found[i].ID == e.ID {
+				if !contains(found[i].Reasons, why) {
+					found[i].Reasons = append(found[i].Reasons, why)
+				}
+				return
 			}
 		}
+		found = append(found, Match{ID: e.ID, NameAr: e.NameAr, NameEn: e.NameEn, Reasons: []string{why}})
 	}
 	if p.CivilID != "" {
-		note(ix.civil[p.CivilID], SameCivilID)
+		for _, e := range ix.civil[p.CivilID] {
+			note(e, SameCivilID)
+		}
 	}
-	if d := nationalDigits(p.Phone); d != "" {
-		note(ix.phone[d], SamePhone)
+	if p.phoneNat != "" {
+		for _, e := range ix.phone[p.phoneNat] {
+			note(e, SamePhone)
+		}
 	}
 	if p.Email != "" {
-		note(ix.email[p.Email], SameEmail)
+		for _, e := range ix.email[p.Email] {
+			note(e, SameEmail)
+		}
 	}
-	for _, name := range []string{p.NameAr, p.NameEn} {
-		key := nameKey(arabic.Fold(name))
-		if key == "" {
-			continue
+	for _, key := range p.nameKeys {
+		for _, e := range ix.names[p.Governorate+"|"+key] {
+			note(e, SimilarName)
 		}
-		for _, id := range ix.names[p.Governorate+"|"+key] {
-			if id != p.ID && !contains(reasons[id], SimilarName) {
-				reasons[id] = append(reasons[id], SimilarName)
-			}
+	}
+	for _, b := range p.blocks {
+		block := ix.blocks[b]
+		if len(block) > maxBlock {
+			continue // too common a pair of words to tell people apart
 		}
-		seen := map[string]bool{}
-		for _, b := range blockKeys(p.Governorate, key) {
-			block := ix.blocks[b]
-			if len(block) > maxBlock {
-				continue // too common a pair of words to tell people apart
+		for _, e := range block {
+			if before > 0 && e.seq >= before {
+				break
 			}
-			for _, id := range block {
-				if seen[id] || id == p.ID {
-					continue
-				}
-				seen[id] = true
-				e := ix.byID[id]
-				for _, k := range e.nameKeys {
-					if closeNames(key, k) {
-						if !contains(reasons[id], SimilarName) {
-							reasons[id] = append(reasons[id], SimilarName)
-						}
-						break
-					}
-				}
+			if e.ID == p.ID || hasReason(found, e.ID, SimilarName) {
+				continue
+			}
+			if closeEntries(p, e) {
+				note(e, SimilarName)
 			}
 		}
 	}
-	out := make([]Match, 0, len(reasons))
-	for id, why := range reasons {
-		e := ix.byID[id]
-		out = append(out, Match{ID: id, NameAr: e.NameAr, NameEn: e.NameEn, Reasons: why})
-	}
-	// Strongest evidence first: more reasons, then the civil ID.
-	sort.Slice(out, func(i, j int) bool {
-		if len(out[i].Reasons) != len(out[j].Reasons) {
-			return len(out[i].Reasons) > len(out[j].Reasons)
+	// Strongest evidence first: more reasons, then by id for a stable order.
+	sort.Slice(found, func(i, j int) bool {
+		if len(found[i].Reasons) != len(found[j].Reasons) {
+			return len(found[i].Reasons) > len(found[j].Reasons)
 		}
-		return out[i].ID < out[j].ID
+		return found[i].ID < found[j].ID
 	})
-	return out
+	return found
+}
+
+// closeEntries reports whether any name key of a is close to one of b's.
+func closeEntries(a, b *indexEntry) bool {
+	for i, ka := range a.keyRunes {
+		for j, kb := range b.keyRunes {
+			// One edit changes at most two letters' presence, so names whose
+			// letter sets differ by more cannot be close.
+			if bits.OnesCount64(a.keyMasks[i]^b.keyMasks[j]) > 4 {
+				continue
+			}
+			if closeNames(ka, kb) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasReason(found []Match, id, why string) bool {
+	for _, m := range found {
+		if m.ID == id {
+			return contains(m.Reasons, why)
+		}
+	}
+	return false
 }
 
 // maxBlock bounds the close-name comparisons per lookup. A block bigger
@@ -111,11 +139,7 @@ const maxBlock = 64
 
 // closeNames reports whether two name keys are the same name give or take
 // a slip: equal, or within one edit (two for long names).
-func closeNames(a, b string) bool {
-	if a == b {
-		return true
-	}
-	ra, rb := []rune(a), []rune(b)
+func closeNames(ra, rb []rune) bool {
 	limit := 1
 	if min(len(ra), len(rb)) >= 12 {
 		limit = 2
@@ -126,28 +150,56 @@ func closeNames(a, b string) bool {
 	return editDistance(ra, rb, limit) <= limit
 }
 
-// editDistance is the Levenshtein distance, giving up above limit.
+// editDistance is the Levenshtein distance, giving up above limit. Only
+// the band of cells within limit of the diagonal can stay under it
+// (Ukkonen), so the work is len(a)·(2·limit+1), not len(a)·len(b).
 func editDistance(a, b []rune, limit int) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+	const inf = 1 << 30
+	if abs(len(a)-len(b)) > limit {
+		return limit + 1
+	}
+	var bufs [2][64]int // names fit; longer ones allocate
+	prev, cur := bufs[0][:0], bufs[1][:0]
+	if len(b)+1 > len(bufs[0]) {
+		prev, cur = make([]int, 0, len(b)+1), make([]int, 0, len(b)+1)
+	}
+	prev, cur = prev[:len(b)+1], cur[:len(b)+1]
 	for j := range prev {
 		prev[j] = j
+		if j > limit {
+			prev[j] = inf
+		}
 	}
 	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		rowMin := cur[0]
-		for j := 1; j <= len(b); j++ {
+		lo, hi := max(1, i-limit), min(len(b), i+limit)
+		rowMin := inf
+		cur[lo-1] = inf
+		if lo == 1 {
+			cur[0] = i
+			rowMin = i
+		}
+		for j := lo; j <= hi; j++ {
 			cost := 1
 			if a[i-1] == b[j-1] {
 				cost = 0
 			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+			up := inf
+			if j <= i-1+limit {
+				up = prev[j] + 1
+			}
+			cur[j] = min(up, cur[j-1]+1, prev[j-1]+cost)
 			rowMin = min(rowMin, cur[j])
+		}
+		if hi < len(b) {
+			cur[hi+1] = inf
 		}
 		if rowMin > limit {
 			return limit + 1
 		}
 		prev, cur = cur, prev
+	}
+	if prev[len(b)] > limit {
+		return limit + 1
 	}
 	return prev[len(b)]
 }
@@ -167,6 +219,3 @@ func contains(ss []string, s string) bool {
 	}
 	return false
 }
-
-// describeReasons is the English phrase for a match's reasons.
-func describeReasons(r []string) string { return strings.Join(r, ", ") }

@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"strconv"
+	"sync/atomic"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/data/sheet"
@@ -95,61 +98,84 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		}
 	}
 
-	// Validate every row.
-	type good struct {
-		row int
-		p   Person
+	// Validate every row, on every core: rows are independent.
+	type checked struct {
+		row  int
+		p    Person
+		errs []FieldError
+		dups []DuplicateMatch
 	}
-	var valid []good
-	for i, r := range tbl.Rows {
-		if i%1000 == 0 && ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		p := personFromCells(mapping.Columns, r.Cells)
-		if err := s.ValidatePerson(&p); err != nil {
+	rows := make([]checked, len(tbl.Rows))
+	var done atomic.Int64
+	err = parallel(ctx, len(tbl.Rows), func(i int) error {
+		r := tbl.Rows[i]
+		c := checked{row: r.Number, p: personFromCells(mapping.Columns, r.Cells)}
+		if err := s.ValidatePerson(&c.p); err != nil {
 			var ve *ValidationError
 			if !errors.As(err, &ve) {
-				return nil, err
+				return err
 			}
-			for _, fe := range ve.Errors {
-				rep.Invalid = append(rep.Invalid, RowError{Row: r.Number, Column: header(fe.Field), Field: fe.Field, Reason: fe.En, ReasonAr: fe.Ar})
-			}
-		} else {
-			valid = append(valid, good{r.Number, p})
+			c.errs = ve.Errors
 		}
-		progress(i + 1)
+		rows[i] = c
+		progress(int(done.Add(1)))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	var valid []*checked
+	for i := range rows {
+		c := &rows[i]
+		for _, fe := range c.errs {
+			rep.Invalid = append(rep.Invalid, RowError{Row: c.row, Column: header(fe.Field), Field: fe.Field, Reason: fe.En, ReasonAr: fe.Ar})
+		}
+		if c.errs == nil {
+			valid = append(valid, c)
+		}
 	}
 	rep.Valid = len(valid)
 
-	// Look for duplicates, against the roster and against earlier rows. The
-	// file's own rows go in an index of their own, keyed by row number.
+	// Look for duplicates, against the roster and against earlier rows of
+	// the file. The file's rows go in an index of their own, with ids that
+	// are their row numbers; a row only reports rows above it.
+	file := &personIndex{}
+	file.reset()
+	entries := make([]*indexEntry, len(valid))
+	for i, c := range valid {
+		probe := summary(c.p)
+		probe.ID = strconv.Itoa(c.row)
+		entries[i] = newEntry(probe)
+		entries[i].seq = c.row
+		file.add(entries[i])
+	}
 	ix, err := s.freshIndex(ctx)
 	if err != nil {
 		return nil, err
 	}
-	file := &personIndex{}
-	file.reset()
-	for _, g := range valid {
-		var matches []DuplicateMatch
-		for _, m := range ix.candidates(g.p) {
-			matches = append(matches, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+	err = parallel(ctx, len(valid), func(i int) error {
+		c := valid[i]
+		for _, m := range ix.candidates(entries[i]) {
+			c.dups = append(c.dups, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
 		}
-		rowID := fmt.Sprintf("row:%d", g.row)
-		probe := g.p
-		probe.ID = rowID
-		for _, m := range file.candidates(probe) {
-			var n int
-			fmt.Sscanf(m.ID, "row:%d", &n)
-			matches = append(matches, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+		var earlier []DuplicateMatch
+		for _, m := range file.candidatesBefore(entries[i], c.row) {
+			n, _ := strconv.Atoi(m.ID)
+			earlier = append(earlier, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
 		}
-		if len(matches) > 0 {
-			sort.SliceStable(matches, func(i, j int) bool { return matches[i].Row < matches[j].Row })
-			rep.Duplicates = append(rep.Duplicates, RowDuplicate{Row: g.row, Matches: matches})
-		}
-		p := probe
-		file.add(newEntry(summary(p)))
-	}
+		sort.Slice(earlier, func(i, j int) bool { return earlier[i].Row < earlier[j].Row })
+		c.dups = append(c.dups, earlier...)
+		return nil
+	})
 	ix.mu.RUnlock()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range valid {
+		if len(c.dups) > 0 {
+			rep.Duplicates = append(rep.Duplicates, RowDuplicate{Row: c.row, Matches: c.dups})
+		}
+	}
 
 	if opt.DryRun {
 		return rep, nil
@@ -170,16 +196,11 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 			batch.String(), opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
 			return fmt.Errorf("record import batch: %w", err)
 		}
-		for i := range valid {
-			if i%1000 == 0 && ctx.Err() != nil {
-				return ctx.Err()
-			}
-			if err := t.addPerson(ctx, &valid[i].p, batch.String()); err != nil {
-				return fmt.Errorf("row %d: %w", valid[i].row, err)
-			}
-			progress(len(tbl.Rows) + i + 1)
+		people := make([]*Person, len(valid))
+		for i, c := range valid {
+			people[i] = &c.p
 		}
-		return nil
+		return t.addPeople(ctx, people, batch.String(), func(n int) { progress(len(tbl.Rows) + n) })
 	})
 	if err != nil {
 		return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
@@ -286,4 +307,40 @@ func (s *Store) UndoImport(ctx context.Context, batch string) (int, error) {
 		return err
 	})
 	return n, err
+}
+
+// parallel calls fn(i) for i in [0, n) on every core, and returns the first
+// error (or ctx's).
+func parallel(ctx context.Context, n int, fn func(i int) error) error {
+	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	var next atomic.Int64
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					errs <- nil
+					return
+				}
+				if i%1000 == 0 && ctx.Err() != nil {
+					next.Store(int64(n))
+					errs <- ctx.Err()
+					return
+				}
+				if err := fn(i); err != nil {
+					next.Store(int64(n))
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var first error
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }

@@ -250,3 +250,18 @@ func (s *Store) CountPeople(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE deleted = 0 AND merged_into = ''`).Scan(&n)
 	return n, err
 }
+
+// addPeople adds validated people in bulk (an import), giving each an id.
+func (t *tx) addPeople(ctx context.Context, people []*Person, batch string, progress func(done int)) error {
+	rows := make([]bulkRow, len(people))
+	for i, p := range people {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		p.ID = id.String()
+		rows[i] = bulkRow{id: p.ID, fields: newFields(p.fields()), extra: map[string]any{"import_batch": batch}}
+	}
+	t.peopleBulk = true
+	return t.insertMany(ctx, "person", rows, progress)
+}

@@ -40,6 +40,10 @@ type indexEntry struct {
 	letters  uint64   // which letters words has (see letterMask): a cheap first filter
 	phoneNat string   // national digits of the phone (8 for Omani numbers)
 	nameKeys []string // duplicate-matching keys of each name (see nameKey)
+	keyRunes [][]rune // nameKeys as runes, for edit distances
+	keyMasks []uint64 // letterMask of each name key: a cheap bound before an edit distance
+	seq      int      // order of addition, in an import's index of its own rows
+	blocks   []string // governorate|word-pair buckets of the name keys (blockKeys)
 }
 
 type personIndex struct {
@@ -47,11 +51,11 @@ type personIndex struct {
 	gen     int64 // person_gen this index reflects; -1 when stale
 	byID    map[string]*indexEntry
 	sorted  []*indexEntry
-	civil   map[string][]string
-	phone   map[string][]string
-	email   map[string][]string
-	names   map[string][]string // governorate|name key → ids, for exact name matches
-	blocks  map[string][]string // governorate|name block → ids, for close-name matching
+	civil   map[string][]*indexEntry
+	phone   map[string][]*indexEntry
+	email   map[string][]*indexEntry
+	names   map[string][]*indexEntry // governorate|name key → people, for exact name matches
+	blocks  map[string][]*indexEntry // governorate|pair of name words → people, for close names
 	loading stdsync.Mutex
 }
 
@@ -68,6 +72,9 @@ func newEntry(p PersonSummary) *indexEntry {
 	for _, n := range []string{ar, en} {
 		if k := nameKey(n); k != "" {
 			e.nameKeys = append(e.nameKeys, k)
+			e.keyRunes = append(e.keyRunes, []rune(k))
+			e.keyMasks = append(e.keyMasks, letterMask(k))
+			e.blocks = append(e.blocks, blockKeys(p.Governorate, k)...)
 		}
 	}
 	return e
@@ -144,33 +151,33 @@ func nationalDigits(e164 string) string {
 func (ix *personIndex) reset() {
 	ix.byID = map[string]*indexEntry{}
 	ix.sorted = nil
-	ix.civil, ix.phone, ix.email = map[string][]string{}, map[string][]string{}, map[string][]string{}
-	ix.names, ix.blocks = map[string][]string{}, map[string][]string{}
+	ix.civil, ix.phone, ix.email = map[string][]*indexEntry{}, map[string][]*indexEntry{}, map[string][]*indexEntry{}
+	ix.names, ix.blocks = map[string][]*indexEntry{}, map[string][]*indexEntry{}
 }
 
 func (ix *personIndex) add(e *indexEntry) {
 	ix.byID[e.ID] = e
 	if e.CivilID != "" {
-		ix.civil[e.CivilID] = append(ix.civil[e.CivilID], e.ID)
+		ix.civil[e.CivilID] = append(ix.civil[e.CivilID], e)
 	}
 	if e.phoneNat != "" {
-		ix.phone[e.phoneNat] = append(ix.phone[e.phoneNat], e.ID)
+		ix.phone[e.phoneNat] = append(ix.phone[e.phoneNat], e)
 	}
 	if e.Email != "" {
-		ix.email[e.Email] = append(ix.email[e.Email], e.ID)
+		ix.email[e.Email] = append(ix.email[e.Email], e)
 	}
 	for _, k := range e.nameKeys {
-		ix.names[e.Governorate+"|"+k] = append(ix.names[e.Governorate+"|"+k], e.ID)
-		for _, b := range blockKeys(e.Governorate, k) {
-			ix.blocks[b] = append(ix.blocks[b], e.ID)
-		}
+		ix.names[e.Governorate+"|"+k] = append(ix.names[e.Governorate+"|"+k], e)
+	}
+	for _, b := range e.blocks {
+		ix.blocks[b] = append(ix.blocks[b], e)
 	}
 }
 
-func removeID(m map[string][]string, key, id string) {
+func removeID(m map[string][]*indexEntry, key, id string) {
 	ids := m[key]
 	for i, x := range ids {
-		if x == id {
+		if x.ID == id {
 			ids = append(ids[:i:i], ids[i+1:]...)
 			break
 		}
@@ -193,9 +200,9 @@ func (ix *personIndex) remove(id string) {
 	removeID(ix.email, e.Email, id)
 	for _, k := range e.nameKeys {
 		removeID(ix.names, e.Governorate+"|"+k, id)
-		for _, b := range blockKeys(e.Governorate, k) {
-			removeID(ix.blocks, b, id)
-		}
+	}
+	for _, b := range e.blocks {
+		removeID(ix.blocks, b, id)
 	}
 	i := sort.Search(len(ix.sorted), func(i int) bool { return !entryLess(ix.sorted[i], e) })
 	for ; i < len(ix.sorted); i++ {

@@ -105,6 +105,10 @@ func dsn(path string) string {
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "synchronous(NORMAL)")
+	// 32 MiB of page cache: an import of 100,000 people writes about 60 MB
+	// in one transaction, and spilling the default 2 MB cache to the WAL
+	// midway costs more than the memory.
+	q.Add("_pragma", "cache_size(-32768)")
 	q.Set("_txlock", "immediate")
 	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 }

@@ -419,3 +419,7 @@ func (s *Store) loadClockOffset(ctx context.Context) error {
 	s.clockOffset.Store(ms)
 	return nil
 }
+
+// WallClock is this computer's own time, uncorrected: what the sync client
+// compares with HQ's to measure the clock offset.
+func (s *Store) WallClock() time.Time { return s.now() }

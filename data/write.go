@@ -245,3 +245,109 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM outbox`).Scan(&n)
 	return n, err
 }
+
+// bulkChunk is how many rows one multi-row INSERT carries: a statement per
+// row costs more in the driver than in SQLite, and an import writes 100,000.
+const bulkChunk = 64
+
+// bulkRow is one new row for insertMany.
+type bulkRow struct {
+	id     string
+	fields row // the row's non-empty synced fields (see newFields)
+	extra  map[string]any
+}
+
+// insertMany adds new rows of one table with multi-row INSERTs, each with
+// its own stamp and outbox op, exactly as insert would record them one by
+// one. Consecutive rows with the same columns share a statement.
+func (t *tx) insertMany(ctx context.Context, table string, rows []bulkRow, progress func(done int)) error {
+	for start := 0; start < len(rows); {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		cols, extras := bulkColumns(rows[start])
+		end := start + 1
+		for end < len(rows) && end-start < bulkChunk && sameColumns(rows[end], cols, extras) {
+			end++
+		}
+		if err := t.insertChunk(ctx, table, rows[start:end], cols, extras); err != nil {
+			return err
+		}
+		start = end
+		if progress != nil {
+			progress(start)
+		}
+	}
+	return nil
+}
+
+func bulkColumns(r bulkRow) (cols, extras []string) {
+	for k := range r.fields {
+		cols = append(cols, k)
+	}
+	for k := range r.extra {
+		extras = append(extras, k)
+	}
+	sort.Strings(cols)
+	sort.Strings(extras)
+	return cols, extras
+}
+
+func sameColumns(r bulkRow, cols, extras []string) bool {
+	if len(r.fields) != len(cols) || len(r.extra) != len(extras) {
+		return false
+	}
+	for _, c := range cols {
+		if _, ok := r.fields[c]; !ok {
+			return false
+		}
+	}
+	for _, c := range extras {
+		if _, ok := r.extra[c]; !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, cols, extras []string) error {
+	for _, c := range cols {
+		if !sync.KnownField(table, c) {
+			return fmt.Errorf("internal: %s has no synced field %q", table, c)
+		}
+	}
+	all := append(append([]string{"id", "hlc"}, cols...), extras...)
+	args := make([]any, 0, len(chunk)*len(all))
+	opArgs := make([]any, 0, len(chunk)*6)
+	for _, r := range chunk {
+		stamp := t.s.clock.Now().String()
+		opID, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		args = append(args, r.id, stamp)
+		for _, c := range cols {
+			args = append(args, sqlValue(r.fields[c]))
+		}
+		for _, c := range extras {
+			args = append(args, r.extra[c])
+		}
+		payload, err := json.Marshal(r.fields)
+		if err != nil {
+			return err
+		}
+		opArgs = append(opArgs, opID.String(), table, r.id, 0, stamp, string(payload))
+	}
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
+	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
+		strings.TrimSuffix(strings.Repeat(tuple+", ", len(chunk)), ", "))
+	if _, err := t.exec(ctx, q, args...); err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
+	}
+	oq := "INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+	if _, err := t.exec(ctx, oq, opArgs...); err != nil {
+		return fmt.Errorf("record changes of %s: %w", table, err)
+	}
+	return nil
+}

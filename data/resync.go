@@ -1,0 +1,264 @@
+package data
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// Healing HQ after a restore. When HQ answers must_resync it was restored
+// from a backup or reset: edits it had acknowledged (and that left this
+// device's outbox) may be gone from it, while this device still has them.
+// Pulling everything again would keep them here (their stamps are newer)
+// but never send them back, and the copies would stay apart for good. So:
+//
+//   - StartResync resets the cursor and notes every row this device holds;
+//   - while the full pull runs, each noted row HQ sends is compared field by
+//     field: what this device has newer than HQ's copy (or HQ lacks) goes
+//     back into the outbox, with its original stamp, as a re-assertion;
+//   - FinishResync, after the last page, sends again the rows HQ did not
+//     send at all that this device wrote to (other devices send their own).
+//
+// The re-assertions are ordinary outbox ops: HQ merges them like any other,
+// and an op already there is a no-op by its stamps.
+
+// resyncTables are the tables whose rows a device writes and so may have
+// to send again (place rows and conflicts are HQ's).
+var resyncTables = []string{"person", "workshop", "attendance", "certificate"}
+
+// StartResync makes the next pull start from the beginning and notes the
+// rows to check against HQ's copy. The outbox is not touched.
+func (s *Store) StartResync(ctx context.Context) error {
+	return s.write(ctx, func(t *tx) error {
+		if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
+			return fmt.Errorf("reset sync cursor: %w", err)
+		}
+		a := newApplier(t)
+		for _, table := range resyncTables {
+			cols, err := a.columns(ctx, table)
+			if err != nil || cols == nil {
+				continue // not in this schema
+			}
+			// table is one of resyncTables, never outside input.
+			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO resync_pending (tbl, row_id) SELECT ?, id FROM `+table, table); err != nil {
+				return fmt.Errorf("note rows to check after HQ's restore: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+// ResyncPending is the number of rows still to be checked against HQ.
+func (s *Store) ResyncPending(ctx context.Context) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM resync_pending`).Scan(&n)
+	return n, err
+}
+
+// FinishResync ends a resync after the last page of the full pull: each
+// noted row HQ did not send, and that this device wrote to, is queued in
+// full for HQ (its fields with their stamps). It returns the number of ops
+// queued. Without a resync under way it does nothing.
+func (s *Store) FinishResync(ctx context.Context) (int, error) {
+	if n, err := s.ResyncPending(ctx); err != nil || n == 0 {
+		return 0, err
+	}
+	queued := 0
+	err := s.write(ctx, func(t *tx) error {
+		a := newApplier(t)
+		rows, err := t.sql.QueryContext(ctx, `SELECT tbl, row_id FROM resync_pending ORDER BY tbl, row_id`)
+		if err != nil {
+			return err
+		}
+		type key struct{ table, id string }
+		var keys []key
+		for rows.Next() {
+			var k key
+			if err := rows.Scan(&k.table, &k.id); err != nil {
+				rows.Close()
+				return err
+			}
+			keys = append(keys, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, k := range keys {
+			cols, err := a.columns(ctx, k.table)
+			if err != nil {
+				return err
+			}
+			if cols == nil {
+				continue
+			}
+			local, ok, err := a.readStamped(ctx, k.table, k.id, cols)
+			if err != nil {
+				return err
+			}
+			if !ok || !a.wroteTo(local) {
+				continue
+			}
+			unsent := a.unsentFields(ctx, k.table, k.id)
+			send := map[string]sync.Field{}
+			for name, f := range local {
+				if f.HLC != "" && !unsent[name] && !isZero(f.Value) {
+					send[name] = f
+				}
+			}
+			n, err := a.reassert(ctx, k.table, k.id, 0, send)
+			if err != nil {
+				return err
+			}
+			queued += n
+			// Its revision belonged to the old epoch.
+			if _, err := t.exec(ctx, `UPDATE `+k.table+` SET rev = 0 WHERE id = ?`, k.id); err != nil {
+				return err
+			}
+		}
+		_, err = t.exec(ctx, `DELETE FROM resync_pending`)
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("send HQ what it lost: %w", err)
+	}
+	if queued > 0 {
+		slog.Info("sync: rows HQ lost in its restore are queued again", "ops", queued)
+	}
+	return queued, nil
+}
+
+// resyncRow is the part of applying a pulled row during a resync: if the
+// row was noted, it is checked off, and the fields this device has newer
+// than HQ's copy (or that HQ lacks) are queued again. local is the row as
+// stored before the page.
+func (a *applier) resyncRow(ctx context.Context, ch sync.Change, cols map[string]string, incoming map[string]sync.Field) error {
+	res, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = ? AND row_id = ?`, ch.Table, ch.RowID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return nil
+	}
+	local, ok, err := a.readStamped(ctx, ch.Table, ch.RowID, cols)
+	if err != nil || !ok {
+		return err
+	}
+	unsent := a.unsentFields(ctx, ch.Table, ch.RowID)
+	send := map[string]sync.Field{}
+	for name, f := range local {
+		if f.HLC == "" || unsent[name] {
+			continue
+		}
+		in, has := incoming[name]
+		if has && !sync.Newer(f.HLC, in.HLC) {
+			continue // HQ has this edit or a newer one
+		}
+		if !has && isZero(f.Value) {
+			continue // HQ's copy is empty too
+		}
+		send[name] = f
+	}
+	_, err = a.reassert(ctx, ch.Table, ch.RowID, ch.Seq, send)
+	return err
+}
+
+// readStamped reads a row's synced fields with the stamp of each.
+func (a *applier) readStamped(ctx context.Context, table, id string, cols map[string]string) (map[string]sync.Field, bool, error) {
+	names := sortedKeys(cols)
+	vals := make([]any, len(names))
+	var rowHLC, clocksJSON string
+	dest := []any{&rowHLC, &clocksJSON}
+	for i := range vals {
+		dest = append(dest, &vals[i])
+	}
+	// Column names come from sync.Tables and the local schema.
+	q := "SELECT hlc, clocks, " + strings.Join(names, ", ") + " FROM " + table + " WHERE id = ?"
+	if err := a.t.sql.QueryRowContext(ctx, q, id).Scan(dest...); err != nil {
+		if isNoRows(err) {
+			return nil, false, nil
+		}
+		return nil, false, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	clocks := map[string]string{}
+	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+		return nil, false, fmt.Errorf("%s %s: damaged clocks: %w", table, id, err)
+	}
+	out := make(map[string]sync.Field, len(names))
+	for i, n := range names {
+		stamp, ok := clocks[n]
+		if !ok {
+			stamp = rowHLC
+		}
+		v, err := fromColumn(n, cols[n], vals[i])
+		if err != nil {
+			return nil, false, fmt.Errorf("%s %s: %w", table, id, err)
+		}
+		out[n] = sync.Field{Value: v, HLC: stamp}
+	}
+	return out, true, nil
+}
+
+// wroteTo reports whether this device made any of the row's stamps.
+func (a *applier) wroteTo(row map[string]sync.Field) bool {
+	for _, f := range row {
+		if h, err := sync.ParseHLC(f.HLC); err == nil && h.Device == a.t.s.device {
+			return true
+		}
+	}
+	return false
+}
+
+// reassert queues fields again with their original stamps: one outbox op
+// per stamp (an op's fields share one). It returns the ops queued.
+func (a *applier) reassert(ctx context.Context, table, id string, baseRev int64, fields map[string]sync.Field) (int, error) {
+	byStamp := map[string]map[string]any{}
+	for name, f := range fields {
+		if byStamp[f.HLC] == nil {
+			byStamp[f.HLC] = map[string]any{}
+		}
+		byStamp[f.HLC][name] = f.Value
+	}
+	stamps := make([]string, 0, len(byStamp))
+	for h := range byStamp {
+		stamps = append(stamps, h)
+	}
+	sort.Strings(stamps)
+	for _, h := range stamps {
+		opID, err := uuid.NewV7()
+		if err != nil {
+			return 0, err
+		}
+		payload, err := json.Marshal(byStamp[h])
+		if err != nil {
+			return 0, err
+		}
+		if _, err := a.t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
+			opID.String(), table, id, baseRev, h, string(payload)); err != nil {
+			return 0, fmt.Errorf("queue %s %s again: %w", table, id, err)
+		}
+	}
+	return len(stamps), nil
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case bool:
+		return !x
+	case int64:
+		return x == 0
+	case float64:
+		return x == 0
+	}
+	return false
+}
