@@ -85,3 +85,13 @@ CREATE TABLE sync_log (
 
 -- A pulled row asks whether an unsent op of this device touches it.
 CREATE INDEX outbox_row ON outbox (tbl, row_id);
+
+-- After HQ answered must_resync (restored from a backup or reset), the rows
+-- this device held, until the full pull has shown which of them HQ still
+-- has. What HQ lost is sent to it again (see data/resync.go), so an edit
+-- that HQ had acknowledged before its restore is not lost either.
+CREATE TABLE resync_pending (
+	tbl    TEXT NOT NULL,
+	row_id TEXT NOT NULL,
+	PRIMARY KEY (tbl, row_id)
+) STRICT, WITHOUT ROWID;
