@@ -195,3 +195,20 @@ func TestAttendanceIsOneRowPerPair(t *testing.T) {
 		t.Fatalf("after un-check-in: %+v", att)
 	}
 }
+
+func TestEncodeFieldsIsJSON(t *testing.T) {
+	r := row{"name_ar": "أحمد \"الشاعر\"\n", "hours": 2.5, "capacity": 30.0, "deleted": true, "notes": "a<b>&c", "x": nil}
+	got, err := encodeFields(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back map[string]any
+	if err := json.Unmarshal([]byte(got), &back); err != nil {
+		t.Fatalf("%s: %v", got, err)
+	}
+	for k, v := range r {
+		if back[k] != v {
+			t.Errorf("%s: %v, want %v (from %s)", k, back[k], v, got)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -182,12 +183,12 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 			return fmt.Errorf("update %s %s: %w", table, id, err)
 		}
 	}
-	payload, err := json.Marshal(fields)
+	payload, err := encodeFields(fields)
 	if err != nil {
 		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
-		opID.String(), table, id, baseRev, stamp, string(payload)); err != nil {
+		opID.String(), table, id, baseRev, stamp, payload); err != nil {
 		return fmt.Errorf("record change of %s %s: %w", table, id, err)
 	}
 	return nil
@@ -332,11 +333,11 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 		for _, c := range extras {
 			args = append(args, r.extra[c])
 		}
-		payload, err := json.Marshal(r.fields)
+		payload, err := encodeFields(r.fields)
 		if err != nil {
 			return err
 		}
-		opArgs = append(opArgs, opID.String(), table, r.id, 0, stamp, string(payload))
+		opArgs = append(opArgs, opID.String(), table, r.id, 0, stamp, payload)
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
@@ -350,4 +351,54 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 		return fmt.Errorf("record changes of %s: %w", table, err)
 	}
 	return nil
+}
+
+// encodeFields writes an op's fields as a JSON object with sorted keys, as
+// json.Marshal would, without its reflection: every imported row has one.
+func encodeFields(r row) (string, error) {
+	keys := make([]string, 0, len(r))
+	for k := range r {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	b := make([]byte, 0, 64*len(keys))
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		switch v := r[k].(type) {
+		case string:
+			b = appendJSONString(b, v)
+		case float64:
+			b = strconv.AppendFloat(b, v, 'g', -1, 64)
+		case int:
+			b = strconv.AppendInt(b, int64(v), 10)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case nil:
+			b = append(b, "null"...)
+		default:
+			j, err := json.Marshal(v)
+			if err != nil {
+				return "", err
+			}
+			b = append(b, j...)
+		}
+	}
+	return string(append(b, '}')), nil
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' {
+			j, _ := json.Marshal(s) // rare: let encoding/json escape it
+			return append(b, j...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }

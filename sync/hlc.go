@@ -31,7 +31,25 @@ func (h HLC) String() string {
 	if h.Wall == 0 && h.Counter == 0 && h.Device == "" {
 		return ""
 	}
-	return fmt.Sprintf("%012x-%06x-%s", h.Wall, h.Counter, h.Device)
+	// By hand rather than with fmt: every write of an import stamps a row.
+	b := make([]byte, 0, 20+len(h.Device))
+	b = appendHex(b, uint64(h.Wall), 12)
+	b = append(b, '-')
+	b = appendHex(b, uint64(h.Counter), 6)
+	b = append(b, '-')
+	b = append(b, h.Device...)
+	return string(b)
+}
+
+// appendHex appends v as lower-case hex, zero-padded to width digits.
+func appendHex(b []byte, v uint64, width int) []byte {
+	const digits = "0123456789abcdef"
+	var buf [16]byte
+	for i := width - 1; i >= 0; i-- {
+		buf[i] = digits[v&0xF]
+		v >>= 4
+	}
+	return append(b, buf[:width]...)
 }
 
 // Time is the stamp's wall-clock part.
