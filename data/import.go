@@ -136,24 +136,63 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 	}
 	rep.Valid = len(valid)
 
-	// Look for duplicates, against the roster and against earlier rows of
-	// the file. The file's rows go in an index of their own, with ids that
-	// are their row numbers; a row only reports rows above it.
+	// Take the roster's index before anything is written, so the rows being
+	// imported are never compared with themselves.
+	ix, err := s.freshIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	indexHeld := true
+	defer func() {
+		if indexHeld {
+			ix.mu.RUnlock()
+		}
+	}()
+
+	// The rows are saved while they are checked for duplicates: the report
+	// does not change what is imported, and SQLite's one writer and the
+	// checks then share the machine's cores.
+	write := !opt.DryRun && len(valid) > 0 && (len(rep.Invalid) == 0 || opt.SkipInvalid)
+	var batch string
+	written := make(chan error, 1)
+	if write {
+		id, err := uuid.NewV7()
+		if err != nil {
+			return nil, err
+		}
+		batch = id.String()
+		people := make([]*Person, len(valid))
+		for i, c := range valid {
+			people[i] = &c.p
+		}
+		if err := newIDs(people); err != nil {
+			return nil, err
+		}
+		go func() {
+			written <- s.write(ctx, func(t *tx) error {
+				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported) VALUES (?, ?, ?, ?, ?)`,
+					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
+					return fmt.Errorf("record import batch: %w", err)
+				}
+				return t.addPeople(ctx, people, batch, func(n int) { progress(len(tbl.Rows) + n) })
+			})
+		}()
+	}
+
+	// Duplicates, against the roster and against earlier rows of the file.
+	// The file's rows go in an index of their own, with ids that are their
+	// row numbers; a row only reports rows above it.
 	file := &personIndex{}
 	file.reset()
 	entries := make([]*indexEntry, len(valid))
 	for i, c := range valid {
-		probe := summary(c.p)
+		probe := summary(c.p) // a copy: the writer may be reading c.p
 		probe.ID = strconv.Itoa(c.row)
 		entries[i] = newEntry(probe)
 		entries[i].seq = c.row
 		file.add(entries[i])
 	}
-	ix, err := s.freshIndex(ctx)
-	if err != nil {
-		return nil, err
-	}
-	err = parallel(ctx, len(valid), func(i int) error {
+	dupErr := parallel(ctx, len(valid), func(i int) error {
 		c := valid[i]
 		for _, m := range ix.candidates(entries[i]) {
 			c.dups = append(c.dups, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
@@ -167,49 +206,31 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		c.dups = append(c.dups, earlier...)
 		return nil
 	})
-	ix.mu.RUnlock()
-	if err != nil {
-		return nil, err
+	ix.mu.RUnlock() // before waiting: the writer's commit patches this index
+	indexHeld = false
+	if write {
+		if err := <-written; err != nil {
+			return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
+		}
+	}
+	if dupErr != nil {
+		return nil, dupErr // only a cancelled context; the import itself committed
 	}
 	for _, c := range valid {
 		if len(c.dups) > 0 {
 			rep.Duplicates = append(rep.Duplicates, RowDuplicate{Row: c.row, Matches: c.dups})
 		}
 	}
-
-	if opt.DryRun {
-		return rep, nil
-	}
-	if len(rep.Invalid) > 0 && !opt.SkipInvalid {
+	if !opt.DryRun && len(rep.Invalid) > 0 && !opt.SkipInvalid {
 		return rep, ErrInvalidRows
 	}
-	if len(valid) == 0 {
-		return rep, nil
-	}
-	batch, err := uuid.NewV7()
-	if err != nil {
-		return nil, err
-	}
-	err = s.write(ctx, func(t *tx) error {
-		t.peopleBulk = true
-		if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported) VALUES (?, ?, ?, ?, ?)`,
-			batch.String(), opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
-			return fmt.Errorf("record import batch: %w", err)
+	if write {
+		if opt.Progress != nil {
+			opt.Progress(len(tbl.Rows)*2, len(tbl.Rows)*2)
 		}
-		people := make([]*Person, len(valid))
-		for i, c := range valid {
-			people[i] = &c.p
-		}
-		return t.addPeople(ctx, people, batch.String(), func(n int) { progress(len(tbl.Rows) + n) })
-	})
-	if err != nil {
-		return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
+		rep.Imported = len(valid)
+		rep.Batch = batch
 	}
-	if opt.Progress != nil {
-		opt.Progress(len(tbl.Rows)*2, len(tbl.Rows)*2)
-	}
-	rep.Imported = len(valid)
-	rep.Batch = batch.String()
 	return rep, nil
 }
 

@@ -251,17 +251,28 @@ func (s *Store) CountPeople(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// addPeople adds validated people in bulk (an import), giving each an id.
+// addPeople adds validated people in bulk (an import). Each must have its
+// id already (see newIDs), so others may read the people meanwhile.
 func (t *tx) addPeople(ctx context.Context, people []*Person, batch string, progress func(done int)) error {
 	rows := make([]bulkRow, len(people))
 	for i, p := range people {
+		if p.ID == "" {
+			return fmt.Errorf("internal: person %d has no id", i)
+		}
+		rows[i] = bulkRow{id: p.ID, fields: newFields(p.fields()), extra: map[string]any{"import_batch": batch}}
+	}
+	t.peopleBulk = true
+	return t.insertMany(ctx, "person", rows, progress)
+}
+
+// newIDs gives each person a new id.
+func newIDs(people []*Person) error {
+	for _, p := range people {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return err
 		}
 		p.ID = id.String()
-		rows[i] = bulkRow{id: p.ID, fields: newFields(p.fields()), extra: map[string]any{"import_batch": batch}}
 	}
-	t.peopleBulk = true
-	return t.insertMany(ctx, "person", rows, progress)
+	return nil
 }
