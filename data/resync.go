@@ -33,11 +33,18 @@ import (
 var resyncTables = []string{"person", "workshop", "attendance", "certificate"}
 
 // StartResync makes the next pull start from the beginning and notes the
-// rows to check against HQ's copy. The outbox is not touched.
+// rows to check against HQ's copy. The outbox keeps every op (their base
+// revisions, from HQ's old epoch, become 0).
 func (s *Store) StartResync(ctx context.Context) error {
 	return s.write(ctx, func(t *tx) error {
 		if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
 			return fmt.Errorf("reset sync cursor: %w", err)
+		}
+		// Queued ops name revisions of HQ's old epoch, which mean nothing
+		// now. Base 0 makes HQ treat every other edit of their fields as
+		// concurrent: a conflict logged too many, never one missed.
+		if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0`); err != nil {
+			return fmt.Errorf("reset base revisions: %w", err)
 		}
 		a := newApplier(t)
 		for _, table := range resyncTables {

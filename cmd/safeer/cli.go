@@ -56,6 +56,9 @@ func (m *Main) commands() []command {
 		{"certificates", "issue|list|revoke|verify …", "certificates of attendance", (*Main).runCertificates},
 		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
+		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
+		{"sync", "[--json] | status | log | rejected", "sync with HQ now, or show how sync stands", (*Main).runSync},
+		{"conflicts", "[--all] | resolve ID --take winner|loser", "concurrent edits to review", (*Main).runConflicts},
 	}
 }
 

@@ -1,0 +1,319 @@
+// Package faultproxy is a small TCP proxy for tests that breaks links the
+// way field links break: it cuts a connection mid-request or mid-reply
+// (including "the reply lost after the server committed"), slows a link to
+// a trickle, adds latency, or refuses everything (HQ unreachable).
+//
+// Faults apply per exchange: an exchange starts when the client sends after
+// the server has answered (or on a new connection), so a fault queued with
+// Next hits the next request whether it travels on a new or a kept-alive
+// connection.
+package faultproxy
+
+import (
+	"errors"
+	"io"
+	"net"
+	stdsync "sync"
+	"sync/atomic"
+	"time"
+)
+
+// Never is a cut offset that never cuts.
+const Never = -1
+
+// Fault is what happens to one exchange (request and reply).
+type Fault struct {
+	// CutRequestAfter closes both sides after this many request bytes were
+	// forwarded (0: before any; Never: no cut).
+	CutRequestAfter int64
+	// CutReplyAfter closes both sides after this many reply bytes were
+	// forwarded; 0 loses the whole reply after the server has handled the
+	// request.
+	CutReplyAfter int64
+	// BytesPerSecond limits each direction (0: no limit).
+	BytesPerSecond int
+	// Latency delays each direction's first bytes of the exchange.
+	Latency time.Duration
+}
+
+// Pass is a fault that does nothing.
+var Pass = Fault{CutRequestAfter: Never, CutReplyAfter: Never}
+
+// CutRequest cuts the request after n bytes.
+func CutRequest(n int64) Fault { f := Pass; f.CutRequestAfter = n; return f }
+
+// CutReply cuts the reply after n bytes (0: the whole reply is lost).
+func CutReply(n int64) Fault { f := Pass; f.CutReplyAfter = n; return f }
+
+// Slow limits the link to bytesPerSecond each way, with latency.
+func Slow(bytesPerSecond int, latency time.Duration) Fault {
+	f := Pass
+	f.BytesPerSecond, f.Latency = bytesPerSecond, latency
+	return f
+}
+
+// Proxy forwards connections from its address to a target address.
+type Proxy struct {
+	ln     net.Listener
+	target atomic.Value // string
+
+	mu       stdsync.Mutex
+	queue    []Fault // for the next exchanges, in order
+	standing Fault   // for every other exchange
+	down     bool
+	conns    map[*link]struct{}
+
+	accepted  atomic.Int64
+	exchanges atomic.Int64
+	cuts      atomic.Int64
+	wg        stdsync.WaitGroup
+}
+
+// Start listens on 127.0.0.1 (a free port) and forwards to target
+// (host:port).
+func Start(target string) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	p := &Proxy{ln: ln, standing: Pass, conns: map[*link]struct{}{}}
+	p.target.Store(target)
+	p.wg.Add(1)
+	go p.accept()
+	return p, nil
+}
+
+// Addr is the proxy's host:port.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// URL is http://Addr.
+func (p *Proxy) URL() string { return "http://" + p.Addr() }
+
+// SetTarget forwards new connections elsewhere (a restarted server on
+// another port).
+func (p *Proxy) SetTarget(target string) { p.target.Store(target) }
+
+// Next queues faults for the next exchanges, one each.
+func (p *Proxy) Next(f ...Fault) {
+	p.mu.Lock()
+	p.queue = append(p.queue, f...)
+	p.mu.Unlock()
+}
+
+// Always sets the fault of every exchange not given one by Next.
+func (p *Proxy) Always(f Fault) {
+	p.mu.Lock()
+	p.standing = f
+	p.mu.Unlock()
+}
+
+// Reset drops queued faults and makes the link clean.
+func (p *Proxy) Reset() {
+	p.mu.Lock()
+	p.queue, p.standing = nil, Pass
+	p.mu.Unlock()
+}
+
+// SetDown makes the proxy refuse (accept and close at once) every new
+// connection, and cuts the open ones: HQ unreachable. SetDown(false)
+// brings it back.
+func (p *Proxy) SetDown(down bool) {
+	p.mu.Lock()
+	p.down = down
+	p.mu.Unlock()
+	if down {
+		p.CutAll()
+	}
+}
+
+// CutAll closes every open connection now.
+func (p *Proxy) CutAll() {
+	p.mu.Lock()
+	links := make([]*link, 0, len(p.conns))
+	for l := range p.conns {
+		links = append(links, l)
+	}
+	p.mu.Unlock()
+	for _, l := range links {
+		l.cut()
+	}
+}
+
+// Accepted is the number of connections accepted so far.
+func (p *Proxy) Accepted() int { return int(p.accepted.Load()) }
+
+// Exchanges is the number of exchanges (requests) seen so far.
+func (p *Proxy) Exchanges() int { return int(p.exchanges.Load()) }
+
+// Cuts is the number of connections cut by a fault.
+func (p *Proxy) Cuts() int { return int(p.cuts.Load()) }
+
+// Close stops the proxy and closes every connection.
+func (p *Proxy) Close() error {
+	err := p.ln.Close()
+	p.CutAll()
+	p.wg.Wait()
+	return err
+}
+
+func (p *Proxy) accept() {
+	defer p.wg.Done()
+	for {
+		c, err := p.ln.Accept()
+		if err != nil {
+			return
+		}
+		p.accepted.Add(1)
+		p.mu.Lock()
+		down := p.down
+		p.mu.Unlock()
+		if down {
+			c.Close()
+			continue
+		}
+		p.wg.Add(1)
+		go p.serve(c)
+	}
+}
+
+// nextFault takes the fault of a new exchange.
+func (p *Proxy) nextFault() Fault {
+	p.exchanges.Add(1)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.queue) > 0 {
+		f := p.queue[0]
+		p.queue = p.queue[1:]
+		return f
+	}
+	return p.standing
+}
+
+type link struct {
+	client, server net.Conn
+	p              *Proxy
+
+	mu      stdsync.Mutex
+	fault   Fault
+	up      int64 // request bytes of this exchange
+	down    int64 // reply bytes of this exchange
+	replied bool  // the server has sent in this exchange
+	started bool
+	once    stdsync.Once
+}
+
+func (l *link) cut() {
+	l.once.Do(func() {
+		l.client.Close()
+		l.server.Close()
+	})
+}
+
+func (p *Proxy) serve(c net.Conn) {
+	defer p.wg.Done()
+	s, err := net.DialTimeout("tcp", p.target.Load().(string), 5*time.Second)
+	if err != nil {
+		c.Close()
+		return
+	}
+	l := &link{client: c, server: s, p: p}
+	p.mu.Lock()
+	p.conns[l] = struct{}{}
+	p.mu.Unlock()
+	var wg stdsync.WaitGroup
+	wg.Add(2)
+	go func() { defer wg.Done(); l.pump(c, s, true) }()
+	go func() { defer wg.Done(); l.pump(s, c, false) }()
+	wg.Wait()
+	l.cut()
+	p.mu.Lock()
+	delete(p.conns, l)
+	p.mu.Unlock()
+}
+
+// pump copies one direction, applying the exchange's fault.
+func (l *link) pump(src, dst net.Conn, up bool) {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 {
+			if !l.forward(dst, buf[:n], up) {
+				l.cut()
+				return
+			}
+		}
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				l.cut()
+				return
+			}
+			// Half-close: pass the EOF on.
+			if tc, ok := dst.(*net.TCPConn); ok {
+				tc.CloseWrite()
+			} else {
+				l.cut()
+			}
+			return
+		}
+	}
+}
+
+// forward writes b to dst under the exchange's fault; false means cut.
+func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
+	l.mu.Lock()
+	if up && (!l.started || l.replied) {
+		// A new exchange: the client speaks first, or again after a reply.
+		l.started, l.replied = true, false
+		l.up, l.down = 0, 0
+		l.fault = l.p.nextFault()
+	}
+	first := false
+	if up {
+		first = l.up == 0
+	} else {
+		first = l.down == 0
+		l.replied = true
+	}
+	f := l.fault
+	done := l.up
+	limit := f.CutRequestAfter
+	if !up {
+		done, limit = l.down, f.CutReplyAfter
+	}
+	l.mu.Unlock()
+
+	if first && f.Latency > 0 {
+		time.Sleep(f.Latency)
+	}
+	cutHere := false
+	if limit >= 0 && done+int64(len(b)) > limit {
+		b = b[:max(0, limit-done)]
+		cutHere = true
+	}
+	chunk := len(b)
+	if f.BytesPerSecond > 0 {
+		chunk = max(1, min(chunk, f.BytesPerSecond/20)) // about 20 writes a second
+	}
+	for len(b) > 0 {
+		k := min(chunk, len(b))
+		if f.BytesPerSecond > 0 {
+			time.Sleep(time.Duration(float64(k) / float64(f.BytesPerSecond) * float64(time.Second)))
+		}
+		if _, err := dst.Write(b[:k]); err != nil {
+			return false
+		}
+		l.mu.Lock()
+		if up {
+			l.up += int64(k)
+		} else {
+			l.down += int64(k)
+		}
+		l.mu.Unlock()
+		b = b[k:]
+	}
+	if cutHere {
+		l.p.cuts.Add(1)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,356 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// What started a run, for the history.
+const (
+	TriggerManual    = "manual"
+	TriggerSchedule  = "schedule"
+	TriggerReconnect = "reconnect"
+	TriggerCommand   = "command"
+)
+
+// Report is what one run moved.
+type Report struct {
+	Trigger  string        `json:"trigger"`
+	Started  time.Time     `json:"started"`
+	Duration time.Duration `json:"duration_ns"`
+	Pushed   int           `json:"pushed"` // ops sent and answered
+	data.PushCounts
+	Rejections []sync.OpResult `json:"rejections,omitempty"`
+	Pulled     int             `json:"pulled"` // rows received
+	Pages      int             `json:"pages"`
+	Cursor     string          `json:"cursor"`
+	Resynced   bool            `json:"resynced,omitempty"` // HQ answered must_resync; everything was pulled again
+	Requeued   int             `json:"requeued,omitempty"` // ops queued again for what HQ lost in a restore
+	Warnings   []Problem       `json:"warnings,omitempty"`
+}
+
+func (r *Report) warn(p Problem) {
+	for _, w := range r.Warnings {
+		if w.Code == p.Code {
+			return
+		}
+	}
+	r.Warnings = append(r.Warnings, p)
+}
+
+// Sync runs one full sync now: a reachability check, the push of the
+// outbox, then the pull of HQ's changes until there are no more. Runs are
+// serialised: a call while another run is under way waits for it, then
+// runs. The error, if any, is an *Error with the problem in words.
+func (c *Client) Sync(ctx context.Context) (Report, error) { return c.run(ctx, TriggerManual, nil) }
+
+// SyncWith is Sync with the trigger recorded in the history.
+func (c *Client) SyncWith(ctx context.Context, trigger string) (Report, error) {
+	return c.run(ctx, trigger, nil)
+}
+
+// run is one run; started, if set, is called once the run has its turn.
+func (c *Client) run(ctx context.Context, trigger string, started func()) (rep Report, err error) {
+	c.runMu.Lock()
+	defer c.runMu.Unlock()
+	if started != nil {
+		started()
+	}
+	rep = Report{Trigger: trigger, Started: time.Now()}
+	st, err := c.store.SyncState(ctx)
+	if err != nil {
+		return rep, wrap(local(err))
+	}
+	if !st.Enrolled {
+		return rep, wrap(ErrNotEnrolled)
+	}
+	if st.Revoked() {
+		c.Refresh(ctx)
+		return rep, wrap(ErrRevoked)
+	}
+	rep.Cursor = st.Cursor
+	c.update(func(s *Status) { s.Running, s.Progress = true, Progress{Phase: PhasePing} })
+	err = c.runSteps(ctx, st, &rep)
+	rep.Duration = time.Since(rep.Started)
+	code := Classify(err)
+	if code == ProblemRevoked {
+		msg := "HQ revoked this device"
+		if err != nil {
+			msg = err.Error()
+		}
+		if merr := c.store.MarkRevoked(context.WithoutCancel(ctx), msg); merr != nil {
+			c.log.Error("sync: record revocation", "err", merr)
+		}
+	}
+	detail := ""
+	if err != nil {
+		detail = err.Error()
+		c.log.Warn("sync: run failed", "trigger", trigger, "problem", code, "err", err)
+	} else {
+		c.log.Info("sync: run done", "trigger", trigger, "pushed", rep.Pushed, "pulled", rep.Pulled, "took", rep.Duration.Round(time.Millisecond))
+	}
+	// The history is written even when the run was cancelled.
+	if _, lerr := c.store.RecordSyncRun(context.WithoutCancel(ctx), data.SyncRun{
+		StartedAt: rep.Started, Trigger: trigger, Pushed: rep.Pushed, Applied: rep.Applied,
+		Duplicate: rep.Duplicate, Conflicts: rep.Conflict, Rejected: rep.Rejected, Pulled: rep.Pulled,
+		Resynced: rep.Resynced, ErrorCode: code, Error: detail,
+	}); lerr != nil {
+		c.log.Error("sync: record run", "err", lerr)
+	}
+	c.update(func(s *Status) {
+		s.Running, s.Progress = false, Progress{}
+		s.Warnings = rep.Warnings
+	})
+	c.Refresh(context.WithoutCancel(ctx))
+	if err != nil {
+		err = wrap(err)
+		p := ProblemOf(err) // with the details the stored code lacks (HTTP status)
+		c.update(func(s *Status) { s.Problem = &p })
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) error {
+	if err := c.ping(ctx, st.HQURL); err != nil {
+		return err
+	}
+	err := c.push(ctx, st, rep)
+	if status, code := httpCode(err); status == http.StatusConflict && code == sync.ErrMustResync {
+		// HQ has a new epoch. Pull everything first, then push again.
+		return c.resync(ctx, st, rep, false)
+	}
+	if err != nil {
+		return err
+	}
+	err = c.pull(ctx, st, st.Cursor, rep)
+	if status, code := httpCode(err); status == http.StatusConflict && code == sync.ErrMustResync {
+		return c.resync(ctx, st, rep, true)
+	}
+	if err == nil && rep.Requeued > 0 {
+		// This pull finished a resync begun in a run that was cut.
+		err = c.push(ctx, st, rep)
+	}
+	return err
+}
+
+// resync handles must_resync: HQ was restored or reset. The outbox is
+// never discarded: it is pushed (again, if pushFirst), and the pull starts
+// over from an empty cursor.
+func (c *Client) resync(ctx context.Context, st data.SyncState, rep *Report, pushFirst bool) error {
+	c.log.Warn("sync: HQ asks for a full resync (restored or reset); the outbox is kept")
+	rep.Resynced = true
+	rep.warn(Words(ProblemResync))
+	if err := c.store.StartResync(ctx); err != nil {
+		return local(err)
+	}
+	if pushFirst {
+		if err := c.push(ctx, st, rep); err != nil {
+			return err
+		}
+	}
+	if err := c.pull(ctx, st, "", rep); err != nil {
+		return err
+	}
+	// pull finished the resync: what HQ lost is queued again; send it.
+	return c.push(ctx, st, rep)
+}
+
+// push sends the outbox, oldest first, in batches of at most
+// sync.MaxBatchOps ops and sync.MaxBatchBytes of JSON, up to the newest op
+// at the start (edits made meanwhile wait for the next run). A batch that
+// timed out is sent again halved, and later batches of the run stay that
+// small. An op HQ did not answer for stays queued for the next run.
+func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error {
+	maxSeq, err := c.store.OutboxMaxSeq(ctx)
+	if err != nil {
+		return local(err)
+	}
+	total, err := c.store.OutboxLen(ctx)
+	if err != nil {
+		return local(err)
+	}
+	done := 0
+	c.setProgress(Progress{Phase: PhasePush, Total: total})
+	var after int64
+	limit := sync.MaxBatchOps
+	for {
+		queued, err := c.store.Outbox(ctx, after, limit)
+		if err != nil {
+			return local(err)
+		}
+		batch := batchOf(queued, maxSeq, limit)
+		if len(batch) == 0 {
+			return nil
+		}
+		var resp sync.PushResponse
+		var sent []data.OutboxOp
+		err = c.retry(ctx, "push", func(ctx context.Context, n int) error {
+			sent = batch[:min(len(batch), limit)]
+			ops := make([]sync.Op, len(sent))
+			for i, o := range sent {
+				ops[i] = o.Op
+			}
+			body, err := json.Marshal(sync.PushRequest{Clock: c.store.Clock().String(), Ops: ops})
+			if err != nil {
+				return local(err)
+			}
+			resp = sync.PushResponse{}
+			err = c.do(ctx, request{op: "push", method: http.MethodPost, base: st.HQURL, path: sync.PathPush,
+				body: body, gzip: true, token: st.Token, timeout: c.timeouts.Push}, &resp)
+			if isTimeout(err) && len(sent) > 1 {
+				limit = max(1, len(sent)/2)
+				c.log.Info("sync: push timed out; halving the batch", "ops", limit)
+			}
+			return err
+		})
+		if status, _ := httpCode(err); status == http.StatusRequestEntityTooLarge {
+			if len(sent) > 1 {
+				limit = max(1, len(sent)/2)
+				continue
+			}
+			// One op bigger than HQ takes: it can never go; keep it aside,
+			// visible, so the rest of the queue moves.
+			if err := c.store.RejectLocally(ctx, sent[0].Op.ID, "too_large", "this change is larger than HQ accepts"); err != nil {
+				return local(err)
+			}
+			rep.Rejected++
+			rep.Rejections = append(rep.Rejections, sync.OpResult{ID: sent[0].Op.ID, Status: sync.Rejected, Code: "too_large"})
+			continue
+		}
+		if err != nil {
+			return err // a failed batch: nothing acknowledged, the clock untouched
+		}
+		results, err := matchResults(sent, resp.Results)
+		if err != nil {
+			return &ProtocolError{Op: "push", Err: err}
+		}
+		counts, err := c.store.AckPush(ctx, results)
+		if err != nil {
+			return local(err)
+		}
+		rep.PushCounts.Add(counts)
+		rep.Pushed += len(results)
+		for _, r := range results {
+			if r.Status == sync.Rejected {
+				rep.Rejections = append(rep.Rejections, r)
+				if r.Code == sync.CodeClockSkew {
+					rep.warn(Words(ProblemClockSkew))
+				}
+			}
+		}
+		if counts.Rejected > 0 {
+			rep.warn(Words(ProblemRejected))
+		}
+		// Only an answered batch lets HQ's clock in.
+		if err := c.store.ObserveClock(ctx, resp.Clock); err != nil {
+			if errors.Is(err, sync.ErrClockSkew) {
+				rep.warn(Words(ProblemClockSkew))
+			} else {
+				c.log.Warn("sync: HQ's clock in push reply", "err", err)
+			}
+		}
+		after = sent[len(sent)-1].Seq
+		done += len(sent)
+		c.setProgress(Progress{Phase: PhasePush, Done: done, Total: max(total, done)})
+	}
+}
+
+// batchOf takes ops up to maxSeq, at most limit of them and at most
+// sync.MaxBatchBytes of JSON (but always at least one).
+func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
+	const envelope = 64 // {"clock":"…","ops":[…]}
+	size := envelope
+	var out []data.OutboxOp
+	for _, o := range queued {
+		if o.Seq > maxSeq || len(out) >= limit {
+			break
+		}
+		b, _ := json.Marshal(o.Op)
+		if len(out) > 0 && size+len(b)+1 > sync.MaxBatchBytes {
+			break
+		}
+		size += len(b) + 1
+		out = append(out, o)
+	}
+	return out
+}
+
+// matchResults pairs HQ's results with the ops sent, by id. Results for
+// ops not sent are ignored; ops without a result stay queued.
+func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]sync.OpResult, error) {
+	ids := make(map[string]bool, len(sent))
+	for _, o := range sent {
+		ids[o.Op.ID] = true
+	}
+	out := make([]sync.OpResult, 0, len(results))
+	for _, r := range results {
+		if ids[r.ID] {
+			out = append(out, r)
+			delete(ids, r.ID)
+		}
+	}
+	if len(out) == 0 && len(sent) > 0 {
+		return nil, fmt.Errorf("no result for any of the %d ops sent", len(sent))
+	}
+	return out, nil
+}
+
+// pull fetches pages after cursor until HQ has no more, applying each page
+// with its cursor in one transaction.
+func (c *Client) pull(ctx context.Context, st data.SyncState, cursor string, rep *Report) error {
+	phase := PhasePull
+	if cursor == "" && rep.Resynced {
+		phase = PhaseResync
+	}
+	c.setProgress(Progress{Phase: phase})
+	for {
+		var page sync.PullResponse
+		q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(c.pullLimit)}}
+		err := c.retry(ctx, "pull", func(ctx context.Context, n int) error {
+			page = sync.PullResponse{}
+			return c.do(ctx, request{op: "pull", method: http.MethodGet, base: st.HQURL, path: sync.PathPull,
+				query: q, token: st.Token, timeout: c.timeouts.Pull}, &page)
+		})
+		if err != nil {
+			return err
+		}
+		err = c.store.ApplyChanges(ctx, page.Changes, page.NextCursor, page.Clock)
+		switch {
+		case errors.Is(err, sync.ErrClockSkew):
+			// The page is applied; the clock did not jump.
+			rep.warn(Words(ProblemClockSkew))
+		case err != nil:
+			return local(err)
+		}
+		rep.Pages++
+		rep.Pulled += len(page.Changes)
+		if page.NextCursor != "" {
+			rep.Cursor = page.NextCursor
+		}
+		c.setProgress(Progress{Phase: phase, Done: rep.Pulled})
+		if !page.HasMore {
+			// The whole of HQ's copy has been seen: if a resync is under
+			// way (maybe begun in an earlier, cut run), queue what HQ lost.
+			n, err := c.store.FinishResync(ctx)
+			if err != nil {
+				return local(err)
+			}
+			rep.Requeued += n
+			return nil
+		}
+		if page.NextCursor == "" || (page.NextCursor == cursor && len(page.Changes) == 0) {
+			return &ProtocolError{Op: "pull", Err: fmt.Errorf("HQ says there is more after %q but the cursor does not move", cursor)}
+		}
+		cursor = page.NextCursor
+	}
+}
