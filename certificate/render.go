@@ -79,6 +79,14 @@ func Render(ctx context.Context, w io.Writer, tmpl Template, certs ...SignedCert
 			return fmt.Errorf("render certificates: certificate %s: %w", certs[i].Code, err)
 		}
 	}
+	// The signed records also travel inside the file, compressed, so a PDF
+	// can be verified without rendering it and scanning its QR codes.
+	records := make([]string, len(certs))
+	for i := range certs {
+		records[i] = certs[i].QRText(r.t.VerifyURL)
+	}
+	r.pdf.SetAttachments([]fpdf.Attachment{{Filename: recordsFile,
+		Content: []byte(strings.Join(records, "\n") + "\n")}})
 	if err := r.pdf.Output(w); err != nil {
 		return fmt.Errorf("render certificates: %w", err)
 	}
@@ -444,7 +452,7 @@ var qrPixels = 4
 // qrPlan is a QR code and where it goes.
 type qrPlan struct {
 	code               *qrcode.Code
-	text               string  // also the QR's link, so the PDF itself carries the record (see RecordsInPDF)
+	link               string  // where a click on the QR goes: the verification page for the code
 	x, y, size, module float64 // mm; size includes the quiet zone
 }
 
@@ -467,7 +475,7 @@ func planQR(t *Template, c *SignedCertificate) (qrPlan, error) {
 			code = low
 		}
 	}
-	p := qrPlan{code: code, text: text, x: t.QR.X, y: t.QR.Y, size: t.QR.Size}
+	p := qrPlan{code: code, link: t.VerifyURL + c.Code, x: t.QR.X, y: t.QR.Y, size: t.QR.Size}
 	if p.size/float64(code.Size+2*quietZone) < minModule {
 		// Still too dense: grow the code rather than print one that will
 		// not scan, keeping its bottom-right corner where the template put it.
@@ -595,6 +603,6 @@ func (r *renderer) qr(q qrImage) error {
 	pdf.SetFillColor(255, 255, 255) // the quiet zone must be light
 	pdf.Rect(p.x, p.y, p.size, p.size, "F")
 	m := quietZone * p.module
-	pdf.ImageOptions(name, p.x+m, p.y+m, p.size-2*m, p.size-2*m, false, fpdf.ImageOptions{ImageType: "png"}, 0, p.text)
+	pdf.ImageOptions(name, p.x+m, p.y+m, p.size-2*m, p.size-2*m, false, fpdf.ImageOptions{ImageType: "png"}, 0, p.link)
 	return nil
 }
