@@ -1,0 +1,225 @@
+package hq
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// EnrolmentTTL is how long a one-time enrolment code stays valid.
+const EnrolmentTTL = 7 * 24 * time.Hour
+
+// codeLen is the length of an enrolment code: 10 Crockford base32
+// characters, 50 random bits, far beyond guessing online within a week.
+const codeLen = 10
+
+const crockford = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+// NewEnrolmentCode makes a random code, formatted XXXXX-XXXXX for reading
+// aloud over a phone.
+func NewEnrolmentCode() (string, error) {
+	var b [codeLen]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make enrolment code: %w", err)
+	}
+	out := make([]byte, 0, codeLen+1)
+	for i, c := range b {
+		if i == codeLen/2 {
+			out = append(out, '-')
+		}
+		out = append(out, crockford[c&31]) // 256 is a multiple of 32: no bias
+	}
+	return string(out), nil
+}
+
+// NormaliseCode reads a code the way a person may type it: any case, with
+// or without dashes and spaces, I and L for 1, O for 0 (Crockford's rules).
+func NormaliseCode(s string) (string, error) {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(s) {
+		switch r {
+		case '-', ' ', '\t':
+			continue
+		case 'I', 'L':
+			r = '1'
+		case 'O':
+			r = '0'
+		}
+		if r > 127 || !strings.ContainsRune(crockford, r) {
+			return "", fmt.Errorf("%q is not an enrolment code", s)
+		}
+		b.WriteRune(r)
+		if b.Len() > codeLen {
+			return "", fmt.Errorf("%q is not an enrolment code", s)
+		}
+	}
+	if b.Len() != codeLen {
+		return "", fmt.Errorf("an enrolment code has %d characters", codeLen)
+	}
+	return b.String(), nil
+}
+
+func hashCode(normalised string) []byte {
+	h := sha256.Sum256([]byte("safeer-enrol-v1\x00" + normalised))
+	return h[:]
+}
+
+// HashToken is what HQ stores of a device token.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+func newToken() (string, error) {
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", fmt.Errorf("make token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b[:]), nil
+}
+
+// CreateEnrolment stores a new one-time code for a device of the given
+// governorates and returns the code (the only time it exists in clear).
+func CreateEnrolment(ctx context.Context, st Store, governorates []string, name string, now time.Time) (code string, expires time.Time, err error) {
+	govs := NormaliseScopes(governorates)
+	if len(govs) == 0 {
+		return "", time.Time{}, errors.New("name at least one governorate (--governorate OM-MA)")
+	}
+	for _, g := range govs {
+		if !KnownGovernorate(g) {
+			return "", time.Time{}, fmt.Errorf("%q is not a governorate code of Oman (OM-MA, OM-DA, OM-BS, …)", g)
+		}
+	}
+	name = strings.TrimSpace(name)
+	if name == "" {
+		return "", time.Time{}, errors.New("give the device a name (--name), so the devices list says whose it is")
+	}
+	code, err = NewEnrolmentCode()
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	norm, _ := NormaliseCode(code)
+	e := Enrolment{CodeHash: hashCode(norm), Governorates: govs, Name: name,
+		CreatedAt: now.UTC(), ExpiresAt: now.Add(EnrolmentTTL).UTC()}
+	err = st.Write(ctx, func(tx Tx) error { return tx.PutEnrolment(ctx, e) })
+	if err != nil {
+		return "", time.Time{}, err
+	}
+	return code, e.ExpiresAt, nil
+}
+
+// enrolError is a refusal to enrol, with its HTTP status and code.
+type enrolError struct {
+	status int
+	code   string
+	msg    string
+}
+
+func (e *enrolError) Error() string { return e.msg }
+
+// validDeviceID keeps device ids to what fits in a clock stamp and a log
+// line: UUIDs and the like.
+func validDeviceID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// DecodeEnrol reads an enrolment request body (plain or gzip JSON).
+func DecodeEnrol(raw []byte) (sync.EnrolRequest, error) {
+	var req sync.EnrolRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return req, fmt.Errorf("the enrolment is not valid JSON: %w", err)
+	}
+	return req, nil
+}
+
+// enrol trades a one-time code for a token. The code is spent in the same
+// transaction that stores the device. If the reply was lost and the same
+// device (same id and key) retries with the same code before it ever
+// synced, it gets a fresh token: the first one never reached it.
+func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolResponse, error) {
+	code, err := NormaliseCode(req.Code)
+	if err != nil {
+		return sync.EnrolResponse{}, &enrolError{403, sync.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
+	}
+	if !validDeviceID(req.DeviceID) {
+		return sync.EnrolResponse{}, &enrolError{400, sync.ErrBadRequest, "the device id must be 1–64 letters, digits, - or _"}
+	}
+	if len(req.PublicKey) != ed25519.PublicKeySize {
+		return sync.EnrolResponse{}, &enrolError{400, sync.ErrBadRequest, "the public key must be a 32-byte Ed25519 key"}
+	}
+	token, err := newToken()
+	if err != nil {
+		return sync.EnrolResponse{}, err
+	}
+	now := s.now().UTC()
+	pub := ed25519.PublicKey(req.PublicKey)
+	endorsement := certificate.Endorse(s.key, req.DeviceID, pub)
+	var dev Device
+	badCode := &enrolError{403, sync.ErrBadCode, "the enrolment code is unknown, already used or expired: ask HQ for a new one"}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		e, found, err := tx.Enrolment(ctx, hashCode(code))
+		if err != nil {
+			return err
+		}
+		if !found || !now.Before(e.ExpiresAt) {
+			return badCode
+		}
+		existing, exists, err := tx.Device(ctx, req.DeviceID)
+		if err != nil {
+			return err
+		}
+		if !e.UsedAt.IsZero() {
+			retry := e.DeviceID == req.DeviceID && exists && !existing.Revoked() &&
+				existing.LastSeen.IsZero() && string(existing.PublicKey) == string(req.PublicKey)
+			if !retry {
+				return badCode
+			}
+			dev = existing
+			dev.TokenHash = HashToken(token)
+			return tx.PutDevice(ctx, dev)
+		}
+		if exists {
+			return &enrolError{400, sync.ErrBadRequest, "a device with this id is already enrolled"}
+		}
+		name := e.Name
+		if n := strings.TrimSpace(req.Name); n != "" && len(n) <= 200 && cleanID(n) {
+			name = e.Name + " (" + n + ")"
+		}
+		dev = Device{ID: req.DeviceID, Name: name, TokenHash: HashToken(token), Governorates: e.Governorates,
+			PublicKey: req.PublicKey, Endorsement: endorsement, EnrolledAt: now}
+		if err := tx.PutDevice(ctx, dev); err != nil {
+			return err
+		}
+		e.UsedAt, e.DeviceID = now, req.DeviceID
+		return tx.PutEnrolment(ctx, e)
+	})
+	if err != nil {
+		return sync.EnrolResponse{}, err
+	}
+	return sync.EnrolResponse{
+		Token:        token,
+		DeviceID:     dev.ID,
+		Governorates: dev.Governorates,
+		Endorsement:  dev.Endorsement,
+		HQPublicKey:  s.key.Public().(ed25519.PublicKey),
+		Clock:        s.clock.Now().String(),
+	}, nil
+}

@@ -1,0 +1,262 @@
+package hq_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	stdsync "sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/hq/postgres"
+	"github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/sync"
+)
+
+var ctx = context.Background()
+
+// backends runs fn against SQLite, and against PostgreSQL when the test
+// environment has one.
+func backends(t *testing.T, fn func(t *testing.T, open func(t *testing.T) hq.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, func(t *testing.T) hq.Store {
+			st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hq.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		})
+	})
+	t.Run("postgres", func(t *testing.T) {
+		pgtest.Base(t)
+		fn(t, func(t *testing.T) hq.Store {
+			st, err := postgres.Open(ctx, pgtest.DSN(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		})
+	})
+}
+
+// env is an HQ behind httptest with a settable wall clock.
+type env struct {
+	t     *testing.T
+	store hq.Store
+	srv   *hq.Server
+	http  *httptest.Server
+	key   ed25519.PrivateKey
+	mu    stdsync.Mutex
+	now   time.Time
+}
+
+func newEnv(t *testing.T, st hq.Store) *env {
+	t.Helper()
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
+	e := &env{t: t, store: st, key: key, now: time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.srv = srv
+	e.http = httptest.NewServer(srv.Handler())
+	t.Cleanup(e.http.Close)
+	return e
+}
+
+func (e *env) clock() time.Time {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.now
+}
+
+func (e *env) advance(d time.Duration) {
+	e.mu.Lock()
+	e.now = e.now.Add(d)
+	e.mu.Unlock()
+}
+
+// device is an enrolled device as a test drives it.
+type device struct {
+	e      *env
+	id     string
+	token  string
+	pub    ed25519.PublicKey
+	clock  *sync.Clock
+	cursor string
+	revs   map[string]int64 // row → seq last pulled (base revision)
+}
+
+func (e *env) code(govs ...string) string {
+	e.t.Helper()
+	code, _, err := hq.CreateEnrolment(ctx, e.store, govs, "test device", e.clock())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return code
+}
+
+// enrol enrols a new device for govs.
+func (e *env) enrol(govs ...string) *device {
+	e.t.Helper()
+	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	id := uuid.NewString()
+	var resp sync.EnrolResponse
+	status := e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: e.code(govs...), DeviceID: id, PublicKey: pub}, &resp)
+	if status != 200 {
+		e.t.Fatalf("enrol: status %d", status)
+	}
+	return &device{e: e, id: id, token: resp.Token, pub: pub, revs: map[string]int64{},
+		clock: sync.NewClock(id, sync.HLC{}, e.clock)}
+}
+
+// do sends a JSON request (a push body gzipped) and decodes the reply
+// into out (an ErrorResponse for errors when out is not one).
+func (e *env) do(method, path, token string, body any, out any) int {
+	e.t.Helper()
+	var rd io.Reader
+	gz := false
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if path == sync.PathPush {
+			var buf bytes.Buffer
+			zw := gzip.NewWriter(&buf)
+			zw.Write(b)
+			zw.Close()
+			b, gz = buf.Bytes(), true
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, e.http.URL+path, rd)
+	if gz {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return e.send(req, out)
+}
+
+func (e *env) send(req *http.Request, out any) int {
+	e.t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if ct := resp.Header.Get("Content-Type"); ct != "application/json" {
+		e.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
+	}
+	if resp.StatusCode != 200 {
+		var er sync.ErrorResponse
+		if err := json.Unmarshal(b, &er); err != nil || er.Error == "" {
+			e.t.Errorf("%s %s: status %d with a body that is not an ErrorResponse: %s", req.Method, req.URL.Path, resp.StatusCode, b)
+		}
+		if p, ok := out.(*sync.ErrorResponse); ok {
+			*p = er
+		}
+		return resp.StatusCode
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: %v: %s", req.Method, req.URL.Path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+// op makes an op of this device setting fields, stamped now, based on the
+// revision of the row it last pulled.
+func (d *device) op(table, row string, kv ...any) sync.Op {
+	fields := map[string]sync.Field{}
+	stamp := d.clock.Now().String()
+	for i := 0; i < len(kv); i += 2 {
+		fields[kv[i].(string)] = sync.Field{Value: kv[i+1], HLC: stamp}
+	}
+	return sync.Op{ID: uuid.NewString(), Table: table, RowID: row, BaseRev: d.revs[row], Fields: fields}
+}
+
+// push sends ops and returns the results (failing the test on non-200).
+func (d *device) push(ops ...sync.Op) []sync.OpResult {
+	d.e.t.Helper()
+	var resp sync.PushResponse
+	if st := d.e.do(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &resp); st != 200 {
+		d.e.t.Fatalf("push: status %d", st)
+	}
+	if len(resp.Results) != len(ops) {
+		d.e.t.Fatalf("push: %d results for %d ops", len(resp.Results), len(ops))
+	}
+	if h, err := sync.ParseHLC(resp.Clock); err != nil || h.Device != "hq" {
+		d.e.t.Fatalf("push reply clock %q: %v", resp.Clock, err)
+	}
+	return resp.Results
+}
+
+// pullAll pulls until has_more is false and returns the changes; it
+// records revisions like a device does.
+func (d *device) pullAll(limit int) []sync.Change {
+	d.e.t.Helper()
+	var all []sync.Change
+	for range 10000 {
+		var resp sync.PullResponse
+		path := fmt.Sprintf("%s?cursor=%s&limit=%d", sync.PathPull, d.cursor, limit)
+		if st := d.e.do(http.MethodGet, path, d.token, nil, &resp); st != 200 {
+			d.e.t.Fatalf("pull: status %d", st)
+		}
+		if len(resp.Changes) > limit {
+			d.e.t.Fatalf("pull: %d changes for limit %d", len(resp.Changes), limit)
+		}
+		for _, c := range resp.Changes {
+			d.revs[c.RowID] = c.Seq
+		}
+		all = append(all, resp.Changes...)
+		d.cursor = resp.NextCursor
+		if h, err := sync.ParseHLC(resp.Clock); err == nil {
+			d.clock.Observe(h)
+		}
+		if !resp.HasMore {
+			return all
+		}
+	}
+	d.e.t.Fatal("pull never ended")
+	return nil
+}
+
+func rowIDs(changes []sync.Change) []string {
+	var out []string
+	for _, c := range changes {
+		out = append(out, c.Table+"/"+c.RowID)
+	}
+	return out
+}
+
+func sqliteStore(t *testing.T) hq.Store {
+	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hq.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}

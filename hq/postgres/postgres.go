@@ -1,0 +1,539 @@
+// Package postgres is HQ's store in PostgreSQL (pgx/v5 with a pgxpool), for
+// when HQ outgrows one SQLite file.
+//
+// The change sequence must never let a reader skip a row that commits
+// late. A PostgreSQL sequence hands out numbers before commit, so a reader
+// could see seq 11 committed while seq 10 is still open and move its cursor
+// past 10 for good. Here every writer locks the one meta row at the start of
+// its transaction (SELECT … FOR UPDATE) and takes numbers from a counter in
+// that row: the lock is held to commit, so transactions take numbers in
+// the order they commit, and whatever a reader sees at seq N, it sees every
+// number below N too.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/oman-sca/safeer/hq"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// migrationLock is the advisory lock key that serialises migrations when
+// several safeer-hq processes start at once ("SFHQ").
+const migrationLock = 0x53464851
+
+func init() {
+	hq.RegisterStore("postgres", func(ctx context.Context, dsn string) (hq.Store, error) {
+		return Open(ctx, dsn)
+	})
+}
+
+// DB is HQ's PostgreSQL store.
+type DB struct {
+	pool *pgxpool.Pool
+	name string // host/database, for messages (never the password)
+}
+
+var _ hq.Store = (*DB)(nil)
+
+// Open connects to the database at the postgres:// URL dsn and brings its
+// schema up to date.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL URL %s: %w", hq.RedactDSN(dsn), unwrapParse(err))
+	}
+	if !strings.Contains(dsn, "pool_max_conns") {
+		cfg.MaxConns = 16
+	}
+	cc := cfg.ConnConfig
+	name := fmt.Sprintf("%s:%d/%s", cc.Host, cc.Port, cc.Database)
+	if cc.ConnectTimeout == 0 {
+		cc.ConnectTimeout = 10 * time.Second
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("PostgreSQL at %s: %w", name, err)
+	}
+	pctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := pool.Ping(pctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("cannot reach PostgreSQL at %s: %w", name, err)
+	}
+	s := &DB{pool: pool, name: name}
+	if err := s.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// unwrapParse drops pgconn's echo of the whole connection string.
+func unwrapParse(err error) error {
+	if u := errors.Unwrap(err); u != nil {
+		return u
+	}
+	return err
+}
+
+// Close closes the pool.
+func (s *DB) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+// migrate applies the missing migrations in one transaction under an
+// advisory lock, so two HQ processes starting together do not both try.
+// The version lives in a one-row table (PostgreSQL has no user_version).
+func (s *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+		return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+	}
+	var hasVersion bool
+	if err := tx.QueryRow(ctx, `SELECT to_regclass('safeer_hq_schema') IS NOT NULL`).Scan(&hasVersion); err != nil {
+		return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+	}
+	version := 0
+	if hasVersion {
+		if err := tx.QueryRow(ctx, `SELECT version FROM safeer_hq_schema`).Scan(&version); err != nil {
+			return fmt.Errorf("PostgreSQL at %s: read schema version: %w", s.name, err)
+		}
+	} else {
+		var n int
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()`).Scan(&n); err != nil {
+			return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("PostgreSQL database %s has tables but is not safeer-hq's: give HQ a database of its own", s.name)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE safeer_hq_schema (version integer NOT NULL)`); err != nil {
+			return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO safeer_hq_schema (version) VALUES (0)`); err != nil {
+			return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
+		}
+	}
+	if version > len(ms) {
+		return fmt.Errorf("PostgreSQL database %s has schema %d; this safeer-hq knows up to %d: update safeer-hq", s.name, version, len(ms))
+	}
+	for _, m := range ms[version:] {
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+		if m.version == 1 {
+			epoch, err := hq.NewEpoch()
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, $1, now())`, epoch); err != nil {
+				return fmt.Errorf("migration %s: %w", m.name, err)
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE safeer_hq_schema SET version = $1`, m.version); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return fmt.Errorf("migrate PostgreSQL at %s: %w", s.name, err)
+	}
+	return nil
+}
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+func fromNull(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func nonNilList(l []string) []string {
+	if l == nil {
+		return []string{}
+	}
+	return l
+}
+
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// Meta implements hq.Store.
+func (s *DB) Meta(ctx context.Context) (hq.Meta, error) {
+	var m hq.Meta
+	if err := s.pool.QueryRow(ctx, `SELECT epoch, seq, hlc FROM meta WHERE id = 1`).Scan(&m.Epoch, &m.Seq, &m.Clock); err != nil {
+		return hq.Meta{}, fmt.Errorf("read database identity: %w", err)
+	}
+	return m, nil
+}
+
+// ResetEpoch implements hq.Store.
+func (s *DB) ResetEpoch(ctx context.Context) (string, error) {
+	epoch, err := hq.NewEpoch()
+	if err != nil {
+		return "", err
+	}
+	if _, err := s.pool.Exec(ctx, `UPDATE meta SET epoch = $1 WHERE id = 1`, epoch); err != nil {
+		return "", fmt.Errorf("reset epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// Write implements hq.Store: it locks the meta row first (see the package
+// comment) and holds it to commit.
+func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
+	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer pgTx.Rollback(context.WithoutCancel(ctx))
+	t := &tx{tx: pgTx}
+	if err := pgTx.QueryRow(ctx, `SELECT hlc FROM meta WHERE id = 1 FOR UPDATE`).Scan(&t.clock); err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := pgTx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+const rowCols = `tbl, id, scope, parent, seq, pending, data`
+
+func scanRow(row pgx.Row) (hq.Row, error) {
+	var r hq.Row
+	var data string
+	err := row.Scan(&r.Table, &r.ID, &r.Scope, &r.Parent, &r.Seq, &r.Pending, &data)
+	r.Data = []byte(data)
+	return r, err
+}
+
+func collectRows(rows pgx.Rows) ([]hq.Row, error) {
+	defer rows.Close()
+	var out []hq.Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Changes implements hq.Store.
+func (s *DB) Changes(ctx context.Context, after int64, scopes []string, limit int) ([]hq.Row, int64, error) {
+	// The counter is read before the rows: every number at or below it
+	// has committed by then (see the package comment), so the row query
+	// that follows sees it.
+	var committed int64
+	if err := s.pool.QueryRow(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&committed); err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	rows, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE seq > $1 AND (tbl = 'place' OR scope = ANY($2))
+		ORDER BY seq LIMIT $3`, after, nonNilList(scopes), limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	out, err := collectRows(rows)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	return out, committed, nil
+}
+
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+func getRow(ctx context.Context, q querier, table, id string) (hq.Row, bool, error) {
+	r, err := scanRow(q.QueryRow(ctx, `SELECT `+rowCols+` FROM rows WHERE tbl = $1 AND id = $2`, table, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Row{}, false, nil
+	}
+	if err != nil {
+		return hq.Row{}, false, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	return r, true, nil
+}
+
+// Row implements hq.Store.
+func (s *DB) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
+	return getRow(ctx, s.pool, table, id)
+}
+
+const deviceCols = `id, name, token_hash, governorates, public_key, endorsement,
+	enrolled_at, revoked_at, last_seen, last_push, last_pull`
+
+func scanDevice(row pgx.Row) (hq.Device, error) {
+	var d hq.Device
+	var enrolled time.Time
+	var revoked, seen, push, pull *time.Time
+	if err := row.Scan(&d.ID, &d.Name, &d.TokenHash, &d.Governorates, &d.PublicKey, &d.Endorsement,
+		&enrolled, &revoked, &seen, &push, &pull); err != nil {
+		return d, err
+	}
+	d.EnrolledAt = enrolled.UTC()
+	d.RevokedAt, d.LastSeen, d.LastPush, d.LastPull = fromNull(revoked), fromNull(seen), fromNull(push), fromNull(pull)
+	return d, nil
+}
+
+// DeviceByToken implements hq.Store.
+func (s *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (hq.Device, bool, error) {
+	d, err := scanDevice(s.pool.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = $1`, tokenHash))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Device{}, false, nil
+	}
+	if err != nil {
+		return hq.Device{}, false, fmt.Errorf("read device: %w", err)
+	}
+	return d, true, nil
+}
+
+// Devices implements hq.Store.
+func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+deviceCols+` FROM devices ORDER BY enrolled_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// TouchDevice implements hq.Store.
+func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
+	q := `UPDATE devices SET last_seen = $1 WHERE id = $2`
+	switch kind {
+	case hq.TouchPush:
+		q = `UPDATE devices SET last_seen = $1, last_push = $1 WHERE id = $2`
+	case hq.TouchPull:
+		q = `UPDATE devices SET last_seen = $1, last_pull = $1 WHERE id = $2`
+	}
+	if _, err := s.pool.Exec(ctx, q, at.UTC(), id); err != nil {
+		return fmt.Errorf("record device activity: %w", err)
+	}
+	return nil
+}
+
+// PendingConflicts implements hq.Store.
+func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error) {
+	var n int
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM rows WHERE pending AND tbl = 'conflict' AND scope = ANY($1)`,
+		nonNilList(scopes)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count conflicts: %w", err)
+	}
+	return n, nil
+}
+
+// tx implements hq.Tx.
+type tx struct {
+	tx    pgx.Tx
+	clock string
+}
+
+func (t *tx) Clock() string { return t.clock }
+
+func (t *tx) SaveClock(ctx context.Context, hlc string) error {
+	// COLLATE "C": stamps compare byte by byte, whatever the database's
+	// collation.
+	if _, err := t.tx.Exec(ctx, `UPDATE meta SET hlc = $1 WHERE id = 1 AND hlc COLLATE "C" < $1`, hlc); err != nil {
+		return fmt.Errorf("save clock: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) NextSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := t.tx.QueryRow(ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next sequence number: %w", err)
+	}
+	return seq, nil
+}
+
+func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID}
+	err := t.tx.QueryRow(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = $1`, opID).
+		Scan(&a.PayloadHash, &a.DeviceID, &a.AppliedAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.AppliedOp{}, false, nil
+	}
+	if err != nil {
+		return hq.AppliedOp{}, false, fmt.Errorf("read applied op %s: %w", opID, err)
+	}
+	a.AppliedAt = a.AppliedAt.UTC()
+	return a, true, nil
+}
+
+func (t *tx) RecordOp(ctx context.Context, a hq.AppliedOp) error {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES ($1, $2, $3, $4)`,
+		a.OpID, a.PayloadHash, a.DeviceID, a.AppliedAt.UTC()); err != nil {
+		return fmt.Errorf("record applied op %s: %w", a.OpID, err)
+	}
+	return nil
+}
+
+func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
+	return getRow(ctx, t.tx, table, id)
+}
+
+func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+rowCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
+			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
+		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", r.Table, r.ID, err)
+	}
+	return nil
+}
+
+func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+rowCols+` FROM rows WHERE parent = $1 AND parent <> '' ORDER BY tbl, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read rows under %s: %w", id, err)
+	}
+	out, err := collectRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read rows under %s: %w", id, err)
+	}
+	return out, nil
+}
+
+func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
+	e := hq.Enrolment{CodeHash: codeHash}
+	var used *time.Time
+	var device *string
+	err := t.tx.QueryRow(ctx, `SELECT governorates, name, created_at, expires_at, used_at, device_id
+		FROM enrolments WHERE code_hash = $1`, codeHash).Scan(&e.Governorates, &e.Name, &e.CreatedAt, &e.ExpiresAt, &used, &device)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Enrolment{}, false, nil
+	}
+	if err != nil {
+		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
+	}
+	e.CreatedAt, e.ExpiresAt, e.UsedAt = e.CreatedAt.UTC(), e.ExpiresAt.UTC(), fromNull(used)
+	if device != nil {
+		e.DeviceID = *device
+	}
+	return e, true, nil
+}
+
+func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
+	var device any
+	if e.DeviceID != "" {
+		device = e.DeviceID
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO enrolments (code_hash, governorates, name, created_at, expires_at, used_at, device_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (code_hash) DO UPDATE SET governorates = excluded.governorates, name = excluded.name,
+			expires_at = excluded.expires_at, used_at = excluded.used_at, device_id = excluded.device_id`,
+		e.CodeHash, nonNilList(e.Governorates), e.Name, e.CreatedAt.UTC(), e.ExpiresAt.UTC(), nullTime(e.UsedAt), device)
+	if err != nil {
+		return fmt.Errorf("save enrolment: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {
+	d, err := scanDevice(t.tx.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Device{}, false, nil
+	}
+	if err != nil {
+		return hq.Device{}, false, fmt.Errorf("read device %s: %w", id, err)
+	}
+	return d, true, nil
+}
+
+func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO devices (id, name, token_hash, governorates, public_key, endorsement, enrolled_at, revoked_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
+			governorates = excluded.governorates, public_key = excluded.public_key,
+			endorsement = excluded.endorsement, enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at`,
+		d.ID, d.Name, d.TokenHash, nonNilList(d.Governorates), nonNil(d.PublicKey), nonNil(d.Endorsement),
+		d.EnrolledAt.UTC(), nullTime(d.RevokedAt))
+	if err != nil {
+		return fmt.Errorf("save device %s: %w", d.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,335 @@
+// Package hq is Safeer's HQ server: the sync API that devices push their
+// outboxes to and pull HQ's changes from, device enrolment and auth, and the
+// admin operations behind safeer-hq's commands. The database is behind the
+// Store interface, with a SQLite (hq/sqlite) and a PostgreSQL (hq/postgres)
+// backend; the sync rules (scope, per-field merge, conflict log) are here,
+// once, for both.
+//
+// Rows are stored generically: table, id, scope, parent, seq and the fields
+// as JSON, each with the stamp that set it and the sequence number of that
+// write. Pushes are applied op by op, each in its own transaction with its
+// applied_ops record (a retry is a duplicate, a reused op id with other
+// content is refused). Scope is a governorate: a person's or workshop's
+// own, an attendance's workshop's, a certificate's attendance's, a
+// conflict's row's; places are for everyone. A field is concurrent with an
+// op when another device set it at a revision above the op's base; when the
+// values differ, the losing one becomes a "conflict" row in the same scope,
+// so the devices that see the row see its conflict too.
+//
+// Every database has a random epoch, part of every pull cursor. A database
+// restored from a backup has forgotten changes the devices already pulled:
+// run `safeer-hq reset-epoch` on it, and every device answers the next
+// 409 must_resync by pushing its outbox and pulling everything again.
+package hq
+
+import (
+	"compress/gzip"
+	"context"
+	"crypto/ed25519"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/oman-sca/safeer/sync"
+)
+
+// maxEnrolBody bounds an enrolment request.
+const maxEnrolBody = 8 << 10
+
+// Server serves the sync API. It is safe for concurrent use.
+type Server struct {
+	store Store
+	key   ed25519.PrivateKey
+	clock *sync.Clock
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// Options configure NewServer; the zero value is fine.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the wall clock (tests of clock skew)
+}
+
+// NewServer makes a server over store that endorses device keys with key.
+// HQ's clock continues from the one saved in the store.
+func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Options) (*Server, error) {
+	if len(key) != ed25519.PrivateKeySize {
+		return nil, errors.New("HQ's signing key is missing or not Ed25519")
+	}
+	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	meta, err := store.Meta(ctx)
+	if err != nil {
+		return nil, err
+	}
+	last, err := sync.ParseHLC(meta.Clock)
+	if err != nil {
+		return nil, fmt.Errorf("HQ's saved clock: %w", err)
+	}
+	s.clock = sync.NewClock("hq", last, s.now)
+	return s, nil
+}
+
+// Clock is HQ's clock (tests look at it).
+func (s *Server) Clock() *sync.Clock { return s.clock }
+
+// Handler is the HTTP API. Every error reply is a sync.ErrorResponse.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc(sync.PathPing, s.method(http.MethodGet, s.handlePing))
+	mux.HandleFunc(sync.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
+	mux.HandleFunc(sync.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
+	mux.HandleFunc(sync.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint")
+	})
+	return s.recoverAndLog(mux)
+}
+
+// method answers other methods with a JSON 405 (ServeMux's own is text).
+func (s *Server) method(m string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != m && !(m == http.MethodGet && r.Method == http.MethodHead) {
+			w.Header().Set("Allow", m)
+			writeError(w, r, http.StatusMethodNotAllowed, "method_not_allowed", "use "+m)
+			return
+		}
+		h(w, r)
+	}
+}
+
+type ctxKey int
+
+const deviceKey ctxKey = 0
+
+// statusWriter remembers the status for the request log.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	device string
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// recoverAndLog logs every request and turns a panic into a 500 reply
+// (and a log line with the stack) instead of a dropped connection.
+func (s *Server) recoverAndLog(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				if sw.status == 0 {
+					writeError(sw, r, http.StatusInternalServerError, "internal", "HQ failed; try again later")
+				}
+			}
+			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"device", sw.device, "ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
+		}()
+		h.ServeHTTP(sw, r)
+	})
+}
+
+// auth finds the device by its bearer token and refuses unknown and revoked
+// ones.
+func (s *Server) auth(h func(http.ResponseWriter, *http.Request, Device)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		token = strings.TrimSpace(token)
+		if !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="safeer"`)
+			writeError(w, r, http.StatusUnauthorized, sync.ErrUnauthorized, "this device is not enrolled (no token)")
+			return
+		}
+		hash := HashToken(token)
+		dev, found, err := s.store.DeviceByToken(r.Context(), hash)
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		// The lookup is by hash; comparing the hashes in constant time as
+		// well leaves no timing to learn from however the index behaves.
+		if !found || subtle.ConstantTimeCompare(dev.TokenHash, hash) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="safeer"`)
+			writeError(w, r, http.StatusUnauthorized, sync.ErrUnauthorized, "this device's token is not known to HQ: enrol it again")
+			return
+		}
+		if sw, ok := w.(*statusWriter); ok {
+			sw.device = dev.ID
+		}
+		if dev.Revoked() {
+			writeError(w, r, http.StatusUnauthorized, sync.ErrDeviceRevoked,
+				"HQ has revoked this device: it no longer syncs; its data and unsent changes stay on it")
+			return
+		}
+		h(w, r, dev)
+	}
+}
+
+func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
+		return // the client went away
+	}
+	s.log.Error("store failed", "path", r.URL.Path, "err", err)
+	writeError(w, r, http.StatusServiceUnavailable, "unavailable", "HQ cannot reach its database; try again later")
+}
+
+func (s *Server) touch(r *http.Request, dev Device, kind Touch) {
+	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, s.now()); err != nil {
+		s.log.Warn("cannot record device activity", "device", dev.ID, "err", err)
+	}
+}
+
+func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, r, http.StatusOK, map[string]any{"ok": true})
+}
+
+func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(http.MaxBytesReader(w, r.Body, maxEnrolBody), r.Header.Get("Content-Encoding"), maxEnrolBody)
+	if err != nil {
+		badBody(w, r, err)
+		return
+	}
+	req, err := DecodeEnrol(raw)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		return
+	}
+	resp, err := s.enrol(r.Context(), req)
+	var ee *enrolError
+	if errors.As(err, &ee) {
+		writeError(w, r, ee.status, ee.code, ee.msg)
+		return
+	}
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	s.log.Info("device enrolled", "device", resp.DeviceID, "governorates", resp.Governorates)
+	writeJSON(w, r, http.StatusOK, resp)
+}
+
+func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) {
+	req, err := DecodePush(http.MaxBytesReader(w, r.Body, MaxPushBody), r.Header.Get("Content-Encoding"))
+	if err != nil {
+		badBody(w, r, err)
+		return
+	}
+	resp := sync.PushResponse{Results: make([]sync.OpResult, 0, len(req.Ops))}
+	for _, op := range req.Ops {
+		res, err := s.applyOp(r.Context(), dev, op)
+		if err != nil {
+			// The ops before this one are applied and recorded: the
+			// device's retry of the batch finds them duplicates.
+			s.storeFailed(w, r, err)
+			return
+		}
+		resp.Results = append(resp.Results, res)
+	}
+	s.touch(r, dev, TouchPush)
+	resp.Clock = s.clock.Now().String()
+	writeJSON(w, r, http.StatusOK, resp)
+}
+
+func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) {
+	c, limit, err := ParsePull(r.URL.RawQuery)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		return
+	}
+	resp, err := s.pull(r.Context(), dev, c, limit)
+	if errors.Is(err, errMustResync) {
+		writeError(w, r, http.StatusConflict, sync.ErrMustResync, err.Error())
+		return
+	}
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	s.touch(r, dev, TouchPull)
+	writeJSON(w, r, http.StatusOK, resp)
+}
+
+func badBody(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, errTooLarge) {
+		writeError(w, r, http.StatusRequestEntityTooLarge, sync.ErrTooLarge, err.Error())
+		return
+	}
+	writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+}
+
+func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
+	writeJSON(w, r, status, sync.ErrorResponse{Error: code, Message: msg})
+}
+
+// gzipMin is the reply size from which gzip pays for itself.
+const gzipMin = 1 << 10
+
+// writeJSON writes v, gzipped when the client accepts it and it is big
+// enough to gain (pull pages are; a ping is not).
+func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status = http.StatusInternalServerError
+		b, _ = json.Marshal(sync.ErrorResponse{Error: "internal", Message: "HQ could not encode its reply"})
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Add("Vary", "Accept-Encoding")
+	if len(b) >= gzipMin && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		w.WriteHeader(status)
+		zw := gzip.NewWriter(w)
+		zw.Write(b)
+		zw.Close()
+		return
+	}
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(name), "gzip") {
+			continue
+		}
+		q, hasQ := strings.CutPrefix(strings.ReplaceAll(params, " ", ""), "q=")
+		if !hasQ {
+			return true
+		}
+		f, err := strconv.ParseFloat(q, 64)
+		return err == nil && f > 0
+	}
+	return false
+}

@@ -1,0 +1,803 @@
+package hq_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/sync"
+)
+
+func TestPingNeedsNoAuth(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		var out map[string]any
+		if st := e.do(http.MethodGet, sync.PathPing, "", nil, &out); st != 200 || out["ok"] != true {
+			t.Fatalf("ping: %d %v", st, out)
+		}
+	})
+}
+
+func TestUnknownPathAndMethodAreJSON(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{http.MethodGet, "/v1/nothing", 404, "not_found"},
+		{http.MethodGet, sync.PathPush, 405, "method_not_allowed"},
+		{http.MethodPost, sync.PathPull, 405, "method_not_allowed"},
+		{http.MethodGet, sync.PathEnrol, 405, "method_not_allowed"},
+	} {
+		var er sync.ErrorResponse
+		if st := e.do(tc.method, tc.path, "", nil, &er); st != tc.status || er.Error != tc.code {
+			t.Errorf("%s %s = %d %+v, want %d %s", tc.method, tc.path, st, er, tc.status, tc.code)
+		}
+	}
+}
+
+func TestAuth(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		good := e.enrol("OM-MA")
+		revoked := e.enrol("OM-MA")
+		if _, err := hq.RevokeDevice(ctx, e.store, revoked.id, e.clock()); err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name   string
+			header string
+			status int
+			code   string
+		}{
+			{"missing", "", 401, sync.ErrUnauthorized},
+			{"not bearer", "Basic " + good.token, 401, sync.ErrUnauthorized},
+			{"empty bearer", "Bearer ", 401, sync.ErrUnauthorized},
+			{"unknown token", "Bearer " + strings.Repeat("A", 43), 401, sync.ErrUnauthorized},
+			{"overlong token", "Bearer " + strings.Repeat("A", 5000), 401, sync.ErrUnauthorized},
+			{"revoked", "Bearer " + revoked.token, 401, sync.ErrDeviceRevoked},
+			{"good", "Bearer " + good.token, 200, ""},
+			{"good, lower-case scheme", "bearer " + good.token, 200, ""},
+		}
+		for _, tc := range tests {
+			for _, path := range []string{sync.PathPull, sync.PathPush} {
+				method, body := http.MethodGet, []byte(nil)
+				if path == sync.PathPush {
+					method, body = http.MethodPost, []byte(`{"ops":[]}`)
+				}
+				req, _ := http.NewRequest(method, e.http.URL+path, bytes.NewReader(body))
+				if tc.header != "" {
+					req.Header.Set("Authorization", tc.header)
+				}
+				var er sync.ErrorResponse
+				if st := e.send(req, &er); st != tc.status || er.Error != tc.code {
+					t.Errorf("%s %s: %d %q, want %d %q", tc.name, path, st, er.Error, tc.status, tc.code)
+				}
+			}
+		}
+	})
+}
+
+func TestEnrol(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		pub, _, _ := ed25519.GenerateKey(rand.Reader)
+		code := e.code("OM-MA", "om-da")
+		req := sync.EnrolRequest{Code: strings.ToLower(code), DeviceID: uuid.NewString(), Name: "Sohar laptop", PublicKey: pub}
+
+		var resp sync.EnrolResponse
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &resp); st != 200 {
+			t.Fatalf("enrol: %d", st)
+		}
+		if resp.DeviceID != req.DeviceID || !slices.Equal(resp.Governorates, []string{"OM-DA", "OM-MA"}) || resp.Token == "" {
+			t.Fatalf("enrol reply %+v", resp)
+		}
+		hqPub := e.key.Public().(ed25519.PublicKey)
+		if !bytes.Equal(resp.HQPublicKey, hqPub) || !certificate.VerifyEndorsement(hqPub, req.DeviceID, pub, resp.Endorsement) {
+			t.Fatal("the endorsement does not verify with HQ's key")
+		}
+		devs, _ := e.store.Devices(ctx)
+		if len(devs) != 1 || bytes.Contains(devs[0].TokenHash, []byte(resp.Token)) || !bytes.Equal(devs[0].TokenHash, hq.HashToken(resp.Token)) {
+			t.Fatalf("HQ must store the token's hash only: %+v", devs)
+		}
+
+		// The reply was lost: the same device retries and gets a new
+		// token; the first one no longer works.
+		var again sync.EnrolResponse
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &again); st != 200 || again.Token == resp.Token {
+			t.Fatalf("retry by the same device: %d %+v", st, again)
+		}
+		var er sync.ErrorResponse
+		if st := e.do(http.MethodGet, sync.PathPull, resp.Token, nil, &er); st != 401 {
+			t.Fatalf("replaced token: %d", st)
+		}
+		var pr sync.PullResponse
+		if st := e.do(http.MethodGet, sync.PathPull, again.Token, nil, &pr); st != 200 {
+			t.Fatalf("new token: %d", st)
+		}
+		// Once the device has synced, the code is spent for good.
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &er); st != 403 || er.Error != sync.ErrBadCode {
+			t.Fatalf("retry after first sync: %d %+v", st, er)
+		}
+
+		expired := e.code("OM-MA")
+		e.advance(hq.EnrolmentTTL + time.Minute)
+		pub2, _, _ := ed25519.GenerateKey(rand.Reader)
+		tests := []struct {
+			name   string
+			req    sync.EnrolRequest
+			status int
+			code   string
+		}{
+			{"used by another device", sync.EnrolRequest{Code: code, DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
+			{"expired", sync.EnrolRequest{Code: expired, DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
+			{"unknown", sync.EnrolRequest{Code: "ABCDE-FGHJK", DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
+			{"not a code", sync.EnrolRequest{Code: "hello!", DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
+			{"short key", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: uuid.NewString(), PublicKey: pub2[:31]}, 400, sync.ErrBadRequest},
+			{"bad device id", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: "a b", PublicKey: pub2}, 400, sync.ErrBadRequest},
+			{"device id taken", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: req.DeviceID, PublicKey: pub2}, 400, sync.ErrBadRequest},
+		}
+		for _, tc := range tests {
+			var er sync.ErrorResponse
+			if st := e.do(http.MethodPost, sync.PathEnrol, "", tc.req, &er); st != tc.status || er.Error != tc.code {
+				t.Errorf("%s: %d %+v, want %d %s", tc.name, st, er, tc.status, tc.code)
+			}
+		}
+		// A refused code is not spent.
+		c := e.code("OM-MA")
+		e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: c, DeviceID: req.DeviceID, PublicKey: pub2}, nil)
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: c, DeviceID: uuid.NewString(), PublicKey: pub2}, nil); st != 200 {
+			t.Errorf("a code refused for a taken device id was spent: %d", st)
+		}
+	})
+}
+
+func TestEnrolBodyLimits(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	for _, tc := range []struct {
+		name   string
+		body   string
+		status int
+	}{
+		{"not JSON", "{", 400},
+		{"too big", `{"code":"` + strings.Repeat("A", 10000) + `"}`, 413},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathEnrol, strings.NewReader(tc.body))
+		if st := e.send(req, nil); st != tc.status {
+			t.Errorf("%s: %d, want %d", tc.name, st, tc.status)
+		}
+	}
+}
+
+func TestPushResults(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		ma := e.enrol("OM-MA")
+		other := e.enrol("OM-MA", "OM-DA")
+
+		person := uuid.NewString()
+		create := ma.op("person", person, "name_ar", "سالم", "governorate", "OM-MA")
+		edit := ma.op("person", person, "phone", "+96890000000")
+		reused := edit
+		reused.Fields = map[string]sync.Field{"phone": {Value: "+96891111111", HLC: edit.Fields["phone"].HLC}}
+		future := ma.op("person", person, "notes", "from the future")
+		future.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().Add(25 * time.Hour).UnixMilli(), Device: ma.id}.String()}
+		nearFuture := ma.op("person", uuid.NewString(), "governorate", "OM-MA")
+		nearFuture.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(23 * time.Hour).UnixMilli(), Device: ma.id}.String()}
+		// After HQ's restore a device re-asserts other devices' edits with
+		// their own stamps.
+		reasserted := ma.op("person", person, "notes", "x")
+		reasserted.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().UnixMilli(), Device: other.id}.String()}
+		badStamp := ma.op("person", person, "notes", "x")
+		badStamp.Fields["notes"] = sync.Field{Value: "x", HLC: "yesterday"}
+		daPerson := ma.op("person", uuid.NewString(), "name_en", "Ali", "governorate", "OM-DA")
+		moveAway := ma.op("person", person, "governorate", "OM-DA")
+		noGov := ma.op("person", uuid.NewString(), "name_en", "Nobody")
+		orphan := ma.op("attendance", uuid.NewString(), "workshop_id", uuid.NewString(), "person_id", person)
+		place := ma.op("place", uuid.NewString(), "wilayat_en", "Muscat")
+		unknownTable := ma.op("ledger", uuid.NewString(), "x", 1.0)
+		unknownField := ma.op("person", person, "salary", 1.0)
+		nonScalar := ma.op("person", person, "notes", map[string]any{"a": 1.0})
+		noFields := sync.Op{ID: uuid.NewString(), Table: "person", RowID: person}
+		noID := ma.op("person", person, "notes", "x")
+		noID.ID = ""
+		nul := ma.op("person", person, "notes", "a\x00b")
+		nulRow := ma.op("person", "p\x00", "governorate", "OM-MA")
+
+		results := ma.push(create, edit, edit, reused, future, nearFuture, reasserted, badStamp, daPerson, moveAway, noGov,
+			orphan, place, unknownTable, unknownField, nonScalar, noFields, noID, nul, nulRow)
+		want := []struct{ status, code string }{
+			{sync.Applied, ""},
+			{sync.Applied, ""},
+			{sync.Duplicate, ""},
+			{sync.Rejected, sync.CodeOpIDReused},
+			{sync.Rejected, sync.CodeClockSkew},
+			{sync.Applied, ""},
+			{sync.Applied, ""},
+			{sync.Rejected, sync.CodeBadValue},
+			{sync.Rejected, sync.CodeOutOfScope},
+			{sync.Rejected, sync.CodeOutOfScope},
+			{sync.Rejected, sync.CodeOutOfScope},
+			{sync.Rejected, sync.CodeOutOfScope},
+			{sync.Rejected, sync.CodeOutOfScope},
+			{sync.Rejected, sync.CodeUnknownTable},
+			{sync.Rejected, sync.CodeUnknownField},
+			{sync.Rejected, sync.CodeBadValue},
+			{sync.Rejected, sync.CodeBadValue},
+			{sync.Rejected, sync.CodeBadValue},
+			{sync.Rejected, sync.CodeBadValue},
+			{sync.Rejected, sync.CodeBadValue},
+		}
+		for i, w := range want {
+			r := results[i]
+			if r.Status != w.status || r.Code != w.code {
+				t.Errorf("op %d: %+v, want %s %s", i, r, w.status, w.code)
+			}
+			if r.Status == sync.Rejected && r.Message == "" {
+				t.Errorf("op %d: a rejection without words", i)
+			}
+		}
+		// The same batch again: nothing changes after the first time.
+		before, _ := e.store.Meta(ctx)
+		again := ma.push(create, edit)
+		if again[0].Status != sync.Duplicate || again[1].Status != sync.Duplicate {
+			t.Fatalf("replay: %+v", again)
+		}
+		if after, _ := e.store.Meta(ctx); after.Seq != before.Seq {
+			t.Fatalf("a replay moved the sequence from %d to %d", before.Seq, after.Seq)
+		}
+		row, _, _ := e.store.Row(ctx, "person", person)
+		var data map[string]sync.Field
+		json.Unmarshal(row.Data, &data)
+		if data["phone"].Value != "+96890000000" || data["name_ar"].Value != "سالم" || data["governorate"].Value != "OM-MA" {
+			t.Fatalf("stored row %s", row.Data)
+		}
+	})
+}
+
+func TestClockSkewIsNotObserved(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	d := e.enrol("OM-MA")
+	before := e.srv.Clock().Peek()
+	op := d.op("person", uuid.NewString(), "governorate", "OM-MA")
+	op.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(72 * time.Hour).UnixMilli(), Device: d.id}.String()}
+	if r := d.push(op); r[0].Code != sync.CodeClockSkew {
+		t.Fatalf("%+v", r)
+	}
+	if after := e.srv.Clock().Peek(); after.Wall > e.clock().UnixMilli() || after.Less(before) {
+		t.Fatalf("HQ's clock moved to %v after a refused stamp", after)
+	}
+	// An accepted stamp ahead of HQ (within a day) is observed: HQ's next
+	// stamps order after it.
+	ahead := sync.HLC{Wall: e.clock().Add(2 * time.Hour).UnixMilli(), Device: d.id}
+	op = d.op("person", uuid.NewString(), "governorate", "OM-MA")
+	op.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: ahead.String()}
+	d.push(op)
+	if now := e.srv.Clock().Now(); !ahead.Less(now) {
+		t.Fatalf("HQ's clock %v is not after the accepted stamp %v", now, ahead)
+	}
+}
+
+func TestConcurrentEditsMakeConflicts(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		a := e.enrol("OM-MA")
+		b := e.enrol("OM-MA")
+		da := e.enrol("OM-DA")
+		person := uuid.NewString()
+		a.push(a.op("person", person, "name_en", "Salim", "phone", "+96890000001", "governorate", "OM-MA"))
+		a.pullAll(100)
+		b.pullAll(100)
+
+		// Both edit the phone offline; a also edits notes, b the email.
+		opA := a.op("person", person, "phone", "+96890000002", "notes", "from a")
+		e.advance(time.Second)
+		opB := b.op("person", person, "phone", "+96890000003", "email", "s@example.om")
+		if r := a.push(opA); r[0].Status != sync.Applied {
+			t.Fatalf("a: %+v", r)
+		}
+		r := b.push(opB)
+		if r[0].Status != sync.Conflicted || !strings.Contains(r[0].Message, "phone") {
+			t.Fatalf("b: %+v", r)
+		}
+		row, _, _ := e.store.Row(ctx, "person", person)
+		var data map[string]sync.Field
+		json.Unmarshal(row.Data, &data)
+		if data["phone"].Value != "+96890000003" || data["notes"].Value != "from a" || data["email"].Value != "s@example.om" {
+			t.Fatalf("merged row %s", row.Data)
+		}
+
+		// The conflict row syncs to the devices of the row's scope only.
+		changes := a.pullAll(100)
+		var conflict *sync.Change
+		for i, c := range changes {
+			if c.Table == "conflict" {
+				conflict = &changes[i]
+			}
+		}
+		if conflict == nil {
+			t.Fatalf("no conflict pulled: %v", rowIDs(changes))
+		}
+		f := conflict.Fields
+		if f["tbl"].Value != "person" || f["row_id"].Value != person || f["field"].Value != "phone" ||
+			f["winner"].Value != "+96890000003" || f["loser"].Value != "+96890000002" ||
+			f["winner_hlc"].Value != opB.Fields["phone"].HLC || f["loser_hlc"].Value != opA.Fields["phone"].HLC ||
+			f["resolved"].Value != false || f["governorate"].Value != "OM-MA" {
+			t.Fatalf("conflict row %+v", f)
+		}
+		if conflict.RowID != hq.ConflictID("person", person, "phone", opB.Fields["phone"].HLC, opA.Fields["phone"].HLC) {
+			t.Errorf("conflict id %s is not ConflictID(…)", conflict.RowID)
+		}
+		for _, c := range da.pullAll(100) {
+			if c.Table == "conflict" || c.Table == "person" {
+				t.Errorf("OM-DA device pulled %s %s", c.Table, c.RowID)
+			}
+		}
+		infos, _ := hq.ListDevices(ctx, e.store)
+		for _, in := range infos {
+			want := 1
+			if in.ID == da.id {
+				want = 0
+			}
+			if in.PendingConflicts != want {
+				t.Errorf("device %s: %d pending conflicts, want %d", in.Name, in.PendingConflicts, want)
+			}
+		}
+
+		// a resolves it (a normal edit of the conflict row); it is no
+		// longer pending, and resolving is never itself a conflict.
+		res := a.op("conflict", conflict.RowID, "resolved", true, "resolved_at", "2025-03-01T10:00:00Z")
+		if r := a.push(res); r[0].Status != sync.Applied {
+			t.Fatalf("resolve: %+v", r)
+		}
+		if n, _ := e.store.PendingConflicts(ctx, []string{"OM-MA"}); n != 0 {
+			t.Fatalf("%d pending after resolving", n)
+		}
+		// A device out of the conflict's scope cannot touch it.
+		if r := da.push(da.op("conflict", conflict.RowID, "resolved", false)); r[0].Code != sync.CodeOutOfScope {
+			t.Fatalf("out-of-scope resolve: %+v", r)
+		}
+
+		// An edit based on a revision that includes the other's change is
+		// not concurrent: no conflict.
+		b.pullAll(100)
+		if r := b.push(b.op("person", person, "phone", "+96890000004")); r[0].Status != sync.Applied {
+			t.Fatalf("sequential edit: %+v", r)
+		}
+		// The same device editing again is never in conflict with itself.
+		if r := b.push(b.op("person", person, "phone", "+96890000005")); r[0].Status != sync.Applied {
+			t.Fatalf("own edit: %+v", r)
+		}
+	})
+}
+
+func TestLosingEditIsLoggedToo(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	a := e.enrol("OM-MA")
+	b := e.enrol("OM-MA")
+	w := uuid.NewString()
+	a.push(a.op("workshop", w, "title_en", "Smart parking", "governorate", "OM-MA"))
+	b.pullAll(100)
+	old := b.op("workshop", w, "title_en", "Old title") // stamped first…
+	e.advance(time.Minute)
+	a.push(a.op("workshop", w, "title_en", "New title")) // …but arrives second
+	if r := b.push(old); r[0].Status != sync.Conflicted {
+		t.Fatalf("%+v", r)
+	}
+	row, _, _ := e.store.Row(ctx, "workshop", w)
+	if !strings.Contains(string(row.Data), "New title") {
+		t.Fatalf("an older edit won: %s", row.Data)
+	}
+	if n, _ := e.store.PendingConflicts(ctx, []string{"OM-MA"}); n != 1 {
+		t.Fatalf("%d conflicts logged, want 1", n)
+	}
+}
+
+func TestPushLimits(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	d := e.enrol("OM-MA")
+	gz := func(b []byte) []byte {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(b)
+		zw.Close()
+		return buf.Bytes()
+	}
+	ops := make([]sync.Op, sync.MaxBatchOps+1)
+	for i := range ops {
+		ops[i] = sync.Op{ID: fmt.Sprint(i), Table: "person", RowID: "r", Fields: map[string]sync.Field{}}
+	}
+	tooMany, _ := json.Marshal(sync.PushRequest{Ops: ops})
+	bomb := gz(append([]byte(`{"ops":[],"clock":"`), bytes.Repeat([]byte("A"), 4<<20)...))
+	tests := []struct {
+		name     string
+		body     []byte
+		encoding string
+		status   int
+		code     string
+	}{
+		{"too many ops", gz(tooMany), "gzip", 413, sync.ErrTooLarge},
+		{"gzip bomb", bomb, "gzip", 413, sync.ErrTooLarge},
+		{"big plain body", append([]byte(`{"ops":[],"clock":"`), bytes.Repeat([]byte("A"), hq.MaxPushBody)...), "", 413, sync.ErrTooLarge},
+		{"not gzip", []byte(`{"ops":[]}`), "gzip", 400, sync.ErrBadRequest},
+		{"not JSON", gz([]byte(`{"ops":[`)), "gzip", 400, sync.ErrBadRequest},
+		{"other encoding", []byte(`{"ops":[]}`), "br", 400, sync.ErrBadRequest},
+		{"empty batch", gz([]byte(`{"ops":[]}`)), "gzip", 200, ""},
+		{"plain JSON", []byte(`{"ops":[]}`), "", 200, ""},
+	}
+	for _, tc := range tests {
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathPush, bytes.NewReader(tc.body))
+		req.Header.Set("Authorization", "Bearer "+d.token)
+		if tc.encoding != "" {
+			req.Header.Set("Content-Encoding", tc.encoding)
+		}
+		var er sync.ErrorResponse
+		if st := e.send(req, &er); st != tc.status || er.Error != tc.code {
+			t.Errorf("%s: %d %+v, want %d %s", tc.name, st, er, tc.status, tc.code)
+		}
+	}
+}
+
+func TestPull(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		ma := e.enrol("OM-MA")
+		da := e.enrol("OM-DA")
+		both := e.enrol("OM-MA", "OM-DA")
+		// Reference data is HQ's own: written straight to the store.
+		if err := e.store.Write(ctx, func(tx hq.Tx) error {
+			seq, _ := tx.NextSeq(ctx)
+			return tx.PutRow(ctx, hq.Row{Table: "place", ID: "place-1", Seq: seq,
+				Data: []byte(`{"governorate":{"v":"OM-MA","h":"000000000001-000000-hq","r":1}}`)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		var maRows, daRows []string
+		for i := range 7 {
+			id := fmt.Sprintf("ma-%d", i)
+			ma.push(ma.op("person", id, "name_en", id, "governorate", "OM-MA"))
+			maRows = append(maRows, "person/"+id)
+			if i%2 == 0 {
+				id := fmt.Sprintf("da-%d", i)
+				da.push(da.op("person", id, "name_en", id, "governorate", "OM-DA"))
+				daRows = append(daRows, "person/"+id)
+			}
+		}
+		for _, tc := range []struct {
+			name  string
+			d     *device
+			limit int
+			want  []string
+		}{
+			{"OM-MA by 3", ma, 3, append([]string{"place/place-1"}, maRows...)},
+			{"OM-DA by 1", da, 1, append([]string{"place/place-1"}, daRows...)},
+			{"both by 1000", both, 1000, nil},
+		} {
+			got := rowIDs(tc.d.pullAll(tc.limit))
+			if tc.want == nil {
+				if len(got) != 1+len(maRows)+len(daRows) {
+					t.Errorf("%s: %d rows", tc.name, len(got))
+				}
+				continue
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		// Nothing new: an empty page, the cursor past every committed row
+		// (the OM-MA device's cursor skips the OM-DA rows for good).
+		meta, _ := e.store.Meta(ctx)
+		if got := ma.pullAll(5); len(got) != 0 || ma.cursor != fmt.Sprintf("%s.%d", meta.Epoch, meta.Seq) {
+			t.Errorf("idle pull: %v, cursor %s (seq %d)", got, ma.cursor, meta.Seq)
+		}
+		// An edit comes back as the whole row, with its new revision.
+		ma.push(ma.op("person", "ma-0", "phone", "+96890000000"))
+		got := ma.pullAll(5)
+		if len(got) != 1 || got[0].Fields["name_en"].Value != "ma-0" || got[0].Fields["phone"].Value != "+96890000000" || got[0].Seq <= meta.Seq {
+			t.Errorf("edited row: %+v", got)
+		}
+	})
+}
+
+func TestPullCursorErrors(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		d := e.enrol("OM-MA")
+		d.push(d.op("person", "p1", "governorate", "OM-MA"))
+		d.pullAll(10)
+		meta, _ := e.store.Meta(ctx)
+		tests := []struct {
+			query  string
+			status int
+			code   string
+		}{
+			{"cursor=" + d.cursor, 200, ""},
+			{"", 200, ""},
+			{"cursor=&limit=1", 200, ""},
+			{"limit=100000", 200, ""},
+			{"cursor=0123456789abcdef.1", 409, sync.ErrMustResync},
+			{fmt.Sprintf("cursor=%s.%d", meta.Epoch, meta.Seq+10), 409, sync.ErrMustResync},
+			{"cursor=nodot", 400, sync.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".-1", 400, sync.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".01", 400, sync.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".x", 400, sync.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".1&limit=0", 400, sync.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".1&limit=ten", 400, sync.ErrBadRequest},
+			{"cursor=%zz", 400, sync.ErrBadRequest},
+		}
+		for _, tc := range tests {
+			var er sync.ErrorResponse
+			if st := e.do(http.MethodGet, sync.PathPull+"?"+tc.query, d.token, nil, &er); st != tc.status || er.Error != tc.code {
+				t.Errorf("?%s: %d %+v, want %d %s", tc.query, st, er, tc.status, tc.code)
+			}
+		}
+		// A reset HQ (new epoch) sends every device back to the start.
+		if _, err := e.store.ResetEpoch(ctx); err != nil {
+			t.Fatal(err)
+		}
+		var er sync.ErrorResponse
+		if st := e.do(http.MethodGet, sync.PathPull+"?cursor="+d.cursor, d.token, nil, &er); st != 409 || er.Error != sync.ErrMustResync {
+			t.Fatalf("after reset: %d %+v", st, er)
+		}
+		d.cursor = ""
+		if got := d.pullAll(10); len(got) != 1 {
+			t.Fatalf("re-pull after reset: %v", rowIDs(got))
+		}
+	})
+}
+
+func TestPullReplyIsGzipped(t *testing.T) {
+	e := newEnv(t, sqliteStore(t))
+	d := e.enrol("OM-MA")
+	for i := range 20 {
+		d.push(d.op("person", fmt.Sprint("p", i), "name_en", strings.Repeat("x", 100), "governorate", "OM-MA"))
+	}
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+sync.PathPull, nil)
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.Header.Get("Content-Encoding") != "gzip" {
+		t.Fatalf("Content-Encoding %q", resp.Header.Get("Content-Encoding"))
+	}
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pr sync.PullResponse
+	if err := json.NewDecoder(zr).Decode(&pr); err != nil || len(pr.Changes) != 20 {
+		t.Fatalf("%v, %d changes", err, len(pr.Changes))
+	}
+}
+
+func TestScopeFollowsTheWorkshop(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		ma := e.enrol("OM-MA")
+		da := e.enrol("OM-DA")
+		hqd := e.enrol("OM-MA", "OM-DA")
+		w, p := uuid.NewString(), uuid.NewString()
+		att := uuid.NewString()
+		cert := uuid.NewString()
+		r := ma.push(
+			ma.op("workshop", w, "title_en", "IoT basics", "governorate", "OM-MA"),
+			ma.op("person", p, "name_en", "Aisha", "governorate", "OM-MA"),
+			ma.op("attendance", att, "workshop_id", w, "person_id", p, "hours", 3.0),
+			ma.op("certificate", cert, "attendance_id", att, "code", "ABCDE-12345"),
+		)
+		for i, res := range r {
+			if res.Status != sync.Applied {
+				t.Fatalf("op %d: %+v", i, res)
+			}
+		}
+		// An attendance update by a device of another governorate is out
+		// of scope: the workshop decides.
+		if r := da.push(da.op("attendance", att, "hours", 1.0)); r[0].Code != sync.CodeOutOfScope {
+			t.Fatalf("OM-DA edits OM-MA attendance: %+v", r)
+		}
+		ma.pullAll(100)
+		da.pullAll(100)
+		hqd.pullAll(100)
+		// The workshop moves to OM-DA (by a device enrolled for both):
+		// its attendance and certificate follow it.
+		if r := hqd.push(hqd.op("workshop", w, "governorate", "OM-DA")); r[0].Status != sync.Applied {
+			t.Fatalf("move: %+v", r)
+		}
+		got := rowIDs(da.pullAll(100))
+		for _, want := range []string{"workshop/" + w, "attendance/" + att, "certificate/" + cert} {
+			if !slices.Contains(got, want) {
+				t.Errorf("OM-DA device did not get %s after the move: %v", want, got)
+			}
+		}
+		if r := da.push(da.op("attendance", att, "hours", 2.0)); r[0].Status != sync.Applied {
+			t.Fatalf("OM-DA edits moved attendance: %+v", r)
+		}
+		if r := ma.push(ma.op("attendance", att, "hours", 2.5)); r[0].Code != sync.CodeOutOfScope {
+			t.Fatalf("OM-MA edits moved attendance: %+v", r)
+		}
+		// A person moved by its device: the new governorate decides.
+		if r := ma.push(ma.op("person", p, "governorate", "OM-DA")); r[0].Code != sync.CodeOutOfScope {
+			t.Fatalf("OM-MA device moves a person to OM-DA: %+v", r)
+		}
+	})
+}
+
+func TestNormaliseCode(t *testing.T) {
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"ABCDE-FGHJK", "ABCDEFGHJK", true},
+		{"abcde fghjk", "ABCDEFGHJK", true},
+		{"0I1LO-ABCDE", "01110ABCDE", true},
+		{"ABCDE-FGHJ", "", false},
+		{"ABCDE-FGHJKM", "", false},
+		{"ABCDE-FGHJU", "", false}, // U is not Crockford
+		{"ABCDE-FGHJ٣", "", false},
+		{"", "", false},
+	} {
+		got, err := hq.NormaliseCode(tc.in)
+		if (err == nil) != tc.ok || got != tc.want {
+			t.Errorf("NormaliseCode(%q) = %q, %v", tc.in, got, err)
+		}
+	}
+	seen := map[string]bool{}
+	for range 100 {
+		c, err := hq.NewEnrolmentCode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n, err := hq.NormaliseCode(c)
+		if err != nil || len(c) != 11 || seen[n] {
+			t.Fatalf("code %q: %v (or repeated)", c, err)
+		}
+		seen[n] = true
+	}
+}
+
+func TestCreateEnrolmentChecks(t *testing.T) {
+	st := sqliteStore(t)
+	for _, tc := range []struct {
+		govs []string
+		name string
+		ok   bool
+	}{
+		{[]string{"OM-MA"}, "Muscat", true},
+		{[]string{"om-ma", "OM-DA", "OM-MA"}, "Two", true},
+		{nil, "None", false},
+		{[]string{"OM-XX"}, "Bad", false},
+		{[]string{"OM-MA"}, "  ", false},
+	} {
+		_, _, err := hq.CreateEnrolment(ctx, st, tc.govs, tc.name, time.Now())
+		if (err == nil) != tc.ok {
+			t.Errorf("CreateEnrolment(%v, %q) = %v", tc.govs, tc.name, err)
+		}
+	}
+}
+
+func TestDevicesAndRevoke(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		a := e.enrol("OM-MA")
+		b := e.enrol("OM-DA")
+		a.push(a.op("person", "p", "governorate", "OM-MA"))
+		b.pullAll(10)
+		infos, err := hq.ListDevices(ctx, e.store)
+		if err != nil || len(infos) != 2 {
+			t.Fatalf("%v %v", infos, err)
+		}
+		byID := map[string]hq.DeviceInfo{infos[0].ID: infos[0], infos[1].ID: infos[1]}
+		if ia := byID[a.id]; ia.LastPush == nil || ia.LastPull != nil || ia.RevokedAt != nil {
+			t.Errorf("a: %+v", ia)
+		}
+		if ib := byID[b.id]; ib.LastPull == nil || ib.LastPush != nil {
+			t.Errorf("b: %+v", ib)
+		}
+		if _, err := hq.RevokeDevice(ctx, e.store, "no-such-device", e.clock()); err == nil {
+			t.Error("revoked a device that does not exist")
+		}
+		if _, err := hq.RevokeDevice(ctx, e.store, "", e.clock()); err == nil {
+			t.Error("revoked nothing")
+		}
+		d, err := hq.RevokeDevice(ctx, e.store, a.id[:13], e.clock()) // a unique prefix
+		if err != nil || d.ID != a.id {
+			t.Fatalf("revoke by prefix: %+v %v", d, err)
+		}
+		var er sync.ErrorResponse
+		if st := e.do(http.MethodGet, sync.PathPull, a.token, nil, &er); st != 401 || er.Error != sync.ErrDeviceRevoked {
+			t.Fatalf("revoked device pull: %d %+v", st, er)
+		}
+		// Revoking twice keeps the first time.
+		e.advance(time.Hour)
+		d2, err := hq.RevokeDevice(ctx, e.store, a.id, e.clock())
+		if err != nil || !d2.RevokedAt.Equal(d.RevokedAt) {
+			t.Fatalf("second revoke: %+v %v", d2, err)
+		}
+		if st := e.do(http.MethodGet, sync.PathPull, b.token, nil, nil); st != 200 {
+			t.Fatalf("the other device: %d", st)
+		}
+	})
+}
+
+func TestConcurrentPushesAndPulls(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		const devices, ops = 6, 20
+		devs := make([]*device, devices)
+		for i := range devs {
+			devs[i] = e.enrol("OM-MA")
+		}
+		reader := e.enrol("OM-MA")
+		done := make(chan struct{})
+		errc := make(chan error, devices)
+		for i, d := range devs {
+			go func() {
+				defer func() { errc <- nil }()
+				for j := range ops {
+					// Everyone edits the same few rows: per-row merges race.
+					row := fmt.Sprintf("shared-%d", j%3)
+					op := d.op("person", row, "governorate", "OM-MA", "notes", fmt.Sprintf("d%d-%d", i, j))
+					var resp sync.PushResponse
+					if st := e.do(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Ops: []sync.Op{op}}, &resp); st != 200 {
+						errc <- fmt.Errorf("push: %d", st)
+						return
+					}
+					if s := resp.Results[0].Status; s != sync.Applied && s != sync.Conflicted {
+						errc <- fmt.Errorf("push result %+v", resp.Results[0])
+						return
+					}
+				}
+			}()
+		}
+		go func() {
+			for range devices {
+				if err := <-errc; err != nil {
+					t.Error(err)
+				}
+			}
+			close(done)
+		}()
+		// The reader pulls all along; afterwards it has each row's final
+		// state, the same as HQ's.
+		final := map[string]sync.Change{}
+		for running := true; running; {
+			select {
+			case <-done:
+				running = false
+			default:
+			}
+			for _, c := range reader.pullAll(7) {
+				final[c.Table+"/"+c.RowID] = c
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		for _, c := range reader.pullAll(7) {
+			final[c.Table+"/"+c.RowID] = c
+		}
+		for j := range 3 {
+			row := fmt.Sprintf("shared-%d", j)
+			stored, _, _ := e.store.Row(ctx, "person", row)
+			var data map[string]sync.Field
+			json.Unmarshal(stored.Data, &data)
+			got := final["person/"+row]
+			if got.Seq != stored.Seq || got.Fields["notes"] != data["notes"] {
+				t.Errorf("%s: reader has %+v at %d, HQ %+v at %d", row, got.Fields["notes"], got.Seq, data["notes"], stored.Seq)
+			}
+		}
+	})
+}

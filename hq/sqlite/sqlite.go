@@ -1,0 +1,567 @@
+// Package sqlite is HQ's store in one SQLite file (modernc.org/sqlite, pure
+// Go): the zero set-up default of safeer-hq.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	stdsync "sync"
+	"time"
+
+	"github.com/oman-sca/safeer/hq"
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// ApplicationID marks a SQLite file as safeer-hq's ("SFHQ"), so a device's
+// database (or anything else) opened by mistake fails with words.
+const ApplicationID = 0x53464851
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+func init() {
+	hq.RegisterStore("sqlite", func(ctx context.Context, dsn string) (hq.Store, error) {
+		return Open(ctx, dsn)
+	})
+}
+
+// DB is HQ's SQLite store.
+type DB struct {
+	db   *sql.DB
+	path string
+	// wmu queues writers in Go: SQLite has one writer at a time anyway, and
+	// a mutex is fairer and cheaper than every writer polling the file lock.
+	wmu stdsync.Mutex
+}
+
+var _ hq.Store = (*DB)(nil)
+
+// Open opens (creating if needed) the database file at path and brings its
+// schema up to date.
+func Open(ctx context.Context, path string) (*DB, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("create folder for database: %w", err)
+		}
+	}
+	// The file holds people's names and phone numbers: only HQ's user may
+	// read it (SQLite gives the -wal and -shm files the same mode).
+	if f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600); err == nil {
+		f.Close()
+	}
+	db, err := sql.Open("sqlite", dsn(path))
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	s := &DB{db: db, path: path}
+	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// dsn sets the pragmas on every pooled connection: WAL so pulls read while
+// pushes write, a busy timeout instead of "database is locked", and BEGIN
+// IMMEDIATE so a transaction takes the write lock at its start (which is
+// what Store.Write promises).
+func dsn(path string) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Set("_txlock", "immediate")
+	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+func migrations() ([]migration, error) {
+	entries, err := fs.ReadDir(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, e := range entries {
+		num, _, ok := strings.Cut(e.Name(), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
+		}
+		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
+	for i, m := range ms {
+		if m.version != i+1 {
+			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
+		}
+	}
+	return ms, nil
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	var appID, version int
+	if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+		return s.describe(err)
+	}
+	if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return s.describe(err)
+	}
+	if appID != 0 && appID != ApplicationID {
+		return fmt.Errorf("%s is not a safeer-hq database (application id %#x)", s.path, appID)
+	}
+	if appID == 0 && version == 0 {
+		var n int
+		if err := s.db.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&n); err != nil {
+			return s.describe(err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%s is not a safeer-hq database (it has tables of something else)", s.path)
+		}
+	}
+	if version > len(ms) {
+		return fmt.Errorf("%s has schema %d; this safeer-hq knows up to %d: update safeer-hq", s.path, version, len(ms))
+	}
+	for _, m := range ms[version:] {
+		if err := s.apply(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// apply runs one migration and its version bump in one transaction.
+func (s *DB) apply(ctx context.Context, m migration) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, s.describe(err))
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if m.version == 1 {
+		epoch, err := hq.NewEpoch()
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, ?, ?)`,
+			epoch, fmtTime(time.Now())); err != nil {
+			return fmt.Errorf("migration %s: %w", m.name, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA application_id = %d", ApplicationID)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	return tx.Commit()
+}
+
+// describe words the errors of opening a file that is not a database.
+func (s *DB) describe(err error) error {
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "file is not a database"), strings.Contains(msg, "(26)"):
+		return fmt.Errorf("%s is not a SQLite database", s.path)
+	case strings.Contains(msg, "unable to open"), strings.Contains(msg, "(14)"):
+		return fmt.Errorf("cannot open database file %s (check the path and its permissions)", s.path)
+	}
+	return fmt.Errorf("database %s: %w", s.path, err)
+}
+
+// Times are stored as RFC 3339 text in UTC (ordered as text); NULL is the
+// zero time.
+
+func fmtTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
+
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return fmtTime(t)
+}
+
+func parseTime(s sql.NullString) (time.Time, error) {
+	if !s.Valid || s.String == "" {
+		return time.Time{}, nil
+	}
+	return time.Parse(time.RFC3339Nano, s.String)
+}
+
+func jsonList(l []string) string {
+	if l == nil {
+		l = []string{}
+	}
+	b, _ := json.Marshal(l)
+	return string(b)
+}
+
+// Meta implements hq.Store.
+func (s *DB) Meta(ctx context.Context) (hq.Meta, error) {
+	var m hq.Meta
+	err := s.db.QueryRowContext(ctx, `SELECT epoch, seq, hlc FROM meta WHERE id = 1`).Scan(&m.Epoch, &m.Seq, &m.Clock)
+	if err != nil {
+		return hq.Meta{}, fmt.Errorf("read database identity: %w", err)
+	}
+	return m, nil
+}
+
+// ResetEpoch implements hq.Store.
+func (s *DB) ResetEpoch(ctx context.Context) (string, error) {
+	epoch, err := hq.NewEpoch()
+	if err != nil {
+		return "", err
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if _, err := s.db.ExecContext(ctx, `UPDATE meta SET epoch = ? WHERE id = 1`, epoch); err != nil {
+		return "", fmt.Errorf("reset epoch: %w", err)
+	}
+	return epoch, nil
+}
+
+// Write implements hq.Store. BEGIN IMMEDIATE (see dsn) takes SQLite's write
+// lock at the start, so sequence numbers commit in order.
+func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	sqlTx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	defer sqlTx.Rollback()
+	t := &tx{tx: sqlTx}
+	if err := sqlTx.QueryRowContext(ctx, `SELECT hlc FROM meta WHERE id = 1`).Scan(&t.clock); err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(t); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+const rowCols = `tbl, id, scope, parent, seq, pending, data`
+
+type scanner interface{ Scan(...any) error }
+
+func scanRow(sc scanner) (hq.Row, error) {
+	var r hq.Row
+	var data string
+	err := sc.Scan(&r.Table, &r.ID, &r.Scope, &r.Parent, &r.Seq, &r.Pending, &data)
+	r.Data = []byte(data)
+	return r, err
+}
+
+// Changes implements hq.Store.
+func (s *DB) Changes(ctx context.Context, after int64, scopes []string, limit int) ([]hq.Row, int64, error) {
+	// The counter is read before the rows: every row at or below it has
+	// committed by then, so the row query that follows sees it.
+	var committed int64
+	if err := s.db.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&committed); err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE seq > ? AND (tbl = 'place' OR scope IN (SELECT value FROM json_each(?)))
+		ORDER BY seq LIMIT ?`, after, jsonList(scopes), limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("read changes: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("read changes: %w", err)
+	}
+	return out, committed, nil
+}
+
+// Row implements hq.Store.
+func (s *DB) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
+	return getRow(ctx, s.db, table, id)
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+func getRow(ctx context.Context, q querier, table, id string) (hq.Row, bool, error) {
+	r, err := scanRow(q.QueryRowContext(ctx, `SELECT `+rowCols+` FROM rows WHERE tbl = ? AND id = ?`, table, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Row{}, false, nil
+	}
+	if err != nil {
+		return hq.Row{}, false, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	return r, true, nil
+}
+
+const deviceCols = `id, name, token_hash, governorates, public_key, endorsement,
+	enrolled_at, revoked_at, last_seen, last_push, last_pull`
+
+func scanDevice(sc scanner) (hq.Device, error) {
+	var d hq.Device
+	var govs string
+	var enrolled, revoked, seen, push, pull sql.NullString
+	if err := sc.Scan(&d.ID, &d.Name, &d.TokenHash, &govs, &d.PublicKey, &d.Endorsement,
+		&enrolled, &revoked, &seen, &push, &pull); err != nil {
+		return d, err
+	}
+	if err := json.Unmarshal([]byte(govs), &d.Governorates); err != nil {
+		return d, fmt.Errorf("device %s: governorates: %w", d.ID, err)
+	}
+	var errs [5]error
+	d.EnrolledAt, errs[0] = parseTime(enrolled)
+	d.RevokedAt, errs[1] = parseTime(revoked)
+	d.LastSeen, errs[2] = parseTime(seen)
+	d.LastPush, errs[3] = parseTime(push)
+	d.LastPull, errs[4] = parseTime(pull)
+	return d, errors.Join(errs[:]...)
+}
+
+// DeviceByToken implements hq.Store.
+func (s *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (hq.Device, bool, error) {
+	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = ?`, tokenHash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Device{}, false, nil
+	}
+	if err != nil {
+		return hq.Device{}, false, fmt.Errorf("read device: %w", err)
+	}
+	return d, true, nil
+}
+
+// Devices implements hq.Store.
+func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices ORDER BY enrolled_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.Device
+	for rows.Next() {
+		d, err := scanDevice(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list devices: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// TouchDevice implements hq.Store. It does not take the writer mutex: it
+// is one short statement, and the busy timeout covers it.
+func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
+	q := `UPDATE devices SET last_seen = ? WHERE id = ?`
+	switch kind {
+	case hq.TouchPush:
+		q = `UPDATE devices SET last_seen = ?1, last_push = ?1 WHERE id = ?2`
+	case hq.TouchPull:
+		q = `UPDATE devices SET last_seen = ?1, last_pull = ?1 WHERE id = ?2`
+	}
+	if _, err := s.db.ExecContext(ctx, q, fmtTime(at), id); err != nil {
+		return fmt.Errorf("record device activity: %w", err)
+	}
+	return nil
+}
+
+// PendingConflicts implements hq.Store.
+func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM rows
+		WHERE pending != 0 AND tbl = 'conflict' AND scope IN (SELECT value FROM json_each(?))`,
+		jsonList(scopes)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count conflicts: %w", err)
+	}
+	return n, nil
+}
+
+// tx implements hq.Tx.
+type tx struct {
+	tx    *sql.Tx
+	clock string
+}
+
+func (t *tx) Clock() string { return t.clock }
+
+func (t *tx) SaveClock(ctx context.Context, hlc string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE meta SET hlc = ? WHERE id = 1 AND hlc < ?`, hlc, hlc); err != nil {
+		return fmt.Errorf("save clock: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) NextSeq(ctx context.Context) (int64, error) {
+	var seq int64
+	if err := t.tx.QueryRowContext(ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
+		return 0, fmt.Errorf("next sequence number: %w", err)
+	}
+	return seq, nil
+}
+
+func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID}
+	var at string
+	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = ?`, opID).
+		Scan(&a.PayloadHash, &a.DeviceID, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.AppliedOp{}, false, nil
+	}
+	if err != nil {
+		return hq.AppliedOp{}, false, fmt.Errorf("read applied op %s: %w", opID, err)
+	}
+	a.AppliedAt, err = time.Parse(time.RFC3339Nano, at)
+	return a, true, err
+}
+
+func (t *tx) RecordOp(ctx context.Context, a hq.AppliedOp) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES (?, ?, ?, ?)`,
+		a.OpID, a.PayloadHash, a.DeviceID, fmtTime(a.AppliedAt)); err != nil {
+		return fmt.Errorf("record applied op %s: %w", a.OpID, err)
+	}
+	return nil
+}
+
+func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
+	return getRow(ctx, t.tx, table, id)
+}
+
+func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
+			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
+		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
+	if err != nil {
+		return fmt.Errorf("write %s %s: %w", r.Table, r.ID, err)
+	}
+	return nil
+}
+
+func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+rowCols+` FROM rows WHERE parent = ? AND parent != '' ORDER BY tbl, id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read rows under %s: %w", id, err)
+	}
+	defer rows.Close()
+	var out []hq.Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, fmt.Errorf("read rows under %s: %w", id, err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
+	e := hq.Enrolment{CodeHash: codeHash}
+	var govs string
+	var created, expires, used, device sql.NullString
+	err := t.tx.QueryRowContext(ctx, `SELECT governorates, name, created_at, expires_at, used_at, device_id
+		FROM enrolments WHERE code_hash = ?`, codeHash).Scan(&govs, &e.Name, &created, &expires, &used, &device)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Enrolment{}, false, nil
+	}
+	if err != nil {
+		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
+	}
+	if err := json.Unmarshal([]byte(govs), &e.Governorates); err != nil {
+		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
+	}
+	var errs [3]error
+	e.CreatedAt, errs[0] = parseTime(created)
+	e.ExpiresAt, errs[1] = parseTime(expires)
+	e.UsedAt, errs[2] = parseTime(used)
+	e.DeviceID = device.String
+	return e, true, errors.Join(errs[:]...)
+}
+
+func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
+	var device any
+	if e.DeviceID != "" {
+		device = e.DeviceID
+	}
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO enrolments (code_hash, governorates, name, created_at, expires_at, used_at, device_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (code_hash) DO UPDATE SET governorates = excluded.governorates, name = excluded.name,
+			expires_at = excluded.expires_at, used_at = excluded.used_at, device_id = excluded.device_id`,
+		e.CodeHash, jsonList(e.Governorates), e.Name, fmtTime(e.CreatedAt), fmtTime(e.ExpiresAt), nullTime(e.UsedAt), device)
+	if err != nil {
+		return fmt.Errorf("save enrolment: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {
+	d, err := scanDevice(t.tx.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Device{}, false, nil
+	}
+	if err != nil {
+		return hq.Device{}, false, fmt.Errorf("read device %s: %w", id, err)
+	}
+	return d, true, nil
+}
+
+func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO devices (id, name, token_hash, governorates, public_key, endorsement, enrolled_at, revoked_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
+			governorates = excluded.governorates, public_key = excluded.public_key,
+			endorsement = excluded.endorsement, enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at`,
+		d.ID, d.Name, d.TokenHash, jsonList(d.Governorates), nonNil(d.PublicKey), nonNil(d.Endorsement),
+		fmtTime(d.EnrolledAt), nullTime(d.RevokedAt))
+	if err != nil {
+		return fmt.Errorf("save device %s: %w", d.ID, err)
+	}
+	return nil
+}
+
+// nonNil keeps NOT NULL blob columns from receiving NULL for an empty key.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

@@ -1,0 +1,222 @@
+package hq
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	stdsync "sync"
+	"time"
+)
+
+// Store is HQ's database. Two backends implement it, hq/sqlite (one file,
+// zero set-up) and hq/postgres, and both pass the suite in hq/storetest.
+// The sync rules (scope, merge, conflicts) live in package hq and reach the
+// database only through these methods, so the backends stay small and hold
+// no policy of their own.
+type Store interface {
+	// Meta returns the database's epoch, last sequence number and saved clock.
+	Meta(ctx context.Context) (Meta, error)
+	// Write runs fn in one transaction that holds HQ's write lock from its
+	// start to its commit: writers are serialised, and a sequence number
+	// taken with Tx.NextSeq becomes visible together with every smaller one.
+	// An error from fn rolls everything back and is returned as is.
+	Write(ctx context.Context, fn func(Tx) error) error
+	// Changes returns up to limit rows with seq > after, in seq order, that
+	// are place rows or whose scope is one of scopes. It also returns the
+	// last sequence number committed before the rows were read: every row
+	// at or below it is visible to this read.
+	Changes(ctx context.Context, after int64, scopes []string, limit int) (rows []Row, committed int64, err error)
+	// Row reads one row outside a transaction.
+	Row(ctx context.Context, table, id string) (Row, bool, error)
+	// DeviceByToken finds the device whose token hashes to tokenHash.
+	DeviceByToken(ctx context.Context, tokenHash []byte) (Device, bool, error)
+	// Devices lists every enrolled device, revoked ones too, oldest first.
+	Devices(ctx context.Context) ([]Device, error)
+	// TouchDevice records a request of the device: always last_seen, and
+	// last_push or last_pull as the request was.
+	TouchDevice(ctx context.Context, id string, kind Touch, at time.Time) error
+	// PendingConflicts counts unresolved conflict rows in the scopes.
+	PendingConflicts(ctx context.Context, scopes []string) (int, error)
+	// ResetEpoch gives the database a new random epoch: every device's
+	// cursor becomes invalid and it re-pulls from the start.
+	ResetEpoch(ctx context.Context) (string, error)
+	Close() error
+}
+
+// Tx is a write transaction (see Store.Write).
+type Tx interface {
+	// Clock is HQ's saved clock as of the start of the transaction.
+	Clock() string
+	// SaveClock stores HQ's clock; it never moves backwards.
+	SaveClock(ctx context.Context, hlc string) error
+	// NextSeq takes the next number of the change sequence.
+	NextSeq(ctx context.Context) (int64, error)
+
+	AppliedOp(ctx context.Context, opID string) (AppliedOp, bool, error)
+	RecordOp(ctx context.Context, op AppliedOp) error
+
+	Row(ctx context.Context, table, id string) (Row, bool, error)
+	// PutRow inserts or replaces the row (table, id).
+	PutRow(ctx context.Context, r Row) error
+	// Children returns the rows whose Parent is id.
+	Children(ctx context.Context, id string) ([]Row, error)
+
+	Enrolment(ctx context.Context, codeHash []byte) (Enrolment, bool, error)
+	// PutEnrolment inserts or updates the enrolment with e.CodeHash.
+	PutEnrolment(ctx context.Context, e Enrolment) error
+	Device(ctx context.Context, id string) (Device, bool, error)
+	// PutDevice inserts or updates the device; it leaves the last_seen,
+	// last_push and last_pull times alone (TouchDevice keeps those).
+	PutDevice(ctx context.Context, d Device) error
+}
+
+// Meta is the database's identity.
+type Meta struct {
+	Epoch string // random, new for every new or reset database
+	Seq   int64  // last sequence number committed
+	Clock string // HQ's saved clock
+}
+
+// Row is one synced row as HQ stores it. Data is JSON
+// {field: {"v": value, "h": stamp, "r": seq of the write that set it}}; the
+// other columns are derived from it by package hq when the row is written.
+type Row struct {
+	Table  string
+	ID     string
+	Scope  string // governorate code whose devices pull the row ("" for place)
+	Parent string // the row whose scope this one inherits (attendance → workshop, …)
+	Seq    int64  // position in the change sequence; the row's revision
+	// Pending marks an unresolved conflict row.
+	Pending bool
+	Data    []byte
+}
+
+// AppliedOp records an op HQ has applied, so a retry is recognised.
+type AppliedOp struct {
+	OpID        string
+	PayloadHash []byte
+	DeviceID    string
+	AppliedAt   time.Time
+}
+
+// Device is an enrolled device. Zero times mean "never".
+type Device struct {
+	ID           string
+	Name         string
+	TokenHash    []byte // SHA-256 of the token; HQ never keeps the token
+	Governorates []string
+	PublicKey    []byte // the device's Ed25519 certificate-signing key
+	Endorsement  []byte // HQ's signature over ID and PublicKey
+	EnrolledAt   time.Time
+	RevokedAt    time.Time
+	LastSeen     time.Time
+	LastPush     time.Time
+	LastPull     time.Time
+}
+
+// Revoked reports whether the device may no longer sync.
+func (d Device) Revoked() bool { return !d.RevokedAt.IsZero() }
+
+// Enrolment is a one-time code an admin made for a new device.
+type Enrolment struct {
+	CodeHash     []byte // SHA-256 of the normalised code
+	Governorates []string
+	Name         string
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	UsedAt       time.Time
+	DeviceID     string // who used it
+}
+
+// Touch says what kind of request TouchDevice records.
+type Touch int
+
+const (
+	TouchSeen Touch = iota
+	TouchPush
+	TouchPull
+)
+
+// Opener opens a store from a DSN; backends register one.
+type Opener func(ctx context.Context, dsn string) (Store, error)
+
+var (
+	openersMu stdsync.Mutex
+	openers   = map[string]Opener{}
+)
+
+// RegisterStore makes a backend available to OpenStore under kind
+// ("sqlite" or "postgres"). The backends call it from init; the backends
+// import this package for its types, so this package cannot import them.
+func RegisterStore(kind string, open Opener) {
+	openersMu.Lock()
+	defer openersMu.Unlock()
+	openers[kind] = open
+}
+
+// StoreKind says which backend a DSN names: "postgres" for postgres:// and
+// postgresql:// URLs, "sqlite" for a file path.
+func StoreKind(dsn string) (string, error) {
+	lower := strings.ToLower(dsn)
+	switch {
+	case dsn == "":
+		return "", errors.New("no database given: pass a SQLite file path or a postgres:// URL")
+	case strings.HasPrefix(lower, "postgres://"), strings.HasPrefix(lower, "postgresql://"):
+		return "postgres", nil
+	case strings.Contains(dsn, "://"):
+		scheme, _, _ := strings.Cut(dsn, "://")
+		return "", fmt.Errorf("database %q: unsupported kind %q (use a SQLite file path or a postgres:// URL)", RedactDSN(dsn), scheme)
+	}
+	return "sqlite", nil
+}
+
+// OpenStore opens the database named by dsn: PostgreSQL for postgres:// and
+// postgresql:// URLs, otherwise a SQLite file at that path. The backend
+// package must be linked in (cmd/safeer-hq imports both).
+func OpenStore(ctx context.Context, dsn string) (Store, error) {
+	kind, err := StoreKind(dsn)
+	if err != nil {
+		return nil, err
+	}
+	openersMu.Lock()
+	open := openers[kind]
+	openersMu.Unlock()
+	if open == nil {
+		return nil, fmt.Errorf("this build of safeer-hq has no %s support", kind)
+	}
+	return open(ctx, dsn)
+}
+
+// RedactDSN hides the password of a postgres URL for messages and logs.
+func RedactDSN(dsn string) string {
+	scheme, rest, ok := strings.Cut(dsn, "://")
+	if !ok {
+		return dsn
+	}
+	at := strings.LastIndex(rest, "@")
+	if at < 0 {
+		return dsn
+	}
+	userinfo := rest[:at]
+	if user, _, hasPW := strings.Cut(userinfo, ":"); hasPW {
+		return scheme + "://" + user + ":xxxxx" + rest[at:]
+	}
+	return dsn
+}
+
+// NormaliseScopes sorts and de-duplicates governorate codes.
+func NormaliseScopes(govs []string) []string {
+	out := make([]string, 0, len(govs))
+	seen := map[string]bool{}
+	for _, g := range govs {
+		g = strings.ToUpper(strings.TrimSpace(g))
+		if g != "" && !seen[g] {
+			seen[g] = true
+			out = append(out, g)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
