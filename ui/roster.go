@@ -23,9 +23,12 @@ type rosterScreen struct {
 	list   *widget.List
 	count  *widget.Label
 
+	// mu guards results and seq. Fyne's own driver runs fyne.Do callbacks
+	// on one goroutine, but its test driver runs them where they are
+	// called, so the lock keeps the screen correct under both.
 	mu      stdsync.Mutex
-	results []data.SearchResult // read and written on Fyne's goroutine only
-	seq     int                 // newest query sent; older answers are dropped
+	results []data.SearchResult
+	seq     int // newest query sent; older answers are dropped
 }
 
 func newRosterScreen(ctx context.Context, roster Roster) *rosterScreen {
@@ -35,15 +38,16 @@ func newRosterScreen(ctx context.Context, roster Roster) *rosterScreen {
 	r.search.OnChanged = func(string) { r.refresh() }
 	r.count = widget.NewLabel("")
 	r.list = widget.NewList(
-		func() int { return len(r.results) },
+		func() int { return len(r.snapshot()) },
 		func() fyne.CanvasObject {
 			return container.NewGridWithColumns(3, widget.NewLabel(""), widget.NewLabel(""), widget.NewLabel(""))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(r.results) {
+			results := r.snapshot()
+			if id >= len(results) {
 				return
 			}
-			p := r.results[id]
+			p := results[id]
 			cells := o.(*fyne.Container).Objects
 			cells[0].(*widget.Label).SetText(displayText(p.NameAr))
 			cells[1].(*widget.Label).SetText(p.NameEn)
@@ -67,9 +71,12 @@ func (r *rosterScreen) refresh() {
 	q := r.search.Text
 	go func() {
 		res, err := r.roster.Search(r.ctx, q, data.SearchOptions{})
-		fyne.Do(func() {
+		do(func() {
 			r.mu.Lock()
 			stale := seq != r.seq
+			if !stale && err == nil {
+				r.results = res
+			}
 			r.mu.Unlock()
 			if stale {
 				return
@@ -78,9 +85,19 @@ func (r *rosterScreen) refresh() {
 				r.count.SetText("Search failed — تعذر البحث")
 				return
 			}
-			r.results = res
 			r.count.SetText(fmt.Sprintf("%d", len(res)))
 			r.list.Refresh()
 		})
 	}()
 }
+
+func (r *rosterScreen) snapshot() []data.SearchResult {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.results
+}
+
+// do hands f to Fyne's goroutine. It is a variable for the tests: Fyne's
+// test driver runs fyne.Do at once on the calling goroutine, so the tests
+// queue f and run it on the test goroutine instead.
+var do = fyne.Do
