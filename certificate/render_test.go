@@ -297,4 +297,24 @@ func BenchmarkRender500(b *testing.B) {
 	}
 	b.ReportMetric(float64(buf.Len()), "pdf_bytes")
 	b.ReportMetric(float64(buf.Len()-one.Len())/float64(len(certs)-1), "bytes/extra_page")
+	if hwm := peakRSS(); hwm > 0 {
+		b.ReportMetric(float64(hwm)/(1<<20), "peak_rss_MiB")
+	}
+}
+
+// peakRSS is the process's peak resident memory in bytes (VmHWM), or 0
+// where /proc is not there.
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			fmt.Sscanf(strings.TrimSpace(rest), "%d", &kb)
+			return kb << 10
+		}
+	}
+	return 0
 }
