@@ -250,13 +250,17 @@ func plainInsert(ctx context.Context, db *sql.DB, people []genPerson) error {
 		return err
 	}
 	defer tx.Rollback()
-	st, err := tx.PrepareContext(ctx, `INSERT INTO person (id, name_ar, phone, governorate, wilayat, civil_id) VALUES (?, ?, ?, ?, ?, ?)`)
+	// The same rows the import stores, column for column.
+	st, err := tx.PrepareContext(ctx, `INSERT INTO person (id, hlc, kind, status, name_ar, phone, governorate, wilayat, civil_id, import_batch)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	stamp := "019ad1b2c3d4-000000-01a22718-2372-749e-82e4-77d9fba3e517"
 	for i, g := range people {
-		if _, err := st.ExecContext(ctx, fmt.Sprintf("p-%d", i), g.nameAr, g.phone, g.gov, g.wilayat, g.civil); err != nil {
+		if _, err := st.ExecContext(ctx, fmt.Sprintf("01a22718-2372-749e-82e4-%012d", i), stamp, KindAmbassador, StatusActive,
+			g.nameAr, g.phone, g.gov, g.wilayat, g.civil, "01a22718-2372-749e-82e4-77d9fba3e517"); err != nil {
 			return err
 		}
 	}

@@ -31,6 +31,26 @@ func (p Person) fields() row {
 	}
 }
 
+// newRow is newFields(p.fields()) without building and pruning the full
+// map: an import makes one per row.
+func (p Person) newRow() row {
+	r := make(row, 8)
+	for _, f := range [...]struct {
+		name, value string
+	}{{"kind", p.Kind}, {"name_ar", p.NameAr}, {"name_en", p.NameEn}, {"gender", p.Gender},
+		{"civil_id", p.CivilID}, {"phone", p.Phone}, {"email", p.Email}, {"governorate", p.Governorate},
+		{"wilayat", p.Wilayat}, {"organisation", p.Organisation}, {"expertise", p.Expertise},
+		{"joined_on", p.JoinedOn}, {"status", p.Status}, {"notes", p.Notes}, {"merged_into", p.MergedInto}} {
+		if f.value != "" {
+			r[f.name] = f.value
+		}
+	}
+	if p.Deleted {
+		r["deleted"] = true
+	}
+	return r
+}
+
 // newFields drops empty values: a new row's columns default to them, and
 // the op stays small.
 func newFields(r row) row {
@@ -255,11 +275,12 @@ func (s *Store) CountPeople(ctx context.Context) (int, error) {
 // id already (see newIDs), so others may read the people meanwhile.
 func (t *tx) addPeople(ctx context.Context, people []*Person, batch string, progress func(done int)) error {
 	rows := make([]bulkRow, len(people))
+	extra := map[string]any{"import_batch": batch}
 	for i, p := range people {
 		if p.ID == "" {
 			return fmt.Errorf("internal: person %d has no id", i)
 		}
-		rows[i] = bulkRow{id: p.ID, fields: newFields(p.fields()), extra: map[string]any{"import_batch": batch}}
+		rows[i] = bulkRow{id: p.ID, fields: p.newRow(), extra: extra}
 	}
 	t.peopleBulk = true
 	return t.insertMany(ctx, "person", rows, progress)

@@ -212,3 +212,16 @@ func TestEncodeFieldsIsJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestNewRowIsNewFieldsOfFields(t *testing.T) {
+	p := Person{Kind: KindGuest, NameAr: "سالم", Phone: "+96891234567", Governorate: "OM-MA", Status: StatusActive, Deleted: true}
+	a, b := p.newRow(), newFields(p.fields())
+	if len(a) != len(b) {
+		t.Fatalf("%v vs %v", a, b)
+	}
+	for k, v := range b {
+		if a[k] != v {
+			t.Fatalf("%s: %v vs %v", k, a[k], v)
+		}
+	}
+}
