@@ -51,6 +51,7 @@ type personIndex struct {
 	gen     int64 // person_gen this index reflects; -1 when stale
 	byID    map[string]*indexEntry
 	sorted  []*indexEntry
+	letters []uint64 // letters[i] is sorted[i].letters, contiguous so a scan rejects most entries without touching them
 	civil   map[string][]*indexEntry
 	phone   map[string][]*indexEntry
 	email   map[string][]*indexEntry
@@ -63,7 +64,7 @@ func newEntry(p PersonSummary) *indexEntry {
 	e := &indexEntry{PersonSummary: p}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
 	e.words = " " + strings.Join(nameTokens(ar+" "+en), " ") + " "
-	e.letters = letterMask(e.words)
+	e.letters = letterMask(e.words + strings.ToLower(p.Email)) // email too: a word may match its start
 	e.sortKey = ar
 	if e.sortKey == "" {
 		e.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
@@ -150,7 +151,7 @@ func nationalDigits(e164 string) string {
 
 func (ix *personIndex) reset() {
 	ix.byID = map[string]*indexEntry{}
-	ix.sorted = nil
+	ix.sorted, ix.letters = nil, nil
 	ix.civil, ix.phone, ix.email = map[string][]*indexEntry{}, map[string][]*indexEntry{}, map[string][]*indexEntry{}
 	ix.names, ix.blocks = map[string][]*indexEntry{}, map[string][]*indexEntry{}
 }
@@ -208,6 +209,7 @@ func (ix *personIndex) remove(id string) {
 	for ; i < len(ix.sorted); i++ {
 		if ix.sorted[i].ID == id {
 			ix.sorted = append(ix.sorted[:i], ix.sorted[i+1:]...)
+			ix.letters = append(ix.letters[:i], ix.letters[i+1:]...)
 			return
 		}
 	}
@@ -232,6 +234,9 @@ func (ix *personIndex) upsert(p Person) {
 	ix.sorted = append(ix.sorted, nil)
 	copy(ix.sorted[i+1:], ix.sorted[i:])
 	ix.sorted[i] = e
+	ix.letters = append(ix.letters, 0)
+	copy(ix.letters[i+1:], ix.letters[i:])
+	ix.letters[i] = e.letters
 }
 
 func summary(p Person) PersonSummary {
@@ -286,6 +291,10 @@ func (s *Store) freshIndex(ctx context.Context) (*personIndex, error) {
 	}
 	sort.Slice(entries, func(i, j int) bool { return entryLess(entries[i], entries[j]) })
 	ix.sorted = entries
+	ix.letters = make([]uint64, len(entries))
+	for i, e := range entries {
+		ix.letters[i] = e.letters
+	}
 	ix.gen = gen
 	ix.mu.Unlock()
 	ix.mu.RLock()
@@ -340,8 +349,13 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 	// score and reading the buckets from the best score down gives ranked,
 	// alphabetical-within-rank results without sorting every match: a
 	// one-letter query matches nearly everyone.
-	buckets := map[int][]SearchResult{}
-	for _, e := range ix.sorted {
+	buckets := make([][]SearchResult, q.maxScore()+1)
+	need := q.letters()
+	for i, m := range ix.letters {
+		if m&need != need {
+			continue // lacks a letter of the query: cannot match
+		}
+		e := ix.sorted[i]
 		if (opt.Governorate != "" && e.Governorate != opt.Governorate) ||
 			(opt.Wilayat != "" && e.Wilayat != opt.Wilayat) ||
 			(opt.Status != "" && e.Status != opt.Status) {
@@ -355,13 +369,8 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 			buckets[score] = append(b, SearchResult{PersonSummary: e.PersonSummary, Score: score})
 		}
 	}
-	scores := make([]int, 0, len(buckets))
-	for sc := range buckets {
-		scores = append(scores, sc)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(scores)))
 	var out []SearchResult
-	for _, sc := range scores {
+	for sc := len(buckets) - 1; sc > 0; sc-- {
 		out = append(out, buckets[sc]...)
 		if opt.Limit > 0 && len(out) >= opt.Limit {
 			return out[:opt.Limit], nil
@@ -424,6 +433,23 @@ func newQuery(raw string) query {
 	}
 	return q
 }
+
+// letters is what every matching entry's letter mask must contain: the
+// letters of every name word. Phone, civil ID and email queries are not
+// matched against names, so they need nothing.
+func (q query) letters() uint64 {
+	if q.digits != "" || q.email != "" {
+		return 0
+	}
+	var m uint64
+	for _, w := range q.words {
+		m |= w.letters
+	}
+	return m
+}
+
+// maxScore bounds what score can return for q.
+func (q query) maxScore() int { return max(scoreExactID, scoreWord*len(q.words), 1) }
 
 // digitsOnly returns the digits of s if s is a number as people write
 // phones: digits with spaces, dashes, dots, parentheses and a leading +.

@@ -14,6 +14,7 @@ func TestSearch(t *testing.T) {
 	mustafa := mustAdd(t, s, Person{NameAr: "مصطفى إبراهيم", Governorate: "OM-ZU", Phone: "71234567"})
 	abdullah := mustAdd(t, s, Person{NameAr: "عبد الله الحارثي", NameEn: "Abdullah Al Harthy", Governorate: "OM-SS"})
 	ahmadi := mustAdd(t, s, Person{NameAr: "سعيد الأحمدي", Governorate: "OM-MA"})
+	zaid := mustAdd(t, s, Person{NameAr: "زيد", Governorate: "OM-MA", Email: "Zaid.H@example.om"})
 
 	tests := []struct {
 		query string
@@ -40,6 +41,7 @@ func TestSearch(t *testing.T) {
 		{"احمد", SearchOptions{Governorate: "OM-ZU"}, nil},
 		{"", SearchOptions{Wilayat: "Muttrah"}, []string{fatima.ID}},
 		{"nobody", SearchOptions{}, nil},
+		{"zaid", SearchOptions{}, []string{zaid.ID}}, // the start of an email, for a name written only in Arabic
 	}
 	for _, tt := range tests {
 		res, err := s.Search(ctx, tt.query, tt.opt)
