@@ -18,7 +18,7 @@ import (
 	"time"
 )
 
-// LoadOrCreateKey returns the device's Ed25519 private key stored at path
+// LoadOrCreateKey returns an Ed25519 private key (a device's, or HQ's) stored at path
 // (PKCS#8 in PEM, readable by openssl), making it on first run. The file is
 // created with mode 0600 and appears whole or not at all, so a crash during
 // the first run cannot leave a half-written key. An existing file that group
@@ -30,34 +30,34 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	der, err := x509.MarshalPKCS8PrivateKey(priv)
 	if err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	data := pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	// Write a temporary file (CreateTemp uses 0600), then hard-link it into
 	// place: the link fails if another process made the key meanwhile, and
 	// then both use that one.
 	tmp, err := os.CreateTemp(filepath.Dir(path), ".device-key-*")
 	if err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	if err := tmp.Sync(); err != nil {
 		tmp.Close()
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	if err := tmp.Close(); err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	if err := os.Link(tmp.Name(), path); err != nil {
 		if errors.Is(err, fs.ErrExist) {
@@ -69,7 +69,7 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 			if errors.Is(err2, fs.ErrExist) {
 				return loadKey(path)
 			}
-			return nil, fmt.Errorf("device key: %w", errors.Join(err, err2))
+			return nil, fmt.Errorf("signing key: %w", errors.Join(err, err2))
 		}
 		_, err = f.Write(data)
 		if err == nil {
@@ -79,7 +79,7 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 			err = err2
 		}
 		if err != nil {
-			return nil, fmt.Errorf("device key: %w", err)
+			return nil, fmt.Errorf("signing key: %w", err)
 		}
 	}
 	return priv, nil
@@ -88,28 +88,28 @@ func LoadOrCreateKey(path string) (ed25519.PrivateKey, error) {
 func loadKey(path string) (ed25519.PrivateKey, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("device key: %w", err)
+		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	if runtime.GOOS != "windows" { // Windows has ACLs, not mode bits
 		if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&0o077 != 0 {
-			slog.Warn("device key could be read by other users; restricting it to the owner",
+			slog.Warn("signing key could be read by other users; restricting it to the owner",
 				"path", path, "mode", fi.Mode().Perm().String())
 			if err := os.Chmod(path, 0o600); err != nil {
-				return nil, fmt.Errorf("device key: %s is readable by other users and cannot be restricted: %w", path, err)
+				return nil, fmt.Errorf("signing key: %s is readable by other users and cannot be restricted: %w", path, err)
 			}
 		}
 	}
 	block, _ := pem.Decode(data)
 	if block == nil || block.Type != "PRIVATE KEY" {
-		return nil, fmt.Errorf("device key: %s is not a PEM private key", path)
+		return nil, fmt.Errorf("signing key: %s is not a PEM private key", path)
 	}
 	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
 	if err != nil {
-		return nil, fmt.Errorf("device key: %s: %w", path, err)
+		return nil, fmt.Errorf("signing key: %s: %w", path, err)
 	}
 	priv, ok := k.(ed25519.PrivateKey)
 	if !ok {
-		return nil, fmt.Errorf("device key: %s holds a %T, not an Ed25519 key", path, k)
+		return nil, fmt.Errorf("signing key: %s holds a %T, not an Ed25519 key", path, k)
 	}
 	return priv, nil
 }
