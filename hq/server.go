@@ -87,15 +87,25 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 func (s *Server) Clock() *sync.Clock { return s.clock }
 
 // Handler is the HTTP API. Every error reply is a sync.ErrorResponse.
-func (s *Server) Handler() http.Handler {
+func (s *Server) Handler() http.Handler { return s.HandlerWith(nil) }
+
+// HandlerWith is the HTTP API with site (HQ's web pages, package hq/web)
+// serving every path outside /v1/. A nil site answers them 404 like Handler.
+func (s *Server) HandlerWith(site http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(sync.PathPing, s.method(http.MethodGet, s.handlePing))
 	mux.HandleFunc(sync.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
 	mux.HandleFunc(sync.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
 	mux.HandleFunc(sync.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint")
-	})
+	}
+	mux.HandleFunc("/v1/", notFound)
+	if site != nil {
+		mux.Handle("/", site)
+	} else {
+		mux.HandleFunc("/", notFound)
+	}
 	return s.recoverAndLog(mux)
 }
 

@@ -42,7 +42,79 @@ type Store interface {
 	// ResetEpoch gives the database a new random epoch: every device's
 	// cursor becomes invalid and it re-pulls from the start.
 	ResetEpoch(ctx context.Context) (string, error)
+
+	// CertificatesByCode returns the certificate rows whose "code" field
+	// is code (a canonical verification code), in seq order: normally one
+	// or none. Backends answer it from an index on the code.
+	CertificatesByCode(ctx context.Context, code string) ([]Row, error)
+	// ListRows returns up to q.Limit rows of q.Table with id > q.After, in
+	// id order (keyset pages for HQ's web pages and exports).
+	ListRows(ctx context.Context, q RowQuery) ([]Row, error)
+
+	// Admin finds an administrator's account by name.
+	Admin(ctx context.Context, name string) (Admin, bool, error)
+	// Admins lists the accounts, by name.
+	Admins(ctx context.Context) ([]Admin, error)
+	// PutSession stores a new signed-in session.
+	PutSession(ctx context.Context, s Session) error
+	// Session finds a session by the hash of its id (expired ones too:
+	// the caller checks ExpiresAt).
+	Session(ctx context.Context, idHash []byte) (Session, bool, error)
+	// DeleteSession ends a session (deleting an unknown one is no error).
+	DeleteSession(ctx context.Context, idHash []byte) error
+	// PurgeSessions deletes the sessions that expired before now.
+	PurgeSessions(ctx context.Context, now time.Time) error
+	// AuditLog returns up to limit entries with ID < before (0: from the
+	// newest), newest first.
+	AuditLog(ctx context.Context, before int64, limit int) ([]AuditEntry, error)
+
 	Close() error
+}
+
+// RowQuery selects rows for Store.ListRows.
+type RowQuery struct {
+	Table string
+	// Scopes, when not nil, keeps the rows whose scope is one of them.
+	Scopes []string
+	// PendingOnly keeps unresolved conflict rows only.
+	PendingOnly bool
+	After       string // id to continue after; "" for the first page
+	Limit       int    // 1 to MaxListRows
+}
+
+// MaxListRows bounds one page of Store.ListRows.
+const MaxListRows = 5000
+
+// Admin is an account of HQ's web console.
+type Admin struct {
+	Name         string
+	PasswordHash string // PHC string ($argon2id$…), never the password
+	CreatedAt    time.Time
+	DisabledAt   time.Time // zero while the account may sign in
+}
+
+// Disabled reports whether the account may no longer sign in.
+func (a Admin) Disabled() bool { return !a.DisabledAt.IsZero() }
+
+// Session is a signed-in administrator. HQ keeps only the hash of the
+// session id (the cookie's value), as with device tokens.
+type Session struct {
+	IDHash    []byte
+	Admin     string
+	CSRF      string // the token every form of this session carries
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// AuditEntry is one administrator action, kept for good.
+type AuditEntry struct {
+	ID     int64 // assigned by the store, increasing
+	At     time.Time
+	Admin  string // account name, or "cli" for safeer-hq commands
+	Action string // e.g. "certificate.revoke", "device.enrol", "signin"
+	Target string // what it acted on (a code, a device id, a person id)
+	Detail string // words: the reason, the governorates, …
+	Remote string // client address, for web actions
 }
 
 // Tx is a write transaction (see Store.Write).
@@ -70,6 +142,12 @@ type Tx interface {
 	// PutDevice inserts or updates the device; it leaves the last_seen,
 	// last_push and last_pull times alone (TouchDevice keeps those).
 	PutDevice(ctx context.Context, d Device) error
+
+	// PutAdmin inserts or updates the account with a.Name.
+	PutAdmin(ctx context.Context, a Admin) error
+	// AddAudit appends an entry to the audit log, committed (or rolled
+	// back) with the change it records.
+	AddAudit(ctx context.Context, e AuditEntry) error
 }
 
 // Meta is the database's identity.

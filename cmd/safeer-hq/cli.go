@@ -19,6 +19,7 @@ import (
 	"github.com/oman-sca/safeer/hq"
 	_ "github.com/oman-sca/safeer/hq/postgres" // postgres:// DSNs
 	_ "github.com/oman-sca/safeer/hq/sqlite"   // file paths
+	"github.com/oman-sca/safeer/hq/web"
 )
 
 // Exit codes.
@@ -34,6 +35,7 @@ const defaultDB = "safeer-hq.db"
 // Main holds what every command needs. It is all of the program but
 // flag-parsing glue: the work is in package hq.
 type Main struct {
+	Stdin          io.Reader // passwords for safeer-hq admin
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	Now            func() time.Time
@@ -43,7 +45,7 @@ type Main struct {
 
 // NewMain returns a Main writing to stdout and stderr.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Now: time.Now}
+	return &Main{Stdin: os.Stdin, Stdout: stdout, Stderr: stderr, Getenv: os.Getenv, Now: time.Now}
 }
 
 type usageError struct{ msg string }
@@ -59,14 +61,16 @@ type command struct {
 
 func (m *Main) commands() []command {
 	return []command{
-		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http]",
-			"serve the sync API (plain HTTP only on loopback unless --insecure-http)", (*Main).runServe},
+		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http] [--secure-cookies]",
+			"serve the sync API, the verification page (/verify) and the console (/admin/); plain HTTP only on loopback unless --insecure-http", (*Main).runServe},
 		{"enrol", "--governorate CODE [--governorate …] --name TEXT [--db DSN]",
 			"make a one-time code (valid 7 days) a device trades for its token", (*Main).runEnrol},
 		{"devices", "[--db DSN] [--json]", "list devices, their last sync and unresolved conflicts", (*Main).runDevices},
 		{"revoke", "DEVICE [--db DSN]", "revoke a device: its next request gets 401 device_revoked", (*Main).runRevoke},
 		{"key", "[--db DSN] [--key FILE] [--hex]", "print HQ's public key (base64url; --hex for hex), made on first use", (*Main).runKey},
 		{"reset-epoch", "[--db DSN]", "after restoring HQ's database from a backup: every device pushes, then pulls everything again", (*Main).runResetEpoch},
+		{"admin", "add|passwd|disable NAME | list [--db DSN]",
+			"console accounts: add one (password from stdin, or asked for twice), change a password, disable one, list them", (*Main).runAdmin},
 	}
 }
 
@@ -182,6 +186,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	cert := f.String("tls-cert", "", "TLS certificate (PEM)")
 	tlsKey := f.String("tls-key", "", "TLS private key (PEM)")
 	insecure := f.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address")
+	secureCookies := f.Bool("secure-cookies", false, "mark the console's cookies Secure although HQ serves plain HTTP (behind a TLS proxy)")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
@@ -203,8 +208,12 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != ""})
+		if err != nil {
+			return err
+		}
 		return hq.Serve(ctx, hq.ServeConfig{Addr: *addr, TLSCert: *cert, TLSKey: *tlsKey,
-			InsecureHTTP: *insecure, Logger: log, Ready: m.Ready}, srv.Handler())
+			InsecureHTTP: *insecure, Logger: log, Ready: m.Ready}, site.Handler())
 	})
 }
 

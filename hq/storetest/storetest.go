@@ -37,6 +37,11 @@ func Run(t *testing.T, open Opener) {
 		{"Clock", testClock},
 		{"ResetEpoch", testResetEpoch},
 		{"LateCommitNeverSkipped", testLateCommit},
+		{"CertificatesByCode", testCertificatesByCode},
+		{"ListRows", testListRows},
+		{"Admins", testAdmins},
+		{"Sessions", testSessions},
+		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/oman-sca/safeer/hq"
+)
+
+// What HQ's web pages need (hq/web): certificates by code, pages of rows,
+// admin accounts, sessions and the audit log.
+
+// CertificatesByCode implements hq.Store. The expression and the literal
+// table name match the partial index rows_certificate_code exactly, which
+// is what lets PostgreSQL use it.
+func (s *DB) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, error) {
+	rows, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE tbl = 'certificate' AND (((data::jsonb) -> 'code') ->> 'v') = $1 ORDER BY seq`, code)
+	if err != nil {
+		return nil, fmt.Errorf("find certificate %s: %w", code, err)
+	}
+	out, err := collectRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find certificate %s: %w", code, err)
+	}
+	return out, nil
+}
+
+// ListRows implements hq.Store.
+func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
+	if q.Limit < 1 || q.Limit > hq.MaxListRows {
+		return nil, fmt.Errorf("list %s: limit %d is not 1 to %d", q.Table, q.Limit, hq.MaxListRows)
+	}
+	// Ids page in the database's collation (the primary key's order); the
+	// page boundary and the order agree, which is all keyset paging needs.
+	query := `SELECT ` + rowCols + ` FROM rows WHERE tbl = $1 AND id > $2`
+	args := []any{q.Table, q.After}
+	if q.Scopes != nil {
+		args = append(args, q.Scopes)
+		query += fmt.Sprintf(` AND scope = ANY($%d)`, len(args))
+	}
+	if q.PendingOnly {
+		query += ` AND pending`
+	}
+	args = append(args, q.Limit)
+	query += fmt.Sprintf(` ORDER BY id LIMIT $%d`, len(args))
+	rows, err := s.pool.Query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", q.Table, err)
+	}
+	out, err := collectRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", q.Table, err)
+	}
+	return out, nil
+}
+
+func scanAdmin(row pgx.Row) (hq.Admin, error) {
+	var a hq.Admin
+	var disabled *time.Time
+	if err := row.Scan(&a.Name, &a.PasswordHash, &a.CreatedAt, &disabled); err != nil {
+		return a, err
+	}
+	a.CreatedAt, a.DisabledAt = a.CreatedAt.UTC(), fromNull(disabled)
+	return a, nil
+}
+
+// Admin implements hq.Store.
+func (s *DB) Admin(ctx context.Context, name string) (hq.Admin, bool, error) {
+	a, err := scanAdmin(s.pool.QueryRow(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins WHERE name = $1`, name))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Admin{}, false, nil
+	}
+	if err != nil {
+		return hq.Admin{}, false, fmt.Errorf("read account %s: %w", name, err)
+	}
+	return a, true, nil
+}
+
+// Admins implements hq.Store.
+func (s *DB) Admins(ctx context.Context) ([]hq.Admin, error) {
+	rows, err := s.pool.Query(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins ORDER BY name COLLATE "C"`)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.Admin
+	for rows.Next() {
+		a, err := scanAdmin(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PutSession implements hq.Store.
+func (s *DB) PutSession(ctx context.Context, ses hq.Session) error {
+	_, err := s.pool.Exec(ctx, `INSERT INTO sessions (id_hash, admin, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)`,
+		ses.IDHash, ses.Admin, ses.CSRF, ses.CreatedAt.UTC(), ses.ExpiresAt.UTC())
+	if err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return nil
+}
+
+// Session implements hq.Store.
+func (s *DB) Session(ctx context.Context, idHash []byte) (hq.Session, bool, error) {
+	ses := hq.Session{IDHash: idHash}
+	err := s.pool.QueryRow(ctx, `SELECT admin, csrf, created_at, expires_at FROM sessions WHERE id_hash = $1`, idHash).
+		Scan(&ses.Admin, &ses.CSRF, &ses.CreatedAt, &ses.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.Session{}, false, nil
+	}
+	if err != nil {
+		return hq.Session{}, false, fmt.Errorf("read session: %w", err)
+	}
+	ses.CreatedAt, ses.ExpiresAt = ses.CreatedAt.UTC(), ses.ExpiresAt.UTC()
+	return ses, true, nil
+}
+
+// DeleteSession implements hq.Store.
+func (s *DB) DeleteSession(ctx context.Context, idHash []byte) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE id_hash = $1`, idHash); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// PurgeSessions implements hq.Store.
+func (s *DB) PurgeSessions(ctx context.Context, now time.Time) error {
+	if _, err := s.pool.Exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, now.UTC()); err != nil {
+		return fmt.Errorf("purge sessions: %w", err)
+	}
+	return nil
+}
+
+// AuditLog implements hq.Store.
+func (s *DB) AuditLog(ctx context.Context, before int64, limit int) ([]hq.AuditEntry, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id, at, admin, action, target, detail, remote FROM audit
+		WHERE id < $1 ORDER BY id DESC LIMIT $2`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.AuditEntry
+	for rows.Next() {
+		var e hq.AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) PutAdmin(ctx context.Context, a hq.Admin) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO admins (name, password_hash, created_at, disabled_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, disabled_at = excluded.disabled_at`,
+		a.Name, a.PasswordHash, a.CreatedAt.UTC(), nullTime(a.DisabledAt))
+	if err != nil {
+		return fmt.Errorf("save account %s: %w", a.Name, err)
+	}
+	return nil
+}
+
+func (t *tx) AddAudit(ctx context.Context, e hq.AuditEntry) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO audit (at, admin, action, target, detail, remote) VALUES ($1, $2, $3, $4, $5, $6)`,
+		e.At.UTC(), e.Admin, e.Action, e.Target, e.Detail, e.Remote)
+	if err != nil {
+		return fmt.Errorf("write audit log: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oman-sca/safeer/hq"
+)
+
+// What HQ's web pages need (hq/web): certificates by code, pages of rows,
+// admin accounts, sessions and the audit log.
+
+// CertificatesByCode implements hq.Store. The expression and the literal
+// table name match the partial index rows_certificate_code exactly, which
+// is what lets SQLite use it.
+func (s *DB) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE tbl = 'certificate' AND json_extract(data, '$.code.v') = ? ORDER BY seq`, code)
+	if err != nil {
+		return nil, fmt.Errorf("find certificate %s: %w", code, err)
+	}
+	out, err := collect(rows)
+	if err != nil {
+		return nil, fmt.Errorf("find certificate %s: %w", code, err)
+	}
+	return out, nil
+}
+
+// ListRows implements hq.Store.
+func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
+	if q.Limit < 1 || q.Limit > hq.MaxListRows {
+		return nil, fmt.Errorf("list %s: limit %d is not 1 to %d", q.Table, q.Limit, hq.MaxListRows)
+	}
+	query := `SELECT ` + rowCols + ` FROM rows WHERE tbl = ? AND id > ?`
+	args := []any{q.Table, q.After}
+	if q.Scopes != nil {
+		query += ` AND scope IN (SELECT value FROM json_each(?))`
+		args = append(args, jsonList(q.Scopes))
+	}
+	if q.PendingOnly {
+		query += ` AND pending != 0`
+	}
+	query += ` ORDER BY id LIMIT ?`
+	args = append(args, q.Limit)
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", q.Table, err)
+	}
+	out, err := collect(rows)
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", q.Table, err)
+	}
+	return out, nil
+}
+
+func collect(rows *sql.Rows) ([]hq.Row, error) {
+	defer rows.Close()
+	var out []hq.Row
+	for rows.Next() {
+		r, err := scanRow(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+func scanAdmin(sc scanner) (hq.Admin, error) {
+	var a hq.Admin
+	var created, disabled sql.NullString
+	if err := sc.Scan(&a.Name, &a.PasswordHash, &created, &disabled); err != nil {
+		return a, err
+	}
+	var errs [2]error
+	a.CreatedAt, errs[0] = parseTime(created)
+	a.DisabledAt, errs[1] = parseTime(disabled)
+	return a, errors.Join(errs[:]...)
+}
+
+// Admin implements hq.Store.
+func (s *DB) Admin(ctx context.Context, name string) (hq.Admin, bool, error) {
+	a, err := scanAdmin(s.db.QueryRowContext(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins WHERE name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Admin{}, false, nil
+	}
+	if err != nil {
+		return hq.Admin{}, false, fmt.Errorf("read account %s: %w", name, err)
+	}
+	return a, true, nil
+}
+
+// Admins implements hq.Store.
+func (s *DB) Admins(ctx context.Context) ([]hq.Admin, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.Admin
+	for rows.Next() {
+		a, err := scanAdmin(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list accounts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PutSession implements hq.Store.
+func (s *DB) PutSession(ctx context.Context, ses hq.Session) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO sessions (id_hash, admin, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		ses.IDHash, ses.Admin, ses.CSRF, fmtTime(ses.CreatedAt), fmtTime(ses.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return nil
+}
+
+// Session implements hq.Store.
+func (s *DB) Session(ctx context.Context, idHash []byte) (hq.Session, bool, error) {
+	ses := hq.Session{IDHash: idHash}
+	var created, expires sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT admin, csrf, created_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
+		Scan(&ses.Admin, &ses.CSRF, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.Session{}, false, nil
+	}
+	if err != nil {
+		return hq.Session{}, false, fmt.Errorf("read session: %w", err)
+	}
+	var errs [2]error
+	ses.CreatedAt, errs[0] = parseTime(created)
+	ses.ExpiresAt, errs[1] = parseTime(expires)
+	return ses, true, errors.Join(errs[:]...)
+}
+
+// DeleteSession implements hq.Store.
+func (s *DB) DeleteSession(ctx context.Context, idHash []byte) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE id_hash = ?`, idHash); err != nil {
+		return fmt.Errorf("end session: %w", err)
+	}
+	return nil
+}
+
+// PurgeSessions implements hq.Store.
+func (s *DB) PurgeSessions(ctx context.Context, now time.Time) error {
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE expires_at < ?`, fmtTime(now)); err != nil {
+		return fmt.Errorf("purge sessions: %w", err)
+	}
+	return nil
+}
+
+// AuditLog implements hq.Store.
+func (s *DB) AuditLog(ctx context.Context, before int64, limit int) ([]hq.AuditEntry, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, admin, action, target, detail, remote FROM audit
+		WHERE id < ? ORDER BY id DESC LIMIT ?`, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.AuditEntry
+	for rows.Next() {
+		var e hq.AuditEntry
+		var at string
+		if err := rows.Scan(&e.ID, &at, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) PutAdmin(ctx context.Context, a hq.Admin) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO admins (name, password_hash, created_at, disabled_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET password_hash = excluded.password_hash, disabled_at = excluded.disabled_at`,
+		a.Name, a.PasswordHash, fmtTime(a.CreatedAt), nullTime(a.DisabledAt))
+	if err != nil {
+		return fmt.Errorf("save account %s: %w", a.Name, err)
+	}
+	return nil
+}
+
+func (t *tx) AddAudit(ctx context.Context, e hq.AuditEntry) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO audit (at, admin, action, target, detail, remote) VALUES (?, ?, ?, ?, ?, ?)`,
+		fmtTime(e.At), e.Admin, e.Action, e.Target, e.Detail, e.Remote)
+	if err != nil {
+		return fmt.Errorf("write audit log: %w", err)
+	}
+	return nil
+}

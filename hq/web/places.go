@@ -1,0 +1,212 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	stdsync "sync"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/arabic"
+	"github.com/oman-sca/safeer/assets"
+	"github.com/oman-sca/safeer/hq"
+)
+
+// Place is a wilayat of a governorate: the reference data every device
+// seeds from assets/places.csv, plus what HQ added since (place rows).
+type Place struct {
+	ID            string
+	Governorate   string // ISO 3166-2:OM code
+	GovernorateEn string
+	GovernorateAr string
+	WilayatEn     string // what person and workshop rows hold
+	WilayatAr     string
+	AddedAtHQ     bool
+}
+
+// Gov is a governorate.
+type Gov struct{ Code, En, Ar string }
+
+// placeNamespace is package data's: a place's id is a name-based UUID of
+// "CODE/Wilayat", the same on every device and at HQ, so a wilayat HQ adds
+// or changes lands on the devices' own row of it.
+var placeNamespace = uuid.MustParse("6f1c3d52-2b7e-4c8e-9a55-3c7d9f0e8a41")
+
+// PlaceID is the id of a wilayat's place row (data.PlaceID).
+func PlaceID(governorate, wilayatEn string) string {
+	return uuid.NewSHA1(placeNamespace, []byte(governorate+"/"+wilayatEn)).String()
+}
+
+var (
+	seedOnce stdsync.Once
+	seed     []Place
+)
+
+func seedPlaces() []Place {
+	seedOnce.Do(func() {
+		recs, err := csv.NewReader(bytes.NewReader(assets.PlacesCSV)).ReadAll()
+		if err != nil {
+			panic(fmt.Sprintf("web: reference data: %v", err))
+		}
+		for _, r := range recs[1:] {
+			seed = append(seed, Place{ID: PlaceID(r[0], r[3]), Governorate: r[0], GovernorateEn: r[1],
+				GovernorateAr: r[2], WilayatEn: r[3], WilayatAr: r[4]})
+		}
+	})
+	return seed
+}
+
+// places is the reference data as the devices have it after their last
+// pull: the seed, with HQ's place rows added, changed or deleted.
+func (s *Site) places(ctx context.Context) ([]Place, error) {
+	byID := map[string]Place{}
+	for _, p := range seedPlaces() {
+		byID[p.ID] = p
+	}
+	err := s.eachRow(ctx, hq.RowQuery{Table: "place"}, func(row hq.Row, v map[string]any) error {
+		if truth(v, "deleted") {
+			delete(byID, row.ID)
+			return nil
+		}
+		p := byID[row.ID]
+		p.ID, p.AddedAtHQ = row.ID, true
+		for k, dst := range map[string]*string{"governorate": &p.Governorate, "governorate_en": &p.GovernorateEn,
+			"governorate_ar": &p.GovernorateAr, "wilayat_en": &p.WilayatEn, "wilayat_ar": &p.WilayatAr} {
+			if x := str(v, k); x != "" {
+				*dst = x
+			}
+		}
+		byID[row.ID] = p
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Place, 0, len(byID))
+	for _, p := range byID {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Governorate != out[j].Governorate {
+			return out[i].Governorate < out[j].Governorate
+		}
+		return out[i].WilayatEn < out[j].WilayatEn
+	})
+	return out, nil
+}
+
+// governorates lists the governorates of places, by English name.
+func governorates(places []Place) []Gov {
+	seen := map[string]bool{}
+	var out []Gov
+	for _, p := range places {
+		if !seen[p.Governorate] {
+			seen[p.Governorate] = true
+			out = append(out, Gov{Code: p.Governorate, En: p.GovernorateEn, Ar: p.GovernorateAr})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].En < out[j].En })
+	return out
+}
+
+// placeKey folds a place name for comparison ("Al-Seeb" = "al seeb").
+func placeKey(s string) string {
+	s = strings.NewReplacer("-", " ", "'", "", "’", "").Replace(arabic.Fold(s))
+	return strings.Join(strings.Fields(s), " ")
+}
+
+type placesPage struct {
+	consolePage
+	Governorates []Gov
+	ByGov        []govPlaces
+	Gov, En, Ar  string
+}
+
+type govPlaces struct {
+	Gov    Gov
+	Places []Place
+}
+
+func (s *Site) renderPlaces(w http.ResponseWriter, r *http.Request, ses *session, status int, p placesPage) {
+	places, err := s.places(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.consolePage.CSS, p.Title, p.Nav, p.Admin, p.CSRF = s.cssHash, "Wilayats", "places", ses.Admin, ses.CSRF
+	p.Governorates = governorates(places)
+	for _, g := range p.Governorates {
+		gp := govPlaces{Gov: g}
+		for _, pl := range places {
+			if pl.Governorate == g.Code {
+				gp.Places = append(gp.Places, pl)
+			}
+		}
+		p.ByGov = append(p.ByGov, gp)
+	}
+	s.render(w, r, status, "places", p)
+}
+
+func (s *Site) handlePlaces(w http.ResponseWriter, r *http.Request, ses *session) {
+	s.renderPlaces(w, r, ses, http.StatusOK, placesPage{})
+}
+
+// handleAddPlace adds a wilayat to a governorate: a place row made by HQ,
+// which every device pulls (reference data is for everyone).
+func (s *Site) handleAddPlace(w http.ResponseWriter, r *http.Request, ses *session) {
+	gov := strings.TrimSpace(r.PostForm.Get("governorate"))
+	en := strings.Join(strings.Fields(r.PostForm.Get("wilayat_en")), " ")
+	ar := strings.Join(strings.Fields(r.PostForm.Get("wilayat_ar")), " ")
+	form := placesPage{Gov: gov, En: en, Ar: ar}
+	bad := func(msg string) {
+		form.Error = msg
+		s.renderPlaces(w, r, ses, http.StatusBadRequest, form)
+	}
+	places, err := s.places(r.Context())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var g *Gov
+	for _, x := range governorates(places) {
+		if x.Code == gov {
+			g = &x
+		}
+	}
+	switch {
+	case g == nil:
+		bad("Choose the governorate.")
+		return
+	case en == "" || ar == "":
+		bad("Give the wilayat's name in English and in Arabic.")
+		return
+	case len(en) > 100 || len(ar) > 200:
+		bad("The name is too long.")
+		return
+	}
+	for _, p := range places {
+		if p.Governorate == gov && (placeKey(p.WilayatEn) == placeKey(en) || placeKey(p.WilayatAr) == placeKey(ar)) {
+			bad(fmt.Sprintf("%s already has the wilayat %s (%s).", g.En, p.WilayatEn, p.WilayatAr))
+			return
+		}
+	}
+	id := PlaceID(gov, en)
+	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
+		if _, err := e.Set("place", id, map[string]any{"governorate": gov, "governorate_en": g.En, "governorate_ar": g.Ar,
+			"wilayat_en": en, "wilayat_ar": ar, "deleted": false}); err != nil {
+			return err
+		}
+		return e.Audit(hq.AuditEntry{Admin: ses.Admin, Action: "place.add", Target: id,
+			Detail: fmt.Sprintf("%s: %s / %s", gov, en, ar), Remote: remote(r)})
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.renderPlaces(w, r, ses, http.StatusOK, placesPage{consolePage: consolePage{
+		Notice: fmt.Sprintf("Added %s (%s) to %s. Every device has it after its next sync.", en, ar, g.En)}})
+}
