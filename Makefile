@@ -33,6 +33,11 @@ bench: deps-test
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./certificate/
 	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./data/sheet/
 
+# A PNG of each screen of the app, in English and Arabic, into docs/screenshots/
+# (from the UI tests, and from the real binary under Xvfb when it is installed).
+screenshots: deps-build
+	@scripts/screenshots.sh
+
 deps-build:
 	@scripts/deps.sh build
 

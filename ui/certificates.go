@@ -1,0 +1,499 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/data"
+)
+
+// certificatesScreen issues a workshop's certificates: who is eligible and
+// who is not and why, "issue all" with a progress bar (the work runs in a
+// goroutine), the PDF opened in the system's viewer for printing, and the
+// issued certificates with reprint and revoke.
+type certificatesScreen struct {
+	u *UI
+
+	workshops  []data.WorkshopSummary
+	workshopID string
+	picker     *widget.Select
+	folder     *label
+
+	eligible    []data.Eligible
+	skipped     []data.Skipped
+	issued      []data.CertificateRow
+	eligibleBox *widget.List
+	skippedBox  *widget.List
+	issuedBox   *widget.List
+	eligibleN   *label
+	skippedN    *label
+
+	issue    *widget.Button
+	progress *widget.ProgressBar
+	message  *label
+	open     *widget.Button
+	lastPDF  string
+	running  bool
+	content  fyne.CanvasObject
+	loads    latest
+}
+
+func newCertificatesScreen(u *UI) *certificatesScreen {
+	c := &certificatesScreen{u: u}
+	c.picker = u.selectBox(nil, func(string) {
+		i := c.picker.SelectedIndex()
+		if i >= 0 && i < len(c.workshops) && c.workshops[i].ID != c.workshopID {
+			c.workshopID = c.workshops[i].ID
+			c.lastPDF = ""
+			c.open.Hide()
+			c.message.SetText("")
+			c.load()
+		}
+	})
+	c.folder = u.label("")
+	chooseFolder := u.button(u.T("certs.choosefolder"), theme.FolderOpenIcon(), c.chooseFolder)
+	c.eligibleN = u.heading("")
+	c.skippedN = u.heading("")
+	c.eligibleBox = widget.NewList(
+		func() int { return len(c.eligible) },
+		func() fyne.CanvasObject { return u.columns([]float32{4, 1, 2}, u.label(""), u.label(""), u.label("")) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(c.eligible) {
+				return
+			}
+			e := c.eligible[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(personLine(u.lang, e.Person.NameEn, e.Person.NameAr))
+			cells[1].(*label).SetText(u.F("hours.n", formatHours(e.Hours)))
+			if e.Current != nil {
+				cells[2].(*label).SetText(certificate.FormatCode(e.Current.Code))
+			} else {
+				cells[2].(*label).SetText(u.T("certs.notyet"))
+			}
+		},
+	)
+	c.skippedBox = widget.NewList(
+		func() int { return len(c.skipped) },
+		func() fyne.CanvasObject { return u.columns([]float32{3, 4}, u.label(""), u.label("")) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(c.skipped) {
+				return
+			}
+			s := c.skipped[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(personLine(u.lang, s.NameEn, s.NameAr))
+			cells[1].(*label).SetText(u.lang.pick(s.En, s.Ar))
+		},
+	)
+	c.issuedBox = widget.NewList(
+		func() int { return len(c.issued) },
+		func() fyne.CanvasObject {
+			reprint := u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)
+			revoke := u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)
+			reprint.Importance, revoke.Importance = widget.LowImportance, widget.LowImportance
+			return u.columns([]float32{2, 4, 2, 1.5, 1.5}, u.label(""), u.label(""), u.label(""), reprint, revoke)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(c.issued) {
+				return
+			}
+			r := c.issued[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(certificate.FormatCode(r.Code))
+			cells[1].(*label).SetText(personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))
+			state := cells[2].(*label)
+			reprint, revoke := cells[3].(*widget.Button), cells[4].(*widget.Button)
+			if r.RevokedAt != "" {
+				state.SetText(u.T("certs.revoked"))
+				reprint.Disable()
+				revoke.Disable()
+			} else {
+				state.SetText(shortDate(r.IssuedAt))
+				reprint.Enable()
+				revoke.Enable()
+			}
+			reprint.OnTapped = func() { c.reprint(r) }
+			revoke.OnTapped = func() { c.askRevoke(r) }
+		},
+	)
+	c.issue = u.button(u.T("certs.issueall"), theme.DocumentPrintIcon(), c.issueAll)
+	c.issue.Importance = widget.HighImportance
+	c.progress = widget.NewProgressBar()
+	c.progress.Hide()
+	c.message = u.wrapped("")
+	c.open = u.button(u.T("certs.open"), theme.FileIcon(), func() { c.openFile(c.lastPDF) })
+	c.open.Hide()
+
+	top := container.NewVBox(
+		u.border(nil, nil, u.label(u.T("checkin.workshop")), nil, c.picker),
+		u.border(nil, nil, u.label(u.T("certs.folder")), chooseFolder, c.folder),
+		u.row(c.issue, c.open),
+		c.progress,
+		c.message,
+		widget.NewSeparator(),
+	)
+	lists := container.NewGridWithRows(2,
+		u.split(
+			container.NewBorder(c.eligibleN, nil, nil, nil, c.eligibleBox),
+			container.NewBorder(c.skippedN, nil, nil, nil, c.skippedBox), 0.5),
+		container.NewBorder(u.heading(u.T("certs.issued")), nil, nil, nil, c.issuedBox),
+	)
+	c.content = container.NewBorder(top, nil, nil, nil, lists)
+	return c
+}
+
+func (c *certificatesScreen) view() fyne.CanvasObject { return c.content }
+
+func (c *certificatesScreen) shown() {
+	c.folder.SetText(c.dir())
+	c.loadWorkshops()
+}
+
+// setWorkshop chooses the workshop shown next time.
+func (c *certificatesScreen) setWorkshop(id string) { c.workshopID = id }
+
+func shortDate(rfc string) string {
+	if len(rfc) >= 10 {
+		return rfc[:10]
+	}
+	return rfc
+}
+
+// dir is where PDFs go: the folder chosen in the app, else "Safeer
+// certificates" in the user's Documents (or home) folder.
+func (c *certificatesScreen) dir() string {
+	if d := c.u.app.Preferences().String(prefCertsDir); d != "" {
+		return d
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return os.TempDir()
+	}
+	docs := filepath.Join(home, "Documents")
+	if st, err := os.Stat(docs); err != nil || !st.IsDir() {
+		docs = home
+	}
+	return filepath.Join(docs, "Safeer certificates")
+}
+
+func (c *certificatesScreen) chooseFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		c.u.app.Preferences().SetString(prefCertsDir, l.Path())
+		c.folder.SetText(l.Path())
+	}, c.u.win)
+	if l, err := storage.ListerForURI(storage.NewFileURI(c.dir())); err == nil {
+		d.SetLocation(l)
+	}
+	d.Show()
+}
+
+func (c *certificatesScreen) loadWorkshops() {
+	u := c.u
+	background(u, func(ctx context.Context) ([]data.WorkshopSummary, error) {
+		return u.store.ListWorkshops(ctx)
+	}, func(ws []data.WorkshopSummary, err error) {
+		if err != nil {
+			u.showError(u.T("nav.certificates"), err)
+			return
+		}
+		c.workshops = ws
+		var names []string
+		chosen := -1
+		for i, w := range ws {
+			names = append(names, u.text(u.lang.pick(w.TitleEn, w.TitleAr)+" — "+w.Date))
+			if w.ID == c.workshopID {
+				chosen = i
+			}
+		}
+		if chosen < 0 { // the newest workshop people attended
+			for i, w := range ws {
+				if w.Present > 0 {
+					chosen = i
+					break
+				}
+			}
+		}
+		if chosen < 0 && len(ws) > 0 {
+			chosen = 0
+		}
+		c.picker.Options = names
+		if chosen >= 0 {
+			c.workshopID = ws[chosen].ID
+			c.picker.SetSelectedIndex(chosen)
+		}
+		c.picker.Refresh()
+		c.load()
+	})
+}
+
+type certState struct {
+	eligible []data.Eligible
+	skipped  []data.Skipped
+	issued   []data.CertificateRow
+}
+
+// load reads who is eligible and what was issued.
+func (c *certificatesScreen) load() {
+	u := c.u
+	id := c.workshopID
+	if id == "" {
+		return
+	}
+	current := c.loads.next()
+	background(u, func(ctx context.Context) (certState, error) {
+		var st certState
+		var err error
+		if st.eligible, st.skipped, err = u.store.Eligibility(ctx, id); err != nil {
+			return st, err
+		}
+		st.issued, err = u.store.WorkshopCertificates(ctx, id)
+		return st, err
+	}, func(st certState, err error) {
+		if !current() {
+			return
+		}
+		if err != nil {
+			u.showError(u.T("nav.certificates"), err)
+			return
+		}
+		c.eligible, c.skipped = st.eligible, st.skipped
+		// Newest first: the ones just printed are on top.
+		c.issued = c.issued[:0:0]
+		for i := len(st.issued) - 1; i >= 0; i-- {
+			c.issued = append(c.issued, st.issued[i])
+		}
+		c.eligibleN.SetText(u.F("certs.eligible", len(st.eligible)))
+		c.skippedN.SetText(u.F("certs.skipped", len(st.skipped)))
+		c.eligibleBox.Refresh()
+		c.skippedBox.Refresh()
+		c.issuedBox.Refresh()
+		if !c.running {
+			if len(st.eligible) == 0 {
+				c.issue.Disable()
+			} else {
+				c.issue.Enable()
+			}
+		}
+	})
+}
+
+// pageCounter is a context that counts the pages certificate.Render makes:
+// Render checks its context once before each page. It turns that into the
+// progress bar's steps.
+type pageCounter struct {
+	context.Context
+	pages  atomic.Int64
+	onPage func(n int)
+}
+
+func (p *pageCounter) Err() error {
+	if err := p.Context.Err(); err != nil {
+		return err
+	}
+	p.onPage(int(p.pages.Add(1)))
+	return nil
+}
+
+type issueResult struct {
+	report *data.IssueReport
+	path   string
+}
+
+// issueAll issues every eligible attendee's certificate and prints them all
+// into one PDF, in a goroutine, with progress: issuing is the first tenth,
+// each page the rest.
+func (c *certificatesScreen) issueAll() {
+	u := c.u
+	w, ok := c.workshop()
+	if !ok || c.running {
+		return
+	}
+	c.running = true
+	c.issue.Disable()
+	c.open.Hide()
+	c.progress.SetValue(0)
+	c.progress.Show()
+	c.message.SetText(u.T("certs.issuing"))
+	dir := c.dir()
+	tmpl := u.template()
+	background(u, func(ctx context.Context) (issueResult, error) {
+		signer, err := u.store.Signer(ctx)
+		if err != nil {
+			return issueResult{}, err
+		}
+		rep, err := u.store.IssueCertificates(ctx, w.ID, signer)
+		if err != nil {
+			return issueResult{}, err
+		}
+		certs := rep.Certificates()
+		if len(certs) == 0 {
+			return issueResult{report: rep}, nil
+		}
+		do(func() {
+			c.progress.SetValue(0.1)
+			c.message.SetText(u.N("certs.printing", len(certs)))
+		})
+		signed := make([]certificate.SignedCertificate, len(certs))
+		for i, r := range certs {
+			signed[i] = r.Signed()
+		}
+		n := float64(len(signed))
+		pc := &pageCounter{Context: ctx, onPage: func(page int) {
+			do(func() { c.progress.SetValue(0.1 + 0.9*float64(page-1)/n) })
+		}}
+		path := filepath.Join(dir, fileName(u.lang.pick(w.TitleEn, w.TitleAr)+" "+w.Date)+".pdf")
+		if err := writePDF(pc, path, tmpl, signed...); err != nil {
+			return issueResult{report: rep}, err
+		}
+		return issueResult{report: rep, path: path}, nil
+	}, func(res issueResult, err error) {
+		c.running = false
+		c.issue.Enable()
+		if err != nil {
+			c.progress.Hide()
+			c.message.SetText("")
+			u.showError(u.T("certs.issueall"), err)
+			c.load()
+			return
+		}
+		c.progress.SetValue(1)
+		rep := res.report
+		c.message.SetText(u.F("certs.done", len(rep.Issued), len(rep.Reprints), len(rep.Skipped)))
+		if res.path != "" {
+			c.lastPDF = res.path
+			c.message.SetText(c.message.Text + "\n" + u.F("certs.saved", res.path))
+			c.open.Show()
+		}
+		c.load()
+		u.changed()
+	})
+}
+
+func (c *certificatesScreen) workshop() (data.WorkshopSummary, bool) {
+	for _, w := range c.workshops {
+		if w.ID == c.workshopID {
+			return w, true
+		}
+	}
+	return data.WorkshopSummary{}, false
+}
+
+// reprint prints one certificate again, exactly as issued, and opens it.
+func (c *certificatesScreen) reprint(r data.CertificateRow) {
+	u := c.u
+	dir := c.dir()
+	path := filepath.Join(dir, fileName(personLine(English, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr)+" "+r.Code)+".pdf")
+	tmpl := u.template()
+	background(u, func(ctx context.Context) (string, error) {
+		return path, writePDF(ctx, path, tmpl, r.Signed())
+	}, func(path string, err error) {
+		if err != nil {
+			u.showError(u.T("certs.reprint"), err)
+			return
+		}
+		c.lastPDF = path
+		c.message.SetText(u.F("certs.saved", path))
+		c.open.Show()
+		c.openFile(path)
+	})
+}
+
+// askRevoke asks for the reason and revokes; the revocation syncs.
+func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
+	u := c.u
+	reason := u.entry(u.T("certs.reasonph"))
+	errText := u.fieldError()
+	content := container.NewVBox(
+		u.wrapped(u.F("certs.revokeconfirm", certificate.FormatCode(r.Code), personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))),
+		u.form(formRow{u.T("certs.reason"), withError(reason, errText)}),
+	)
+	d := dialog.NewCustomConfirm(u.T("certs.revoke"), u.T("certs.revoke"), u.T("button.cancel"), content, func(ok bool) {
+		if !ok {
+			return
+		}
+		why := strings.TrimSpace(reason.Text)
+		background(u, func(ctx context.Context) (data.CertificateRow, error) {
+			return u.store.RevokeCertificate(ctx, r.Code, why)
+		}, func(_ data.CertificateRow, err error) {
+			if err != nil {
+				u.showError(u.T("certs.revoke"), err)
+				return
+			}
+			c.message.SetText(u.F("certs.revokeddone", certificate.FormatCode(r.Code)))
+			c.load()
+			u.changed()
+		})
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 260))
+	d.Show()
+	u.focus(reason)
+}
+
+// openFile opens a PDF in the system's viewer, where it can be printed.
+func (c *certificatesScreen) openFile(path string) {
+	if path == "" {
+		return
+	}
+	uri, err := url.Parse(storage.NewFileURI(path).String())
+	if err == nil {
+		err = c.u.app.OpenURL(uri)
+	}
+	if err != nil {
+		c.u.showError(c.u.T("certs.open"), err)
+	}
+}
+
+// writePDF renders next to path and renames, so a failed render never
+// leaves half a PDF under the name a coordinator will print.
+func writePDF(ctx context.Context, path string, tmpl certificate.Template, certs ...certificate.SignedCertificate) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("make the certificates folder: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".safeer-*.pdf")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := certificate.Render(ctx, tmp, tmpl, certs...); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// fileName makes s safe as a file name on Windows too.
+func fileName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if r < 32 || strings.ContainsRune(`<>:"/\|?*`, r) {
+			return '-'
+		}
+		return r
+	}, s)
+	s = strings.TrimRight(strings.TrimSpace(s), ".")
+	if s == "" {
+		s = "certificates"
+	}
+	return s
+}

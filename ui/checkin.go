@@ -1,0 +1,550 @@
+package ui
+
+import (
+	"context"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/data"
+)
+
+// checkInScreen is built for a hall full of people: the search box has the
+// keyboard, Enter checks in the top match, the counter says how many are
+// present out of the capacity, a walk-in is added with three fields, and a
+// wrong check-in is undone with one tap.
+type checkInScreen struct {
+	u *UI
+
+	workshops  []data.WorkshopSummary
+	workshopID string
+	picker     *widget.Select
+	counter    *label
+	search     *entry
+	results    []data.SearchResult
+	resultList *widget.List
+	feedback   *label
+	present    []data.AttendanceRecord
+	presentIDs map[string]bool
+	presentBox *widget.List
+	walkIn     *walkInForm
+	content    fyne.CanvasObject
+
+	queries latest
+	loads   latest
+}
+
+const checkInMatches = 30
+
+func newCheckInScreen(u *UI) *checkInScreen {
+	c := &checkInScreen{u: u, presentIDs: map[string]bool{}}
+	c.workshopID = u.app.Preferences().String(prefWorkshop)
+	c.picker = u.selectBox(nil, func(string) {
+		i := c.picker.SelectedIndex()
+		if i >= 0 && i < len(c.workshops) && c.workshops[i].ID != c.workshopID {
+			c.workshopID = c.workshops[i].ID
+			u.app.Preferences().SetString(prefWorkshop, c.workshopID)
+			c.loadAttendance()
+		}
+	})
+	c.counter = u.heading("")
+	c.counter.SizeName = theme.SizeNameHeadingText
+	c.search = u.entry(u.T("checkin.search"))
+	c.search.OnChanged = func(string) { c.find() }
+	c.search.OnSubmitted = func(string) { c.checkInTop() }
+	c.feedback = u.wrapped("")
+	c.resultList = widget.NewList(
+		func() int { return len(c.results) },
+		func() fyne.CanvasObject {
+			return u.columns([]float32{4, 2, 2}, u.label(""), u.label(""), u.label(""))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(c.results) {
+				return
+			}
+			r := c.results[id]
+			cells := o.(*fyne.Container).Objects
+			name := cells[0].(*label)
+			name.SetText(personLine(u.lang, r.NameEn, r.NameAr))
+			name.TextStyle.Bold = id == 0 // Enter checks this one in
+			name.Refresh()
+			cells[1].(*label).SetText(r.Phone)
+			state := cells[2].(*label)
+			if c.presentIDs[r.ID] {
+				state.SetText(u.T("checkin.already"))
+			} else {
+				state.SetText(u.places.wilayatName(u.lang, r.Governorate, r.Wilayat))
+			}
+		},
+	)
+	c.resultList.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.results) {
+			c.checkIn(c.results[id])
+		}
+		c.resultList.UnselectAll()
+	}
+	c.presentBox = widget.NewList(
+		func() int { return len(c.present) },
+		func() fyne.CanvasObject {
+			hours := u.entry("")
+			undo := u.button(u.T("checkin.undo"), u.undoIcon(), nil)
+			undo.Importance = widget.LowImportance
+			return u.columns([]float32{4, 1.3, 1.2, 1.6}, u.label(""), u.label(""), hours, undo)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(c.present) {
+				return
+			}
+			r := c.present[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(personLine(u.lang, r.Person.NameEn, r.Person.NameAr))
+			cells[1].(*label).SetText(checkInTime(r.CheckedInAt))
+			hours := cells[2].(*entry)
+			hours.SetText(formatHours(r.Hours))
+			hours.OnSubmitted = func(s string) { c.setHours(r, s) }
+			cells[3].(*widget.Button).OnTapped = func() { c.undo(r) }
+		},
+	)
+	c.walkIn = newWalkInForm(u, c)
+
+	presentHeader := u.columns([]float32{4, 1.3, 1.2, 1.6},
+		u.heading(u.T("col.name")), u.heading(u.T("col.time")), u.heading(u.T("col.hours")), widget.NewLabel(""))
+	left := container.NewBorder(
+		container.NewVBox(c.search, c.feedback, u.heading(u.T("checkin.matches"))),
+		c.walkIn.view(), nil, nil, c.resultList)
+	right := container.NewBorder(container.NewVBox(u.heading(u.T("checkin.present")), presentHeader, widget.NewSeparator()), nil, nil, nil, c.presentBox)
+	top := u.border(nil, widget.NewSeparator(), u.label(u.T("checkin.workshop")), c.counter, c.picker)
+	c.content = container.NewBorder(top, nil, nil, nil, u.split(left, right, 0.5))
+	return c
+}
+
+func (c *checkInScreen) view() fyne.CanvasObject { return c.content }
+func (c *checkInScreen) focusSearch()            { c.u.focus(c.search) }
+func (c *checkInScreen) create()                 { c.walkIn.open() }
+
+func (c *checkInScreen) shown() { c.loadWorkshops() }
+
+// setWorkshop makes id the workshop people are checked in to.
+func (c *checkInScreen) setWorkshop(id string) {
+	c.workshopID = id
+	c.u.app.Preferences().SetString(prefWorkshop, id)
+}
+
+// personLine is a person's name for l with the other language's after it.
+func personLine(l Lang, en, ar string) string {
+	first := l.pick(en, ar)
+	second := ar
+	if l.RTL() {
+		second = en
+	}
+	if second == "" || second == first {
+		return first
+	}
+	return first + " — " + second
+}
+
+func checkInTime(rfc string) string {
+	t, err := time.Parse(time.RFC3339, rfc)
+	if err != nil {
+		return ""
+	}
+	return t.Local().Format("15:04")
+}
+
+// loadWorkshops fills the picker, keeping the chosen workshop or choosing
+// today's (else the newest).
+func (c *checkInScreen) loadWorkshops() {
+	u := c.u
+	background(u, func(ctx context.Context) ([]data.WorkshopSummary, error) {
+		return u.store.ListWorkshops(ctx)
+	}, func(ws []data.WorkshopSummary, err error) {
+		if err != nil {
+			u.showError(u.T("nav.checkin"), err)
+			return
+		}
+		var live []data.WorkshopSummary
+		for _, w := range ws {
+			if w.Status != data.WorkshopCancelled {
+				live = append(live, w)
+			}
+		}
+		c.workshops = live
+		var names []string
+		chosen := -1
+		today := time.Now().Format("2006-01-02")
+		for i, w := range live {
+			names = append(names, u.text(u.lang.pick(w.TitleEn, w.TitleAr)+" — "+w.Date))
+			if w.ID == c.workshopID {
+				chosen = i
+			}
+		}
+		if chosen < 0 {
+			for i, w := range live {
+				if w.Date == today {
+					chosen = i
+					break
+				}
+			}
+		}
+		if chosen < 0 && len(live) > 0 {
+			chosen = 0
+		}
+		c.picker.Options = names
+		if chosen >= 0 {
+			c.workshopID = live[chosen].ID
+			c.picker.SetSelectedIndex(chosen)
+		} else {
+			c.workshopID = ""
+			c.picker.ClearSelected()
+			c.feedback.SetText(u.T("checkin.noworkshop"))
+		}
+		c.picker.Refresh()
+		c.loadAttendance()
+		c.focusSearch()
+	})
+}
+
+func (c *checkInScreen) workshop() (data.WorkshopSummary, bool) {
+	for _, w := range c.workshops {
+		if w.ID == c.workshopID {
+			return w, true
+		}
+	}
+	return data.WorkshopSummary{}, false
+}
+
+// loadAttendance reads who is checked in, newest first.
+func (c *checkInScreen) loadAttendance() {
+	u := c.u
+	id := c.workshopID
+	if id == "" {
+		c.present = nil
+		c.presentBox.Refresh()
+		c.counter.SetText("")
+		return
+	}
+	current := c.loads.next()
+	background(u, func(ctx context.Context) ([]data.AttendanceRecord, error) {
+		return u.store.WorkshopAttendance(ctx, id)
+	}, func(rows []data.AttendanceRecord, err error) {
+		if !current() {
+			return
+		}
+		if err != nil {
+			u.showError(u.T("nav.checkin"), err)
+			return
+		}
+		sort.SliceStable(rows, func(i, j int) bool { return rows[i].CheckedInAt > rows[j].CheckedInAt })
+		c.present = c.present[:0:0]
+		c.presentIDs = map[string]bool{}
+		for _, r := range rows {
+			if r.Status == data.Present {
+				c.present = append(c.present, r)
+				c.presentIDs[r.PersonID] = true
+			}
+		}
+		c.presentBox.Refresh()
+		c.resultList.Refresh()
+		w, _ := c.workshop()
+		if w.Capacity > 0 {
+			c.counter.SetText(u.F("checkin.counter.cap", len(c.present), w.Capacity))
+		} else {
+			c.counter.SetText(u.F("checkin.counter.nocap", len(c.present)))
+		}
+	})
+}
+
+// find searches as the coordinator types.
+func (c *checkInScreen) find() {
+	u := c.u
+	q := c.search.Text
+	current := c.queries.next()
+	if strings.TrimSpace(q) == "" {
+		c.results = nil
+		c.resultList.Refresh()
+		return
+	}
+	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
+		return u.store.Search(ctx, q, data.SearchOptions{Limit: checkInMatches})
+	}, func(res []data.SearchResult, err error) {
+		if !current() || err != nil {
+			return
+		}
+		c.results = res
+		c.resultList.Refresh()
+		c.resultList.ScrollToTop()
+	})
+}
+
+// checkInTop checks in the best match (Enter in the search box). Typing
+// faster than the search answers is handled: Enter waits for the answer to
+// what is in the box.
+func (c *checkInScreen) checkInTop() {
+	u := c.u
+	q := c.search.Text
+	if strings.TrimSpace(q) == "" {
+		return
+	}
+	current := c.queries.next()
+	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
+		return u.store.Search(ctx, q, data.SearchOptions{Limit: checkInMatches})
+	}, func(res []data.SearchResult, err error) {
+		if !current() {
+			return
+		}
+		if err != nil {
+			u.showError(u.T("nav.checkin"), err)
+			return
+		}
+		c.results = res
+		c.resultList.Refresh()
+		if len(res) == 0 {
+			c.feedback.Importance = widget.WarningImportance
+			c.feedback.SetText(u.T("checkin.nomatch"))
+			return
+		}
+		c.checkIn(res[0])
+	})
+}
+
+// checkIn records r as present at the workshop.
+func (c *checkInScreen) checkIn(r data.SearchResult) {
+	c.checkInPerson(r.ID, personLine(c.u.lang, r.NameEn, r.NameAr))
+}
+
+func (c *checkInScreen) checkInPerson(personID, name string) {
+	u := c.u
+	if c.workshopID == "" {
+		c.feedback.Importance = widget.WarningImportance
+		c.feedback.SetText(u.T("checkin.noworkshop"))
+		return
+	}
+	if c.presentIDs[personID] {
+		c.feedback.Importance = widget.WarningImportance
+		c.feedback.SetText(u.F("checkin.isalready", name))
+		c.clear()
+		return
+	}
+	a := data.Attendance{WorkshopID: c.workshopID, PersonID: personID, Status: data.Present}
+	background(u, func(ctx context.Context) (data.Attendance, error) {
+		return a, u.store.Attend(ctx, &a)
+	}, func(a data.Attendance, err error) {
+		if err != nil {
+			c.feedback.Importance = widget.DangerImportance
+			c.feedback.SetText(u.words(err))
+			return
+		}
+		c.presentIDs[a.PersonID] = true
+		c.feedback.Importance = widget.SuccessImportance
+		c.feedback.SetText(u.F("checkin.done", name))
+		c.clear()
+		c.loadAttendance()
+		u.changed()
+	})
+}
+
+func (c *checkInScreen) clear() {
+	c.queries.next()
+	c.search.SetText("")
+	c.results = nil
+	c.resultList.Refresh()
+	c.focusSearch()
+}
+
+// undo takes a check-in back.
+func (c *checkInScreen) undo(r data.AttendanceRecord) {
+	u := c.u
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.Unattend(ctx, r.WorkshopID, r.PersonID)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("nav.checkin"), err)
+			return
+		}
+		c.feedback.Importance = widget.MediumImportance
+		c.feedback.SetText(u.F("checkin.undone", personLine(u.lang, r.Person.NameEn, r.Person.NameAr)))
+		c.loadAttendance()
+		u.changed()
+	})
+}
+
+// setHours changes the hours a person attended (typed, then Enter).
+func (c *checkInScreen) setHours(r data.AttendanceRecord, typed string) {
+	u := c.u
+	h, ok := parseNumber(typed)
+	if !ok || h <= 0 {
+		c.feedback.Importance = widget.DangerImportance
+		c.feedback.SetText(u.T("form.number"))
+		return
+	}
+	a := r.Attendance
+	a.Hours = h
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.Attend(ctx, &a)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			c.feedback.Importance = widget.DangerImportance
+			c.feedback.SetText(u.words(err))
+			c.loadAttendance()
+			return
+		}
+		c.feedback.Importance = widget.SuccessImportance
+		c.feedback.SetText(u.F("checkin.hoursset", personLine(u.lang, r.Person.NameEn, r.Person.NameAr), formatHours(h)))
+		c.loadAttendance()
+		u.changed()
+	})
+}
+
+// walkInForm adds someone who is not on the roster yet and checks them in:
+// name, phone and wilayat, with the duplicate warning while typing.
+type walkInForm struct {
+	u       *UI
+	c       *checkInScreen
+	name    *entry
+	phone   *entry
+	wilayat *widget.Select
+	errs    map[string]*label
+	dups    *duplicateWarning
+	add     *widget.Button
+	form    *fyne.Container
+	toggle  *widget.Button
+	content *fyne.Container
+}
+
+func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
+	f := &walkInForm{u: u, c: c}
+	f.name = u.entry(u.T("walkin.nameph"))
+	f.phone = u.entry("9xxxxxxx")
+	f.wilayat = u.selectBox(u.places.wilayatNames(u.lang, ""), nil)
+	f.errs = map[string]*label{"name": u.fieldError(), "phone": u.fieldError(), "wilayat": u.fieldError()}
+	f.dups = newDuplicateWarning(u)
+	f.name.OnChanged = func(string) { f.typed() }
+	f.phone.OnChanged = func(string) { f.typed() }
+	f.add = u.button(u.T("walkin.add"), theme.ContentAddIcon(), f.submit)
+	f.add.Importance = widget.HighImportance
+	f.name.OnSubmitted = func(string) { f.u.focus(f.phone) }
+	f.phone.OnSubmitted = func(string) { f.submit() }
+	cancel := u.button(u.T("button.cancel"), theme.CancelIcon(), f.close)
+	f.form = container.NewVBox(
+		widget.NewSeparator(),
+		u.heading(u.T("walkin.title")),
+		u.form(
+			formRow{u.T("field.name"), withError(f.name, f.errs["name"])},
+			formRow{u.T("field.phone"), withError(f.phone, f.errs["phone"])},
+			formRow{u.T("field.wilayat"), withError(f.wilayat, f.errs["wilayat"])},
+		),
+		f.dups.view(),
+		u.row(f.add, cancel),
+	)
+	f.form.Hide()
+	f.toggle = u.button(u.T("walkin.open"), theme.ContentAddIcon(), f.open)
+	f.content = container.NewVBox(f.toggle, f.form)
+	return f
+}
+
+func (f *walkInForm) view() fyne.CanvasObject { return f.content }
+
+func (f *walkInForm) open() {
+	w, _ := f.c.workshop()
+	if f.wilayat.Selected == "" && w.Wilayat != "" {
+		f.wilayat.SetSelected(f.u.places.wilayatName(f.u.lang, w.Governorate, w.Wilayat))
+	}
+	if q := strings.TrimSpace(f.c.search.Text); q != "" && f.name.Text == "" && !startsWithDigit(q) {
+		f.name.SetText(q)
+	}
+	f.toggle.Hide()
+	f.form.Show()
+	f.u.focus(f.name)
+}
+
+func startsWithDigit(s string) bool {
+	for _, r := range s {
+		return unicode.IsDigit(r) || r == '+'
+	}
+	return false
+}
+
+func (f *walkInForm) close() {
+	f.name.SetText("")
+	f.phone.SetText("")
+	for _, e := range f.errs {
+		e.set("")
+	}
+	f.dups.show(nil, nil, true)
+	f.dups.dismissed = map[string]bool{}
+	f.form.Hide()
+	f.toggle.Show()
+	f.c.focusSearch()
+}
+
+// person is the walk-in as typed: the name goes to the Arabic or English
+// name by its script; governorate from the wilayat, else the workshop's.
+func (f *walkInForm) person() data.Person {
+	u := f.u
+	p := data.Person{Kind: data.KindGuest, Status: data.StatusActive, Phone: f.phone.Text}
+	name := strings.TrimSpace(f.name.Text)
+	if hasArabic(name) {
+		p.NameAr = name
+	} else {
+		p.NameEn = name
+	}
+	if f.wilayat.Selected != "" {
+		p.Governorate = u.places.wilayatGov(u.lang, f.wilayat.Selected)
+		p.Wilayat = u.places.wilayatEn(u.lang, p.Governorate, f.wilayat.Selected)
+	}
+	if p.Governorate == "" {
+		w, _ := f.c.workshop()
+		p.Governorate = w.Governorate
+	}
+	return p
+}
+
+func hasArabic(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Arabic, r) {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *walkInForm) typed() {
+	f.dups.check(f.person(), "", func(m data.Match) {
+		// The same person: check in the one on the roster.
+		f.c.checkInPerson(m.ID, personLine(f.u.lang, m.NameEn, m.NameAr))
+		f.close()
+	})
+}
+
+func (f *walkInForm) submit() {
+	u := f.u
+	p := f.person()
+	for _, e := range f.errs {
+		e.set("")
+	}
+	if strings.TrimSpace(f.name.Text) == "" {
+		f.errs["name"].set(u.T("walkin.needname"))
+		return
+	}
+	background(u, func(ctx context.Context) (data.Person, error) {
+		return p, u.store.AddPerson(ctx, &p)
+	}, func(p data.Person, err error) {
+		if err != nil {
+			rest := u.fieldErrors(err, f.errs, map[string]string{"name_ar": "name", "name_en": "name", "governorate": "wilayat"})
+			if len(rest) > 0 {
+				f.errs["name"].set(strings.Join(rest, " "))
+			} else if _, ok := errorsAsValidation(err); !ok {
+				u.showError(u.T("walkin.title"), err)
+			}
+			return
+		}
+		f.c.checkInPerson(p.ID, personLine(u.lang, p.NameEn, p.NameAr))
+		f.close()
+	})
+}

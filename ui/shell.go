@@ -1,0 +1,334 @@
+package ui
+
+import (
+	"context"
+	stdsync "sync"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/data"
+)
+
+// Screen ids, also the names saved in preferences.
+const (
+	screenDashboard    = "dashboard"
+	screenPeople       = "people"
+	screenWorkshops    = "workshops"
+	screenCheckIn      = "checkin"
+	screenCertificates = "certificates"
+	screenSync         = "sync"
+	screenSettings     = "settings"
+)
+
+var screenOrder = []string{screenDashboard, screenPeople, screenWorkshops, screenCheckIn, screenCertificates, screenSync, screenSettings}
+
+// Preference keys.
+const (
+	prefWidth     = "window.width"
+	prefHeight    = "window.height"
+	prefScreen    = "screen"
+	prefLanguage  = "language" // "en", "ar", or "" for the system's
+	prefCertsDir  = "certificates.folder"
+	prefWorkshop  = "checkin.workshop"
+	defaultWidth  = 1180
+	defaultHeight = 760
+)
+
+// screen is one page of the app. Its view is built once per language;
+// shown is called each time it comes on screen, to reload what it shows.
+type screen interface {
+	view() fyne.CanvasObject
+	shown()
+}
+
+// A screen with a search box focuses it on Ctrl+F.
+type finder interface{ focusSearch() }
+
+// A screen that makes things (people, workshops) starts a new one on Ctrl+N.
+type creator interface{ create() }
+
+// UI is the app's main window and its screens.
+type UI struct {
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     stdsync.WaitGroup
+
+	app   fyne.App
+	win   fyne.Window
+	store Store
+	sync  Syncer
+	lang  Lang
+
+	current string
+	screens map[string]screen
+	nav     map[string]*widget.Button
+	navBox  *fyne.Container
+	body    *fyne.Container
+	status  *statusBar
+
+	dashboard    *dashboardScreen
+	people       *peopleScreen
+	workshops    *workshopsScreen
+	checkin      *checkInScreen
+	certificates *certificatesScreen
+	syncScreen   *syncScreen
+	settings     *settingsScreen
+
+	// places caches the reference data for the screens' drop-downs.
+	places *places
+}
+
+// New builds the app in window w: navigation, the status bar, the screens.
+func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer) *UI {
+	ctx, cancel := context.WithCancel(ctx)
+	u := &UI{ctx: ctx, cancel: cancel, app: a, win: w, store: store, sync: sync}
+	u.places = newPlaces(store)
+	switch Lang(a.Preferences().String(prefLanguage)) {
+	case English:
+		u.lang = English
+	case Arabic:
+		u.lang = Arabic
+	default:
+		u.lang = systemLang()
+	}
+	u.current = a.Preferences().StringWithFallback(prefScreen, screenDashboard)
+	if _, ok := screenTitles[u.current]; !ok {
+		u.current = screenDashboard
+	}
+	u.build()
+	w.Resize(fyne.NewSize(
+		float32(a.Preferences().FloatWithFallback(prefWidth, defaultWidth)),
+		float32(a.Preferences().FloatWithFallback(prefHeight, defaultHeight))))
+	w.SetCloseIntercept(func() {
+		u.saveSize()
+		u.Close()
+		w.Close()
+	})
+	for _, sc := range []fyne.Shortcut{shortcutFind, shortcutNew} {
+		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { u.shortcut(s) })
+	}
+	u.status.start()
+	u.show(u.current)
+	// The store builds its search index on the first search (a second or two
+	// at 100,000 people): start it now, so Ambassadors and Check-in answer
+	// at once when the coordinator gets there.
+	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
+		return store.Search(ctx, "", data.SearchOptions{Limit: 1})
+	}, func([]data.SearchResult, error) {})
+	return u
+}
+
+// Close stops the UI's background work and waits for it.
+func (u *UI) Close() {
+	u.cancel()
+	u.wg.Wait()
+}
+
+// T and F translate (see Lang).
+func (u *UI) T(key string) string           { return u.lang.T(key) }
+func (u *UI) F(key string, a ...any) string { return u.lang.F(key, a...) }
+func (u *UI) N(key string, n int) string    { return u.lang.N(key, n) }
+
+var screenTitles = map[string]string{
+	screenDashboard:    "nav.dashboard",
+	screenPeople:       "nav.people",
+	screenWorkshops:    "nav.workshops",
+	screenCheckIn:      "nav.checkin",
+	screenCertificates: "nav.certificates",
+	screenSync:         "nav.sync",
+	screenSettings:     "nav.settings",
+}
+
+// screenIcon is a screen's icon in the navigation (a function: the theme
+// exists only once the app does).
+func screenIcon(id string) fyne.Resource {
+	switch id {
+	case screenDashboard:
+		return theme.HomeIcon()
+	case screenPeople:
+		return theme.AccountIcon()
+	case screenWorkshops:
+		return theme.GridIcon()
+	case screenCheckIn:
+		return theme.ConfirmIcon()
+	case screenCertificates:
+		return theme.DocumentPrintIcon()
+	case screenSync:
+		return theme.ViewRefreshIcon()
+	}
+	return theme.SettingsIcon()
+}
+
+// build makes every screen in the current language and lays out the window:
+// navigation on the reading side, the screen, the status bar at the bottom.
+func (u *UI) build() {
+	if u.status != nil {
+		u.status.stop()
+	}
+	u.win.SetTitle(u.T("app.title"))
+	u.dashboard = newDashboardScreen(u)
+	u.people = newPeopleScreen(u)
+	u.workshops = newWorkshopsScreen(u)
+	u.checkin = newCheckInScreen(u)
+	u.certificates = newCertificatesScreen(u)
+	u.syncScreen = newSyncScreen(u)
+	u.settings = newSettingsScreen(u)
+	u.screens = map[string]screen{
+		screenDashboard:    u.dashboard,
+		screenPeople:       u.people,
+		screenWorkshops:    u.workshops,
+		screenCheckIn:      u.checkin,
+		screenCertificates: u.certificates,
+		screenSync:         u.syncScreen,
+		screenSettings:     u.settings,
+	}
+	u.nav = map[string]*widget.Button{}
+	buttons := []fyne.CanvasObject{u.appName()}
+	for _, id := range screenOrder {
+		b := u.button(u.T(screenTitles[id]), screenIcon(id), func() { u.show(id) })
+		if u.lang.RTL() {
+			b.Alignment = widget.ButtonAlignTrailing
+		} else {
+			b.Alignment = widget.ButtonAlignLeading
+		}
+		b.Importance = widget.LowImportance
+		u.nav[id] = b
+		buttons = append(buttons, b)
+	}
+	u.navBox = container.NewVBox(buttons...)
+	side := container.NewBorder(nil, nil, nil, nil, container.NewPadded(u.navBox))
+	var sep fyne.CanvasObject = widget.NewSeparator()
+	u.body = container.NewStack()
+	u.status = newStatusBar(u)
+	main := u.border(nil, nil, container.NewHBox(side), nil, u.border(nil, nil, sep, nil, container.NewPadded(u.body)))
+	u.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.status.view()), nil, nil, main))
+}
+
+// appName is the name at the top of the navigation.
+func (u *UI) appName() fyne.CanvasObject {
+	name := u.heading(u.T("app.name"))
+	name.Alignment = fyne.TextAlignCenter
+	name.SizeName = theme.SizeNameSubHeadingText
+	return name
+}
+
+// show brings screen id forward and remembers it for the next start.
+func (u *UI) show(id string) {
+	s, ok := u.screens[id]
+	if !ok {
+		return
+	}
+	u.current = id
+	u.app.Preferences().SetString(prefScreen, id)
+	for other, b := range u.nav {
+		if other == id {
+			b.Importance = widget.HighImportance
+		} else {
+			b.Importance = widget.LowImportance
+		}
+		b.Refresh()
+	}
+	u.body.Objects = []fyne.CanvasObject{s.view()}
+	u.body.Refresh()
+	s.shown()
+	if f, ok := s.(finder); ok {
+		f.focusSearch()
+	}
+}
+
+// setLanguage switches language without a restart: every screen is built
+// again in the new language and the current one shown.
+func (u *UI) setLanguage(l Lang) {
+	u.app.Preferences().SetString(prefLanguage, string(l))
+	if l == "" {
+		l = systemLang()
+	}
+	if l == u.lang {
+		return
+	}
+	u.lang = l
+	u.build()
+	u.status.start()
+	u.show(u.current)
+}
+
+func (u *UI) saveSize() {
+	s := u.win.Canvas().Size()
+	if s.Width > 100 && s.Height > 100 {
+		u.app.Preferences().SetFloat(prefWidth, float64(s.Width))
+		u.app.Preferences().SetFloat(prefHeight, float64(s.Height))
+	}
+}
+
+// The shortcuts: Ctrl+F focuses the screen's search, Ctrl+N starts a new
+// person or workshop (Cmd on macOS).
+var (
+	shortcutFind = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
+	shortcutNew  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+)
+
+// shortcut runs an app shortcut and reports whether s was one.
+func (u *UI) shortcut(s fyne.Shortcut) bool {
+	cs, ok := s.(*desktop.CustomShortcut)
+	if !ok {
+		return false
+	}
+	switch cs.ShortcutName() {
+	case shortcutFind.ShortcutName():
+		if f, ok := u.screens[u.current].(finder); ok {
+			f.focusSearch()
+		}
+		return true
+	case shortcutNew.ShortcutName():
+		if c, ok := u.screens[u.current].(creator); ok {
+			c.create()
+		}
+		return true
+	}
+	return false
+}
+
+// entry is a text field that passes the app's shortcuts on: a focused
+// widget.Entry would swallow Ctrl+F and Ctrl+N.
+type entry struct {
+	widget.Entry
+	u *UI
+}
+
+func (u *UI) entry(placeholder string) *entry {
+	e := &entry{u: u}
+	e.PlaceHolder = u.text(placeholder)
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if e.u.shortcut(s) {
+		return
+	}
+	e.Entry.TypedShortcut(s)
+}
+
+// focus puts the keyboard in e.
+func (u *UI) focus(o fyne.Focusable) {
+	if c := u.win.Canvas(); c != nil {
+		c.Focus(o)
+	}
+}
+
+// changed tells the status bar that the outbox may have grown (after a
+// local edit), so "changes waiting" stays true.
+func (u *UI) changed() {
+	if u.sync == nil {
+		return
+	}
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		u.sync.Refresh(u.ctx)
+	}()
+}

@@ -1,0 +1,684 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync/client"
+)
+
+// syncScreen shows how sync stands and its history, runs "Sync now" with
+// progress, enrols the computer with HQ, and holds the two reviews that need
+// a person: conflicting edits (both values side by side, pick one) and
+// people who may be the same (merge or not).
+type syncScreen struct {
+	u *UI
+
+	tabs *container.AppTabs
+
+	// Status
+	hq       *label
+	online   *label
+	last     *label
+	counts   *label
+	problem  *label
+	warnings *label
+	syncNow  *widget.Button
+	phase    *label
+	bar      *widget.ProgressBar
+	spinner  *widget.ProgressBarInfinite
+	runErr   *label
+	running  bool
+	history  []data.SyncRun
+	histList *widget.List
+
+	// Enrolment
+	hqURL    *entry
+	code     *entry
+	enrol    *widget.Button
+	enrolMsg *label
+
+	conflicts *conflictReview
+	dups      *duplicateReview
+	content   fyne.CanvasObject
+}
+
+func newSyncScreen(u *UI) *syncScreen {
+	s := &syncScreen{u: u}
+	s.hq = u.label("")
+	s.online = u.label("")
+	s.last = u.label("")
+	s.counts = u.label("")
+	s.problem = u.wrapped("")
+	s.problem.Importance = widget.DangerImportance
+	s.warnings = u.wrapped("")
+	s.warnings.Importance = widget.WarningImportance
+	s.syncNow = u.button(u.T("sync.now"), theme.ViewRefreshIcon(), s.runNow)
+	s.syncNow.Importance = widget.HighImportance
+	s.phase = u.label("")
+	s.bar = widget.NewProgressBar()
+	s.bar.Hide()
+	s.spinner = widget.NewProgressBarInfinite()
+	s.spinner.Stop()
+	s.spinner.Hide()
+	s.runErr = u.wrapped("")
+	s.runErr.Importance = widget.DangerImportance
+	s.histList = widget.NewList(
+		func() int { return len(s.history) },
+		func() fyne.CanvasObject {
+			return u.columns([]float32{2, 1.5, 3, 4}, u.label(""), u.label(""), u.label(""), u.label(""))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(s.history) {
+				return
+			}
+			r := s.history[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(u.dateTime(r.StartedAt))
+			cells[1].(*label).SetText(u.triggerWord(r.Trigger))
+			cells[2].(*label).SetText(u.F("sync.moved", r.Pushed, r.Pulled))
+			res := cells[3].(*label)
+			if r.ErrorCode != "" {
+				p := client.Words(r.ErrorCode)
+				res.SetText(u.lang.pick(p.En, p.Ar))
+				res.Importance = widget.DangerImportance
+			} else {
+				res.SetText(u.T("sync.ok"))
+				res.Importance = widget.SuccessImportance
+			}
+			res.Refresh()
+		},
+	)
+
+	s.hqURL = u.entry("https://hq.example.om")
+	s.code = u.entry(u.T("sync.codeph"))
+	s.enrol = u.button(u.T("sync.enrol"), theme.LoginIcon(), s.runEnrol)
+	s.enrolMsg = u.wrapped("")
+	s.code.OnSubmitted = func(string) { s.runEnrol() }
+
+	statusCard := container.NewVBox(
+		u.form(
+			formRow{u.T("sync.hq"), s.hq},
+			formRow{u.T("sync.connection"), s.online},
+			formRow{u.T("sync.lastsync"), s.last},
+			formRow{u.T("sync.counts"), s.counts},
+		),
+		s.problem,
+		s.warnings,
+		u.row(s.syncNow, s.phase),
+		s.bar, s.spinner,
+		s.runErr,
+	)
+	enrolCard := container.NewVBox(
+		u.heading(u.T("sync.enroltitle")),
+		u.wrapped(u.T("sync.enrolhelp")),
+		u.form(
+			formRow{u.T("sync.hqurl"), s.hqURL},
+			formRow{u.T("sync.code"), s.code},
+		),
+		u.row(s.enrol),
+		s.enrolMsg,
+	)
+	histHeader := u.columns([]float32{2, 1.5, 3, 4},
+		u.heading(u.T("col.when")), u.heading(u.T("col.trigger")), u.heading(u.T("col.moved")), u.heading(u.T("col.result")))
+	statusTab := container.NewBorder(
+		container.NewVBox(u.split(statusCard, enrolCard, 0.5), widget.NewSeparator(), u.heading(u.T("sync.history")), histHeader),
+		nil, nil, nil, s.histList)
+
+	s.conflicts = newConflictReview(u)
+	s.dups = newDuplicateReview(u)
+	items := []*container.TabItem{
+		container.NewTabItemWithIcon(u.T("sync.tabstatus"), theme.ViewRefreshIcon(), statusTab),
+		container.NewTabItemWithIcon(u.T("sync.tabconflicts"), theme.WarningIcon(), s.conflicts.view()),
+		container.NewTabItemWithIcon(u.T("sync.tabdups"), theme.AccountIcon(), s.dups.view()),
+	}
+	if u.lang.RTL() {
+		items[0], items[2] = items[2], items[0]
+	}
+	s.tabs = container.NewAppTabs(items...)
+	if u.lang.RTL() {
+		s.tabs.Select(items[2])
+	}
+	s.tabs.OnSelected = func(t *container.TabItem) {
+		if t.Content == s.conflicts.view() {
+			s.conflicts.load()
+		}
+	}
+	s.content = s.tabs
+	return s
+}
+
+func (s *syncScreen) view() fyne.CanvasObject { return s.content }
+
+// showConflicts brings the conflicts review forward.
+func (s *syncScreen) showConflicts() {
+	for _, t := range s.tabs.Items {
+		if t.Content == s.conflicts.view() {
+			s.tabs.Select(t)
+		}
+	}
+}
+
+func (s *syncScreen) shown() {
+	if s.u.sync != nil {
+		s.statusChanged(s.u.sync.Status())
+	}
+	s.loadHistory()
+	s.conflicts.load()
+}
+
+// statusChanged shows a new status (from the status bar's subscription).
+func (s *syncScreen) statusChanged(st client.Status) {
+	u := s.u
+	if st.Enrolled {
+		s.hq.SetText(st.HQURL + "  (" + strings.Join(govNames(u, st.Governorates), u.T("list.sep")) + ")")
+		if s.hqURL.Text == "" {
+			s.hqURL.SetText(st.HQURL)
+		}
+	} else {
+		s.hq.SetText(u.T("status.notenrolled"))
+	}
+	switch {
+	case st.Revoked:
+		s.online.SetText(u.T("status.revoked"))
+	case st.Offline():
+		s.online.SetText(u.F("sync.offlinesince", u.ago(st.Checked)))
+	case st.Online:
+		s.online.SetText(u.T("status.online"))
+	default:
+		s.online.SetText(u.T("status.unknown"))
+	}
+	if st.LastSync.IsZero() {
+		s.last.SetText(u.T("status.never"))
+	} else {
+		s.last.SetText(u.dateTime(st.LastSync) + " (" + u.ago(st.LastSync) + ")")
+	}
+	s.counts.SetText(u.F("sync.countsline", st.OpsWaiting, st.ConflictsWaiting, st.RejectedOps))
+	if st.Problem != nil {
+		s.problem.SetText(u.lang.pick(st.Problem.En, st.Problem.Ar))
+		s.problem.Show()
+	} else {
+		s.problem.SetText("")
+		s.problem.Hide()
+	}
+	var warns []string
+	for _, w := range st.Warnings {
+		warns = append(warns, u.lang.pick(w.En, w.Ar))
+	}
+	s.warnings.SetText(strings.Join(warns, "\n"))
+	if len(warns) == 0 {
+		s.warnings.Hide()
+	} else {
+		s.warnings.Show()
+	}
+	if st.Running {
+		s.syncNow.Disable()
+		s.phase.SetText(u.phaseWord(st.Progress.Phase))
+		if st.Progress.Total > 0 {
+			s.spinner.Stop()
+			s.spinner.Hide()
+			s.bar.Max = float64(st.Progress.Total)
+			s.bar.SetValue(float64(st.Progress.Done))
+			s.bar.Show()
+		} else {
+			s.bar.Hide()
+			s.spinner.Show()
+			s.spinner.Start()
+		}
+	} else if !s.running {
+		s.syncNow.Enable()
+		s.phase.SetText("")
+		s.bar.Hide()
+		s.spinner.Stop()
+		s.spinner.Hide()
+	}
+}
+
+func govNames(u *UI, codes []string) []string {
+	var out []string
+	for _, c := range codes {
+		out = append(out, u.places.govName(u.lang, c))
+	}
+	return out
+}
+
+// runNow syncs now; the status subscription shows the progress, and a
+// failure is said in words.
+func (s *syncScreen) runNow() {
+	u := s.u
+	if u.sync == nil || s.running {
+		return
+	}
+	s.running = true
+	s.syncNow.Disable()
+	s.runErr.SetText("")
+	s.phase.SetText(u.T("sync.starting"))
+	s.spinner.Show()
+	s.spinner.Start()
+	background(u, func(ctx context.Context) (client.Report, error) {
+		return u.sync.SyncWith(ctx, client.TriggerManual)
+	}, func(rep client.Report, err error) {
+		s.running = false
+		s.syncNow.Enable()
+		s.spinner.Stop()
+		s.spinner.Hide()
+		s.bar.Hide()
+		if err != nil {
+			p := client.Describe(err)
+			s.phase.SetText("")
+			s.runErr.SetText(u.lang.pick(p.En, p.Ar))
+		} else {
+			s.phase.SetText(u.F("sync.report", rep.Pushed, rep.Pulled))
+		}
+		s.loadHistory()
+		s.conflicts.load()
+		u.changed()
+	})
+}
+
+func (s *syncScreen) runEnrol() {
+	u := s.u
+	if u.sync == nil {
+		return
+	}
+	hqURL, code := strings.TrimSpace(s.hqURL.Text), strings.TrimSpace(s.code.Text)
+	if hqURL == "" || code == "" {
+		s.enrolMsg.Importance = widget.DangerImportance
+		s.enrolMsg.SetText(u.T("sync.enrolneeds"))
+		return
+	}
+	s.enrol.Disable()
+	s.enrolMsg.Importance = widget.MediumImportance
+	s.enrolMsg.SetText(u.T("sync.enrolling"))
+	background(u, func(ctx context.Context) (client.EnrolResult, error) {
+		return u.sync.Enrol(ctx, hqURL, code)
+	}, func(res client.EnrolResult, err error) {
+		s.enrol.Enable()
+		if err != nil {
+			p := client.Describe(err)
+			s.enrolMsg.Importance = widget.DangerImportance
+			s.enrolMsg.SetText(u.lang.pick(p.En, p.Ar))
+			return
+		}
+		s.code.SetText("")
+		s.enrolMsg.Importance = widget.SuccessImportance
+		msg := u.F("sync.enrolled", res.HQURL, strings.Join(govNames(u, res.Governorates), u.T("list.sep")))
+		if res.Warning != nil {
+			msg += "\n" + u.lang.pick(res.Warning.En, res.Warning.Ar)
+		}
+		s.enrolMsg.SetText(msg)
+		u.changed()
+	})
+}
+
+func (s *syncScreen) loadHistory() {
+	u := s.u
+	background(u, func(ctx context.Context) ([]data.SyncRun, error) {
+		return u.store.SyncLog(ctx, 100)
+	}, func(runs []data.SyncRun, err error) {
+		if err != nil {
+			return
+		}
+		s.history = runs
+		s.histList.Refresh()
+	})
+}
+
+func (u *UI) triggerWord(t string) string {
+	switch t {
+	case client.TriggerManual:
+		return u.T("trigger.manual")
+	case client.TriggerSchedule:
+		return u.T("trigger.schedule")
+	case client.TriggerReconnect:
+		return u.T("trigger.reconnect")
+	case client.TriggerCommand:
+		return u.T("trigger.command")
+	}
+	return t
+}
+
+func (u *UI) phaseWord(p string) string {
+	switch p {
+	case client.PhasePing:
+		return u.T("phase.ping")
+	case client.PhasePush:
+		return u.T("phase.push")
+	case client.PhasePull:
+		return u.T("phase.pull")
+	case client.PhaseResync:
+		return u.T("phase.resync")
+	}
+	return u.T("status.syncing")
+}
+
+// conflictReview lists the edits that lost to another device's edit of the
+// same field, shows both values side by side with who and when, and lets
+// the coordinator keep either.
+type conflictReview struct {
+	u        *UI
+	items    []data.Conflict
+	list     *widget.List
+	detail   *fyne.Container
+	empty    fyne.CanvasObject
+	selected string
+	content  fyne.CanvasObject
+	loads    latest
+}
+
+func newConflictReview(u *UI) *conflictReview {
+	r := &conflictReview{u: u}
+	r.list = widget.NewList(
+		func() int { return len(r.items) },
+		func() fyne.CanvasObject { return u.columns([]float32{3, 2}, u.label(""), u.label("")) },
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(r.items) {
+				return
+			}
+			c := r.items[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(c.Label)
+			cells[1].(*label).SetText(u.fieldName(c.Field))
+		},
+	)
+	r.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(r.items) {
+			r.showConflict(r.items[id])
+		}
+	}
+	r.empty = u.hint(u.T("conflicts.none"))
+	r.detail = container.NewStack(r.empty)
+	r.content = u.split(r.list, container.NewPadded(r.detail), 0.35)
+	return r
+}
+
+func (r *conflictReview) view() fyne.CanvasObject { return r.content }
+
+func (r *conflictReview) load() {
+	u := r.u
+	current := r.loads.next()
+	background(u, func(ctx context.Context) ([]data.Conflict, error) {
+		return u.store.Conflicts(ctx, false)
+	}, func(cs []data.Conflict, err error) {
+		if !current() || err != nil {
+			return
+		}
+		r.items = cs
+		r.list.UnselectAll()
+		r.list.Refresh()
+		for i, c := range cs {
+			if c.ID == r.selected {
+				r.list.Select(i) // still there: keep showing it
+				return
+			}
+		}
+		r.selected = ""
+		r.detail.Objects = []fyne.CanvasObject{r.empty}
+		if len(cs) > 0 {
+			r.detail.Objects = []fyne.CanvasObject{u.hint(u.N("conflicts.choose", len(cs)))}
+		}
+		r.detail.Refresh()
+	})
+}
+
+// valueText is a field's value in words ("(empty)" for nothing).
+func (u *UI) valueText(v any) string {
+	if v == nil {
+		return u.T("value.empty")
+	}
+	s := strings.TrimSpace(fmt.Sprint(v))
+	if s == "" {
+		return u.T("value.empty")
+	}
+	return s
+}
+
+func (r *conflictReview) showConflict(c data.Conflict) {
+	u := r.u
+	r.selected = c.ID
+	side := func(title string, value any, device string, at time.Time, choice string) fyne.CanvasObject {
+		v := u.heading(u.valueText(value))
+		v.Wrapping = fyne.TextWrapWord
+		keep := u.button(u.T("conflicts.keep"), theme.ConfirmIcon(), func() { r.resolve(c, choice) })
+		keep.Importance = widget.HighImportance
+		return container.NewVBox(
+			u.label(title),
+			v,
+			u.label(u.F("conflicts.by", shortID(device), u.dateTime(at))),
+			u.row(keep),
+		)
+	}
+	winner := side(u.T("conflicts.winner"), c.Winner, c.WinnerDevice, c.WinnerAt, data.TakeWinner)
+	loser := side(u.T("conflicts.loser"), c.Loser, c.LoserDevice, c.LoserAt, data.TakeLoser)
+	sides := container.NewGridWithColumns(2, winner, loser)
+	if u.lang.RTL() {
+		sides = container.NewGridWithColumns(2, loser, winner)
+	}
+	r.detail.Objects = []fyne.CanvasObject{container.NewVScroll(container.NewVBox(
+		u.heading(c.Label),
+		u.label(u.F("conflicts.field", u.fieldName(c.Field))),
+		u.wrapped(u.T("conflicts.help")),
+		widget.NewSeparator(),
+		sides,
+		widget.NewSeparator(),
+		u.label(u.F("conflicts.current", u.valueText(c.Current))),
+	))}
+	r.detail.Refresh()
+}
+
+func shortID(id string) string {
+	if len(id) > 8 {
+		return id[len(id)-8:]
+	}
+	if id == "" {
+		return "?"
+	}
+	return id
+}
+
+func (r *conflictReview) resolve(c data.Conflict, choice string) {
+	u := r.u
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.ResolveConflict(ctx, c.ID, choice)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("sync.tabconflicts"), err)
+		}
+		r.load()
+		u.changed()
+	})
+}
+
+// fieldName is a stored field's name in words.
+func (u *UI) fieldName(f string) string {
+	key := "field." + f
+	if _, ok := messages[key]; ok {
+		return u.T(key)
+	}
+	return f
+}
+
+// duplicateReview looks through the roster for people who may be the same
+// and merges the pairs the coordinator confirms.
+type duplicateReview struct {
+	u        *UI
+	pairs    []dupPair
+	list     *widget.List
+	scan     *widget.Button
+	bar      *widget.ProgressBar
+	message  *label
+	scanning bool
+	content  fyne.CanvasObject
+}
+
+type dupPair struct {
+	a       data.SearchResult
+	b       data.Match
+	reasons []string
+}
+
+// maxDupPairs bounds a review: more than that is a job for an import fix.
+const maxDupPairs = 500
+
+func newDuplicateReview(u *UI) *duplicateReview {
+	d := &duplicateReview{u: u}
+	d.list = widget.NewList(
+		func() int { return len(d.pairs) },
+		func() fyne.CanvasObject {
+			same := u.button(u.T("dup.merge"), theme.ConfirmIcon(), nil)
+			same.Importance = widget.WarningImportance
+			diff := u.button(u.T("dup.different"), theme.CancelIcon(), nil)
+			diff.Importance = widget.LowImportance
+			return u.columns([]float32{3, 3, 2, 1.6, 1.6}, u.label(""), u.label(""), u.label(""), same, diff)
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(d.pairs) {
+				return
+			}
+			p := d.pairs[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(personLine(u.lang, p.a.NameEn, p.a.NameAr))
+			cells[1].(*label).SetText(personLine(u.lang, p.b.NameEn, p.b.NameAr))
+			var why []string
+			for _, r := range p.reasons {
+				why = append(why, u.reasonWord(r))
+			}
+			cells[2].(*label).SetText(strings.Join(why, u.T("list.sep")))
+			cells[3].(*widget.Button).OnTapped = func() { d.merge(p) }
+			cells[4].(*widget.Button).OnTapped = func() { d.drop(p) }
+		},
+	)
+	d.scan = u.button(u.T("dups.scan"), theme.SearchIcon(), d.run)
+	d.bar = widget.NewProgressBar()
+	d.bar.Hide()
+	d.message = u.wrapped(u.T("dups.help"))
+	header := u.columns([]float32{3, 3, 2, 1.6, 1.6}, u.heading(u.T("dups.first")), u.heading(u.T("dups.second")),
+		u.heading(u.T("dups.why")), widget.NewLabel(""), widget.NewLabel(""))
+	d.content = container.NewBorder(container.NewVBox(u.row(d.scan), d.bar, d.message, header, widget.NewSeparator()), nil, nil, nil, d.list)
+	return d
+}
+
+func (d *duplicateReview) view() fyne.CanvasObject { return d.content }
+
+// run checks every person against the roster, off Fyne's goroutine, with
+// progress.
+func (d *duplicateReview) run() {
+	u := d.u
+	if d.scanning {
+		return
+	}
+	d.scanning = true
+	d.scan.Disable()
+	d.bar.SetValue(0)
+	d.bar.Show()
+	background(u, func(ctx context.Context) ([]dupPair, error) {
+		people, err := u.store.Search(ctx, "", data.SearchOptions{})
+		if err != nil {
+			return nil, err
+		}
+		seen := map[[2]string]bool{}
+		var pairs []dupPair
+		step := max(1, len(people)/100)
+		for i, p := range people {
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if i%step == 0 {
+				v := float64(i) / float64(len(people))
+				do(func() { d.bar.SetValue(v) })
+			}
+			ms, err := u.store.DuplicateCandidates(ctx, data.Person{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn,
+				Phone: p.Phone, CivilID: p.CivilID, Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat})
+			if err != nil {
+				return nil, err
+			}
+			for _, m := range ms {
+				if m.ID == p.ID {
+					continue
+				}
+				k := [2]string{p.ID, m.ID}
+				if k[0] > k[1] {
+					k[0], k[1] = k[1], k[0]
+				}
+				if seen[k] {
+					continue
+				}
+				seen[k] = true
+				pairs = append(pairs, dupPair{a: p, b: m, reasons: m.Reasons})
+			}
+			if len(pairs) >= maxDupPairs {
+				break
+			}
+		}
+		sort.SliceStable(pairs, func(i, j int) bool { return len(pairs[i].reasons) > len(pairs[j].reasons) })
+		return pairs, nil
+	}, func(pairs []dupPair, err error) {
+		d.scanning = false
+		d.scan.Enable()
+		d.bar.Hide()
+		if err != nil {
+			u.showError(u.T("sync.tabdups"), err)
+			return
+		}
+		d.pairs = pairs
+		d.list.Refresh()
+		if len(pairs) == 0 {
+			d.message.SetText(u.T("dups.none"))
+		} else {
+			d.message.SetText(u.N("dups.found", len(pairs)))
+		}
+	})
+}
+
+func (d *duplicateReview) drop(p dupPair) {
+	for i, q := range d.pairs {
+		if q.a.ID == p.a.ID && q.b.ID == p.b.ID {
+			d.pairs = append(d.pairs[:i:i], d.pairs[i+1:]...)
+			break
+		}
+	}
+	d.list.Refresh()
+}
+
+// merge records that the second is the same person as the first.
+func (d *duplicateReview) merge(p dupPair) {
+	u := d.u
+	msg := u.F("merge.confirm", personLine(u.lang, p.b.NameEn, p.b.NameAr), personLine(u.lang, p.a.NameEn, p.a.NameAr))
+	dialog.ShowCustomConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
+		if ok {
+			d.doMerge(p)
+		}
+	}, u.win)
+}
+
+func (d *duplicateReview) doMerge(p dupPair) {
+	u := d.u
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.MergePeople(ctx, p.b.ID, p.a.ID)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("merge.title"), err)
+			return
+		}
+		// Drop every pair that named the merged person.
+		var keep []dupPair
+		for _, q := range d.pairs {
+			if q.a.ID != p.b.ID && q.b.ID != p.b.ID {
+				keep = append(keep, q)
+			}
+		}
+		d.pairs = keep
+		d.list.Refresh()
+		u.changed()
+	})
+}

@@ -1,0 +1,363 @@
+package ui
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/arabic"
+	"github.com/oman-sca/safeer/data"
+)
+
+// workshopsScreen lists the workshops and edits one: create, change, and
+// from there go to its check-in or its certificates.
+type workshopsScreen struct {
+	u *UI
+
+	filter  *entry
+	list    *widget.List
+	all     []data.WorkshopSummary
+	shownWs []data.WorkshopSummary
+	form    *workshopForm
+	content fyne.CanvasObject
+	loads   latest
+}
+
+var workshopColumns = []float32{4, 2, 2, 1.3, 1.3}
+
+func newWorkshopsScreen(u *UI) *workshopsScreen {
+	s := &workshopsScreen{u: u}
+	s.filter = u.entry(u.T("workshops.filter"))
+	s.filter.OnChanged = func(string) { s.applyFilter() }
+	s.list = widget.NewList(
+		func() int { return len(s.shownWs) },
+		func() fyne.CanvasObject {
+			return u.columns(workshopColumns, u.label(""), u.label(""), u.label(""), u.label(""), u.label(""))
+		},
+		func(id widget.ListItemID, o fyne.CanvasObject) {
+			if id >= len(s.shownWs) {
+				return
+			}
+			w := s.shownWs[id]
+			cells := o.(*fyne.Container).Objects
+			cells[0].(*label).SetText(u.lang.pick(w.TitleEn, w.TitleAr))
+			cells[1].(*label).SetText(w.Date)
+			cells[2].(*label).SetText(u.places.wilayatName(u.lang, w.Governorate, w.Wilayat))
+			cells[3].(*label).SetText(u.presentOf(w.Present, w.Capacity))
+			cells[4].(*label).SetText(u.workshopStatusWord(w.Status))
+		},
+	)
+	s.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(s.shownWs) {
+			s.form.edit(s.shownWs[id].Workshop)
+		}
+	}
+	s.form = newWorkshopForm(u, func(w data.Workshop) { s.reload(w.ID) })
+	newBtn := u.button(u.T("workshops.new"), theme.ContentAddIcon(), s.create)
+	newBtn.Importance = widget.HighImportance
+	header := u.columns(workshopColumns,
+		u.heading(u.T("col.title")), u.heading(u.T("col.date")), u.heading(u.T("col.wilayat")),
+		u.heading(u.T("col.present")), u.heading(u.T("col.status")))
+	top := container.NewVBox(u.border(nil, nil, nil, newBtn, s.filter), header, widget.NewSeparator())
+	s.content = u.split(container.NewBorder(top, nil, nil, nil, s.list), container.NewPadded(s.form.view()), 0.55)
+	return s
+}
+
+func (s *workshopsScreen) view() fyne.CanvasObject { return s.content }
+func (s *workshopsScreen) shown()                  { s.reload("") }
+func (s *workshopsScreen) focusSearch()            { s.u.focus(s.filter) }
+
+func (s *workshopsScreen) create() {
+	s.list.UnselectAll()
+	s.form.newWorkshop()
+}
+
+// reload reads the workshops again (selecting id, when given).
+func (s *workshopsScreen) reload(id string) {
+	current := s.loads.next()
+	background(s.u, func(ctx context.Context) ([]data.WorkshopSummary, error) {
+		return s.u.store.ListWorkshops(ctx)
+	}, func(ws []data.WorkshopSummary, err error) {
+		if !current() {
+			return
+		}
+		if err != nil {
+			s.u.showError(s.u.T("nav.workshops"), err)
+			return
+		}
+		s.all = ws
+		s.applyFilter()
+		for i, w := range s.shownWs {
+			if w.ID == id {
+				s.list.Select(i)
+			}
+		}
+	})
+}
+
+func (s *workshopsScreen) applyFilter() {
+	q := arabic.Fold(s.filter.Text)
+	s.shownWs = s.shownWs[:0:0]
+	for _, w := range s.all {
+		if q == "" || strings.Contains(arabic.Fold(w.TitleAr+" "+w.TitleEn+" "+w.Topic+" "+w.Wilayat+" "+w.Venue+" "+w.Date), q) {
+			s.shownWs = append(s.shownWs, w)
+		}
+	}
+	s.list.UnselectAll()
+	s.list.Refresh()
+}
+
+// presentOf is "present / capacity", or just present when there is no cap.
+func (u *UI) presentOf(present, capacity int) string {
+	if capacity > 0 {
+		return u.F("present.of", present, capacity)
+	}
+	return strconv.Itoa(present)
+}
+
+// workshopStatusWord is a workshop's status in words.
+func (u *UI) workshopStatusWord(s string) string {
+	switch s {
+	case data.WorkshopPlanned:
+		return u.T("wstatus.planned")
+	case data.WorkshopHeld:
+		return u.T("wstatus.held")
+	case data.WorkshopCancelled:
+		return u.T("wstatus.cancelled")
+	}
+	return s
+}
+
+var workshopStatuses = []string{data.WorkshopPlanned, data.WorkshopHeld, data.WorkshopCancelled}
+
+// workshopForm makes and edits a workshop.
+type workshopForm struct {
+	u       *UI
+	onSaved func(data.Workshop)
+	w       data.Workshop
+
+	title       *label
+	titleAr     *entry
+	titleEn     *entry
+	topic       *entry
+	date        *entry
+	start       *entry
+	hours       *entry
+	minHours    *entry
+	gov         *widget.Select
+	wilayat     *widget.Select
+	venue       *entry
+	facilitator *entry
+	capacity    *entry
+	status      *widget.Select
+	errs        map[string]*label
+	message     *label
+	save        *widget.Button
+	checkIn     *widget.Button
+	certs       *widget.Button
+	body        fyne.CanvasObject
+	empty       fyne.CanvasObject
+	content     *fyne.Container
+}
+
+func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
+	f := &workshopForm{u: u, onSaved: onSaved}
+	f.title = u.heading("")
+	f.title.SizeName = theme.SizeNameSubHeadingText
+	f.titleAr, f.titleEn, f.topic = u.entry(""), u.entry(""), u.entry("")
+	f.date, f.start = u.entry(u.T("form.dateformat")), u.entry("09:30")
+	f.hours, f.minHours, f.capacity = u.entry(""), u.entry(""), u.entry("")
+	f.venue, f.facilitator = u.entry(""), u.entry("")
+	f.gov = u.selectBox(u.places.govNames(u.lang), nil)
+	f.wilayat = u.selectBox(nil, nil)
+	f.gov.OnChanged = func(string) {
+		f.wilayat.Options = append([]string{u.T("wilayat.none")}, u.places.wilayatNames(u.lang, u.places.govCode(u.lang, f.gov.Selected))...)
+		f.wilayat.ClearSelected()
+	}
+	var statusNames []string
+	for _, s := range workshopStatuses {
+		statusNames = append(statusNames, u.workshopStatusWord(s))
+	}
+	f.status = u.selectBox(statusNames, nil)
+	f.errs = map[string]*label{}
+	for _, k := range []string{"title_ar", "title_en", "topic", "date", "start_time", "hours", "min_hours", "governorate", "wilayat", "venue", "facilitator", "capacity", "status"} {
+		f.errs[k] = u.fieldError()
+	}
+	f.message = u.wrapped("")
+	f.save = u.button(u.T("button.save"), theme.DocumentSaveIcon(), f.submit)
+	f.save.Importance = widget.HighImportance
+	f.checkIn = u.button(u.T("workshops.checkin"), theme.ConfirmIcon(), func() {
+		u.checkin.setWorkshop(f.w.ID)
+		u.show(screenCheckIn)
+	})
+	f.certs = u.button(u.T("workshops.certificates"), theme.DocumentPrintIcon(), func() {
+		u.certificates.setWorkshop(f.w.ID)
+		u.show(screenCertificates)
+	})
+	e := func(w fyne.CanvasObject, k string) fyne.CanvasObject { return withError(w, f.errs[k]) }
+	form := u.form(
+		formRow{u.T("field.title_ar"), e(f.titleAr, "title_ar")},
+		formRow{u.T("field.title_en"), e(f.titleEn, "title_en")},
+		formRow{u.T("field.topic"), e(f.topic, "topic")},
+		formRow{u.T("field.date"), e(f.date, "date")},
+		formRow{u.T("field.start_time"), e(f.start, "start_time")},
+		formRow{u.T("field.hours"), e(f.hours, "hours")},
+		formRow{u.T("field.min_hours"), e(f.minHours, "min_hours")},
+		formRow{u.T("field.governorate"), e(f.gov, "governorate")},
+		formRow{u.T("field.wilayat"), e(f.wilayat, "wilayat")},
+		formRow{u.T("field.venue"), e(f.venue, "venue")},
+		formRow{u.T("field.facilitator"), e(f.facilitator, "facilitator")},
+		formRow{u.T("field.capacity"), e(f.capacity, "capacity")},
+		formRow{u.T("field.wstatus"), e(f.status, "status")},
+	)
+	f.body = container.NewBorder(f.title,
+		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs)),
+		nil, nil, container.NewVScroll(form))
+	f.empty = u.hint(u.T("workshops.choose"))
+	f.content = container.NewStack(f.empty)
+	return f
+}
+
+func (f *workshopForm) view() fyne.CanvasObject { return f.content }
+
+func (f *workshopForm) newWorkshop() {
+	f.edit(data.Workshop{
+		Date:        time.Now().Format("2006-01-02"),
+		Hours:       2,
+		Status:      data.WorkshopPlanned,
+		Governorate: f.w.Governorate,
+	})
+	f.u.focus(f.titleAr)
+}
+
+// edit fills the form with w (a new workshop when w.ID is "").
+func (f *workshopForm) edit(w data.Workshop) {
+	u := f.u
+	f.w = w
+	if w.ID == "" {
+		f.title.SetText(u.T("workshops.newtitle"))
+		f.checkIn.Hide()
+		f.certs.Hide()
+	} else {
+		f.title.SetText(u.lang.pick(w.TitleEn, w.TitleAr))
+		f.checkIn.Show()
+		f.certs.Show()
+	}
+	f.titleAr.SetText(w.TitleAr)
+	f.titleEn.SetText(w.TitleEn)
+	f.topic.SetText(w.Topic)
+	f.date.SetText(w.Date)
+	f.start.SetText(w.StartTime)
+	f.hours.SetText(numberText(w.Hours))
+	f.minHours.SetText(numberText(w.MinHours))
+	f.capacity.SetText(numberText(float64(w.Capacity)))
+	if w.Governorate != "" {
+		f.gov.SetSelected(u.places.govName(u.lang, w.Governorate))
+	} else {
+		f.gov.ClearSelected()
+	}
+	if w.Wilayat != "" {
+		f.wilayat.SetSelected(u.places.wilayatName(u.lang, w.Governorate, w.Wilayat))
+	}
+	f.venue.SetText(w.Venue)
+	f.facilitator.SetText(w.Facilitator)
+	for i, s := range workshopStatuses {
+		if s == w.Status {
+			f.status.SetSelectedIndex(i)
+		}
+	}
+	for _, e := range f.errs {
+		e.set("")
+	}
+	f.message.SetText("")
+	f.content.Objects = []fyne.CanvasObject{f.body}
+	f.content.Refresh()
+}
+
+// numberText writes a number for an entry: "" for 0.
+func numberText(v float64) string {
+	if v == 0 {
+		return ""
+	}
+	return formatHours(v)
+}
+
+// parseNumber reads a number typed with Latin or Arabic-Indic digits ("" is 0).
+func parseNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(strings.ReplaceAll(arabic.Digits(s), "٫", "."))
+	if s == "" {
+		return 0, true
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	return v, err == nil
+}
+
+func (f *workshopForm) submit() {
+	u := f.u
+	w := f.w
+	w.TitleAr, w.TitleEn, w.Topic = f.titleAr.Text, f.titleEn.Text, f.topic.Text
+	w.Date, w.StartTime = arabic.Digits(f.date.Text), arabic.Digits(f.start.Text)
+	w.Venue, w.Facilitator = f.venue.Text, f.facilitator.Text
+	w.Governorate = u.places.govCode(u.lang, f.gov.Selected)
+	w.Wilayat = ""
+	if f.wilayat.SelectedIndex() > 0 {
+		w.Wilayat = u.places.wilayatEn(u.lang, w.Governorate, f.wilayat.Selected)
+	}
+	if i := f.status.SelectedIndex(); i >= 0 {
+		w.Status = workshopStatuses[i]
+	}
+	bad := false
+	for _, n := range []struct {
+		e   *entry
+		key string
+		set func(float64)
+	}{
+		{f.hours, "hours", func(v float64) { w.Hours = v }},
+		{f.minHours, "min_hours", func(v float64) { w.MinHours = v }},
+		{f.capacity, "capacity", func(v float64) { w.Capacity = int(v) }},
+	} {
+		v, ok := parseNumber(n.e.Text)
+		if !ok {
+			f.errs[n.key].set(u.T("form.number"))
+			bad = true
+			continue
+		}
+		f.errs[n.key].set("")
+		n.set(v)
+	}
+	if bad {
+		f.message.SetText(u.T("form.fix"))
+		return
+	}
+	isNew := w.ID == ""
+	f.save.Disable()
+	background(u, func(ctx context.Context) (data.Workshop, error) {
+		if isNew {
+			return w, u.store.AddWorkshop(ctx, &w)
+		}
+		return w, u.store.UpdateWorkshop(ctx, &w)
+	}, func(w data.Workshop, err error) {
+		f.save.Enable()
+		if err != nil {
+			rest := u.fieldErrors(err, f.errs, map[string]string{"title": "title_ar"})
+			if len(rest) > 0 {
+				f.message.SetText(strings.Join(rest, "\n"))
+			} else if _, ok := errorsAsValidation(err); ok {
+				f.message.SetText(u.T("form.fix"))
+			} else {
+				u.showError(u.T("nav.workshops"), err)
+			}
+			return
+		}
+		u.changed()
+		f.edit(w)
+		f.message.SetText(u.T("form.saved"))
+		f.onSaved(w)
+	})
+}
