@@ -104,6 +104,11 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		p    Person
 		errs []FieldError
 		dups []DuplicateMatch
+		// The row's op, prepared here on every core so the single SQLite
+		// writer only has to stamp and insert it.
+		fields  row
+		payload string
+		id, op  string
 	}
 	rows := make([]checked, len(tbl.Rows))
 	var done atomic.Int64
@@ -116,6 +121,18 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 				return err
 			}
 			c.errs = ve.Errors
+		} else {
+			c.fields = c.p.newRow()
+			p, err := encodeFields(c.fields)
+			if err != nil {
+				return err
+			}
+			c.payload = p
+			ids, err := newUUIDs(2)
+			if err != nil {
+				return err
+			}
+			c.id, c.op = ids[0], ids[1]
 		}
 		rows[i] = c
 		progress(int(done.Add(1)))
@@ -161,12 +178,11 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 			return nil, err
 		}
 		batch = id.String()
-		people := make([]*Person, len(valid))
+		extra := map[string]any{"import_batch": batch}
+		bulk := make([]bulkRow, len(valid))
 		for i, c := range valid {
-			people[i] = &c.p
-		}
-		if err := newIDs(people); err != nil {
-			return nil, err
+			c.p.ID = c.id
+			bulk[i] = bulkRow{id: c.id, fields: c.fields, payload: c.payload, opID: c.op, extra: extra}
 		}
 		go func() {
 			written <- s.write(ctx, func(t *tx) error {
@@ -174,7 +190,8 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
 					return fmt.Errorf("record import batch: %w", err)
 				}
-				return t.addPeople(ctx, people, batch, func(n int) { progress(len(tbl.Rows) + n) })
+				t.peopleBulk = true
+				return t.insertMany(ctx, "person", bulk, func(n int) { progress(len(tbl.Rows) + n) })
 			})
 		}()
 	}

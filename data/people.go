@@ -271,29 +271,15 @@ func (s *Store) CountPeople(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// addPeople adds validated people in bulk (an import). Each must have its
-// id already (see newIDs), so others may read the people meanwhile.
-func (t *tx) addPeople(ctx context.Context, people []*Person, batch string, progress func(done int)) error {
-	rows := make([]bulkRow, len(people))
-	extra := map[string]any{"import_batch": batch}
-	for i, p := range people {
-		if p.ID == "" {
-			return fmt.Errorf("internal: person %d has no id", i)
-		}
-		rows[i] = bulkRow{id: p.ID, fields: p.newRow(), extra: extra}
-	}
-	t.peopleBulk = true
-	return t.insertMany(ctx, "person", rows, progress)
-}
-
-// newIDs gives each person a new id.
-func newIDs(people []*Person) error {
-	for _, p := range people {
+// newUUIDs makes n new UUIDv7s as text.
+func newUUIDs(n int) ([]string, error) {
+	out := make([]string, n)
+	for i := range out {
 		id, err := uuid.NewV7()
 		if err != nil {
-			return err
+			return nil, err
 		}
-		p.ID = id.String()
+		out[i] = id.String()
 	}
-	return nil
+	return out, nil
 }

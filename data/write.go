@@ -253,9 +253,11 @@ const bulkChunk = 64
 
 // bulkRow is one new row for insertMany.
 type bulkRow struct {
-	id     string
-	fields row // the row's non-empty synced fields (see newFields)
-	extra  map[string]any
+	id      string
+	fields  row    // the row's non-empty synced fields (see newFields)
+	payload string // encodeFields(fields), when the caller made it already
+	opID    string // the op's id, when the caller made it already
+	extra   map[string]any
 }
 
 // insertMany adds new rows of one table with multi-row INSERTs, each with
@@ -322,9 +324,13 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 	opArgs := make([]any, 0, len(chunk)*6)
 	for _, r := range chunk {
 		stamp := t.s.clock.Now().String()
-		opID, err := uuid.NewV7()
-		if err != nil {
-			return err
+		opID := r.opID
+		if opID == "" {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return err
+			}
+			opID = id.String()
 		}
 		args = append(args, r.id, stamp)
 		for _, c := range cols {
@@ -333,11 +339,14 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 		for _, c := range extras {
 			args = append(args, r.extra[c])
 		}
-		payload, err := encodeFields(r.fields)
-		if err != nil {
-			return err
+		payload := r.payload
+		if payload == "" {
+			var err error
+			if payload, err = encodeFields(r.fields); err != nil {
+				return err
+			}
 		}
-		opArgs = append(opArgs, opID.String(), table, r.id, 0, stamp, payload)
+		opArgs = append(opArgs, opID, table, r.id, 0, stamp, payload)
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
