@@ -32,6 +32,8 @@ bench: deps-test
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=60m ./data/
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./certificate/
 	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./data/sheet/
+	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./ui/
+	SAFEER_TEST_POSTGRES="$$(scripts/pg-test.sh)" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
 
 # A PNG of each screen of the app, in English and Arabic, into docs/screenshots/
 # (from the UI tests, and from the real binary under Xvfb when it is installed).
