@@ -71,7 +71,13 @@ func (s *Store) Attend(ctx context.Context, a *Attendance) error {
 		old, err := scanAttendance(t.sql.QueryRowContext(ctx, `SELECT `+attendanceColumns+` FROM attendance WHERE id = ?`, a.ID))
 		switch {
 		case err == sql.ErrNoRows:
-			return t.insert(ctx, "attendance", a.ID, newFields(a.fields()), nil)
+			// Every field, empty ones too (unlike other new rows): another
+			// device may have made this row already (the id comes from the
+			// pair), and its values must not outlive this check-in. Left
+			// out, "deleted": false would stay true at HQ after a removal
+			// there, while this device, whose row is stamped now, shows
+			// the check-in: the copies would never agree.
+			return t.insert(ctx, "attendance", a.ID, a.fields(), nil)
 		case err != nil:
 			return err
 		}
