@@ -1,0 +1,234 @@
+package hq_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	stdsync "sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// BenchmarkDevicesAtOnce: 200 devices, spread over the governorates, sync
+// at the same moment against one HQ on loopback: each pushes a batch of 25
+// new people (a day of check-ins), then pulls its governorates' changes
+// until HQ has no more. The devices are protocol clients without a
+// database of their own, so the two cores go to HQ. Reported: ops applied
+// per second over the whole storm, the 99th-percentile latency of a push,
+// of a pull page and of a whole sync, and the errors (non-200 replies,
+// transport errors, ops not applied), which must be zero.
+//
+//	SAFEER_TEST_POSTGRES=$(scripts/pg-test.sh) go test -run='^$' -bench=DevicesAtOnce -benchtime=1x ./hq/
+func BenchmarkDevicesAtOnce(b *testing.B) {
+	const devices, opsEach = 200, 25
+	b.Run("sqlite", func(b *testing.B) {
+		storm(b, devices, opsEach, func(ctx context.Context) (hq.Store, error) {
+			return hq.OpenStore(ctx, filepath.Join(b.TempDir(), "hq.db"))
+		})
+	})
+	b.Run("postgres", func(b *testing.B) {
+		pgtest.Base(b)
+		dsn := pgtest.DSN(b)
+		storm(b, devices, opsEach, func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, dsn) })
+	})
+}
+
+// stormDevice is a device as the storm drives it: its token, scope, clock
+// and cursor.
+type stormDevice struct {
+	id, token string
+	govs      []string
+	clock     *sync.Clock
+	cursor    string
+}
+
+type stormResult struct {
+	push, pull, sync []time.Duration
+	pulled           int
+	errors           atomic.Int64
+	firstErr         atomic.Value
+}
+
+func (r *stormResult) fail(err error) {
+	r.errors.Add(1)
+	r.firstErr.CompareAndSwap(nil, err)
+}
+
+func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (hq.Store, error)) {
+	ctx := context.Background()
+	h, err := synccheck.StartHQ(ctx, open, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer h.Close()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = devices+10, devices+10
+	hc := &http.Client{Transport: tr, Timeout: 2 * time.Minute}
+	defer tr.CloseIdleConnections()
+
+	govs := synccheck.Governorates()
+	// Enrol the devices (not timed).
+	devs := make([]*stormDevice, devices)
+	for i := range devs {
+		gov := govs[i%len(govs)]
+		code, err := h.Code(ctx, gov)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pub, _, _ := ed25519.GenerateKey(rand.Reader)
+		id := uuid.NewString()
+		var resp sync.EnrolResponse
+		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrol, "", sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: pub}, &resp); err != nil {
+			b.Fatal(err)
+		}
+		devs[i] = &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: sync.NewClock(id, sync.HLC{}, nil)}
+	}
+
+	b.ResetTimer()
+	for n := 0; n < b.N; n++ {
+		res := &stormResult{}
+		var mu stdsync.Mutex
+		var ready, done stdsync.WaitGroup
+		start := make(chan struct{})
+		for i, d := range devs {
+			ready.Add(1)
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				ops := make([]sync.Op, opsEach)
+				for j := range ops {
+					stamp := d.clock.Now().String()
+					f := func(v any) sync.Field { return sync.Field{Value: v, HLC: stamp} }
+					ops[j] = sync.Op{ID: uuid.NewString(), Table: "person", RowID: uuid.NewString(), Fields: map[string]sync.Field{
+						"name_en": f(fmt.Sprintf("Walk-in %d-%d-%d", n, i, j)), "name_ar": f("سالم بن علي الحارثي"),
+						"phone": f(fmt.Sprintf("+9689%07d", i*1000+j)), "governorate": f(d.govs[0]),
+						"kind": f("ambassador"), "status": f("active")}}
+				}
+				ready.Done()
+				<-start
+				t0 := time.Now()
+				var pushResp sync.PushResponse
+				err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathPush, d.token, sync.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &pushResp)
+				tPush := time.Since(t0)
+				if err == nil {
+					for _, r := range pushResp.Results {
+						if r.Status != sync.Applied {
+							err = fmt.Errorf("op %s: %+v", r.ID, r)
+							break
+						}
+					}
+					if len(pushResp.Results) != len(ops) {
+						err = fmt.Errorf("%d results for %d ops", len(pushResp.Results), len(ops))
+					}
+				}
+				if err != nil {
+					res.fail(err)
+					return
+				}
+				var pulls []time.Duration
+				pulled := 0
+				for {
+					t1 := time.Now()
+					var page sync.PullResponse
+					if err := stormCall(ctx, hc, http.MethodGet, h.URL()+sync.PathPull+"?limit=500&cursor="+d.cursor, d.token, nil, &page); err != nil {
+						res.fail(err)
+						return
+					}
+					pulls = append(pulls, time.Since(t1))
+					pulled += len(page.Changes)
+					d.cursor = page.NextCursor
+					if !page.HasMore {
+						break
+					}
+				}
+				mu.Lock()
+				res.push = append(res.push, tPush)
+				res.pull = append(res.pull, pulls...)
+				res.sync = append(res.sync, time.Since(t0))
+				res.pulled += pulled
+				mu.Unlock()
+			}()
+		}
+		ready.Wait()
+		t0 := time.Now()
+		close(start)
+		done.Wait()
+		wall := time.Since(t0)
+		b.StopTimer()
+		if e := res.errors.Load(); e > 0 {
+			b.Fatalf("%d errors; the first: %v", e, res.firstErr.Load())
+		}
+		b.ReportMetric(float64(devices*opsEach)/wall.Seconds(), "ops/s")
+		b.ReportMetric(p99(res.push), "push-p99-ms")
+		b.ReportMetric(p99(res.pull), "pull-p99-ms")
+		b.ReportMetric(p99(res.sync), "sync-p99-ms")
+		b.ReportMetric(wall.Seconds(), "storm-s")
+		b.ReportMetric(float64(res.pulled)/float64(devices), "rows-pulled/device")
+		b.ReportMetric(float64(res.errors.Load()), "errors")
+		b.StartTimer()
+	}
+}
+
+func p99(ds []time.Duration) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return float64(s[min(len(s)-1, len(s)*99/100)].Microseconds()) / 1000
+}
+
+// stormCall makes one request (a push body gzipped) and decodes a 200
+// reply into out; anything else is an error.
+func stormCall(ctx context.Context, hc *http.Client, method, url, token string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		raw, err := json.Marshal(body)
+		if err != nil {
+			return err
+		}
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		zw.Write(raw)
+		zw.Close()
+		rd = &buf
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, rd)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Encoding", "gzip")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d %s", method, url, resp.StatusCode, raw)
+	}
+	return json.Unmarshal(raw, out)
+}

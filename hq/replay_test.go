@@ -1,0 +1,198 @@
+package hq_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// TestPushResults (server_test.go) covers an op repeated within a batch, a
+// batch of two sent again, and an op id reused with another value. This
+// adds, over HTTP against the real server: the very same request bytes sent
+// N times, for a batch that creates rows, edits, checks in and loses a
+// concurrent edit (so it logs a conflict), leaves every row, stamp, change
+// number, applied-op record and conflict exactly as the first delivery did;
+// an op id reused with other content (value, row, table, stamp) is refused
+// per op and changes nothing either, and the original is still recognised
+// afterwards.
+func TestReplayedBatchChangesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		a := e.enrol("OM-MA")
+		b := e.enrol("OM-MA")
+		person, workshop := uuid.NewString(), uuid.NewString()
+		a.push(a.op("person", person, "name_en", "Salim", "notes", "first", "governorate", "OM-MA"),
+			a.op("workshop", workshop, "title_en", "Smart parking", "date", "2026-05-01", "governorate", "OM-MA"))
+		a.pullAll(100)
+		b.pullAll(100)
+		// b edits the notes first; a's batch edits them too, not having
+		// seen b's edit: a conflict.
+		e.advance(time.Second)
+		b.push(b.op("person", person, "notes", "from b"))
+		e.advance(time.Second)
+		newcomer := uuid.NewString()
+		batch := []sync.Op{
+			a.op("person", newcomer, "name_en", "Walk-in", "governorate", "OM-MA"),
+			a.op("attendance", uuid.NewString(), "workshop_id", workshop, "person_id", newcomer, "status", "present", "hours", 2.0),
+			a.op("person", person, "notes", "from a"),
+			a.op("workshop", workshop, "capacity", 30.0),
+			a.op("person", person, "deleted", true),
+		}
+		body := gzipJSON(t, sync.PushRequest{Clock: a.clock.Now().String(), Ops: batch})
+
+		first := pushRaw(e, a, body)
+		want := []string{sync.Applied, sync.Applied, sync.Conflicted, sync.Applied, sync.Applied}
+		for i, r := range first.Results {
+			if r.ID != batch[i].ID || r.Status != want[i] {
+				t.Fatalf("first delivery, op %d: %+v, want %s", i, r, want[i])
+			}
+		}
+		snap := snapshot(t, e, batch)
+		if snap.conflicts != 1 {
+			t.Fatalf("%d conflicts after the first delivery", snap.conflicts)
+		}
+		for n := 2; n <= 6; n++ {
+			again := pushRaw(e, a, body)
+			for i, r := range again.Results {
+				if r.ID != batch[i].ID || r.Status != sync.Duplicate {
+					t.Fatalf("delivery %d, op %d: %+v, want duplicate", n, i, r)
+				}
+			}
+			snap.same(t, snapshot(t, e, batch), "delivery "+string(rune('0'+n)))
+		}
+		// b pulls after the replays: nothing new beyond the first delivery.
+		b.pullAll(100)
+		if ch := b.pullAll(100); len(ch) != 0 {
+			t.Fatalf("replays made %d changes to pull", len(ch))
+		}
+
+		// The same op id with other content: refused, whatever differs.
+		orig := batch[2]
+		otherValue := orig
+		otherValue.Fields = map[string]sync.Field{"notes": {Value: "sneaky", HLC: orig.Fields["notes"].HLC}}
+		otherRow := orig
+		otherRow.RowID = newcomer
+		otherTable := orig
+		otherTable.Table = "workshop"
+		otherTable.RowID = workshop
+		otherTable.Fields = map[string]sync.Field{"venue": {Value: "from a", HLC: orig.Fields["notes"].HLC}}
+		otherStamp := orig
+		otherStamp.Fields = map[string]sync.Field{"notes": {Value: "from a", HLC: a.clock.Now().String()}}
+		otherBase := orig
+		otherBase.BaseRev = orig.BaseRev + 1
+		reused := []sync.Op{otherValue, otherRow, otherTable, otherStamp, otherBase}
+		for n := range 3 {
+			res := pushRaw(e, a, gzipJSON(t, sync.PushRequest{Clock: a.clock.Now().String(), Ops: reused}))
+			for i, r := range res.Results {
+				if r.Status != sync.Rejected || r.Code != sync.CodeOpIDReused || r.Message == "" {
+					t.Fatalf("try %d, reused id %d: %+v", n, i, r)
+				}
+			}
+			snap.same(t, snapshot(t, e, batch), "reused op ids")
+		}
+		// From another device too.
+		if r := b.push(otherValue); r[0].Code != sync.CodeOpIDReused {
+			t.Fatalf("reused by another device: %+v", r)
+		}
+		// The original is still recognised.
+		if r := pushRaw(e, a, body); r.Results[2].Status != sync.Duplicate {
+			t.Fatalf("the original after the refusals: %+v", r.Results[2])
+		}
+		snap.same(t, snapshot(t, e, batch), "the original again")
+	})
+}
+
+func gzipJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	raw, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(raw)
+	zw.Close()
+	return buf.Bytes()
+}
+
+// pushRaw sends a push body, byte for byte, as device d.
+func pushRaw(e *env, d *device, body []byte) sync.PushResponse {
+	e.t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathPush, bytes.NewReader(body))
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+d.token)
+	var resp sync.PushResponse
+	if st := e.send(req, &resp); st != 200 {
+		e.t.Fatalf("push: status %d", st)
+	}
+	return resp
+}
+
+// hqSnapshot is everything a push may change at HQ.
+type hqSnapshot struct {
+	seq       int64
+	clock     string
+	rows      map[string]hq.Row
+	applied   map[string]hq.AppliedOp
+	conflicts int
+}
+
+func snapshot(t *testing.T, e *env, ops []sync.Op) hqSnapshot {
+	t.Helper()
+	m, err := e.store.Meta(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := hqSnapshot{seq: m.Seq, clock: m.Clock, rows: map[string]hq.Row{}, applied: map[string]hq.AppliedOp{}}
+	rows, _, err := e.store.Changes(ctx, 0, []string{"OM-MA", "OM-DA"}, 10000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		s.rows[r.Table+"/"+r.ID] = r
+	}
+	err = e.store.Write(ctx, func(tx hq.Tx) error {
+		for _, op := range ops {
+			if a, ok, err := tx.AppliedOp(ctx, op.ID); err != nil {
+				return err
+			} else if ok {
+				s.applied[op.ID] = a
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.conflicts, err = e.store.PendingConflicts(ctx, []string{"OM-MA"}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (s hqSnapshot) same(t *testing.T, o hqSnapshot, when string) {
+	t.Helper()
+	if o.seq != s.seq || o.clock != s.clock || o.conflicts != s.conflicts || len(o.rows) != len(s.rows) || len(o.applied) != len(s.applied) {
+		t.Fatalf("%s: seq %d→%d, saved clock %s→%s, conflicts %d→%d, rows %d→%d, applied ops %d→%d", when,
+			s.seq, o.seq, s.clock, o.clock, s.conflicts, o.conflicts, len(s.rows), len(o.rows), len(s.applied), len(o.applied))
+	}
+	for k, r := range s.rows {
+		x := o.rows[k]
+		if x.Seq != r.Seq || x.Scope != r.Scope || x.Parent != r.Parent || x.Pending != r.Pending || !bytes.Equal(x.Data, r.Data) {
+			t.Fatalf("%s: %s changed:\n%+v\n%+v", when, k, r, x)
+		}
+	}
+	for id, a := range s.applied {
+		x := o.applied[id]
+		if !bytes.Equal(x.PayloadHash, a.PayloadHash) || x.DeviceID != a.DeviceID || !x.AppliedAt.Equal(a.AppliedAt) {
+			t.Fatalf("%s: the record of op %s changed: %+v → %+v", when, id, a, x)
+		}
+	}
+}
