@@ -249,7 +249,7 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 
 // bulkChunk is how many rows one multi-row INSERT carries: a statement per
 // row costs more in the driver than in SQLite, and an import writes 100,000.
-const bulkChunk = 64
+const bulkChunk = 256
 
 // bulkRow is one new row for insertMany.
 type bulkRow struct {
