@@ -63,7 +63,7 @@ type personIndex struct {
 func newEntry(p PersonSummary) *indexEntry {
 	e := &indexEntry{PersonSummary: p}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
-	e.words = " " + strings.Join(nameTokens(ar+" "+en), " ") + " "
+	e.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
 	e.letters = letterMask(e.words + strings.ToLower(p.Email)) // email too: a word may match its start
 	e.sortKey = ar
 	if e.sortKey == "" {
@@ -71,7 +71,7 @@ func newEntry(p PersonSummary) *indexEntry {
 	}
 	e.phoneNat = nationalDigits(p.Phone)
 	for _, n := range []string{ar, en} {
-		if k := nameKey(n); k != "" {
+		if k := arabic.NameKey(n); k != "" {
 			e.nameKeys = append(e.nameKeys, k)
 			e.keyRunes = append(e.keyRunes, []rune(k))
 			e.keyMasks = append(e.keyMasks, letterMask(k))
@@ -79,47 +79,6 @@ func newEntry(p PersonSummary) *indexEntry {
 		}
 	}
 	return e
-}
-
-// nameTokens are the words of a folded name, plus compounds written both
-// ways in practice: "عبد الله" is also "عبدالله", "ابو بكر" also "ابوبكر".
-func nameTokens(folded string) []string {
-	words := strings.Fields(folded)
-	out := append([]string(nil), words...)
-	for i := 0; i+1 < len(words); i++ {
-		if joinsNext(words[i]) {
-			out = append(out, words[i]+words[i+1])
-		}
-	}
-	return out
-}
-
-func joinsNext(w string) bool {
-	switch w {
-	case "عبد", "ابو", "abd", "abdul", "abu":
-		return true
-	}
-	return false
-}
-
-// nameKey is a folded name for duplicate matching: compounds joined, the
-// genealogical "bin/بن" words dropped (often left out or added).
-func nameKey(folded string) string {
-	words := strings.Fields(folded)
-	var out []string
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		switch w {
-		case "بن", "بنت", "bin", "bint", "ibn":
-			continue
-		}
-		if joinsNext(w) && i+1 < len(words) {
-			w += words[i+1]
-			i++
-		}
-		out = append(out, w)
-	}
-	return strings.Join(out, " ")
 }
 
 // blockKeys are the buckets a name is compared within: pairs of its words,

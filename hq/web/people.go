@@ -26,53 +26,12 @@ func personOf(row hq.Row, v map[string]any) Person {
 		Governorate: str(v, "governorate"), Wilayat: str(v, "wilayat"), Status: str(v, "status"),
 		Phone: str(v, "phone"), Email: str(v, "email"), CivilID: str(v, "civil_id"), Organisation: str(v, "organisation")}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
-	p.words = " " + strings.Join(nameTokens(ar+" "+en), " ") + " "
+	p.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
 	p.sortKey = ar
 	if p.sortKey == "" {
 		p.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
 	}
 	return p
-}
-
-// nameTokens are the words of a folded name, plus compounds written both
-// ways in practice ("عبد الله" is also "عبدالله"), as the app's search has.
-func nameTokens(folded string) []string {
-	words := strings.Fields(folded)
-	out := append([]string(nil), words...)
-	for i := 0; i+1 < len(words); i++ {
-		if joinsNext(words[i]) {
-			out = append(out, words[i]+words[i+1])
-		}
-	}
-	return out
-}
-
-func joinsNext(w string) bool {
-	switch w {
-	case "عبد", "ابو", "abd", "abdul", "abu":
-		return true
-	}
-	return false
-}
-
-// nameKey is a folded name for duplicate matching: compounds joined, the
-// genealogical "bin/بن" words dropped (often left out or added).
-func nameKey(folded string) string {
-	words := strings.Fields(folded)
-	var out []string
-	for i := 0; i < len(words); i++ {
-		w := words[i]
-		switch w {
-		case "بن", "بنت", "bin", "bint", "ibn":
-			continue
-		}
-		if joinsNext(w) && i+1 < len(words) {
-			w += words[i+1]
-			i++
-		}
-		out = append(out, w)
-	}
-	return strings.Join(out, " ")
 }
 
 // nationalDigits is the digits of a phone number without Oman's +968.
@@ -241,7 +200,7 @@ func duplicateKeys(p *Person) map[string]string {
 		keys["email:"+e] = "same e-mail"
 	}
 	for _, n := range []string{p.NameAr, p.NameEn} {
-		if k := nameKey(arabic.Fold(n)); strings.Count(k, " ") >= 1 { // two words at least
+		if k := arabic.NameKey(arabic.Fold(n)); strings.Count(k, " ") >= 1 { // two words at least
 			keys["name:"+k] = "same name"
 		}
 	}
