@@ -102,7 +102,7 @@ func TestOpenRefusesForeignFiles(t *testing.T) {
 // version with the migrations up to it, then opens it: it must reach the
 // current version, keep its rows, and leave a backup of the old file.
 func TestMigrateFromEveryVersion(t *testing.T) {
-	ms, err := migrations()
+	ms, err := loadMigrations()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,9 +16,6 @@ import (
 	"embed"
 	"errors"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -26,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/internal/migrations"
 )
 
 //go:embed migrations/*.sql
@@ -96,44 +94,15 @@ func (s *DB) Close() error {
 	return nil
 }
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
+type migration = migrations.Migration
 
-func migrations() ([]migration, error) {
-	entries, err := fs.ReadDir(migrationFiles, "migrations")
-	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, e := range entries {
-		num, _, ok := strings.Cut(e.Name(), "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", e.Name())
-		}
-		b, err := migrationFiles.ReadFile("migrations/" + e.Name())
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: e.Name(), sql: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].version < ms[j].version })
-	for i, m := range ms {
-		if m.version != i+1 {
-			return nil, fmt.Errorf("migration %s: expected number %d", m.name, i+1)
-		}
-	}
-	return ms, nil
-}
+func loadMigrations() ([]migration, error) { return migrations.Load(migrationFiles, "migrations") }
 
 // migrate applies the missing migrations in one transaction under an
 // advisory lock, so two HQ processes starting together do not both try.
 // The version lives in a one-row table (PostgreSQL has no user_version).
 func (s *DB) migrate(ctx context.Context) error {
-	ms, err := migrations()
+	ms, err := loadMigrations()
 	if err != nil {
 		return err
 	}
@@ -173,20 +142,20 @@ func (s *DB) migrate(ctx context.Context) error {
 		return fmt.Errorf("PostgreSQL database %s has schema %d; this safeer-hq knows up to %d: update safeer-hq", s.name, version, len(ms))
 	}
 	for _, m := range ms[version:] {
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if m.version == 1 {
+		if m.Version == 1 {
 			epoch, err := hq.NewEpoch()
 			if err != nil {
 				return err
 			}
 			if _, err := tx.Exec(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, $1, now())`, epoch); err != nil {
-				return fmt.Errorf("migration %s: %w", m.name, err)
+				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
 		}
-		if _, err := tx.Exec(ctx, `UPDATE safeer_hq_schema SET version = $1`, m.version); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := tx.Exec(ctx, `UPDATE safeer_hq_schema SET version = $1`, m.Version); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
