@@ -157,16 +157,28 @@ func (s *Server) recoverAndLog(h http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				s.log.Error("panic serving request", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+				s.log.Error("panic serving request", "path", logPath(r.URL.Path), "panic", p, "stack", string(debug.Stack()))
 				if sw.status == 0 {
 					writeError(sw, r, http.StatusInternalServerError, "internal", "HQ failed; try again later")
 				}
 			}
-			s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+			s.log.Info("request", "method", r.Method, "path", logPath(r.URL.Path), "status", sw.status,
 				"device", sw.device, "ms", time.Since(start).Milliseconds(), "remote", r.RemoteAddr)
 		}()
 		h.ServeHTTP(sw, r)
 	})
+}
+
+// logPath is a request path fit for the log: a certificate's QR link
+// (/v/RECORD) carries the person's name and workshop, which logs must not
+// keep, so a long /v/ segment is cut to its start. Codes are short and stay.
+func logPath(path string) string {
+	for _, prefix := range []string{"/v/", "/V/"} {
+		if rest, ok := strings.CutPrefix(path, prefix); ok && len(rest) > 16 {
+			return prefix + rest[:8] + "…(record)"
+		}
+	}
+	return path
 }
 
 // auth finds the device by its bearer token and refuses unknown and revoked
