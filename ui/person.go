@@ -566,7 +566,7 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 	for _, m := range d.matches {
 		var why []string
 		for _, r := range m.Reasons {
-			why = append(why, u.reasonWord(r))
+			why = append(why, u.word("dup", r))
 		}
 		name := u.lang.pick(m.NameEn, m.NameAr)
 		other := m.NameAr
@@ -594,19 +594,4 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 	}
 	d.box.Show()
 	d.box.Refresh()
-}
-
-// reasonWord says why two records look alike.
-func (u *UI) reasonWord(r string) string {
-	switch r {
-	case data.SameCivilID:
-		return u.T("dup.civil_id")
-	case data.SamePhone:
-		return u.T("dup.phone")
-	case data.SameEmail:
-		return u.T("dup.email")
-	case data.SimilarName:
-		return u.T("dup.name")
-	}
-	return r
 }

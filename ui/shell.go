@@ -133,6 +133,16 @@ func (u *UI) T(key string) string           { return u.lang.T(key) }
 func (u *UI) F(key string, a ...any) string { return u.lang.F(key, a...) }
 func (u *UI) N(key string, n int) string    { return u.lang.N(key, n) }
 
+// word translates a code from another package (a duplicate reason, a sync
+// trigger) by the message "kind.code", or shows the code as it is when
+// there is no such message.
+func (u *UI) word(kind, code string) string {
+	if _, ok := messages[kind+"."+code]; ok {
+		return u.T(kind + "." + code)
+	}
+	return code
+}
+
 var screenTitles = map[string]string{
 	screenDashboard:    "nav.dashboard",
 	screenPeople:       "nav.people",

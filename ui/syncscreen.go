@@ -85,7 +85,7 @@ func newSyncScreen(u *UI) *syncScreen {
 			r := s.history[id]
 			cells := o.(*fyne.Container).Objects
 			cells[0].(*label).SetText(u.dateTime(r.StartedAt))
-			cells[1].(*label).SetText(u.triggerWord(r.Trigger))
+			cells[1].(*label).SetText(u.word("trigger", r.Trigger))
 			cells[2].(*label).SetText(u.F("sync.moved", r.Pushed, r.Pulled))
 			res := cells[3].(*label)
 			if r.ErrorCode != "" {
@@ -334,20 +334,6 @@ func (s *syncScreen) loadHistory() {
 	})
 }
 
-func (u *UI) triggerWord(t string) string {
-	switch t {
-	case client.TriggerManual:
-		return u.T("trigger.manual")
-	case client.TriggerSchedule:
-		return u.T("trigger.schedule")
-	case client.TriggerReconnect:
-		return u.T("trigger.reconnect")
-	case client.TriggerCommand:
-		return u.T("trigger.command")
-	}
-	return t
-}
-
 func (u *UI) phaseWord(p string) string {
 	switch p {
 	case client.PhasePing:
@@ -551,7 +537,7 @@ func newDuplicateReview(u *UI) *duplicateReview {
 			cells[1].(*label).SetText(personLine(u.lang, p.b.NameEn, p.b.NameAr))
 			var why []string
 			for _, r := range p.reasons {
-				why = append(why, u.reasonWord(r))
+				why = append(why, u.word("dup", r))
 			}
 			cells[2].(*label).SetText(strings.Join(why, u.T("list.sep")))
 			cells[3].(*widget.Button).OnTapped = func() { d.merge(p) }
