@@ -17,7 +17,7 @@ build: deps-build
 # The HQ tests need PostgreSQL: scripts/pg-test.sh starts a throwaway cluster
 # (as the postgres user when run as root) and prints its DSN.
 test: deps-test vet
-	SAFEER_TEST_POSTGRES="$$(scripts/pg-test.sh)" $(GO) test -race -count=1 -timeout=40m ./...
+	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -race -count=1 -timeout=40m ./...
 
 vet: deps-build
 	$(GO) vet ./...
@@ -33,7 +33,7 @@ bench: deps-test
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./certificate/
 	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./data/sheet/
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./ui/
-	SAFEER_TEST_POSTGRES="$$(scripts/pg-test.sh)" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
+	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
 
 # A PNG of each screen of the app, in English and Arabic, into docs/screenshots/
 # (from the UI tests, and from the real binary under Xvfb when it is installed).
