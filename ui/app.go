@@ -119,9 +119,3 @@ func Run(ctx context.Context, store *data.Store) error {
 	}
 	return nil
 }
-
-// NewMainWindow builds the main window on a. The window's size and the last
-// screen come from a's preferences.
-func NewMainWindow(ctx context.Context, a fyne.App, store Store, sync Syncer) fyne.Window {
-	return New(ctx, a, a.NewWindow("Safeer — سفير"), store, sync).win
-}

@@ -63,7 +63,6 @@ type Proxy struct {
 	down     bool
 	conns    map[*link]struct{}
 
-	accepted  atomic.Int64
 	exchanges atomic.Int64
 	cuts      atomic.Int64
 	wg        stdsync.WaitGroup
@@ -89,10 +88,6 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 // URL is http://Addr.
 func (p *Proxy) URL() string { return "http://" + p.Addr() }
 
-// SetTarget forwards new connections elsewhere (a restarted server on
-// another port).
-func (p *Proxy) SetTarget(target string) { p.target.Store(target) }
-
 // Next queues faults for the next exchanges, one each.
 func (p *Proxy) Next(f ...Fault) {
 	p.mu.Lock()
@@ -104,13 +99,6 @@ func (p *Proxy) Next(f ...Fault) {
 func (p *Proxy) Always(f Fault) {
 	p.mu.Lock()
 	p.standing = f
-	p.mu.Unlock()
-}
-
-// Reset drops queued faults and makes the link clean.
-func (p *Proxy) Reset() {
-	p.mu.Lock()
-	p.queue, p.standing = nil, Pass
 	p.mu.Unlock()
 }
 
@@ -139,9 +127,6 @@ func (p *Proxy) CutAll() {
 	}
 }
 
-// Accepted is the number of connections accepted so far.
-func (p *Proxy) Accepted() int { return int(p.accepted.Load()) }
-
 // Exchanges is the number of exchanges (requests) seen so far.
 func (p *Proxy) Exchanges() int { return int(p.exchanges.Load()) }
 
@@ -163,7 +148,6 @@ func (p *Proxy) accept() {
 		if err != nil {
 			return
 		}
-		p.accepted.Add(1)
 		p.mu.Lock()
 		down := p.down
 		p.mu.Unlock()

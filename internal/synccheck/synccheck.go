@@ -110,13 +110,6 @@ func (h *HQ) Store() hq.Store {
 	return h.store
 }
 
-// Server is the hq.Server running now.
-func (h *HQ) Server() *hq.Server {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return h.server
-}
-
 // Code makes a one-time enrolment code for a device of govs.
 func (h *HQ) Code(ctx context.Context, govs ...string) (string, error) {
 	code, _, err := hq.CreateEnrolment(ctx, h.Store(), govs, "test device", time.Now())

@@ -84,7 +84,6 @@ type Client struct {
 	pullLimit  int
 	insecure   bool
 	deviceName string
-	keyPath    string
 	log        *slog.Logger
 	rand       func() float64
 	sleep      func(ctx context.Context, d time.Duration) error
@@ -119,10 +118,6 @@ func WithInsecureHTTP() Option { return func(c *Client) { c.insecure = true } }
 // WithDeviceName sets the name sent at enrolment (default: the host name).
 func WithDeviceName(name string) Option { return func(c *Client) { c.deviceName = name } }
 
-// WithKeyPath sets the device key file (default: data.Store.KeyPath, the
-// database path + ".key").
-func WithKeyPath(path string) Option { return func(c *Client) { c.keyPath = path } }
-
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(c *Client) { c.log = l } }
 
@@ -139,7 +134,6 @@ func New(store *data.Store, opts ...Option) *Client {
 		backoff:   DefaultBackoff,
 		timeouts:  DefaultTimeouts,
 		pullLimit: sync.MaxPullLimit,
-		keyPath:   store.KeyPath(),
 		log:       slog.Default(),
 		rand:      rand.Float64,
 		sleep:     sleepCtx,
@@ -334,7 +328,7 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 	if err := c.ping(ctx, base); err != nil {
 		return EnrolResult{}, wrap(err)
 	}
-	key, err := certificate.LoadOrCreateKey(c.keyPath)
+	key, err := certificate.LoadOrCreateKey(c.store.KeyPath())
 	if err != nil {
 		return EnrolResult{}, wrap(local(err))
 	}
