@@ -108,7 +108,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		// writer only has to stamp and insert it.
 		fields  row
 		payload string
-		id, op  string
+		id      string
 	}
 	rows := make([]checked, len(tbl.Rows))
 	var done atomic.Int64
@@ -128,11 +128,11 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 				return err
 			}
 			c.payload = p
-			ids, err := newUUIDs(2)
+			ids, err := newUUIDs(1)
 			if err != nil {
 				return err
 			}
-			c.id, c.op = ids[0], ids[1]
+			c.id = ids[0]
 		}
 		rows[i] = c
 		progress(int(done.Add(1)))
@@ -182,7 +182,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		bulk := make([]bulkRow, len(valid))
 		for i, c := range valid {
 			c.p.ID = c.id
-			bulk[i] = bulkRow{id: c.id, fields: c.fields, payload: c.payload, opID: c.op, extra: extra}
+			bulk[i] = bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra}
 		}
 		go func() {
 			written <- s.write(ctx, func(t *tx) error {

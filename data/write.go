@@ -4,12 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/sync"
 )
 
@@ -40,6 +40,17 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 		}
 		sqlTx.Rollback()
 	}()
+	// Another process on this database may have stamped since this one
+	// last did. The transaction holds the write lock, so starting after
+	// the newest saved stamp keeps stamps, and the op ids made of them,
+	// unique across processes.
+	var saved string
+	if err := sqlTx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hlc'`).Scan(&saved); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read clock: %w", err)
+	}
+	if h, err := sync.ParseHLC(saved); err == nil {
+		s.clock.Advance(h)
+	}
 	if err := fn(t); err != nil {
 		return err
 	}
@@ -129,11 +140,10 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	// The op's id is its stamp: a device's stamps never repeat and carry
+	// its id, and the wire then need not send the id (sync/compact.go).
 	stamp := t.s.clock.Now().String()
-	opID, err := uuid.NewV7()
-	if err != nil {
-		return err
-	}
+	opID := stamp
 	var baseRev int64
 	args := make([]any, 0, len(names)+4)
 	if isNew {
@@ -188,7 +198,7 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
-		opID.String(), table, id, baseRev, stamp, payload); err != nil {
+		opID, table, id, baseRev, stamp, payload); err != nil {
 		return fmt.Errorf("record change of %s %s: %w", table, id, err)
 	}
 	return nil
@@ -256,7 +266,6 @@ type bulkRow struct {
 	id      string
 	fields  row    // the row's non-empty synced fields (see newFields)
 	payload string // encodeFields(fields), when the caller made it already
-	opID    string // the op's id, when the caller made it already
 	extra   map[string]any
 }
 
@@ -324,14 +333,7 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 	opArgs := make([]any, 0, len(chunk)*6)
 	for _, r := range chunk {
 		stamp := t.s.clock.Now().String()
-		opID := r.opID
-		if opID == "" {
-			id, err := uuid.NewV7()
-			if err != nil {
-				return err
-			}
-			opID = id.String()
-		}
+		opID := stamp // as in put
 		args = append(args, r.id, stamp)
 		for _, c := range cols {
 			args = append(args, sqlValue(r.fields[c]))

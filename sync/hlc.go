@@ -147,6 +147,19 @@ func (c *Clock) next(last HLC) HLC {
 	return HLC{Wall: last.Wall, Counter: last.Counter + 1, Device: c.device}
 }
 
+// Advance moves the clock to at least h, a stamp this device made in another
+// process (the CLI while the app runs, on the same database), so the next
+// stamp is newer than it. Unlike Observe it has no skew limit: it is the
+// device's own clock.
+func (c *Clock) Advance(h HLC) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h.Device = c.device
+	if c.last.Less(h) {
+		c.last = h
+	}
+}
+
 // Observe merges a stamp received from elsewhere (HQ's clock on a pull), so
 // the next local stamp is newer than it: a device whose wall clock is slow
 // still wins with an edit made after it last synced. Stamps more than MaxSkew
