@@ -17,8 +17,9 @@ import (
 // and never hold much more memory than the body limit allows.
 func FuzzDecodePush(f *testing.F) {
 	f.Add([]byte(`{"clock":"","ops":[]}`), false)
-	f.Add([]byte(`{"ops":[{"id":"1","table":"person","row":"r","base":3,"fields":{"name_ar":{"v":"سالم","h":"000000000001-000000-d"}}}]}`), true)
-	f.Add([]byte(`{"ops":[{"fields":{"a":{"v":[1,2,{"x":null}]}}}]}`), false)
+	f.Add([]byte(`{"ops":[{"id":"1","t":"person","r":"r","base":3,"h":"000000000001-000000-d","f":{"name_ar":"سالم","phone":"+96890000000"},"x":{"phone":"000000000002-000000-d"}}]}`), true)
+	f.Add([]byte(`{"ops":[{"t":"person","r":"r","h":"000000000001-000000-d","f":{"notes":"x"}}]}`), true)
+	f.Add([]byte(`{"ops":[{"f":{"a":[1,2,{"x":null}]},"x":{"b":"1"}}]}`), false)
 	f.Add([]byte(`{"ops":`+string(bytes.Repeat([]byte("["), 1000))), true)
 	f.Add([]byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0}, false)
 	f.Fuzz(func(t *testing.T, body []byte, compress bool) {

@@ -211,13 +211,15 @@ func TestPushResults(t *testing.T) {
 		unknownField := ma.op("person", person, "salary", 1.0)
 		nonScalar := ma.op("person", person, "notes", map[string]any{"a": 1.0})
 		noFields := sync.Op{ID: uuid.NewString(), Table: "person", RowID: person}
-		noID := ma.op("person", person, "notes", "x")
-		noID.ID = ""
+		// An op without an id is named by its stamp (sync/compact.go), so
+		// a garbled id is what must be refused.
+		badID := ma.op("person", person, "notes", "x")
+		badID.ID = "op\x01"
 		nul := ma.op("person", person, "notes", "a\x00b")
 		nulRow := ma.op("person", "p\x00", "governorate", "OM-MA")
 
 		results := ma.push(create, edit, edit, reused, future, nearFuture, reasserted, badStamp, daPerson, moveAway, noGov,
-			orphan, place, unknownTable, unknownField, nonScalar, noFields, noID, nul, nulRow)
+			orphan, place, unknownTable, unknownField, nonScalar, noFields, badID, nul, nulRow)
 		want := []struct{ status, code string }{
 			{sync.Applied, ""},
 			{sync.Applied, ""},

@@ -10,6 +10,7 @@
 package faultproxy
 
 import (
+	"bytes"
 	"errors"
 	"io"
 	"net"
@@ -30,6 +31,10 @@ type Fault struct {
 	// forwarded; 0 loses the whole reply after the server has handled the
 	// request.
 	CutReplyAfter int64
+	// CutReplyBodyAfter closes both sides after this many bytes of the
+	// reply's body (counted from the end of its HTTP headers): the
+	// headers arrive whole, the body does not.
+	CutReplyBodyAfter int64
 	// BytesPerSecond limits each direction (0: no limit).
 	BytesPerSecond int
 	// Latency delays each direction's first bytes of the exchange.
@@ -37,13 +42,16 @@ type Fault struct {
 }
 
 // Pass is a fault that does nothing.
-var Pass = Fault{CutRequestAfter: Never, CutReplyAfter: Never}
+var Pass = Fault{CutRequestAfter: Never, CutReplyAfter: Never, CutReplyBodyAfter: Never}
 
 // CutRequest cuts the request after n bytes.
 func CutRequest(n int64) Fault { f := Pass; f.CutRequestAfter = n; return f }
 
 // CutReply cuts the reply after n bytes (0: the whole reply is lost).
 func CutReply(n int64) Fault { f := Pass; f.CutReplyAfter = n; return f }
+
+// CutReplyBody cuts the reply n bytes into its body.
+func CutReplyBody(n int64) Fault { f := Pass; f.CutReplyBodyAfter = n; return f }
 
 // Slow limits the link to bytesPerSecond each way, with latency.
 func Slow(bytesPerSecond int, latency time.Duration) Fault {
@@ -179,9 +187,11 @@ type link struct {
 
 	mu      stdsync.Mutex
 	fault   Fault
-	up      int64 // request bytes of this exchange
-	down    int64 // reply bytes of this exchange
-	replied bool  // the server has sent in this exchange
+	up      int64  // request bytes of this exchange
+	down    int64  // reply bytes of this exchange
+	replied bool   // the server has sent in this exchange
+	seen    []byte // the reply's bytes while its headers are not yet complete
+	bodyAt  int64  // where the reply's body starts (0: not yet known)
 	started bool
 	once    stdsync.Once
 }
@@ -249,6 +259,7 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		// A new exchange: the client speaks first, or again after a reply.
 		l.started, l.replied = true, false
 		l.up, l.down = 0, 0
+		l.seen, l.bodyAt = l.seen[:0], 0
 		l.fault = l.p.nextFault()
 	}
 	first := false
@@ -263,6 +274,17 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 	limit := f.CutRequestAfter
 	if !up {
 		done, limit = l.down, f.CutReplyAfter
+		if f.CutReplyBodyAfter >= 0 {
+			if l.bodyAt == 0 {
+				l.seen = append(l.seen, b...)
+				if i := bytes.Index(l.seen, []byte("\r\n\r\n")); i >= 0 {
+					l.bodyAt = int64(i) + 4
+				}
+			}
+			if l.bodyAt > 0 && (limit < 0 || l.bodyAt+f.CutReplyBodyAfter < limit) {
+				limit = l.bodyAt + f.CutReplyBodyAfter
+			}
+		}
 	}
 	l.mu.Unlock()
 

@@ -58,6 +58,12 @@ func TestProxyFaults(t *testing.T) {
 	if n, err := get(); err == nil {
 		t.Fatalf("cut reply read %d bytes without error", n)
 	}
+	// Cut mid-body: the headers arrive whole, the body does not.
+	p.Next(CutReplyBody(10))
+	// (The body is chunked: its first bytes are the chunk's size.)
+	if n, err := get(); err == nil || n == 0 || n >= 10 {
+		t.Fatalf("reply cut 10 bytes into its body: read %d bytes, %v", n, err)
+	}
 	// Slow link: 15 KB each way at 50 KB/s takes about 0.3 s.
 	p.Next(Slow(50<<10, 0))
 	start := time.Now()
@@ -76,7 +82,7 @@ func TestProxyFaults(t *testing.T) {
 	if n, err := get(); err != nil || n != 10000 {
 		t.Fatalf("back up: %d %v", n, err)
 	}
-	if p.Cuts() != 3 {
+	if p.Cuts() != 4 {
 		t.Fatalf("%d cuts", p.Cuts())
 	}
 }

@@ -285,24 +285,20 @@ func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 	return out
 }
 
-// matchResults pairs HQ's results with the ops sent, by id. Results for
-// ops not sent are ignored; ops without a result stay queued.
+// matchResults pairs HQ's results with the ops sent, by position: the
+// reply names ops by their place in the batch, not by id. Ops without a
+// result (a reply cut short) stay queued.
 func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]sync.OpResult, error) {
-	ids := make(map[string]bool, len(sent))
-	for _, o := range sent {
-		ids[o.Op.ID] = true
-	}
-	out := make([]sync.OpResult, 0, len(results))
-	for _, r := range results {
-		if ids[r.ID] {
-			out = append(out, r)
-			delete(ids, r.ID)
-		}
-	}
-	if len(out) == 0 && len(sent) > 0 {
+	switch {
+	case len(results) > len(sent):
+		return nil, fmt.Errorf("%d results for the %d ops sent", len(results), len(sent))
+	case len(results) == 0 && len(sent) > 0:
 		return nil, fmt.Errorf("no result for any of the %d ops sent", len(sent))
 	}
-	return out, nil
+	for i := range results {
+		results[i].ID = sent[i].Op.ID
+	}
+	return results, nil
 }
 
 // pull fetches pages after cursor until HQ has no more, applying each page
