@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	stdsync "sync"
@@ -353,6 +354,11 @@ func (h *history) check() {
 	if problems := synccheck.CheckEdits(all, h.edits); len(problems) > 0 {
 		h.fatalf("%d edits unaccounted for:\n%s", len(problems), strings.Join(problems[:min(len(problems), 25)], "\n"))
 	}
+	// No one is left in a merge cycle (two people each merged into the
+	// other vanish from every roster): HQ repairs them (mergecycle.go).
+	if cycles := mergeCycles(all); len(cycles) > 0 {
+		h.fatalf("merge cycles at HQ: %v", cycles)
+	}
 	h.stats.checks++
 	h.stats.edits += len(h.edits)
 	for k := range all {
@@ -360,6 +366,31 @@ func (h *history) check() {
 			h.stats.conflicts++
 		}
 	}
+}
+
+// mergeCycles lists the people whose merged_into chain comes back to them.
+func mergeCycles(d synccheck.Dump) []string {
+	into := map[string]string{}
+	for k, row := range d {
+		if id, ok := strings.CutPrefix(k, "person/"); ok && row["merged_into"].V != "" {
+			into[id] = row["merged_into"].V
+		}
+	}
+	var out []string
+	for start := range into {
+		next := into[start]
+		for range len(into) {
+			if next == start {
+				out = append(out, start)
+				break
+			}
+			if next = into[next]; next == "" {
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // unique makes a value no other edit has.

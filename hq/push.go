@@ -277,6 +277,11 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 				return sync.OpResult{}, err
 			}
 		}
+		if _, merged := changed["merged_into"]; merged && op.Table == "person" {
+			if err := s.breakMergeCycle(ctx, tx, op.RowID); err != nil {
+				return sync.OpResult{}, err
+			}
+		}
 	}
 	// Accepted: HQ's clock moves past the op's stamps (checkOp refused
 	// stamps beyond MaxSkew, so no device can drag it into the future).
