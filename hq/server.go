@@ -97,6 +97,7 @@ func (s *Server) HandlerWith(site http.Handler) http.Handler {
 	mux.HandleFunc(sync.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
 	mux.HandleFunc(sync.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
 	mux.HandleFunc(sync.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
+	mux.HandleFunc(sync.PathStatus, s.method(http.MethodGet, s.auth(s.handleStatus)))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint")
 	}
@@ -299,6 +300,26 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 	}
 	s.touch(r, dev, TouchPull)
 	writeJSON(w, r, http.StatusOK, resp)
+}
+
+// handleStatus answers what HQ knows of the device. It is not a sync: it
+// records no activity.
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, dev Device) {
+	meta, err := s.store.Meta(r.Context())
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	pending, err := s.store.PendingConflicts(r.Context(), dev.Governorates)
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
+	writeJSON(w, r, http.StatusOK, sync.StatusResponse{
+		DeviceID: dev.ID, Name: dev.Name, Governorates: dev.Governorates, EnrolledAt: dev.EnrolledAt.UTC(),
+		LastPush: timePtr(dev.LastPush), LastPull: timePtr(dev.LastPull), PendingConflicts: pending,
+		Cursor: Cursor{Epoch: meta.Epoch, Seq: meta.Seq}.String(), Clock: s.clock.Now().String(),
+	})
 }
 
 func badBody(w http.ResponseWriter, r *http.Request, err error) {

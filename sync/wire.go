@@ -1,5 +1,7 @@
 package sync
 
+import "time"
+
 // The HTTP protocol between a device and HQ. Every request carries the
 // device's token as "Authorization: Bearer TOKEN". Bodies are JSON; push
 // bodies are gzip-compressed (Content-Encoding: gzip), and so are replies
@@ -97,6 +99,21 @@ type PullResponse struct {
 	NextCursor string   `json:"next_cursor"` // EPOCH.SEQ
 	HasMore    bool     `json:"has_more"`
 	Clock      string   `json:"clock"`
+}
+
+// StatusResponse is what HQ knows of the device asking: its enrolment, when
+// HQ last heard from it, and what waits for it at HQ. A device (or its
+// coordinator) can check it without moving any data.
+type StatusResponse struct {
+	DeviceID         string     `json:"device_id"`
+	Name             string     `json:"name,omitempty"`
+	Governorates     []string   `json:"governorates"`
+	EnrolledAt       time.Time  `json:"enrolled_at"`
+	LastPush         *time.Time `json:"last_push,omitempty"`
+	LastPull         *time.Time `json:"last_pull,omitempty"`
+	PendingConflicts int        `json:"pending_conflicts"` // unresolved, in its governorates
+	Cursor           string     `json:"cursor"`            // HQ's newest change, EPOCH.SEQ: an older pull cursor has changes to fetch
+	Clock            string     `json:"clock"`
 }
 
 // Error codes in ErrorResponse.
