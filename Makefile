@@ -36,7 +36,8 @@ bench: deps-test
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
 
 # A PNG of each screen of the app, in English and Arabic, into docs/screenshots/
-# (from the UI tests, and from the real binary under Xvfb when it is installed).
+# (from the UI tests, and from the real binary under Xvfb when it is installed),
+# and of HQ's web pages (the browser test, when Chromium is installed).
 screenshots: deps-build
 	@scripts/screenshots.sh
 

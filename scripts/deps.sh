@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Safeer needs that this machine lacks.
 #   scripts/deps.sh build   what Fyne's cgo build needs
-#   scripts/deps.sh test    plus the tools the tests check PDFs with, and PostgreSQL
+#   scripts/deps.sh test    plus the tools the tests check PDFs with, PostgreSQL, and
+#                           Chromium with an Arabic font for the browser tests (e2e)
 # As root it installs them with apt-get; otherwise it names them and stops.
 set -euo pipefail
 
 build=(gcc pkg-config libgl1-mesa-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev)
-test=(poppler-utils zbar-tools qpdf postgresql xvfb)
+test=(poppler-utils zbar-tools qpdf postgresql xvfb chromium fonts-hosny-amiri)
 
 want=("${build[@]}")
 if [ "${1:-build}" = test ]; then

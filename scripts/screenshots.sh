@@ -6,7 +6,11 @@
 #     the UI tests (ui.TestScreenshots): SCREEN-en.png and SCREEN-ar.png. No
 #     display is needed and the pictures do not depend on this computer's
 #     theme or fonts beyond the Arabic fallback font.
-#  2. The real binary under Xvfb, on a demo database made with the headless
+#  2. HQ's verification page and console in headless Chromium, from the
+#     browser test (e2e TestBrowser) with real safeer-hq and safeer
+#     processes: hq-verify-*.png and hq-console-*.png. Skipped when
+#     Chromium is missing (Debian: chromium fonts-hosny-amiri).
+#  3. The real binary under Xvfb, on a demo database made with the headless
 #     commands, in both languages: app-xvfb-en.png and app-xvfb-ar.png. This
 #     shows that the OpenGL driver draws what the tests draw. Skipped when
 #     Xvfb or xwd is missing.
@@ -17,6 +21,13 @@ mkdir -p "$out"
 
 echo "screenshots: screens from the UI tests" >&2
 SAFEER_UI_CAPTURE="$out" go test -count=1 -run '^TestScreenshots$' ./ui/
+
+if command -v chromium >/dev/null || command -v chromium-browser >/dev/null || [ -n "${SAFEER_CHROMIUM:-}" ]; then
+	echo "screenshots: HQ's pages in headless Chromium" >&2
+	SAFEER_SCREENSHOTS="$out" go test -count=1 -run '^TestBrowser$' ./e2e/
+else
+	echo "screenshots: Chromium is missing, so no screenshot of HQ's pages (Debian: chromium fonts-hosny-amiri)" >&2
+fi
 
 for tool in Xvfb xwd xwdtopnm pnmtopng; do
 	if ! command -v "$tool" >/dev/null; then

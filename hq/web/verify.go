@@ -178,9 +178,9 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	if err != nil {
 		a := Answer{Status: StatusInvalidCode}
 		a.say("This is not a verification code: it has a typing mistake, or it is not 10 letters and digits. "+
-			"A code looks like 7K3MQ-9XZ2A; check it on the certificate and type it again.",
+			"A code looks like 7K3MQ-9XZ2F; check it on the certificate and type it again.",
 			"هذا ليس رمز تحقق: فيه خطأ في الكتابة أو ليس من 10 حروف وأرقام. "+
-				"يبدو الرمز هكذا 7K3MQ-9XZ2A؛ راجعه على الشهادة واكتبه مرة أخرى.")
+				"يبدو الرمز هكذا 7K3MQ-9XZ2F؛ راجعه على الشهادة واكتبه مرة أخرى.")
 		return a, nil
 	}
 	rows, err := s.st.CertificatesByCode(ctx, code)

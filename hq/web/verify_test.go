@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -96,8 +97,18 @@ func TestVerify(t *testing.T) {
 		} else {
 			typo[3] = 'X'
 		}
-		if a := verifyJSON(t, b, "/verify.json?code="+string(typo)); a.Status != web.StatusInvalidCode {
+		a = verifyJSON(t, b, "/verify.json?code="+string(typo))
+		if a.Status != web.StatusInvalidCode {
 			t.Errorf("typo: %+v", a)
+		}
+		// The message shows what a code looks like; typed in, that
+		// example must read as a code (unknown), not as another mistake.
+		example := regexp.MustCompile(`[0-9A-Z]{5}-[0-9A-Z]{5}`).FindString(a.MessageEn)
+		if example == "" || !strings.Contains(a.MessageAr, example) {
+			t.Fatalf("no example code in %q / %q", a.MessageEn, a.MessageAr)
+		}
+		if ex := verifyJSON(t, b, "/verify.json?code="+example); ex.Status != web.StatusUnknown {
+			t.Errorf("the example code %s the page gives is %s", example, ex.Status)
 		}
 
 		// Tampered: the record in the URL altered (hours changed by a
