@@ -83,10 +83,6 @@ func tooLargeOr(err error, words string) error {
 	return fmt.Errorf("%s: %w", words, err)
 }
 
-// errSettled ends a write transaction that has nothing to commit (a
-// duplicate or a rejection): the result is already decided.
-var errSettled = errors.New("op settled without a write")
-
 func rejected(id, code, msg string) sync.OpResult {
 	return sync.OpResult{ID: id, Status: sync.Rejected, Code: code, Message: msg}
 }
@@ -148,50 +144,63 @@ func (s *Server) checkOp(op sync.Op) (code, msg string) {
 	return "", ""
 }
 
-// applyOp applies one op in its own transaction together with its
-// applied_ops record, and returns its result. An error means the store
-// failed; the op may be retried.
-func (s *Server) applyOp(ctx context.Context, dev Device, op sync.Op) (sync.OpResult, error) {
-	if code, msg := s.checkOp(op); code != "" {
-		return rejected(op.ID, code, msg), nil
-	}
-	hash := opHash(op)
-	var res sync.OpResult
+// applyBatch applies a push's ops, in order, in one transaction: each
+// with its applied_ops record, or refused with a code and words. One
+// commit for the batch, not one per op, is what lets HQ keep up with many
+// devices syncing at once (see docs/BENCHMARKS.md). A refused op writes
+// nothing (every refusal comes before mergeOp's first write), so the
+// others are unaffected. An error means the store failed: nothing of the
+// batch is applied, and the device's retry applies it all.
+func (s *Server) applyBatch(ctx context.Context, dev Device, ops []sync.Op) ([]sync.OpResult, error) {
+	results := make([]sync.OpResult, len(ops))
 	err := s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.
 		if saved, err := sync.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
-		prev, found, err := tx.AppliedOp(ctx, op.ID)
-		if err != nil {
-			return err
-		}
-		if found {
-			if bytes.Equal(prev.PayloadHash, hash) {
-				res = sync.OpResult{ID: op.ID, Status: sync.Duplicate}
-			} else {
-				res = rejected(op.ID, sync.CodeOpIDReused, "this op id was already used for another change")
+		wrote := false
+		for i, op := range ops {
+			res, err := s.applyOp(ctx, tx, dev, op)
+			if err != nil {
+				return fmt.Errorf("apply op %s: %w", op.ID, err)
 			}
-			return errSettled
+			results[i] = res
+			wrote = wrote || res.Status == sync.Applied || res.Status == sync.Conflicted
 		}
-		r, err := s.mergeOp(ctx, tx, dev, op)
-		if err != nil {
-			return err
+		if !wrote {
+			return nil
 		}
-		res = r
-		if res.Status == sync.Rejected {
-			return errSettled
-		}
-		if err := tx.SaveClock(ctx, s.clock.Peek().String()); err != nil {
-			return err
-		}
-		return tx.RecordOp(ctx, AppliedOp{OpID: op.ID, PayloadHash: hash, DeviceID: dev.ID, AppliedAt: s.now()})
+		return tx.SaveClock(ctx, s.clock.Peek().String())
 	})
-	if err != nil && !errors.Is(err, errSettled) {
-		return sync.OpResult{}, fmt.Errorf("apply op %s: %w", op.ID, err)
+	if err != nil {
+		return nil, err
 	}
-	return res, nil
+	return results, nil
+}
+
+// applyOp applies one op in tx together with its applied_ops record, and
+// returns its result.
+func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
+	if code, msg := s.checkOp(op); code != "" {
+		return rejected(op.ID, code, msg), nil
+	}
+	hash := opHash(op)
+	prev, found, err := tx.AppliedOp(ctx, op.ID)
+	if err != nil {
+		return sync.OpResult{}, err
+	}
+	if found {
+		if bytes.Equal(prev.PayloadHash, hash) {
+			return sync.OpResult{ID: op.ID, Status: sync.Duplicate}, nil
+		}
+		return rejected(op.ID, sync.CodeOpIDReused, "this op id was already used for another change"), nil
+	}
+	res, err := s.mergeOp(ctx, tx, dev, op)
+	if err != nil || res.Status == sync.Rejected {
+		return res, err
+	}
+	return res, tx.RecordOp(ctx, AppliedOp{OpID: op.ID, PayloadHash: hash, DeviceID: dev.ID, AppliedAt: s.now()})
 }
 
 // mergeOp checks the op's scope, merges it into the stored row and logs the

@@ -7,9 +7,9 @@
 //
 // Rows are stored generically: table, id, scope, parent, seq and the fields
 // as JSON, each with the stamp that set it and the sequence number of that
-// write. Pushes are applied op by op, each in its own transaction with its
-// applied_ops record (a retry is a duplicate, a reused op id with other
-// content is refused). Scope is a governorate: a person's or workshop's
+// write. A push batch is applied in one transaction, op by op, each op with
+// its own result and applied_ops record (a retry is a duplicate, a reused
+// op id with other content is refused). Scope is a governorate: a person's or workshop's
 // own, an attendance's workshop's, a certificate's attendance's, a
 // conflict's row's; places are for everyone. A field is concurrent with an
 // op when another device set it at a revision above the op's base; when the
@@ -267,17 +267,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 		badBody(w, r, err)
 		return
 	}
-	resp := sync.PushResponse{Results: make([]sync.OpResult, 0, len(req.Ops))}
-	for _, op := range req.Ops {
-		res, err := s.applyOp(r.Context(), dev, op)
-		if err != nil {
-			// The ops before this one are applied and recorded: the
-			// device's retry of the batch finds them duplicates.
-			s.storeFailed(w, r, err)
-			return
-		}
-		resp.Results = append(resp.Results, res)
+	results, err := s.applyBatch(r.Context(), dev, req.Ops)
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
 	}
+	resp := sync.PushResponse{Results: results}
 	s.touch(r, dev, TouchPush)
 	resp.Clock = s.clock.Now().String()
 	writeJSON(w, r, http.StatusOK, resp)

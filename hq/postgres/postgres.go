@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	stdsync "sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -43,6 +44,11 @@ func init() {
 type DB struct {
 	pool *pgxpool.Pool
 	name string // host/database, for messages (never the password)
+	// wmu queues this process's writers before they take a connection:
+	// writes are one at a time anyway (the meta row's lock), and writers
+	// waiting on that lock inside the database would hold the pool's
+	// connections and starve the readers (pulls).
+	wmu stdsync.Mutex
 }
 
 var _ hq.Store = (*DB)(nil)
@@ -216,6 +222,8 @@ func (s *DB) ResetEpoch(ctx context.Context) (string, error) {
 // Write implements hq.Store: it locks the meta row first (see the package
 // comment) and holds it to commit.
 func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	pgTx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.ReadCommitted})
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
