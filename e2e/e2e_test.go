@@ -214,13 +214,18 @@ func (d *dev) sync() report {
 }
 
 type status struct {
-	Enrolled         bool `json:"enrolled"`
-	Online           bool `json:"online"`
-	OpsWaiting       int  `json:"ops_waiting"`
-	ConflictsWaiting int  `json:"conflicts_waiting"`
-	RejectedOps      int  `json:"rejected_ops"`
-	Revoked          bool `json:"revoked"`
-	Problem          *struct {
+	Enrolled         bool      `json:"enrolled"`
+	Online           bool      `json:"online"`
+	OpsWaiting       int       `json:"ops_waiting"`
+	ConflictsWaiting int       `json:"conflicts_waiting"`
+	RejectedOps      int       `json:"rejected_ops"`
+	Revoked          bool      `json:"revoked"`
+	HQ               *struct { // what HQ knows of the device, when it answered
+		LastPush         *time.Time `json:"last_push"`
+		PendingConflicts int        `json:"pending_conflicts"`
+		Cursor           string     `json:"cursor"`
+	} `json:"hq"`
+	Problem *struct {
 		Code string `json:"code"`
 		En   string `json:"en"`
 		Ar   string `json:"ar"`
@@ -336,8 +341,8 @@ func TestTwoGovernoratesEndToEnd(t *testing.T) {
 		if p, _ := d.person(salim); p.Phone != "+96893333333" {
 			t.Fatalf("%s: phone %s, want the later edit", d.name, p.Phone)
 		}
-		if s := d.status(); s.ConflictsWaiting != 1 {
-			t.Fatalf("%s: %d conflicts waiting", d.name, s.ConflictsWaiting)
+		if s := d.status(); s.ConflictsWaiting != 1 || s.HQ == nil || s.HQ.PendingConflicts != 1 || s.HQ.LastPush == nil || s.HQ.Cursor == "" {
+			t.Fatalf("%s: %d conflicts waiting, HQ's view %+v", d.name, s.ConflictsWaiting, s.HQ)
 		}
 	}
 	var conflicts []struct {
@@ -368,7 +373,7 @@ func TestTwoGovernoratesEndToEnd(t *testing.T) {
 	if code, _, errs := muscat.run("sync"); code == 0 || !strings.Contains(errs, "cannot be reached") {
 		t.Fatalf("sync with HQ down: exit %d\n%s", code, errs)
 	}
-	if s := muscat.status(); s.OpsWaiting != 1 || s.Online {
+	if s := muscat.status(); s.OpsWaiting != 1 || s.Online || s.HQ != nil {
 		t.Fatalf("muscat with HQ down: %+v", s)
 	}
 	h = startHQ(t, hqDB, h.addr)

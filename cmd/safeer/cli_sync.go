@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -154,12 +155,24 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		if err != nil {
 			return bilingual(err)
 		}
+		// What HQ knows of this device, when it answers.
+		var atHQ *sync.StatusResponse
+		var atHQErr error
 		if st.Enrolled && !st.Revoked && !*offline {
-			c.Ping(ctx)
+			if c.Ping(ctx) == nil {
+				hs, err := c.HQStatus(ctx)
+				if err == nil {
+					atHQ = &hs
+				}
+				atHQErr = err
+			}
 			st = c.Status()
 		}
 		if m.JSON {
-			m.printJSON(m.Stdout, st)
+			m.printJSON(m.Stdout, struct {
+				client.Status
+				HQ *sync.StatusResponse `json:"hq,omitempty"`
+			}{st, atHQ})
 			return nil
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -191,8 +204,35 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		for _, p := range st.Warnings {
 			fmt.Fprintf(w, "Note:\t%s\n\t%s\n", p.En, p.Ar)
 		}
+		if atHQ != nil {
+			pulled := ""
+			if ss, err := s.SyncState(ctx); err == nil {
+				pulled = ss.Cursor
+			}
+			fmt.Fprintf(w, "HQ last received from this device:\t%s\n", whenPtr(atHQ.LastPush))
+			fmt.Fprintf(w, "HQ last sent to this device:\t%s\n", whenPtr(atHQ.LastPull))
+			fmt.Fprintf(w, "Conflicts waiting at HQ:\t%d\n", atHQ.PendingConflicts)
+			fmt.Fprintf(w, "HQ's newest change:\t%s (this device has pulled to %s)\n", atHQ.Cursor, orNone(pulled))
+		} else if atHQErr != nil {
+			p := client.Describe(atHQErr)
+			fmt.Fprintf(w, "HQ's view:\t%s\n\t%s\n", p.En, p.Ar)
+		}
 		return nil
 	})
+}
+
+func whenPtr(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return when(*t)
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "nothing yet"
+	}
+	return s
 }
 
 func when(t time.Time) string {

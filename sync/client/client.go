@@ -415,6 +415,26 @@ func (c *Client) Ping(ctx context.Context) error {
 	return c.ping(ctx, st.HQURL)
 }
 
+// HQStatus asks HQ what it knows of this device (its last push and pull,
+// conflicts waiting, HQ's newest change). It moves no data and is tried
+// once.
+func (c *Client) HQStatus(ctx context.Context) (sync.StatusResponse, error) {
+	var out sync.StatusResponse
+	st, err := c.store.SyncState(ctx)
+	if err != nil {
+		return out, wrap(local(err))
+	}
+	if !st.Enrolled {
+		return out, wrap(ErrNotEnrolled)
+	}
+	err = c.do(ctx, request{op: "status", method: http.MethodGet, base: st.HQURL, path: sync.PathStatus,
+		token: st.Token, timeout: c.timeouts.Ping}, &out)
+	if err != nil {
+		return sync.StatusResponse{}, wrap(err)
+	}
+	return out, nil
+}
+
 func (c *Client) ping(ctx context.Context, base string) error {
 	var date time.Time
 	sent := c.store.WallClock()
