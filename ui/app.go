@@ -25,7 +25,7 @@ import (
 )
 
 // AppID is the app's identity for Fyne (preferences, storage); it matches
-// FyneApp.toml.
+// cmd/safeer/FyneApp.toml.
 const AppID = "om.gov.smartcity.safeer"
 
 // Store is what the screens need from the device's database.
