@@ -6,7 +6,7 @@ BIN     := bin
 DB      ?=
 export CGO_ENABLED := 1
 
-.PHONY: run build test vet fuzz bench deps-build deps-test clean
+.PHONY: run build test vet fuzz bench package package-check deps-build deps-test clean
 
 run: build
 	$(BIN)/safeer $(if $(DB),--db $(DB))
@@ -41,6 +41,16 @@ bench: deps-test
 screenshots: deps-build
 	@scripts/screenshots.sh
 
+# Release files into dist/: the app for Linux (fyne package's .tar.xz) and
+# Windows (cross-compiled with mingw-w64), safeer-hq for both, SHA256SUMS;
+# then checks them. The fyne command's version is pinned in scripts/package.sh.
+package:
+	@scripts/package.sh
+
+# Checks what is in dist/ again without building.
+package-check:
+	@scripts/package.sh check
+
 deps-build:
 	@scripts/deps.sh build
 
@@ -48,4 +58,4 @@ deps-test:
 	@scripts/deps.sh test
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist .bin
