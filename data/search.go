@@ -1,8 +1,12 @@
 package data
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
+	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	stdsync "sync"
@@ -58,17 +62,30 @@ type personIndex struct {
 	names   map[string][]*indexEntry // governorate|name key → people, for exact name matches
 	blocks  map[string][]*indexEntry // governorate|pair of name words → people, for close names
 	loading stdsync.Mutex
+	// While a load runs (logging), this process's own commits are kept in
+	// log, so the new index catches up with writes made after its snapshot
+	// instead of being stale the moment it is installed.
+	logging bool
+	log     []commit
+	// afterSnapshot, when set (tests), runs while a load holds its read
+	// snapshot, after reading the rows.
+	afterSnapshot func()
+}
+
+// commit is one of this process's writes to the roster, as afterCommit
+// hears of it.
+type commit struct {
+	gen    int64
+	people []Person
+	bulk   bool
 }
 
 func newEntry(p PersonSummary) *indexEntry {
 	e := &indexEntry{PersonSummary: p}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
 	e.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
-	e.letters = letterMask(e.words + strings.ToLower(p.Email)) // email too: a word may match its start
-	e.sortKey = ar
-	if e.sortKey == "" {
-		e.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
-	}
+	e.letters = letterMask(e.words) | letterMask(strings.ToLower(p.Email)) // email too: a word may match its start
+	e.sortKey = foldedSortKey(ar, en)
 	e.phoneNat = nationalDigits(p.Phone)
 	for _, n := range []string{ar, en} {
 		if k := arabic.NameKey(n); k != "" {
@@ -79,6 +96,15 @@ func newEntry(p PersonSummary) *indexEntry {
 		}
 	}
 	return e
+}
+
+// foldedSortKey orders the roster: by the folded Arabic name, and people
+// with only a Latin name after everyone else, as an Arabic list reads.
+func foldedSortKey(foldedAr, foldedEn string) string {
+	if foldedAr != "" {
+		return foldedAr
+	}
+	return "\uffff" + foldedEn
 }
 
 // blockKeys are the buckets a name is compared within: pairs of its words,
@@ -108,11 +134,15 @@ func nationalDigits(e164 string) string {
 	return d
 }
 
-func (ix *personIndex) reset() {
-	ix.byID = map[string]*indexEntry{}
+func (ix *personIndex) reset() { ix.resetFor(0) }
+
+// resetFor empties the index with room for n people, so loading 100,000
+// does not grow (and rehash) every map a dozen times.
+func (ix *personIndex) resetFor(n int) {
+	ix.byID = make(map[string]*indexEntry, n)
 	ix.sorted, ix.letters = nil, nil
-	ix.civil, ix.phone, ix.email = map[string][]*indexEntry{}, map[string][]*indexEntry{}, map[string][]*indexEntry{}
-	ix.names, ix.blocks = map[string][]*indexEntry{}, map[string][]*indexEntry{}
+	ix.civil, ix.phone, ix.email = make(map[string][]*indexEntry, n), make(map[string][]*indexEntry, n), make(map[string][]*indexEntry, n/4)
+	ix.names, ix.blocks = make(map[string][]*indexEntry, n), make(map[string][]*indexEntry, n/4)
 }
 
 func (ix *personIndex) add(e *indexEntry) {
@@ -174,11 +204,13 @@ func (ix *personIndex) remove(id string) {
 	}
 }
 
-func entryLess(a, b *indexEntry) bool {
-	if a.sortKey != b.sortKey {
-		return a.sortKey < b.sortKey
+func entryLess(a, b *indexEntry) bool { return compareEntries(a, b) < 0 }
+
+func compareEntries(a, b *indexEntry) int {
+	if c := strings.Compare(a.sortKey, b.sortKey); c != 0 {
+		return c
 	}
-	return a.ID < b.ID
+	return strings.Compare(a.ID, b.ID)
 }
 
 // upsert puts p in the index, or takes it out when it is no longer live.
@@ -208,6 +240,9 @@ func summary(p Person) PersonSummary {
 func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.logging {
+		ix.log = append(ix.log, commit{gen: gen, people: people, bulk: bulk})
+	}
 	if bulk || ix.gen < 0 || ix.gen != gen-1 {
 		ix.gen = -1
 		return
@@ -218,64 +253,194 @@ func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
 	ix.gen = gen
 }
 
-// fresh returns the index, reloading it if the roster changed elsewhere.
-// The caller must hold ix.mu.RLock on return (fresh takes it).
-func (s *Store) freshIndex(ctx context.Context) (*personIndex, error) {
-	ix := s.index
+// personGen is the roster's generation: every write to people bumps it.
+const personGenSQL = `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_gen'), 0)`
+
+func (s *Store) personGen(ctx context.Context) (int64, error) {
 	var gen int64
-	if err := s.db.QueryRowContext(ctx, `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_gen'), 0)`).Scan(&gen); err != nil {
-		return nil, fmt.Errorf("read roster generation: %w", err)
+	if err := s.db.QueryRowContext(ctx, personGenSQL).Scan(&gen); err != nil {
+		return 0, fmt.Errorf("read roster generation: %w", err)
 	}
+	return gen, nil
+}
+
+// freshIndex returns the index, reloading it if the roster changed elsewhere.
+// The caller must hold ix.mu.RLock on return (freshIndex takes it).
+func (s *Store) freshIndex(ctx context.Context) (*personIndex, error) {
+	gen, err := s.personGen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ix := s.index
 	ix.mu.RLock()
-	if ix.gen == gen {
+	if ix.gen >= gen { // newer when our own write patched it meanwhile
 		return ix, nil
 	}
 	ix.mu.RUnlock()
 
 	ix.loading.Lock() // one loader at a time; others wait and reuse its work
 	defer ix.loading.Unlock()
-	ix.mu.RLock()
-	if ix.gen == gen {
-		return ix, nil
-	}
-	ix.mu.RUnlock()
-	entries, err := s.loadEntries(ctx)
-	if err != nil {
+	if err := s.refreshIndex(ctx); err != nil {
 		return nil, err
 	}
-	ix.mu.Lock()
-	ix.reset()
-	for _, e := range entries {
-		ix.add(e)
-	}
-	sort.Slice(entries, func(i, j int) bool { return entryLess(entries[i], entries[j]) })
-	ix.sorted = entries
-	ix.letters = make([]uint64, len(entries))
-	for i, e := range entries {
-		ix.letters[i] = e.letters
-	}
-	ix.gen = gen
-	ix.mu.Unlock()
 	ix.mu.RLock()
 	return ix, nil
 }
 
-func (s *Store) loadEntries(ctx context.Context) ([]*indexEntry, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind
-		FROM person WHERE deleted = 0 AND merged_into = ''`)
+// refreshIndex loads the index unless it is up to date (another loader may
+// have just loaded it). The caller holds ix.loading.
+func (s *Store) refreshIndex(ctx context.Context) error {
+	gen, err := s.personGen(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("load roster: %w", err)
+		return err
+	}
+	ix := s.index
+	ix.mu.RLock()
+	fresh := ix.gen >= gen
+	ix.mu.RUnlock()
+	if fresh {
+		return nil
+	}
+	return s.loadIndex(ctx)
+}
+
+// loadIndex builds the index from the file and installs it. The caller
+// holds ix.loading.
+func (s *Store) loadIndex(ctx context.Context) error {
+	ix := s.index
+	ix.mu.Lock()
+	ix.logging, ix.log = true, nil
+	ix.mu.Unlock()
+	gen, entries, err := s.loadEntries(ctx)
+	if err != nil {
+		ix.mu.Lock()
+		ix.logging, ix.log = false, nil
+		ix.mu.Unlock()
+		return err
+	}
+	// The maps (for duplicates) and the sorted array (for search) are
+	// independent: build them side by side.
+	built := &personIndex{}
+	order := slices.Clone(entries)
+	sorted := make(chan struct{})
+	go func() {
+		slices.SortFunc(order, compareEntries)
+		close(sorted)
+	}()
+	built.resetFor(len(entries))
+	for _, e := range entries {
+		built.add(e)
+	}
+	<-sorted
+	letters := make([]uint64, len(order))
+	for i, e := range order {
+		letters[i] = e.letters
+	}
+
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.byID, ix.civil, ix.phone, ix.email, ix.names, ix.blocks = built.byID, built.civil, built.phone, built.email, built.names, built.blocks
+	ix.sorted, ix.letters = order, letters
+	ix.gen = gen
+	// Catch up with this process's writes committed after the snapshot, in
+	// order; a gap (or an import) leaves the index behind the file, and
+	// the next search reloads it.
+	slices.SortFunc(ix.log, func(a, b commit) int { return cmp.Compare(a.gen, b.gen) })
+	for _, c := range ix.log {
+		if c.gen <= ix.gen {
+			continue // in the snapshot already
+		}
+		if c.gen != ix.gen+1 || c.bulk {
+			break
+		}
+		for _, p := range c.people {
+			ix.upsert(p)
+		}
+		ix.gen = c.gen
+	}
+	ix.logging, ix.log = false, nil
+	return nil
+}
+
+// loadEntries reads the roster and its generation from one snapshot (a
+// read transaction), so a write by another process while it reads is
+// either in both or in neither: never in the file but missing from an
+// index that claims its generation.
+//
+// Reading the rows is one goroutine's work; folding the names and making
+// the entries is most of the rest, so other goroutines do that as the
+// rows arrive.
+func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return 0, nil, fmt.Errorf("load roster: %w", err)
+	}
+	defer tx.Rollback()
+	var gen int64
+	if err := tx.QueryRowContext(ctx, personGenSQL).Scan(&gen); err != nil {
+		return 0, nil, fmt.Errorf("read roster generation: %w", err)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM person WHERE deleted = 0 AND merged_into = ''`)
+	if err != nil {
+		return 0, nil, fmt.Errorf("load roster: %w", err)
 	}
 	defer rows.Close()
-	var out []*indexEntry
-	for rows.Next() {
-		var p PersonSummary
-		if err := rows.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind); err != nil {
-			return nil, err
-		}
-		out = append(out, newEntry(p))
+
+	const batchSize = 512
+	batches := make(chan []PersonSummary, 4)
+	made := make(chan []*indexEntry, runtime.GOMAXPROCS(0))
+	workers := cap(made)
+	for range workers {
+		go func() {
+			var out []*indexEntry
+			for b := range batches {
+				for _, p := range b {
+					out = append(out, newEntry(p))
+				}
+			}
+			made <- out
+		}()
 	}
-	return out, rows.Err()
+	batch := make([]PersonSummary, 0, batchSize)
+	var scanErr error
+	for rows.Next() {
+		p, err := scanSummary(rows)
+		if err != nil {
+			scanErr = err
+			break
+		}
+		batch = append(batch, p)
+		if len(batch) == batchSize {
+			batches <- batch
+			batch = make([]PersonSummary, 0, batchSize)
+		}
+	}
+	batches <- batch
+	close(batches)
+	if ix := s.index; ix.afterSnapshot != nil {
+		ix.afterSnapshot()
+	}
+	var out []*indexEntry
+	for range workers {
+		if part := <-made; out == nil {
+			out = part
+		} else {
+			out = append(out, part...)
+		}
+	}
+	if err := cmp.Or(scanErr, rows.Err()); err != nil {
+		return 0, nil, fmt.Errorf("load roster: %w", err)
+	}
+	return gen, out, nil
+}
+
+// summaryColumns are the columns of a PersonSummary, in scanSummary's order.
+const summaryColumns = `id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind`
+
+func scanSummary(sc interface{ Scan(...any) error }) (PersonSummary, error) {
+	var p PersonSummary
+	err := sc.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind)
+	return p, err
 }
 
 // SearchOptions narrows and bounds a search.

@@ -149,3 +149,57 @@ func TestDuplicateCandidates(t *testing.T) {
 		})
 	}
 }
+
+// TestIndexLoadKeepsWritesMadeWhileLoading: writes committed while the index
+// is read from the file are in it afterwards — this process's own by
+// catching up (no second load), another process's by a reload.
+func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustAdd(t, s, Person{NameAr: "ناصر", Governorate: "OM-MA"})
+	other, err := Open(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	// Our own write during the load.
+	once := true
+	s.index.afterSnapshot = func() {
+		if once {
+			once = false
+			mustAdd(t, s, Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
+		}
+	}
+	if _, err := s.Search(ctx, "x", SearchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	gen, _ := s.personGen(ctx)
+	s.index.mu.RLock()
+	caughtUp := s.index.gen == gen
+	s.index.mu.RUnlock()
+	if !caughtUp {
+		t.Error("the index fell behind its own process's write")
+	}
+	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 2 {
+		t.Fatalf("after own write during load: %v", names(res))
+	}
+
+	// Another process's write during the load.
+	s.index.mu.Lock()
+	s.index.gen = -1
+	s.index.mu.Unlock()
+	once = true
+	s.index.afterSnapshot = func() {
+		if once {
+			once = false
+			mustAdd(t, other, Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
+		}
+	}
+	if _, err := s.Search(ctx, "x", SearchOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 3 {
+		t.Fatalf("after another process's write during load: %v", names(res))
+	}
+}
