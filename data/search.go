@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
+	"log/slog"
 	"runtime"
 	"slices"
 	"sort"
@@ -12,14 +14,17 @@ import (
 	stdsync "sync"
 
 	"github.com/oman-sca/safeer/arabic"
+	sqlite "modernc.org/sqlite"
 )
 
 // The roster is searched in memory: type-ahead must answer within a
 // keystroke at 100,000 people, and a scan of folded strings does that with
-// room to spare (see BenchmarkSearch), where SQL LIKE '%…%' cannot use an
-// index. The index is rebuilt lazily when another process changed the
-// roster (the person_gen counter in meta), and patched in place after this
-// process's own writes.
+// room to spare (see BenchmarkSearchTypeAhead), where SQL LIKE '%…%' cannot
+// use an index. The index is rebuilt lazily when another process changed
+// the roster (the person_gen counter in meta), and patched in place after
+// this process's own writes. Building it takes about a second at 100,000
+// people; the roster by name (the empty query) does not wait for it, but
+// is read from SQL in the same order meanwhile (SearchPage).
 
 // PersonSummary is what a list of people shows.
 type PersonSummary struct {
@@ -67,6 +72,11 @@ type personIndex struct {
 	// instead of being stale the moment it is installed.
 	logging bool
 	log     []commit
+	// A background build (loadIndexInBackground), stopped by close.
+	bgMu     stdsync.Mutex
+	bg       stdsync.WaitGroup
+	cancelBg context.CancelFunc
+	closed   bool
 	// afterSnapshot, when set (tests), runs while a load holds its read
 	// snapshot, after reading the rows.
 	afterSnapshot func()
@@ -100,6 +110,8 @@ func newEntry(p PersonSummary) *indexEntry {
 
 // foldedSortKey orders the roster: by the folded Arabic name, and people
 // with only a Latin name after everyone else, as an Arabic list reads.
+// SQL orders by the same key (sortKeySQL), so a page read from the file
+// before the index is built lists the same people in the same order.
 func foldedSortKey(foldedAr, foldedEn string) string {
 	if foldedAr != "" {
 		return foldedAr
@@ -449,6 +461,7 @@ type SearchOptions struct {
 	Wilayat     string
 	Status      string
 	Limit       int // 0: no limit
+	Offset      int // how many of the ranked answer to skip: a later page
 }
 
 // SearchResult is a person found, with how well they matched.
@@ -457,23 +470,97 @@ type SearchResult struct {
 	Score int `json:"score"`
 }
 
+// SearchPage is one page of a search's answer and how many people match
+// in all, so a list can scroll over everyone while holding one page.
+type SearchPage struct {
+	Results []SearchResult
+	Total   int
+}
+
 // Search finds live people by any part of their Arabic or English name,
 // phone (any spelling), civil ID or email, whatever the spelling of hamza,
 // taa marbuta, alef maqsura, tashkeel or digits. Better matches come first:
 // whole words before word beginnings before parts of words; ties by name.
 // An empty query lists everyone (filtered) by name.
 func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]SearchResult, error) {
+	pg, err := s.search(ctx, query, opt, false)
+	return pg.Results, err
+}
+
+// SearchPage is Search's page opt.Offset…opt.Offset+opt.Limit with the
+// number of people who match in all.
+//
+// An empty query (everyone, filtered, by name) does not wait for the
+// index: until it is built (about a second after opening at 100,000
+// people) or while it is rebuilt after another process's write, the page
+// comes from SQL, in the same order (sortKeySQL), and the index is built
+// in the background. Other queries wait for the index.
+func (s *Store) SearchPage(ctx context.Context, query string, opt SearchOptions) (SearchPage, error) {
+	return s.search(ctx, query, opt, true)
+}
+
+// LoadSearchIndex builds the search index now if it is not up to date, so
+// the first search after opening answers at once: the app calls it in the
+// background at start.
+func (s *Store) LoadSearchIndex(ctx context.Context) error {
 	ix, err := s.freshIndex(ctx)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	defer ix.mu.RUnlock()
-	q := newQuery(query)
-	// Entries are in name order, so keeping the first Limit matches of each
-	// score and reading the buckets from the best score down gives ranked,
-	// alphabetical-within-rank results without sorting every match: a
-	// one-letter query matches nearly everyone.
+	ix.mu.RUnlock()
+	return nil
+}
+
+func (s *Store) search(ctx context.Context, raw string, opt SearchOptions, total bool) (SearchPage, error) {
+	q := newQuery(raw)
+	if !q.empty {
+		ix, err := s.freshIndex(ctx)
+		if err != nil {
+			return SearchPage{}, err
+		}
+		defer ix.mu.RUnlock()
+		return ix.search(q, opt), nil
+	}
+	gen, err := s.personGen(ctx)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	ix := s.index
+	ix.mu.RLock()
+	if ix.gen >= gen {
+		defer ix.mu.RUnlock()
+		return ix.search(q, opt), nil
+	}
+	ix.mu.RUnlock()
+	s.loadIndexInBackground()
+	return s.listSQL(ctx, opt, total)
+}
+
+// search answers q from the index. Entries are in name order, so keeping
+// the first Offset+Limit matches of each score and reading the buckets from
+// the best score down gives ranked, alphabetical-within-rank results
+// without sorting every match: a one-letter query matches nearly everyone.
+func (ix *personIndex) search(q query, opt SearchOptions) SearchPage {
+	off := max(opt.Offset, 0)
+	keep := -1 // how many of each score to keep; -1: all
+	if opt.Limit > 0 {
+		keep = off + opt.Limit
+	}
+	if q.empty && opt.Governorate == "" && opt.Wilayat == "" && opt.Status == "" {
+		// Everyone by name: the page is a slice of the index.
+		n := len(ix.sorted)
+		lo, hi := min(off, n), n
+		if keep >= 0 {
+			hi = min(keep, n)
+		}
+		res := make([]SearchResult, hi-lo)
+		for i, e := range ix.sorted[lo:hi] {
+			res[i] = SearchResult{PersonSummary: e.PersonSummary, Score: 1}
+		}
+		return SearchPage{Results: res, Total: n}
+	}
 	buckets := make([][]SearchResult, q.maxScore()+1)
+	total := 0
 	need := q.letters()
 	for i, m := range ix.letters {
 		if m&need != need {
@@ -489,18 +576,122 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 		if score == 0 {
 			continue
 		}
-		if b := buckets[score]; opt.Limit == 0 || len(b) < opt.Limit {
+		total++
+		if b := buckets[score]; keep < 0 || len(b) < keep {
 			buckets[score] = append(b, SearchResult{PersonSummary: e.PersonSummary, Score: score})
 		}
 	}
 	var out []SearchResult
 	for sc := len(buckets) - 1; sc > 0; sc-- {
 		out = append(out, buckets[sc]...)
-		if opt.Limit > 0 && len(out) >= opt.Limit {
-			return out[:opt.Limit], nil
+		if keep >= 0 && len(out) >= keep {
+			break
 		}
 	}
-	return out, nil
+	out = out[min(off, len(out)):]
+	if opt.Limit > 0 && len(out) > opt.Limit {
+		out = out[:opt.Limit]
+	}
+	return SearchPage{Results: out, Total: total}
+}
+
+// sortKeySQL is foldedSortKey in SQL (safeer_sort_key, registered with
+// the driver below), so the file lists the roster in the index's order.
+// It is not in the schema, only in queries: another program can still
+// open the file.
+const sortKeySQL = `safeer_sort_key(name_ar, name_en)`
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction("safeer_sort_key", 2, func(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+		ar, _ := args[0].(string)
+		if f := arabic.Fold(ar); f != "" {
+			return f, nil
+		}
+		en, _ := args[1].(string)
+		return foldedSortKey("", arabic.Fold(en)), nil
+	})
+}
+
+// listSQL is the empty query's page read from the file: everyone (filtered)
+// by name. At 100,000 people it takes a scan of the table and one call of
+// safeer_sort_key a person (tens of milliseconds), where building the
+// index takes a second.
+func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (SearchPage, error) {
+	where, args := `deleted = 0 AND merged_into = ''`, []any{}
+	for _, f := range []struct{ col, v string }{{"governorate", opt.Governorate}, {"wilayat", opt.Wilayat}, {"status", opt.Status}} {
+		if f.v != "" {
+			where += ` AND ` + f.col + ` = ?`
+			args = append(args, f.v)
+		}
+	}
+	limit, off := -1, max(opt.Offset, 0)
+	if opt.Limit > 0 {
+		limit = opt.Limit
+	}
+	// One read transaction: the page and the count are of the same roster.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("list people: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM person WHERE `+where+
+		` ORDER BY `+sortKeySQL+`, id LIMIT ? OFFSET ?`, append(args, limit, off)...)
+	if err != nil {
+		return SearchPage{}, fmt.Errorf("list people: %w", err)
+	}
+	defer rows.Close()
+	var pg SearchPage
+	for rows.Next() {
+		p, err := scanSummary(rows)
+		if err != nil {
+			return SearchPage{}, fmt.Errorf("list people: %w", err)
+		}
+		pg.Results = append(pg.Results, SearchResult{PersonSummary: p, Score: 1})
+	}
+	if err := rows.Err(); err != nil {
+		return SearchPage{}, fmt.Errorf("list people: %w", err)
+	}
+	pg.Total = off + len(pg.Results)
+	if total && (limit < 0 || len(pg.Results) == limit || (off > 0 && len(pg.Results) == 0)) {
+		// The page does not show where the list ends: count.
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE `+where, args...).Scan(&pg.Total); err != nil {
+			return SearchPage{}, fmt.Errorf("count people: %w", err)
+		}
+	}
+	return pg, nil
+}
+
+// loadIndexInBackground starts building the index unless a build is under
+// way; Close stops it.
+func (s *Store) loadIndexInBackground() {
+	ix := s.index
+	ix.bgMu.Lock()
+	defer ix.bgMu.Unlock()
+	if ix.closed || !ix.loading.TryLock() {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ix.cancelBg = cancel
+	ix.bg.Add(1)
+	go func() {
+		defer ix.bg.Done()
+		defer cancel()
+		defer ix.loading.Unlock()
+		if err := s.refreshIndex(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("search index not built", "err", err)
+		}
+	}()
+}
+
+// close stops a background build and waits for it.
+func (ix *personIndex) close() {
+	ix.bgMu.Lock()
+	ix.closed = true
+	if ix.cancelBg != nil {
+		ix.cancelBg()
+	}
+	ix.bgMu.Unlock()
+	ix.bg.Wait()
 }
 
 type query struct {
