@@ -532,8 +532,11 @@ func (s *Store) search(ctx context.Context, raw string, opt SearchOptions, total
 		return ix.search(q, opt), nil
 	}
 	ix.mu.RUnlock()
+	pg, err := s.listSQL(ctx, opt, total)
+	// Then build the index, not before: on two cores the build would slow
+	// this page down several times over.
 	s.loadIndexInBackground()
-	return s.listSQL(ctx, opt, total)
+	return pg, err
 }
 
 // search answers q from the index. Entries are in name order, so keeping
