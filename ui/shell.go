@@ -9,8 +9,6 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/oman-sca/safeer/data"
 )
 
 // Screen ids, also the names saved in preferences.
@@ -80,6 +78,8 @@ type UI struct {
 
 	// places caches the reference data for the screens' drop-downs.
 	places *places
+	// warming: the store was asked to build its search index (warmSearch).
+	warming bool
 }
 
 // New builds the app in window w: navigation, the status bar, the screens.
@@ -113,13 +113,23 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	}
 	u.status.start()
 	u.show(u.current)
-	// The store builds its search index on the first search (a second or two
-	// at 100,000 people): start it now, so Ambassadors and Check-in answer
-	// at once when the coordinator gets there.
-	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
-		return store.Search(ctx, "", data.SearchOptions{Limit: 1})
-	}, func([]data.SearchResult, error) {})
+	if u.current != screenPeople {
+		u.warmSearch()
+	} // else once the roster is on screen: building the index would slow its first page down
 	return u
+}
+
+// warmSearch has the store build its search index now (about a second at
+// 100,000 people), so Ambassadors and Check-in answer at once when the
+// coordinator gets there. The roster by name does not wait for it.
+func (u *UI) warmSearch() {
+	if u.warming {
+		return
+	}
+	u.warming = true
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.LoadSearchIndex(ctx)
+	}, func(struct{}, error) {})
 }
 
 // Close stops the UI's background work and waits for it.
