@@ -7,6 +7,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"log/slog"
+	"net/url"
 	"runtime"
 	"slices"
 	"sort"
@@ -80,6 +81,9 @@ type personIndex struct {
 	// afterSnapshot, when set (tests), runs while a load holds its read
 	// snapshot, after reading the rows.
 	afterSnapshot func()
+	// scan is the pool that reads the whole roster (see scanDB).
+	scanOnce stdsync.Once
+	scan     *sql.DB
 }
 
 // commit is one of this process's writes to the roster, as afterCommit
@@ -265,7 +269,7 @@ func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
 	ix.gen = gen
 }
 
-// personGen is the roster's generation: every write to people bumps it.
+// personGenSQL reads the roster's generation: every write to people bumps it.
 const personGenSQL = `SELECT COALESCE((SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'person_gen'), 0)`
 
 func (s *Store) personGen(ctx context.Context) (int64, error) {
@@ -383,7 +387,7 @@ func (s *Store) loadIndex(ctx context.Context) error {
 // the entries is most of the rest, so other goroutines do that as the
 // rows arrive.
 func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.scanDB().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return 0, nil, fmt.Errorf("load roster: %w", err)
 	}
@@ -632,7 +636,7 @@ func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (Sea
 		limit = opt.Limit
 	}
 	// One read transaction: the page and the count are of the same roster.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.scanDB().BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return SearchPage{}, fmt.Errorf("list people: %w", err)
 	}
@@ -664,6 +668,25 @@ func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (Sea
 	return pg, nil
 }
 
+// scanDSN is the store's DSN with SQLite's default page cache, read-only.
+// (The driver sorts _pragma values, so a second cache_size would not
+// simply override the first.)
+func scanDSN(dsn string) string {
+	file, query, _ := strings.Cut(dsn, "?")
+	q, err := url.ParseQuery(query)
+	if err != nil {
+		return dsn
+	}
+	pragmas := []string{"cache_size(-2000)", "query_only(1)"}
+	for _, p := range q["_pragma"] {
+		if !strings.HasPrefix(p, "cache_size") {
+			pragmas = append(pragmas, p)
+		}
+	}
+	q["_pragma"] = pragmas
+	return file + "?" + q.Encode()
+}
+
 // loadIndexInBackground starts building the index unless a build is under
 // way; Close stops it.
 func (s *Store) loadIndexInBackground() {
@@ -686,7 +709,7 @@ func (s *Store) loadIndexInBackground() {
 	}()
 }
 
-// close stops a background build and waits for it.
+// close stops a background build, waits for it, and closes the scan pool.
 func (ix *personIndex) close() {
 	ix.bgMu.Lock()
 	ix.closed = true
@@ -695,6 +718,33 @@ func (ix *personIndex) close() {
 	}
 	ix.bgMu.Unlock()
 	ix.bg.Wait()
+	ix.scanOnce.Do(func() {}) // none from now on
+	if ix.scan != nil {
+		ix.scan.Close()
+	}
+}
+
+// scanDB is a second pool on the file, for reading the whole roster (a
+// page of the list from SQL, the index's load), with SQLite's default page
+// cache of 2 MB instead of the store's 32 MiB. A scan reads each page of
+// the table once, and on a new connection filling the big cache costs more
+// than the reading: every page is a new allocation in the pure-Go SQLite.
+// At 100,000 people the first page of the list took 0.3–1.5 s on a new
+// connection of the store's pool, 0.1–0.3 s on this one (and about the
+// same on warm connections of either). Read-only.
+func (s *Store) scanDB() *sql.DB {
+	ix := s.index
+	ix.scanOnce.Do(func() {
+		db, err := sql.Open("sqlite", scanDSN(dsn(s.path)))
+		if err != nil {
+			return // s.db then
+		}
+		ix.scan = db
+	})
+	if ix.scan == nil {
+		return s.db
+	}
+	return ix.scan
 }
 
 type query struct {

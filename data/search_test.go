@@ -387,3 +387,19 @@ func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
 		t.Fatalf("everyone: %d", pg.Total)
 	}
 }
+
+// TestScanPool: the pool that reads the whole roster has SQLite's default
+// page cache and cannot write.
+func TestScanPool(t *testing.T) {
+	s := openTest(t)
+	var cache int
+	if err := s.scanDB().QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil {
+		t.Fatal(err)
+	}
+	if cache != -2000 {
+		t.Errorf("cache_size %d", cache)
+	}
+	if _, err := s.scanDB().Exec(`UPDATE meta SET value = value WHERE key = 'hlc'`); err == nil {
+		t.Error("the scan pool wrote")
+	}
+}
