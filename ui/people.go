@@ -50,6 +50,19 @@ type rosterView struct {
 // rosterPage is how many people a page of the list holds.
 const rosterPage = 200
 
+// rosterFirstPage is what the screen asks first when it opens: everyone,
+// unfiltered, by name.
+var rosterFirstPage = data.SearchOptions{Limit: rosterPage}
+
+// prefetchRoster asks for the roster's first page at once, when the app
+// opens on Ambassadors: the store reads it while the screens are built (on
+// a cold cache the read is the larger part of the first paint).
+func prefetchRoster(u *UI) *prefetch[data.SearchPage] {
+	return start(u, func(ctx context.Context) (data.SearchPage, error) {
+		return u.store.SearchPage(ctx, "", rosterFirstPage)
+	})
+}
+
 var personColumns = []float32{3, 3, 2.3, 1.8, 1.5}
 
 func newPeopleScreen(u *UI) *peopleScreen {
@@ -186,9 +199,16 @@ func (p *peopleScreen) refresh() {
 		pages: map[int][]data.SearchResult{}, asked: map[int]bool{0: true}}
 	first := v.opt
 	first.Limit = rosterPage
-	background(u, func(ctx context.Context) (data.SearchPage, error) {
+	work := func(ctx context.Context) (data.SearchPage, error) {
 		return u.store.SearchPage(ctx, v.query, first)
-	}, func(pg data.SearchPage, err error) {
+	}
+	if pre := u.firstRoster; pre != nil {
+		u.firstRoster = nil
+		if v.query == "" && first == rosterFirstPage {
+			work = pre.wait
+		}
+	}
+	background(u, work, func(pg data.SearchPage, err error) {
 		if !v.current() {
 			return
 		}

@@ -9,6 +9,8 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/data"
 )
 
 // Screen ids, also the names saved in preferences.
@@ -80,6 +82,10 @@ type UI struct {
 	places *places
 	// warming: the store was asked to build its search index (warmSearch).
 	warming bool
+	// firstRoster is the roster's first page, asked for before the screens
+	// are built when the app opens on Ambassadors; the screen's first
+	// refresh takes it. Fyne's goroutine only.
+	firstRoster *prefetch[data.SearchPage]
 }
 
 // New builds the app in window w: navigation, the status bar, the screens.
@@ -98,6 +104,9 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	u.current = a.Preferences().StringWithFallback(prefScreen, screenDashboard)
 	if _, ok := screenTitles[u.current]; !ok {
 		u.current = screenDashboard
+	}
+	if u.current == screenPeople {
+		u.firstRoster = prefetchRoster(u) // while the screens are built
 	}
 	u.build()
 	w.Resize(fyne.NewSize(
