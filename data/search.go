@@ -420,12 +420,12 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
 	batch := make([]PersonSummary, 0, batchSize)
 	var scanErr error
 	for rows.Next() {
-		p, err := scanSummary(rows)
-		if err != nil {
+		batch = append(batch, PersonSummary{})
+		if err := scanSummary(rows, &batch[len(batch)-1]); err != nil { // in place: no allocation a row
+			batch = batch[:len(batch)-1]
 			scanErr = err
 			break
 		}
-		batch = append(batch, p)
 		if len(batch) == batchSize {
 			batches <- batch
 			batch = make([]PersonSummary, 0, batchSize)
@@ -453,10 +453,8 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
 // summaryColumns are the columns of a PersonSummary, in scanSummary's order.
 const summaryColumns = `id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind`
 
-func scanSummary(sc interface{ Scan(...any) error }) (PersonSummary, error) {
-	var p PersonSummary
-	err := sc.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind)
-	return p, err
+func scanSummary(sc interface{ Scan(...any) error }, p *PersonSummary) error {
+	return sc.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind)
 }
 
 // SearchOptions narrows and bounds a search.
@@ -649,11 +647,10 @@ func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (Sea
 	defer rows.Close()
 	var pg SearchPage
 	for rows.Next() {
-		p, err := scanSummary(rows)
-		if err != nil {
+		pg.Results = append(pg.Results, SearchResult{Score: 1})
+		if err := scanSummary(rows, &pg.Results[len(pg.Results)-1].PersonSummary); err != nil {
 			return SearchPage{}, fmt.Errorf("list people: %w", err)
 		}
-		pg.Results = append(pg.Results, SearchResult{PersonSummary: p, Score: 1})
 	}
 	if err := rows.Err(); err != nil {
 		return SearchPage{}, fmt.Errorf("list people: %w", err)
