@@ -23,7 +23,7 @@ import (
 // room to spare (see BenchmarkSearchTypeAhead), where SQL LIKE '%…%' cannot
 // use an index. The index is rebuilt lazily when another process changed
 // the roster (the person_gen counter in meta), and patched in place after
-// this process's own writes. Building it takes about a second at 100,000
+// this process's own writes. Building it takes a second or two at 100,000
 // people; the roster by name (the empty query) does not wait for it, but
 // is read from SQL in the same order meanwhile (SearchPage).
 
@@ -493,7 +493,7 @@ func (s *Store) Search(ctx context.Context, query string, opt SearchOptions) ([]
 // number of people who match in all.
 //
 // An empty query (everyone, filtered, by name) does not wait for the
-// index: until it is built (about a second after opening at 100,000
+// index: until it is built (a second or two after opening at 100,000
 // people) or while it is rebuilt after another process's write, the page
 // comes from SQL, in the same order (sortKeySQL), and the index is built
 // in the background. Other queries wait for the index.

@@ -128,7 +128,7 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	return u
 }
 
-// warmSearch has the store build its search index now (about a second at
+// warmSearch has the store build its search index now (a second or two at
 // 100,000 people), so Ambassadors and Check-in answer at once when the
 // coordinator gets there. The roster by name does not wait for it.
 func (u *UI) warmSearch() {
