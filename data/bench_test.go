@@ -151,7 +151,7 @@ func BenchmarkSearchTypeAhead(b *testing.B) {
 	if _, err := s.Search(ctx, "x", SearchOptions{Limit: 50}); err != nil {
 		b.Fatal(err)
 	}
-	b.ReportMetric(float64(time.Since(start).Milliseconds()), "index-load-ms")
+	indexLoad := time.Since(start)
 	queries := []string{"محمد بن سالم البلوشي", "فاطمه الحارثى", "عبدالله", "خالد الكندي", "9100123", "+968 7000 5555", "الهنائي", "مريم"}
 	var lat []time.Duration
 	b.ResetTimer()
@@ -168,12 +168,32 @@ func BenchmarkSearchTypeAhead(b *testing.B) {
 		}
 	}
 	b.StopTimer()
+	b.ReportMetric(float64(indexLoad.Milliseconds()), "index-load-ms") // after ResetTimer, which clears metrics
 	slices.Sort(lat)
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	b.ReportMetric(ms(lat[len(lat)/2]), "p50-ms")
 	b.ReportMetric(ms(lat[len(lat)*95/100]), "p95-ms")
 	b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 	b.ReportMetric(float64(len(lat))/float64(b.N), "keystrokes/op")
+}
+
+// BenchmarkSearchIndexLoad builds the search index of 100,000 people from
+// the file, as the first search after opening does.
+func BenchmarkSearchIndexLoad(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		s.index.mu.Lock()
+		s.index.gen = -1
+		s.index.mu.Unlock()
+		if _, err := s.Search(ctx, "x", SearchOptions{Limit: 1}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
 
 func BenchmarkDatabaseSize(b *testing.B) {

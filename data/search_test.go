@@ -149,3 +149,257 @@ func TestDuplicateCandidates(t *testing.T) {
 		})
 	}
 }
+
+// pageIDs is the ids of a page's results, in order.
+func pageIDs(rs []SearchResult) []string {
+	var out []string
+	for _, r := range rs {
+		out = append(out, r.ID)
+	}
+	return out
+}
+
+// rosterForPaging is 13 people whose names sort differently folded and
+// unfolded (alef with hamza or madda, tashkeel, taa marbuta), Latin-only
+// names, and a deleted and a merged person who must not be listed.
+func rosterForPaging(t *testing.T, s *Store) {
+	t.Helper()
+	ctx := context.Background()
+	names := []Person{
+		{NameAr: "آمنة الهنائية", Governorate: "OM-MA", Status: StatusActive},
+		{NameAr: "أحمد البلوشي", Governorate: "OM-MA", Wilayat: "Muttrah"},
+		{NameAr: "إبراهيم الكندي", Governorate: "OM-DA"},
+		{NameAr: "اسماء الحارثية", Governorate: "OM-MA", Status: StatusInactive},
+		{NameAr: "مُحَمَّد العبري", Governorate: "OM-DA"},
+		{NameAr: "محمد العبري", Governorate: "OM-DA"},
+		{NameAr: "فاطمة", Governorate: "OM-MA"},
+		{NameAr: "فاطمه", Governorate: "OM-MA"},
+		{NameEn: "John Smith", Governorate: "OM-MA"},
+		{NameEn: "adam lee", Governorate: "OM-ZU"},
+		{NameAr: "يوسف", NameEn: "Yousuf", Governorate: "OM-ZU"},
+		{NameAr: "عبد الله الرواحي", Governorate: "OM-MA", Wilayat: "Muttrah"},
+	}
+	for _, p := range names {
+		mustAdd(t, s, p)
+	}
+	gone := mustAdd(t, s, Person{NameAr: "أ محذوف", Governorate: "OM-MA"})
+	if err := s.DeletePerson(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	a := mustAdd(t, s, Person{NameAr: "أ مدموج", Governorate: "OM-MA"})
+	b := mustAdd(t, s, Person{NameAr: "ي باق", Governorate: "OM-MA"})
+	if err := s.MergePeople(ctx, a.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestListFromFileMatchesIndex: the empty query's pages read from the file
+// (before the index is built) are the index's pages, person for person.
+func TestListFromFileMatchesIndex(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	rosterForPaging(t, s)
+	opts := []SearchOptions{
+		{},
+		{Limit: 3},
+		{Limit: 3, Offset: 3},
+		{Limit: 5, Offset: 10},
+		{Limit: 5, Offset: 100},
+		{Offset: 4},
+		{Governorate: "OM-MA"},
+		{Governorate: "OM-MA", Limit: 2, Offset: 1},
+		{Governorate: "OM-MA", Wilayat: "Muttrah"},
+		{Status: StatusInactive},
+		{Governorate: "OM-DA", Limit: 1, Offset: 1},
+	}
+	var fromFile []SearchPage
+	for _, opt := range opts {
+		pg, err := s.listSQL(ctx, opt, true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fromFile = append(fromFile, pg)
+	}
+	if err := s.LoadSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i, opt := range opts {
+		pg, err := s.SearchPage(ctx, "", opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(pageIDs(pg.Results), pageIDs(fromFile[i].Results)) || pg.Total != fromFile[i].Total {
+			t.Errorf("%+v: index %v (%d), file %v (%d)", opt, names(pg.Results), pg.Total, names(fromFile[i].Results), fromFile[i].Total)
+		}
+	}
+	all, _ := s.SearchPage(ctx, "", SearchOptions{})
+	if all.Total != 13 || len(all.Results) != 13 {
+		t.Fatalf("everyone: %d results, total %d", len(all.Results), all.Total)
+	}
+	// Folded order: alef forms together, Latin-only names last.
+	if got := all.Results[0].NameAr; got != "إبراهيم الكندي" {
+		t.Errorf("first is %q", got)
+	}
+	if got := all.Results[12].NameEn; got != "John Smith" {
+		t.Errorf("last is %q", got)
+	}
+}
+
+// TestSearchPages: pages of a ranked answer are slices of the whole answer,
+// and Total counts every match.
+func TestSearchPages(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	rosterForPaging(t, s)
+	for _, q := range []string{"ا", "محمد", "", "فاطمه"} {
+		for _, base := range []SearchOptions{{}, {Governorate: "OM-MA"}} {
+			whole, err := s.Search(ctx, q, base)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for off := 0; off <= len(whole)+1; off++ {
+				for _, lim := range []int{1, 2, 5} {
+					opt := base
+					opt.Offset, opt.Limit = off, lim
+					pg, err := s.SearchPage(ctx, q, opt)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := whole[min(off, len(whole)):min(off+lim, len(whole))]
+					if !slices.Equal(pageIDs(pg.Results), pageIDs(want)) || pg.Total != len(whole) {
+						t.Errorf("%q %+v: %v (total %d), want %v (total %d)", q, opt, names(pg.Results), pg.Total, names(want), len(whole))
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestRosterListedBeforeIndexIsBuilt: while the index is being built, the
+// empty query's first page comes from the file at once; a real query waits
+// for the index and then answers right.
+func TestRosterListedBeforeIndexIsBuilt(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	rosterForPaging(t, s)
+	hold, held := make(chan struct{}), make(chan struct{}, 1)
+	s.index.afterSnapshot = func() {
+		select {
+		case held <- struct{}{}:
+		default:
+		}
+		<-hold
+	}
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			close(hold)
+		}
+	}
+	defer release()
+
+	pg, err := s.SearchPage(ctx, "", SearchOptions{Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pg.Results) != 5 || pg.Total != 13 || pg.Results[0].NameAr != "إبراهيم الكندي" {
+		t.Fatalf("first page: %v, total %d", names(pg.Results), pg.Total)
+	}
+	<-held // the first page started a build in the background, which is now held
+
+	found := make(chan []SearchResult, 1)
+	go func() {
+		res, err := s.Search(ctx, "محمد", SearchOptions{})
+		if err != nil {
+			t.Error(err)
+		}
+		found <- res
+	}()
+	// The empty query still answers from the file while the build is held.
+	if pg, err := s.SearchPage(ctx, "", SearchOptions{Limit: 5, Offset: 10}); err != nil || len(pg.Results) != 3 || pg.Total != 13 {
+		t.Fatalf("second page while building: %v, %d, %v", names(pg.Results), pg.Total, err)
+	}
+	select {
+	case res := <-found:
+		t.Fatalf("a query answered before the index was built: %v", names(res))
+	default:
+	}
+	release()
+	if res := <-found; len(res) != 2 || res[0].Score != scoreWord || res[1].Score != scoreWord {
+		t.Fatalf("محمد: %v", names(res))
+	}
+}
+
+// TestIndexLoadKeepsWritesMadeWhileLoading: writes committed while the index
+// is read from the file are in it afterwards — this process's own by
+// catching up (no second load), another process's by a reload.
+func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustAdd(t, s, Person{NameAr: "ناصر", Governorate: "OM-MA"})
+	other, err := Open(ctx, s.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+
+	// Our own write during the load.
+	once := true
+	s.index.afterSnapshot = func() {
+		if once {
+			once = false
+			mustAdd(t, s, Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
+		}
+	}
+	if err := s.LoadSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	gen, _ := s.personGen(ctx)
+	s.index.mu.RLock()
+	caughtUp := s.index.gen == gen
+	s.index.mu.RUnlock()
+	if !caughtUp {
+		t.Error("the index fell behind its own process's write")
+	}
+	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 2 {
+		t.Fatalf("after own write during load: %v", names(res))
+	}
+
+	// Another process's write during the load.
+	s.index.mu.Lock()
+	s.index.gen = -1
+	s.index.mu.Unlock()
+	once = true
+	s.index.afterSnapshot = func() {
+		if once {
+			once = false
+			mustAdd(t, other, Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
+		}
+	}
+	if err := s.LoadSearchIndex(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 3 {
+		t.Fatalf("after another process's write during load: %v", names(res))
+	}
+	if pg, _ := s.SearchPage(ctx, "", SearchOptions{}); pg.Total != 3 {
+		t.Fatalf("everyone: %d", pg.Total)
+	}
+}
+
+// TestScanPool: the pool that reads the whole roster has SQLite's default
+// page cache and cannot write.
+func TestScanPool(t *testing.T) {
+	s := openTest(t)
+	var cache int
+	if err := s.scanDB().QueryRow(`PRAGMA cache_size`).Scan(&cache); err != nil {
+		t.Fatal(err)
+	}
+	if cache != -2000 {
+		t.Errorf("cache_size %d", cache)
+	}
+	if _, err := s.scanDB().Exec(`UPDATE meta SET value = value WHERE key = 'hlc'`); err == nil {
+		t.Error("the scan pool wrote")
+	}
+}

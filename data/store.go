@@ -111,8 +111,14 @@ func dsn(path string) string {
 	return "file:" + filepath.ToSlash(path) + "?" + q.Encode()
 }
 
-// Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+// Close closes the database, after stopping a background build of the
+// search index.
+func (s *Store) Close() error {
+	if s.index != nil {
+		s.index.close()
+	}
+	return s.db.Close()
+}
 
 // Path is the database file.
 func (s *Store) Path() string { return s.path }

@@ -34,6 +34,8 @@ type Store interface {
 	DeviceID() string
 
 	Search(ctx context.Context, query string, opt data.SearchOptions) ([]data.SearchResult, error)
+	SearchPage(ctx context.Context, query string, opt data.SearchOptions) (data.SearchPage, error)
+	LoadSearchIndex(ctx context.Context) error
 	CountPeople(ctx context.Context) (int, error)
 	Person(ctx context.Context, id string) (data.Person, error)
 	AddPerson(ctx context.Context, p *data.Person) error

@@ -74,3 +74,33 @@ func (l *latest) next() func() bool {
 		return l.seq == mine
 	}
 }
+
+// prefetch is work started before anything on screen asks for its answer.
+type prefetch[T any] struct {
+	done chan struct{}
+	v    T
+	err  error
+}
+
+// start runs work off Fyne's goroutine; wait returns its answer.
+func start[T any](u *UI, work func(ctx context.Context) (T, error)) *prefetch[T] {
+	f := &prefetch[T]{done: make(chan struct{})}
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		defer close(f.done)
+		f.v, f.err = work(u.ctx)
+	}()
+	return f
+}
+
+// wait is the prefetched answer, once there (for a background's work).
+func (f *prefetch[T]) wait(ctx context.Context) (T, error) {
+	select {
+	case <-f.done:
+		return f.v, f.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}

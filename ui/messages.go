@@ -79,7 +79,6 @@ var messages = map[string]message{
 	// Ambassadors.
 	"people.search":        {"Search: name, phone, civil ID, email", "ابحث بالاسم أو الهاتف أو الرقم المدني"},
 	"people.count":         {"%d people", "%d شخصًا"},
-	"people.countmore":     {"%d+ people", "+%d شخص"},
 	"people.searchfailed":  {"Search failed", "تعذر البحث"},
 	"people.new":           {"New person", "شخص جديد"},
 	"people.import":        {"Import…", "استيراد…"},

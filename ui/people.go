@@ -14,9 +14,12 @@ import (
 // peopleScreen is the Ambassadors screen: the roster with type-ahead search
 // and filters on one side, the chosen person (or a new one) on the other.
 //
-// The list is virtualised (widget.List draws only the rows on screen), so
-// 100,000 people cost one slice of summaries; every search runs off Fyne's
-// goroutine and only the answer to the newest query is shown.
+// The list is virtualised twice over: widget.List draws only the rows on
+// screen, and the screen holds only the pages of the answer that have been
+// on screen (rosterPage people each), fetched as the list scrolls to them.
+// Every search runs off Fyne's goroutine and only the answer to the newest
+// query is shown. The roster by name (no query) is on screen before the
+// store's search index is built: the store reads that page from SQL.
 type peopleScreen struct {
 	u *UI
 
@@ -29,8 +32,35 @@ type peopleScreen struct {
 	detail  *personPanel
 	content fyne.CanvasObject
 
-	results []data.SearchResult // Fyne's goroutine only
-	queries latest
+	onScreen *rosterView // the answer on screen; Fyne's goroutine only
+	queries  latest
+}
+
+// rosterView is one search's answer as the list has it: how many people
+// match and the pages of them fetched so far.
+type rosterView struct {
+	query   string
+	opt     data.SearchOptions
+	current func() bool // whether this is still the newest search
+	total   int
+	pages   map[int][]data.SearchResult // page number → its people
+	asked   map[int]bool                // pages fetched or being fetched
+}
+
+// rosterPage is how many people a page of the list holds.
+const rosterPage = 200
+
+// rosterFirstPage is what the screen asks first when it opens: everyone,
+// unfiltered, by name.
+var rosterFirstPage = data.SearchOptions{Limit: rosterPage}
+
+// prefetchRoster asks for the roster's first page at once, when the app
+// opens on Ambassadors: the store reads it while the screens are built (on
+// a cold cache the read is the larger part of the first paint).
+func prefetchRoster(u *UI) *prefetch[data.SearchPage] {
+	return start(u, func(ctx context.Context) (data.SearchPage, error) {
+		return u.store.SearchPage(ctx, "", rosterFirstPage)
+	})
 }
 
 var personColumns = []float32{3, 3, 2.3, 1.8, 1.5}
@@ -40,7 +70,7 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	p.search = u.entry(u.T("people.search"))
 	p.search.OnChanged = func(string) { p.refresh() }
 	p.search.OnSubmitted = func(string) {
-		if len(p.results) > 0 {
+		if _, ok := p.row(0); ok {
 			p.list.Select(0)
 		}
 	}
@@ -59,16 +89,24 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	p.status.OnChanged = func(string) { p.refresh() }
 
 	p.list = widget.NewList(
-		func() int { return len(p.results) },
+		func() int {
+			if p.onScreen == nil {
+				return 0
+			}
+			return p.onScreen.total
+		},
 		func() fyne.CanvasObject {
 			return u.columns(personColumns, u.label(""), u.label(""), u.label(""), u.label(""), u.label(""))
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(p.results) {
+			cells := o.(*fyne.Container).Objects
+			r, ok := p.row(id)
+			if !ok { // its page is on its way
+				for _, c := range cells {
+					c.(*label).SetText("")
+				}
 				return
 			}
-			r := p.results[id]
-			cells := o.(*fyne.Container).Objects
 			first, second := u.lang.pick(r.NameEn, r.NameAr), r.NameAr
 			if u.lang.RTL() {
 				second = r.NameEn
@@ -84,8 +122,8 @@ func newPeopleScreen(u *UI) *peopleScreen {
 		},
 	)
 	p.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(p.results) {
-			p.detail.open(p.results[id].ID)
+		if r, ok := p.row(id); ok {
+			p.detail.open(r.ID)
 		}
 	}
 	p.detail = newPersonPanel(u, func(saved string) {
@@ -149,60 +187,93 @@ func (p *peopleScreen) options() data.SearchOptions {
 	return opt
 }
 
-// refresh runs the search off Fyne's goroutine and shows the newest answer.
-// It asks twice: the first page (fast: a few milliseconds even at 100,000
-// people) and then everyone, so the list is on screen at once and the count
-// and the scrollbar become exact a moment later. The first page is the
-// start of the full answer, so the second does not move what is shown.
+// refresh runs the search off Fyne's goroutine and shows the newest
+// answer: its first page and how many people match, so the list can
+// scroll over all of them; later pages come as they scroll into view.
 func (p *peopleScreen) refresh() {
 	if p.list == nil || p.status == nil {
 		return // still being built
 	}
 	u := p.u
-	q, opt := p.search.Text, p.options()
-	current := p.queries.next()
-	first := opt
-	first.Limit = firstPage
-	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
-		return u.store.Search(ctx, q, first)
-	}, func(res []data.SearchResult, err error) {
-		if !current() {
+	v := &rosterView{query: p.search.Text, opt: p.options(), current: p.queries.next(),
+		pages: map[int][]data.SearchResult{}, asked: map[int]bool{0: true}}
+	first := v.opt
+	first.Limit = rosterPage
+	work := func(ctx context.Context) (data.SearchPage, error) {
+		return u.store.SearchPage(ctx, v.query, first)
+	}
+	if pre := u.firstRoster; pre != nil {
+		u.firstRoster = nil
+		if v.query == "" && first == rosterFirstPage {
+			work = pre.wait
+		}
+	}
+	background(u, work, func(pg data.SearchPage, err error) {
+		if !v.current() {
 			return
 		}
 		if err != nil {
 			p.count.SetText(u.T("people.searchfailed"))
 			return
 		}
-		p.show(res, len(res) < firstPage, false)
-		if len(res) < firstPage {
-			return // that was everyone
+		v.total, v.pages[0] = pg.Total, pg.Results
+		old := p.onScreen
+		p.onScreen = v
+		p.count.SetText(u.N("people.count", pg.Total))
+		p.list.UnselectAll()
+		if old != nil && (old.query != v.query || old.opt != v.opt) {
+			p.list.ScrollToTop() // a new search: its best matches; the same one again (after a save) stays put
 		}
-		background(u, func(ctx context.Context) ([]data.SearchResult, error) {
-			return u.store.Search(ctx, q, opt)
-		}, func(res []data.SearchResult, err error) {
-			if current() && err == nil {
-				p.show(res, true, true)
-			}
-		})
+		p.list.Refresh()
+		u.warmSearch()
 	})
 }
 
-// firstPage is how many people the first answer to a search holds.
-const firstPage = 200
+// row is the id'th person of the answer on screen, if their page is here;
+// if not, it asks for the page.
+func (p *peopleScreen) row(id int) (data.SearchResult, bool) {
+	v := p.onScreen
+	if v == nil || id < 0 || id >= v.total {
+		return data.SearchResult{}, false
+	}
+	n := id / rosterPage
+	rows, ok := v.pages[n]
+	if !ok {
+		p.fetch(v, n)
+		return data.SearchResult{}, false
+	}
+	if i := id % rosterPage; i < len(rows) {
+		return rows[i], true
+	}
+	return data.SearchResult{}, false // the roster shrank since it was counted
+}
 
-// show lists res; complete says whether it is the whole answer, and rest
-// whether it completes the first page already shown (the selection stays).
-func (p *peopleScreen) show(res []data.SearchResult, complete, rest bool) {
-	p.results = res
-	if complete {
-		p.count.SetText(p.u.N("people.count", len(res)))
-	} else {
-		p.count.SetText(p.u.F("people.countmore", len(res)))
+// fetch gets page n of v off Fyne's goroutine, once.
+func (p *peopleScreen) fetch(v *rosterView, n int) {
+	if v.asked[n] {
+		return
 	}
-	if !rest {
-		p.list.UnselectAll()
-	}
-	p.list.Refresh()
+	v.asked[n] = true
+	opt := v.opt
+	opt.Limit, opt.Offset = rosterPage, n*rosterPage
+	u := p.u
+	background(u, func(ctx context.Context) (data.SearchPage, error) {
+		return u.store.SearchPage(ctx, v.query, opt)
+	}, func(pg data.SearchPage, err error) {
+		if p.onScreen != v || !v.current() {
+			return // a newer search replaced this answer
+		}
+		if err != nil {
+			p.count.SetText(u.T("people.searchfailed"))
+			return
+		}
+		v.pages[n] = pg.Results
+		if pg.Total != v.total { // someone changed the roster meanwhile
+			v.total = pg.Total
+			p.count.SetText(u.N("people.count", pg.Total))
+		}
+		p.list.Refresh()
+	})
 }
 
 // statusWord is a person's status in words.

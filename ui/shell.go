@@ -80,6 +80,12 @@ type UI struct {
 
 	// places caches the reference data for the screens' drop-downs.
 	places *places
+	// warming: the store was asked to build its search index (warmSearch).
+	warming bool
+	// firstRoster is the roster's first page, asked for before the screens
+	// are built when the app opens on Ambassadors; the screen's first
+	// refresh takes it. Fyne's goroutine only.
+	firstRoster *prefetch[data.SearchPage]
 }
 
 // New builds the app in window w: navigation, the status bar, the screens.
@@ -99,6 +105,9 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	if _, ok := screenTitles[u.current]; !ok {
 		u.current = screenDashboard
 	}
+	if u.current == screenPeople {
+		u.firstRoster = prefetchRoster(u) // while the screens are built
+	}
 	u.build()
 	w.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWidth, defaultWidth)),
@@ -113,13 +122,23 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	}
 	u.status.start()
 	u.show(u.current)
-	// The store builds its search index on the first search (a second or two
-	// at 100,000 people): start it now, so Ambassadors and Check-in answer
-	// at once when the coordinator gets there.
-	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
-		return store.Search(ctx, "", data.SearchOptions{Limit: 1})
-	}, func([]data.SearchResult, error) {})
+	if u.current != screenPeople {
+		u.warmSearch()
+	} // else once the roster is on screen: building the index would slow its first page down
 	return u
+}
+
+// warmSearch has the store build its search index now (a second or two at
+// 100,000 people), so Ambassadors and Check-in answer at once when the
+// coordinator gets there. The roster by name does not wait for it.
+func (u *UI) warmSearch() {
+	if u.warming {
+		return
+	}
+	u.warming = true
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.LoadSearchIndex(ctx)
+	}, func(struct{}, error) {})
 }
 
 // Close stops the UI's background work and waits for it.
