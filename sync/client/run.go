@@ -220,7 +220,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 			}
 			// One op bigger than HQ takes: it can never go; keep it aside,
 			// visible, so the rest of the queue moves.
-			if err := c.store.RejectLocally(ctx, sent[0].Op.ID, "too_large", "this change is larger than HQ accepts"); err != nil {
+			if err := c.store.RejectLocally(ctx, sent[0], "too_large", "this change is larger than HQ accepts"); err != nil {
 				return local(err)
 			}
 			rep.Rejected++
@@ -242,7 +242,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 		rep.Pushed += len(results)
 		for _, r := range results {
 			if r.Status == sync.Rejected {
-				rep.Rejections = append(rep.Rejections, r)
+				rep.Rejections = append(rep.Rejections, r.OpResult)
 				if r.Code == sync.CodeClockSkew {
 					rep.warn(Words(ProblemClockSkew))
 				}
@@ -285,18 +285,19 @@ func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 	return out
 }
 
-// matchResults pairs HQ's results with the ops sent, by id. Results for
-// ops not sent are ignored; ops without a result stay queued.
-func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]sync.OpResult, error) {
-	ids := make(map[string]bool, len(sent))
+// matchResults pairs HQ's results with the ops sent, by id, and so with
+// their places in the outbox (the seqs the acknowledgement uses). Results
+// for ops not sent are ignored; ops without a result stay queued.
+func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]data.PushAck, error) {
+	ops := make(map[string]data.OutboxOp, len(sent))
 	for _, o := range sent {
-		ids[o.Op.ID] = true
+		ops[o.Op.ID] = o
 	}
-	out := make([]sync.OpResult, 0, len(results))
+	out := make([]data.PushAck, 0, len(results))
 	for _, r := range results {
-		if ids[r.ID] {
-			out = append(out, r)
-			delete(ids, r.ID)
+		if o, ok := ops[r.ID]; ok {
+			out = append(out, o.Ack(r))
+			delete(ops, r.ID)
 		}
 	}
 	if len(out) == 0 && len(sent) > 0 {
