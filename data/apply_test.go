@@ -363,6 +363,14 @@ func TestAckPush(t *testing.T) {
 		rej[0].Op.Fields["name_en"].Value != "D" || rej[0].Op.Fields["name_en"].HLC != ops[3].Stamp {
 		t.Fatalf("rejected %+v %v", rej, err)
 	}
+	// The outbox stores this device's stamps without the device id, and
+	// gives them back whole.
+	var stored string
+	s.db.QueryRow(`SELECT hlc FROM outbox WHERE seq = ?`, ops[4].Seq).Scan(&stored)
+	if h, err := sync.ParseHLC(ops[4].Stamp); err != nil || h.Device != s.DeviceID() || len(stored) != stampLen ||
+		stored+"-"+s.DeviceID() != ops[4].Stamp || ops[4].Op.Fields["name_en"].HLC != ops[4].Stamp {
+		t.Fatalf("stored stamp %q, read %q (%v)", stored, ops[4].Stamp, err)
+	}
 	c, _ := s.SyncCounts(ctx)
 	if c != (SyncCounts{OpsWaiting: 1, RejectedOps: 1}) {
 		t.Fatalf("counts %+v", c)

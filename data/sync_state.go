@@ -285,10 +285,12 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 				c.Conflict++
 			}
 		case sync.Rejected:
+			// rejected_op keeps whole stamps (see outboxStamp).
 			res, err := sqlTx.ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
-				SELECT op_id, tbl, row_id, base_rev, hlc, fields, ?, ?, ? FROM outbox WHERE seq = ? AND op_id = ?
+				SELECT op_id, tbl, row_id, base_rev, CASE WHEN length(hlc) = ? THEN hlc || '-' || ? ELSE hlc END, fields, ?, ?, ?
+				FROM outbox WHERE seq = ? AND op_id = ?
 				ON CONFLICT (op_id) DO UPDATE SET code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at`,
-				r.Code, r.Message, now, r.Seq, r.ID)
+				stampLen, s.device, r.Code, r.Message, now, r.Seq, r.ID)
 			if err != nil {
 				return c, fmt.Errorf("keep rejected op %s: %w", r.ID, err)
 			}

@@ -188,7 +188,7 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
-		opID.String(), table, id, baseRev, stamp, payload); err != nil {
+		opID.String(), table, id, baseRev, t.s.outboxStamp(stamp), payload); err != nil {
 		return fmt.Errorf("record change of %s %s: %w", table, id, err)
 	}
 	return nil
@@ -203,6 +203,30 @@ func sqlValue(v any) any {
 		return 0
 	}
 	return v
+}
+
+// stampLen is the length of a clock stamp without its device id
+// ("wwwwwwwwwwww-cccccc").
+const stampLen = 19
+
+// outboxStamp is how the outbox stores a stamp: this device's own without
+// the device id, which every op would otherwise repeat (37 of a stamp's 56
+// characters); another device's (a re-asserted field) whole. Outbox, and
+// the copy of a rejected op, put the device id back: what is pushed is the
+// same either way.
+func (s *Store) outboxStamp(stamp string) string {
+	if len(stamp) == stampLen+1+len(s.device) && stamp[stampLen] == '-' && stamp[stampLen+1:] == s.device {
+		return stamp[:stampLen]
+	}
+	return stamp
+}
+
+// fullStamp undoes outboxStamp.
+func (s *Store) fullStamp(stored string) string {
+	if len(stored) == stampLen {
+		return stored + "-" + s.device
+	}
+	return stored
 }
 
 // OutboxOp is one unsent change as the outbox holds it.
@@ -227,6 +251,7 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Outbox
 		if err := rows.Scan(&o.Seq, &o.Op.ID, &o.Op.Table, &o.Op.RowID, &o.Op.BaseRev, &o.Stamp, &fieldsJSON); err != nil {
 			return nil, err
 		}
+		o.Stamp = s.fullStamp(o.Stamp)
 		var values map[string]any
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
@@ -346,7 +371,7 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 				return err
 			}
 		}
-		opArgs = append(opArgs, opID, table, r.id, 0, stamp, payload)
+		opArgs = append(opArgs, opID, table, r.id, 0, t.s.outboxStamp(stamp), payload)
 	}
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
 	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
