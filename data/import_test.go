@@ -180,6 +180,32 @@ func TestImportFailureMidwayRollsBack(t *testing.T) {
 	}
 }
 
+// TestInsertManyFailureLeavesNothing: a row that fails halfway through a
+// multi-row INSERT (OR FAIL keeps the rows before it in the statement)
+// fails the transaction, and none of the statement's rows stay.
+func TestInsertManyFailureLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	p := mustAdd(t, s, Person{NameEn: "Existing", Governorate: "OM-MA"})
+	before := dump(t, s)
+	ids, err := newUUIDs(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]bulkRow, len(ids))
+	for i, id := range ids {
+		rows[i] = bulkRow{id: id, fields: row{"name_en": fmt.Sprint("New ", i), "governorate": "OM-MA"}}
+	}
+	rows[6].id = p.ID // the seventh row of the statement is already there
+	err = s.write(ctx, func(t *tx) error { return t.insertMany(ctx, "person", rows, nil) })
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Fatalf("got %v", err)
+	}
+	if dump(t, s) != before {
+		t.Fatal("a failed insert left rows behind")
+	}
+}
+
 func TestUndoImport(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)

@@ -339,6 +339,9 @@ func sameColumns(r bulkRow, cols, extras []string) bool {
 }
 
 func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, cols, extras []string) error {
+	if _, ok := sync.Tables[table]; !ok {
+		return fmt.Errorf("internal: %s is not a synced table", table)
+	}
 	for _, c := range cols {
 		if !sync.KnownField(table, c) {
 			return fmt.Errorf("internal: %s has no synced field %q", table, c)
@@ -346,7 +349,7 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 	}
 	all := append(append([]string{"id", "hlc"}, cols...), extras...)
 	args := make([]any, 0, len(chunk)*len(all))
-	opArgs := make([]any, 0, len(chunk)*6)
+	opArgs := make([]any, 0, len(chunk)*4)
 	for _, r := range chunk {
 		stamp := t.s.clock.Now().String()
 		opID := r.opID
@@ -371,16 +374,23 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 				return err
 			}
 		}
-		opArgs = append(opArgs, opID, table, r.id, 0, t.s.outboxStamp(stamp), payload)
+		opArgs = append(opArgs, opID, r.id, t.s.outboxStamp(stamp), payload)
 	}
+	// OR FAIL, not the default ABORT: a multi-row INSERT that may abort
+	// halfway has SQLite copy every page it touches into a statement
+	// journal first, to undo its own earlier rows. Here any failure fails
+	// the whole transaction (the caller returns the error and write rolls
+	// back), so that copy bought nothing.
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
+	q := fmt.Sprintf("INSERT OR FAIL INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
 		strings.TrimSuffix(strings.Repeat(tuple+", ", len(chunk)), ", "))
 	if _, err := t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
-	oq := "INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+	// table is a synced table's name (checked above), so it may be written
+	// into the statement; every op is new, so its base revision is 0.
+	oq := "INSERT OR FAIL INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, '"+table+"', ?, 0, ?, ?), ", len(chunk)), ", ")
 	if _, err := t.exec(ctx, oq, opArgs...); err != nil {
 		return fmt.Errorf("record changes of %s: %w", table, err)
 	}
