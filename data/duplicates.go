@@ -155,6 +155,15 @@ func closeNames(ra, rb []rune) bool {
 // (Ukkonen), so the work is len(a)·(2·limit+1), not len(a)·len(b).
 func editDistance(a, b []rune, limit int) int {
 	const inf = 1 << 30
+	// A common prefix or suffix leaves the distance as it is, and names
+	// from the same families share long ones ("محمد سالم ال…ي"): what is
+	// left to compare is a few letters.
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
 	if abs(len(a)-len(b)) > limit {
 		return limit + 1
 	}
