@@ -197,34 +197,41 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 	}
 
 	// Duplicates, against the roster and against earlier rows of the file.
-	// The file's rows go in an index of their own, with ids that are their
-	// row numbers; a row only reports rows above it.
-	file := &personIndex{}
-	file.reset()
-	entries := make([]*indexEntry, len(valid))
-	for i, c := range valid {
-		probe := summary(c.p) // a copy: the writer may be reading c.p
-		probe.ID = strconv.Itoa(c.row)
-		entries[i] = newEntry(probe)
-		entries[i].seq = c.row
-		file.add(entries[i])
+	// Each row becomes an index entry of its own, with its row number for
+	// an id; a row only reports rows above it. While the writer runs it
+	// keeps a core to itself: it is the longer of the two.
+	workers := runtime.GOMAXPROCS(0)
+	if write {
+		workers = max(1, workers-1)
 	}
-	dupErr := parallel(ctx, len(valid), func(i int) error {
+	entries := make([]*indexEntry, len(valid))
+	dupErr := parallelOn(ctx, workers, len(valid), func(i int) error {
 		c := valid[i]
-		for _, m := range ix.candidates(entries[i]) {
+		probe := summary(c.p)
+		probe.ID = strconv.Itoa(c.row)
+		e := newEntry(probe)
+		e.seq = c.row
+		entries[i] = e
+		for _, m := range ix.candidates(e) {
 			c.dups = append(c.dups, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
 		}
-		var earlier []DuplicateMatch
-		for _, m := range file.candidatesBefore(entries[i], c.row) {
-			n, _ := strconv.Atoi(m.ID)
-			earlier = append(earlier, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
-		}
-		sort.Slice(earlier, func(i, j int) bool { return earlier[i].Row < earlier[j].Row })
-		c.dups = append(c.dups, earlier...)
 		return nil
 	})
-	ix.mu.RUnlock() // before waiting: the writer's commit patches this index
+	ix.mu.RUnlock() // the writer's commit patches this index
 	indexHeld = false
+	if dupErr == nil {
+		inFile, err := candidatesAmong(ctx, workers, entries)
+		dupErr = err
+		for i, c := range valid[:len(inFile)] {
+			var earlier []DuplicateMatch
+			for _, m := range inFile[i] {
+				n, _ := strconv.Atoi(m.ID)
+				earlier = append(earlier, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+			}
+			sort.Slice(earlier, func(i, j int) bool { return earlier[i].Row < earlier[j].Row })
+			c.dups = append(c.dups, earlier...)
+		}
+	}
 	if write {
 		if err := <-written; err != nil {
 			return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
@@ -350,7 +357,12 @@ func (s *Store) UndoImport(ctx context.Context, batch string) (int, error) {
 // parallel calls fn(i) for i in [0, n) on every core, and returns the first
 // error (or ctx's).
 func parallel(ctx context.Context, n int, fn func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	return parallelOn(ctx, runtime.GOMAXPROCS(0), n, fn)
+}
+
+// parallelOn is parallel on at most workers goroutines.
+func parallelOn(ctx context.Context, workers, n int, fn func(i int) error) error {
+	workers = min(workers, max(n, 1))
 	var next atomic.Int64
 	errs := make(chan error, workers)
 	for w := 0; w < workers; w++ {
