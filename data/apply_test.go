@@ -82,7 +82,7 @@ func TestApplyMergesFieldByField(t *testing.T) {
 	s := openTest(t)
 	p := mustAdd(t, s, Person{NameAr: "سالم", NameEn: "Salim", Governorate: "OM-MA", Phone: "91234567"})
 	// The add was pushed: HQ has it.
-	if _, err := s.AckPush(ctx, []sync.OpResult{{ID: outbox(t, s)[0].Op.ID, Status: sync.Applied}}); err != nil {
+	if _, err := s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])}); err != nil {
 		t.Fatal(err)
 	}
 	var local string
@@ -128,7 +128,7 @@ func TestApplyConcurrentWithUnsentOp(t *testing.T) {
 	s := openTest(t)
 	p := mustAdd(t, s, Person{NameAr: "خالد", Governorate: "OM-MA", Phone: "91234567", Notes: "a"})
 	ops := outbox(t, s)
-	s.AckPush(ctx, []sync.OpResult{{ID: ops[0].Op.ID, Status: sync.Applied}})
+	s.AckPush(ctx, []PushAck{applied(ops[0])})
 	// Edited offline, not sent yet.
 	p.Phone, p.Notes = "92222222", "local note"
 	if err := s.UpdatePerson(ctx, &p); err != nil {
@@ -272,7 +272,7 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := mustAdd(t, s, Person{NameEn: "Hamad", Governorate: "OM-MA"})
-	s.AckPush(ctx, []sync.OpResult{{ID: outbox(t, s)[0].Op.ID, Status: sync.Applied}})
+	s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
 	// Another device (right clock) renamed him; HQ's clock is now. Three
 	// days ahead of this laptop is beyond MaxSkew: refused, page applied.
 	theirs := stamp(now.Add(-time.Minute), "other")
@@ -329,6 +329,11 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 	}
 }
 
+// applied is HQ's answer that it applied o.
+func applied(o OutboxOp) PushAck {
+	return o.Ack(sync.OpResult{ID: o.Op.ID, Status: sync.Applied})
+}
+
 func TestAckPush(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
@@ -336,12 +341,12 @@ func TestAckPush(t *testing.T) {
 		mustAdd(t, s, Person{NameEn: n, Governorate: "OM-MA"})
 	}
 	ops := outbox(t, s)
-	counts, err := s.AckPush(ctx, []sync.OpResult{
-		{ID: ops[0].Op.ID, Status: sync.Applied},
-		{ID: ops[1].Op.ID, Status: sync.Duplicate},
-		{ID: ops[2].Op.ID, Status: sync.Conflicted},
-		{ID: ops[3].Op.ID, Status: sync.Rejected, Code: sync.CodeOutOfScope, Message: "OM-MA is not yours"},
-		{ID: ops[4].Op.ID, Status: "postponed"},
+	counts, err := s.AckPush(ctx, []PushAck{
+		ops[0].Ack(sync.OpResult{ID: ops[0].Op.ID, Status: sync.Applied}),
+		ops[1].Ack(sync.OpResult{ID: ops[1].Op.ID, Status: sync.Duplicate}),
+		ops[2].Ack(sync.OpResult{ID: ops[2].Op.ID, Status: sync.Conflicted}),
+		ops[3].Ack(sync.OpResult{ID: ops[3].Op.ID, Status: sync.Rejected, Code: sync.CodeOutOfScope, Message: "OM-MA is not yours"}),
+		ops[4].Ack(sync.OpResult{ID: ops[4].Op.ID, Status: "postponed"}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -355,12 +360,36 @@ func TestAckPush(t *testing.T) {
 	}
 	rej, err := s.RejectedOps(ctx, 0)
 	if err != nil || len(rej) != 1 || rej[0].Op.ID != ops[3].Op.ID || rej[0].Code != sync.CodeOutOfScope ||
-		rej[0].Op.Fields["name_en"].Value != "D" {
+		rej[0].Op.Fields["name_en"].Value != "D" || rej[0].Op.Fields["name_en"].HLC != ops[3].Stamp {
 		t.Fatalf("rejected %+v %v", rej, err)
+	}
+	// The outbox stores this device's stamps without the device id, and
+	// gives them back whole.
+	var stored string
+	s.db.QueryRow(`SELECT hlc FROM outbox WHERE seq = ?`, ops[4].Seq).Scan(&stored)
+	if h, err := sync.ParseHLC(ops[4].Stamp); err != nil || h.Device != s.DeviceID() || len(stored) != stampLen ||
+		stored+"-"+s.DeviceID() != ops[4].Stamp || ops[4].Op.Fields["name_en"].HLC != ops[4].Stamp {
+		t.Fatalf("stored stamp %q, read %q (%v)", stored, ops[4].Stamp, err)
 	}
 	c, _ := s.SyncCounts(ctx)
 	if c != (SyncCounts{OpsWaiting: 1, RejectedOps: 1}) {
 		t.Fatalf("counts %+v", c)
+	}
+	// An answer is taken by the op's seq and checked against its id: a seq
+	// that holds another op, or none, removes nothing.
+	stray := []PushAck{
+		{Seq: ops[4].Seq, OpResult: sync.OpResult{ID: ops[0].Op.ID, Status: sync.Applied}},
+		{Seq: ops[4].Seq + 100, OpResult: sync.OpResult{ID: ops[4].Op.ID, Status: sync.Applied}},
+		{Seq: ops[4].Seq, OpResult: sync.OpResult{ID: ops[3].Op.ID, Status: sync.Rejected, Code: "x"}},
+	}
+	if _, err := s.AckPush(ctx, stray); err != nil {
+		t.Fatal(err)
+	}
+	if left := outbox(t, s); len(left) != 1 || left[0].Op.ID != ops[4].Op.ID {
+		t.Fatalf("stray answers changed the outbox: %+v", left)
+	}
+	if rej, _ := s.RejectedOps(ctx, 0); len(rej) != 1 || rej[0].Code != sync.CodeOutOfScope {
+		t.Fatalf("stray answers changed the rejected ops: %+v", rej)
 	}
 }
 
@@ -368,7 +397,7 @@ func TestConflictResolve(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	p := mustAdd(t, s, Person{NameEn: "Aisha", Governorate: "OM-MA", Phone: "91111111"})
-	s.AckPush(ctx, []sync.OpResult{{ID: outbox(t, s)[0].Op.ID, Status: sync.Applied}})
+	s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
 	now := time.Now()
 	win, lose := stamp(now, "dev-b"), stamp(now.Add(-time.Minute), "dev-a")
 	cid := uuid.Must(uuid.NewV7()).String()
@@ -500,10 +529,10 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	if err := s.UpdatePerson(ctx, &edited); err != nil {
 		t.Fatal(err)
 	}
-	var results []sync.OpResult
+	var results []PushAck
 	var stamps = map[string]string{}
 	for _, o := range outbox(t, s) {
-		results = append(results, sync.OpResult{ID: o.Op.ID, Status: sync.Applied})
+		results = append(results, applied(o))
 		stamps[o.Op.RowID+"/"+strings.Join(sortedKeys(o.Op.Fields), ",")] = o.Stamp
 	}
 	s.AckPush(ctx, results)

@@ -2,8 +2,10 @@ package data
 
 import (
 	"context"
+	"fmt"
 	"math/bits"
 	"sort"
+	"sync/atomic"
 )
 
 // Reasons two records look like the same person.
@@ -155,6 +157,15 @@ func closeNames(ra, rb []rune) bool {
 // (Ukkonen), so the work is len(a)·(2·limit+1), not len(a)·len(b).
 func editDistance(a, b []rune, limit int) int {
 	const inf = 1 << 30
+	// A common prefix or suffix leaves the distance as it is, and names
+	// from the same families share long ones ("محمد سالم ال…ي"): what is
+	// left to compare is a few letters.
+	for len(a) > 0 && len(b) > 0 && a[0] == b[0] {
+		a, b = a[1:], b[1:]
+	}
+	for len(a) > 0 && len(b) > 0 && a[len(a)-1] == b[len(b)-1] {
+		a, b = a[:len(a)-1], b[:len(b)-1]
+	}
 	if abs(len(a)-len(b)) > limit {
 		return limit + 1
 	}
@@ -218,4 +229,188 @@ func contains(ss []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// candidatesAmong gives, for each of entries, what candidatesBefore(e,
+// e.seq) gives in an index holding these entries and nothing else: the
+// earlier entries it looks like, with the same reasons in the same order,
+// sorted the same way. entries must be distinct people (distinct ids) in
+// increasing seq: an import's rows, numbered by row.
+//
+// It works group by group instead of entry by entry: the entries sharing a
+// civil ID, a phone, an email, a name or a block are compared with each
+// other while they sit in the processor's cache. Entry by entry, every row
+// of a 100,000-row file followed pointers into every block it shares, and
+// the check took longer than saving the rows. The groups are numbered and
+// laid out in flat arrays, so no map of slices is built either.
+func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([][]Match, error) {
+	const (
+		civil = 1 << iota // reasons as bits, in the order candidatesBefore notes them
+		phone
+		email
+		name
+		block = 0 // a group compared by closeEntries; its matches are names
+	)
+	// Group ids by key, one id space for all kinds; kind[id] says which.
+	var kind []uint8
+	type slot struct{ group, entry int32 }
+	slots := make([]slot, 0, len(entries)*8)
+	ids := func(m map[string]int32, key string, k uint8) int32 {
+		id, ok := m[key]
+		if !ok {
+			id = int32(len(kind))
+			m[key] = id
+			kind = append(kind, k)
+		}
+		return id
+	}
+	byCivil := make(map[string]int32, len(entries))
+	byPhone := make(map[string]int32, len(entries))
+	byEmail := map[string]int32{}
+	byName := make(map[[2]string]int32, len(entries)/2)
+	byBlock := make(map[string]int32, len(entries)/2)
+	for i, e := range entries {
+		if i > 0 && e.seq <= entries[i-1].seq {
+			return nil, fmt.Errorf("internal: candidatesAmong needs increasing seqs")
+		}
+		n := int32(i)
+		if e.CivilID != "" {
+			slots = append(slots, slot{ids(byCivil, e.CivilID, civil), n})
+		}
+		if e.phoneNat != "" {
+			slots = append(slots, slot{ids(byPhone, e.phoneNat, phone), n})
+		}
+		if e.Email != "" {
+			slots = append(slots, slot{ids(byEmail, e.Email, email), n})
+		}
+		for _, k := range e.nameKeys {
+			key := [2]string{e.Governorate, k}
+			id, ok := byName[key]
+			if !ok {
+				id = int32(len(kind))
+				byName[key] = id
+				kind = append(kind, name)
+			}
+			slots = append(slots, slot{id, n})
+		}
+		for _, b := range e.blocks {
+			slots = append(slots, slot{ids(byBlock, b, block), n})
+		}
+	}
+	// Counting sort of the slots by group, stable: each group's members
+	// come out in entry order, as add would have listed them.
+	start := make([]int32, len(kind)+1)
+	for _, s := range slots {
+		start[s.group+1]++
+	}
+	for g := range kind {
+		start[g+1] += start[g]
+	}
+	members := make([]int32, len(slots))
+	next := append([]int32(nil), start[:len(kind)]...)
+	for _, s := range slots {
+		members[next[s.group]] = s.entry
+		next[s.group]++
+	}
+
+	// Compare within groups, on workers goroutines. A hit is entry j
+	// looking like the earlier entry i, for the reasons in why.
+	type hit struct {
+		j, i int32
+		why  uint8
+	}
+	workers = min(workers, max(len(kind)/64, 1))
+	hits := make([][]hit, workers)
+	var nextGroup atomic.Int64
+	const step = 64
+	err := parallelOn(ctx, workers, workers, func(w int) error {
+		var out []hit
+		for {
+			g0 := int(nextGroup.Add(step)) - step
+			if g0 >= len(kind) {
+				break
+			}
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			for g := g0; g < min(g0+step, len(kind)); g++ {
+				m := members[start[g]:start[g+1]]
+				if len(m) < 2 || (kind[g] == block && len(m) > maxBlock) {
+					continue
+				}
+				for b := 1; b < len(m); b++ {
+					p := entries[m[b]]
+					for a := 0; a < b; a++ {
+						if m[a] == m[b] {
+							continue // an entry whose two names share a key
+						}
+						if kind[g] != block {
+							out = append(out, hit{m[b], m[a], kind[g]})
+						} else if closeEntries(p, entries[m[a]]) {
+							out = append(out, hit{m[b], m[a], name})
+						}
+					}
+				}
+			}
+		}
+		hits[w] = out
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Gather each entry's hits (counting sort by j again), merge the
+	// reasons per match and order them as candidatesBefore does.
+	count := make([]int32, len(entries)+1)
+	total := 0
+	for _, hs := range hits {
+		for _, h := range hs {
+			count[h.j+1]++
+		}
+		total += len(hs)
+	}
+	for j := range entries {
+		count[j+1] += count[j]
+	}
+	byEntry := make([]hit, total)
+	pos := append([]int32(nil), count[:len(entries)]...)
+	for _, hs := range hits {
+		for _, h := range hs {
+			byEntry[pos[h.j]] = h
+			pos[h.j]++
+		}
+	}
+	reasons := [...]string{SameCivilID, SamePhone, SameEmail, SimilarName}
+	out := make([][]Match, len(entries))
+	for j := range entries {
+		hs := byEntry[count[j]:count[j+1]]
+		if len(hs) == 0 {
+			continue
+		}
+		sort.Slice(hs, func(x, y int) bool { return hs[x].i < hs[y].i })
+		var found []Match
+		for x := 0; x < len(hs); {
+			i, why := hs[x].i, uint8(0)
+			for ; x < len(hs) && hs[x].i == i; x++ {
+				why |= hs[x].why
+			}
+			e := entries[i]
+			m := Match{ID: e.ID, NameAr: e.NameAr, NameEn: e.NameEn}
+			for r, reason := range reasons {
+				if why&(1<<r) != 0 {
+					m.Reasons = append(m.Reasons, reason)
+				}
+			}
+			found = append(found, m)
+		}
+		sort.Slice(found, func(i, j int) bool {
+			if len(found[i].Reasons) != len(found[j].Reasons) {
+				return len(found[i].Reasons) > len(found[j].Reasons)
+			}
+			return found[i].ID < found[j].ID
+		})
+		out[j] = found
+	}
+	return out, nil
 }

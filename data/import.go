@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	stdsync "sync"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -66,8 +67,9 @@ type ImportReport struct {
 var ErrInvalidRows = errors.New("some rows are not valid, so nothing was imported: fix them, or import only the valid rows")
 
 // Import reads people from a spreadsheet table into the roster. It is all
-// or nothing: every row is validated first, then the valid rows are saved
-// in one transaction with an import batch that UndoImport can take back.
+// or nothing: the valid rows are saved in one transaction with an import
+// batch that UndoImport can take back, committed only once every row is
+// validated (and not at all when some are invalid, unless SkipInvalid).
 // Rows that look like people already on the roster, or like an earlier row
 // of the file, are imported and reported as duplicate candidates.
 func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions) (*ImportReport, error) {
@@ -92,66 +94,13 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		}
 		return field
 	}
-	progress := func(done int) {
-		if opt.Progress != nil && (done%500 == 0 || done == len(tbl.Rows)) {
-			opt.Progress(done, len(tbl.Rows)*2)
+	// Progress counts rows checked and rows saved, which go on together.
+	var checkedN, savedN atomic.Int64
+	progress := func() {
+		if opt.Progress != nil {
+			opt.Progress(int(checkedN.Load()+savedN.Load()), len(tbl.Rows)*2)
 		}
 	}
-
-	// Validate every row, on every core: rows are independent.
-	type checked struct {
-		row  int
-		p    Person
-		errs []FieldError
-		dups []DuplicateMatch
-		// The row's op, prepared here on every core so the single SQLite
-		// writer only has to stamp and insert it.
-		fields  row
-		payload string
-		id      string
-	}
-	rows := make([]checked, len(tbl.Rows))
-	var done atomic.Int64
-	err = parallel(ctx, len(tbl.Rows), func(i int) error {
-		r := tbl.Rows[i]
-		c := checked{row: r.Number, p: personFromCells(mapping.Columns, r.Cells)}
-		if err := s.ValidatePerson(&c.p); err != nil {
-			var ve *ValidationError
-			if !errors.As(err, &ve) {
-				return err
-			}
-			c.errs = ve.Errors
-		} else {
-			c.fields = c.p.newRow()
-			p, err := encodeFields(c.fields)
-			if err != nil {
-				return err
-			}
-			c.payload = p
-			ids, err := newUUIDs(1)
-			if err != nil {
-				return err
-			}
-			c.id = ids[0]
-		}
-		rows[i] = c
-		progress(int(done.Add(1)))
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	var valid []*checked
-	for i := range rows {
-		c := &rows[i]
-		for _, fe := range c.errs {
-			rep.Invalid = append(rep.Invalid, RowError{Row: c.row, Column: header(fe.Field), Field: fe.Field, Reason: fe.En, ReasonAr: fe.Ar})
-		}
-		if c.errs == nil {
-			valid = append(valid, c)
-		}
-	}
-	rep.Valid = len(valid)
 
 	// Take the roster's index before anything is written, so the rows being
 	// imported are never compared with themselves.
@@ -166,69 +115,198 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		}
 	}()
 
-	// The rows are saved while they are checked for duplicates: the report
-	// does not change what is imported, and SQLite's one writer and the
-	// checks then share the machine's cores.
-	write := !opt.DryRun && len(valid) > 0 && (len(rep.Invalid) == 0 || opt.SkipInvalid)
-	var batch string
+	// Rows are checked in chunks, in order, on every core but one, while
+	// the writer saves each chunk as soon as it is checked: SQLite's one
+	// writer is the longest part of an import, so it starts at once rather
+	// than after the last row is checked. Nothing is committed before every
+	// row is checked: with invalid rows (and SkipInvalid not set) the
+	// writer stops and rolls back, and nothing is written.
+	type checked struct {
+		row  int
+		p    Person
+		errs []FieldError
+		dups []DuplicateMatch
+		// The row's op, prepared here on every core so the single SQLite
+		// writer only has to stamp and insert it.
+		fields  row
+		payload string
+		id      string
+	}
+	const chunkRows = 1024
+	rows := make([]checked, len(tbl.Rows))
+	chunks := (len(rows) + chunkRows - 1) / chunkRows
+	chunkDone := make([]chan struct{}, chunks)
+	for k := range chunkDone {
+		chunkDone[k] = make(chan struct{})
+	}
+	stop := make(chan struct{}) // closed when the writer must give up
+	var stopOnce stdsync.Once
+	giveUp := func() { stopOnce.Do(func() { close(stop) }) }
+	verdict := make(chan int, 1) // rows to record as imported; 0: write nothing
 	written := make(chan error, 1)
-	if write {
+	var batch string
+	workers := runtime.GOMAXPROCS(0)
+	if !opt.DryRun && len(rows) > 0 {
 		id, err := uuid.NewV7()
 		if err != nil {
 			return nil, err
 		}
 		batch = id.String()
-		extra := map[string]any{"import_batch": batch}
-		bulk := make([]bulkRow, len(valid))
-		for i, c := range valid {
-			c.p.ID = c.id
-			bulk[i] = bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra}
-		}
+		workers = max(1, workers-1) // the writer's core
 		go func() {
-			written <- s.write(ctx, func(t *tx) error {
+			defer close(written)
+			var inserted int
+			err := s.write(ctx, func(t *tx) error {
+				t.peopleBulk = true
+				extra := map[string]any{"import_batch": batch}
+				bulk := make([]bulkRow, 0, chunkRows)
+				for k := range chunkDone {
+					select {
+					case <-chunkDone[k]:
+					case <-stop:
+						return errImportStopped
+					}
+					bulk = bulk[:0]
+					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
+						if c := &rows[i]; c.errs == nil {
+							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra})
+						}
+					}
+					before := inserted
+					if err := t.insertMany(ctx, "person", bulk, func(n int) {
+						savedN.Store(int64(before + n))
+						progress()
+					}); err != nil {
+						return err
+					}
+					inserted += len(bulk)
+				}
+				var n int
+				select {
+				case n = <-verdict:
+				case <-stop:
+				}
+				if n == 0 {
+					return errImportStopped
+				}
+				if n != inserted {
+					return fmt.Errorf("internal: %d rows saved, %d valid", inserted, n)
+				}
 				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported) VALUES (?, ?, ?, ?, ?)`,
-					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), len(valid)); err != nil {
+					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), n); err != nil {
 					return fmt.Errorf("record import batch: %w", err)
 				}
-				t.peopleBulk = true
-				return t.insertMany(ctx, "person", bulk, func(n int) { progress(len(tbl.Rows) + n) })
+				return nil
 			})
+			if errors.Is(err, errImportStopped) {
+				err = nil // rolled back on purpose
+			}
+			written <- err
 		}()
+	} else {
+		close(written)
+	}
+	// waitWriter lets the writer finish (committed or rolled back) and says
+	// how it went; a closed channel without a value means no writer ran.
+	waitWriter := func() error { return <-written }
+
+	err = parallelOn(ctx, workers, chunks, func(k int) error {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
+			r := tbl.Rows[i]
+			c := checked{row: r.Number, p: personFromCells(mapping.Columns, r.Cells)}
+			if err := s.ValidatePerson(&c.p); err != nil {
+				var ve *ValidationError
+				if !errors.As(err, &ve) {
+					return err
+				}
+				c.errs = ve.Errors
+				if !opt.SkipInvalid {
+					giveUp() // nothing will be written: stop saving
+				}
+			} else {
+				c.fields = c.p.newRow()
+				p, err := encodeFields(c.fields)
+				if err != nil {
+					return err
+				}
+				c.payload = p
+				ids, err := newUUIDs(1)
+				if err != nil {
+					return err
+				}
+				c.id = ids[0]
+				c.p.ID = c.id
+			}
+			rows[i] = c
+			if n := checkedN.Add(1); n%500 == 0 || int(n) == len(rows) {
+				progress()
+			}
+		}
+		close(chunkDone[k])
+		return nil
+	})
+	if err != nil {
+		giveUp()
+		waitWriter()
+		return nil, err
+	}
+	var valid []*checked
+	for i := range rows {
+		c := &rows[i]
+		for _, fe := range c.errs {
+			rep.Invalid = append(rep.Invalid, RowError{Row: c.row, Column: header(fe.Field), Field: fe.Field, Reason: fe.En, ReasonAr: fe.Ar})
+		}
+		if c.errs == nil {
+			valid = append(valid, c)
+		}
+	}
+	rep.Valid = len(valid)
+	write := !opt.DryRun && len(valid) > 0 && (len(rep.Invalid) == 0 || opt.SkipInvalid)
+	if write {
+		verdict <- len(valid)
+	} else {
+		verdict <- 0
+		giveUp()
+		workers = runtime.GOMAXPROCS(0)
 	}
 
 	// Duplicates, against the roster and against earlier rows of the file.
-	// The file's rows go in an index of their own, with ids that are their
-	// row numbers; a row only reports rows above it.
-	file := &personIndex{}
-	file.reset()
+	// Each row becomes an index entry of its own, with its row number for
+	// an id; a row only reports rows above it. While the writer runs it
+	// keeps a core to itself: it is the longer of the two.
 	entries := make([]*indexEntry, len(valid))
-	for i, c := range valid {
-		probe := summary(c.p) // a copy: the writer may be reading c.p
-		probe.ID = strconv.Itoa(c.row)
-		entries[i] = newEntry(probe)
-		entries[i].seq = c.row
-		file.add(entries[i])
-	}
-	dupErr := parallel(ctx, len(valid), func(i int) error {
+	dupErr := parallelOn(ctx, workers, len(valid), func(i int) error {
 		c := valid[i]
-		for _, m := range ix.candidates(entries[i]) {
+		probe := summary(c.p)
+		probe.ID = strconv.Itoa(c.row)
+		e := newEntry(probe)
+		e.seq = c.row
+		entries[i] = e
+		for _, m := range ix.candidates(e) {
 			c.dups = append(c.dups, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
 		}
-		var earlier []DuplicateMatch
-		for _, m := range file.candidatesBefore(entries[i], c.row) {
-			n, _ := strconv.Atoi(m.ID)
-			earlier = append(earlier, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
-		}
-		sort.Slice(earlier, func(i, j int) bool { return earlier[i].Row < earlier[j].Row })
-		c.dups = append(c.dups, earlier...)
 		return nil
 	})
-	ix.mu.RUnlock() // before waiting: the writer's commit patches this index
+	ix.mu.RUnlock() // the writer's commit patches this index
 	indexHeld = false
-	if write {
-		if err := <-written; err != nil {
-			return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
+	if dupErr == nil {
+		inFile, err := candidatesAmong(ctx, workers, entries)
+		dupErr = err
+		for i, c := range valid[:len(inFile)] {
+			var earlier []DuplicateMatch
+			for _, m := range inFile[i] {
+				n, _ := strconv.Atoi(m.ID)
+				earlier = append(earlier, DuplicateMatch{Row: n, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
+			}
+			sort.Slice(earlier, func(i, j int) bool { return earlier[i].Row < earlier[j].Row })
+			c.dups = append(c.dups, earlier...)
 		}
+	}
+	if err := waitWriter(); err != nil {
+		return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
 	}
 	if dupErr != nil {
 		return nil, dupErr // only a cancelled context; the import itself committed
@@ -266,6 +344,10 @@ func personFromCells(cols map[string]int, cells []string) Person {
 		Expertise: get(sheet.FieldExpertise), JoinedOn: get(sheet.FieldJoinedOn), Status: get(sheet.FieldStatus), Notes: get(sheet.FieldNotes),
 	}
 }
+
+// errImportStopped rolls back an import's transaction on purpose: rows
+// turned out invalid, or there is nothing to save.
+var errImportStopped = errors.New("import stopped")
 
 // ImportBatch is a past import.
 type ImportBatch struct {
@@ -350,7 +432,12 @@ func (s *Store) UndoImport(ctx context.Context, batch string) (int, error) {
 // parallel calls fn(i) for i in [0, n) on every core, and returns the first
 // error (or ctx's).
 func parallel(ctx context.Context, n int, fn func(i int) error) error {
-	workers := min(runtime.GOMAXPROCS(0), max(n, 1))
+	return parallelOn(ctx, runtime.GOMAXPROCS(0), n, fn)
+}
+
+// parallelOn is parallel on at most workers goroutines.
+func parallelOn(ctx context.Context, workers, n int, fn func(i int) error) error {
+	workers = min(workers, max(n, 1))
 	var next atomic.Int64
 	errs := make(chan error, workers)
 	for w := 0; w < workers; w++ {

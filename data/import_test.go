@@ -150,6 +150,50 @@ func TestImportInvalidRowsChangeNothing(t *testing.T) {
 	}
 }
 
+// TestImportInvalidLastRowChangesNothing: the writer saves checked rows
+// while later ones are being checked; an invalid row at the very end must
+// still leave the database as it was, and with SkipInvalid everything else
+// goes in, recorded once.
+func TestImportInvalidLastRowChangesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	mustAdd(t, s, Person{NameAr: "سالم", Governorate: "OM-ZU"})
+	var b strings.Builder
+	b.WriteString("name_ar,phone,governorate\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "شخص رقم %d,9%07d,OM-DA\n", i, i)
+	}
+	b.WriteString("خالد,123,OM-DA\n")
+	before := dump(t, s)
+	rep, err := s.Import(ctx, readTable(t, b.String()), ImportOptions{})
+	if !errors.Is(err, ErrInvalidRows) || len(rep.Invalid) != 1 || rep.Invalid[0].Row != 5002 || rep.Valid != 5000 || rep.Imported != 0 || rep.Batch != "" {
+		t.Fatalf("got %+v, %v", rep, err)
+	}
+	if dump(t, s) != before {
+		t.Fatal("an import with an invalid last row changed the database")
+	}
+	rep, err = s.Import(ctx, readTable(t, b.String()), ImportOptions{SkipInvalid: true, Source: "r.csv"})
+	if err != nil || rep.Imported != 5000 || rep.Batch == "" {
+		t.Fatalf("skip invalid: %+v %v", rep, err)
+	}
+	batches, err := s.ImportBatches(ctx)
+	if err != nil || len(batches) != 1 || batches[0].Rows != 5001 || batches[0].Imported != 5000 || batches[0].ID != rep.Batch {
+		t.Fatalf("batches %+v %v", batches, err)
+	}
+	if n, _ := s.OutboxLen(ctx); n != 5001 {
+		t.Fatalf("outbox has %d ops, want 5001", n)
+	}
+	// Only invalid rows: nothing to save, no batch, even with SkipInvalid.
+	before = dump(t, s)
+	rep, err = s.Import(ctx, readTable(t, "name_ar,phone,governorate\nخالد,123,OM-DA\nسعيد,456,OM-DA\n"), ImportOptions{SkipInvalid: true})
+	if err != nil || rep.Imported != 0 || rep.Batch != "" || len(rep.Invalid) != 2 {
+		t.Fatalf("only invalid rows: %+v %v", rep, err)
+	}
+	if dump(t, s) != before {
+		t.Fatal("an import with nothing valid changed the database")
+	}
+}
+
 // TestImportFailureMidwayRollsBack cancels an import while it is saving:
 // the database must hold exactly what it held before.
 func TestImportFailureMidwayRollsBack(t *testing.T) {
@@ -177,6 +221,32 @@ func TestImportFailureMidwayRollsBack(t *testing.T) {
 	}
 	if res, _ := s.Search(context.Background(), "شخص", SearchOptions{}); len(res) != 0 {
 		t.Fatalf("search finds %d people from a failed import", len(res))
+	}
+}
+
+// TestInsertManyFailureLeavesNothing: a row that fails halfway through a
+// multi-row INSERT (OR FAIL keeps the rows before it in the statement)
+// fails the transaction, and none of the statement's rows stay.
+func TestInsertManyFailureLeavesNothing(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	p := mustAdd(t, s, Person{NameEn: "Existing", Governorate: "OM-MA"})
+	before := dump(t, s)
+	ids, err := newUUIDs(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]bulkRow, len(ids))
+	for i, id := range ids {
+		rows[i] = bulkRow{id: id, fields: row{"name_en": fmt.Sprint("New ", i), "governorate": "OM-MA"}}
+	}
+	rows[6].id = p.ID // the seventh row of the statement is already there
+	err = s.write(ctx, func(t *tx) error { return t.insertMany(ctx, "person", rows, nil) })
+	if err == nil || !strings.Contains(err.Error(), "UNIQUE") {
+		t.Fatalf("got %v", err)
+	}
+	if dump(t, s) != before {
+		t.Fatal("a failed insert left rows behind")
 	}
 }
 

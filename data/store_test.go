@@ -3,12 +3,14 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer/sync"
 	_ "modernc.org/sqlite"
 )
 
@@ -157,5 +159,112 @@ func TestBackup(t *testing.T) {
 	got, err := c.Person(ctx, p.ID)
 	if err != nil || got.NameAr != p.NameAr {
 		t.Fatalf("backup holds %+v, %v", got, err)
+	}
+}
+
+// TestMigrateOutboxKeepsEveryOp upgrades a version 4 database whose
+// outbox holds unsent ops (migration 5 rebuilds the table): every op must
+// come out as it went in, seq included, the seq counter must go on from
+// where it was, and the ops must be acknowledged by seq afterwards.
+func TestMigrateOutboxKeepsEveryOp(t *testing.T) {
+	ctx := context.Background()
+	ms, err := loadMigrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "v4.db")
+	db, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := &Store{db: db, path: path}
+	for _, m := range ms[:4] {
+		if err := old.apply(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var device string
+	db.QueryRow(`SELECT value FROM meta WHERE key = 'device_id'`).Scan(&device)
+	mine := "019ad1b2c3d4-000000-" + device
+	theirs := "019ad1b2c3d0-000002-0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee" // a re-asserted field of another device
+	ops := []struct {
+		id, tbl, row string
+		base         int64
+		hlc, fields  string
+	}{
+		{"019ad1b2-c3d4-7000-8000-000000000001", "person", "019ad1b2-c3d4-7000-8000-0000000000a1", 0, mine,
+			`{"governorate":"OM-MA","name_ar":"سالم \"الحارثي\"","phone":"+96891234567"}`},
+		{"019ad1b2-c3d4-7000-8000-000000000002", "person", "019ad1b2-c3d4-7000-8000-0000000000a1", 7, theirs, `{"notes":"n"}`},
+		{"019ad1b2-c3d4-7000-8000-000000000003", "workshop", "019ad1b2-c3d4-7000-8000-0000000000b1", 0, mine,
+			`{"capacity":30,"hours":2.5,"title_en":"Safety"}`},
+	}
+	for _, o := range ops {
+		if _, err := db.Exec(`INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
+			o.id, o.tbl, o.row, o.base, o.hlc, o.fields); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The newest op was acknowledged: seq 3 is used up, though no row has it.
+	if _, err := db.Exec(`DELETE FROM outbox WHERE seq = 3`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	s, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	got, err := s.Outbox(ctx, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 {
+		t.Fatalf("outbox after upgrade: %+v", got)
+	}
+	for i, o := range ops[:2] {
+		g := got[i]
+		var want map[string]any
+		if err := json.Unmarshal([]byte(o.fields), &want); err != nil {
+			t.Fatal(err)
+		}
+		if g.Seq != int64(i+1) || g.Op.ID != o.id || g.Op.Table != o.tbl || g.Op.RowID != o.row || g.Op.BaseRev != o.base ||
+			g.Stamp != o.hlc || len(g.Op.Fields) != len(want) {
+			t.Fatalf("op %d after upgrade: %+v", i, g)
+		}
+		for k, v := range want {
+			if f := g.Op.Fields[k]; f.Value != v || f.HLC != o.hlc {
+				t.Fatalf("op %d field %s after upgrade: %+v", i, k, f)
+			}
+		}
+	}
+	var unique int
+	s.db.QueryRow(`SELECT count(*) FROM pragma_index_list('outbox') WHERE "unique"`).Scan(&unique)
+	var byRow int
+	s.db.QueryRow(`SELECT count(*) FROM pragma_index_list('outbox') WHERE name = 'outbox_row'`).Scan(&byRow)
+	if unique != 0 || byRow != 1 {
+		t.Fatalf("outbox indexes: %d unique, %d outbox_row", unique, byRow)
+	}
+
+	// A new write goes after every seq ever handed out.
+	p := Person{NameEn: "New", Governorate: "OM-MA"}
+	if err := s.AddPerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	all := outbox(t, s)
+	if len(all) != 3 || all[2].Seq != 4 || all[2].Op.RowID != p.ID {
+		t.Fatalf("outbox after a new write: %+v", all)
+	}
+	// The old ops are acknowledged by their seqs like any other.
+	counts, err := s.AckPush(ctx, []PushAck{applied(got[0]), got[1].Ack(sync.OpResult{ID: got[1].Op.ID, Status: sync.Rejected, Code: "c"})})
+	if err != nil || counts.Applied != 1 || counts.Rejected != 1 {
+		t.Fatalf("ack after upgrade: %+v %v", counts, err)
+	}
+	if left := outbox(t, s); len(left) != 1 || left[0].Op.RowID != p.ID {
+		t.Fatalf("outbox after ack: %+v", left)
+	}
+	rej, err := s.RejectedOps(ctx, 0)
+	if err != nil || len(rej) != 1 || rej[0].Op.ID != ops[1].id || rej[0].Op.Fields["notes"].HLC != theirs {
+		t.Fatalf("rejected after upgrade: %+v %v", rej, err)
 	}
 }

@@ -238,24 +238,42 @@ func (c *PushCounts) Add(o PushCounts) {
 	c.Unknown += o.Unknown
 }
 
+// PushAck is HQ's answer for one pushed op, with the op's place in the
+// outbox (OutboxOp.Seq): acknowledging finds the op by its seq, the
+// outbox's rowid, and checks the op id there. The seq stays on the device;
+// it is not part of what is pushed.
+type PushAck struct {
+	Seq int64
+	sync.OpResult
+}
+
+// Ack pairs HQ's answer with the op it answers.
+func (o OutboxOp) Ack(r sync.OpResult) PushAck { return PushAck{Seq: o.Seq, OpResult: r} }
+
 // AckPush records HQ's answers to pushed ops in one transaction: applied,
 // duplicate and conflict ops leave the outbox (HQ has them); rejected ones
 // move, whole, to rejected_op with HQ's code and message. An answer this
-// Safeer does not know leaves its op queued. The rows the ops changed keep
-// their values; their rev (and so the base_rev of later edits) moves only
-// when the pull brings HQ's revision back.
-func (s *Store) AckPush(ctx context.Context, results []sync.OpResult) (PushCounts, error) {
+// Safeer does not know leaves its op queued. An answer for an op that is no
+// longer at its seq (answered before) removes nothing. The rows the ops
+// changed keep their values; their rev (and so the base_rev of later edits)
+// moves only when the pull brings HQ's revision back.
+func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error) {
 	var c PushCounts
 	sqlTx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return c, fmt.Errorf("record HQ's answers: %w", err)
 	}
 	defer sqlTx.Rollback()
+	del, err := sqlTx.PrepareContext(ctx, `DELETE FROM outbox WHERE seq = ? AND op_id = ?`)
+	if err != nil {
+		return c, fmt.Errorf("record HQ's answers: %w", err)
+	}
+	defer del.Close()
 	now := formatTime(s.nowUTC())
-	for _, r := range results {
+	for _, r := range acks {
 		switch r.Status {
 		case sync.Applied, sync.Duplicate, sync.Conflicted:
-			if _, err := sqlTx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, r.ID); err != nil {
+			if _, err := del.ExecContext(ctx, r.Seq, r.ID); err != nil {
 				return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
 			}
 			switch r.Status {
@@ -267,17 +285,19 @@ func (s *Store) AckPush(ctx context.Context, results []sync.OpResult) (PushCount
 				c.Conflict++
 			}
 		case sync.Rejected:
+			// rejected_op keeps whole stamps (see outboxStamp).
 			res, err := sqlTx.ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
-				SELECT op_id, tbl, row_id, base_rev, hlc, fields, ?, ?, ? FROM outbox WHERE op_id = ?
+				SELECT op_id, tbl, row_id, base_rev, CASE WHEN length(hlc) = ? THEN hlc || '-' || ? ELSE hlc END, fields, ?, ?, ?
+				FROM outbox WHERE seq = ? AND op_id = ?
 				ON CONFLICT (op_id) DO UPDATE SET code = excluded.code, message = excluded.message, rejected_at = excluded.rejected_at`,
-				r.Code, r.Message, now, r.ID)
+				stampLen, s.device, r.Code, r.Message, now, r.Seq, r.ID)
 			if err != nil {
 				return c, fmt.Errorf("keep rejected op %s: %w", r.ID, err)
 			}
 			if n, _ := res.RowsAffected(); n == 0 {
 				continue // not in the outbox (answered before)
 			}
-			if _, err := sqlTx.ExecContext(ctx, `DELETE FROM outbox WHERE op_id = ?`, r.ID); err != nil {
+			if _, err := del.ExecContext(ctx, r.Seq, r.ID); err != nil {
 				return c, fmt.Errorf("keep rejected op %s: %w", r.ID, err)
 			}
 			c.Rejected++
@@ -293,8 +313,8 @@ func (s *Store) AckPush(ctx context.Context, results []sync.OpResult) (PushCount
 
 // RejectLocally moves an op out of the outbox into rejected_op without HQ's
 // word, for an op HQ can never take (one op larger than a whole request).
-func (s *Store) RejectLocally(ctx context.Context, opID, code, message string) error {
-	_, err := s.AckPush(ctx, []sync.OpResult{{ID: opID, Status: sync.Rejected, Code: code, Message: message}})
+func (s *Store) RejectLocally(ctx context.Context, op OutboxOp, code, message string) error {
+	_, err := s.AckPush(ctx, []PushAck{op.Ack(sync.OpResult{ID: op.Op.ID, Status: sync.Rejected, Code: code, Message: message})})
 	return err
 }
 

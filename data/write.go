@@ -198,7 +198,7 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		return err
 	}
 	if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, ?, ?, ?)`,
-		opID, table, id, baseRev, stamp, payload); err != nil {
+		opID, table, id, baseRev, t.s.outboxStamp(stamp), payload); err != nil {
 		return fmt.Errorf("record change of %s %s: %w", table, id, err)
 	}
 	return nil
@@ -213,6 +213,30 @@ func sqlValue(v any) any {
 		return 0
 	}
 	return v
+}
+
+// stampLen is the length of a clock stamp without its device id
+// ("wwwwwwwwwwww-cccccc").
+const stampLen = 19
+
+// outboxStamp is how the outbox stores a stamp: this device's own without
+// the device id, which every op would otherwise repeat (37 of a stamp's 56
+// characters); another device's (a re-asserted field) whole. Outbox, and
+// the copy of a rejected op, put the device id back: what is pushed is the
+// same either way.
+func (s *Store) outboxStamp(stamp string) string {
+	if len(stamp) == stampLen+1+len(s.device) && stamp[stampLen] == '-' && stamp[stampLen+1:] == s.device {
+		return stamp[:stampLen]
+	}
+	return stamp
+}
+
+// fullStamp undoes outboxStamp.
+func (s *Store) fullStamp(stored string) string {
+	if len(stored) == stampLen {
+		return stored + "-" + s.device
+	}
+	return stored
 }
 
 // OutboxOp is one unsent change as the outbox holds it.
@@ -237,6 +261,7 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Outbox
 		if err := rows.Scan(&o.Seq, &o.Op.ID, &o.Op.Table, &o.Op.RowID, &o.Op.BaseRev, &o.Stamp, &fieldsJSON); err != nil {
 			return nil, err
 		}
+		o.Stamp = s.fullStamp(o.Stamp)
 		var values map[string]any
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
@@ -323,6 +348,9 @@ func sameColumns(r bulkRow, cols, extras []string) bool {
 }
 
 func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, cols, extras []string) error {
+	if _, ok := sync.Tables[table]; !ok {
+		return fmt.Errorf("internal: %s is not a synced table", table)
+	}
 	for _, c := range cols {
 		if !sync.KnownField(table, c) {
 			return fmt.Errorf("internal: %s has no synced field %q", table, c)
@@ -330,7 +358,7 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 	}
 	all := append(append([]string{"id", "hlc"}, cols...), extras...)
 	args := make([]any, 0, len(chunk)*len(all))
-	opArgs := make([]any, 0, len(chunk)*6)
+	opArgs := make([]any, 0, len(chunk)*4)
 	for _, r := range chunk {
 		stamp := t.s.clock.Now().String()
 		opID := stamp // as in put
@@ -348,16 +376,23 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 				return err
 			}
 		}
-		opArgs = append(opArgs, opID, table, r.id, 0, stamp, payload)
+		opArgs = append(opArgs, opID, r.id, t.s.outboxStamp(stamp), payload)
 	}
+	// OR FAIL, not the default ABORT: a multi-row INSERT that may abort
+	// halfway has SQLite copy every page it touches into a statement
+	// journal first, to undo its own earlier rows. Here any failure fails
+	// the whole transaction (the caller returns the error and write rolls
+	// back), so that copy bought nothing.
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(all)), ", ") + ")"
-	q := fmt.Sprintf("INSERT INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
+	q := fmt.Sprintf("INSERT OR FAIL INTO %s (%s) VALUES %s", table, strings.Join(all, ", "),
 		strings.TrimSuffix(strings.Repeat(tuple+", ", len(chunk)), ", "))
 	if _, err := t.exec(ctx, q, args...); err != nil {
 		return fmt.Errorf("insert %s: %w", table, err)
 	}
-	oq := "INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES " +
-		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(chunk)), ", ")
+	// table is a synced table's name (checked above), so it may be written
+	// into the statement; every op is new, so its base revision is 0.
+	oq := "INSERT OR FAIL INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES " +
+		strings.TrimSuffix(strings.Repeat("(?, '"+table+"', ?, 0, ?, ?), ", len(chunk)), ", ")
 	if _, err := t.exec(ctx, oq, opArgs...); err != nil {
 		return fmt.Errorf("record changes of %s: %w", table, err)
 	}

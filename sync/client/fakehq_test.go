@@ -46,6 +46,7 @@ type fakeHQ struct {
 	slowAbove int            // pushes with more ops than this sleep slowFor
 	slowFor   time.Duration  //
 	pushSizes []int          // ops in each push received
+	pushed    []sync.Op      // every op received, in order
 	cursors   []string       // cursors of pulls received
 	requests  map[string]int // path → count
 }
@@ -241,6 +242,7 @@ func (h *fakeHQ) push(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 	}
 	h.mu.Lock()
 	h.pushSizes = append(h.pushSizes, len(req.Ops))
+	h.pushed = append(h.pushed, req.Ops...)
 	if len(h.failPush) > 0 {
 		st := h.failPush[0]
 		h.failPush = h.failPush[1:]

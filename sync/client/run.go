@@ -220,7 +220,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 			}
 			// One op bigger than HQ takes: it can never go; keep it aside,
 			// visible, so the rest of the queue moves.
-			if err := c.store.RejectLocally(ctx, sent[0].Op.ID, "too_large", "this change is larger than HQ accepts"); err != nil {
+			if err := c.store.RejectLocally(ctx, sent[0], "too_large", "this change is larger than HQ accepts"); err != nil {
 				return local(err)
 			}
 			rep.Rejected++
@@ -242,7 +242,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 		rep.Pushed += len(results)
 		for _, r := range results {
 			if r.Status == sync.Rejected {
-				rep.Rejections = append(rep.Rejections, r)
+				rep.Rejections = append(rep.Rejections, r.OpResult)
 				if r.Code == sync.CodeClockSkew {
 					rep.warn(Words(ProblemClockSkew))
 				}
@@ -286,19 +286,22 @@ func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 }
 
 // matchResults pairs HQ's results with the ops sent, by position: the
-// reply names ops by their place in the batch, not by id. Ops without a
-// result (a reply cut short) stay queued.
-func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]sync.OpResult, error) {
+// reply names ops by their place in the batch, not by id. Each result gets
+// its op's id and its place in the outbox (the seq the acknowledgement
+// uses). Ops without a result (a reply cut short) stay queued.
+func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]data.PushAck, error) {
 	switch {
 	case len(results) > len(sent):
 		return nil, fmt.Errorf("%d results for the %d ops sent", len(results), len(sent))
 	case len(results) == 0 && len(sent) > 0:
 		return nil, fmt.Errorf("no result for any of the %d ops sent", len(sent))
 	}
-	for i := range results {
-		results[i].ID = sent[i].Op.ID
+	acks := make([]data.PushAck, len(results))
+	for i, r := range results {
+		r.ID = sent[i].Op.ID
+		acks[i] = sent[i].Ack(r)
 	}
-	return results, nil
+	return acks, nil
 }
 
 // pull fetches pages after cursor until HQ has no more, applying each page
