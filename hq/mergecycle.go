@@ -2,6 +2,7 @@ package hq
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/oman-sca/safeer/sync"
 )
@@ -23,15 +24,11 @@ const maxMergeChain = 32
 // it, and the undone merge is logged as a conflict. These are HQ changes,
 // stamped with HQ's clock, so every device pulls the same repair.
 func (s *Server) breakMergeCycle(ctx context.Context, tx Tx, id string) error {
-	row, found, err := tx.Row(ctx, "person", id)
-	if err != nil || !found {
-		return err
-	}
-	d, err := decodeData(row.Data)
+	f, _, err := mergedInto(ctx, tx, id)
 	if err != nil {
 		return err
 	}
-	target, _ := d["merged_into"].V.(string)
+	target, _ := f.V.(string)
 	if target == "" || target == id {
 		return nil
 	}
@@ -42,18 +39,13 @@ func (s *Server) breakMergeCycle(ctx context.Context, tx Tx, id string) error {
 		if next == id {
 			break
 		}
-		r, found, err := tx.Row(ctx, "person", next)
-		if err != nil || !found {
-			return err
-		}
-		nd, err := decodeData(r.Data)
+		f, _, err := mergedInto(ctx, tx, next)
 		if err != nil {
 			return err
 		}
 		cycle = append(cycle, next)
-		next, _ = nd["merged_into"].V.(string)
-		if next == "" {
-			return nil // a chain that ends: no cycle
+		if next, _ = f.V.(string); next == "" {
+			return nil // a chain that ends (or a person HQ lacks): no cycle
 		}
 	}
 	if next != id {
@@ -73,31 +65,36 @@ func (s *Server) breakMergeCycle(ctx context.Context, tx Tx, id string) error {
 	return nil
 }
 
+// mergedInto reads a person's merged_into field (zero when HQ has no such
+// person) and the person's scope.
+func mergedInto(ctx context.Context, tx Tx, id string) (storedField, string, error) {
+	r, found, err := tx.Row(ctx, "person", id)
+	if err != nil || !found {
+		return storedField{}, "", err
+	}
+	d, err := decodeData(r.Data)
+	if err != nil {
+		return storedField{}, "", fmt.Errorf("person %s: %w", id, err)
+	}
+	return d["merged_into"], r.Scope, nil
+}
+
 // repointMerge sets member's merged_into to want as an HQ change and logs
 // the value it replaces as a conflict's loser, so no device's merge is
 // undone without a trace.
 func (s *Server) repointMerge(ctx context.Context, e *EditTx, member, want string) error {
-	before, _, err := e.tx.Row(ctx, "person", member)
-	if err != nil {
-		return err
-	}
-	bd, err := decodeData(before.Data)
+	old, _, err := mergedInto(ctx, e.tx, member)
 	if err != nil {
 		return err
 	}
 	if changed, err := e.Set("person", member, map[string]any{"merged_into": want}); err != nil || !changed {
 		return err
 	}
-	after, _, err := e.tx.Row(ctx, "person", member)
+	now, scope, err := mergedInto(ctx, e.tx, member)
 	if err != nil {
 		return err
 	}
-	ad, err := decodeData(after.Data)
-	if err != nil {
-		return err
-	}
-	old, now := bd["merged_into"], ad["merged_into"]
-	return s.logConflicts(ctx, e.tx, sync.Op{Table: "person", RowID: member}, after.Scope, []sync.FieldConflict{{
+	return s.logConflicts(ctx, e.tx, sync.Op{Table: "person", RowID: member}, scope, []sync.FieldConflict{{
 		Field:  "merged_into",
 		Winner: sync.Field{Value: now.V, HLC: now.H},
 		Loser:  sync.Field{Value: old.V, HLC: old.H},
