@@ -59,7 +59,7 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []sync.Change, nextCur
 				return err
 			}
 		}
-		if len(a.people) > maxPeoplePatch {
+		if len(a.people) > maxPeoplePatch || a.peopleGone {
 			t.peopleBulk = true
 		} else {
 			for _, id := range sortedKeys(a.people) {
@@ -120,6 +120,29 @@ type applier struct {
 	cols   map[string]map[string]string // table → synced local column → SQLite type
 	warned map[string]bool
 	people map[string]bool
+	// peopleGone: a person left this device's governorates; the search
+	// index is rebuilt rather than patched.
+	peopleGone bool
+}
+
+// drop deletes this device's copy of a row that HQ says has left its
+// governorates (moved by an administrator, or by a device enrolled for
+// both): the device no longer holds, or is sent, anything of it. Its queued
+// edits stay queued; HQ refuses them as out of scope and they are kept
+// with the other refused changes, for the coordinator to see.
+func (a *applier) drop(ctx context.Context, table, id string) error {
+	// table is a key of sync.Tables (checked by columns), never outside input.
+	res, err := a.t.exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("drop %s %s, which left this device's governorates: %w", table, id, err)
+	}
+	if _, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = ? AND row_id = ?`, table, id); err != nil {
+		return fmt.Errorf("drop %s %s: %w", table, id, err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 && table == "person" {
+		a.peopleGone = true
+	}
+	return nil
 }
 
 func (a *applier) warn(key, msg string, args ...any) {
@@ -183,6 +206,9 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 	if ch.RowID == "" {
 		a.warn("norow "+ch.Table, "sync: skipping a pulled row without id", "table", ch.Table, "seq", ch.Seq)
 		return nil
+	}
+	if ch.Gone {
+		return a.drop(ctx, ch.Table, ch.RowID)
 	}
 	incoming := make(map[string]sync.Field, len(ch.Fields))
 	for name, f := range ch.Fields {

@@ -225,8 +225,11 @@ type PushCounts struct {
 	Applied   int `json:"applied"`
 	Duplicate int `json:"duplicate"`
 	Conflict  int `json:"conflict"`
-	Rejected  int `json:"rejected"`
-	Unknown   int `json:"unknown,omitempty"` // answers this Safeer does not understand: the op stays queued
+	// Superseded ops reached HQ, but HQ kept a newer value of some field;
+	// the pull brings that value here.
+	Superseded int `json:"superseded,omitempty"`
+	Rejected   int `json:"rejected"`
+	Unknown    int `json:"unknown,omitempty"` // answers this Safeer does not understand: the op stays queued
 }
 
 // Add adds o to c.
@@ -234,6 +237,7 @@ func (c *PushCounts) Add(o PushCounts) {
 	c.Applied += o.Applied
 	c.Duplicate += o.Duplicate
 	c.Conflict += o.Conflict
+	c.Superseded += o.Superseded
 	c.Rejected += o.Rejected
 	c.Unknown += o.Unknown
 }
@@ -251,7 +255,7 @@ type PushAck struct {
 func (o OutboxOp) Ack(r sync.OpResult) PushAck { return PushAck{Seq: o.Seq, OpResult: r} }
 
 // AckPush records HQ's answers to pushed ops in one transaction: applied,
-// duplicate and conflict ops leave the outbox (HQ has them); rejected ones
+// duplicate, conflict and superseded ops leave the outbox (HQ has them); rejected ones
 // move, whole, to rejected_op with HQ's code and message. An answer this
 // Safeer does not know leaves its op queued. An answer for an op that is no
 // longer at its seq (answered before) removes nothing. The rows the ops
@@ -272,7 +276,7 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 	now := formatTime(s.nowUTC())
 	for _, r := range acks {
 		switch r.Status {
-		case sync.Applied, sync.Duplicate, sync.Conflicted:
+		case sync.Applied, sync.Duplicate, sync.Conflicted, sync.Superseded:
 			if _, err := del.ExecContext(ctx, r.Seq, r.ID); err != nil {
 				return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
 			}
@@ -281,6 +285,8 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 				c.Applied++
 			case sync.Duplicate:
 				c.Duplicate++
+			case sync.Superseded:
+				c.Superseded++
 			default:
 				c.Conflict++
 			}

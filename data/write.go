@@ -262,6 +262,10 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Outbox
 			return nil, err
 		}
 		o.Stamp = s.fullStamp(o.Stamp)
+		// A device's own edits are identified by their stamp; an op with an
+		// id of its own was queued again after HQ's restore (data/resync.go)
+		// and may carry other devices' stamps: HQ is told so.
+		o.Op.Reasserted = o.Op.ID != o.Stamp
 		var values map[string]any
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)

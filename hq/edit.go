@@ -172,7 +172,7 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 		return false, err
 	}
 	if exists && stored.Scope != scope {
-		if err := rescope(e.ctx, e.tx, id, scope, map[string]bool{table + "/" + id: true}); err != nil {
+		if err := moved(e.ctx, e.tx, table, id, stored.Scope, scope); err != nil {
 			return false, err
 		}
 	}

@@ -96,12 +96,22 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 	}
 	next := c.Seq
 	for _, r := range rows {
+		next = r.Seq
+		if r.Table == ExitTable {
+			ch, ok, err := s.exitChange(ctx, dev, r)
+			if err != nil {
+				return sync.PullResponse{}, err
+			}
+			if ok {
+				resp.Changes = append(resp.Changes, ch)
+			}
+			continue
+		}
 		d, err := decodeData(r.Data)
 		if err != nil {
 			return sync.PullResponse{}, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
 		}
 		resp.Changes = append(resp.Changes, sync.Change{Seq: r.Seq, Table: r.Table, RowID: r.ID, Fields: d.fields()})
-		next = r.Seq
 	}
 	if !resp.HasMore {
 		// Everything committed up to the counter was visible to the read,

@@ -95,9 +95,10 @@ func opHash(op sync.Op) []byte {
 	return h[:]
 }
 
-// checkOp validates what can be checked without the database. It returns a
-// rejection code and words, or "" when the op may proceed.
-func (s *Server) checkOp(op sync.Op) (code, msg string) {
+// checkOp validates what can be checked without the database, from who is
+// pushing (dev) and HQ's wall clock, never from what the op says of itself.
+// It returns a rejection code and words, or "" when the op may proceed.
+func (s *Server) checkOp(dev Device, op sync.Op) (code, msg string) {
 	switch {
 	case !cleanID(op.ID):
 		return sync.CodeBadValue, "the op has no id (or an overlong or garbled one)"
@@ -115,7 +116,7 @@ func (s *Server) checkOp(op sync.Op) (code, msg string) {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	limit := s.now().Add(sync.MaxSkew).UnixMilli()
+	limit := s.now().Add(sync.MaxAhead).UnixMilli()
 	for _, name := range names {
 		f := op.Fields[name]
 		if !sync.KnownField(op.Table, name) {
@@ -134,11 +135,30 @@ func (s *Server) checkOp(op sync.Op) (code, msg string) {
 		}
 		h, err := sync.ParseHLC(f.HLC)
 		if err != nil || f.HLC == "" {
-			return sync.CodeBadValue, fmt.Sprintf("field %s: bad clock stamp %q", name, f.HLC)
+			return sync.CodeBadValue, fmt.Sprintf("field %s: bad clock stamp %.80q", name, f.HLC)
 		}
+		// A new edit is this device's: a stamp naming another device (or
+		// HQ) would take that author's place in the merge and in the
+		// conflict log. Only values re-asserted after HQ's restore keep the
+		// stamps they were made with.
+		if !op.Reasserted && h.Device != dev.ID {
+			return sync.CodeNotAuthor, fmt.Sprintf("field %s is stamped by %q, not by this device (%s)", name, h.Device, dev.ID)
+		}
+		// A stamp ahead of HQ's clock would pin the field: every honest
+		// later edit would lose to it. Devices correct their stamps with
+		// the clock offset they measure from HQ's Date header before they
+		// push, so only a wrong clock (or a forger) gets here.
 		if h.Wall > limit {
-			return sync.CodeClockSkew, fmt.Sprintf("field %s was stamped %s, more than a day ahead of HQ's clock: check the device's date and time",
-				name, h.Time().Format("2006-01-02 15:04 MST"))
+			return sync.CodeClockSkew, fmt.Sprintf("field %s was stamped %s, more than %s ahead of HQ's clock: check the device's date and time",
+				name, h.Time().Format("2006-01-02 15:04 MST"), sync.MaxAhead)
+		}
+	}
+	if op.Table == "conflict" {
+		// Conflicts are HQ's: a device only marks one resolved.
+		for _, name := range names {
+			if name != "resolved" && name != "resolved_at" {
+				return sync.CodeOutOfScope, fmt.Sprintf("a device may only mark a conflict resolved, not set its %s", name)
+			}
 		}
 	}
 	return "", ""
@@ -182,8 +202,13 @@ func (s *Server) applyBatch(ctx context.Context, dev Device, ops []sync.Op) ([]s
 // applyOp applies one op in tx together with its applied_ops record, and
 // returns its result.
 func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
-	if code, msg := s.checkOp(op); code != "" {
+	if code, msg := s.checkOp(dev, op); code != "" {
 		return rejected(op.ID, code, msg), nil
+	}
+	if op.Reasserted {
+		if code, msg, err := checkAuthors(ctx, tx, dev, op); err != nil || code != "" {
+			return rejected(op.ID, code, msg), err
+		}
 	}
 	hash := opHash(op)
 	prev, found, err := tx.AppliedOp(ctx, op.ID)
@@ -204,7 +229,11 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 }
 
 // mergeOp checks the op's scope, merges it into the stored row and logs the
-// conflicts, all in tx.
+// conflicts, all in tx. Scope is decided from what HQ has stored and from
+// the device asking, never from the op's own values: a device must be
+// enrolled for the governorate a row is in now, and for the one it is in
+// after the merge, so moving a row between governorates takes a device
+// enrolled for both (or an administrator, through Server.Edit).
 func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
 	if op.Table == "place" {
 		return rejected(op.ID, sync.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
@@ -213,40 +242,23 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 	if err != nil {
 		return sync.OpResult{}, err
 	}
+	if exists && !inScope(dev.Governorates, stored.Scope) {
+		return rejected(op.ID, sync.CodeOutOfScope,
+			fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, stored.Scope)), nil
+	}
+	if !exists && op.Table == "conflict" {
+		return rejected(op.ID, sync.CodeOutOfScope, "conflict rows are made by HQ"), nil
+	}
 	cur, err := decodeData(stored.Data)
 	if err != nil {
 		return sync.OpResult{}, fmt.Errorf("%s %s: %w", op.Table, op.RowID, err)
 	}
 
-	// Scope as the op means it: its own values where it sets them (a
-	// person moved to another governorate), the stored ones elsewhere.
-	intent := make(rowData, len(cur)+len(op.Fields))
-	for k, f := range cur {
-		intent[k] = f
-	}
-	for k, f := range op.Fields {
-		intent[k] = storedField{V: f.Value, H: f.HLC}
-	}
-	scope, _, ok, reason, err := rowScope(ctx, tx, op.Table, intent)
-	if err != nil {
-		return sync.OpResult{}, err
-	}
-	if op.Table == "conflict" && exists {
-		scope, ok = stored.Scope, true // a conflict stays where HQ logged it
-	}
-	if !ok {
-		return rejected(op.ID, sync.CodeOutOfScope, reason), nil
-	}
-	if !inScope(dev.Governorates, scope) {
-		return rejected(op.ID, sync.CodeOutOfScope,
-			fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, scope)), nil
-	}
-
 	// A stored field is concurrent with the op when another device set it
 	// after the revision the op was based on: the op's author never saw it.
-	// The author is the device part of the op's stamp, not necessarily the
-	// device pushing: after HQ's restore a device re-asserts what HQ lost,
-	// other devices' edits included, with their original stamps.
+	// The author is the device part of the op's stamp: the pushing device
+	// for a new edit (checkOp made sure), the original author for a value
+	// re-asserted after HQ's restore.
 	concurrent := func(field string) bool {
 		f := cur[field]
 		return f.R > op.BaseRev && stampDevice(f.H) != stampDevice(op.Fields[field].HLC)
@@ -255,9 +267,36 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		concurrent = nil // the conflict log itself is never in conflict
 	}
 	changed, conflicts := sync.Merge(cur.fields(), op.Fields, concurrent)
+	superseded := supersededFields(cur, op, changed, conflicts)
 
 	finalScope, parent := stored.Scope, stored.Parent
 	if len(changed) > 0 {
+		merged := make(rowData, len(cur)+len(changed))
+		for k, f := range cur {
+			merged[k] = f
+		}
+		for k, f := range changed {
+			merged[k] = storedField{V: f.Value, H: f.HLC}
+		}
+		if op.Table != "conflict" { // a conflict stays where HQ logged it
+			var ok bool
+			var reason string
+			finalScope, parent, ok, reason, err = rowScope(ctx, tx, op.Table, merged)
+			if err != nil {
+				return sync.OpResult{}, err
+			}
+			if !ok {
+				return rejected(op.ID, sync.CodeOutOfScope, reason), nil
+			}
+		}
+		if !inScope(dev.Governorates, finalScope) {
+			if exists {
+				return rejected(op.ID, sync.CodeOutOfScope, fmt.Sprintf("%s %s would move from %s to %s; only a device enrolled for both, or an administrator, may move it",
+					op.Table, op.RowID, stored.Scope, finalScope)), nil
+			}
+			return rejected(op.ID, sync.CodeOutOfScope,
+				fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, finalScope)), nil
+		}
 		seq, err := tx.NextSeq(ctx)
 		if err != nil {
 			return sync.OpResult{}, err
@@ -265,24 +304,13 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		for k, f := range changed {
 			cur[k] = storedField{V: f.Value, H: f.HLC, R: seq}
 		}
-		var ok bool
-		finalScope, parent, ok, reason, err = rowScope(ctx, tx, op.Table, cur)
-		if err != nil {
-			return sync.OpResult{}, err
-		}
-		if op.Table == "conflict" && exists {
-			finalScope, parent, ok = stored.Scope, stored.Parent, true
-		}
-		if !ok {
-			return rejected(op.ID, sync.CodeOutOfScope, reason), nil
-		}
 		row := Row{Table: op.Table, ID: op.RowID, Scope: finalScope, Parent: parent, Seq: seq,
 			Pending: op.Table == "conflict" && cur["resolved"].V != true, Data: cur.encode()}
 		if err := tx.PutRow(ctx, row); err != nil {
 			return sync.OpResult{}, err
 		}
 		if exists && stored.Scope != finalScope {
-			if err := rescope(ctx, tx, op.RowID, finalScope, map[string]bool{op.Table + "/" + op.RowID: true}); err != nil {
+			if err := moved(ctx, tx, op.Table, op.RowID, stored.Scope, finalScope); err != nil {
 				return sync.OpResult{}, err
 			}
 		}
@@ -293,24 +321,69 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		}
 	}
 	// Accepted: HQ's clock moves past the op's stamps (checkOp refused
-	// stamps beyond MaxSkew, so no device can drag it into the future).
+	// stamps beyond MaxAhead, so no device can drag it into the future).
 	for _, f := range op.Fields {
 		if h, err := sync.ParseHLC(f.HLC); err == nil {
 			s.clock.Observe(h)
 		}
 	}
-	if len(conflicts) == 0 {
-		return sync.OpResult{ID: op.ID, Status: sync.Applied}, nil
+	if len(conflicts) > 0 {
+		if err := s.logConflicts(ctx, tx, op, finalScope, conflicts); err != nil {
+			return sync.OpResult{}, err
+		}
+		fields := make([]string, len(conflicts))
+		for i, c := range conflicts {
+			fields[i] = c.Field
+		}
+		return sync.OpResult{ID: op.ID, Status: sync.Conflicted,
+			Message: "changed at the same time elsewhere: " + strings.Join(fields, ", ")}, nil
 	}
-	if err := s.logConflicts(ctx, tx, op, finalScope, conflicts); err != nil {
-		return sync.OpResult{}, err
+	if len(superseded) > 0 {
+		return sync.OpResult{ID: op.ID, Status: sync.Superseded,
+			Message: "HQ keeps a newer value of " + strings.Join(superseded, ", ")}, nil
 	}
-	fields := make([]string, len(conflicts))
-	for i, c := range conflicts {
-		fields[i] = c.Field
+	return sync.OpResult{ID: op.ID, Status: sync.Applied}, nil
+}
+
+// supersededFields lists, sorted, the op's fields whose values lost the
+// merge without a conflict: HQ holds a later stamp that the op's author had
+// seen (or that is its own). The value differs, so "applied" would be false.
+func supersededFields(cur rowData, op sync.Op, changed map[string]sync.Field, conflicts []sync.FieldConflict) []string {
+	inConflict := make(map[string]bool, len(conflicts))
+	for _, c := range conflicts {
+		inConflict[c.Field] = true
 	}
-	return sync.OpResult{ID: op.ID, Status: sync.Conflicted,
-		Message: "changed at the same time elsewhere: " + strings.Join(fields, ", ")}, nil
+	var out []string
+	for name, f := range op.Fields {
+		stored, ok := cur[name]
+		if _, won := changed[name]; won || inConflict[name] || !ok || stored.H == f.HLC || sync.SameValue(stored.V, f.Value) {
+			continue
+		}
+		out = append(out, name)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// checkAuthors accepts the stamps of a re-asserted op (values HQ lost in a
+// restore, sent again with their original stamps) when each names the
+// pushing device, HQ, or a device HQ has enrolled: a device cannot put
+// words in the name of one that does not exist.
+func checkAuthors(ctx context.Context, tx Tx, dev Device, op sync.Op) (code, msg string, err error) {
+	seen := map[string]bool{dev.ID: true, sync.HQDevice: true}
+	for name, f := range op.Fields {
+		d := stampDevice(f.HLC)
+		if seen[d] {
+			continue
+		}
+		if _, found, err := tx.Device(ctx, d); err != nil {
+			return "", "", err
+		} else if !found {
+			return sync.CodeNotAuthor, fmt.Sprintf("field %s is re-asserted in the name of %q, a device HQ does not know", name, d), nil
+		}
+		seen[d] = true
+	}
+	return "", "", nil
 }
 
 // logConflicts writes a conflict row for each lost edit, in the row's
@@ -352,11 +425,21 @@ func (s *Server) logConflicts(ctx context.Context, tx Tx, op sync.Op, scope stri
 	return nil
 }
 
+// moved records that the row (table, id) and the rows that inherit their
+// scope from it left governorate from for to: the children follow (each
+// with a new sequence number, so the devices of the new governorate pull
+// them) and the devices of the old one are told to drop their copies.
+func moved(ctx context.Context, tx Tx, table, id, from, to string) error {
+	if err := putExit(ctx, tx, table, id, from); err != nil {
+		return err
+	}
+	return rescope(ctx, tx, id, to, map[string]bool{table + "/" + id: true})
+}
+
 // rescope moves the rows that inherit their scope from row id (a
 // workshop's attendance, their certificates, conflicts about any of them)
-// into scope, each with a new sequence number so the devices of the new
-// scope pull them. seen guards against cycles a device could build.
-func rescope(ctx context.Context, tx Tx, id, scope string, seen map[string]bool) error {
+// into governorate to. seen guards against cycles a device could build.
+func rescope(ctx context.Context, tx Tx, id, to string, seen map[string]bool) error {
 	kids, err := tx.Children(ctx, id)
 	if err != nil {
 		return err
@@ -367,17 +450,21 @@ func rescope(ctx context.Context, tx Tx, id, scope string, seen map[string]bool)
 			continue
 		}
 		seen[key] = true
-		if k.Scope != scope {
+		if k.Scope != to {
+			old := k.Scope
 			seq, err := tx.NextSeq(ctx)
 			if err != nil {
 				return err
 			}
-			k.Scope, k.Seq = scope, seq
+			k.Scope, k.Seq = to, seq
 			if err := tx.PutRow(ctx, k); err != nil {
 				return err
 			}
+			if err := putExit(ctx, tx, k.Table, k.ID, old); err != nil {
+				return err
+			}
 		}
-		if err := rescope(ctx, tx, k.ID, scope, seen); err != nil {
+		if err := rescope(ctx, tx, k.ID, to, seen); err != nil {
 			return err
 		}
 	}

@@ -195,11 +195,12 @@ func TestPushResults(t *testing.T) {
 		future := ma.op("person", person, "notes", "from the future")
 		future.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().Add(25 * time.Hour).UnixMilli(), Device: ma.id}.String()}
 		nearFuture := ma.op("person", uuid.NewString(), "governorate", "OM-MA")
-		nearFuture.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(23 * time.Hour).UnixMilli(), Device: ma.id}.String()}
+		nearFuture.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: ma.id}.String()}
 		// After HQ's restore a device re-asserts other devices' edits with
-		// their own stamps.
+		// their own stamps, and says so.
 		reasserted := ma.op("person", person, "notes", "x")
 		reasserted.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().UnixMilli(), Device: other.id}.String()}
+		reasserted.Reasserted = true
 		badStamp := ma.op("person", person, "notes", "x")
 		badStamp.Fields["notes"] = sync.Field{Value: "x", HLC: "yesterday"}
 		daPerson := ma.op("person", uuid.NewString(), "name_en", "Ali", "governorate", "OM-DA")
@@ -281,9 +282,9 @@ func TestClockSkewIsNotObserved(t *testing.T) {
 	if after := e.srv.Clock().Peek(); after.Wall > e.clock().UnixMilli() || after.Less(before) {
 		t.Fatalf("HQ's clock moved to %v after a refused stamp", after)
 	}
-	// An accepted stamp ahead of HQ (within a day) is observed: HQ's next
-	// stamps order after it.
-	ahead := sync.HLC{Wall: e.clock().Add(2 * time.Hour).UnixMilli(), Device: d.id}
+	// An accepted stamp ahead of HQ (within sync.MaxAhead) is observed:
+	// HQ's next stamps order after it.
+	ahead := sync.HLC{Wall: e.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
 	op = d.op("person", uuid.NewString(), "governorate", "OM-MA")
 	op.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: ahead.String()}
 	d.push(op)

@@ -29,13 +29,14 @@ type wireOp struct {
 	HLC     string            `json:"h,omitempty"`
 	Values  map[string]any    `json:"f"`
 	Stamps  map[string]string `json:"x,omitempty"`
+	Re      bool              `json:"re,omitempty"` // Reasserted
 }
 
 // MarshalJSON writes the short form. Map keys come out sorted, so an op
 // always encodes to the same bytes (HQ hashes them for replay checks).
 func (o Op) MarshalJSON() ([]byte, error) {
 	h, values, stamps := splitStamps(o.Fields)
-	w := wireOp{ID: o.ID, Table: o.Table, RowID: o.RowID, BaseRev: o.BaseRev, HLC: h, Values: values, Stamps: stamps}
+	w := wireOp{ID: o.ID, Table: o.Table, RowID: o.RowID, BaseRev: o.BaseRev, HLC: h, Values: values, Stamps: stamps, Re: o.Reasserted}
 	if w.ID == h && h != "" {
 		w.ID = ""
 	}
@@ -52,7 +53,7 @@ func (o *Op) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*o = Op{ID: w.ID, Table: w.Table, RowID: w.RowID, BaseRev: w.BaseRev, Fields: fields}
+	*o = Op{ID: w.ID, Table: w.Table, RowID: w.RowID, BaseRev: w.BaseRev, Fields: fields, Reasserted: w.Re}
 	if o.ID == "" {
 		o.ID = w.HLC
 	}
@@ -66,12 +67,13 @@ type wireChange struct {
 	HLC    string            `json:"h,omitempty"`
 	Values map[string]any    `json:"f"`
 	Stamps map[string]string `json:"x,omitempty"`
+	Gone   bool              `json:"g,omitempty"`
 }
 
 // MarshalJSON writes the short form.
 func (c Change) MarshalJSON() ([]byte, error) {
 	h, values, stamps := splitStamps(c.Fields)
-	return json.Marshal(wireChange{Seq: c.Seq, Table: c.Table, RowID: c.RowID, HLC: h, Values: values, Stamps: stamps})
+	return json.Marshal(wireChange{Seq: c.Seq, Table: c.Table, RowID: c.RowID, HLC: h, Values: values, Stamps: stamps, Gone: c.Gone})
 }
 
 // UnmarshalJSON reads the short form.
@@ -84,7 +86,7 @@ func (c *Change) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	*c = Change{Seq: w.Seq, Table: w.Table, RowID: w.RowID, Fields: fields}
+	*c = Change{Seq: w.Seq, Table: w.Table, RowID: w.RowID, Fields: fields, Gone: w.Gone}
 	return nil
 }
 
@@ -137,7 +139,7 @@ func joinStamps(common string, values map[string]any, others map[string]string) 
 
 // statusLetters are the one-letter forms of op result statuses in a push
 // reply.
-var statusLetters = map[string]byte{Applied: 'a', Duplicate: 'd', Conflicted: 'c', Rejected: 'r'}
+var statusLetters = map[string]byte{Applied: 'a', Duplicate: 'd', Conflicted: 'c', Rejected: 'r', Superseded: 's'}
 
 type wirePushResponse struct {
 	Statuses string     `json:"statuses"` // one letter per op sent, in order

@@ -7,7 +7,6 @@ package sync
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	stdsync "sync"
 	"time"
 )
@@ -55,31 +54,71 @@ func appendHex(b []byte, v uint64, width int) []byte {
 // Time is the stamp's wall-clock part.
 func (h HLC) Time() time.Time { return time.UnixMilli(h.Wall).UTC() }
 
-// ParseHLC reads the text form made by String. The empty string is the zero
-// stamp, older than every other.
+// ParseHLC reads the text form made by String, strictly: 12 lower-case hex
+// digits of wall time, 6 of counter, and a device id of ValidDeviceID's
+// alphabet and length. Stamps come from other machines (HQ reads every
+// device's), so anything String would not have written is refused rather
+// than read loosely. The empty string is the zero stamp, older than every
+// other.
 func ParseHLC(s string) (HLC, error) {
 	if s == "" {
 		return HLC{}, nil
 	}
-	var h HLC
-	if len(s) < 20 || s[12] != '-' || s[19] != '-' {
-		return HLC{}, fmt.Errorf("clock stamp %q is not wall-counter-device", s)
+	if len(s) < 21 || s[12] != '-' || s[19] != '-' {
+		return HLC{}, fmt.Errorf("clock stamp %.80q is not wall-counter-device", s)
 	}
-	wall, err := strconv.ParseInt(s[:12], 16, 64)
-	if err != nil {
-		return HLC{}, fmt.Errorf("clock stamp %q: wall time: %w", s, err)
+	wall, ok := parseLowerHex(s[:12])
+	if !ok {
+		return HLC{}, fmt.Errorf("clock stamp %.80q: the wall time is not 12 lower-case hex digits", s)
 	}
-	h.Wall = wall
-	c, err := strconv.ParseUint(s[13:19], 16, 32)
-	if err != nil {
-		return HLC{}, fmt.Errorf("clock stamp %q: counter: %w", s, err)
+	c, ok := parseLowerHex(s[13:19])
+	if !ok {
+		return HLC{}, fmt.Errorf("clock stamp %.80q: the counter is not 6 lower-case hex digits", s)
 	}
-	h.Counter = uint32(c)
-	h.Device = s[20:]
-	if h.Device == "" {
-		return HLC{}, fmt.Errorf("clock stamp %q has no device", s)
+	if !ValidDeviceID(s[20:]) {
+		return HLC{}, fmt.Errorf("clock stamp %.80q: the device id is empty, longer than %d characters or not of letters, digits, - and _", s, MaxDeviceIDLen)
 	}
-	return h, nil
+	return HLC{Wall: int64(wall), Counter: uint32(c), Device: s[20:]}, nil
+}
+
+// parseLowerHex reads fixed-width lower-case hex (no sign, no prefix).
+func parseLowerHex(s string) (uint64, bool) {
+	var v uint64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			v = v<<4 | uint64(c-'0')
+		case c >= 'a' && c <= 'f':
+			v = v<<4 | uint64(c-'a'+10)
+		default:
+			return 0, false
+		}
+	}
+	return v, true
+}
+
+// MaxDeviceIDLen bounds a device id (UUIDs are 36 characters).
+const MaxDeviceIDLen = 64
+
+// HQDevice is the device part of HQ's own stamps: no enrolled device may
+// use it.
+const HQDevice = "hq"
+
+// ValidDeviceID keeps device ids to what fits in a clock stamp and a log
+// line: 1 to MaxDeviceIDLen ASCII letters, digits, '-' and '_' (UUIDs in
+// practice).
+func ValidDeviceID(id string) bool {
+	if id == "" || len(id) > MaxDeviceIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		r := id[i]
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+			return false
+		}
+	}
+	return true
 }
 
 // Less orders stamps by wall time, then counter, then device id.
@@ -97,6 +136,13 @@ func (h HLC) Less(o HLC) bool {
 // it is refused: a device with a clock days in the future must not drag every
 // other clock along with it.
 const MaxSkew = 24 * time.Hour
+
+// MaxAhead is how far ahead of HQ's wall clock a pushed stamp may be. A
+// stamp accepted from the future would win every later honest edit of its
+// field until the future arrived; devices correct their clocks to HQ's
+// (the offset measured from its Date header) before they push, so minutes
+// are room enough for the measurement's error and the push's own time.
+const MaxAhead = 5 * time.Minute
 
 // ErrClockSkew is returned by Observe for a stamp beyond MaxSkew.
 var ErrClockSkew = errors.New("clock stamp is more than a day in the future")
@@ -158,6 +204,16 @@ func (c *Clock) Advance(h HLC) {
 	if c.last.Less(h) {
 		c.last = h
 	}
+}
+
+// Rewind sets the clock back to h, below stamps it has made: only for a
+// device that finds its clock ran ahead of HQ's (see data.RestampAhead),
+// which re-stamps its unsent edits after h in the same breath.
+func (c *Clock) Rewind(h HLC) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h.Device = c.device
+	c.last = h
 }
 
 // Observe merges a stamp received from elsewhere (HQ's clock on a pull), so

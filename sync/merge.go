@@ -35,7 +35,7 @@ func Merge(current, incoming map[string]Field, concurrent func(field string) boo
 		if inWins {
 			changed[name] = in
 		}
-		if !ok || concurrent == nil || !concurrent(name) || sameValue(in.Value, cur.Value) {
+		if !ok || concurrent == nil || !concurrent(name) || SameValue(in.Value, cur.Value) {
 			continue
 		}
 		if inWins {
@@ -47,9 +47,9 @@ func Merge(current, incoming map[string]Field, concurrent func(field string) boo
 	return changed, conflicts
 }
 
-// sameValue compares JSON scalars, treating integers and floats alike
+// SameValue compares JSON scalars, treating integers and floats alike
 // (a capacity may arrive as 30 or 30.0).
-func sameValue(a, b any) bool {
+func SameValue(a, b any) bool {
 	fa, aNum := number(a)
 	fb, bNum := number(b)
 	if aNum && bNum {

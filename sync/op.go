@@ -16,6 +16,11 @@ type Op struct {
 	RowID   string           `json:"row"`            // UUID of the row
 	BaseRev int64            `json:"base,omitempty"` // HQ revision of the row the device had last pulled
 	Fields  map[string]Field `json:"fields"`
+	// Reasserted marks an op a device sends again after HQ was restored:
+	// values HQ lost, with their original stamps, which may name other
+	// devices. Every other op is a new edit, and its stamps must name the
+	// device that pushes it.
+	Reasserted bool `json:"reasserted,omitempty"`
 }
 
 // Tables lists the synced tables and the fields each may carry. Both sides

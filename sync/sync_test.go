@@ -1,6 +1,7 @@
 package sync
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -23,7 +24,13 @@ func TestHLCTextOrderIsClockOrder(t *testing.T) {
 			t.Errorf("round trip %v: %v %v", b, back, err)
 		}
 	}
-	for _, bad := range []string{"x", "0000000000zz-000000-a", "000000000001-000000-"} {
+	long := "000000000001-000000-" + strings.Repeat("d", MaxDeviceIDLen+1)
+	for _, bad := range []string{"x", "0000000000zz-000000-a", "000000000001-000000-",
+		// What a loose parser took: signs, prefixes, upper case, other
+		// alphabets and unbounded device parts.
+		"-00000000001-000000-a", "+00000000001-000000-a", "0x0000000001-000000-a",
+		"00000000000A-000000-a", "000000000001-+00001-a", "000000000001-00000F-a",
+		"000000000001-000000-a b", "000000000001-000000-ä", "000000000001-000000-a/b", long} {
 		if _, err := ParseHLC(bad); err == nil {
 			t.Errorf("ParseHLC(%q) accepted", bad)
 		}

@@ -55,17 +55,24 @@ const (
 	Applied    = "applied"   // the op changed HQ's row
 	Duplicate  = "duplicate" // HQ had already applied this op id with this content
 	Conflicted = "conflict"  // applied, but some field lost to a concurrent edit (logged)
-	Rejected   = "rejected"  // not applied; Code says why; the device drops it and shows it
+	// Superseded: HQ has the op, but some of its values lost the merge to
+	// newer ones that were not concurrent (HQ already held a later stamp the
+	// device had seen, or a re-asserted value older than HQ's). Message names
+	// the fields; the newer values come back on the next pull. Never
+	// reported as "applied", so a device knows its value is not the one kept.
+	Superseded = "superseded"
+	Rejected   = "rejected" // not applied; Code says why; the device drops it and shows it
 )
 
 // Rejection codes.
 const (
-	CodeClockSkew    = "clock_skew"   // stamped more than MaxSkew ahead of HQ
+	CodeClockSkew    = "clock_skew"   // stamped more than MaxAhead ahead of HQ's clock
 	CodeOutOfScope   = "out_of_scope" // the row is outside the device's governorates
 	CodeUnknownTable = "unknown_table"
 	CodeUnknownField = "unknown_field"
 	CodeBadValue     = "bad_value"
 	CodeOpIDReused   = "op_id_reused" // the same op id came with other content
+	CodeNotAuthor    = "not_author"   // a new edit stamped with another device's name
 )
 
 // OpResult is HQ's answer for one op: every op gets its own, so one bad op
@@ -91,6 +98,10 @@ type Change struct {
 	Table  string           `json:"table"`
 	RowID  string           `json:"row"`
 	Fields map[string]Field `json:"fields"`
+	// Gone says the row has left the device's governorates (an
+	// administrator, or a device enrolled for both, moved it): the device
+	// drops its copy. Fields is empty then.
+	Gone bool `json:"gone,omitempty"`
 }
 
 // PullResponse is one page of changes after the cursor, in HQ's order.

@@ -563,12 +563,16 @@ func TestSlowDeviceEditAfterPullWins(t *testing.T) {
 	}
 }
 
-func TestFutureDeviceGetsClockSkewPerOp(t *testing.T) {
+// A laptop whose clock runs ahead stamps its offline edits in the future;
+// HQ refuses stamps more than sync.MaxAhead ahead of its clock. The edits
+// are not lost: with the offset measured from HQ's reply, the device moves
+// them back to HQ's time before it pushes, and says its clock was ahead.
+func TestFutureDeviceRestampsInsteadOfLosingEdits(t *testing.T) {
 	hq := newFakeHQ(t)
 	ahead := func() time.Time { return time.Now().Add(72 * time.Hour) }
 	// Its stamps were made before it ever talked to HQ.
 	a := openStore(t, data.WithClock(ahead))
-	addPerson(t, a, "Future", "OM-MA")
+	p := addPerson(t, a, "Future", "OM-MA")
 	ca := New(a, WithBackoff(fast))
 	if _, err := ca.Enrol(context.Background(), hq.URL(), hq.code("OM-MA")); err != nil {
 		t.Fatal(err)
@@ -577,15 +581,30 @@ func TestFutureDeviceGetsClockSkewPerOp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Rejected != 1 || rep.Rejections[0].Code != sync.CodeClockSkew {
+	if rep.Rejected != 0 || rep.Applied != 1 {
 		t.Fatalf("report %+v", rep)
 	}
 	found := false
 	for _, w := range rep.Warnings {
-		found = found || w.Code == ProblemClockSkew
+		found = found || w.Code == ProblemClockAhead
 	}
 	if !found {
 		t.Fatalf("no clock warning in %+v", rep.Warnings)
+	}
+	if got := hq.row("person", p.ID)["name_en"]; got != "Future" {
+		t.Fatalf("HQ has %q", got)
+	}
+	// A later edit still wins over the re-stamped one (order kept).
+	p2, _ := a.Person(context.Background(), p.ID)
+	p2.NameEn = "Future, corrected"
+	if err := a.UpdatePerson(context.Background(), &p2); err != nil {
+		t.Fatal(err)
+	}
+	if rep := mustSync(t, ca); rep.Applied != 1 || rep.Rejected != 0 {
+		t.Fatalf("second sync %+v", rep)
+	}
+	if got := hq.row("person", p.ID)["name_en"]; got != "Future, corrected" {
+		t.Fatalf("HQ has %q after the later edit", got)
 	}
 }
 

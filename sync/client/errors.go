@@ -115,6 +115,7 @@ const (
 	ProblemBadCode      = "bad_code"
 	ProblemResync       = "must_resync"
 	ProblemClockSkew    = "clock_skew"
+	ProblemClockAhead   = "clock_ahead"
 	ProblemRejected     = "rejected"
 	ProblemProtocol     = "protocol"
 	ProblemInsecureURL  = "insecure_url"
@@ -304,8 +305,12 @@ var words = map[string][2]string{
 		"استُعيدت بيانات المقر من نسخة احتياطية. أرسل سفير تغييراتك ويعيد تنزيل كل البيانات.",
 	},
 	ProblemClockSkew: {
-		"This computer's date and time differ from HQ's by more than a day. Set the correct date and time, then sync again.",
-		"يختلف تاريخ هذا الجهاز ووقته عن المقر بأكثر من يوم. اضبط التاريخ والوقت الصحيحين ثم زامن مرة أخرى.",
+		"This computer's date and time differ from HQ's too much. Set the correct date and time, then sync again.",
+		"يختلف تاريخ هذا الجهاز ووقته عن المقر كثيرًا. اضبط التاريخ والوقت الصحيحين ثم زامن مرة أخرى.",
+	},
+	ProblemClockAhead: {
+		"This computer's clock was ahead of HQ's. Changes made offline were given HQ's time so that HQ accepts them. Check the date and time.",
+		"كانت ساعة هذا الجهاز متقدمة على ساعة المقر. أُعطيت التغييرات التي أُجريت دون اتصال وقتَ المقر ليقبلها. تحقق من التاريخ والوقت.",
 	},
 	ProblemRejected: {
 		"HQ refused some changes from this computer. They are kept in the list of refused changes.",

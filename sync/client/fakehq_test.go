@@ -291,7 +291,7 @@ func (h *fakeHQ) applyOp(dev *hqDevice, op sync.Op) sync.OpResult {
 		res.Status, res.Code = sync.Rejected, sync.CodeUnknownTable
 		return res
 	}
-	limit := time.Now().Add(sync.MaxSkew).UnixMilli()
+	limit := time.Now().Add(sync.MaxAhead).UnixMilli()
 	for name, f := range op.Fields {
 		if !sync.KnownField(op.Table, name) {
 			res.Status, res.Code = sync.Rejected, sync.CodeUnknownField
@@ -303,7 +303,7 @@ func (h *fakeHQ) applyOp(dev *hqDevice, op sync.Op) sync.OpResult {
 			return res
 		}
 		if st.Wall > limit {
-			res.Status, res.Code, res.Message = sync.Rejected, sync.CodeClockSkew, "stamped more than a day ahead of HQ"
+			res.Status, res.Code, res.Message = sync.Rejected, sync.CodeClockSkew, "stamped too far ahead of HQ"
 			return res
 		}
 	}

@@ -171,6 +171,15 @@ func (c *Client) resync(ctx context.Context, st data.SyncState, rep *Report, pus
 // timed out is sent again halved, and later batches of the run stay that
 // small. An op HQ did not answer for stays queued for the next run.
 func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error {
+	// The ping before the push measured the clock offset: edits stamped
+	// ahead of HQ's time (a clock that jumped forward while offline) move
+	// back to it, or HQ would refuse them.
+	if n, err := c.store.RestampAhead(ctx); err != nil {
+		return local(err)
+	} else if n > 0 {
+		c.log.Warn("sync: this computer's clock ran ahead of HQ's; unsent changes re-stamped", "ops", n)
+		rep.warn(Words(ProblemClockAhead))
+	}
 	maxSeq, err := c.store.OutboxMaxSeq(ctx)
 	if err != nil {
 		return local(err)
