@@ -126,11 +126,8 @@ func (t *tx) restampRow(ctx context.Context, table, id string, fields map[string
 		return fmt.Errorf("%s %s: damaged clocks: %w", table, id, err)
 	}
 	for name := range fields {
-		stamp, ok := clocks[name]
-		if !ok {
-			stamp = rowHLC
-		}
-		if stamp == old {
+		// A field without a stamp of its own has the row's, moved below.
+		if stamp, ok := clocks[name]; ok && stamp == old {
 			clocks[name] = now
 		}
 	}
