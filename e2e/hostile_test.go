@@ -1,0 +1,165 @@
+package e2e_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// A stolen Ad Dakhiliyah laptop against the real safeer-hq: its token,
+// read from its own database, drives the sync API by hand. Nothing of
+// Muscat moves, changes or reaches it; Muscat's laptop keeps its rows.
+// Then a laptop enrolled for both governorates moves a person, and
+// Muscat's laptop drops its copy on its next sync.
+func TestHostileDeviceEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real programs")
+	}
+	h := startHQ(t, filepath.Join(t.TempDir(), "hq.db"), "127.0.0.1:0")
+	defer h.stop()
+	muscat, dakh, both := newDevice(t, "muscat"), newDevice(t, "dakhiliyah"), newDevice(t, "both")
+	muscat.enrol(h, "OM-MA")
+	dakh.enrol(h, "OM-DA")
+	both.enrol(h, "OM-DA", "OM-MA")
+
+	aisha := muscat.addPerson("Aisha Al Balushi", "OM-MA", "--phone", "91234567")
+	moved := muscat.addPerson("Khalid Al Rawahi", "OM-MA", "--phone", "92345678")
+	if r := muscat.sync(); r.Applied != 2 {
+		t.Fatalf("muscat's sync: %+v", r)
+	}
+	dakh.sync()
+	both.sync()
+
+	// The thief's tools: the laptop's token and its device id.
+	st, err := data.Open(context.Background(), dakh.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state, err := st.SyncState(context.Background())
+	st.Close()
+	if err != nil || state.Token == "" {
+		t.Fatalf("the Ad Dakhiliyah laptop's token: %v", err)
+	}
+	stamp := func(at time.Time, device string) string {
+		return sync.HLC{Wall: at.UnixMilli(), Device: device}.String()
+	}
+	op := func(row, at string, kv ...any) sync.Op {
+		o := sync.Op{ID: uuid.NewString(), Table: "person", RowID: row, Fields: map[string]sync.Field{}}
+		for i := 0; i < len(kv); i += 2 {
+			o.Fields[kv[i].(string)] = sync.Field{Value: kv[i+1], HLC: at}
+		}
+		return o
+	}
+	now := time.Now()
+	attacks := []sync.Op{
+		op(aisha, stamp(now, dakh.id), "governorate", "OM-DA", "notes", "mine now"),
+		op(aisha, stamp(now.Add(-400*24*time.Hour), dakh.id), "governorate", "OM-DA", "phone", "+96899999999", "deleted", true),
+		op(aisha, stamp(now, dakh.id), "phone", "+96899999999"),
+		op(aisha, stamp(now, muscat.id), "phone", "+96899999999"),
+		op(aisha, stamp(now, "hq"), "phone", "+96899999999"),
+		op(uuid.NewString(), stamp(now.Add(23*time.Hour), dakh.id), "governorate", "OM-DA", "name_en", "From the future"),
+	}
+	res := hostilePush(t, h.url(), state.Token, attacks)
+	for i, r := range res.Results {
+		if r.Status != sync.Rejected || r.Message == "" {
+			t.Errorf("attack %d: %+v, want a rejection in words", i, r)
+		}
+	}
+	// Nothing of Muscat reaches the thief by pulling.
+	var pull sync.PullResponse
+	hostileGet(t, h.url()+sync.PathPull+"?cursor=", state.Token, &pull)
+	for _, c := range pull.Changes {
+		if c.Table == "person" && (c.RowID == aisha || c.RowID == moved) {
+			t.Errorf("the Ad Dakhiliyah token pulled Muscat's %s", c.RowID)
+		}
+	}
+	// Muscat's laptop still has Aisha as it made her, and still owns her.
+	muscat.sync()
+	if p, ok := muscat.person(aisha); !ok || p.Phone != "+96891234567" || p.Governorate != "OM-MA" {
+		t.Fatalf("Muscat's Aisha after the attacks: %+v %v", p, ok)
+	}
+	muscat.must("people", "edit", aisha, "--phone", "91234500")
+	if r := muscat.sync(); r.Applied != 1 || r.Rejected != 0 {
+		t.Fatalf("Muscat's own edit after the attacks: %+v", r)
+	}
+
+	// A move by the laptop of both governorates: Muscat drops its copy,
+	// Ad Dakhiliyah gets it.
+	both.sync()
+	both.must("people", "edit", moved, "--governorate", "OM-DA")
+	if r := both.sync(); r.Applied != 1 {
+		t.Fatalf("the move: %+v", r)
+	}
+	muscat.sync()
+	if _, ok := muscat.person(moved); ok {
+		t.Error("Muscat's laptop still holds the person who moved to Ad Dakhiliyah")
+	}
+	dakh.sync()
+	if p, ok := dakh.person(moved); !ok || p.Governorate != "OM-DA" {
+		t.Errorf("Ad Dakhiliyah's laptop after the move: %+v %v", p, ok)
+	}
+}
+
+func hostilePush(t *testing.T, base, token string, ops []sync.Op) sync.PushResponse {
+	t.Helper()
+	body, err := json.Marshal(sync.PushRequest{Ops: ops})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	zw.Write(body)
+	zw.Close()
+	req, _ := http.NewRequest(http.MethodPost, base+sync.PathPush, &gz)
+	req.Header.Set("Content-Encoding", "gzip")
+	req.Header.Set("Authorization", "Bearer "+token)
+	var out sync.PushResponse
+	hostileDo(t, req, &out)
+	if len(out.Results) != len(ops) {
+		t.Fatalf("%d results for %d ops", len(out.Results), len(ops))
+	}
+	return out
+}
+
+func hostileGet(t *testing.T, url, token string, out any) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	hostileDo(t, req, out)
+}
+
+func hostileDo(t *testing.T, req *http.Request, out any) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var rd io.Reader = resp.Body
+	if strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd = zr
+	}
+	b, _ := io.ReadAll(rd)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s %s: %d %s", req.Method, req.URL.Path, resp.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		t.Fatal(fmt.Errorf("%s: %w: %s", req.URL.Path, err, b))
+	}
+}
