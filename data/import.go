@@ -306,6 +306,11 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		}
 	}
 	if err := waitWriter(); err != nil {
+		if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+			// A cancel can reach the driver as "statement is closed"
+			// before the writer sees the context: say what happened.
+			err = fmt.Errorf("%w (%v)", cerr, err)
+		}
 		return nil, fmt.Errorf("import failed, nothing was imported: %w", err)
 	}
 	if dupErr != nil {

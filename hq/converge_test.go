@@ -143,6 +143,25 @@ func TestConvergence(t *testing.T) {
 	})
 }
 
+// TestConvergenceTwoHQs is TestConvergence with HQ run as two processes
+// on one PostgreSQL database, each device's requests alternating between
+// them (a push to one, the pull to the other, the next push back): nothing
+// in HQ may assume it is alone (clocks, sequence numbers, the merge-cycle
+// repair, enrolment, the idempotency records).
+func TestConvergenceTwoHQs(t *testing.T) {
+	pgtest.Base(t)
+	rapidChecks(t, convergenceChecks/2)
+	var stats convergeStats
+	rapid.Check(t, func(rt *rapid.T) {
+		dsn := pgtest.DSN(t)
+		h := &history{t: t, rt: rt, ctx: context.Background(), stats: &stats, twoHQs: true}
+		defer h.close()
+		h.run(func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, dsn) })
+	})
+	t.Logf("%d histories over two HQ processes: %d edits, %d conflicts logged, %d merges, %d broken exchanges, %d syncs cut short",
+		stats.checks, stats.edits, stats.conflicts, stats.merges, stats.cuts, stats.failedSyncs)
+}
+
 // history is one random run: devices, their edits and syncs, and at the
 // end the checks.
 type history struct {
@@ -151,8 +170,11 @@ type history struct {
 	ctx   context.Context
 	stats *convergeStats
 
+	twoHQs bool // devices alternate between hq and twin
+
 	dir   string
 	hq    *synccheck.HQ
+	twin  *synccheck.HQ
 	devs  []*cdev
 	edits []synccheck.Edit
 	n     int // for unique values
@@ -171,6 +193,9 @@ func (h *history) close() {
 	if h.hq != nil {
 		h.hq.Close()
 	}
+	if h.twin != nil {
+		h.twin.Close()
+	}
 	if h.dir != "" {
 		os.RemoveAll(h.dir)
 	}
@@ -186,6 +211,11 @@ func (h *history) run(open func(ctx context.Context) (hq.Store, error)) {
 	var err error
 	if h.hq, err = synccheck.StartHQ(ctx, open, nil); err != nil {
 		h.fatalf("start HQ: %v", err)
+	}
+	if h.twoHQs {
+		if h.twin, err = h.hq.Twin(ctx); err != nil {
+			h.fatalf("start the second HQ: %v", err)
+		}
 	}
 	if h.dir, err = os.MkdirTemp(h.t.TempDir(), "history-"); err != nil {
 		h.fatalf("%v", err)
@@ -204,6 +234,9 @@ func (h *history) run(open func(ctx context.Context) (hq.Store, error)) {
 			client.WithPullLimit(rapid.SampledFrom([]int{2, 7, 1000}).Draw(h.rt, "pull limit")))
 		if err != nil {
 			h.fatalf("device %d: %v", i, err)
+		}
+		if h.twin != nil {
+			flaky.Alternate(h.hq.Addr(), h.twin.Addr())
 		}
 		h.devs = append(h.devs, &cdev{Device: d, flaky: flaky})
 	}

@@ -103,6 +103,18 @@ func (h *HQ) Addr() string {
 	return h.addr
 }
 
+// Twin starts a second HQ process on the same database (open is called
+// again: for PostgreSQL, a second pool on the same server) with the same
+// key, on a port of its own: what two safeer-hq processes behind two ports
+// are. Close it as any HQ.
+func (h *HQ) Twin(ctx context.Context) (*HQ, error) {
+	t := &HQ{Key: h.Key, open: h.open, log: h.log}
+	if err := t.start(ctx, "127.0.0.1:0"); err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
 // Store is the store being served now (a new one after Restart).
 func (h *HQ) Store() hq.Store {
 	h.mu.Lock()
@@ -200,6 +212,8 @@ type Flaky struct {
 	Base http.RoundTripper
 
 	mu    stdsync.Mutex
+	hosts []string // when set, requests go to these in turn
+	next  int
 	plan  []Fault
 	cuts  int
 	total int
@@ -216,6 +230,14 @@ func NewFlaky() *Flaky {
 func (f *Flaky) Plan(faults ...Fault) {
 	f.mu.Lock()
 	f.plan = append([]Fault(nil), faults...)
+	f.mu.Unlock()
+}
+
+// Alternate sends each request to the next of hosts (host:port) in turn,
+// whatever host it names: a device spread over several HQ processes.
+func (f *Flaky) Alternate(hosts ...string) {
+	f.mu.Lock()
+	f.hosts = append([]string(nil), hosts...)
 	f.mu.Unlock()
 }
 
@@ -236,6 +258,12 @@ func (f *Flaky) RoundTrip(req *http.Request) (*http.Response, error) {
 	f.total++
 	if fault != Pass {
 		f.cuts++
+	}
+	if len(f.hosts) > 0 {
+		req = req.Clone(req.Context())
+		req.URL.Host = f.hosts[f.next%len(f.hosts)]
+		req.Host = req.URL.Host
+		f.next++
 	}
 	f.mu.Unlock()
 	switch fault {
