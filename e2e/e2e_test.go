@@ -61,9 +61,9 @@ var listening = regexp.MustCompile(`addr=([0-9.]+:[0-9]+)`)
 
 // startHQ serves db on addr (127.0.0.1:0 for a free port) and waits until
 // it listens.
-func startHQ(t *testing.T, db, addr string) *hqProc {
+func startHQ(t *testing.T, db, addr string, extra ...string) *hqProc {
 	t.Helper()
-	cmd := exec.Command(bin.hq, "serve", "--addr", addr, "--db", db)
+	cmd := exec.Command(bin.hq, append([]string{"serve", "--addr", addr, "--db", db}, extra...)...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -65,6 +65,10 @@ type Proxy struct {
 	ln     net.Listener
 	target atomic.Value // string
 
+	targetsMu stdsync.Mutex
+	targets   []string // when set, new connections go to these in turn
+	nextT     int
+
 	mu       stdsync.Mutex
 	queue    []Fault // for the next exchanges, in order
 	standing Fault   // for every other exchange
@@ -95,6 +99,26 @@ func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
 // URL is http://Addr.
 func (p *Proxy) URL() string { return "http://" + p.Addr() }
+
+// Spread sends each new connection to the next of targets (host:port) in
+// turn: clients spread over several servers, as behind a load balancer.
+func (p *Proxy) Spread(targets ...string) {
+	p.targetsMu.Lock()
+	p.targets = append([]string(nil), targets...)
+	p.targetsMu.Unlock()
+}
+
+// dialTarget is where a new connection goes.
+func (p *Proxy) dialTarget() string {
+	p.targetsMu.Lock()
+	defer p.targetsMu.Unlock()
+	if len(p.targets) == 0 {
+		return p.target.Load().(string)
+	}
+	t := p.targets[p.nextT%len(p.targets)]
+	p.nextT++
+	return t
+}
 
 // Next queues faults for the next exchanges, one each.
 func (p *Proxy) Next(f ...Fault) {
@@ -205,7 +229,7 @@ func (l *link) cut() {
 
 func (p *Proxy) serve(c net.Conn) {
 	defer p.wg.Done()
-	s, err := net.DialTimeout("tcp", p.target.Load().(string), 5*time.Second)
+	s, err := net.DialTimeout("tcp", p.dialTarget(), 5*time.Second)
 	if err != nil {
 		c.Close()
 		return
