@@ -124,6 +124,16 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 			}
 			sameRows(t, name, before, rowsOf(t, e, "OM-MA"))
 		}
+		// Its own person merged into a Muscat one (whose attendance would
+		// then count theirs): refused too.
+		mine := uuid.NewString()
+		if r := da.push(da.op("person", mine, "name_en", "Mine", "governorate", "OM-DA")); r[0].Status != sync.Applied {
+			t.Fatalf("own person: %+v", r[0])
+		}
+		if r := da.push(da.op("person", mine, "merged_into", m.person)); r[0].Code != sync.CodeOutOfScope {
+			t.Errorf("merged into a Muscat person: %+v", r[0])
+		}
+		sameRows(t, "merged into Muscat", before, rowsOf(t, e, "OM-MA"))
 		// Re-asserted in the name of the Muscat device (which HQ knows):
 		// still refused, the row is not the attacker's.
 		re := stamped(da.op("person", m.person, "phone", "+96899999999"), sync.HLC{Wall: e.clock().UnixMilli(), Device: ma.id})
@@ -135,8 +145,8 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 
 		// Nothing of Muscat reached the attacker, and the Muscat device
 		// still owns its rows.
-		if got := rowIDs(da.pullAll(100)); len(got) > 0 {
-			t.Errorf("the OM-DA device pulled %v (before: %v)", got, daBefore)
+		if got := rowIDs(da.pullAll(100)); len(got) != 1 || got[0] != "person/"+mine {
+			t.Errorf("the OM-DA device pulled %v (before: %v), want only its own person", got, daBefore)
 		}
 		if r := ma.push(ma.op("person", m.person, "notes", "still ours")); r[0].Status != sync.Applied {
 			t.Errorf("the Muscat device's own edit after the attacks: %+v", r[0])

@@ -249,6 +249,18 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 	if !exists && op.Table == "conflict" {
 		return rejected(op.ID, sync.CodeOutOfScope, "conflict rows are made by HQ"), nil
 	}
+	if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
+		// A merge credits the person's attendance to the target: only
+		// into someone this device may see.
+		t, found, err := tx.Row(ctx, "person", target)
+		if err != nil {
+			return sync.OpResult{}, err
+		}
+		if !found || !inScope(dev.Governorates, t.Scope) {
+			return rejected(op.ID, sync.CodeOutOfScope,
+				fmt.Sprintf("person %s is merged into %s, who is not in this device's governorates at HQ", op.RowID, target)), nil
+		}
+	}
 	cur, err := decodeData(stored.Data)
 	if err != nil {
 		return sync.OpResult{}, fmt.Errorf("%s %s: %w", op.Table, op.RowID, err)
