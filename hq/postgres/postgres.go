@@ -406,6 +406,13 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
+func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE meta SET epoch = $1 WHERE id = 1`, epoch); err != nil {
+		return fmt.Errorf("reset epoch: %w", err)
+	}
+	return nil
+}
+
 func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
 	a := hq.AppliedOp{OpID: opID}
 	err := t.tx.QueryRow(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = $1`, opID).

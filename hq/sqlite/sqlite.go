@@ -412,6 +412,13 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
+func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE meta SET epoch = ? WHERE id = 1`, epoch); err != nil {
+		return fmt.Errorf("reset epoch: %w", err)
+	}
+	return nil
+}
+
 func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
 	a := hq.AppliedOp{OpID: opID}
 	var at string

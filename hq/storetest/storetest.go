@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"ListRows", testListRows},
 		{"Admins", testAdmins},
 		{"Sessions", testSessions},
+		{"SessionsOfAnAccount", testSessionsOf},
+		{"SignInFailures", testSignInFailures},
 		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
@@ -376,6 +378,24 @@ func testResetEpoch(t *testing.T, st hq.Store) {
 	after, _ := st.Meta(ctx)
 	if epoch == before.Epoch || after.Epoch != epoch || after.Seq != before.Seq {
 		t.Fatalf("before %+v, reset to %q, after %+v", before, epoch, after)
+	}
+	// In a transaction: kept on commit, gone with a rollback.
+	write(t, st, func(tx hq.Tx) error { return tx.SetEpoch(ctx, "epoch-in-tx") })
+	if m, _ := st.Meta(ctx); m.Epoch != "epoch-in-tx" || m.Seq != before.Seq {
+		t.Fatalf("after SetEpoch: %+v", m)
+	}
+	boom := errors.New("boom")
+	err = st.Write(ctx, func(tx hq.Tx) error {
+		if err := tx.SetEpoch(ctx, "rolled-back"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if m, _ := st.Meta(ctx); m.Epoch != "epoch-in-tx" {
+		t.Fatalf("a rolled-back SetEpoch stayed: %+v", m)
 	}
 }
 
