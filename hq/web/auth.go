@@ -139,7 +139,10 @@ func AddAdmin(ctx context.Context, st hq.Store, name, password, by string, now t
 }
 
 // SetAdminPassword changes an account's password (and enables it again
-// when disabled).
+// when disabled). Every session of the account ends with the change, in
+// the same transaction: whoever signed in with the old password (or
+// before the account was disabled) must sign in again. The account's
+// sign-in back-off is forgotten.
 func SetAdminPassword(ctx context.Context, st hq.Store, name, password, by string, now time.Time) error {
 	if err := CheckNewPassword(password); err != nil {
 		return err
@@ -160,12 +163,21 @@ func SetAdminPassword(ctx context.Context, st hq.Store, name, password, by strin
 		if err := tx.PutAdmin(ctx, a); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.passwd", Target: name})
+		ended, err := tx.DeleteSessionsOf(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := tx.ClearSignInFailures(ctx, name); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.passwd", Target: name,
+			Detail: endedDetail(ended)})
 	})
 }
 
-// DisableAdmin stops an account from signing in; its sessions end at
-// their next request.
+// DisableAdmin stops an account from signing in and ends every session of
+// it, in one transaction. Disabling a disabled account ends any session
+// left all the same (currentSession refuses them anyway).
 func DisableAdmin(ctx context.Context, st hq.Store, name, by string, now time.Time) error {
 	return st.Write(ctx, func(tx hq.Tx) error {
 		a, found, err := st.Admin(ctx, name)
@@ -175,15 +187,31 @@ func DisableAdmin(ctx context.Context, st hq.Store, name, by string, now time.Ti
 		if !found {
 			return fmt.Errorf("no account %q (safeer-hq admin list shows them)", name)
 		}
-		if a.Disabled() {
-			return nil
+		wasDisabled := a.Disabled()
+		if !wasDisabled {
+			a.DisabledAt = now.UTC()
+			if err := tx.PutAdmin(ctx, a); err != nil {
+				return err
+			}
 		}
-		a.DisabledAt = now.UTC()
-		if err := tx.PutAdmin(ctx, a); err != nil {
+		ended, err := tx.DeleteSessionsOf(ctx, name)
+		if err != nil || (wasDisabled && ended == 0) {
 			return err
 		}
-		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.disable", Target: name})
+		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.disable", Target: name,
+			Detail: endedDetail(ended)})
 	})
+}
+
+// endedDetail says in the audit log how many sessions a change ended.
+func endedDetail(n int) string {
+	switch n {
+	case 0:
+		return "no session was open"
+	case 1:
+		return "ended 1 session"
+	}
+	return fmt.Sprintf("ended %d sessions", n)
 }
 
 // Cookies. With Secure, the session cookie gets the __Host- prefix, which
@@ -246,8 +274,18 @@ func (s *Site) currentSession(r *http.Request) (*session, error) {
 		return nil, err
 	}
 	acct, found, err := s.st.Admin(r.Context(), ses.Admin)
-	if err != nil || !found || acct.Disabled() {
+	if err != nil {
 		return nil, err
+	}
+	if !found || acct.Disabled() {
+		// DisableAdmin ends an account's sessions as it disables it; one
+		// that is still here (written by an older safeer-hq, say) is
+		// refused, and ended so that enabling the account again cannot
+		// revive it.
+		if err := s.st.DeleteSession(r.Context(), ses.IDHash); err != nil {
+			s.log.Warn("cannot end the session of a disabled account", "admin", ses.Admin, "err", err)
+		}
+		return nil, nil
 	}
 	return &session{Session: ses, Account: acct}, nil
 }
