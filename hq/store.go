@@ -39,9 +39,6 @@ type Store interface {
 	TouchDevice(ctx context.Context, id string, kind Touch, at time.Time) error
 	// PendingConflicts counts unresolved conflict rows in the scopes.
 	PendingConflicts(ctx context.Context, scopes []string) (int, error)
-	// ResetEpoch gives the database a new random epoch: every device's
-	// cursor becomes invalid and it re-pulls from the start.
-	ResetEpoch(ctx context.Context) (string, error)
 
 	// CertificatesByCode returns the certificate rows whose "code" field
 	// is code (a canonical verification code), in seq order: normally one
@@ -137,8 +134,9 @@ type Tx interface {
 	SaveClock(ctx context.Context, hlc string) error
 	// NextSeq takes the next number of the change sequence.
 	NextSeq(ctx context.Context) (int64, error)
-	// SetEpoch gives the database a new epoch (see Store.ResetEpoch), in
-	// this transaction, so the reset and its audit entry commit together.
+	// SetEpoch gives the database a new epoch: every device's cursor
+	// becomes invalid and it re-pulls from the start. hq.ResetEpoch calls
+	// it with a new random epoch and the audit entry, which commit together.
 	SetEpoch(ctx context.Context, epoch string) error
 
 	AppliedOp(ctx context.Context, opID string) (AppliedOp, bool, error)

@@ -246,7 +246,7 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 		return usagef("enrol: give --name TEXT (whose device it is)")
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		code, expires, err := hq.CreateEnrolment(ctx, st, govs, *name, m.Now())
+		code, expires, err := hq.CreateEnrolment(ctx, st, govs, *name, hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}
@@ -313,7 +313,7 @@ func (m *Main) runRevoke(ctx context.Context, args []string) error {
 		return usagef("revoke: name one device (its id, from safeer-hq devices)")
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		d, err := hq.RevokeDevice(ctx, st, pos[0], m.Now())
+		d, err := hq.RevokeDevice(ctx, st, pos[0], hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}
@@ -357,7 +357,7 @@ func (m *Main) runResetEpoch(ctx context.Context, args []string) error {
 		return err
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		epoch, err := st.ResetEpoch(ctx)
+		epoch, err := hq.ResetEpoch(ctx, st, hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}

@@ -449,6 +449,11 @@ func (s *Site) audit(r *http.Request, e hq.AuditEntry) {
 	}
 }
 
+// actor is who acts in a request, for hq's audit entries.
+func (s *Site) actor(r *http.Request, ses *session) hq.Actor {
+	return hq.Actor{Admin: ses.Admin, Remote: remote(r)}
+}
+
 // remote is the client's address for the audit log.
 func remote(r *http.Request) string {
 	if ip := clientIP(r); ip != nil {

@@ -118,7 +118,7 @@ type device struct {
 
 func (e *env) enrol(govs ...string) *device {
 	e.t.Helper()
-	code, _, err := hq.CreateEnrolment(ctx, e.st, govs, "test device", e.clock())
+	code, _, err := hq.CreateEnrolment(ctx, e.st, govs, "test device", hq.CLI, e.clock())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -380,5 +380,5 @@ func auditActions(t *testing.T, st hq.Store) []string {
 }
 
 func hqRevokeDevice(e *env, id string) (hq.Device, error) {
-	return hq.RevokeDevice(ctx, e.st, id, e.clock())
+	return hq.RevokeDevice(ctx, e.st, id, hq.CLI, e.clock())
 }
