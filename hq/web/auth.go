@@ -224,7 +224,7 @@ const (
 	secureLoginCookie   = "__Host-safeer_login"
 )
 
-func (s *Site) secureCookies(r *http.Request) bool { return s.cfg.SecureCookies || overTLS(r) }
+func (s *Site) secureCookies(r *http.Request) bool { return s.cfg.SecureCookies || s.overTLS(r) }
 
 func (s *Site) cookieName(r *http.Request, plain, secure string) string {
 	if s.secureCookies(r) {
@@ -373,7 +373,7 @@ func (s *Site) renderLogin(w http.ResponseWriter, r *http.Request, status int, n
 }
 
 func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.signinRL.allow(clientKey(r)); !ok {
+	if ok, wait := s.signinRL.allow(s.clientKey(r)); !ok {
 		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())))
 		s.renderLogin(w, r, http.StatusTooManyRequests, "",
 			fmt.Sprintf("Too many sign-in attempts from your address. Wait %d seconds and try again.", int(wait.Seconds())))
@@ -407,7 +407,7 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 		if len(name) > 64 {
 			name = name[:64]
 		}
-		s.audit(r, hq.AuditEntry{At: now, Admin: name, Action: "signin.failed", Remote: remote(r)})
+		s.audit(r, hq.AuditEntry{At: now, Admin: name, Action: "signin.failed", Remote: s.remote(r)})
 		s.renderLogin(w, r, http.StatusUnauthorized, name, "The name or the password is wrong.")
 		return
 	}
@@ -420,7 +420,7 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: remote(r)})
+	s.audit(r, hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: s.remote(r)})
 	s.setCookie(w, r, sessionCookie, secureSessionCookie, id, s.cfg.SessionTTL)
 	s.setCookie(w, r, loginCookie, secureLoginCookie, "", 0)
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
@@ -431,7 +431,7 @@ func (s *Site) handleLogout(w http.ResponseWriter, r *http.Request, ses *session
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "signout", Remote: remote(r)})
+	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "signout", Remote: s.remote(r)})
 	s.setCookie(w, r, sessionCookie, secureSessionCookie, "", 0)
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
@@ -451,12 +451,12 @@ func (s *Site) audit(r *http.Request, e hq.AuditEntry) {
 
 // actor is who acts in a request, for hq's audit entries.
 func (s *Site) actor(r *http.Request, ses *session) hq.Actor {
-	return hq.Actor{Admin: ses.Admin, Remote: remote(r)}
+	return hq.Actor{Admin: ses.Admin, Remote: s.remote(r)}
 }
 
 // remote is the client's address for the audit log.
-func remote(r *http.Request) string {
-	if ip := clientIP(r); ip != nil {
+func (s *Site) remote(r *http.Request) string {
+	if ip := s.clientIP(r); ip.IsValid() {
 		return ip.String()
 	}
 	return r.RemoteAddr

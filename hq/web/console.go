@@ -389,7 +389,7 @@ func (s *Site) handleResolveConflict(w http.ResponseWriter, r *http.Request, ses
 		notice = fmt.Sprintf("Resolved: %s of %s %s keeps %s.", str(v, "field"), str(v, "tbl"), str(v, "row_id"), valueText(v["winner"]))
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "conflict.resolve", Target: id,
 			Detail: fmt.Sprintf("%s %s %s: kept %s, dropped %s", str(v, "tbl"), str(v, "row_id"), str(v, "field"),
-				valueText(v["winner"]), valueText(v["loser"])), Remote: remote(r)})
+				valueText(v["winner"]), valueText(v["loser"])), Remote: s.remote(r)})
 	})
 	if nf, ok := err.(errNotFound); ok {
 		s.renderConflicts(w, r, ses, http.StatusNotFound, "", string(nf))
@@ -527,7 +527,7 @@ func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, s
 			return nil
 		}
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "certificate.revoke",
-			Target: certificate.FormatCode(code), Detail: reason, Remote: remote(r)})
+			Target: certificate.FormatCode(code), Detail: reason, Remote: s.remote(r)})
 	})
 	if err != nil {
 		s.fail(w, r, err)
