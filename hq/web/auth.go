@@ -374,9 +374,9 @@ func (s *Site) renderLogin(w http.ResponseWriter, r *http.Request, status int, n
 
 func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if ok, wait := s.signinRL.allow(s.clientKey(r)); !ok {
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())))
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.renderLogin(w, r, http.StatusTooManyRequests, "",
-			fmt.Sprintf("Too many sign-in attempts from your address. Wait %d seconds and try again.", int(wait.Seconds())))
+			fmt.Sprintf("Too many sign-in attempts from your address. Wait %s and try again.", waitWords(wait)))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -393,6 +393,20 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	password := r.PostForm.Get("password")
 	now := s.srv.Now().UTC()
+	// The account's back-off, before anything about the account is read:
+	// a name that must wait is told so whether it exists or not.
+	key := backoffKey(name)
+	wait, failures, err := s.beginSignIn(r.Context(), key, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		s.renderLogin(w, r, http.StatusTooManyRequests, auditName(name),
+			fmt.Sprintf("Too many failed sign-ins with this name. Wait %s and try again.", waitWords(wait)))
+		return
+	}
 	acct, found, err := s.st.Admin(r.Context(), name)
 	if err != nil {
 		s.fail(w, r, err)
@@ -404,11 +418,12 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ok := CheckPassword(hash, password) && found && !acct.Disabled() && len(password) <= maxPasswordLen
 	if !ok {
-		if len(name) > 64 {
-			name = name[:64]
+		detail := fmt.Sprintf("failure %d in a row", failures)
+		if d := s.backoffDelay(failures); d > 0 {
+			detail += "; the name waits " + waitWords(d)
 		}
-		s.audit(r, hq.AuditEntry{At: now, Admin: name, Action: "signin.failed", Remote: s.remote(r)})
-		s.renderLogin(w, r, http.StatusUnauthorized, name, "The name or the password is wrong.")
+		s.audit(r, hq.AuditEntry{At: now, Admin: auditName(name), Action: "signin.failed", Detail: detail, Remote: s.remote(r)})
+		s.renderLogin(w, r, http.StatusUnauthorized, auditName(name), "The name or the password is wrong.")
 		return
 	}
 	if err := s.st.PurgeSessions(r.Context(), now); err != nil {
@@ -420,7 +435,17 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: s.remote(r)})
+	// The success forgets the failures, with its audit entry.
+	err = s.st.Write(r.Context(), func(tx hq.Tx) error {
+		if err := tx.ClearSignInFailures(r.Context(), key); err != nil {
+			return err
+		}
+		return tx.AddAudit(r.Context(), hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: s.remote(r)})
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.setCookie(w, r, sessionCookie, secureSessionCookie, id, s.cfg.SessionTTL)
 	s.setCookie(w, r, loginCookie, secureLoginCookie, "", 0)
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)

@@ -67,6 +67,14 @@ type Config struct {
 	// direct peer among them; with none, the client is the peer, whatever
 	// the headers say, and a loopback peer is no exception.
 	TrustedProxies []netip.Prefix
+	// The back-off of one account (any name typed) after failed sign-ins,
+	// kept in the database: SignInFreeFailures failures in a row are
+	// free, then each failure makes the name wait SignInBackoff, doubled
+	// for every further one, up to SignInBackoffMax. Zero means the
+	// defaults (DefaultSignInFreeFailures, …).
+	SignInFreeFailures int
+	SignInBackoff      time.Duration
+	SignInBackoffMax   time.Duration
 }
 
 // Defaults of Config.
@@ -76,6 +84,10 @@ const (
 	DefaultSignInRate  = 1.0 / 12 // 5 a minute
 	DefaultSignInBurst = 5
 	DefaultSessionTTL  = 12 * time.Hour
+
+	DefaultSignInFreeFailures = 5
+	DefaultSignInBackoff      = 30 * time.Second
+	DefaultSignInBackoffMax   = 15 * time.Minute
 )
 
 // Site is HQ's web site. It is safe for concurrent use.
@@ -111,6 +123,18 @@ func New(cfg Config) (*Site, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL
 	}
+	if cfg.SignInFreeFailures <= 0 {
+		cfg.SignInFreeFailures = DefaultSignInFreeFailures
+	}
+	if cfg.SignInBackoff <= 0 {
+		cfg.SignInBackoff = DefaultSignInBackoff
+	}
+	if cfg.SignInBackoffMax <= 0 {
+		cfg.SignInBackoffMax = DefaultSignInBackoffMax
+	}
+	if cfg.SignInBackoffMax < cfg.SignInBackoff {
+		cfg.SignInBackoffMax = cfg.SignInBackoff
+	}
 	cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
 	s := &Site{srv: cfg.Server, st: cfg.Server.Store(), log: cfg.Server.Logger(), cfg: cfg}
 	if err := s.parseTemplates(); err != nil {
@@ -123,7 +147,9 @@ func New(cfg Config) (*Site, error) {
 	sum := sha256.Sum256(css)
 	s.cssHash = hex.EncodeToString(sum[:6])
 	// The per-address limits are this process's own, in memory: two
-	// safeer-hq processes on one database each allow an address its share.
+	// safeer-hq processes on one database each allow an address its
+	// share. What must hold across processes, the back-off of an account,
+	// is kept in the database (backoff.go).
 	s.verifyRL = newLimiter(cfg.VerifyRate, cfg.VerifyBurst, s.srv.Now)
 	s.signinRL = newLimiter(cfg.SignInRate, cfg.SignInBurst, s.srv.Now)
 	s.routes()
