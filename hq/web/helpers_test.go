@@ -44,8 +44,8 @@ func sqliteStore(t *testing.T) hq.Store {
 	return st
 }
 
-// backends runs fn against SQLite, and against PostgreSQL when the test
-// environment has one (in CI it must).
+// backends runs fn against SQLite and against PostgreSQL (which the test
+// environment must provide: see hq/pgtest).
 func backends(t *testing.T, fn func(t *testing.T, open func(t *testing.T) hq.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteStore) })
 	t.Run("postgres", func(t *testing.T) {
