@@ -53,10 +53,26 @@ func ListDevices(ctx context.Context, st Store) ([]DeviceInfo, error) {
 	return out, nil
 }
 
+// Actor is who makes an administrative change, for its audit entry: an
+// account of the console with the client's address, or "cli" for the
+// safeer-hq commands.
+type Actor struct {
+	Admin  string
+	Remote string
+}
+
+// CLI is the actor of the safeer-hq commands.
+var CLI = Actor{Admin: "cli"}
+
+func (a Actor) entry(now time.Time, action, target, detail string) AuditEntry {
+	return AuditEntry{At: now.UTC(), Admin: a.Admin, Action: action, Target: target, Detail: detail, Remote: a.Remote}
+}
+
 // RevokeDevice revokes the device with this id (or the one device whose id
 // starts with it): its next request is answered 401 device_revoked.
-// Revoking a revoked device changes nothing.
-func RevokeDevice(ctx context.Context, st Store, id string, now time.Time) (Device, error) {
+// Revoking a revoked device changes nothing. The audit entry is written in
+// the same transaction.
+func RevokeDevice(ctx context.Context, st Store, id string, by Actor, now time.Time) (Device, error) {
 	id = strings.TrimSpace(id)
 	if id == "" {
 		return Device{}, fmt.Errorf("name the device to revoke (its id, from safeer-hq devices)")
@@ -91,14 +107,43 @@ func RevokeDevice(ctx context.Context, st Store, id string, now time.Time) (Devi
 		if !found {
 			return fmt.Errorf("no device %q", match[0].ID)
 		}
-		if !d.Revoked() {
+		detail := fmt.Sprintf("%s; governorates %s", d.Name, strings.Join(d.Governorates, ", "))
+		if d.Revoked() {
+			detail += "; already revoked " + d.RevokedAt.UTC().Format(time.RFC3339)
+		} else {
 			d.RevokedAt = now.UTC()
 			if err := tx.PutDevice(ctx, d); err != nil {
 				return err
 			}
 		}
 		dev = d
-		return nil
+		return tx.AddAudit(ctx, by.entry(now, "device.revoke", d.ID, detail))
 	})
 	return dev, err
+}
+
+// ResetEpoch gives the database a new random epoch, with its audit entry
+// in the same transaction, and returns it: every device's cursor becomes
+// invalid, and each pushes its changes, then pulls everything again (after
+// HQ's database is restored from a backup).
+func ResetEpoch(ctx context.Context, st Store, by Actor, now time.Time) (string, error) {
+	epoch, err := NewEpoch()
+	if err != nil {
+		return "", err
+	}
+	old, err := st.Meta(ctx)
+	if err != nil {
+		return "", err
+	}
+	err = st.Write(ctx, func(tx Tx) error {
+		if err := tx.SetEpoch(ctx, epoch); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, by.entry(now, "epoch.reset", epoch,
+			fmt.Sprintf("was %s; every device pushes, then pulls everything again", old.Epoch)))
+	})
+	if err != nil {
+		return "", err
+	}
+	return epoch, nil
 }

@@ -90,7 +90,9 @@ func newToken() (string, error) {
 
 // CreateEnrolment stores a new one-time code for a device of the given
 // governorates and returns the code (the only time it exists in clear).
-func CreateEnrolment(ctx context.Context, st Store, governorates []string, name string, now time.Time) (code string, expires time.Time, err error) {
+// The audit entry, in the same transaction, says who made it, for which
+// device and governorates, and until when; never the code.
+func CreateEnrolment(ctx context.Context, st Store, governorates []string, name string, by Actor, now time.Time) (code string, expires time.Time, err error) {
 	govs := NormaliseScopes(governorates)
 	if len(govs) == 0 {
 		return "", time.Time{}, errors.New("name at least one governorate (--governorate OM-MA)")
@@ -111,7 +113,13 @@ func CreateEnrolment(ctx context.Context, st Store, governorates []string, name 
 	norm, _ := NormaliseCode(code)
 	e := Enrolment{CodeHash: hashCode(norm), Governorates: govs, Name: name,
 		CreatedAt: now.UTC(), ExpiresAt: now.Add(EnrolmentTTL).UTC()}
-	err = st.Write(ctx, func(tx Tx) error { return tx.PutEnrolment(ctx, e) })
+	err = st.Write(ctx, func(tx Tx) error {
+		if err := tx.PutEnrolment(ctx, e); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, by.entry(now, "device.enrol", name,
+			fmt.Sprintf("governorates %s; code valid until %s", strings.Join(govs, ", "), e.ExpiresAt.Format(time.RFC3339))))
+	})
 	if err != nil {
 		return "", time.Time{}, err
 	}

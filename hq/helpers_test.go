@@ -104,7 +104,7 @@ type device struct {
 
 func (e *env) code(govs ...string) string {
 	e.t.Helper()
-	code, _, err := hq.CreateEnrolment(ctx, e.store, govs, "test device", e.clock())
+	code, _, err := hq.CreateEnrolment(ctx, e.store, govs, "test device", hq.CLI, e.clock())
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func TestAuth(t *testing.T) {
 		e := newEnv(t, open(t))
 		good := e.enrol("OM-MA")
 		revoked := e.enrol("OM-MA")
-		if _, err := hq.RevokeDevice(ctx, e.store, revoked.id, e.clock()); err != nil {
+		if _, err := hq.RevokeDevice(ctx, e.store, revoked.id, hq.CLI, e.clock()); err != nil {
 			t.Fatal(err)
 		}
 		tests := []struct {
@@ -547,7 +547,7 @@ func TestPullCursorErrors(t *testing.T) {
 			}
 		}
 		// A reset HQ (new epoch) sends every device back to the start.
-		if _, err := e.store.ResetEpoch(ctx); err != nil {
+		if _, err := hq.ResetEpoch(ctx, e.store, hq.CLI, e.clock()); err != nil {
 			t.Fatal(err)
 		}
 		var er sync.ErrorResponse
@@ -686,7 +686,7 @@ func TestCreateEnrolmentChecks(t *testing.T) {
 		{[]string{"OM-XX"}, "Bad", false},
 		{[]string{"OM-MA"}, "  ", false},
 	} {
-		_, _, err := hq.CreateEnrolment(ctx, st, tc.govs, tc.name, time.Now())
+		_, _, err := hq.CreateEnrolment(ctx, st, tc.govs, tc.name, hq.CLI, time.Now())
 		if (err == nil) != tc.ok {
 			t.Errorf("CreateEnrolment(%v, %q) = %v", tc.govs, tc.name, err)
 		}
@@ -711,13 +711,13 @@ func TestDevicesAndRevoke(t *testing.T) {
 		if ib := byID[b.id]; ib.LastPull == nil || ib.LastPush != nil {
 			t.Errorf("b: %+v", ib)
 		}
-		if _, err := hq.RevokeDevice(ctx, e.store, "no-such-device", e.clock()); err == nil {
+		if _, err := hq.RevokeDevice(ctx, e.store, "no-such-device", hq.CLI, e.clock()); err == nil {
 			t.Error("revoked a device that does not exist")
 		}
-		if _, err := hq.RevokeDevice(ctx, e.store, "", e.clock()); err == nil {
+		if _, err := hq.RevokeDevice(ctx, e.store, "", hq.CLI, e.clock()); err == nil {
 			t.Error("revoked nothing")
 		}
-		d, err := hq.RevokeDevice(ctx, e.store, a.id[:13], e.clock()) // a unique prefix
+		d, err := hq.RevokeDevice(ctx, e.store, a.id[:13], hq.CLI, e.clock()) // a unique prefix
 		if err != nil || d.ID != a.id {
 			t.Fatalf("revoke by prefix: %+v %v", d, err)
 		}
@@ -727,7 +727,7 @@ func TestDevicesAndRevoke(t *testing.T) {
 		}
 		// Revoking twice keeps the first time.
 		e.advance(time.Hour)
-		d2, err := hq.RevokeDevice(ctx, e.store, a.id, e.clock())
+		d2, err := hq.RevokeDevice(ctx, e.store, a.id, hq.CLI, e.clock())
 		if err != nil || !d2.RevokedAt.Equal(d.RevokedAt) {
 			t.Fatalf("second revoke: %+v %v", d2, err)
 		}

@@ -42,7 +42,7 @@ func TestDeviceStatus(t *testing.T) {
 		if code := e.do(http.MethodGet, sync.PathStatus, "", nil, &er); code != 401 || er.Error != sync.ErrUnauthorized {
 			t.Fatalf("without a token: %d %+v", code, er)
 		}
-		if _, err := hq.RevokeDevice(ctx, e.store, a.id, e.clock()); err != nil {
+		if _, err := hq.RevokeDevice(ctx, e.store, a.id, hq.CLI, e.clock()); err != nil {
 			t.Fatal(err)
 		}
 		if code := e.do(http.MethodGet, sync.PathStatus, a.token, nil, &er); code != 401 || er.Error != sync.ErrDeviceRevoked {

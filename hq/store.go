@@ -39,9 +39,6 @@ type Store interface {
 	TouchDevice(ctx context.Context, id string, kind Touch, at time.Time) error
 	// PendingConflicts counts unresolved conflict rows in the scopes.
 	PendingConflicts(ctx context.Context, scopes []string) (int, error)
-	// ResetEpoch gives the database a new random epoch: every device's
-	// cursor becomes invalid and it re-pulls from the start.
-	ResetEpoch(ctx context.Context) (string, error)
 
 	// CertificatesByCode returns the certificate rows whose "code" field
 	// is code (a canonical verification code), in seq order: normally one
@@ -106,6 +103,18 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
+// SignInFailures is what HQ remembers of failed sign-ins under one name,
+// so that an account's back-off holds whatever address the guesses come
+// from and whichever HQ process answers them (it lives in the database).
+// Names that are no account are counted the same way, so the back-off does
+// not tell which names exist.
+type SignInFailures struct {
+	Name        string
+	Count       int       // failures since the count last started again
+	LastFailure time.Time // the latest one
+	LockedUntil time.Time // no attempt before then; zero: none pending
+}
+
 // AuditEntry is one administrator action, kept for good.
 type AuditEntry struct {
 	ID     int64 // assigned by the store, increasing
@@ -125,6 +134,10 @@ type Tx interface {
 	SaveClock(ctx context.Context, hlc string) error
 	// NextSeq takes the next number of the change sequence.
 	NextSeq(ctx context.Context) (int64, error)
+	// SetEpoch gives the database a new epoch: every device's cursor
+	// becomes invalid and it re-pulls from the start. hq.ResetEpoch calls
+	// it with a new random epoch and the audit entry, which commit together.
+	SetEpoch(ctx context.Context, epoch string) error
 
 	AppliedOp(ctx context.Context, opID string) (AppliedOp, bool, error)
 	RecordOp(ctx context.Context, op AppliedOp) error
@@ -145,6 +158,22 @@ type Tx interface {
 
 	// PutAdmin inserts or updates the account with a.Name.
 	PutAdmin(ctx context.Context, a Admin) error
+	// DeleteSessionsOf ends every session of the account, committed with
+	// the change that calls for it (a new password, a disabled account),
+	// and says how many there were.
+	DeleteSessionsOf(ctx context.Context, admin string) (int, error)
+
+	// SignInFailures reads the failed sign-ins counted against a name as
+	// typed on the sign-in form, an account's or not.
+	SignInFailures(ctx context.Context, name string) (SignInFailures, bool, error)
+	// PutSignInFailures inserts or replaces the entry of f.Name.
+	PutSignInFailures(ctx context.Context, f SignInFailures) error
+	// ClearSignInFailures forgets a name's failures (deleting an unknown
+	// one is no error).
+	ClearSignInFailures(ctx context.Context, name string) error
+	// PurgeSignInFailures deletes the entries whose last failure and lock
+	// both ended before the time given.
+	PurgeSignInFailures(ctx context.Context, before time.Time) error
 	// AddAudit appends an entry to the audit log, committed (or rolled
 	// back) with the change it records.
 	AddAudit(ctx context.Context, e AuditEntry) error

@@ -48,7 +48,7 @@ func (m *Main) runAdmin(ctx context.Context, args []string) error {
 			if err := web.DisableAdmin(ctx, st, name, "cli", m.Now()); err != nil {
 				return err
 			}
-			fmt.Fprintf(m.Stdout, "Disabled %s: it can no longer sign in, and its sessions end at their next request.\n", name)
+			fmt.Fprintf(m.Stdout, "Disabled %s: it can no longer sign in, and every session of it has ended.\n", name)
 			return nil
 		})
 	}
@@ -67,7 +67,7 @@ func (m *Main) runAdmin(ctx context.Context, args []string) error {
 		if err := web.SetAdminPassword(ctx, st, name, password, "cli", m.Now()); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "Changed the password of %s.\n", name)
+		fmt.Fprintf(m.Stdout, "Changed the password of %s: every session of it has ended, so it signs in again with the new one.\n", name)
 		return nil
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/web"
 )
 
@@ -85,7 +86,9 @@ func TestServeWeb(t *testing.T) {
 	m.Getenv = func(string) string { return "" }
 	m.Ready = func(a net.Addr) { addrc <- a }
 	exited := make(chan int, 1)
-	go func() { exited <- m.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0"}) }()
+	go func() {
+		exited <- m.Run(ctx, []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--trusted-proxy", "10.0.0.0/8,127.0.0.1"})
+	}()
 	var base string
 	select {
 	case a := <-addrc:
@@ -117,7 +120,13 @@ func TestServeWeb(t *testing.T) {
 	if st != 200 || tok == nil {
 		t.Fatalf("sign-in form: %d", st)
 	}
-	resp, err := c.PostForm(base+"/admin/login", url.Values{"csrf": {tok[1]}, "name": {"salma"}, "password": {"correct horse battery"}})
+	// Through a trusted proxy (--trusted-proxy names 127.0.0.1, the
+	// test's own address), the client is the one the proxy names.
+	req, _ := http.NewRequest(http.MethodPost, base+"/admin/login",
+		strings.NewReader(url.Values{"csrf": {tok[1]}, "name": {"salma"}, "password": {"correct horse battery"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-Forwarded-For", "192.0.2.55, 10.1.2.3")
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,6 +134,22 @@ func TestServeWeb(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "Sign out salma") {
 		t.Fatalf("sign in: %d %s", resp.StatusCode, b)
+	}
+	st2, err := hq.OpenStore(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	log, err := st2.AuditLog(ctx, 0, 1)
+	if err != nil || len(log) != 1 || log[0].Action != "signin" || log[0].Remote != "192.0.2.55" {
+		t.Errorf("audit entry of the sign-in: %+v %v (want from 192.0.2.55)", log, err)
+	}
+	// admin passwd, run while HQ serves, ends the session at once.
+	if code, _, stderr := runIn(t, "a whole new password\n", "admin", "passwd", "salma", "--db", db); code != 0 {
+		t.Fatal(stderr)
+	}
+	if st, body, _ := get("/admin/"); st != 200 || strings.Contains(body, "Sign out salma") || !strings.Contains(body, `action="/admin/login"`) {
+		t.Errorf("the session outlived admin passwd: %d", st)
 	}
 	cancel()
 	if code := <-exited; code != 0 {

@@ -61,8 +61,9 @@ type command struct {
 
 func (m *Main) commands() []command {
 	return []command{
-		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http] [--secure-cookies]",
-			"serve the sync API, the verification page (/verify) and the console (/admin/); plain HTTP only on loopback unless --insecure-http", (*Main).runServe},
+		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http] [--secure-cookies] [--trusted-proxy ADDR[,ADDR…]]",
+			"serve the sync API, the verification page (/verify) and the console (/admin/); plain HTTP only on loopback unless --insecure-http;\n" +
+				"                 X-Forwarded-For and X-Forwarded-Proto are believed only from a --trusted-proxy (IPs or CIDRs)", (*Main).runServe},
 		{"enrol", "--governorate CODE [--governorate …] --name TEXT [--db DSN]",
 			"make a one-time code (valid 7 days) a device trades for its token", (*Main).runEnrol},
 		{"devices", "[--db DSN] [--json]", "list devices, their last sync and unresolved conflicts", (*Main).runDevices},
@@ -187,12 +188,18 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tlsKey := f.String("tls-key", "", "TLS private key (PEM)")
 	insecure := f.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address")
 	secureCookies := f.Bool("secure-cookies", false, "mark the console's cookies Secure although HQ serves plain HTTP (behind a TLS proxy)")
+	var proxies stringList
+	f.Var(&proxies, "trusted-proxy", "reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed: IPs or CIDR prefixes, comma-separated or repeated")
 	pos, err := f.parse(args)
 	if err != nil {
 		return err
 	}
 	if err := noArgs("serve", pos); err != nil {
 		return err
+	}
+	trusted, err := web.ParseTrustedProxies(strings.Join(proxies, ","))
+	if err != nil {
+		return usagef("serve: --trusted-proxy: %s", err)
 	}
 	// Check the address before opening anything, so a typo costs nothing.
 	if err := hq.CheckListen(*addr, *cert != "" || *tlsKey != "", *insecure); err != nil {
@@ -208,7 +215,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != ""})
+		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != "", TrustedProxies: trusted})
 		if err != nil {
 			return err
 		}
@@ -246,7 +253,7 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 		return usagef("enrol: give --name TEXT (whose device it is)")
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		code, expires, err := hq.CreateEnrolment(ctx, st, govs, *name, m.Now())
+		code, expires, err := hq.CreateEnrolment(ctx, st, govs, *name, hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}
@@ -313,7 +320,7 @@ func (m *Main) runRevoke(ctx context.Context, args []string) error {
 		return usagef("revoke: name one device (its id, from safeer-hq devices)")
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		d, err := hq.RevokeDevice(ctx, st, pos[0], m.Now())
+		d, err := hq.RevokeDevice(ctx, st, pos[0], hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}
@@ -357,7 +364,7 @@ func (m *Main) runResetEpoch(ctx context.Context, args []string) error {
 		return err
 	}
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		epoch, err := st.ResetEpoch(ctx)
+		epoch, err := hq.ResetEpoch(ctx, st, hq.CLI, m.Now())
 		if err != nil {
 			return err
 		}

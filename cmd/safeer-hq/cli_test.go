@@ -56,6 +56,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		{"not a database", []string{"devices", "--db", writeJunk(t)}, exitFail, "not a SQLite database"},
 		{"serve plain HTTP in public", []string{"serve", "--db", db, "--addr", "0.0.0.0:8080"}, exitFail, "--insecure-http"},
 		{"serve half TLS", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", "c.pem"}, exitFail, "both --tls-cert and --tls-key"},
+		{"serve bad trusted proxy", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1,localhost"}, exitUsage, `trusted proxy "localhost" is not an address`},
 		{"serve bad addr", []string{"serve", "--db", db, "--addr", "nonsense"}, exitFail, "not HOST:PORT"},
 		{"serve missing cert", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", "/nope/c.pem", "--tls-key", "/nope/k.pem"}, exitFail, "load TLS certificate"},
 	}

@@ -207,18 +207,6 @@ func (s *DB) Meta(ctx context.Context) (hq.Meta, error) {
 	return m, nil
 }
 
-// ResetEpoch implements hq.Store.
-func (s *DB) ResetEpoch(ctx context.Context) (string, error) {
-	epoch, err := hq.NewEpoch()
-	if err != nil {
-		return "", err
-	}
-	if _, err := s.pool.Exec(ctx, `UPDATE meta SET epoch = $1 WHERE id = 1`, epoch); err != nil {
-		return "", fmt.Errorf("reset epoch: %w", err)
-	}
-	return epoch, nil
-}
-
 // Write implements hq.Store: it locks the meta row first (see the package
 // comment) and holds it to commit.
 func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
@@ -404,6 +392,13 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("next sequence number: %w", err)
 	}
 	return seq, nil
+}
+
+func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
+	if _, err := t.tx.Exec(ctx, `UPDATE meta SET epoch = $1 WHERE id = 1`, epoch); err != nil {
+		return fmt.Errorf("reset epoch: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {

@@ -180,3 +180,52 @@ func (t *tx) AddAudit(ctx context.Context, e hq.AuditEntry) error {
 	}
 	return nil
 }
+
+func (t *tx) DeleteSessionsOf(ctx context.Context, admin string) (int, error) {
+	tag, err := t.tx.Exec(ctx, `DELETE FROM sessions WHERE admin = $1`, admin)
+	if err != nil {
+		return 0, fmt.Errorf("end the sessions of %s: %w", admin, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func (t *tx) SignInFailures(ctx context.Context, name string) (hq.SignInFailures, bool, error) {
+	f := hq.SignInFailures{Name: name}
+	var locked *time.Time
+	err := t.tx.QueryRow(ctx, `SELECT failures, last_failure, locked_until FROM signin_failures WHERE name = $1`, name).
+		Scan(&f.Count, &f.LastFailure, &locked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.SignInFailures{}, false, nil
+	}
+	if err != nil {
+		return hq.SignInFailures{}, false, fmt.Errorf("read failed sign-ins: %w", err)
+	}
+	f.LastFailure, f.LockedUntil = f.LastFailure.UTC(), fromNull(locked)
+	return f, true, nil
+}
+
+func (t *tx) PutSignInFailures(ctx context.Context, f hq.SignInFailures) error {
+	_, err := t.tx.Exec(ctx, `INSERT INTO signin_failures (name, failures, last_failure, locked_until) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+		locked_until = excluded.locked_until`, f.Name, f.Count, f.LastFailure.UTC(), nullTime(f.LockedUntil))
+	if err != nil {
+		return fmt.Errorf("count a failed sign-in: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ClearSignInFailures(ctx context.Context, name string) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM signin_failures WHERE name = $1`, name); err != nil {
+		return fmt.Errorf("forget failed sign-ins: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) PurgeSignInFailures(ctx context.Context, before time.Time) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM signin_failures
+		WHERE last_failure < $1 AND (locked_until IS NULL OR locked_until < $1)`, before.UTC())
+	if err != nil {
+		return fmt.Errorf("purge failed sign-ins: %w", err)
+	}
+	return nil
+}

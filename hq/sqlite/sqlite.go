@@ -208,20 +208,6 @@ func (s *DB) Meta(ctx context.Context) (hq.Meta, error) {
 	return m, nil
 }
 
-// ResetEpoch implements hq.Store.
-func (s *DB) ResetEpoch(ctx context.Context) (string, error) {
-	epoch, err := hq.NewEpoch()
-	if err != nil {
-		return "", err
-	}
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	if _, err := s.db.ExecContext(ctx, `UPDATE meta SET epoch = ? WHERE id = 1`, epoch); err != nil {
-		return "", fmt.Errorf("reset epoch: %w", err)
-	}
-	return epoch, nil
-}
-
 // Write implements hq.Store. BEGIN IMMEDIATE (see dsn) takes SQLite's write
 // lock at the start, so sequence numbers commit in order.
 func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
@@ -410,6 +396,13 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 		return 0, fmt.Errorf("next sequence number: %w", err)
 	}
 	return seq, nil
+}
+
+func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
+	if _, err := t.tx.ExecContext(ctx, `UPDATE meta SET epoch = ? WHERE id = 1`, epoch); err != nil {
+		return fmt.Errorf("reset epoch: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {

@@ -199,3 +199,73 @@ func (t *tx) AddAudit(ctx context.Context, e hq.AuditEntry) error {
 	}
 	return nil
 }
+
+func (t *tx) DeleteSessionsOf(ctx context.Context, admin string) (int, error) {
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM sessions WHERE admin = ?`, admin)
+	if err != nil {
+		return 0, fmt.Errorf("end the sessions of %s: %w", admin, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("end the sessions of %s: %w", admin, err)
+	}
+	return int(n), nil
+}
+
+// Sign-in failures keep their times as Unix milliseconds, which compare as
+// numbers (RFC 3339 text with trimmed fractions does not sort by time).
+
+func unixMilli(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UnixMilli()
+}
+
+func fromMilli(ms sql.NullInt64) time.Time {
+	if !ms.Valid {
+		return time.Time{}
+	}
+	return time.UnixMilli(ms.Int64).UTC()
+}
+
+func (t *tx) SignInFailures(ctx context.Context, name string) (hq.SignInFailures, bool, error) {
+	f := hq.SignInFailures{Name: name}
+	var last, locked sql.NullInt64
+	err := t.tx.QueryRowContext(ctx, `SELECT failures, last_failure, locked_until FROM signin_failures WHERE name = ?`, name).
+		Scan(&f.Count, &last, &locked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.SignInFailures{}, false, nil
+	}
+	if err != nil {
+		return hq.SignInFailures{}, false, fmt.Errorf("read failed sign-ins: %w", err)
+	}
+	f.LastFailure, f.LockedUntil = fromMilli(last), fromMilli(locked)
+	return f, true, nil
+}
+
+func (t *tx) PutSignInFailures(ctx context.Context, f hq.SignInFailures) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO signin_failures (name, failures, last_failure, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (name) DO UPDATE SET failures = excluded.failures, last_failure = excluded.last_failure,
+		locked_until = excluded.locked_until`, f.Name, f.Count, f.LastFailure.UnixMilli(), unixMilli(f.LockedUntil))
+	if err != nil {
+		return fmt.Errorf("count a failed sign-in: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) ClearSignInFailures(ctx context.Context, name string) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE name = ?`, name); err != nil {
+		return fmt.Errorf("forget failed sign-ins: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) PurgeSignInFailures(ctx context.Context, before time.Time) error {
+	_, err := t.tx.ExecContext(ctx, `DELETE FROM signin_failures
+		WHERE last_failure < ? AND (locked_until IS NULL OR locked_until < ?)`, before.UnixMilli(), before.UnixMilli())
+	if err != nil {
+		return fmt.Errorf("purge failed sign-ins: %w", err)
+	}
+	return nil
+}

@@ -41,6 +41,8 @@ func Run(t *testing.T, open Opener) {
 		{"ListRows", testListRows},
 		{"Admins", testAdmins},
 		{"Sessions", testSessions},
+		{"SessionsOfAnAccount", testSessionsOf},
+		{"SignInFailures", testSignInFailures},
 		{"Audit", testAudit},
 	}
 	for _, tc := range tests {
@@ -369,13 +371,27 @@ func testClock(t *testing.T, st hq.Store) {
 func testResetEpoch(t *testing.T, st hq.Store) {
 	put(t, st, hq.Row{Table: "person", ID: "p1", Scope: "OM-MA", Data: []byte(`{}`)})
 	before, _ := st.Meta(ctx)
-	epoch, err := st.ResetEpoch(ctx)
-	if err != nil {
+	// Kept on commit (the sequence and the rows unchanged), gone with a
+	// rollback.
+	write(t, st, func(tx hq.Tx) error { return tx.SetEpoch(ctx, "epoch-in-tx") })
+	if m, _ := st.Meta(ctx); m.Epoch != "epoch-in-tx" || m.Seq != before.Seq || before.Epoch == "epoch-in-tx" {
+		t.Fatalf("before %+v, after SetEpoch: %+v", before, m)
+	}
+	if _, found, _ := st.Row(ctx, "person", "p1"); !found {
+		t.Error("SetEpoch lost a row")
+	}
+	boom := errors.New("boom")
+	err := st.Write(ctx, func(tx hq.Tx) error {
+		if err := tx.SetEpoch(ctx, "rolled-back"); err != nil {
+			return err
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
 		t.Fatal(err)
 	}
-	after, _ := st.Meta(ctx)
-	if epoch == before.Epoch || after.Epoch != epoch || after.Seq != before.Seq {
-		t.Fatalf("before %+v, reset to %q, after %+v", before, epoch, after)
+	if m, _ := st.Meta(ctx); m.Epoch != "epoch-in-tx" {
+		t.Fatalf("a rolled-back SetEpoch stayed: %+v", m)
 	}
 }
 

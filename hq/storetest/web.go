@@ -258,3 +258,156 @@ func testAudit(t *testing.T, st hq.Store) {
 		}
 	}
 }
+
+// testSessionsOf: DeleteSessionsOf ends every session of one account and
+// no other's, and only when its transaction commits.
+func testSessionsOf(t *testing.T, st hq.Store) {
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	write(t, st, func(tx hq.Tx) error {
+		if err := tx.PutAdmin(ctx, hq.Admin{Name: "salma", PasswordHash: "h", CreatedAt: t0}); err != nil {
+			return err
+		}
+		return tx.PutAdmin(ctx, hq.Admin{Name: "ahmed", PasswordHash: "h", CreatedAt: t0})
+	})
+	for i, who := range []string{"salma", "salma", "ahmed", "salma"} {
+		s := hq.Session{IDHash: []byte(fmt.Sprintf("hash-%d", i)), Admin: who, CSRF: "tok", CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}
+		if err := st.PutSession(ctx, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	live := func() (out []string) {
+		t.Helper()
+		for i := range 4 {
+			if s, found, err := st.Session(ctx, []byte(fmt.Sprintf("hash-%d", i))); err != nil {
+				t.Fatal(err)
+			} else if found {
+				out = append(out, fmt.Sprintf("%d:%s", i, s.Admin))
+			}
+		}
+		return out
+	}
+	boom := errors.New("boom")
+	err := st.Write(ctx, func(tx hq.Tx) error {
+		if n, err := tx.DeleteSessionsOf(ctx, "salma"); err != nil || n != 3 {
+			t.Errorf("DeleteSessionsOf in a rolled-back transaction = %d, %v (want 3)", n, err)
+		}
+		return boom
+	})
+	if !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if got := live(); !slices.Equal(got, []string{"0:salma", "1:salma", "2:ahmed", "3:salma"}) {
+		t.Fatalf("after a rollback: %v", got)
+	}
+	var n int
+	write(t, st, func(tx hq.Tx) (err error) {
+		n, err = tx.DeleteSessionsOf(ctx, "salma")
+		return err
+	})
+	if got := live(); n != 3 || !slices.Equal(got, []string{"2:ahmed"}) {
+		t.Fatalf("DeleteSessionsOf(salma) = %d; sessions left %v (want ahmed's)", n, got)
+	}
+	write(t, st, func(tx hq.Tx) (err error) {
+		n, err = tx.DeleteSessionsOf(ctx, "salma")
+		return err
+	})
+	if n != 0 {
+		t.Errorf("again: %d", n)
+	}
+	// Names are exact here too.
+	write(t, st, func(tx hq.Tx) (err error) {
+		n, err = tx.DeleteSessionsOf(ctx, "AHMED")
+		return err
+	})
+	if got := live(); n != 0 || len(got) != 1 {
+		t.Errorf("DeleteSessionsOf(AHMED) = %d, left %v", n, got)
+	}
+}
+
+// testSignInFailures: entries by name, replaced whole, times kept to the
+// millisecond at least, cleared, and purged only when both their last
+// failure and their lock are over.
+func testSignInFailures(t *testing.T, st hq.Store) {
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 123_000_000, time.UTC)
+	get := func(name string) (hq.SignInFailures, bool) {
+		t.Helper()
+		var f hq.SignInFailures
+		var found bool
+		write(t, st, func(tx hq.Tx) (err error) {
+			f, found, err = tx.SignInFailures(ctx, name)
+			return err
+		})
+		return f, found
+	}
+	if _, found := get("salma"); found {
+		t.Fatal("an entry before any failure")
+	}
+	a := hq.SignInFailures{Name: "salma", Count: 1, LastFailure: t0}
+	b := hq.SignInFailures{Name: "nobody", Count: 7, LastFailure: t0.Add(time.Minute), LockedUntil: t0.Add(30 * time.Minute)}
+	write(t, st, func(tx hq.Tx) error {
+		if err := tx.PutSignInFailures(ctx, a); err != nil {
+			return err
+		}
+		return tx.PutSignInFailures(ctx, b)
+	})
+	if got, found := get("salma"); !found || got.Name != "salma" || got.Count != 1 || !got.LastFailure.Equal(t0) || !got.LockedUntil.IsZero() {
+		t.Errorf("salma = %+v %v", got, found)
+	}
+	if got, found := get("nobody"); !found || got.Count != 7 || !got.LastFailure.Equal(b.LastFailure) || !got.LockedUntil.Equal(b.LockedUntil) {
+		t.Errorf("nobody = %+v %v", got, found)
+	}
+	if _, found := get("SALMA"); found {
+		t.Error("names matched without regard to case")
+	}
+	// Replaced whole: a lock can be set and taken off again.
+	a.Count, a.LastFailure, a.LockedUntil = 5, t0.Add(2*time.Minute), t0.Add(3*time.Minute)
+	write(t, st, func(tx hq.Tx) error { return tx.PutSignInFailures(ctx, a) })
+	if got, _ := get("salma"); got.Count != 5 || !got.LastFailure.Equal(a.LastFailure) || !got.LockedUntil.Equal(a.LockedUntil) {
+		t.Errorf("updated salma = %+v", got)
+	}
+	a.Count, a.LockedUntil = 6, time.Time{}
+	write(t, st, func(tx hq.Tx) error { return tx.PutSignInFailures(ctx, a) })
+	if got, _ := get("salma"); got.Count != 6 || !got.LockedUntil.IsZero() {
+		t.Errorf("lock taken off: %+v", got)
+	}
+	// A rolled-back write leaves nothing.
+	boom := errors.New("boom")
+	if err := st.Write(ctx, func(tx hq.Tx) error {
+		if err := tx.PutSignInFailures(ctx, hq.SignInFailures{Name: "ghost", Count: 1, LastFailure: t0}); err != nil {
+			return err
+		}
+		return boom
+	}); !errors.Is(err, boom) {
+		t.Fatal(err)
+	}
+	if _, found := get("ghost"); found {
+		t.Error("a rolled-back entry was kept")
+	}
+	// Purge: salma's last failure (t0+2m) is before t0+10m and she has no
+	// lock; nobody's lock lasts to t0+30m, so nobody stays. Times that
+	// differ by less than a second must compare right.
+	write(t, st, func(tx hq.Tx) error { return tx.PurgeSignInFailures(ctx, t0.Add(2*time.Minute)) })
+	if _, found := get("salma"); !found {
+		t.Error("purged an entry whose last failure is not before the time given")
+	}
+	write(t, st, func(tx hq.Tx) error {
+		return tx.PurgeSignInFailures(ctx, t0.Add(2*time.Minute).Add(time.Millisecond))
+	})
+	if _, found := get("salma"); found {
+		t.Error("salma's entry survived the purge")
+	}
+	if _, found := get("nobody"); !found {
+		t.Error("an entry still locked was purged")
+	}
+	write(t, st, func(tx hq.Tx) error { return tx.PurgeSignInFailures(ctx, t0.Add(31*time.Minute)) })
+	if _, found := get("nobody"); found {
+		t.Error("an entry whose lock ended survived the purge")
+	}
+	// Clear.
+	write(t, st, func(tx hq.Tx) error { return tx.PutSignInFailures(ctx, b) })
+	write(t, st, func(tx hq.Tx) error { return tx.ClearSignInFailures(ctx, "nobody") })
+	if _, found := get("nobody"); found {
+		t.Error("a cleared entry was found")
+	}
+	write(t, st, func(tx hq.Tx) error { return tx.ClearSignInFailures(ctx, "nobody") })
+}

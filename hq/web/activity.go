@@ -459,7 +459,7 @@ func (s *Site) handleExport(w http.ResponseWriter, r *http.Request, ses *session
 	}
 	// Exports hold people's contact details: the log says who took which.
 	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "export", Target: file,
-		Detail: strings.TrimSuffix(fmt.Sprintf("%d rows, %s", len(t.rows), gov), ", "), Remote: remote(r)})
+		Detail: strings.TrimSuffix(fmt.Sprintf("%d rows, %s", len(t.rows), gov), ", "), Remote: s.remote(r)})
 	fname := "safeer-" + name
 	if gov != "" {
 		fname += "-" + strings.ToLower(gov)

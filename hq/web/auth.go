@@ -139,7 +139,10 @@ func AddAdmin(ctx context.Context, st hq.Store, name, password, by string, now t
 }
 
 // SetAdminPassword changes an account's password (and enables it again
-// when disabled).
+// when disabled). Every session of the account ends with the change, in
+// the same transaction: whoever signed in with the old password (or
+// before the account was disabled) must sign in again. The account's
+// sign-in back-off is forgotten.
 func SetAdminPassword(ctx context.Context, st hq.Store, name, password, by string, now time.Time) error {
 	if err := CheckNewPassword(password); err != nil {
 		return err
@@ -160,12 +163,21 @@ func SetAdminPassword(ctx context.Context, st hq.Store, name, password, by strin
 		if err := tx.PutAdmin(ctx, a); err != nil {
 			return err
 		}
-		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.passwd", Target: name})
+		ended, err := tx.DeleteSessionsOf(ctx, name)
+		if err != nil {
+			return err
+		}
+		if err := tx.ClearSignInFailures(ctx, name); err != nil {
+			return err
+		}
+		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.passwd", Target: name,
+			Detail: endedDetail(ended)})
 	})
 }
 
-// DisableAdmin stops an account from signing in; its sessions end at
-// their next request.
+// DisableAdmin stops an account from signing in and ends every session of
+// it, in one transaction. Disabling a disabled account ends any session
+// left all the same (currentSession refuses them anyway).
 func DisableAdmin(ctx context.Context, st hq.Store, name, by string, now time.Time) error {
 	return st.Write(ctx, func(tx hq.Tx) error {
 		a, found, err := st.Admin(ctx, name)
@@ -175,15 +187,31 @@ func DisableAdmin(ctx context.Context, st hq.Store, name, by string, now time.Ti
 		if !found {
 			return fmt.Errorf("no account %q (safeer-hq admin list shows them)", name)
 		}
-		if a.Disabled() {
-			return nil
+		wasDisabled := a.Disabled()
+		if !wasDisabled {
+			a.DisabledAt = now.UTC()
+			if err := tx.PutAdmin(ctx, a); err != nil {
+				return err
+			}
 		}
-		a.DisabledAt = now.UTC()
-		if err := tx.PutAdmin(ctx, a); err != nil {
+		ended, err := tx.DeleteSessionsOf(ctx, name)
+		if err != nil || (wasDisabled && ended == 0) {
 			return err
 		}
-		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.disable", Target: name})
+		return tx.AddAudit(ctx, hq.AuditEntry{At: now.UTC(), Admin: by, Action: "admin.disable", Target: name,
+			Detail: endedDetail(ended)})
 	})
+}
+
+// endedDetail says in the audit log how many sessions a change ended.
+func endedDetail(n int) string {
+	switch n {
+	case 0:
+		return "no session was open"
+	case 1:
+		return "ended 1 session"
+	}
+	return fmt.Sprintf("ended %d sessions", n)
 }
 
 // Cookies. With Secure, the session cookie gets the __Host- prefix, which
@@ -196,7 +224,7 @@ const (
 	secureLoginCookie   = "__Host-safeer_login"
 )
 
-func (s *Site) secureCookies(r *http.Request) bool { return s.cfg.SecureCookies || overTLS(r) }
+func (s *Site) secureCookies(r *http.Request) bool { return s.cfg.SecureCookies || s.overTLS(r) }
 
 func (s *Site) cookieName(r *http.Request, plain, secure string) string {
 	if s.secureCookies(r) {
@@ -246,8 +274,18 @@ func (s *Site) currentSession(r *http.Request) (*session, error) {
 		return nil, err
 	}
 	acct, found, err := s.st.Admin(r.Context(), ses.Admin)
-	if err != nil || !found || acct.Disabled() {
+	if err != nil {
 		return nil, err
+	}
+	if !found || acct.Disabled() {
+		// DisableAdmin ends an account's sessions as it disables it; one
+		// that is still here (written by an older safeer-hq, say) is
+		// refused, and ended so that enabling the account again cannot
+		// revive it.
+		if err := s.st.DeleteSession(r.Context(), ses.IDHash); err != nil {
+			s.log.Warn("cannot end the session of a disabled account", "admin", ses.Admin, "err", err)
+		}
+		return nil, nil
 	}
 	return &session{Session: ses, Account: acct}, nil
 }
@@ -335,10 +373,10 @@ func (s *Site) renderLogin(w http.ResponseWriter, r *http.Request, status int, n
 }
 
 func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
-	if ok, wait := s.signinRL.allow(clientKey(r)); !ok {
-		w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())))
+	if ok, wait := s.signinRL.allow(s.clientKey(r)); !ok {
+		w.Header().Set("Retry-After", retryAfter(wait))
 		s.renderLogin(w, r, http.StatusTooManyRequests, "",
-			fmt.Sprintf("Too many sign-in attempts from your address. Wait %d seconds and try again.", int(wait.Seconds())))
+			fmt.Sprintf("Too many sign-in attempts from your address. Wait %s and try again.", waitWords(wait)))
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -355,6 +393,20 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.PostForm.Get("name"))
 	password := r.PostForm.Get("password")
 	now := s.srv.Now().UTC()
+	// The account's back-off, before anything about the account is read:
+	// a name that must wait is told so whether it exists or not.
+	key := backoffKey(name)
+	wait, failures, err := s.beginSignIn(r.Context(), key, now)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if wait > 0 {
+		w.Header().Set("Retry-After", retryAfter(wait))
+		s.renderLogin(w, r, http.StatusTooManyRequests, auditName(name),
+			fmt.Sprintf("Too many failed sign-ins with this name. Wait %s and try again.", waitWords(wait)))
+		return
+	}
 	acct, found, err := s.st.Admin(r.Context(), name)
 	if err != nil {
 		s.fail(w, r, err)
@@ -366,11 +418,12 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	ok := CheckPassword(hash, password) && found && !acct.Disabled() && len(password) <= maxPasswordLen
 	if !ok {
-		if len(name) > 64 {
-			name = name[:64]
+		detail := fmt.Sprintf("failure %d in a row", failures)
+		if d := s.backoffDelay(failures); d > 0 {
+			detail += "; the name waits " + waitWords(d)
 		}
-		s.audit(r, hq.AuditEntry{At: now, Admin: name, Action: "signin.failed", Remote: remote(r)})
-		s.renderLogin(w, r, http.StatusUnauthorized, name, "The name or the password is wrong.")
+		s.audit(r, hq.AuditEntry{At: now, Admin: auditName(name), Action: "signin.failed", Detail: detail, Remote: s.remote(r)})
+		s.renderLogin(w, r, http.StatusUnauthorized, auditName(name), "The name or the password is wrong.")
 		return
 	}
 	if err := s.st.PurgeSessions(r.Context(), now); err != nil {
@@ -382,7 +435,17 @@ func (s *Site) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: remote(r)})
+	// The success forgets the failures, with its audit entry.
+	err = s.st.Write(r.Context(), func(tx hq.Tx) error {
+		if err := tx.ClearSignInFailures(r.Context(), key); err != nil {
+			return err
+		}
+		return tx.AddAudit(r.Context(), hq.AuditEntry{At: now, Admin: acct.Name, Action: "signin", Remote: s.remote(r)})
+	})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.setCookie(w, r, sessionCookie, secureSessionCookie, id, s.cfg.SessionTTL)
 	s.setCookie(w, r, loginCookie, secureLoginCookie, "", 0)
 	http.Redirect(w, r, "/admin/", http.StatusSeeOther)
@@ -393,7 +456,7 @@ func (s *Site) handleLogout(w http.ResponseWriter, r *http.Request, ses *session
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "signout", Remote: remote(r)})
+	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "signout", Remote: s.remote(r)})
 	s.setCookie(w, r, sessionCookie, secureSessionCookie, "", 0)
 	http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 }
@@ -411,9 +474,14 @@ func (s *Site) audit(r *http.Request, e hq.AuditEntry) {
 	}
 }
 
+// actor is who acts in a request, for hq's audit entries.
+func (s *Site) actor(r *http.Request, ses *session) hq.Actor {
+	return hq.Actor{Admin: ses.Admin, Remote: s.remote(r)}
+}
+
 // remote is the client's address for the audit log.
-func remote(r *http.Request) string {
-	if ip := clientIP(r); ip != nil {
+func (s *Site) remote(r *http.Request) string {
+	if ip := s.clientIP(r); ip.IsValid() {
 		return ip.String()
 	}
 	return r.RemoteAddr

@@ -221,13 +221,12 @@ func (s *Site) handleEnrol(w http.ResponseWriter, r *http.Request, ses *session)
 		bad("Tick at least one governorate the device works in.")
 		return
 	}
-	code, expires, err := hq.CreateEnrolment(r.Context(), s.st, govs, name, s.srv.Now())
+	code, expires, err := hq.CreateEnrolment(r.Context(), s.st, govs, name, s.actor(r, ses), s.srv.Now())
 	if err != nil {
 		bad("The code was not made: " + err.Error())
 		return
 	}
 	scopes := strings.Join(hq.NormaliseScopes(govs), ", ")
-	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "device.enrol", Target: name, Detail: scopes, Remote: remote(r)})
 	p.Code, p.CodeFor, p.CodeExpires = code, name+" ("+scopes+")", when(expires)
 	s.render(w, r, http.StatusOK, "devices", p)
 }
@@ -262,12 +261,11 @@ func (s *Site) handleRevokeDevice(w http.ResponseWriter, r *http.Request, ses *s
 		s.render(w, r, http.StatusOK, "devices", p)
 		return
 	}
-	d, err := hq.RevokeDevice(r.Context(), s.st, id, s.srv.Now())
+	d, err := hq.RevokeDevice(r.Context(), s.st, id, s.actor(r, ses), s.srv.Now())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.audit(r, hq.AuditEntry{Admin: ses.Admin, Action: "device.revoke", Target: d.ID, Detail: d.Name, Remote: remote(r)})
 	if p.Devices, err = hq.ListDevices(r.Context(), s.st); err != nil {
 		s.fail(w, r, err)
 		return
@@ -391,7 +389,7 @@ func (s *Site) handleResolveConflict(w http.ResponseWriter, r *http.Request, ses
 		notice = fmt.Sprintf("Resolved: %s of %s %s keeps %s.", str(v, "field"), str(v, "tbl"), str(v, "row_id"), valueText(v["winner"]))
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "conflict.resolve", Target: id,
 			Detail: fmt.Sprintf("%s %s %s: kept %s, dropped %s", str(v, "tbl"), str(v, "row_id"), str(v, "field"),
-				valueText(v["winner"]), valueText(v["loser"])), Remote: remote(r)})
+				valueText(v["winner"]), valueText(v["loser"])), Remote: s.remote(r)})
 	})
 	if nf, ok := err.(errNotFound); ok {
 		s.renderConflicts(w, r, ses, http.StatusNotFound, "", string(nf))
@@ -529,7 +527,7 @@ func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, s
 			return nil
 		}
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "certificate.revoke",
-			Target: certificate.FormatCode(code), Detail: reason, Remote: remote(r)})
+			Target: certificate.FormatCode(code), Detail: reason, Remote: s.remote(r)})
 	})
 	if err != nil {
 		s.fail(w, r, err)

@@ -44,8 +44,8 @@ func sqliteStore(t *testing.T) hq.Store {
 	return st
 }
 
-// backends runs fn against SQLite, and against PostgreSQL when the test
-// environment has one (in CI it must).
+// backends runs fn against SQLite and against PostgreSQL (which the test
+// environment must provide: see hq/pgtest).
 func backends(t *testing.T, fn func(t *testing.T, open func(t *testing.T) hq.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteStore) })
 	t.Run("postgres", func(t *testing.T) {
@@ -118,7 +118,7 @@ type device struct {
 
 func (e *env) enrol(govs ...string) *device {
 	e.t.Helper()
-	code, _, err := hq.CreateEnrolment(ctx, e.st, govs, "test device", e.clock())
+	code, _, err := hq.CreateEnrolment(ctx, e.st, govs, "test device", hq.CLI, e.clock())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -380,5 +380,5 @@ func auditActions(t *testing.T, st hq.Store) []string {
 }
 
 func hqRevokeDevice(e *env, id string) (hq.Device, error) {
-	return hq.RevokeDevice(ctx, e.st, id, e.clock())
+	return hq.RevokeDevice(ctx, e.st, id, hq.CLI, e.clock())
 }

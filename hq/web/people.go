@@ -389,7 +389,7 @@ func (s *Site) handleMerge(w http.ResponseWriter, r *http.Request, ses *session)
 		}
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "person.merge", Target: target,
 			Detail: "merged " + strings.Join(merged, "; ") + " into " + firstNonEmpty(str(dst, "name_ar"), str(dst, "name_en")),
-			Remote: remote(r)})
+			Remote: s.remote(r)})
 	})
 	if nf, ok := err.(errNotFound); ok {
 		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(nf))

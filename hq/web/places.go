@@ -201,7 +201,7 @@ func (s *Site) handleAddPlace(w http.ResponseWriter, r *http.Request, ses *sessi
 			return err
 		}
 		return e.Audit(hq.AuditEntry{Admin: ses.Admin, Action: "place.add", Target: id,
-			Detail: fmt.Sprintf("%s: %s / %s", gov, en, ar), Remote: remote(r)})
+			Detail: fmt.Sprintf("%s: %s / %s", gov, en, ar), Remote: s.remote(r)})
 	})
 	if err != nil {
 		s.fail(w, r, err)

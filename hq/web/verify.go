@@ -379,7 +379,7 @@ func wantsJSON(r *http.Request) bool {
 
 // answer rate-limits, looks up and writes the answer as a page or JSON.
 func (s *Site) answer(w http.ResponseWriter, r *http.Request, arg string, asJSON bool) {
-	if ok, wait := s.verifyRL.allow(clientKey(r)); !ok {
+	if ok, wait := s.verifyRL.allow(s.clientKey(r)); !ok {
 		secs := strconv.Itoa(int(wait.Seconds()))
 		w.Header().Set("Retry-After", secs)
 		en := "Too many checks from your address in a short time. Please wait " + secs + " seconds and try again."

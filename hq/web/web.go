@@ -5,7 +5,7 @@
 // Everything is rendered on the server with html/template from templates
 // embedded in the binary; there is no script at all, so the Content
 // Security Policy forbids every script and inline style. Every response
-// carries the security headers (see secure). The console is behind
+// carries the security headers (see Site.secure). The console is behind
 // sign-in: accounts are made with safeer-hq admin add, passwords are kept
 // as argon2id hashes, sessions live in the database (only the hash of the
 // cookie's value) and every form carries the session's CSRF token. Every
@@ -25,8 +25,9 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 	"time"
 
@@ -60,6 +61,20 @@ type Config struct {
 	SignInBurst int
 	// SessionTTL is how long a sign-in lasts (default DefaultSessionTTL).
 	SessionTTL time.Duration
+	// TrustedProxies are the reverse proxies in front of HQ (addresses or
+	// prefixes; ParseTrustedProxies reads safeer-hq serve --trusted-proxy).
+	// X-Forwarded-For and X-Forwarded-Proto are believed only from a
+	// direct peer among them; with none, the client is the peer, whatever
+	// the headers say, and a loopback peer is no exception.
+	TrustedProxies []netip.Prefix
+	// The back-off of one account (any name typed) after failed sign-ins,
+	// kept in the database: SignInFreeFailures failures in a row are
+	// free, then each failure makes the name wait SignInBackoff, doubled
+	// for every further one, up to SignInBackoffMax. Zero means the
+	// defaults (DefaultSignInFreeFailures, …).
+	SignInFreeFailures int
+	SignInBackoff      time.Duration
+	SignInBackoffMax   time.Duration
 }
 
 // Defaults of Config.
@@ -69,6 +84,10 @@ const (
 	DefaultSignInRate  = 1.0 / 12 // 5 a minute
 	DefaultSignInBurst = 5
 	DefaultSessionTTL  = 12 * time.Hour
+
+	DefaultSignInFreeFailures = 5
+	DefaultSignInBackoff      = 30 * time.Second
+	DefaultSignInBackoffMax   = 15 * time.Minute
 )
 
 // Site is HQ's web site. It is safe for concurrent use.
@@ -104,6 +123,19 @@ func New(cfg Config) (*Site, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = DefaultSessionTTL
 	}
+	if cfg.SignInFreeFailures <= 0 {
+		cfg.SignInFreeFailures = DefaultSignInFreeFailures
+	}
+	if cfg.SignInBackoff <= 0 {
+		cfg.SignInBackoff = DefaultSignInBackoff
+	}
+	if cfg.SignInBackoffMax <= 0 {
+		cfg.SignInBackoffMax = DefaultSignInBackoffMax
+	}
+	if cfg.SignInBackoffMax < cfg.SignInBackoff {
+		cfg.SignInBackoffMax = cfg.SignInBackoff
+	}
+	cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
 	s := &Site{srv: cfg.Server, st: cfg.Server.Store(), log: cfg.Server.Logger(), cfg: cfg}
 	if err := s.parseTemplates(); err != nil {
 		return nil, err
@@ -114,6 +146,10 @@ func New(cfg Config) (*Site, error) {
 	}
 	sum := sha256.Sum256(css)
 	s.cssHash = hex.EncodeToString(sum[:6])
+	// The per-address limits are this process's own, in memory: two
+	// safeer-hq processes on one database each allow an address its
+	// share. What must hold across processes, the back-off of an account,
+	// is kept in the database (backoff.go).
 	s.verifyRL = newLimiter(cfg.VerifyRate, cfg.VerifyBurst, s.srv.Now)
 	s.signinRL = newLimiter(cfg.SignInRate, cfg.SignInBurst, s.srv.Now)
 	s.routes()
@@ -124,7 +160,7 @@ func New(cfg Config) (*Site, error) {
 // /v1/ and this site everywhere else, every response with the security
 // headers.
 func (s *Site) Handler() http.Handler {
-	return secure(s.srv.HandlerWith(s))
+	return s.secure(s.srv.HandlerWith(s))
 }
 
 // ServeHTTP serves the site's pages (without the sync API).
@@ -174,7 +210,7 @@ func (s *Site) routes() {
 const csp = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; " +
 	"frame-ancestors 'none'; base-uri 'none'"
 
-func secure(h http.Handler) http.Handler {
+func (s *Site) secure(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", csp)
@@ -186,7 +222,7 @@ func secure(h http.Handler) http.Handler {
 		hd.Set("Cross-Origin-Opener-Policy", "same-origin")
 		hd.Set("Cross-Origin-Resource-Policy", "same-origin")
 		hd.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-		if overTLS(r) {
+		if s.overTLS(r) {
 			hd.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		h.ServeHTTP(w, r)
@@ -205,61 +241,6 @@ func (s *Site) static() http.Handler {
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		fsrv.ServeHTTP(w, r)
 	})
-}
-
-// clientKey is what the rate limits count by: the client's IP address, an
-// IPv6 client by its /64 (one subscriber's whole network).
-func clientKey(r *http.Request) string {
-	ip := clientIP(r)
-	if ip == nil {
-		return r.RemoteAddr
-	}
-	if v4 := ip.To4(); v4 != nil {
-		return v4.String()
-	}
-	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
-}
-
-// peerIP is the address of the connection's other end.
-func peerIP(r *http.Request) net.IP {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return net.ParseIP(host)
-}
-
-// viaLocalProxy reports a request that came through a proxy on this
-// machine: safeer-hq serve listens on 127.0.0.1 behind a TLS proxy when it
-// does not serve TLS itself. Only such a peer's X-Forwarded-For and
-// X-Forwarded-Proto are believed; the proxy must set them (nginx:
-// proxy_set_header X-Forwarded-For $remote_addr; X-Forwarded-Proto $scheme).
-func viaLocalProxy(r *http.Request) bool {
-	ip := peerIP(r)
-	return ip != nil && ip.IsLoopback() && r.Header.Get("X-Forwarded-For") != ""
-}
-
-// clientIP is the client's address: the peer's, or the one a local proxy
-// put last in X-Forwarded-For (what the proxy saw; anything before it the
-// client could have written).
-func clientIP(r *http.Request) net.IP {
-	if viaLocalProxy(r) {
-		fwd := r.Header.Values("X-Forwarded-For")
-		last := fwd[len(fwd)-1]
-		if i := strings.LastIndexByte(last, ','); i >= 0 {
-			last = last[i+1:]
-		}
-		if ip := net.ParseIP(strings.TrimSpace(last)); ip != nil {
-			return ip
-		}
-	}
-	return peerIP(r)
-}
-
-// overTLS reports a request that reached HQ over TLS, directly or through
-// a local TLS proxy.
-func overTLS(r *http.Request) bool {
-	return r.TLS != nil || (viaLocalProxy(r) && strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https"))
 }
 
 // Muscat is Oman's time (UTC+4, no daylight saving), for dates and times

@@ -124,7 +124,7 @@ func (h *HQ) Store() hq.Store {
 
 // Code makes a one-time enrolment code for a device of govs.
 func (h *HQ) Code(ctx context.Context, govs ...string) (string, error) {
-	code, _, err := hq.CreateEnrolment(ctx, h.Store(), govs, "test device", time.Now())
+	code, _, err := hq.CreateEnrolment(ctx, h.Store(), govs, "test device", hq.CLI, time.Now())
 	return code, err
 }
 
