@@ -11,6 +11,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/url"
 	"os"
@@ -65,10 +66,8 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return nil, fmt.Errorf("create folder for database: %w", err)
-		}
+	if err := prepareFiles(path); err != nil {
+		return nil, err
 	}
 	db, err := sql.Open("sqlite", dsn(path))
 	if err != nil {
@@ -76,6 +75,13 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	}
 	s.db = db
 	if err := s.migrate(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	// SQLite made -wal and -shm with the database's mode; a sidecar an older
+	// Safeer left with a looser one was tightened before, but check again
+	// now that they exist.
+	if err := tightenFiles(path, false); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -174,7 +180,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if version > 0 {
 		backup := fmt.Sprintf("%s.v%d-%s.bak", s.path, version, s.nowUTC().Format("20060102T150405"))
-		if err := s.vacuumInto(ctx, backup); err != nil {
+		if err := s.backupTo(ctx, backup); err != nil {
 			return fmt.Errorf("keep a backup before upgrading the database: %w", err)
 		}
 		slog.Info("database backed up before migration", "backup", backup, "from", version, "to", len(ms))
@@ -246,20 +252,20 @@ func (s *Store) loadIdentity(ctx context.Context) error {
 func (s *Store) nowUTC() time.Time { return s.now().UTC() }
 
 // Backup writes a consistent copy of the database to dest (VACUUM INTO), which
-// must not exist yet: a backup never overwrites.
+// must not exist yet: a backup never overwrites. The copy is readable by its
+// owner only and holds no HQ sync token (see backupTo): a restored backup
+// must be enrolled again.
 func (s *Store) Backup(ctx context.Context, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup %s: file already exists", dest)
 	}
-	if err := s.vacuumInto(ctx, dest); err != nil {
+	if err := s.backupTo(ctx, dest); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("backup %s: file already exists", dest)
+		}
 		return fmt.Errorf("backup to %s: %w", dest, err)
 	}
 	return nil
-}
-
-func (s *Store) vacuumInto(ctx context.Context, dest string) error {
-	_, err := s.db.ExecContext(ctx, "VACUUM INTO ?", dest)
-	return err
 }
 
 // describeOpenError turns the driver's words for a damaged or foreign file

@@ -40,6 +40,10 @@ type SyncState struct {
 	RevokedAt  time.Time `json:"revoked_at"` // zero unless HQ revoked this device
 }
 
+// TokenMissing reports whether the device was enrolled but has no token:
+// a restored backup, which never holds the token. It must be enrolled again.
+func (st SyncState) TokenMissing() bool { return st.HQURL != "" && st.Token == "" }
+
 // Revoked reports whether HQ revoked this device.
 func (st SyncState) Revoked() bool { return !st.RevokedAt.IsZero() }
 

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // certificatesScreen issues a workshop's certificates: who is eligible and
@@ -460,24 +462,22 @@ func (c *certificatesScreen) openFile(path string) {
 }
 
 // writePDF renders next to path and renames, so a failed render never
-// leaves half a PDF under the name a coordinator will print.
+// leaves half a PDF under the name a coordinator will print. The PDF is
+// readable by its owner only (0600), and a certificates folder made here
+// is 0700: the certificates name people.
 func writePDF(ctx context.Context, path string, tmpl certificate.Template, certs ...certificate.SignedCertificate) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := privfile.MkdirAll(filepath.Dir(path)); err != nil {
 		return fmt.Errorf("make the certificates folder: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".safeer-*.pdf")
+	var renderErr error
+	err := privfile.Write(path, func(w io.Writer) error {
+		renderErr = certificate.Render(ctx, w, tmpl, certs...)
+		return renderErr
+	})
+	if renderErr != nil {
+		return renderErr
+	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := certificate.Render(ctx, tmp, tmpl, certs...); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync/client"
 )
 
 // dashboardScreen is the first thing a coordinator sees: the counts,
@@ -201,7 +202,9 @@ func (d *dashboardScreen) show(dd dashboardData) {
 		}
 		d.attention.Add(u.border(nil, nil, nil, b, l))
 	}
-	if !st.Enrolled {
+	// A restored backup is not enrolled either, but its problem says why
+	// and what to do; "not enrolled yet" would be wrong there.
+	if !st.Enrolled && (st.Problem == nil || st.Problem.Code != client.ProblemTokenMissing) {
 		add(u.T("attn.notenrolled"), widget.WarningImportance, u.T("attn.open.sync"), func() { u.show(screenSync) })
 	}
 	if st.Problem != nil {

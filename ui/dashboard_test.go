@@ -2,11 +2,15 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync/client"
 )
 
 // TestDashboard counts people, workshops and attendance, draws attendance
@@ -41,4 +45,57 @@ func TestDashboard(t *testing.T) {
 			t.Errorf("attention list lacks %q:\n%s", want, attention)
 		}
 	}
+}
+
+// TestDashboardRestoredBackup: a database restored from a backup (which
+// keeps no sync token) says so in the attention list, in the user's
+// language, instead of "not enrolled yet".
+func TestDashboardRestoredBackup(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		t.Run(string(l), func(t *testing.T) {
+			ctx := context.Background()
+			s := testStore(t)
+			if err := s.SaveEnrolment(ctx, data.Enrolment{HQURL: "https://hq.example", Token: "secret-token",
+				Governorates: []string{"OM-MA"}}); err != nil {
+				t.Fatal(err)
+			}
+			dest := filepath.Join(t.TempDir(), "backup.db")
+			if err := s.Backup(ctx, dest); err != nil {
+				t.Fatal(err)
+			}
+			r, err := data.Open(ctx, dest)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			u := newTestUI(t, r, l)
+			u.show(screenDashboard)
+			d := u.dashboard
+			want := client.Words(client.ProblemTokenMissing)
+			eventually(t, "restored backup in the attention list", func() bool {
+				return slices.Contains(labelTexts(d.attention), l.pick(want.En, want.Ar))
+			})
+			if texts := labelTexts(d.attention); slices.Contains(texts, u.T("attn.notenrolled")) {
+				t.Fatalf("attention list says not enrolled yet: %q", texts)
+			}
+		})
+	}
+}
+
+// labelTexts is the logical text of each of the app's labels in o.
+func labelTexts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *label:
+			out = append(out, x.Logical())
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 func (m *Main) runCertificates(ctx context.Context, args []string) error {
@@ -76,7 +78,7 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 				}
 				files = append(files, *out)
 			} else {
-				if err := os.MkdirAll(*split, 0o755); err != nil {
+				if err := privfile.MkdirAll(*split); err != nil {
 					return fmt.Errorf("create %s: %w", *split, err)
 				}
 				for _, c := range certs {
@@ -105,21 +107,18 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 }
 
 // writePDF renders next to path and renames, so a failed render never
-// leaves half a PDF under the name a coordinator will print.
+// leaves half a PDF under the name a coordinator will print; the PDF is
+// readable by its owner only (0600).
 func writePDF(ctx context.Context, path string, tmpl certificate.Template, certs ...certificate.SignedCertificate) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".safeer-*.pdf")
+	var renderErr error
+	err := privfile.Write(path, func(w io.Writer) error {
+		renderErr = certificate.Render(ctx, w, tmpl, certs...)
+		return renderErr
+	})
+	if renderErr != nil {
+		return renderErr
+	}
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer os.Remove(tmp.Name())
-	if err := certificate.Render(ctx, tmp, tmpl, certs...); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil

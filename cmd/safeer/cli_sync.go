@@ -177,9 +177,13 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 		defer w.Flush()
-		if !st.Enrolled {
+		switch {
+		case !st.Enrolled && st.HQURL != "":
+			// A restored backup: it has HQ's address but no token.
+			fmt.Fprintf(w, "Enrolled:\tno — restored from a backup, which keeps no sync token: HQ must enrol this computer again (%s)\n", st.HQURL)
+		case !st.Enrolled:
 			fmt.Fprintln(w, "Enrolled:\tno — run: safeer enrol --hq URL --code CODE")
-		} else {
+		default:
 			fmt.Fprintf(w, "HQ:\t%s\n", st.HQURL)
 			fmt.Fprintf(w, "Governorates:\t%s\n", strings.Join(st.Governorates, ", "))
 		}

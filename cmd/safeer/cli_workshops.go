@@ -4,12 +4,13 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
+	"io"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 func workshopFlags(fs *flag.FlagSet, w *data.Workshop) {
@@ -205,21 +206,19 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		*format = strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	}
 	return m.withStore(ctx, func(s *data.Store) error {
-		// Write next to the target and rename, so a failed export never
-		// leaves half a file under the name a person will open.
-		tmp, err := os.CreateTemp(filepath.Dir(*out), ".safeer-export-*")
+		// Written next to the target and renamed, so a failed export never
+		// leaves half a file under the name a person will open; readable by
+		// its owner only (0600): it holds civil IDs and phones.
+		var n int
+		var exportErr error
+		err := privfile.Write(*out, func(w io.Writer) error {
+			n, exportErr = s.Export(ctx, pos[0], *format, w)
+			return exportErr
+		})
+		if exportErr != nil {
+			return exportErr
+		}
 		if err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		defer os.Remove(tmp.Name())
-		n, err := s.Export(ctx, pos[0], *format, tmp)
-		if cerr := tmp.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return err
-		}
-		if err := os.Rename(tmp.Name(), *out); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 		if m.JSON {

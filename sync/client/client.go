@@ -410,7 +410,7 @@ func (c *Client) Ping(ctx context.Context) error {
 		return wrap(local(err))
 	}
 	if !st.Enrolled {
-		return wrap(ErrNotEnrolled)
+		return wrap(notEnrolled(st))
 	}
 	return c.ping(ctx, st.HQURL)
 }
@@ -425,7 +425,7 @@ func (c *Client) HQStatus(ctx context.Context) (sync.StatusResponse, error) {
 		return out, wrap(local(err))
 	}
 	if !st.Enrolled {
-		return out, wrap(ErrNotEnrolled)
+		return out, wrap(notEnrolled(st))
 	}
 	err = c.do(ctx, request{op: "status", method: http.MethodGet, base: st.HQURL, path: sync.PathStatus,
 		token: st.Token, timeout: c.timeouts.Ping}, &out)
@@ -433,6 +433,15 @@ func (c *Client) HQStatus(ctx context.Context) (sync.StatusResponse, error) {
 		return sync.StatusResponse{}, wrap(err)
 	}
 	return out, nil
+}
+
+// notEnrolled says why a device that is not enrolled cannot sync: never
+// enrolled, or restored from a backup, which holds no token.
+func notEnrolled(st data.SyncState) error {
+	if st.TokenMissing() {
+		return ErrTokenMissing
+	}
+	return ErrNotEnrolled
 }
 
 func (c *Client) ping(ctx context.Context, base string) error {

@@ -753,3 +753,55 @@ func TestRestoredHQGetsBackWhatItLost(t *testing.T) {
 		t.Fatalf("B's p1 phone %q", got.Phone)
 	}
 }
+
+// TestRestoredBackupHasNoToken: a backup of an enrolled device holds no
+// sync token. Opened, its client does not send anything: sync, ping and
+// HQ's status fail with token_missing, whose words (English and Arabic)
+// say it is a restored backup and what to do; the status shows it, and
+// the scheduler stays paused.
+func TestRestoredBackupHasNoToken(t *testing.T) {
+	ctx := context.Background()
+	hq := newFakeHQ(t)
+	a, ca := device(t, hq, "", []string{"OM-MA"})
+	addPerson(t, a, "Aisha", "OM-MA")
+	mustSync(t, ca)
+	addPerson(t, a, "Maryam", "OM-MA") // unsent when the backup is made
+	dest := filepath.Join(t.TempDir(), "backup.db")
+	if err := a.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	r, err := data.Open(ctx, dest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	c := New(r, WithBackoff(fast))
+	_, err = c.Sync(ctx)
+	if Classify(err) != ProblemTokenMissing {
+		t.Fatalf("sync of a restored backup: %v", err)
+	}
+	p := ProblemOf(err)
+	if !strings.Contains(p.En, "backup") || !strings.Contains(p.Ar, "نسخة احتياطية") || !strings.Contains(p.En, "HQ") {
+		t.Fatalf("problem %+v", p)
+	}
+	if err := c.Ping(ctx); Classify(err) != ProblemTokenMissing {
+		t.Fatalf("ping: %v", err)
+	}
+	if _, err := c.HQStatus(ctx); Classify(err) != ProblemTokenMissing {
+		t.Fatalf("HQ status: %v", err)
+	}
+	st, err := c.Refresh(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Enrolled || st.Problem == nil || st.Problem.Code != ProblemTokenMissing || st.OpsWaiting != 1 {
+		t.Fatalf("status %+v", st)
+	}
+	if !paused(st) {
+		t.Fatal("scheduler not paused for a device without token")
+	}
+	// The original device still syncs.
+	if rep := mustSync(t, ca); rep.Pushed != 1 {
+		t.Fatalf("original device: %+v", rep)
+	}
+}

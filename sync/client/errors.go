@@ -21,6 +21,9 @@ var (
 	ErrInsecureURL = errors.New("HQ's address must use https")
 	// ErrBadEndorsement: HQ's signature over this device's key does not verify.
 	ErrBadEndorsement = errors.New("HQ's endorsement of this device's key does not verify")
+	// ErrTokenMissing: the database was enrolled but holds no token, as a
+	// restored backup does (backups never keep it).
+	ErrTokenMissing = errors.New("this database was restored from a backup without HQ's sync token; HQ must enrol this device again")
 )
 
 // HTTPError is a reply from HQ other than 200, with HQ's error code.
@@ -106,6 +109,7 @@ func httpCode(err error) (int, string) {
 // Problem codes.
 const (
 	ProblemNotEnrolled  = "not_enrolled"
+	ProblemTokenMissing = "token_missing"
 	ProblemUnreachable  = "unreachable"
 	ProblemTimeout      = "timeout"
 	ProblemTLS          = "tls"
@@ -181,6 +185,8 @@ func Classify(err error) string {
 	switch {
 	case errors.Is(err, ErrNotEnrolled):
 		return ProblemNotEnrolled
+	case errors.Is(err, ErrTokenMissing):
+		return ProblemTokenMissing
 	case errors.Is(err, ErrRevoked), status == 401 && code == sync.ErrDeviceRevoked:
 		return ProblemRevoked
 	case errors.Is(err, ErrInsecureURL):
@@ -268,6 +274,10 @@ func wordsFor(code string, status int) Problem {
 }
 
 var words = map[string][2]string{
+	ProblemTokenMissing: {
+		"This database was restored from a backup. Backups do not keep the HQ sync token, so this computer cannot sync until HQ enrols it again: contact HQ. Your data and unsent changes are kept.",
+		"استُعيدت قاعدة البيانات هذه من نسخة احتياطية. النسخ الاحتياطية لا تحفظ رمز المزامنة مع المقر، لذلك لا يستطيع هذا الجهاز المزامنة حتى يسجّله المقر من جديد: تواصل مع المقر. بياناتك وتغييراتك غير المرسلة محفوظة.",
+	},
 	ProblemNotEnrolled: {
 		"This computer is not enrolled with HQ yet. Ask HQ for an enrolment code, then enrol it.",
 		"هذا الجهاز غير مسجّل لدى المقر بعد. اطلب رمز تسجيل من المقر ثم سجّل الجهاز.",

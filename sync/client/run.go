@@ -71,7 +71,7 @@ func (c *Client) run(ctx context.Context, trigger string, started func()) (rep R
 		return rep, wrap(local(err))
 	}
 	if !st.Enrolled {
-		return rep, wrap(ErrNotEnrolled)
+		return rep, wrap(notEnrolled(st))
 	}
 	if st.Revoked() {
 		c.Refresh(ctx)

@@ -102,6 +102,9 @@ func (c *Client) Refresh(ctx context.Context) (Status, error) {
 	if st.Revoked() && (s.Problem == nil || s.Problem.Code != ProblemRevoked) {
 		p := Words(ProblemRevoked)
 		s.Problem = &p
+	} else if st.TokenMissing() { // a restored backup: an error it recorded before matters less
+		p := Words(ProblemTokenMissing)
+		s.Problem = &p
 	}
 	s.Warnings = slices.DeleteFunc(s.Warnings, func(p Problem) bool { return p.Code == ProblemRejected })
 	if counts.RejectedOps > 0 {
