@@ -8,6 +8,7 @@ import (
 
 // runApp opens the desktop app on the database.
 func (m *Main) runApp(ctx context.Context) error {
+	m.Stderr.Write(m.InitLog)
 	s, err := m.open(ctx)
 	if err != nil {
 		return err

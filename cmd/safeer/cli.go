@@ -26,6 +26,10 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	DBPath         string
 	JSON           bool
+	// InitLog is what packages logged while the program initialised (held
+	// back by internal/initlog): Fyne's complaints about the locale. The app
+	// prints it; the headless commands, which do not use Fyne, do not.
+	InitLog []byte
 }
 
 // NewMain returns a Main writing to stdout and stderr.

@@ -220,11 +220,7 @@ func TestCertificatesIssueAndVerify(t *testing.T) {
 // TestBinaryExitCodes runs the real binary: a wrong command line must give
 // words and an exit code, never a panic.
 func TestBinaryExitCodes(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "safeer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "--db", filepath.Join(t.TempDir(), "x.db"), "people", "search", "--limit", "many")
+	cmd := exec.Command(buildSafeer(t), "--db", filepath.Join(t.TempDir(), "x.db"), "people", "search", "--limit", "many")
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "invalid value") || strings.Contains(string(out), "panic") {
 		t.Fatalf("exit %v\n%s", err, out)
