@@ -73,6 +73,9 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	global.StringVar(&m.DBPath, "db", "", "database file (default: in the user's config folder)")
 	global.BoolVar(&m.JSON, "json", false, "machine-readable output")
 	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return m.fail(m.help(ctx, nil))
+		}
 		return m.fail(usageError{err.Error()})
 	}
 	args = global.Args()
@@ -80,16 +83,18 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.fail(m.runApp(ctx))
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" {
-		m.usage(m.Stdout)
-		return exitOK
+	if isHelp(name) {
+		return m.fail(m.help(ctx, args[1:]))
 	}
-	for _, c := range m.commands() {
-		if c.name == name {
-			return m.fail(c.run(m, ctx, args[1:]))
-		}
+	c, ok := m.command(name)
+	if !ok {
+		return m.fail(usagef("unknown command %q", name))
 	}
-	return m.fail(usagef("unknown command %q", name))
+	if len(args) > 1 && isHelp(args[1]) {
+		// safeer people --help, safeer people help search
+		return m.fail(m.help(ctx, append([]string{name}, args[2:]...)))
+	}
+	return m.fail(c.run(m, ctx, args[1:]))
 }
 
 func (m *Main) usage(w io.Writer) {
@@ -98,6 +103,7 @@ func (m *Main) usage(w io.Writer) {
 	for _, c := range m.commands() {
 		fmt.Fprintf(w, "  %-10s %s\n  %-10s   %s\n", c.name, c.args, "", c.help)
 	}
+	fmt.Fprintln(w, "Run 'safeer COMMAND --help' (or 'safeer help COMMAND') for a command's usage and flags.")
 }
 
 // fail prints err in words (both languages for validation errors) and
@@ -108,6 +114,11 @@ func (m *Main) fail(err error) int {
 	}
 	if errors.Is(err, errQuiet) {
 		return exitFail
+	}
+	var h helpRequest
+	if errors.As(err, &h) {
+		printHelp(m.Stdout, h)
+		return exitOK
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -197,7 +208,7 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s: flags:\n%s", fs.Name(), flagHelp(fs))
+				return nil, m.flagsHelp(fs)
 			}
 			return nil, usagef("%s: %s", fs.Name(), err)
 		}

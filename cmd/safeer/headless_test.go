@@ -107,6 +107,9 @@ func TestHeadlessSaysNothingOfFyne(t *testing.T) {
 			if out := ok("--db", db, "sync", "status"); !strings.Contains(out, "Enrolled:") {
 				t.Fatalf("sync status:\n%s", out)
 			}
+			if out := ok("people", "--help"); !strings.Contains(out, "people search") {
+				t.Fatalf("people --help:\n%s", out)
+			}
 		})
 	}
 }
