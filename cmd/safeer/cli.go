@@ -63,6 +63,7 @@ func (m *Main) commands() []command {
 		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
 		{"sync", "[--json] | status | log | rejected", "sync with HQ now, or show how sync stands", (*Main).runSync},
 		{"conflicts", "[--all] | resolve ID --take winner|loser", "concurrent edits to review", (*Main).runConflicts},
+		{"version", "", "print the version (also: safeer --version)", (*Main).runVersion},
 	}
 }
 
@@ -72,6 +73,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	global.SetOutput(io.Discard)
 	global.StringVar(&m.DBPath, "db", "", "database file (default: in the user's config folder)")
 	global.BoolVar(&m.JSON, "json", false, "machine-readable output")
+	version := global.Bool("version", false, "print the version")
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return m.fail(m.help(ctx, nil))
@@ -79,6 +81,9 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		return m.fail(usageError{err.Error()})
 	}
 	args = global.Args()
+	if *version {
+		return m.fail(m.runVersion(ctx, args))
+	}
 	if len(args) == 0 {
 		return m.fail(m.runApp(ctx))
 	}
@@ -98,7 +103,7 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 }
 
 func (m *Main) usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …]")
+	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …] | --version")
 	fmt.Fprintln(w, "With no command, safeer opens the app. Commands:")
 	for _, c := range m.commands() {
 		fmt.Fprintf(w, "  %-10s %s\n  %-10s   %s\n", c.name, c.args, "", c.help)

@@ -110,6 +110,11 @@ func TestHeadlessSaysNothingOfFyne(t *testing.T) {
 			if out := ok("people", "--help"); !strings.Contains(out, "people search") {
 				t.Fatalf("people --help:\n%s", out)
 			}
+			for _, v := range []string{"--version", "version"} {
+				if out := ok(v); !versionLine.MatchString(out) {
+					t.Fatalf("safeer %s: %q", v, out)
+				}
+			}
 		})
 	}
 }
