@@ -60,19 +60,18 @@ func TestPeopleCommands(t *testing.T) {
 	var second struct{ ID string }
 	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--force", "--json"), &second)
 
-	var found []data.SearchResult
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found := searched(t, db, "احمد")
 	if len(found) != 2 {
 		t.Fatalf("search: %+v", found)
 	}
 	mustRun(t, db, "people", "edit", second.ID, "--email", "A@Example.OM")
 	mustRun(t, db, "people", "merge", second.ID, added.ID)
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found = searched(t, db, "احمد")
 	if len(found) != 1 || found[0].ID != added.ID {
 		t.Fatalf("after merge: %+v", found)
 	}
 	mustRun(t, db, "people", "delete", added.ID)
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found = searched(t, db, "احمد")
 	if len(found) != 0 {
 		t.Fatalf("after delete: %+v", found)
 	}
@@ -137,8 +136,7 @@ func TestImportExportBackup(t *testing.T) {
 		t.Fatalf("re-import of export: %+v", rep)
 	}
 	mustRun(t, db, "import", "undo", mustBatch(t, db))
-	var found []data.SearchResult
-	jsonOut(t, mustRun(t, db, "people", "search", "", "--json"), &found)
+	found := searched(t, db, "")
 	if len(found) != 0 {
 		t.Fatalf("after undo: %+v", found)
 	}
