@@ -136,3 +136,44 @@ func TestInitlogBeforeFyne(t *testing.T) {
 		t.Fatalf("initlog initialised at line %d, Fyne's lang at %d (0: not seen) of the trace:\n%s", il, fl, errs)
 	}
 }
+
+// TestNoCommandNoDisplay: with no command and no display (a script that
+// forgot its command, run by cron) safeer says so and exits 2, where GLFW
+// used to panic with a stack trace.
+func TestNoCommandNoDisplay(t *testing.T) {
+	bin := buildSafeer(t)
+	code, out, errs := runClean(t, bin, []string{"LANG=C.UTF-8"}, "--db", filepath.Join(t.TempDir(), "s.db"))
+	if code != 2 || out != "" || !strings.Contains(errs, "no display") || !strings.Contains(errs, "safeer help") ||
+		strings.Contains(errs, "panic") || strings.Contains(errs, "Fyne") {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+}
+
+func TestHasDisplay(t *testing.T) {
+	env := func(kv ...string) func(string) string {
+		return func(k string) string {
+			for i := 0; i+1 < len(kv); i += 2 {
+				if kv[i] == k {
+					return kv[i+1]
+				}
+			}
+			return ""
+		}
+	}
+	for _, tt := range []struct {
+		goos string
+		env  func(string) string
+		want bool
+	}{
+		{"linux", env(), false},
+		{"linux", env("DISPLAY", ":0"), true},
+		{"linux", env("WAYLAND_DISPLAY", "wayland-0"), true},
+		{"freebsd", env(), false},
+		{"windows", env(), true},
+		{"darwin", env(), true},
+	} {
+		if got := hasDisplay(tt.goos, tt.env); got != tt.want {
+			t.Errorf("hasDisplay(%s, DISPLAY=%q WAYLAND_DISPLAY=%q) = %v", tt.goos, tt.env("DISPLAY"), tt.env("WAYLAND_DISPLAY"), got)
+		}
+	}
+}
