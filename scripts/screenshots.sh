@@ -61,7 +61,7 @@ CSV
 safeer import "$work/people.csv" >/dev/null
 workshop="$(safeer workshops add --title-ar "أساسيات المدن الذكية" --title-en "Smart city basics" \
 	--date "$(date +%F)" --hours 3 --governorate Muscat --wilayat "As Seeb" --capacity 25)"
-for id in $(safeer --json people search | jq -r '.[0:3][].id'); do
+for id in $(safeer --json people search | jq -r '.results[0:3][].id'); do
 	safeer attend "$workshop" "$id" >/dev/null
 done
 

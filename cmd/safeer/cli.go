@@ -26,6 +26,10 @@ type Main struct {
 	Stdout, Stderr io.Writer
 	DBPath         string
 	JSON           bool
+	// InitLog is what packages logged while the program initialised (held
+	// back by internal/initlog): Fyne's complaints about the locale. The app
+	// prints it; the headless commands, which do not use Fyne, do not.
+	InitLog []byte
 }
 
 // NewMain returns a Main writing to stdout and stderr.
@@ -59,6 +63,7 @@ func (m *Main) commands() []command {
 		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
 		{"sync", "[--json] | status | log | rejected", "sync with HQ now, or show how sync stands", (*Main).runSync},
 		{"conflicts", "[--all] | resolve ID --take winner|loser", "concurrent edits to review", (*Main).runConflicts},
+		{"version", "", "print the version (also: safeer --version)", (*Main).runVersion},
 	}
 }
 
@@ -68,32 +73,42 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	global.SetOutput(io.Discard)
 	global.StringVar(&m.DBPath, "db", "", "database file (default: in the user's config folder)")
 	global.BoolVar(&m.JSON, "json", false, "machine-readable output")
+	version := global.Bool("version", false, "print the version")
 	if err := global.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return m.fail(m.help(ctx, nil))
+		}
 		return m.fail(usageError{err.Error()})
 	}
 	args = global.Args()
+	if *version {
+		return m.fail(m.runVersion(ctx, args))
+	}
 	if len(args) == 0 {
 		return m.fail(m.runApp(ctx))
 	}
 	name := args[0]
-	if name == "help" || name == "-h" || name == "--help" {
-		m.usage(m.Stdout)
-		return exitOK
+	if isHelp(name) {
+		return m.fail(m.help(ctx, args[1:]))
 	}
-	for _, c := range m.commands() {
-		if c.name == name {
-			return m.fail(c.run(m, ctx, args[1:]))
-		}
+	c, ok := m.command(name)
+	if !ok {
+		return m.fail(usagef("unknown command %q", name))
 	}
-	return m.fail(usagef("unknown command %q", name))
+	if len(args) > 1 && isHelp(args[1]) {
+		// safeer people --help, safeer people help search
+		return m.fail(m.help(ctx, append([]string{name}, args[2:]...)))
+	}
+	return m.fail(c.run(m, ctx, args[1:]))
 }
 
 func (m *Main) usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …]")
+	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …] | --version")
 	fmt.Fprintln(w, "With no command, safeer opens the app. Commands:")
 	for _, c := range m.commands() {
 		fmt.Fprintf(w, "  %-10s %s\n  %-10s   %s\n", c.name, c.args, "", c.help)
 	}
+	fmt.Fprintln(w, "Run 'safeer COMMAND --help' (or 'safeer help COMMAND') for a command's usage and flags.")
 }
 
 // fail prints err in words (both languages for validation errors) and
@@ -104,6 +119,11 @@ func (m *Main) fail(err error) int {
 	}
 	if errors.Is(err, errQuiet) {
 		return exitFail
+	}
+	var h helpRequest
+	if errors.As(err, &h) {
+		printHelp(m.Stdout, h)
+		return exitOK
 	}
 	var ue usageError
 	if errors.As(err, &ue) {
@@ -193,7 +213,7 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("%s: flags:\n%s", fs.Name(), flagHelp(fs))
+				return nil, m.flagsHelp(fs)
 			}
 			return nil, usagef("%s: %s", fs.Name(), err)
 		}

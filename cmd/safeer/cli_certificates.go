@@ -217,6 +217,8 @@ type verification struct {
 	Device        string             `json:"device,omitempty"`
 	RevokedAt     string             `json:"revoked_at,omitempty"`
 	RevokedReason string             `json:"revoked_reason,omitempty"`
+	// ThisComputer: signed with this computer's own key (FILE.db.key).
+	ThisComputer bool `json:"this_computer,omitempty"`
 }
 
 var statusWords = map[certificate.Status]string{
@@ -248,10 +250,10 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s holds no Safeer certificate record", pos[0])
 		}
 	}
-	var hqKey ed25519.PublicKey
+	var hqKey, ownKey ed25519.PublicKey
 	revoked := certificate.RevocationFunc(nil)
-	// The device's database gives the revocations it knows and, by default,
-	// HQ's key; verification still works without one.
+	// The device's database gives the revocations it knows, by default HQ's
+	// key, and this computer's own key; verification works without them.
 	if path, err := m.dbPath(); err == nil {
 		if _, err := os.Stat(path); err == nil {
 			if s, err := data.Open(ctx, path); err == nil {
@@ -260,6 +262,7 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 				if k, _ := s.HQPublicKey(ctx); len(k) == ed25519.PublicKeySize {
 					hqKey = k
 				}
+				ownKey = devicePublicKey(ctx, s)
 			}
 		}
 	}
@@ -268,14 +271,20 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	if hqKey == nil {
-		return usagef("certificates verify: give HQ's public key with --hq-key (safeer-hq key prints it)")
-	}
+	// Without HQ's key (a computer not yet enrolled, and no --hq-key) the
+	// device's signature is still checked: a certificate this computer
+	// signed before enrolling is told apart from one tampered with.
 	var out []verification
 	allValid := true
 	for _, text := range texts {
 		res := certificate.Verify(text, hqKey, revoked)
 		v := verification{Status: res.Status, Message: statusWords[res.Status]}
+		switch {
+		case res.Status == certificate.StatusNotEndorsed && ownKey != nil && ownKey.Equal(res.Record.DevicePub):
+			v.Message, v.ThisComputer = "signed by this computer, not yet endorsed by HQ", true
+		case res.Status == certificate.StatusUnknownSigner && hqKey == nil:
+			v.Message = "NOT CHECKED: signed by a device HQ endorsed, but there is no HQ key to check it with: give --hq-key (safeer-hq key prints it)"
+		}
 		if res.Status != certificate.StatusMalformed {
 			r := res.Record
 			v.Code, v.NameAr, v.NameEn = certificate.FormatCode(r.Code), r.PersonNameAr, r.PersonNameEn
@@ -310,6 +319,19 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 		return errQuiet
 	}
 	return nil
+}
+
+// devicePublicKey is this computer's certificate-signing key (FILE.db.key),
+// or nil if it has none yet: verifying never makes one.
+func devicePublicKey(ctx context.Context, s *data.Store) ed25519.PublicKey {
+	if _, err := os.Stat(s.KeyPath()); err != nil {
+		return nil
+	}
+	sg, err := s.Signer(ctx)
+	if err != nil {
+		return nil
+	}
+	return sg.Key.Public().(ed25519.PublicKey)
 }
 
 // parseKey reads an Ed25519 public key as base64url, base64 or hex, or from

@@ -60,10 +60,19 @@ func (m *Main) runPeople(ctx context.Context, args []string) error {
 	return usagef("people: unknown subcommand %q", sub)
 }
 
+// searchOutput is what people search --json prints: the people shown, how
+// many match in all, and the limit that cut the list (0: none).
+type searchOutput struct {
+	Results []data.SearchResult `json:"results"`
+	Total   int                 `json:"total"`
+	Shown   int                 `json:"shown"`
+	Limit   int                 `json:"limit"`
+}
+
 func (m *Main) peopleSearch(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("people search", flag.ContinueOnError)
 	var opt data.SearchOptions
-	fs.IntVar(&opt.Limit, "limit", 50, "at most this many results (0: all)")
+	fs.IntVar(&opt.Limit, "limit", 50, "at most this many people (0: all)")
 	fs.StringVar(&opt.Governorate, "governorate", "", "only this governorate (code)")
 	fs.StringVar(&opt.Wilayat, "wilayat", "", "only this wilayat (English name)")
 	fs.StringVar(&opt.Status, "status", "", "only active or inactive people")
@@ -71,17 +80,21 @@ func (m *Main) peopleSearch(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if opt.Limit < 0 {
+		return usagef("people search: --limit %d: give how many people to show, or 0 for all", opt.Limit)
+	}
 	q := strings.Join(pos, " ")
 	return m.withStore(ctx, func(s *data.Store) error {
-		res, err := s.Search(ctx, q, opt)
+		pg, err := s.SearchPage(ctx, q, opt)
 		if err != nil {
 			return err
 		}
+		res := pg.Results
 		if m.JSON {
 			if res == nil {
 				res = []data.SearchResult{}
 			}
-			m.printJSON(m.Stdout, res)
+			m.printJSON(m.Stdout, searchOutput{Results: res, Total: pg.Total, Shown: len(res), Limit: opt.Limit})
 			return nil
 		}
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -89,8 +102,12 @@ func (m *Main) peopleSearch(ctx context.Context, args []string) error {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.ID, r.NameAr, r.NameEn, r.Phone, r.Governorate)
 		}
 		tw.Flush()
-		if len(res) == 0 {
+		switch {
+		case len(res) == 0:
 			fmt.Fprintln(m.Stderr, "no one found")
+		case len(res) < pg.Total:
+			// On stderr, so that stdout stays the list a script reads.
+			fmt.Fprintf(m.Stderr, "showing %d of %d: --limit N for more, --limit 0 for all\n", len(res), pg.Total)
 		}
 		return nil
 	})

@@ -60,19 +60,18 @@ func TestPeopleCommands(t *testing.T) {
 	var second struct{ ID string }
 	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--force", "--json"), &second)
 
-	var found []data.SearchResult
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found := searched(t, db, "احمد")
 	if len(found) != 2 {
 		t.Fatalf("search: %+v", found)
 	}
 	mustRun(t, db, "people", "edit", second.ID, "--email", "A@Example.OM")
 	mustRun(t, db, "people", "merge", second.ID, added.ID)
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found = searched(t, db, "احمد")
 	if len(found) != 1 || found[0].ID != added.ID {
 		t.Fatalf("after merge: %+v", found)
 	}
 	mustRun(t, db, "people", "delete", added.ID)
-	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
+	found = searched(t, db, "احمد")
 	if len(found) != 0 {
 		t.Fatalf("after delete: %+v", found)
 	}
@@ -137,8 +136,7 @@ func TestImportExportBackup(t *testing.T) {
 		t.Fatalf("re-import of export: %+v", rep)
 	}
 	mustRun(t, db, "import", "undo", mustBatch(t, db))
-	var found []data.SearchResult
-	jsonOut(t, mustRun(t, db, "people", "search", "", "--json"), &found)
+	found := searched(t, db, "")
 	if len(found) != 0 {
 		t.Fatalf("after undo: %+v", found)
 	}
@@ -220,13 +218,83 @@ func TestCertificatesIssueAndVerify(t *testing.T) {
 // TestBinaryExitCodes runs the real binary: a wrong command line must give
 // words and an exit code, never a panic.
 func TestBinaryExitCodes(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "safeer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	cmd := exec.Command(bin, "--db", filepath.Join(t.TempDir(), "x.db"), "people", "search", "--limit", "many")
+	cmd := exec.Command(buildSafeer(t), "--db", filepath.Join(t.TempDir(), "x.db"), "people", "search", "--limit", "many")
 	out, err := cmd.CombinedOutput()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), "invalid value") || strings.Contains(string(out), "panic") {
 		t.Fatalf("exit %v\n%s", err, out)
+	}
+}
+
+// TestVerifyNotEnrolled: on a computer not yet enrolled (no HQ key, none
+// given), verify checks the device's signature instead of asking for HQ's
+// key: its own certificate is "signed by this computer, not yet endorsed by
+// HQ", another computer's is not, and a changed record is tampered.
+func TestVerifyNotEnrolled(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	var w, p struct{ ID string }
+	jsonOut(t, mustRun(t, db, "workshops", "add", "--title-ar", "المدن الذكية", "--title-en", "Smart Cities",
+		"--date", "2026-11-29", "--hours", "3", "--governorate", "OM-DA", "--wilayat", "نزوى", "--json"), &w)
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "عبدالله الإسماعيلي", "--name-en", "Abdullah Al Ismaili", "--governorate", "OM-DA", "--json"), &p)
+	mustRun(t, db, "attend", w.ID, p.ID)
+	pdf := filepath.Join(dir, "workshop.pdf")
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf)
+
+	code, out, errs := run(t, db, "certificates", "verify", pdf)
+	if code != 1 || errs != "" || !strings.HasPrefix(out, "signed by this computer, not yet endorsed by HQ\n") || !strings.Contains(out, "Abdullah Al Ismaili") {
+		t.Fatalf("verify on this computer: exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	var v verification
+	code, out, _ = run(t, db, "certificates", "verify", pdf, "--json")
+	jsonOut(t, out, &v)
+	if code != 1 || v.Status != certificate.StatusNotEndorsed || !v.ThisComputer || v.NameEn != "Abdullah Al Ismaili" {
+		t.Fatalf("verify --json on this computer: exit %d %+v", code, v)
+	}
+
+	// Another computer, not enrolled either, with a key of its own.
+	other := filepath.Join(dir, "other.db")
+	s, err := data.Open(context.Background(), other)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Signer(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	code, out, errs = run(t, other, "certificates", "verify", pdf, "--json")
+	v = verification{}
+	jsonOut(t, out, &v)
+	if code != 1 || errs != "" || v.Status != certificate.StatusNotEndorsed || v.ThisComputer || strings.Contains(v.Message, "this computer") {
+		t.Fatalf("verify on another computer: exit %d %+v\n%s", code, v, errs)
+	}
+
+	// The same record with the name changed: the signature no longer matches.
+	b, err := os.ReadFile(pdf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := certificate.RecordsInPDF(b)
+	if len(texts) != 1 {
+		t.Fatalf("%d records in the PDF", len(texts))
+	}
+	payload, err := certificate.PayloadFromQR(texts[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(payload, []byte("Abdullah"))
+	if i < 0 {
+		t.Fatal("no name in the record")
+	}
+	changed := bytes.Clone(payload)
+	changed[i] = 'O'
+	code, out, _ = run(t, db, "certificates", "verify", certificate.QRText("", changed), "--json")
+	v = verification{}
+	jsonOut(t, out, &v)
+	if code != 1 || v.Status != certificate.StatusTampered || v.ThisComputer || v.NameEn != "Obdullah Al Ismaili" {
+		t.Fatalf("verify a changed record: exit %d %+v", code, v)
+	}
+	// The QR text of the untouched record verifies as before.
+	if code, out, _ = run(t, db, "certificates", "verify", texts[0]); code != 1 || !strings.HasPrefix(out, "signed by this computer") {
+		t.Fatalf("verify the QR text: exit %d\n%s", code, out)
 	}
 }

@@ -7,11 +7,14 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/oman-sca/safeer/internal/initlog"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain(os.Stdout, os.Stderr)
+	m.InitLog = initlog.Release()
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
