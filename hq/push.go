@@ -186,7 +186,7 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		return rejected(op.ID, code, msg), nil
 	}
 	hash := opHash(op)
-	prev, found, err := tx.AppliedOp(ctx, op.ID)
+	prev, found, err := tx.AppliedOp(ctx, dev.ID, op.ID)
 	if err != nil {
 		return sync.OpResult{}, err
 	}

@@ -126,7 +126,12 @@ type Tx interface {
 	// NextSeq takes the next number of the change sequence.
 	NextSeq(ctx context.Context) (int64, error)
 
-	AppliedOp(ctx context.Context, opID string) (AppliedOp, bool, error)
+	// AppliedOp finds the record of the op opID of device deviceID: op
+	// ids are unique per device only, so another device's op with the
+	// same id is another op.
+	AppliedOp(ctx context.Context, deviceID, opID string) (AppliedOp, bool, error)
+	// RecordOp records an applied op under (op.DeviceID, op.OpID), a key:
+	// recording the same pair twice fails.
 	RecordOp(ctx context.Context, op AppliedOp) error
 
 	Row(ctx context.Context, table, id string) (Row, bool, error)
@@ -171,11 +176,12 @@ type Row struct {
 	Data    []byte
 }
 
-// AppliedOp records an op HQ has applied, so a retry is recognised.
+// AppliedOp records an op HQ has applied, so a retry is recognised. It is
+// keyed on (DeviceID, OpID).
 type AppliedOp struct {
 	OpID        string
 	PayloadHash []byte
-	DeviceID    string
+	DeviceID    string // the device that pushed it
 	AppliedAt   time.Time
 }
 

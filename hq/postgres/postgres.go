@@ -112,6 +112,12 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.migrateTo(ctx, ms)
+}
+
+// migrateTo brings the schema up to the last of ms (tests of an upgrade
+// pass the first few only, to make an older database).
+func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
@@ -406,10 +412,10 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
-	a := hq.AppliedOp{OpID: opID}
-	err := t.tx.QueryRow(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = $1`, opID).
-		Scan(&a.PayloadHash, &a.DeviceID, &a.AppliedAt)
+func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID, DeviceID: deviceID}
+	err := t.tx.QueryRow(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = $1 AND op_id = $2`, deviceID, opID).
+		Scan(&a.PayloadHash, &a.AppliedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hq.AppliedOp{}, false, nil
 	}

@@ -412,11 +412,11 @@ func (t *tx) NextSeq(ctx context.Context) (int64, error) {
 	return seq, nil
 }
 
-func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
-	a := hq.AppliedOp{OpID: opID}
+func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID, DeviceID: deviceID}
 	var at string
-	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = ?`, opID).
-		Scan(&a.PayloadHash, &a.DeviceID, &at)
+	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = ? AND op_id = ?`, deviceID, opID).
+		Scan(&a.PayloadHash, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hq.AppliedOp{}, false, nil
 	}

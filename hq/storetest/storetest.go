@@ -215,24 +215,40 @@ func testAppliedOps(t *testing.T, st hq.Store) {
 	at := time.Date(2025, 3, 1, 10, 0, 0, 123000000, time.UTC)
 	op := hq.AppliedOp{OpID: "op1", PayloadHash: []byte{1, 2, 3}, DeviceID: "d1", AppliedAt: at}
 	write(t, st, func(tx hq.Tx) error {
-		if _, found, err := tx.AppliedOp(ctx, "op1"); err != nil || found {
+		if _, found, err := tx.AppliedOp(ctx, "d1", "op1"); err != nil || found {
 			return fmt.Errorf("unknown op found=%v err=%v", found, err)
 		}
 		return tx.RecordOp(ctx, op)
 	})
 	write(t, st, func(tx hq.Tx) error {
-		got, found, err := tx.AppliedOp(ctx, "op1")
+		got, found, err := tx.AppliedOp(ctx, "d1", "op1")
 		if err != nil || !found {
 			return fmt.Errorf("found=%v err=%v", found, err)
 		}
-		if !bytes.Equal(got.PayloadHash, op.PayloadHash) || got.DeviceID != "d1" || !got.AppliedAt.Equal(at) {
+		if !bytes.Equal(got.PayloadHash, op.PayloadHash) || got.DeviceID != "d1" || got.OpID != "op1" || !got.AppliedAt.Equal(at) {
 			return fmt.Errorf("AppliedOp = %+v, want %+v", got, op)
+		}
+		// Op ids are unique per device only: another device's op with
+		// the same id is not this one.
+		if got, found, err := tx.AppliedOp(ctx, "d2", "op1"); err != nil || found {
+			return fmt.Errorf("device d2's op1 found=%v (%+v) err=%v", found, got, err)
 		}
 		return nil
 	})
-	// The op id is a key: recording it twice fails.
+	other := hq.AppliedOp{OpID: "op1", PayloadHash: []byte{9}, DeviceID: "d2", AppliedAt: at}
+	write(t, st, func(tx hq.Tx) error { return tx.RecordOp(ctx, other) })
+	write(t, st, func(tx hq.Tx) error {
+		for _, want := range []hq.AppliedOp{op, other} {
+			got, found, err := tx.AppliedOp(ctx, want.DeviceID, "op1")
+			if err != nil || !found || !bytes.Equal(got.PayloadHash, want.PayloadHash) {
+				return fmt.Errorf("AppliedOp(%s, op1) = %+v %v %v, want %+v", want.DeviceID, got, found, err, want)
+			}
+		}
+		return nil
+	})
+	// (device, op id) is a key: recording it twice fails.
 	if err := st.Write(ctx, func(tx hq.Tx) error { return tx.RecordOp(ctx, op) }); err == nil {
-		t.Fatal("the same op id was recorded twice")
+		t.Fatal("the same op of the same device was recorded twice")
 	}
 }
 
