@@ -44,8 +44,11 @@ type Store interface {
 	ResetEpoch(ctx context.Context) (string, error)
 
 	// CertificatesByCode returns the certificate rows whose "code" field
-	// is code (a canonical verification code), in seq order: normally one
-	// or none. Backends answer it from an index on the code.
+	// is code (a canonical verification code), normally one or none, the
+	// first created first: by the seq each row was created under (which
+	// later writes never change), then by seq and id. So the first row is
+	// always the original, and a later row with the same code never
+	// shadows it. Backends answer it from an index on the code.
 	CertificatesByCode(ctx context.Context, code string) ([]Row, error)
 	// ListRows returns up to q.Limit rows of q.Table with id > q.After, in
 	// id order (keyset pages for HQ's web pages and exports).
@@ -139,6 +142,9 @@ type Tx interface {
 	PutRow(ctx context.Context, r Row) error
 	// Children returns the rows whose Parent is id.
 	Children(ctx context.Context, id string) ([]Row, error)
+	// CertificatesByCode is Store.CertificatesByCode inside the
+	// transaction: rows written earlier in it count.
+	CertificatesByCode(ctx context.Context, code string) ([]Row, error)
 
 	Enrolment(ctx context.Context, codeHash []byte) (Enrolment, bool, error)
 	// PutEnrolment inserts or updates the enrolment with e.CodeHash.

@@ -440,7 +440,8 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 }
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	// created_seq is the seq of the insert; an update leaves it alone.
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`, created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))

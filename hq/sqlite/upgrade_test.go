@@ -64,3 +64,41 @@ func TestUpgradeKeepsAppliedOps(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Migration 4 dates existing rows by the oldest write in their fields: an
+// original certificate revoked after a duplicate of its code was pushed
+// (so its seq is the higher) is still found first.
+func TestUpgradeDatesRowsByTheirFields(t *testing.T) {
+	ctx := context.Background()
+	path, db := openAt(t, 3)
+	if _, err := db.Exec(`UPDATE meta SET seq = 5 WHERE id = 1`); err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []struct {
+		id   string
+		seq  int
+		data string
+	}{
+		{"original", 5, `{"code":{"v":"7K3MQ9XZ2A","h":"x","r":1},"revoked_at":{"v":"2025-03-02","h":"y","r":5}}`},
+		{"duplicate", 3, `{"code":{"v":"7K3MQ9XZ2A","h":"z","r":3}}`},
+		{"bare", 4, `{}`},
+	} {
+		if _, err := db.Exec(`INSERT INTO rows (tbl, id, scope, seq, data) VALUES ('certificate', ?, 'OM-MA', ?, ?)`, r.id, r.seq, r.data); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+	st, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	rows, err := st.CertificatesByCode(ctx, "7K3MQ9XZ2A")
+	if err != nil || len(rows) != 2 || rows[0].ID != "original" || rows[1].ID != "duplicate" {
+		t.Fatalf("after the upgrade: %+v %v, want original then duplicate", rows, err)
+	}
+	var bare int64
+	if err := st.db.QueryRow(`SELECT created_seq FROM rows WHERE id = 'bare'`).Scan(&bare); err != nil || bare != 4 {
+		t.Fatalf("a row without fields: created_seq %d %v, want its seq 4", bare, err)
+	}
+}
