@@ -209,6 +209,9 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 	if op.Table == "place" {
 		return rejected(op.ID, sync.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
 	}
+	if res, refused, err := checkCertificateCode(ctx, tx, op); refused || err != nil {
+		return res, err
+	}
 	stored, exists, err := tx.Row(ctx, op.Table, op.RowID)
 	if err != nil {
 		return sync.OpResult{}, err

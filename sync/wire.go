@@ -65,7 +65,8 @@ const (
 	CodeUnknownTable = "unknown_table"
 	CodeUnknownField = "unknown_field"
 	CodeBadValue     = "bad_value"
-	CodeOpIDReused   = "op_id_reused" // the same op id came with other content
+	CodeOpIDReused   = "op_id_reused" // the same op id came with other content (from the same device)
+	CodeCodeTaken    = "code_taken"   // a certificate's verification code is already another certificate's
 )
 
 // OpResult is HQ's answer for one op: every op gets its own, so one bad op
