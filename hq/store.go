@@ -149,6 +149,16 @@ type Tx interface {
 	Enrolment(ctx context.Context, codeHash []byte) (Enrolment, bool, error)
 	// PutEnrolment inserts or updates the enrolment with e.CodeHash.
 	PutEnrolment(ctx context.Context, e Enrolment) error
+	// PutEnrolNonce stores a new enrolment challenge (its hash is a key).
+	PutEnrolNonce(ctx context.Context, n EnrolNonce) error
+	// TakeEnrolNonce deletes the challenge whose nonce hashes to nonceHash
+	// and returns it: each can be taken once (expired ones too: the
+	// caller checks ExpiresAt).
+	TakeEnrolNonce(ctx context.Context, nonceHash []byte) (EnrolNonce, bool, error)
+	// PurgeEnrolNonces deletes the challenges expired at t (ExpiresAt <= t).
+	PurgeEnrolNonces(ctx context.Context, t time.Time) error
+	// EnrolNonces counts the stored challenges asked for the code.
+	EnrolNonces(ctx context.Context, codeHash []byte) (int, error)
 	Device(ctx context.Context, id string) (Device, bool, error)
 	// PutDevice inserts or updates the device; it leaves the last_seen,
 	// last_push and last_pull times alone (TouchDevice keeps those).
@@ -218,6 +228,15 @@ type Enrolment struct {
 	ExpiresAt    time.Time
 	UsedAt       time.Time
 	DeviceID     string // who used it
+}
+
+// EnrolNonce is an enrolment challenge HQ handed out: HQ keeps the hash
+// of the nonce only, like device tokens.
+type EnrolNonce struct {
+	NonceHash []byte
+	CodeHash  []byte // the code it was asked for
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Touch says what kind of request TouchDevice records.

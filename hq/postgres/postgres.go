@@ -497,6 +497,43 @@ func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
 	return nil
 }
 
+func (t *tx) PutEnrolNonce(ctx context.Context, n hq.EnrolNonce) error {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO enrol_nonces (nonce_hash, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		n.NonceHash, n.CodeHash, n.CreatedAt.UTC(), n.ExpiresAt.UTC()); err != nil {
+		return fmt.Errorf("save enrolment challenge: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) TakeEnrolNonce(ctx context.Context, nonceHash []byte) (hq.EnrolNonce, bool, error) {
+	n := hq.EnrolNonce{NonceHash: nonceHash}
+	err := t.tx.QueryRow(ctx, `DELETE FROM enrol_nonces WHERE nonce_hash = $1 RETURNING code_hash, created_at, expires_at`,
+		nonceHash).Scan(&n.CodeHash, &n.CreatedAt, &n.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.EnrolNonce{}, false, nil
+	}
+	if err != nil {
+		return hq.EnrolNonce{}, false, fmt.Errorf("take enrolment challenge: %w", err)
+	}
+	n.CreatedAt, n.ExpiresAt = n.CreatedAt.UTC(), n.ExpiresAt.UTC()
+	return n, true, nil
+}
+
+func (t *tx) PurgeEnrolNonces(ctx context.Context, before time.Time) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM enrol_nonces WHERE expires_at <= $1`, before.UTC()); err != nil {
+		return fmt.Errorf("purge enrolment challenges: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) EnrolNonces(ctx context.Context, codeHash []byte) (int, error) {
+	var n int
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM enrol_nonces WHERE code_hash = $1`, codeHash).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count enrolment challenges: %w", err)
+	}
+	return n, nil
+}
+
 func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {
 	d, err := scanDevice(t.tx.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {

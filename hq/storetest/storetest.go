@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"ChangesScopeAndOrder", testChanges},
 		{"AppliedOps", testAppliedOps},
 		{"Enrolments", testEnrolments},
+		{"EnrolNonces", testEnrolNonces},
 		{"Devices", testDevices},
 		{"PendingConflicts", testPendingConflicts},
 		{"Clock", testClock},
@@ -282,6 +283,69 @@ func testEnrolments(t *testing.T, st hq.Store) {
 		}
 		return nil
 	})
+}
+
+func testEnrolNonces(t *testing.T, st hq.Store) {
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	n1 := hq.EnrolNonce{NonceHash: []byte("n1"), CodeHash: []byte("code-a"), CreatedAt: t0, ExpiresAt: t0.Add(5 * time.Minute)}
+	n2 := hq.EnrolNonce{NonceHash: []byte("n2"), CodeHash: []byte("code-a"), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	n3 := hq.EnrolNonce{NonceHash: []byte("n3"), CodeHash: []byte("code-b"), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
+	write(t, st, func(tx hq.Tx) error {
+		for _, n := range []hq.EnrolNonce{n1, n2, n3} {
+			if err := tx.PutEnrolNonce(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	count := func(code string) int {
+		t.Helper()
+		var n int
+		write(t, st, func(tx hq.Tx) (err error) { n, err = tx.EnrolNonces(ctx, []byte(code)); return err })
+		return n
+	}
+	if a, b, c := count("code-a"), count("code-b"), count("code-c"); a != 2 || b != 1 || c != 0 {
+		t.Fatalf("EnrolNonces = %d %d %d, want 2 1 0", a, b, c)
+	}
+	// A nonce hash is a key.
+	if err := st.Write(ctx, func(tx hq.Tx) error { return tx.PutEnrolNonce(ctx, n1) }); err == nil {
+		t.Fatal("the same nonce was stored twice")
+	}
+	// Taken once: the second take finds nothing, even in a later
+	// transaction, and a rolled-back take leaves it there.
+	if err := st.Write(ctx, func(tx hq.Tx) error {
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); !found || err != nil {
+			return fmt.Errorf("take: found=%v err=%v", found, err)
+		}
+		return errors.New("roll back")
+	}); err == nil || err.Error() != "roll back" {
+		t.Fatal(err)
+	}
+	write(t, st, func(tx hq.Tx) error {
+		got, found, err := tx.TakeEnrolNonce(ctx, []byte("n1"))
+		if err != nil || !found || !bytes.Equal(got.CodeHash, n1.CodeHash) || !got.ExpiresAt.Equal(n1.ExpiresAt) || !got.CreatedAt.Equal(t0) {
+			return fmt.Errorf("TakeEnrolNonce = %+v %v %v, want %+v", got, found, err, n1)
+		}
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); found || err != nil {
+			return fmt.Errorf("taken twice in one transaction: found=%v err=%v", found, err)
+		}
+		return nil
+	})
+	write(t, st, func(tx hq.Tx) error {
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); found || err != nil {
+			return fmt.Errorf("taken twice: found=%v err=%v", found, err)
+		}
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("unknown")); found || err != nil {
+			return fmt.Errorf("unknown nonce: found=%v err=%v", found, err)
+		}
+		return nil
+	})
+	// Purging drops the expired ones only (expiring at that very moment
+	// is expired).
+	write(t, st, func(tx hq.Tx) error { return tx.PurgeEnrolNonces(ctx, n2.ExpiresAt) })
+	if a, b := count("code-a"), count("code-b"); a != 0 || b != 1 {
+		t.Fatalf("after the purge: %d %d, want 0 1", a, b)
+	}
 }
 
 func testDevices(t *testing.T, st hq.Store) {
