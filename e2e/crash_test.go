@@ -147,6 +147,7 @@ func TestSyncKilledAtRandomMoments(t *testing.T) {
 			t.Fatalf("%s: %+v %v", filepath.Base(ed.path), c, err)
 		}
 		got, err := synccheck.DeviceDump(ctx, s)
+		devID := s.DeviceID()
 		s.Close()
 		if err != nil {
 			t.Fatal(err)
@@ -166,7 +167,7 @@ func TestSyncKilledAtRandomMoments(t *testing.T) {
 		// …and every op is recorded as applied at HQ.
 		err = st.Write(ctx, func(tx hq.Tx) error {
 			for id := range ed.ops {
-				if _, ok, err := tx.AppliedOp(ctx, id); err != nil || !ok {
+				if _, ok, err := tx.AppliedOp(ctx, devID, id); err != nil || !ok {
 					return fmt.Errorf("op %s is not applied at HQ (%v)", id, err)
 				}
 			}

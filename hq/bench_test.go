@@ -90,10 +90,16 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 		if err != nil {
 			b.Fatal(err)
 		}
-		pub, _, _ := ed25519.GenerateKey(rand.Reader)
+		_, key, _ := ed25519.GenerateKey(rand.Reader)
 		id := uuid.NewString()
+		var ch sync.EnrolChallenge
+		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: code}, &ch); err != nil {
+			b.Fatal(err)
+		}
+		req := sync.EnrolRequest{Code: code, DeviceID: id}
+		sync.SignEnrol(&req, key, ch.Nonce)
 		var resp sync.EnrolResponse
-		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrol, "", sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: pub}, &resp); err != nil {
+		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrol, "", req, &resp); err != nil {
 			b.Fatal(err)
 		}
 		devs[i] = &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: sync.NewClock(id, sync.HLC{}, nil)}

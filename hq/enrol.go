@@ -1,6 +1,7 @@
 package hq
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
@@ -158,10 +159,102 @@ func DecodeEnrol(raw []byte) (sync.EnrolRequest, error) {
 	return req, nil
 }
 
-// enrol trades a one-time code for a token. The code is spent in the same
-// transaction that stores the device. If the reply was lost and the same
-// device (same id and key) retries with the same code before it ever
-// synced, it gets a fresh token: the first one never reached it.
+// maxOpenChallenges bounds the unexpired challenges of one code: a device
+// needs one per attempt, and nobody may fill HQ's table with them.
+const maxOpenChallenges = 10
+
+// DecodeEnrolChallenge reads an enrolment challenge request body.
+func DecodeEnrolChallenge(raw []byte) (sync.EnrolChallengeRequest, error) {
+	var req sync.EnrolChallengeRequest
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return req, fmt.Errorf("the challenge request is not valid JSON: %w", err)
+	}
+	return req, nil
+}
+
+// hashNonce is what HQ stores of an enrolment nonce.
+func hashNonce(nonce string) []byte {
+	h := sha256.Sum256([]byte("safeer-enrol-nonce-v1\x00" + nonce))
+	return h[:]
+}
+
+// enrolChallenge hands out a random single-use nonce for enrolling with a
+// known, unexpired code (used or not: a retry needs one too), valid for
+// sync.EnrolChallengeTTL, and keeps its hash. Expired challenges are
+// purged on the way.
+func (s *Server) enrolChallenge(ctx context.Context, req sync.EnrolChallengeRequest) (sync.EnrolChallenge, error) {
+	code, err := NormaliseCode(req.Code)
+	if err != nil {
+		return sync.EnrolChallenge{}, &enrolError{403, sync.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
+	}
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return sync.EnrolChallenge{}, fmt.Errorf("make enrolment nonce: %w", err)
+	}
+	nonce := base64.RawURLEncoding.EncodeToString(b[:])
+	now := s.now().UTC()
+	n := EnrolNonce{NonceHash: hashNonce(nonce), CodeHash: hashCode(code), CreatedAt: now, ExpiresAt: now.Add(sync.EnrolChallengeTTL)}
+	err = s.store.Write(ctx, func(tx Tx) error {
+		e, found, err := tx.Enrolment(ctx, n.CodeHash)
+		if err != nil {
+			return err
+		}
+		if !found || !now.Before(e.ExpiresAt) {
+			return errBadCode
+		}
+		if err := tx.PurgeEnrolNonces(ctx, now); err != nil {
+			return err
+		}
+		open, err := tx.EnrolNonces(ctx, n.CodeHash)
+		if err != nil {
+			return err
+		}
+		if open >= maxOpenChallenges {
+			return &enrolError{429, sync.ErrTooMany, fmt.Sprintf(
+				"too many enrolment attempts with this code at once: wait %d minutes and try again", int(sync.EnrolChallengeTTL.Minutes()))}
+		}
+		return tx.PutEnrolNonce(ctx, n)
+	})
+	if err != nil {
+		return sync.EnrolChallenge{}, err
+	}
+	return sync.EnrolChallenge{Nonce: nonce, ExpiresAt: n.ExpiresAt}, nil
+}
+
+var errBadCode = &enrolError{403, sync.ErrBadCode, "the enrolment code is unknown, already used or expired: ask HQ for a new one"}
+
+// checkPossession spends the request's nonce (whatever the outcome, so a
+// nonce is never good twice) and checks that it is HQ's, unexpired, asked
+// for this code, and signed by the private key of the public key sent.
+func (s *Server) checkPossession(ctx context.Context, req sync.EnrolRequest, codeHash []byte) error {
+	if req.Nonce == "" || len(req.Nonce) > 128 {
+		return &enrolError{403, sync.ErrBadNonce, "the enrolment carries no challenge: ask HQ for one first (" + sync.PathEnrolChallenge + ")"}
+	}
+	var n EnrolNonce
+	var found bool
+	err := s.store.Write(ctx, func(tx Tx) (err error) {
+		n, found, err = tx.TakeEnrolNonce(ctx, hashNonce(req.Nonce))
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if !found || !s.now().Before(n.ExpiresAt) || !bytes.Equal(n.CodeHash, codeHash) {
+		return &enrolError{403, sync.ErrBadNonce, "the enrolment challenge is unknown, already used, expired or for another code: ask HQ for a new one"}
+	}
+	if !sync.VerifyEnrol(req) {
+		return &enrolError{403, sync.ErrBadSignature, "the enrolment is not signed with the device's key"}
+	}
+	return nil
+}
+
+// enrol trades a one-time code for a token. The device first proves it
+// holds the private key of the public key it sends, by signing a nonce HQ
+// gave it (checkPossession). The code is spent in the same transaction
+// that stores the device. If the reply was lost and the same device (same
+// id and key, which it has just proved it holds) retries with the same
+// code before it ever synced, it gets a fresh token: the first one never
+// reached it.
 func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolResponse, error) {
 	code, err := NormaliseCode(req.Code)
 	if err != nil {
@@ -173,6 +266,9 @@ func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolRe
 	if len(req.PublicKey) != ed25519.PublicKeySize {
 		return sync.EnrolResponse{}, &enrolError{400, sync.ErrBadRequest, "the public key must be a 32-byte Ed25519 key"}
 	}
+	if err := s.checkPossession(ctx, req, hashCode(code)); err != nil {
+		return sync.EnrolResponse{}, err
+	}
 	token, err := newToken()
 	if err != nil {
 		return sync.EnrolResponse{}, err
@@ -181,7 +277,7 @@ func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolRe
 	pub := ed25519.PublicKey(req.PublicKey)
 	endorsement := certificate.Endorse(s.key, req.DeviceID, pub)
 	var dev Device
-	badCode := &enrolError{403, sync.ErrBadCode, "the enrolment code is unknown, already used or expired: ask HQ for a new one"}
+	badCode := errBadCode
 	err = s.store.Write(ctx, func(tx Tx) error {
 		e, found, err := tx.Enrolment(ctx, hashCode(code))
 		if err != nil {

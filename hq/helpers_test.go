@@ -114,15 +114,59 @@ func (e *env) code(govs ...string) string {
 // enrol enrols a new device for govs.
 func (e *env) enrol(govs ...string) *device {
 	e.t.Helper()
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
 	var resp sync.EnrolResponse
-	status := e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: e.code(govs...), DeviceID: id, PublicKey: pub}, &resp)
+	status := e.signedEnrol(sync.EnrolRequest{Code: e.code(govs...), DeviceID: id}, key, &resp)
 	if status != 200 {
 		e.t.Fatalf("enrol: status %d", status)
 	}
 	return &device{e: e, id: id, token: resp.Token, pub: pub, revs: map[string]int64{},
 		clock: sync.NewClock(id, sync.HLC{}, e.clock)}
+}
+
+// challenge asks HQ for an enrolment nonce for code. It returns the
+// nonce, or the status and error of a refusal.
+func (e *env) challenge(code string) (string, int, sync.ErrorResponse) {
+	e.t.Helper()
+	b, _ := json.Marshal(sync.EnrolChallengeRequest{Code: code})
+	resp, err := http.Post(e.http.URL+sync.PathEnrolChallenge, "application/json", bytes.NewReader(b))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var er sync.ErrorResponse
+	if resp.StatusCode != 200 {
+		if err := json.Unmarshal(body, &er); err != nil || er.Error == "" || er.Message == "" {
+			e.t.Errorf("challenge: status %d with a body that is not an ErrorResponse in words: %s", resp.StatusCode, body)
+		}
+		return "", resp.StatusCode, er
+	}
+	var ch sync.EnrolChallenge
+	if err := json.Unmarshal(body, &ch); err != nil || ch.Nonce == "" {
+		e.t.Fatalf("challenge: %v: %s", err, body)
+	}
+	if !ch.ExpiresAt.Equal(e.clock().Add(sync.EnrolChallengeTTL)) {
+		e.t.Errorf("challenge expires at %v, want %v", ch.ExpiresAt, e.clock().Add(sync.EnrolChallengeTTL))
+	}
+	return ch.Nonce, 200, er
+}
+
+// signedEnrol enrols as a device does: a challenge for req.Code, then req
+// signed with key (which sets req's public key). The reply goes to out as
+// with do; a refused challenge is returned as is.
+func (e *env) signedEnrol(req sync.EnrolRequest, key ed25519.PrivateKey, out any) int {
+	e.t.Helper()
+	nonce, st, er := e.challenge(req.Code)
+	if st != 200 {
+		if p, ok := out.(*sync.ErrorResponse); ok {
+			*p = er
+		}
+		return st
+	}
+	sync.SignEnrol(&req, key, nonce)
+	return e.do(http.MethodPost, sync.PathEnrol, "", req, out)
 }
 
 // do sends a JSON request (a push body gzipped) and decodes the reply

@@ -211,7 +211,7 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		}
 	}
 	hash := opHash(op)
-	prev, found, err := tx.AppliedOp(ctx, op.ID)
+	prev, found, err := tx.AppliedOp(ctx, dev.ID, op.ID)
 	if err != nil {
 		return sync.OpResult{}, err
 	}
@@ -237,6 +237,9 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
 	if op.Table == "place" {
 		return rejected(op.ID, sync.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
+	}
+	if res, refused, err := checkCertificateCode(ctx, tx, op); refused || err != nil {
+		return res, err
 	}
 	stored, exists, err := tx.Row(ctx, op.Table, op.RowID)
 	if err != nil {

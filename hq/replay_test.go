@@ -19,9 +19,10 @@ import (
 // N times, for a batch that creates rows, edits, checks in and loses a
 // concurrent edit (so it logs a conflict), leaves every row, stamp, change
 // number, applied-op record and conflict exactly as the first delivery did;
-// an op id reused with other content (value, row, table, stamp) is refused
-// per op and changes nothing either, and the original is still recognised
-// afterwards.
+// an op id reused by the same device with other content (value, row,
+// table, stamp) is refused per op and changes nothing either, and the
+// original is still recognised afterwards. (Another device's op with the
+// same id is another op: TestOpIDsArePerDevice.)
 func TestReplayedBatchChangesNothing(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t))
@@ -57,7 +58,7 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 				t.Fatalf("first delivery, op %d: %+v, want %s", i, r, want[i])
 			}
 		}
-		snap := snapshot(t, e, batch)
+		snap := snapshot(t, e, a, batch)
 		if snap.conflicts != 1 {
 			t.Fatalf("%d conflicts after the first delivery", snap.conflicts)
 		}
@@ -71,7 +72,7 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 					t.Fatalf("delivery %d, op %d: %+v, want duplicate", n, i, r)
 				}
 			}
-			snap.same(t, snapshot(t, e, batch), "delivery "+string(rune('0'+n)))
+			snap.same(t, snapshot(t, e, a, batch), "delivery "+string(rune('0'+n)))
 		}
 		// b pulls after the replays: nothing new beyond the first delivery.
 		b.pullAll(100)
@@ -101,18 +102,13 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 					t.Fatalf("try %d, reused id %d: %+v", n, i, r)
 				}
 			}
-			snap.same(t, snapshot(t, e, batch), "reused op ids")
-		}
-		// From another device too: its stamps are not its own, so it is
-		// refused before its id is looked at.
-		if r := b.push(otherValue); r[0].Code != sync.CodeNotAuthor {
-			t.Fatalf("reused by another device: %+v", r)
+			snap.same(t, snapshot(t, e, a, batch), "reused op ids")
 		}
 		// The original is still recognised.
 		if r := pushRaw(e, a, body); r.Results[2].Status != sync.Duplicate {
 			t.Fatalf("the original after the refusals: %+v", r.Results[2])
 		}
-		snap.same(t, snapshot(t, e, batch), "the original again")
+		snap.same(t, snapshot(t, e, a, batch), "the original again")
 	})
 }
 
@@ -151,7 +147,8 @@ type hqSnapshot struct {
 	conflicts int
 }
 
-func snapshot(t *testing.T, e *env, ops []sync.Op) hqSnapshot {
+// snapshot reads HQ's state and the applied-op records of d's ops.
+func snapshot(t *testing.T, e *env, d *device, ops []sync.Op) hqSnapshot {
 	t.Helper()
 	m, err := e.store.Meta(ctx)
 	if err != nil {
@@ -167,7 +164,7 @@ func snapshot(t *testing.T, e *env, ops []sync.Op) hqSnapshot {
 	}
 	err = e.store.Write(ctx, func(tx hq.Tx) error {
 		for _, op := range ops {
-			if a, ok, err := tx.AppliedOp(ctx, op.ID); err != nil {
+			if a, ok, err := tx.AppliedOp(ctx, d.id, op.ID); err != nil {
 				return err
 			} else if ok {
 				s.applied[op.ID] = a
@@ -202,4 +199,73 @@ func (s hqSnapshot) same(t *testing.T, o hqSnapshot, when string) {
 			t.Fatalf("%s: the record of op %s changed: %+v → %+v", when, id, a, x)
 		}
 	}
+}
+
+// TestOpIDsArePerDevice: HQ's idempotency record is keyed on (device, op
+// id). Op ids are stamps, which are predictable, so if they were global a
+// device could push ops under the ids another device is about to use and
+// have that device's edits refused as duplicates (or as reused ids) for
+// good. Here device a pushes op X; device b then pushes its own op under
+// the same id X, which is applied; a's retry of X is still a duplicate,
+// and a's X with other content still a reused id.
+func TestOpIDsArePerDevice(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		a := e.enrol("OM-MA")
+		b := e.enrol("OM-MA")
+		pa, pb := uuid.NewString(), uuid.NewString()
+		x := a.op("person", pa, "name_en", "Salim", "governorate", "OM-MA")
+		if r := a.push(x); r[0].Status != sync.Applied {
+			t.Fatalf("a's op X: %+v", r[0])
+		}
+		// b reserves nothing by knowing X: its own op with id X (another
+		// row, other content) is applied, and so is a copy of a's op.
+		bx := b.op("person", pb, "name_en", "Aisha", "governorate", "OM-MA")
+		bx.ID = x.ID
+		if r := b.push(bx); r[0].Status != sync.Applied {
+			t.Fatalf("b's op with a's id: %+v, want applied", r[0])
+		}
+		same := x
+		same.Fields = map[string]sync.Field{"notes": {Value: "b was here", HLC: b.clock.Now().String()}}
+		same.ID = uuid.NewString()
+		if r := b.push(same); r[0].Status != sync.Applied {
+			t.Fatalf("b's second op: %+v", r[0])
+		}
+		// Had b pushed a's next id first, a's op would still be applied.
+		next := a.op("person", pa, "phone", "+96890000000")
+		early := b.op("person", pb, "phone", "+96891111111")
+		early.ID = next.ID
+		if r := b.push(early); r[0].Status != sync.Applied {
+			t.Fatalf("b's op under a's next id: %+v", r[0])
+		}
+		if r := a.push(next); r[0].Status != sync.Applied {
+			t.Fatalf("a's op after b used its id: %+v, want applied", r[0])
+		}
+		// Each device's retries are still recognised as its own.
+		if r := a.push(x, next); r[0].Status != sync.Duplicate || r[1].Status != sync.Duplicate {
+			t.Fatalf("a's retries: %+v, want duplicates", r)
+		}
+		if r := b.push(bx, early); r[0].Status != sync.Duplicate || r[1].Status != sync.Duplicate {
+			t.Fatalf("b's retries: %+v, want duplicates", r)
+		}
+		reused := x
+		reused.Fields = map[string]sync.Field{"name_en": {Value: "Sneaky", HLC: x.Fields["name_en"].HLC}}
+		if r := a.push(reused); r[0].Status != sync.Rejected || r[0].Code != sync.CodeOpIDReused {
+			t.Fatalf("a's id with other content: %+v, want %s", r[0], sync.CodeOpIDReused)
+		}
+		for row, want := range map[string]string{pa: "Salim", pb: "Aisha"} {
+			got, _, err := e.store.Row(ctx, "person", row)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, err := hq.RowValues(got)
+			if err != nil || v["name_en"] != want {
+				t.Fatalf("person %s: %v %v, want name %s", row, v, err, want)
+			}
+		}
+		pr, _, _ := e.store.Row(ctx, "person", pa)
+		if v, _ := hq.RowValues(pr); v["phone"] != "+96890000000" || v["notes"] != "b was here" {
+			t.Fatalf("a's person: %v", v)
+		}
+	})
 }

@@ -95,6 +95,7 @@ func (s *Server) HandlerWith(site http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc(sync.PathPing, s.method(http.MethodGet, s.handlePing))
 	mux.HandleFunc(sync.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
+	mux.HandleFunc(sync.PathEnrolChallenge, s.method(http.MethodPost, s.handleEnrolChallenge))
 	mux.HandleFunc(sync.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
 	mux.HandleFunc(sync.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
 	mux.HandleFunc(sync.PathStatus, s.method(http.MethodGet, s.auth(s.handleStatus)))
@@ -258,6 +259,30 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.log.Info("device enrolled", "device", resp.DeviceID, "governorates", resp.Governorates)
+	writeJSON(w, r, http.StatusOK, resp)
+}
+
+func (s *Server) handleEnrolChallenge(w http.ResponseWriter, r *http.Request) {
+	raw, err := readBody(http.MaxBytesReader(w, r.Body, maxEnrolBody), r.Header.Get("Content-Encoding"), maxEnrolBody)
+	if err != nil {
+		badBody(w, r, err)
+		return
+	}
+	req, err := DecodeEnrolChallenge(raw)
+	if err != nil {
+		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		return
+	}
+	resp, err := s.enrolChallenge(r.Context(), req)
+	var ee *enrolError
+	if errors.As(err, &ee) {
+		writeError(w, r, ee.status, ee.code, ee.msg)
+		return
+	}
+	if err != nil {
+		s.storeFailed(w, r, err)
+		return
+	}
 	writeJSON(w, r, http.StatusOK, resp)
 }
 

@@ -40,6 +40,7 @@ func TestUnknownPathAndMethodAreJSON(t *testing.T) {
 		{http.MethodGet, sync.PathPush, 405, "method_not_allowed"},
 		{http.MethodPost, sync.PathPull, 405, "method_not_allowed"},
 		{http.MethodGet, sync.PathEnrol, 405, "method_not_allowed"},
+		{http.MethodGet, sync.PathEnrolChallenge, 405, "method_not_allowed"},
 	} {
 		var er sync.ErrorResponse
 		if st := e.do(tc.method, tc.path, "", nil, &er); st != tc.status || er.Error != tc.code {
@@ -93,12 +94,12 @@ func TestAuth(t *testing.T) {
 func TestEnrol(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t))
-		pub, _, _ := ed25519.GenerateKey(rand.Reader)
+		pub, key, _ := ed25519.GenerateKey(rand.Reader)
 		code := e.code("OM-MA", "om-da")
-		req := sync.EnrolRequest{Code: strings.ToLower(code), DeviceID: uuid.NewString(), Name: "Sohar laptop", PublicKey: pub}
+		req := sync.EnrolRequest{Code: strings.ToLower(code), DeviceID: uuid.NewString(), Name: "Sohar laptop"}
 
 		var resp sync.EnrolResponse
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &resp); st != 200 {
+		if st := e.signedEnrol(req, key, &resp); st != 200 {
 			t.Fatalf("enrol: %d", st)
 		}
 		if resp.DeviceID != req.DeviceID || !slices.Equal(resp.Governorates, []string{"OM-DA", "OM-MA"}) || resp.Token == "" {
@@ -116,7 +117,7 @@ func TestEnrol(t *testing.T) {
 		// The reply was lost: the same device retries and gets a new
 		// token; the first one no longer works.
 		var again sync.EnrolResponse
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &again); st != 200 || again.Token == resp.Token {
+		if st := e.signedEnrol(req, key, &again); st != 200 || again.Token == resp.Token {
 			t.Fatalf("retry by the same device: %d %+v", st, again)
 		}
 		var er sync.ErrorResponse
@@ -128,38 +129,172 @@ func TestEnrol(t *testing.T) {
 			t.Fatalf("new token: %d", st)
 		}
 		// Once the device has synced, the code is spent for good.
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &er); st != 403 || er.Error != sync.ErrBadCode {
+		if st := e.signedEnrol(req, key, &er); st != 403 || er.Error != sync.ErrBadCode {
 			t.Fatalf("retry after first sync: %d %+v", st, er)
 		}
 
 		expired := e.code("OM-MA")
 		e.advance(hq.EnrolmentTTL + time.Minute)
-		pub2, _, _ := ed25519.GenerateKey(rand.Reader)
+		_, key2, _ := ed25519.GenerateKey(rand.Reader)
 		tests := []struct {
 			name   string
 			req    sync.EnrolRequest
+			tamper func(*sync.EnrolRequest)
 			status int
 			code   string
 		}{
-			{"used by another device", sync.EnrolRequest{Code: code, DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
-			{"expired", sync.EnrolRequest{Code: expired, DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
-			{"unknown", sync.EnrolRequest{Code: "ABCDE-FGHJK", DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
-			{"not a code", sync.EnrolRequest{Code: "hello!", DeviceID: uuid.NewString(), PublicKey: pub2}, 403, sync.ErrBadCode},
-			{"short key", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: uuid.NewString(), PublicKey: pub2[:31]}, 400, sync.ErrBadRequest},
-			{"bad device id", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: "a b", PublicKey: pub2}, 400, sync.ErrBadRequest},
-			{"device id taken", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: req.DeviceID, PublicKey: pub2}, 400, sync.ErrBadRequest},
+			{"used by another device", sync.EnrolRequest{Code: code, DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
+			{"expired", sync.EnrolRequest{Code: expired, DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
+			{"unknown", sync.EnrolRequest{Code: "ABCDE-FGHJK", DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
+			{"not a code", sync.EnrolRequest{Code: "hello!", DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
+			{"short key", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: uuid.NewString()},
+				func(r *sync.EnrolRequest) { r.PublicKey = r.PublicKey[:31] }, 400, sync.ErrBadRequest},
+			{"bad device id", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: "a b"}, nil, 400, sync.ErrBadRequest},
+			{"device id taken", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: req.DeviceID}, nil, 400, sync.ErrBadRequest},
 		}
 		for _, tc := range tests {
 			var er sync.ErrorResponse
-			if st := e.do(http.MethodPost, sync.PathEnrol, "", tc.req, &er); st != tc.status || er.Error != tc.code {
+			st := 0
+			if tc.tamper == nil {
+				st = e.signedEnrol(tc.req, key2, &er)
+			} else {
+				nonce, _, _ := e.challenge(tc.req.Code)
+				sync.SignEnrol(&tc.req, key2, nonce)
+				tc.tamper(&tc.req)
+				st = e.do(http.MethodPost, sync.PathEnrol, "", tc.req, &er)
+			}
+			if st != tc.status || er.Error != tc.code {
 				t.Errorf("%s: %d %+v, want %d %s", tc.name, st, er, tc.status, tc.code)
 			}
 		}
 		// A refused code is not spent.
 		c := e.code("OM-MA")
-		e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: c, DeviceID: req.DeviceID, PublicKey: pub2}, nil)
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: c, DeviceID: uuid.NewString(), PublicKey: pub2}, nil); st != 200 {
+		e.signedEnrol(sync.EnrolRequest{Code: c, DeviceID: req.DeviceID}, key2, nil)
+		if st := e.signedEnrol(sync.EnrolRequest{Code: c, DeviceID: uuid.NewString()}, key2, nil); st != 200 {
 			t.Errorf("a code refused for a taken device id was spent: %d", st)
+		}
+	})
+}
+
+// TestEnrolProvesPossession: the code, the device id and the device's
+// public key are no secrets (a certificate's QR record carries the id and
+// the key), so they alone must not get a token, not even by the retry HQ
+// allows a device that has not synced yet. Every enrolment signs a nonce
+// HQ gave out, single-use and short-lived, with the device's private key.
+func TestEnrolProvesPossession(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		_, key, _ := ed25519.GenerateKey(rand.Reader)
+		_, thief, _ := ed25519.GenerateKey(rand.Reader)
+		code := e.code("OM-MA")
+		id := uuid.NewString()
+		nonce, st, _ := e.challenge(code)
+		if st != 200 {
+			t.Fatalf("challenge: %d", st)
+		}
+		first := sync.EnrolRequest{Code: code, DeviceID: id}
+		sync.SignEnrol(&first, key, nonce)
+		var resp sync.EnrolResponse
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", first, &resp); st != 200 {
+			t.Fatalf("enrol: %d", st)
+		}
+
+		refused := func(name string, req sync.EnrolRequest, code string) {
+			t.Helper()
+			var er sync.ErrorResponse
+			if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &er); st != 403 || er.Error != code || er.Message == "" {
+				t.Errorf("%s: %d %+v, want 403 %s in words", name, st, er, code)
+			}
+		}
+		fresh := func() sync.EnrolRequest {
+			t.Helper()
+			n, st, _ := e.challenge(code)
+			if st != 200 {
+				t.Fatalf("challenge for a retry: %d", st)
+			}
+			return sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey, Nonce: n}
+		}
+		// What anyone may know: code, device id, public key.
+		refused("a retry without nonce or signature", sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey}, sync.ErrBadNonce)
+		refused("a retry without a signature", fresh(), sync.ErrBadSignature)
+		stolen := fresh()
+		stolen.Signature = ed25519.Sign(thief, sync.EnrolMessage(stolen.Nonce, id, code, first.PublicKey))
+		refused("a retry signed by another key", stolen, sync.ErrBadSignature)
+		// The thief's key with the thief's own signature is another key
+		// than the device's: no retry either.
+		own := fresh()
+		sync.SignEnrol(&own, thief, own.Nonce)
+		refused("a retry with another key", own, sync.ErrBadCode)
+		// A genuine request seen on the wire is good once only.
+		refused("the first request replayed", first, sync.ErrBadNonce)
+		// A nonce is spent even by a refused request.
+		sigless := fresh()
+		refused("without a signature", sigless, sync.ErrBadSignature)
+		sync.SignEnrol(&sigless, key, sigless.Nonce)
+		refused("its nonce signed afterwards", sigless, sync.ErrBadNonce)
+		// A nonce HQ never gave, one for another code, an expired one.
+		made := sync.EnrolRequest{Code: code, DeviceID: id}
+		sync.SignEnrol(&made, key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+		refused("a made-up nonce", made, sync.ErrBadNonce)
+		otherNonce, _, _ := e.challenge(e.code("OM-MA"))
+		forOther := sync.EnrolRequest{Code: code, DeviceID: id}
+		sync.SignEnrol(&forOther, key, otherNonce)
+		refused("a nonce asked for another code", forOther, sync.ErrBadNonce)
+		late := fresh()
+		e.advance(sync.EnrolChallengeTTL)
+		sync.SignEnrol(&late, key, late.Nonce)
+		refused("an expired nonce", late, sync.ErrBadNonce)
+		// None of it replaced the device's token (asking the status is
+		// not a sync, so the retry below is still allowed).
+		var sr sync.StatusResponse
+		if st := e.do(http.MethodGet, sync.PathStatus, resp.Token, nil, &sr); st != 200 {
+			t.Fatalf("the device's token after the attempts: %d", st)
+		}
+		// The device itself, with its key, retries and gets a new token.
+		var again sync.EnrolResponse
+		retry := fresh()
+		sync.SignEnrol(&retry, key, retry.Nonce)
+		if st := e.do(http.MethodPost, sync.PathEnrol, "", retry, &again); st != 200 || again.Token == "" || again.Token == resp.Token {
+			t.Fatalf("the device's signed retry: %d %+v", st, again)
+		}
+	})
+}
+
+// TestEnrolChallenge: challenges are for known, unexpired codes only, and
+// a code has a bounded number open at once (they are rows at HQ, and the
+// endpoint needs no token); expired ones make room again.
+func TestEnrolChallenge(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		for _, c := range []string{"ABCDE-FGHJK", "hello!", ""} {
+			if _, st, er := e.challenge(c); st != 403 || er.Error != sync.ErrBadCode {
+				t.Errorf("challenge for %q: %d %+v, want 403 %s", c, st, er, sync.ErrBadCode)
+			}
+		}
+		code := e.code("OM-MA")
+		seen := map[string]bool{}
+		for range 10 {
+			n, st, _ := e.challenge(code)
+			if st != 200 || seen[n] {
+				t.Fatalf("challenge: %d, nonce %q seen before: %v", st, n, seen[n])
+			}
+			seen[n] = true
+		}
+		if _, st, er := e.challenge(code); st != 429 || er.Error != sync.ErrTooMany {
+			t.Fatalf("the 11th open challenge: %d %+v, want 429 %s", st, er, sync.ErrTooMany)
+		}
+		// Other codes are not held up.
+		if _, st, _ := e.challenge(e.code("OM-MA")); st != 200 {
+			t.Fatalf("another code: %d", st)
+		}
+		e.advance(sync.EnrolChallengeTTL)
+		if _, st, _ := e.challenge(code); st != 200 {
+			t.Fatalf("after the open challenges expired: %d", st)
+		}
+		// An expired code gets none.
+		e.advance(hq.EnrolmentTTL)
+		if _, st, er := e.challenge(code); st != 403 || er.Error != sync.ErrBadCode {
+			t.Fatalf("expired code: %d %+v", st, er)
 		}
 	})
 }

@@ -41,8 +41,11 @@ type Store interface {
 	PendingConflicts(ctx context.Context, scopes []string) (int, error)
 
 	// CertificatesByCode returns the certificate rows whose "code" field
-	// is code (a canonical verification code), in seq order: normally one
-	// or none. Backends answer it from an index on the code.
+	// is code (a canonical verification code), normally one or none, the
+	// first created first: by the seq each row was created under (which
+	// later writes never change), then by seq and id. So the first row is
+	// always the original, and a later row with the same code never
+	// shadows it. Backends answer it from an index on the code.
 	CertificatesByCode(ctx context.Context, code string) ([]Row, error)
 	// ListRows returns up to q.Limit rows of q.Table with id > q.After, in
 	// id order (keyset pages for HQ's web pages and exports).
@@ -139,7 +142,12 @@ type Tx interface {
 	// it with a new random epoch and the audit entry, which commit together.
 	SetEpoch(ctx context.Context, epoch string) error
 
-	AppliedOp(ctx context.Context, opID string) (AppliedOp, bool, error)
+	// AppliedOp finds the record of the op opID of device deviceID: op
+	// ids are unique per device only, so another device's op with the
+	// same id is another op.
+	AppliedOp(ctx context.Context, deviceID, opID string) (AppliedOp, bool, error)
+	// RecordOp records an applied op under (op.DeviceID, op.OpID), a key:
+	// recording the same pair twice fails.
 	RecordOp(ctx context.Context, op AppliedOp) error
 
 	Row(ctx context.Context, table, id string) (Row, bool, error)
@@ -147,10 +155,23 @@ type Tx interface {
 	PutRow(ctx context.Context, r Row) error
 	// Children returns the rows whose Parent is id.
 	Children(ctx context.Context, id string) ([]Row, error)
+	// CertificatesByCode is Store.CertificatesByCode inside the
+	// transaction: rows written earlier in it count.
+	CertificatesByCode(ctx context.Context, code string) ([]Row, error)
 
 	Enrolment(ctx context.Context, codeHash []byte) (Enrolment, bool, error)
 	// PutEnrolment inserts or updates the enrolment with e.CodeHash.
 	PutEnrolment(ctx context.Context, e Enrolment) error
+	// PutEnrolNonce stores a new enrolment challenge (its hash is a key).
+	PutEnrolNonce(ctx context.Context, n EnrolNonce) error
+	// TakeEnrolNonce deletes the challenge whose nonce hashes to nonceHash
+	// and returns it: each can be taken once (expired ones too: the
+	// caller checks ExpiresAt).
+	TakeEnrolNonce(ctx context.Context, nonceHash []byte) (EnrolNonce, bool, error)
+	// PurgeEnrolNonces deletes the challenges expired at t (ExpiresAt <= t).
+	PurgeEnrolNonces(ctx context.Context, t time.Time) error
+	// EnrolNonces counts the stored challenges asked for the code.
+	EnrolNonces(ctx context.Context, codeHash []byte) (int, error)
 	Device(ctx context.Context, id string) (Device, bool, error)
 	// PutDevice inserts or updates the device; it leaves the last_seen,
 	// last_push and last_pull times alone (TouchDevice keeps those).
@@ -200,11 +221,12 @@ type Row struct {
 	Data    []byte
 }
 
-// AppliedOp records an op HQ has applied, so a retry is recognised.
+// AppliedOp records an op HQ has applied, so a retry is recognised. It is
+// keyed on (DeviceID, OpID).
 type AppliedOp struct {
 	OpID        string
 	PayloadHash []byte
-	DeviceID    string
+	DeviceID    string // the device that pushed it
 	AppliedAt   time.Time
 }
 
@@ -235,6 +257,15 @@ type Enrolment struct {
 	ExpiresAt    time.Time
 	UsedAt       time.Time
 	DeviceID     string // who used it
+}
+
+// EnrolNonce is an enrolment challenge HQ handed out: HQ keeps the hash
+// of the nonce only, like device tokens.
+type EnrolNonce struct {
+	NonceHash []byte
+	CodeHash  []byte // the code it was asked for
+	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
 // Touch says what kind of request TouchDevice records.

@@ -2,18 +2,21 @@ package sync
 
 import "time"
 
-// The HTTP protocol between a device and HQ. Every request carries the
-// device's token as "Authorization: Bearer TOKEN". Bodies are JSON; push
+// The HTTP protocol between a device and HQ. Every request but ping and the
+// two of enrolment carries the device's token as "Authorization: Bearer
+// TOKEN". Bodies are JSON; push
 // bodies are gzip-compressed (Content-Encoding: gzip), and so are replies
 // when the client accepts it.
 
 // Paths of the sync API.
 const (
-	PathPing   = "/v1/ping"        // GET: reachability, no auth, tiny reply
-	PathEnrol  = "/v1/enrol"       // POST EnrolRequest → EnrolResponse
-	PathPush   = "/v1/sync/push"   // POST PushRequest → PushResponse
-	PathPull   = "/v1/sync/pull"   // GET ?cursor=EPOCH.SEQ&limit=N → PullResponse
-	PathStatus = "/v1/sync/status" // GET → StatusResponse (what HQ knows of this device)
+	PathPing  = "/v1/ping"  // GET: reachability, no auth, tiny reply
+	PathEnrol = "/v1/enrol" // POST EnrolRequest → EnrolResponse
+	// POST EnrolChallengeRequest → EnrolChallenge: a nonce for one enrolment request.
+	PathEnrolChallenge = "/v1/enrol/challenge"
+	PathPush           = "/v1/sync/push"   // POST PushRequest → PushResponse
+	PathPull           = "/v1/sync/pull"   // GET ?cursor=EPOCH.SEQ&limit=N → PullResponse
+	PathStatus         = "/v1/sync/status" // GET → StatusResponse (what HQ knows of this device)
 )
 
 // Limits of one push batch: small enough that a slow link finishes it
@@ -24,13 +27,48 @@ const (
 	MaxPullLimit  = 1000
 )
 
+// Enrolment is two requests, neither with a token:
+//
+//  1. POST /v1/enrol/challenge {"code"} → {"nonce", "expires_at"}: HQ
+//     answers a known, unexpired code (used or not) with a random nonce,
+//     single-use, valid for EnrolChallengeTTL, kept at HQ as a hash.
+//  2. POST /v1/enrol EnrolRequest: the code, the device id, the device's
+//     Ed25519 public key, the nonce, and the device's signature over
+//     EnrolMessage(nonce, device id, code, public key). HQ spends the nonce
+//     whatever the answer, checks the signature with the key sent, and only
+//     then looks at the code.
+//
+// The signature proves that the sender holds the private key, which never
+// leaves the device. The code, the device id and the public key are not
+// secrets (a certificate's QR record carries the last two), so without the
+// proof anyone who learnt them could re-run a used code's enrolment (the
+// retry HQ allows while the device has never synced) and take a token.
+// A device asks for a new challenge for every enrolment attempt.
+
+// EnrolChallengeRequest asks for a nonce to enrol with the code.
+type EnrolChallengeRequest struct {
+	Code string `json:"code"`
+}
+
+// EnrolChallenge is a single-use nonce for one enrolment request.
+type EnrolChallenge struct {
+	Nonce     string    `json:"nonce"` // base64url, no padding
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// EnrolChallengeTTL is how long a nonce stays valid.
+const EnrolChallengeTTL = 5 * time.Minute
+
 // EnrolRequest trades a one-time code for a token. The device sends the
-// public key it signs certificates with, for HQ to endorse.
+// public key it signs certificates with, for HQ to endorse, and proves it
+// holds the private key by signing the nonce HQ gave it (SignEnrol).
 type EnrolRequest struct {
 	Code      string `json:"code"`
 	DeviceID  string `json:"device_id"`
 	Name      string `json:"name,omitempty"`
 	PublicKey []byte `json:"public_key"` // Ed25519, 32 bytes
+	Nonce     string `json:"nonce"`      // from EnrolChallenge
+	Signature []byte `json:"signature"`  // Ed25519 over EnrolMessage(Nonce, DeviceID, Code, PublicKey)
 }
 
 // EnrolResponse gives the device its long-lived token (HQ keeps only a hash),
@@ -71,8 +109,9 @@ const (
 	CodeUnknownTable = "unknown_table"
 	CodeUnknownField = "unknown_field"
 	CodeBadValue     = "bad_value"
-	CodeOpIDReused   = "op_id_reused" // the same op id came with other content
+	CodeOpIDReused   = "op_id_reused" // the same op id came with other content (from the same device)
 	CodeNotAuthor    = "not_author"   // a new edit stamped with another device's name
+	CodeCodeTaken    = "code_taken"   // a certificate's verification code is already another certificate's
 )
 
 // OpResult is HQ's answer for one op: every op gets its own, so one bad op
@@ -135,6 +174,9 @@ const (
 	ErrBadRequest    = "bad_request"    // 400
 	ErrTooLarge      = "too_large"      // 413
 	ErrBadCode       = "bad_code"       // 403: enrolment code unknown, used or expired
+	ErrBadNonce      = "bad_nonce"      // 403: enrolment nonce missing, unknown, used or expired: ask for a new one
+	ErrBadSignature  = "bad_signature"  // 403: the enrolment is not signed by the public key it sends
+	ErrTooMany       = "too_many"       // 429: too many open enrolment challenges for the code; wait minutes
 )
 
 // ErrorResponse is the body of every non-200 reply.

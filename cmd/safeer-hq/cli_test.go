@@ -186,10 +186,16 @@ func endToEnd(t *testing.T, db, key string) {
 		json.NewDecoder(resp.Body).Decode(out)
 		return resp.StatusCode
 	}
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	pub, devKey, _ := ed25519.GenerateKey(rand.Reader)
 	devID := uuid.NewString()
+	var ch sync.EnrolChallenge
+	if st := post(sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: enrolCode}, &ch); st != 200 {
+		t.Fatalf("enrolment challenge over HTTP: %d", st)
+	}
+	enrolReq := sync.EnrolRequest{Code: enrolCode, DeviceID: devID}
+	sync.SignEnrol(&enrolReq, devKey, ch.Nonce)
 	var er sync.EnrolResponse
-	if st := post(sync.PathEnrol, "", sync.EnrolRequest{Code: enrolCode, DeviceID: devID, PublicKey: pub}, &er); st != 200 {
+	if st := post(sync.PathEnrol, "", enrolReq, &er); st != 200 {
 		t.Fatalf("enrol over HTTP: %d", st)
 	}
 	_, keyOut, _ := run(t, append([]string{"key", "--db", db}, keyArgs...)...)

@@ -112,6 +112,12 @@ func (s *DB) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return s.migrateTo(ctx, ms)
+}
+
+// migrateTo brings the schema up to the last of ms (tests of an upgrade
+// pass the first few only, to make an older database).
+func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
@@ -401,10 +407,10 @@ func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
 	return nil
 }
 
-func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
-	a := hq.AppliedOp{OpID: opID}
-	err := t.tx.QueryRow(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = $1`, opID).
-		Scan(&a.PayloadHash, &a.DeviceID, &a.AppliedAt)
+func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID, DeviceID: deviceID}
+	err := t.tx.QueryRow(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = $1 AND op_id = $2`, deviceID, opID).
+		Scan(&a.PayloadHash, &a.AppliedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return hq.AppliedOp{}, false, nil
 	}
@@ -428,7 +434,8 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 }
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
-	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+rowCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7)
+	// created_seq is the seq of the insert; an update leaves it alone.
+	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+rowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
@@ -483,6 +490,43 @@ func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
 		return fmt.Errorf("save enrolment: %w", err)
 	}
 	return nil
+}
+
+func (t *tx) PutEnrolNonce(ctx context.Context, n hq.EnrolNonce) error {
+	if _, err := t.tx.Exec(ctx, `INSERT INTO enrol_nonces (nonce_hash, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		n.NonceHash, n.CodeHash, n.CreatedAt.UTC(), n.ExpiresAt.UTC()); err != nil {
+		return fmt.Errorf("save enrolment challenge: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) TakeEnrolNonce(ctx context.Context, nonceHash []byte) (hq.EnrolNonce, bool, error) {
+	n := hq.EnrolNonce{NonceHash: nonceHash}
+	err := t.tx.QueryRow(ctx, `DELETE FROM enrol_nonces WHERE nonce_hash = $1 RETURNING code_hash, created_at, expires_at`,
+		nonceHash).Scan(&n.CodeHash, &n.CreatedAt, &n.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return hq.EnrolNonce{}, false, nil
+	}
+	if err != nil {
+		return hq.EnrolNonce{}, false, fmt.Errorf("take enrolment challenge: %w", err)
+	}
+	n.CreatedAt, n.ExpiresAt = n.CreatedAt.UTC(), n.ExpiresAt.UTC()
+	return n, true, nil
+}
+
+func (t *tx) PurgeEnrolNonces(ctx context.Context, before time.Time) error {
+	if _, err := t.tx.Exec(ctx, `DELETE FROM enrol_nonces WHERE expires_at <= $1`, before.UTC()); err != nil {
+		return fmt.Errorf("purge enrolment challenges: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) EnrolNonces(ctx context.Context, codeHash []byte) (int, error) {
+	var n int
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM enrol_nonces WHERE code_hash = $1`, codeHash).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count enrolment challenges: %w", err)
+	}
+	return n, nil
 }
 
 func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {

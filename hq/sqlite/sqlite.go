@@ -405,11 +405,11 @@ func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
 	return nil
 }
 
-func (t *tx) AppliedOp(ctx context.Context, opID string) (hq.AppliedOp, bool, error) {
-	a := hq.AppliedOp{OpID: opID}
+func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp, bool, error) {
+	a := hq.AppliedOp{OpID: opID, DeviceID: deviceID}
 	var at string
-	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, device_id, applied_at FROM applied_ops WHERE op_id = ?`, opID).
-		Scan(&a.PayloadHash, &a.DeviceID, &at)
+	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = ? AND op_id = ?`, deviceID, opID).
+		Scan(&a.PayloadHash, &at)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hq.AppliedOp{}, false, nil
 	}
@@ -433,7 +433,8 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 }
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	// created_seq is the seq of the insert; an update leaves it alone.
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`, created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
@@ -497,6 +498,46 @@ func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
 		return fmt.Errorf("save enrolment: %w", err)
 	}
 	return nil
+}
+
+func (t *tx) PutEnrolNonce(ctx context.Context, n hq.EnrolNonce) error {
+	if _, err := t.tx.ExecContext(ctx, `INSERT INTO enrol_nonces (nonce_hash, code_hash, created_at, expires_at) VALUES (?, ?, ?, ?)`,
+		n.NonceHash, n.CodeHash, fmtTime(n.CreatedAt), fmtTime(n.ExpiresAt)); err != nil {
+		return fmt.Errorf("save enrolment challenge: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) TakeEnrolNonce(ctx context.Context, nonceHash []byte) (hq.EnrolNonce, bool, error) {
+	n := hq.EnrolNonce{NonceHash: nonceHash}
+	var created, expires sql.NullString
+	err := t.tx.QueryRowContext(ctx, `DELETE FROM enrol_nonces WHERE nonce_hash = ? RETURNING code_hash, created_at, expires_at`,
+		nonceHash).Scan(&n.CodeHash, &created, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return hq.EnrolNonce{}, false, nil
+	}
+	if err != nil {
+		return hq.EnrolNonce{}, false, fmt.Errorf("take enrolment challenge: %w", err)
+	}
+	var errs [2]error
+	n.CreatedAt, errs[0] = parseTime(created)
+	n.ExpiresAt, errs[1] = parseTime(expires)
+	return n, true, errors.Join(errs[:]...)
+}
+
+func (t *tx) PurgeEnrolNonces(ctx context.Context, before time.Time) error {
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM enrol_nonces WHERE expires_at <= ?`, fmtTime(before)); err != nil {
+		return fmt.Errorf("purge enrolment challenges: %w", err)
+	}
+	return nil
+}
+
+func (t *tx) EnrolNonces(ctx context.Context, codeHash []byte) (int, error) {
+	var n int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM enrol_nonces WHERE code_hash = ?`, codeHash).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count enrolment challenges: %w", err)
+	}
+	return n, nil
 }
 
 func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {

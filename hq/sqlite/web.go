@@ -17,8 +17,19 @@ import (
 // table name match the partial index rows_certificate_code exactly, which
 // is what lets SQLite use it.
 func (s *DB) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
-		WHERE tbl = 'certificate' AND json_extract(data, '$.code.v') = ? ORDER BY seq`, code)
+	return certificatesByCode(ctx, s.db, code)
+}
+
+// CertificatesByCode implements hq.Tx.
+func (t *tx) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, error) {
+	return certificatesByCode(ctx, t.tx, code)
+}
+
+// certificatesByCode lists the rows first created first (created_seq),
+// then by their latest write, then by id: an order no write can change.
+func certificatesByCode(ctx context.Context, q querier, code string) ([]hq.Row, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE tbl = 'certificate' AND json_extract(data, '$.code.v') = ? ORDER BY created_seq, seq, id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("find certificate %s: %w", code, err)
 	}

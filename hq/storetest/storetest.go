@@ -32,6 +32,7 @@ func Run(t *testing.T, open Opener) {
 		{"ChangesScopeAndOrder", testChanges},
 		{"AppliedOps", testAppliedOps},
 		{"Enrolments", testEnrolments},
+		{"EnrolNonces", testEnrolNonces},
 		{"Devices", testDevices},
 		{"PendingConflicts", testPendingConflicts},
 		{"Clock", testClock},
@@ -217,24 +218,40 @@ func testAppliedOps(t *testing.T, st hq.Store) {
 	at := time.Date(2025, 3, 1, 10, 0, 0, 123000000, time.UTC)
 	op := hq.AppliedOp{OpID: "op1", PayloadHash: []byte{1, 2, 3}, DeviceID: "d1", AppliedAt: at}
 	write(t, st, func(tx hq.Tx) error {
-		if _, found, err := tx.AppliedOp(ctx, "op1"); err != nil || found {
+		if _, found, err := tx.AppliedOp(ctx, "d1", "op1"); err != nil || found {
 			return fmt.Errorf("unknown op found=%v err=%v", found, err)
 		}
 		return tx.RecordOp(ctx, op)
 	})
 	write(t, st, func(tx hq.Tx) error {
-		got, found, err := tx.AppliedOp(ctx, "op1")
+		got, found, err := tx.AppliedOp(ctx, "d1", "op1")
 		if err != nil || !found {
 			return fmt.Errorf("found=%v err=%v", found, err)
 		}
-		if !bytes.Equal(got.PayloadHash, op.PayloadHash) || got.DeviceID != "d1" || !got.AppliedAt.Equal(at) {
+		if !bytes.Equal(got.PayloadHash, op.PayloadHash) || got.DeviceID != "d1" || got.OpID != "op1" || !got.AppliedAt.Equal(at) {
 			return fmt.Errorf("AppliedOp = %+v, want %+v", got, op)
+		}
+		// Op ids are unique per device only: another device's op with
+		// the same id is not this one.
+		if got, found, err := tx.AppliedOp(ctx, "d2", "op1"); err != nil || found {
+			return fmt.Errorf("device d2's op1 found=%v (%+v) err=%v", found, got, err)
 		}
 		return nil
 	})
-	// The op id is a key: recording it twice fails.
+	other := hq.AppliedOp{OpID: "op1", PayloadHash: []byte{9}, DeviceID: "d2", AppliedAt: at}
+	write(t, st, func(tx hq.Tx) error { return tx.RecordOp(ctx, other) })
+	write(t, st, func(tx hq.Tx) error {
+		for _, want := range []hq.AppliedOp{op, other} {
+			got, found, err := tx.AppliedOp(ctx, want.DeviceID, "op1")
+			if err != nil || !found || !bytes.Equal(got.PayloadHash, want.PayloadHash) {
+				return fmt.Errorf("AppliedOp(%s, op1) = %+v %v %v, want %+v", want.DeviceID, got, found, err, want)
+			}
+		}
+		return nil
+	})
+	// (device, op id) is a key: recording it twice fails.
 	if err := st.Write(ctx, func(tx hq.Tx) error { return tx.RecordOp(ctx, op) }); err == nil {
-		t.Fatal("the same op id was recorded twice")
+		t.Fatal("the same op of the same device was recorded twice")
 	}
 }
 
@@ -268,6 +285,69 @@ func testEnrolments(t *testing.T, st hq.Store) {
 		}
 		return nil
 	})
+}
+
+func testEnrolNonces(t *testing.T, st hq.Store) {
+	t0 := time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC)
+	n1 := hq.EnrolNonce{NonceHash: []byte("n1"), CodeHash: []byte("code-a"), CreatedAt: t0, ExpiresAt: t0.Add(5 * time.Minute)}
+	n2 := hq.EnrolNonce{NonceHash: []byte("n2"), CodeHash: []byte("code-a"), CreatedAt: t0, ExpiresAt: t0.Add(time.Minute)}
+	n3 := hq.EnrolNonce{NonceHash: []byte("n3"), CodeHash: []byte("code-b"), CreatedAt: t0, ExpiresAt: t0.Add(10 * time.Minute)}
+	write(t, st, func(tx hq.Tx) error {
+		for _, n := range []hq.EnrolNonce{n1, n2, n3} {
+			if err := tx.PutEnrolNonce(ctx, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	count := func(code string) int {
+		t.Helper()
+		var n int
+		write(t, st, func(tx hq.Tx) (err error) { n, err = tx.EnrolNonces(ctx, []byte(code)); return err })
+		return n
+	}
+	if a, b, c := count("code-a"), count("code-b"), count("code-c"); a != 2 || b != 1 || c != 0 {
+		t.Fatalf("EnrolNonces = %d %d %d, want 2 1 0", a, b, c)
+	}
+	// A nonce hash is a key.
+	if err := st.Write(ctx, func(tx hq.Tx) error { return tx.PutEnrolNonce(ctx, n1) }); err == nil {
+		t.Fatal("the same nonce was stored twice")
+	}
+	// Taken once: the second take finds nothing, even in a later
+	// transaction, and a rolled-back take leaves it there.
+	if err := st.Write(ctx, func(tx hq.Tx) error {
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); !found || err != nil {
+			return fmt.Errorf("take: found=%v err=%v", found, err)
+		}
+		return errors.New("roll back")
+	}); err == nil || err.Error() != "roll back" {
+		t.Fatal(err)
+	}
+	write(t, st, func(tx hq.Tx) error {
+		got, found, err := tx.TakeEnrolNonce(ctx, []byte("n1"))
+		if err != nil || !found || !bytes.Equal(got.CodeHash, n1.CodeHash) || !got.ExpiresAt.Equal(n1.ExpiresAt) || !got.CreatedAt.Equal(t0) {
+			return fmt.Errorf("TakeEnrolNonce = %+v %v %v, want %+v", got, found, err, n1)
+		}
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); found || err != nil {
+			return fmt.Errorf("taken twice in one transaction: found=%v err=%v", found, err)
+		}
+		return nil
+	})
+	write(t, st, func(tx hq.Tx) error {
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("n1")); found || err != nil {
+			return fmt.Errorf("taken twice: found=%v err=%v", found, err)
+		}
+		if _, found, err := tx.TakeEnrolNonce(ctx, []byte("unknown")); found || err != nil {
+			return fmt.Errorf("unknown nonce: found=%v err=%v", found, err)
+		}
+		return nil
+	})
+	// Purging drops the expired ones only (expiring at that very moment
+	// is expired).
+	write(t, st, func(tx hq.Tx) error { return tx.PurgeEnrolNonces(ctx, n2.ExpiresAt) })
+	if a, b := count("code-a"), count("code-b"); a != 0 || b != 1 {
+		t.Fatalf("after the purge: %d %d, want 0 1", a, b)
+	}
 }
 
 func testDevices(t *testing.T, st hq.Store) {

@@ -61,10 +61,49 @@ func testCertificatesByCode(t *testing.T, st hq.Store) {
 	}
 	// Rows without a code (a revocation-only row that never got one, say)
 	// are simply not found.
-	put(t, st, hq.Row{Table: "certificate", ID: "c9", Scope: "OM-MA", Data: []byte(`{}`)})
+	put(t, st, hq.Row{Table: "certificate", ID: "c9", Scope: "OM-MA", Data: []byte(`{}`)}) // 6
 	if got := ids("ZZZZZZZZZZ"); len(got) != 1 {
 		t.Errorf("a row without a code disturbed the lookup: %v", got)
 	}
+
+	// The first created comes first, whatever was written since: the
+	// original c1 revoked (a later seq than the duplicate c8's) still
+	// heads the list, and so does a row moved to another scope.
+	put(t, st, hq.Row{Table: "certificate", ID: "c8", Scope: "OM-MA", Parent: "a8", Data: certData("ABCDE12345")}) // 7
+	put(t, st, hq.Row{Table: "certificate", ID: "c2", Scope: "OM-DA", Parent: "a2", Data: certData("ABCDE12345")}) // 8
+	if got := ids("ABCDE12345"); !slices.Equal(got, []string{"c2@8", "c8@7"}) {
+		t.Errorf("after the original was rewritten: %v, want [c2@8 c8@7] (first created first)", got)
+	}
+	put(t, st, hq.Row{Table: "certificate", ID: "c8", Scope: "OM-DA", Parent: "a8", Data: certData("ABCDE12345")}) // 9
+	put(t, st, hq.Row{Table: "certificate", ID: "c2", Scope: "OM-BA", Parent: "a2", Data: certData("ABCDE12345")}) // 10
+	if got := ids("ABCDE12345"); !slices.Equal(got, []string{"c2@10", "c8@9"}) {
+		t.Errorf("after both were rewritten: %v, want [c2@10 c8@9]", got)
+	}
+
+	// Inside a transaction the lookup sees the transaction's own rows.
+	write(t, st, func(tx hq.Tx) error {
+		seq, err := tx.NextSeq(ctx)
+		if err != nil {
+			return err
+		}
+		if err := tx.PutRow(ctx, hq.Row{Table: "certificate", ID: "c7", Scope: "OM-MA", Seq: seq, Data: certData("NEWNEW0000")}); err != nil {
+			return err
+		}
+		for code, want := range map[string][]string{"NEWNEW0000": {"c7"}, "ABCDE12345": {"c2", "c8"}, "NOPE000000": nil} {
+			rows, err := tx.CertificatesByCode(ctx, code)
+			if err != nil {
+				return err
+			}
+			var got []string
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("Tx.CertificatesByCode(%s) = %v, want %v", code, got, want)
+			}
+		}
+		return nil
+	})
 }
 
 func testListRows(t *testing.T, st hq.Store) {

@@ -37,10 +37,10 @@ func TestConsoleDevices(t *testing.T) {
 	}
 	mustContain(t, "enrol page", r.body, "Sur laptop (OM-SJ, OM-SS)")
 	// The code works, once.
-	pub, _, _ := ed25519.GenerateKey(rand.Reader)
+	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
 	var er sync.EnrolResponse
-	if st := e.api(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: m[1], DeviceID: id, PublicKey: pub}, &er); st != 200 {
+	if st := e.signedEnrol(sync.EnrolRequest{Code: m[1], DeviceID: id}, key, &er); st != 200 {
 		t.Fatalf("enrol with the console's code: %d", st)
 	}
 	if r := b.get("/admin/devices"); !strings.Contains(r.body, id) || strings.Contains(r.body, m[1]) {

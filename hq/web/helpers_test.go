@@ -122,14 +122,26 @@ func (e *env) enrol(govs ...string) *device {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
+	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
 	var resp sync.EnrolResponse
-	if st := e.api(http.MethodPost, sync.PathEnrol, "", sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: pub}, &resp); st != 200 {
+	if st := e.signedEnrol(sync.EnrolRequest{Code: code, DeviceID: id}, priv, &resp); st != 200 {
 		e.t.Fatalf("enrol: %d", st)
 	}
 	return &device{e: e, id: id, token: resp.Token, key: priv, endorsement: resp.Endorsement, revs: map[string]int64{},
 		clock: sync.NewClock(id, sync.HLC{}, e.clock)}
+}
+
+// signedEnrol enrols as a device does: a challenge for req.Code, then req
+// signed with key.
+func (e *env) signedEnrol(req sync.EnrolRequest, key ed25519.PrivateKey, out any) int {
+	e.t.Helper()
+	var ch sync.EnrolChallenge
+	if st := e.api(http.MethodPost, sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: req.Code}, &ch); st != 200 {
+		return st
+	}
+	sync.SignEnrol(&req, key, ch.Nonce)
+	return e.api(http.MethodPost, sync.PathEnrol, "", req, out)
 }
 
 // api sends a JSON request to the sync API.

@@ -310,7 +310,8 @@ type EnrolResult struct {
 
 // Enrol trades a one-time code from HQ for this device's token, sends the
 // device's Ed25519 public key (made on first use, next to the database) for
-// HQ to endorse, and keeps token, scope, endorsement and HQ's public key in
+// HQ to endorse, signing a nonce HQ gives it with the private key to prove
+// it holds it, and keeps token, scope, endorsement and HQ's public key in
 // the store. Enrolling again replaces the enrolment and keeps the outbox.
 func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, error) {
 	c.runMu.Lock()
@@ -333,15 +334,25 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 		return EnrolResult{}, wrap(local(err))
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	body, _ := json.Marshal(sync.EnrolRequest{Code: code, DeviceID: c.store.DeviceID(), Name: c.deviceName, PublicKey: pub})
+	challenge, _ := json.Marshal(sync.EnrolChallengeRequest{Code: code})
 	var resp sync.EnrolResponse
 	var sent time.Time
 	var hqDate time.Time
 	hadTransportError := false
 	err = c.retry(ctx, "enrol", func(ctx context.Context, n int) error {
-		sent = c.store.WallClock()
-		err := c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: sync.PathEnrol,
-			body: body, timeout: c.timeouts.Enrol, date: &hqDate}, &resp)
+		// Every attempt signs a fresh nonce: HQ spends one per request,
+		// including one whose reply was lost.
+		var ch sync.EnrolChallenge
+		err := c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: sync.PathEnrolChallenge,
+			body: challenge, timeout: c.timeouts.Enrol}, &ch)
+		if err == nil {
+			req := sync.EnrolRequest{Code: code, DeviceID: c.store.DeviceID(), Name: c.deviceName}
+			sync.SignEnrol(&req, key, ch.Nonce)
+			body, _ := json.Marshal(req)
+			sent = c.store.WallClock()
+			err = c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: sync.PathEnrol,
+				body: body, timeout: c.timeouts.Enrol, date: &hqDate}, &resp)
+		}
 		var te *TransportError
 		if errors.As(err, &te) {
 			hadTransportError = true

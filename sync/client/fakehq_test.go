@@ -39,6 +39,9 @@ type fakeHQ struct {
 	applied map[string]string // op id → payload hash
 	codes   map[string][]string
 	devices map[string]*hqDevice // token → device
+	nonces  map[string]bool      // enrolment challenges handed out, unused
+
+	enrolled []sync.EnrolRequest // every enrolment accepted
 
 	// Fault injection and observation.
 	failPush  []int          // statuses for the next pushes
@@ -70,7 +73,7 @@ func newFakeHQ(t testing.TB) *fakeHQ {
 	h := &fakeHQ{
 		t: t, key: key, clock: sync.NewClock("hq", sync.HLC{}, nil), epoch: "e1",
 		rows: map[string]*hqRow{}, applied: map[string]string{}, codes: map[string][]string{},
-		devices: map[string]*hqDevice{}, requests: map[string]int{},
+		devices: map[string]*hqDevice{}, requests: map[string]int{}, nonces: map[string]bool{},
 	}
 	h.srv = httptest.NewServer(h)
 	t.Cleanup(h.srv.Close)
@@ -167,6 +170,9 @@ func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case sync.PathEnrol:
 		h.enrol(w, r)
 		return
+	case sync.PathEnrolChallenge:
+		h.challenge(w, r)
+		return
 	}
 	h.mu.Lock()
 	tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
@@ -190,6 +196,24 @@ func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// challenge hands out a single-use nonce, as HQ does.
+func (h *fakeHQ) challenge(w http.ResponseWriter, r *http.Request) {
+	var req sync.EnrolChallengeRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeErr(w, 400, sync.ErrBadRequest, err.Error())
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.codes[req.Code]; !ok {
+		writeErr(w, 403, sync.ErrBadCode, "unknown or used code")
+		return
+	}
+	n := uuid.NewString()
+	h.nonces[n] = true
+	writeJSON(w, 200, sync.EnrolChallenge{Nonce: n, ExpiresAt: time.Now().Add(sync.EnrolChallengeTTL)})
+}
+
 func (h *fakeHQ) enrol(w http.ResponseWriter, r *http.Request) {
 	var req sync.EnrolRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
@@ -198,6 +222,17 @@ func (h *fakeHQ) enrol(w http.ResponseWriter, r *http.Request) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// The client must sign a nonce of ours, once, with its key.
+	if !h.nonces[req.Nonce] {
+		writeErr(w, 403, sync.ErrBadNonce, "unknown or used nonce")
+		return
+	}
+	delete(h.nonces, req.Nonce)
+	if !sync.VerifyEnrol(req) {
+		writeErr(w, 403, sync.ErrBadSignature, "not signed with the device's key")
+		return
+	}
+	h.enrolled = append(h.enrolled, req)
 	govs, ok := h.codes[req.Code]
 	if !ok {
 		writeErr(w, 403, sync.ErrBadCode, "unknown or used code")

@@ -1,0 +1,14 @@
+-- safeer-hq schema, version 4 (PostgreSQL). Keep in step with
+-- hq/sqlite/migrations.
+
+-- The sequence number a row was created under, which later writes never
+-- change (seq is the latest write's). The verification page shows the
+-- first-created certificate of a code, so a later row with the same code
+-- can never shadow the original, whatever was written to either since.
+-- Existing rows get the oldest write recorded in their fields (each field
+-- keeps the seq that set it, "r"), the best HQ knows of their creation.
+ALTER TABLE rows ADD COLUMN created_seq bigint NOT NULL DEFAULT 0;
+UPDATE rows SET created_seq = coalesce(
+	(SELECT min((f.value ->> 'r')::bigint) FROM jsonb_each(rows.data::jsonb) AS f
+		WHERE jsonb_typeof(f.value -> 'r') = 'number' AND (f.value ->> 'r')::numeric > 0),
+	seq);
