@@ -301,7 +301,28 @@ func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolRe
 			return tx.PutDevice(ctx, dev)
 		}
 		if exists {
-			return &enrolError{400, sync.ErrBadRequest, "a device with this id is already enrolled"}
+			// The same computer enrolling again with a new code: its
+			// database came back from a backup, which holds no token
+			// (data/backup.go). It proved it holds the device's key, so
+			// it gets a new token (the old one stops working) and the new
+			// code's governorates. A revoked device stays revoked.
+			switch {
+			case existing.Revoked():
+				return &enrolError{403, sync.ErrDeviceRevoked, "this device was revoked at HQ and cannot enrol again"}
+			case string(existing.PublicKey) != string(req.PublicKey):
+				return &enrolError{400, sync.ErrBadRequest, "a device with this id is already enrolled, with another key"}
+			}
+			dev = existing
+			dev.TokenHash, dev.Governorates = HashToken(token), e.Governorates
+			if err := tx.PutDevice(ctx, dev); err != nil {
+				return err
+			}
+			e.UsedAt, e.DeviceID = now, req.DeviceID
+			if err := tx.PutEnrolment(ctx, e); err != nil {
+				return err
+			}
+			return tx.AddAudit(ctx, AuditEntry{At: now, Admin: "device", Action: "device.reenrol", Target: dev.ID,
+				Detail: "enrolled again (restored from a backup?): " + strings.Join(dev.Governorates, ", ")})
 		}
 		name := e.Name
 		if n := strings.TrimSpace(req.Name); n != "" && len(n) <= 200 && cleanID(n) {

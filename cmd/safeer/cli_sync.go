@@ -180,7 +180,7 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		switch {
 		case !st.Enrolled && st.HQURL != "":
 			// A restored backup: it has HQ's address but no token.
-			fmt.Fprintf(w, "Enrolled:\tno — restored from a backup, which keeps no sync token: HQ must enrol this computer again (%s)\n", st.HQURL)
+			fmt.Fprintf(w, "Enrolled:\tno — restored from a backup, which keeps no sync token: enrol this computer again with a new code from HQ (%s)\n", st.HQURL)
 		case !st.Enrolled:
 			fmt.Fprintln(w, "Enrolled:\tno — run: safeer enrol --hq URL --code CODE")
 		default:

@@ -275,8 +275,8 @@ func wordsFor(code string, status int) Problem {
 
 var words = map[string][2]string{
 	ProblemTokenMissing: {
-		"This database was restored from a backup. Backups do not keep the HQ sync token, so this computer cannot sync until HQ enrols it again: contact HQ. Your data and unsent changes are kept.",
-		"استُعيدت قاعدة البيانات هذه من نسخة احتياطية. النسخ الاحتياطية لا تحفظ رمز المزامنة مع المقر، لذلك لا يستطيع هذا الجهاز المزامنة حتى يسجّله المقر من جديد: تواصل مع المقر. بياناتك وتغييراتك غير المرسلة محفوظة.",
+		"This database was restored from a backup. Backups do not keep the HQ sync token, so this computer cannot sync until it is enrolled again: ask HQ for a new enrolment code and enrol this computer with it. Your data and unsent changes are kept.",
+		"استُعيدت قاعدة البيانات هذه من نسخة احتياطية. النسخ الاحتياطية لا تحفظ رمز المزامنة مع المقر، لذلك لا يستطيع هذا الجهاز المزامنة حتى يُسجَّل من جديد: اطلب من المقر رمز تسجيل جديدًا وسجّل هذا الجهاز به. بياناتك وتغييراتك غير المرسلة محفوظة.",
 	},
 	ProblemNotEnrolled: {
 		"This computer is not enrolled with HQ yet. Ask HQ for an enrolment code, then enrol it.",
