@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -161,5 +162,51 @@ func hostileDo(t *testing.T, req *http.Request, out any) {
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		t.Fatal(fmt.Errorf("%s: %w: %s", req.URL.Path, err, b))
+	}
+}
+
+// A laptop's database restored from a backup (which holds no sync token)
+// enrols again with a new code, as the same device, and syncs; the token
+// of the copy it replaced stops working.
+func TestRestoredBackupEnrolsAgain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the real programs")
+	}
+	h := startHQ(t, filepath.Join(t.TempDir(), "hq.db"), "127.0.0.1:0")
+	defer h.stop()
+	d := newDevice(t, "nizwa")
+	d.enrol(h, "OM-DA")
+	noor := d.addPerson("Noor Al Hinai", "OM-DA")
+	d.sync()
+	backup := filepath.Join(t.TempDir(), "restored.db")
+	d.must("backup", backup)
+	// The restored copy, with the device's key next to it (the key is a
+	// file of its own, never in the backup).
+	key, err := os.ReadFile(d.db + ".key")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(backup+".key", key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := &dev{t: t, name: "nizwa-restored", db: backup}
+	if code, out, errs := r.run("sync"); code == 0 || !strings.Contains(out+errs, "enrol") {
+		t.Fatalf("a restored backup's sync: exit %d, %s%s", code, out, errs)
+	}
+	code := h.admin("enrol", "--governorate", "OM-DA", "--name", "nizwa again")
+	var res struct {
+		DeviceID string `json:"device_id"`
+	}
+	r.json(&res, "enrol", "--hq", h.url(), "--code", code)
+	if res.DeviceID != d.id {
+		t.Fatalf("enrolled again as %q, want the same device %q", res.DeviceID, d.id)
+	}
+	r.must("people", "edit", noor, "--phone", "91234567")
+	if rep := r.sync(); rep.Applied != 1 {
+		t.Fatalf("the restored laptop's sync: %+v", rep)
+	}
+	// The copy it replaced holds the old token: refused.
+	if code, _, _ := d.run("sync"); code == 0 {
+		t.Error("the old copy's token still syncs")
 	}
 }
