@@ -95,6 +95,10 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 		rows, resp.HasMore = rows[:limit], true
 	}
 	next := c.Seq
+	// The clock this reply hands the device must be past every stamp it
+	// carries, including those another HQ process on the same database
+	// made (its clock is not this one).
+	newest := meta.Clock
 	for _, r := range rows {
 		next = r.Seq
 		if r.Table == ExitTable {
@@ -112,6 +116,9 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 			return sync.PullResponse{}, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
 		}
 		resp.Changes = append(resp.Changes, sync.Change{Seq: r.Seq, Table: r.Table, RowID: r.ID, Fields: d.fields()})
+		for _, f := range d {
+			newest = max(newest, f.H) // text order is clock order
+		}
 	}
 	if !resp.HasMore {
 		// Everything committed up to the counter was visible to the read,
@@ -119,6 +126,9 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 		next = max(next, committed)
 	}
 	resp.NextCursor = Cursor{Epoch: meta.Epoch, Seq: next}.String()
+	if h, err := sync.ParseHLC(newest); err == nil {
+		s.clock.Observe(h)
+	}
 	resp.Clock = s.clock.Now().String()
 	return resp, nil
 }

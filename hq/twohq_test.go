@@ -1,0 +1,43 @@
+package hq_test
+
+import (
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/sync"
+)
+
+// Two HQ processes on one database each keep a clock in memory. A pull
+// from one must hand the device a clock past every stamp the page carries,
+// including one the other process accepted ahead of its wall clock: else
+// the device's next edit of that field would stamp below it and lose.
+func TestPullClockCoversTheOtherProcess(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "hq.db")
+	open := func() *env {
+		st, err := sqlite.Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return newEnv(t, st)
+	}
+	a, b := open(), open()
+	d := a.enrol("OM-MA")
+	p := uuid.NewString()
+	ahead := sync.HLC{Wall: a.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
+	if r := d.push(stamped(d.op("person", p, "name_en", "Salim", "governorate", "OM-MA"), ahead)); r[0].Status != sync.Applied {
+		t.Fatalf("push to A: %+v", r[0])
+	}
+	var resp sync.PullResponse
+	if st := b.do(http.MethodGet, sync.PathPull+"?cursor=", d.token, nil, &resp); st != 200 || len(resp.Changes) != 1 {
+		t.Fatalf("pull from B: %d %+v", st, resp)
+	}
+	h, err := sync.ParseHLC(resp.Clock)
+	if err != nil || !ahead.Less(h) {
+		t.Fatalf("B's clock %s is not past the stamp %s that A accepted", resp.Clock, ahead)
+	}
+}
