@@ -238,9 +238,8 @@ func (s *Server) handlePing(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(http.MaxBytesReader(w, r.Body, maxEnrolBody), r.Header.Get("Content-Encoding"), maxEnrolBody)
-	if err != nil {
-		badBody(w, r, err)
+	raw, ok := readEnrolBody(w, r)
+	if !ok {
 		return
 	}
 	req, err := DecodeEnrol(raw)
@@ -249,13 +248,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := s.enrol(r.Context(), req)
-	var ee *enrolError
-	if errors.As(err, &ee) {
-		writeError(w, r, ee.status, ee.code, ee.msg)
-		return
-	}
-	if err != nil {
-		s.storeFailed(w, r, err)
+	if s.enrolRefused(w, r, err) {
 		return
 	}
 	s.log.Info("device enrolled", "device", resp.DeviceID, "governorates", resp.Governorates)
@@ -263,9 +256,8 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleEnrolChallenge(w http.ResponseWriter, r *http.Request) {
-	raw, err := readBody(http.MaxBytesReader(w, r.Body, maxEnrolBody), r.Header.Get("Content-Encoding"), maxEnrolBody)
-	if err != nil {
-		badBody(w, r, err)
+	raw, ok := readEnrolBody(w, r)
+	if !ok {
 		return
 	}
 	req, err := DecodeEnrolChallenge(raw)
@@ -274,16 +266,36 @@ func (s *Server) handleEnrolChallenge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	resp, err := s.enrolChallenge(r.Context(), req)
-	var ee *enrolError
-	if errors.As(err, &ee) {
-		writeError(w, r, ee.status, ee.code, ee.msg)
-		return
-	}
-	if err != nil {
-		s.storeFailed(w, r, err)
+	if s.enrolRefused(w, r, err) {
 		return
 	}
 	writeJSON(w, r, http.StatusOK, resp)
+}
+
+// readEnrolBody reads an enrolment step's body (at most maxEnrolBody),
+// answering the request itself when it cannot.
+func readEnrolBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	raw, err := readBody(http.MaxBytesReader(w, r.Body, maxEnrolBody), r.Header.Get("Content-Encoding"), maxEnrolBody)
+	if err != nil {
+		badBody(w, r, err)
+		return nil, false
+	}
+	return raw, true
+}
+
+// enrolRefused answers an enrolment step that failed, with its refusal in
+// words or as a store failure, and reports whether it did.
+func (s *Server) enrolRefused(w http.ResponseWriter, r *http.Request, err error) bool {
+	var ee *enrolError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &ee):
+		writeError(w, r, ee.status, ee.code, ee.msg)
+	default:
+		s.storeFailed(w, r, err)
+	}
+	return true
 }
 
 func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) {
