@@ -188,7 +188,7 @@ func rosterForPaging(t *testing.T, s *Store) {
 	}
 	a := mustAdd(t, s, Person{NameAr: "أ مدموج", Governorate: "OM-MA"})
 	b := mustAdd(t, s, Person{NameAr: "ي باق", Governorate: "OM-MA"})
-	if err := s.MergePeople(ctx, a.ID, b.ID); err != nil {
+	if _, err := s.MergePeople(ctx, a.ID, b.ID, nil); err != nil {
 		t.Fatal(err)
 	}
 }

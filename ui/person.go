@@ -310,7 +310,8 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 			return
 		}
 		background(u, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, u.store.MergePeople(ctx, m.ID, into.ID)
+			_, err := u.store.MergePeople(ctx, m.ID, into.ID, nil) // the defaults: nothing non-empty dropped
+			return struct{}{}, err
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				u.showError(u.T("merge.title"), err)

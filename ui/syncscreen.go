@@ -650,7 +650,8 @@ func (d *duplicateReview) merge(p dupPair) {
 func (d *duplicateReview) doMerge(p dupPair) {
 	u := d.u
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.store.MergePeople(ctx, p.b.ID, p.a.ID)
+		_, err := u.store.MergePeople(ctx, p.b.ID, p.a.ID, nil) // the defaults: nothing non-empty dropped
+		return struct{}{}, err
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			u.showError(u.T("merge.title"), err)
