@@ -36,6 +36,12 @@ func (r Reason) Sentence() (en, ar string) {
 	return string(r), string(r)
 }
 
+// En is the reason in English (Sentence's first half).
+func (r Reason) En() string { en, _ := r.Sentence(); return en }
+
+// Ar is the reason in Arabic (Sentence's second half).
+func (r Reason) Ar() string { _, ar := r.Sentence(); return ar }
+
 // Keys are what the duplicate rule compares of a person, each normalised
 // (see KeysOf); an empty key is unknown.
 type Keys struct {

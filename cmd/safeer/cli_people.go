@@ -148,7 +148,7 @@ func emptyIfNil(ms []data.Match) []data.Match {
 func printMatches(m *Main, dups []data.Match) {
 	fmt.Fprintln(m.Stderr, "Looks like people already on the roster:")
 	for _, d := range dups {
-		fmt.Fprintf(m.Stderr, "  %s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+		fmt.Fprintf(m.Stderr, "  %s  %s  %s  (%s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Why(false), ", "))
 	}
 }
 
@@ -371,7 +371,7 @@ func (m *Main) peopleDuplicates(ctx context.Context, args []string) error {
 			return nil
 		}
 		for _, d := range dups {
-			fmt.Fprintf(m.Stdout, "%s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  (%s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Why(false), ", "))
 		}
 		return nil
 	})

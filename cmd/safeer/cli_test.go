@@ -60,6 +60,10 @@ func TestPeopleCommands(t *testing.T) {
 	var second struct{ ID string }
 	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--force", "--json"), &second)
 
+	// The reasons read as sentences.
+	if out := mustRun(t, db, "people", "duplicates", second.ID); !strings.Contains(out, added.ID+"  أحمد البلوشي  Ahmed Al Balushi  (Same phone number, Same name)") {
+		t.Errorf("people duplicates:\n%s", out)
+	}
 	var found []data.SearchResult
 	jsonOut(t, mustRun(t, db, "people", "search", "احمد", "--json"), &found)
 	if len(found) != 2 {
