@@ -6,14 +6,18 @@ import (
 	"math/bits"
 	"sort"
 	"sync/atomic"
+
+	"github.com/oman-sca/safeer/roster"
 )
 
-// Reasons two records look like the same person.
+// Reasons two records look like the same person: roster's codes, whose
+// Sentence gives the words in English and Arabic.
 const (
-	SameCivilID = "civil_id"
-	SamePhone   = "phone"
-	SameEmail   = "email"
-	SimilarName = "name"
+	SameCivilID = string(roster.SameCivilID)
+	SamePhone   = string(roster.SamePhone)
+	SameEmail   = string(roster.SameEmail)
+	SameName    = string(roster.SameName)  // identical after folding
+	CloseName   = string(roster.CloseName) // an edit or two apart
 )
 
 // Match is an existing person who looks like the one being checked.
@@ -24,10 +28,27 @@ type Match struct {
 	Reasons []string `json:"reasons"`
 }
 
+// Why is the match's reasons as sentences ("Same phone number"), in
+// English or (ar) in Arabic.
+func (m Match) Why(ar bool) []string {
+	out := make([]string, len(m.Reasons))
+	for i, r := range m.Reasons {
+		en, arText := roster.Reason(r).Sentence()
+		out[i] = en
+		if ar {
+			out[i] = arText
+		}
+	}
+	return out
+}
+
 // DuplicateCandidates lists live people who look like p: the same civil
 // ID, the same phone or email, or a name that matches closely in the same
-// governorate. It flags; merging is always a person's decision. p should be
-// validated first (so its phone is E.164 and its governorate a code).
+// governorate, and whom roster.Offer does not rule out (genders that
+// differ, or phones and civil IDs that both differ, unless the civil ID or
+// the folded name is the same). It flags; merging is always a person's
+// decision. p should be validated first (so its phone is E.164 and its
+// governorate a code).
 func (s *Store) DuplicateCandidates(ctx context.Context, p Person) ([]Match, error) {
 	ix, err := s.freshIndex(ctx)
 	if err != nil {
@@ -46,6 +67,7 @@ func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
 	// Few people match, so a slice searched linearly beats maps here: this
 	// runs once per row of a 100,000-row import.
 	var found []Match
+	var foundEntries []*indexEntry
 	note := func(e *indexEntry, why string) {
 		if e.ID == p.ID || (before > 0 && e.seq >= before) {
 			return
@@ -59,6 +81,7 @@ func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
 			}
 		}
 		found = append(found, Match{ID: e.ID, NameAr: e.NameAr, NameEn: e.NameEn, Reasons: []string{why}})
+		foundEntries = append(foundEntries, e)
 	}
 	if p.CivilID != "" {
 		for _, e := range ix.civil[p.CivilID] {
@@ -77,7 +100,7 @@ func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
 	}
 	for _, key := range p.nameKeys {
 		for _, e := range ix.names[p.Governorate+"|"+key] {
-			note(e, SimilarName)
+			note(e, SameName)
 		}
 	}
 	for _, b := range p.blocks {
@@ -89,12 +112,25 @@ func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
 			if before > 0 && e.seq >= before {
 				break
 			}
-			if e.ID == p.ID || hasReason(found, e.ID, SimilarName) {
+			if e.ID == p.ID || hasReason(found, e.ID, SameName) || hasReason(found, e.ID, CloseName) {
 				continue
 			}
 			if closeEntries(p, e) {
-				note(e, SimilarName)
+				note(e, CloseName)
 			}
+		}
+	}
+	if len(found) > 0 {
+		pk := p.dupKeys()
+		kept := found[:0]
+		for i, m := range found {
+			if roster.Offer(pk, foundEntries[i].dupKeys()) {
+				kept = append(kept, m)
+			}
+		}
+		found = kept
+		if len(found) == 0 {
+			found = nil
 		}
 	}
 	// Strongest evidence first: more reasons, then by id for a stable order.
@@ -105,6 +141,11 @@ func (ix *personIndex) candidatesBefore(p *indexEntry, before int) []Match {
 		return found[i].ID < found[j].ID
 	})
 	return found
+}
+
+// dupKeys are what roster.Offer compares of e.
+func (e *indexEntry) dupKeys() roster.Keys {
+	return roster.KeysOf(e.NameAr, e.NameEn, e.Gender, e.CivilID, e.Phone, e.Email)
 }
 
 // closeEntries reports whether any name key of a is close to one of b's.
@@ -248,8 +289,9 @@ func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([
 		civil = 1 << iota // reasons as bits, in the order candidatesBefore notes them
 		phone
 		email
-		name
-		block = 0 // a group compared by closeEntries; its matches are names
+		name      // the same name key
+		close     // close names, found in a block
+		block = 0 // a group compared by closeEntries; its matches are close
 	)
 	// Group ids by key, one id space for all kinds; kind[id] says which.
 	var kind []uint8
@@ -347,7 +389,7 @@ func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([
 						if kind[g] != block {
 							out = append(out, hit{m[b], m[a], kind[g]})
 						} else if closeEntries(p, entries[m[a]]) {
-							out = append(out, hit{m[b], m[a], name})
+							out = append(out, hit{m[b], m[a], close})
 						}
 					}
 				}
@@ -381,7 +423,16 @@ func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([
 			pos[h.j]++
 		}
 	}
-	reasons := [...]string{SameCivilID, SamePhone, SameEmail, SimilarName}
+	reasons := [...]string{SameCivilID, SamePhone, SameEmail, SameName, CloseName}
+	// roster.Offer's keys, made for the entries that have hits only.
+	keys := make([]roster.Keys, len(entries))
+	haveKeys := make([]bool, len(entries))
+	keyOf := func(i int32) roster.Keys {
+		if !haveKeys[i] {
+			keys[i], haveKeys[i] = entries[i].dupKeys(), true
+		}
+		return keys[i]
+	}
 	out := make([][]Match, len(entries))
 	for j := range entries {
 		hs := byEntry[count[j]:count[j+1]]
@@ -394,6 +445,12 @@ func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([
 			i, why := hs[x].i, uint8(0)
 			for ; x < len(hs) && hs[x].i == i; x++ {
 				why |= hs[x].why
+			}
+			if why&name != 0 {
+				why &^= close // a close name is found only when the name is not the same
+			}
+			if !roster.Offer(keyOf(int32(j)), keyOf(i)) {
+				continue
 			}
 			e := entries[i]
 			m := Match{ID: e.ID, NameAr: e.NameAr, NameEn: e.NameEn}

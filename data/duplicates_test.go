@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -82,6 +83,7 @@ func TestCandidatesAmongMatchesBefore(t *testing.T) {
 		if r.IntN(4) == 0 {
 			p.Email = pick("a@x.om", "b@x.om", "c@x.om") + strconv.Itoa(r.IntN(40))
 		}
+		p.Gender = pick("", "male", "female") // so roster.Offer rules some pairs out
 		e := newEntry(p)
 		e.seq = seq
 		entries = append(entries, e)
@@ -117,5 +119,78 @@ func TestCandidatesAmongMatchesBefore(t *testing.T) {
 	}
 	if _, err := candidatesAmong(context.Background(), 2, []*indexEntry{entries[1], entries[0]}); err == nil {
 		t.Fatal("entries out of order were taken")
+	}
+}
+
+// TestDuplicateRule: the device offers pairs by roster.Offer, when adding
+// one person and when importing a file.
+func TestDuplicateRule(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	// Hamad and Hajar: a brother and a sister, the English names two
+	// letters apart, their own phones. Not one person.
+	hamad := mustAdd(t, s, Person{NameAr: "حمد ناصر الكندي", NameEn: "Hamad Nasser Al Kindi", Gender: "male",
+		Phone: "91111111", Governorate: "OM-DA"})
+	ahmed := mustAdd(t, s, Person{NameAr: "أحمد سالم البوسعيدي", Gender: "male", Phone: "93333333", CivilID: "11112222", Governorate: "OM-DA"})
+	maryam := mustAdd(t, s, Person{NameAr: "مريم الرواحية", Gender: "female", CivilID: "55556666", Governorate: "OM-DA"})
+	for _, c := range []struct {
+		name string
+		p    Person
+		want map[string][]string
+	}{
+		{"Hamad and Hajar", Person{NameAr: "هاجر ناصر الكندي", NameEn: "Hajar Nasser Al Kindi", Gender: "female",
+			Phone: "92222222", Governorate: "OM-DA"}, map[string][]string{}},
+		{"the same name folded, another phone and civil ID", Person{NameAr: "احمد سالم البوسعيدى", Gender: "male",
+			Phone: "94444444", CivilID: "33334444", Governorate: "OM-DA"}, map[string][]string{ahmed.ID: {SameName}}},
+		{"a close name, another phone and civil ID", Person{NameAr: "احمد سالم البوسعيد", Phone: "94444444",
+			CivilID: "33334444", Governorate: "OM-DA"}, map[string][]string{}},
+		{"the same civil ID, genders differ", Person{NameAr: "مروان الرواحي", Gender: "male", CivilID: "55556666",
+			Governorate: "OM-DA"}, map[string][]string{maryam.ID: {SameCivilID}}},
+		{"a close name, one gender unknown", Person{NameEn: "Hamad Naser Al Kindi", Phone: "92222222", Governorate: "OM-DA"},
+			map[string][]string{hamad.ID: {CloseName}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := c.p
+			if err := s.ValidatePerson(&p); err != nil {
+				t.Fatal(err)
+			}
+			ms, err := s.DuplicateCandidates(ctx, p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[string][]string{}
+			for _, m := range ms {
+				got[m.ID] = m.Reasons
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("candidates %v, want %v", got, c.want)
+			}
+			// The import's check, rows against each other, agrees.
+			var old Person
+			for _, q := range []Person{hamad, ahmed, maryam} {
+				if _, ok := c.want[q.ID]; ok || len(c.want) == 0 && q.ID == hamad.ID {
+					old = q
+				}
+			}
+			a, b := newEntry(summary(old)), newEntry(summary(p))
+			a.seq, b.seq, b.ID = 1, 2, "new"
+			among, err := candidatesAmong(ctx, 1, []*indexEntry{a, b})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := c.want[old.ID]; len(want) == 0 && len(among[1]) != 0 ||
+				len(want) > 0 && (len(among[1]) != 1 || !slices.Equal(among[1][0].Reasons, want)) {
+				t.Errorf("import check: %+v, want %v", among[1], want)
+			}
+		})
+	}
+	// The reasons read as sentences.
+	m := Match{Reasons: []string{SameCivilID, SamePhone, SameEmail, SameName, CloseName}}
+	if got, want := m.Why(false), []string{"Same civil ID", "Same phone number", "Same e-mail", "Same name",
+		"Names differ by a letter or two"}; !slices.Equal(got, want) {
+		t.Errorf("Why(en) = %q", got)
+	}
+	if got := m.Why(true); got[0] != "الرقم المدني نفسه" || got[3] != "الاسم نفسه" {
+		t.Errorf("Why(ar) = %q", got)
 	}
 }

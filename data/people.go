@@ -3,10 +3,12 @@ package data
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer/roster"
 )
 
 const personColumns = `id, kind, name_ar, name_en, gender, civil_id, phone, email, governorate, wilayat,
@@ -157,38 +159,143 @@ func (s *Store) DeletePerson(ctx context.Context, id string) error {
 // ErrMergeSelf is returned when asked to merge a person into themself.
 var ErrMergeSelf = fmt.Errorf("cannot merge a person into themself")
 
-// MergePeople records that from is the same person as into. It is one change
-// (from's merged_into), and every read of attendance follows it, so from's
-// attendance — including check-ins other devices have not synced yet —
-// counts as into's. People merged into from earlier follow to into.
-func (s *Store) MergePeople(ctx context.Context, from, into string) error {
-	if from == into {
-		return ErrMergeSelf
+// MergePlan is a merge of one person (Merge) into another (Keep) laid out
+// field by field: both values of every field a merge decides, the side
+// roster.Default picks and the side that will be applied. Screens show it
+// and let a person change Choice; MergePeople applies it.
+type MergePlan struct {
+	Keep   Person               `json:"keep"`  // the survivor: the person asked to keep, or whoever they were merged into
+	Merge  Person               `json:"merge"` // the record merged into Keep
+	Fields []roster.FieldChoice `json:"fields"`
+	// AlreadyMerged is set when Merge was merged into Keep before: there
+	// is nothing to do, and MergePeople changed nothing.
+	AlreadyMerged bool `json:"already_merged,omitempty"`
+}
+
+// Changes are the survivor's fields the plan changes, with their values.
+func (p MergePlan) Changes() map[string]string { return roster.Changes(p.Fields) }
+
+// Take is the sides chosen in the plan, field by field: what to give
+// MergePeople to apply this plan's choices.
+func (p MergePlan) Take() map[string]roster.Side {
+	out := make(map[string]roster.Side, len(p.Fields))
+	for _, f := range p.Fields {
+		out[f.Field] = f.Choice
 	}
-	return s.write(ctx, func(t *tx) error {
-		src, err := t.person(ctx, from)
-		if err != nil {
+	return out
+}
+
+// PlanMerge lays out the merge of mergeID into keepID with the default
+// choices (see roster.Plan): a value over none, and of two different
+// values the more recently stamped. It changes nothing.
+func (s *Store) PlanMerge(ctx context.Context, keepID, mergeID string) (MergePlan, error) {
+	return planMerge(ctx, s.db, keepID, mergeID)
+}
+
+type queryRower interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (MergePlan, error) {
+	if keepID == mergeID {
+		return MergePlan{}, ErrMergeSelf
+	}
+	merge, mergeVals, err := personStamped(ctx, q, mergeID)
+	if err != nil {
+		return MergePlan{}, err
+	}
+	keep, keepVals, err := personStamped(ctx, q, keepID)
+	if err != nil {
+		return MergePlan{}, err
+	}
+	if keep.MergedInto != "" {
+		// Merge into whoever keep already stands for.
+		if keep.MergedInto == mergeID {
+			return MergePlan{}, ErrMergeSelf
+		}
+		if keep, keepVals, err = personStamped(ctx, q, keep.MergedInto); err != nil {
+			return MergePlan{}, err
+		}
+	}
+	if keep.Deleted {
+		return MergePlan{}, fmt.Errorf("person %s was deleted: %w", keep.ID, ErrNotFound)
+	}
+	return MergePlan{Keep: keep, Merge: merge, Fields: roster.Plan(keepVals, mergeVals),
+		AlreadyMerged: merge.MergedInto == keep.ID}, nil
+}
+
+// personStamped reads a person with each merge field's value and stamp:
+// the field's entry in clocks, else the row's hlc (the write that made it).
+func personStamped(ctx context.Context, q queryRower, id string) (Person, map[string]roster.Value, error) {
+	var p Person
+	var hlc, clocksJSON string
+	err := q.QueryRowContext(ctx, `SELECT `+personColumns+`, hlc, clocks FROM person WHERE id = ?`, id).Scan(
+		&p.ID, &p.Kind, &p.NameAr, &p.NameEn, &p.Gender, &p.CivilID, &p.Phone, &p.Email,
+		&p.Governorate, &p.Wilayat, &p.Organisation, &p.Expertise, &p.JoinedOn, &p.Status, &p.Notes,
+		&p.Deleted, &p.MergedInto, &hlc, &clocksJSON)
+	if err == sql.ErrNoRows {
+		return Person{}, nil, notFound("person", id)
+	}
+	if err != nil {
+		return Person{}, nil, fmt.Errorf("read person %s: %w", id, err)
+	}
+	clocks := map[string]string{}
+	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+		return Person{}, nil, fmt.Errorf("person %s: damaged clocks: %w", id, err)
+	}
+	fields := p.fields()
+	vals := make(map[string]roster.Value, len(roster.MergeFields))
+	for _, f := range roster.MergeFields {
+		v, _ := fields[f].(string)
+		stamp, ok := clocks[f]
+		if !ok {
+			stamp = hlc
+		}
+		vals[f] = roster.Value{Value: v, Stamp: stamp}
+	}
+	return p, vals, nil
+}
+
+// MergePeople merges from into into, in one transaction: it writes the
+// survivor's chosen values (take: field → side; fields not in take get
+// roster.Default's side, so a value only the merged record has is never
+// dropped unless chosen so), each through the outbox like any edit, and
+// sets from's merged_into. Every read of attendance follows merged_into, so
+// from's attendance — including check-ins other devices have not synced
+// yet — counts as into's. People merged into from earlier follow to into.
+// It returns the plan as applied. take may be nil (the defaults) or a
+// plan's Take.
+func (s *Store) MergePeople(ctx context.Context, from, into string, take map[string]roster.Side) (MergePlan, error) {
+	var plan MergePlan
+	err := s.write(ctx, func(t *tx) error {
+		var err error
+		if plan, err = planMerge(ctx, t.sql, into, from); err != nil {
 			return err
 		}
-		dst, err := t.person(ctx, into)
-		if err != nil {
+		if plan.Fields, err = roster.Choose(plan.Fields, take); err != nil {
 			return err
 		}
-		if dst.MergedInto != "" {
-			into = dst.MergedInto // merge into whoever dst already stands for
-			if into == from {
-				return ErrMergeSelf
-			}
-		}
-		if dst.Deleted {
-			return fmt.Errorf("person %s was deleted: %w", dst.ID, ErrNotFound)
-		}
-		if src.MergedInto == into {
+		if plan.AlreadyMerged {
 			return nil
+		}
+		into = plan.Keep.ID
+		changes := row{}
+		for k, v := range plan.Changes() {
+			changes[k] = v
+		}
+		if err := t.update(ctx, "person", into, changes); err != nil {
+			return err
+		}
+		if len(changes) > 0 {
+			if plan.Keep, err = t.person(ctx, into); err != nil {
+				return err
+			}
+			t.people = append(t.people, plan.Keep)
 		}
 		if err := t.update(ctx, "person", from, row{"merged_into": into}); err != nil {
 			return err
 		}
+		src := plan.Merge
 		src.MergedInto = into
 		t.people = append(t.people, src)
 		// Keep merges one level deep so reads need a single lookup.
@@ -213,6 +320,10 @@ func (s *Store) MergePeople(ctx context.Context, from, into string) error {
 		}
 		return nil
 	})
+	if err != nil {
+		return MergePlan{}, err
+	}
+	return plan, nil
 }
 
 // PeopleFilter narrows ListPeople.

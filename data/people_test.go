@@ -133,12 +133,17 @@ func TestMergeMovesAttendanceInOneChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	before := len(outbox(t, s))
-	if err := s.MergePeople(ctx, b.ID, a.ID); err != nil {
+	if _, err := s.MergePeople(ctx, b.ID, a.ID, nil); err != nil {
 		t.Fatal(err)
 	}
+	// Two changes: A takes B's spelling of the name (B's is the newer
+	// stamp; see roster.Default), and B's merged_into.
 	ops := outbox(t, s)
-	if len(ops) != before+1 || ops[len(ops)-1].Op.Fields["merged_into"].Value != a.ID {
+	if len(ops) != before+2 || ops[len(ops)-1].Op.Fields["merged_into"].Value != a.ID {
 		t.Fatalf("merge recorded %d ops: %+v", len(ops)-before, ops[len(ops)-1].Op)
+	}
+	if op := ops[len(ops)-2].Op; op.RowID != a.ID || len(op.Fields) != 1 || op.Fields["name_ar"].Value != b.NameAr {
+		t.Fatalf("survivor's op: %+v", op)
 	}
 	att, err := s.PersonAttendance(ctx, a.ID)
 	if err != nil || len(att) != 1 || att[0].Person.ID != a.ID {
@@ -151,7 +156,7 @@ func TestMergeMovesAttendanceInOneChange(t *testing.T) {
 	if len(res) != 1 || res[0].ID != a.ID {
 		t.Fatalf("search after merge: %+v", res)
 	}
-	if err := s.MergePeople(ctx, a.ID, a.ID); !errors.Is(err, ErrMergeSelf) {
+	if _, err := s.MergePeople(ctx, a.ID, a.ID, nil); !errors.Is(err, ErrMergeSelf) {
 		t.Fatalf("self merge: %v", err)
 	}
 	// A check-in of B made later (say, on a device that had not heard of the

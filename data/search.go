@@ -39,6 +39,7 @@ type PersonSummary struct {
 	Wilayat     string `json:"wilayat,omitempty"`
 	Status      string `json:"status"`
 	Kind        string `json:"kind"`
+	Gender      string `json:"gender,omitempty"` // for the duplicate rule (roster.Offer)
 }
 
 type indexEntry struct {
@@ -248,7 +249,7 @@ func (ix *personIndex) upsert(p Person) {
 
 func summary(p Person) PersonSummary {
 	return PersonSummary{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn, Phone: p.Phone, CivilID: p.CivilID,
-		Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat, Status: p.Status, Kind: p.Kind}
+		Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat, Status: p.Status, Kind: p.Kind, Gender: p.Gender}
 }
 
 // afterCommit patches the index with this process's own write when nothing
@@ -451,10 +452,10 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
 }
 
 // summaryColumns are the columns of a PersonSummary, in scanSummary's order.
-const summaryColumns = `id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind`
+const summaryColumns = `id, name_ar, name_en, phone, civil_id, email, governorate, wilayat, status, kind, gender`
 
 func scanSummary(sc interface{ Scan(...any) error }, p *PersonSummary) error {
-	return sc.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind)
+	return sc.Scan(&p.ID, &p.NameAr, &p.NameEn, &p.Phone, &p.CivilID, &p.Email, &p.Governorate, &p.Wilayat, &p.Status, &p.Kind, &p.Gender)
 }
 
 // SearchOptions narrows and bounds a search.

@@ -482,25 +482,32 @@ func TestBrowser(t *testing.T) {
 
 		// The two Ahmeds, one in each governorate, with one civil ID.
 		b.click(`nav a[href="/admin/duplicates"]`, 200)
-		b.see("form.group", "same civil ID", nameAr, nameEn, "احمد سالم الهنائي", "Ahmed S. Al Hinai", "Muscat", "Ad Dakhiliyah")
+		b.see("form.group", "Same civil ID", "الرقم المدني نفسه", nameAr, nameEn, "احمد سالم الهنائي", "Ahmed S. Al Hinai", "Muscat", "Ad Dakhiliyah")
 		b.shot("hq-console-duplicates", 1280)
 		// Keep the record the form does not offer first, so the click
 		// matters; the other's device must learn the merge.
-		checked := `document.querySelector('form.group input[name="into"]:checked').value`
+		checked := `document.querySelector('form.group input[name="keep"]:checked').value`
 		keep, merged, mergedDev := ahmed, ahmedDakh, dakh
 		if b.eval(checked) == ahmed {
 			keep, merged, mergedDev = ahmedDakh, ahmed, muscat
 		}
 		b.step("choose the record to keep",
-			chromedp.Click(chromedp.CSS(`form.group input[name="into"][value="`+keep+`"]`), chromedp.NodeVisible))
+			chromedp.Click(chromedp.CSS(`form.group input[name="keep"][value="`+keep+`"]`), chromedp.NodeVisible))
 		if got := b.eval(checked); got != keep {
 			t.Fatalf("after the click the form keeps %s, want %s", got, keep)
 		}
 		if p := showPerson(mergedDev, merged); p.MergedInto != "" {
 			t.Fatalf("%s: merged before the click: %+v", mergedDev.name, p)
 		}
+		// The two side by side, field by field, before anything changes.
 		b.click(`form.group button[type="submit"]`, 200)
-		b.see(".notice.ok", "Merged 1 record(s)")
+		b.see("form.merge", "Kept:", "Merged into it:", "احمد سالم الهنائي", "أحمد بن سالم الهنائي")
+		b.shot("hq-console-merge", 1280)
+		if p := showPerson(mergedDev, merged); p.MergedInto != "" {
+			t.Fatalf("%s: merged by showing the merge page: %+v", mergedDev.name, p)
+		}
+		b.click(`form.merge button[type="submit"]`, 200)
+		b.see(".notice.ok", "Merged", "The devices of their governorates learn it at their next sync")
 		b.see("main", "No candidates")
 
 		// The merged person's device learns it at its next sync.

@@ -594,7 +594,7 @@ func (h *history) act(d *cdev, act string, args ...string) {
 		if from.id == into.id {
 			return
 		}
-		err := s.MergePeople(ctx, from.id, into.id)
+		_, err := s.MergePeople(ctx, from.id, into.id, nil)
 		if errors.Is(err, data.ErrMergeSelf) {
 			return
 		}

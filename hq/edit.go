@@ -45,6 +45,20 @@ func RowValues(r Row) (map[string]any, error) {
 	return out, nil
 }
 
+// RowFields decodes a row's fields to their values and stamps (for the
+// console's merge, whose defaults prefer the newer of two values).
+func RowFields(r Row) (map[string]sync.Field, error) {
+	d, err := decodeData(r.Data)
+	if err != nil {
+		return nil, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
+	}
+	out := make(map[string]sync.Field, len(d))
+	for k, f := range d {
+		out[k] = sync.Field{Value: f.V, HLC: f.H}
+	}
+	return out, nil
+}
+
 // EditTx is an HQ change in progress (see Server.Edit).
 type EditTx struct {
 	ctx context.Context

@@ -28,10 +28,10 @@ func TestOppositeMergesKeepOnePerson(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			if err := a.Store.MergePeople(ctx, p.ID, q.ID); err != nil {
+			if _, err := a.Store.MergePeople(ctx, p.ID, q.ID, nil); err != nil {
 				t.Fatal(err)
 			}
-			if err := b.Store.MergePeople(ctx, q.ID, p.ID); err != nil {
+			if _, err := b.Store.MergePeople(ctx, q.ID, p.ID, nil); err != nil {
 				t.Fatal(err)
 			}
 			first, second := a, b

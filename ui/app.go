@@ -21,6 +21,7 @@ import (
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/roster"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -43,7 +44,8 @@ type Store interface {
 	DeletePerson(ctx context.Context, id string) error
 	ValidatePerson(p *data.Person) error
 	DuplicateCandidates(ctx context.Context, p data.Person) ([]data.Match, error)
-	MergePeople(ctx context.Context, from, into string) error
+	PlanMerge(ctx context.Context, keepID, mergeID string) (data.MergePlan, error)
+	MergePeople(ctx context.Context, from, into string, take map[string]roster.Side) (data.MergePlan, error)
 	PersonAttendance(ctx context.Context, personID string) ([]data.AttendanceRecord, error)
 
 	Governorates() []data.Governorate

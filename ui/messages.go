@@ -146,11 +146,6 @@ var messages = map[string]message{
 	// Duplicates and merging.
 	"dup.title":         {"This may be someone already on the roster", "قد يكون هذا الشخص مسجلًا من قبل"},
 	"dup.titleexisting": {"Possibly the same person as", "ربما يكون الشخص نفسه"},
-	"dup.because":       {"Same %s", "التطابق: %s"},
-	"dup.civil_id":      {"civil ID", "الرقم المدني"},
-	"dup.phone":         {"phone", "الهاتف"},
-	"dup.email":         {"email", "البريد الإلكتروني"},
-	"dup.name":          {"similar name", "اسم متشابه"},
 	"dup.same":          {"This is the same person", "هذا الشخص نفسه"},
 	"dup.different":     {"Different person", "شخص مختلف"},
 	"dup.merge":         {"Same person: merge", "الشخص نفسه: دمج"},

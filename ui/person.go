@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/roster"
 )
 
 // personPanel shows one person: the form (validation messages next to the
@@ -310,7 +311,8 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 			return
 		}
 		background(u, func(ctx context.Context) (struct{}, error) {
-			return struct{}{}, u.store.MergePeople(ctx, m.ID, into.ID)
+			_, err := u.store.MergePeople(ctx, m.ID, into.ID, nil) // the defaults: nothing non-empty dropped
+			return struct{}{}, err
 		}, func(_ struct{}, err error) {
 			if err != nil {
 				u.showError(u.T("merge.title"), err)
@@ -566,7 +568,7 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 	for _, m := range d.matches {
 		var why []string
 		for _, r := range m.Reasons {
-			why = append(why, u.word("dup", r))
+			why = append(why, u.lang.pick(roster.Reason(r).Sentence()))
 		}
 		name := u.lang.pick(m.NameEn, m.NameAr)
 		other := m.NameAr
@@ -588,7 +590,7 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 		})
 		d.list.Add(container.NewVBox(
 			u.label(name),
-			u.label(u.F("dup.because", strings.Join(why, u.T("list.sep")))),
+			u.label(strings.Join(why, u.T("list.sep"))),
 			u.row(same, different),
 		))
 	}

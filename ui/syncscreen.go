@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/roster"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -537,7 +538,7 @@ func newDuplicateReview(u *UI) *duplicateReview {
 			cells[1].(*label).SetText(personLine(u.lang, p.b.NameEn, p.b.NameAr))
 			var why []string
 			for _, r := range p.reasons {
-				why = append(why, u.word("dup", r))
+				why = append(why, u.lang.pick(roster.Reason(r).Sentence()))
 			}
 			cells[2].(*label).SetText(strings.Join(why, u.T("list.sep")))
 			cells[3].(*widget.Button).OnTapped = func() { d.merge(p) }
@@ -650,7 +651,8 @@ func (d *duplicateReview) merge(p dupPair) {
 func (d *duplicateReview) doMerge(p dupPair) {
 	u := d.u
 	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.store.MergePeople(ctx, p.b.ID, p.a.ID)
+		_, err := u.store.MergePeople(ctx, p.b.ID, p.a.ID, nil) // the defaults: nothing non-empty dropped
+		return struct{}{}, err
 	}, func(_ struct{}, err error) {
 		if err != nil {
 			u.showError(u.T("merge.title"), err)

@@ -111,7 +111,8 @@ func (m *Main) printImportReport(rep *data.ImportReport) {
 				if mt.Row > 0 {
 					who = fmt.Sprintf("row %d", mt.Row)
 				}
-				ms = append(ms, fmt.Sprintf("%s %s (same %s)", who, firstNonEmpty(mt.NameAr, mt.NameEn), strings.Join(mt.Reasons, ", ")))
+				ms = append(ms, fmt.Sprintf("%s %s (%s)", who, firstNonEmpty(mt.NameAr, mt.NameEn),
+					strings.Join(data.Match{Reasons: mt.Reasons}.Why(false), ", ")))
 			}
 			fmt.Fprintf(w, "  row %d looks like %s\n", d.Row, strings.Join(ms, "; "))
 		}

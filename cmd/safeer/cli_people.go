@@ -4,10 +4,12 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/roster"
 )
 
 // personFlags binds a flag named after each field to p.
@@ -163,7 +165,7 @@ func emptyIfNil(ms []data.Match) []data.Match {
 func printMatches(m *Main, dups []data.Match) {
 	fmt.Fprintln(m.Stderr, "Looks like people already on the roster:")
 	for _, d := range dups {
-		fmt.Fprintf(m.Stderr, "  %s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+		fmt.Fprintf(m.Stderr, "  %s  %s  %s  (%s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Why(false), ", "))
 	}
 }
 
@@ -270,21 +272,93 @@ func (m *Main) peopleDelete(ctx context.Context, args []string) error {
 	})
 }
 
+// takeFlag collects --take FIELD=kept|merged (repeated, or comma-separated).
+type takeFlag map[string]roster.Side
+
+func (f takeFlag) String() string {
+	var parts []string
+	for k, v := range f {
+		parts = append(parts, k+"="+string(v))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, ",")
+}
+
+func (f takeFlag) Set(v string) error {
+	for _, part := range strings.Split(v, ",") {
+		field, side, ok := strings.Cut(part, "=")
+		if !ok {
+			return fmt.Errorf("%q: want FIELD=merged or FIELD=kept", part)
+		}
+		s, err := roster.ParseSide(side)
+		if err != nil {
+			return err
+		}
+		f[strings.ReplaceAll(strings.TrimSpace(field), "-", "_")] = s
+	}
+	return nil
+}
+
 func (m *Main) peopleMerge(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("people merge", flag.ContinueOnError)
+	take := takeFlag{}
+	fs.Var(take, "take", "FIELD=merged or FIELD=kept: whose value the kept person gets (repeat it; default: "+
+		"a value over none, of two the more recently changed)")
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
 	}
-	if err := exactly(2, pos, "people merge FROM INTO (FROM is the duplicate record)"); err != nil {
+	if err := exactly(2, pos, "people merge DUPLICATE KEEP [--take FIELD=merged|kept …] (DUPLICATE is merged into KEEP)"); err != nil {
 		return err
 	}
 	return m.withStore(ctx, func(s *data.Store) error {
-		if err := s.MergePeople(ctx, pos[0], pos[1]); err != nil {
+		plan, err := s.MergePeople(ctx, pos[0], pos[1], take)
+		if err != nil {
 			return err
 		}
-		return m.done(map[string]any{"merged": pos[0], "into": pos[1]})
+		if m.JSON {
+			m.printJSON(m.Stdout, map[string]any{"merged": plan.Merge.ID, "into": plan.Keep.ID,
+				"already_merged": plan.AlreadyMerged, "fields": plan.Fields, "person": plan.Keep})
+			return nil
+		}
+		printMerge(m, plan)
+		return nil
 	})
+}
+
+// printMerge says what a merge kept from each record: every field either
+// record has a value for, both values, and whose the kept person now has.
+func printMerge(m *Main, plan data.MergePlan) {
+	if plan.AlreadyMerged {
+		fmt.Fprintf(m.Stdout, "%s was already merged into %s; nothing changed\n", plan.Merge.ID, plan.Keep.ID)
+		return
+	}
+	fmt.Fprintf(m.Stdout, "merged %s (%s) into %s (%s)\n", plan.Merge.ID, plan.Merge.DisplayName(),
+		plan.Keep.ID, plan.Keep.DisplayName())
+	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "field\tkept record\tmerged record\tnow")
+	for _, f := range plan.Fields {
+		if f.Kept.Value == "" && f.Merged.Value == "" {
+			continue
+		}
+		from := "same in both"
+		switch {
+		case !f.Differ():
+		case f.Choice == roster.Merged:
+			from = "from the merged record"
+		default:
+			from = "from the kept record"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", f.Field, orDash(f.Kept.Value), orDash(f.Merged.Value), from)
+	}
+	tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 func (m *Main) peopleDuplicates(ctx context.Context, args []string) error {
@@ -314,7 +388,7 @@ func (m *Main) peopleDuplicates(ctx context.Context, args []string) error {
 			return nil
 		}
 		for _, d := range dups {
-			fmt.Fprintf(m.Stdout, "%s  %s  %s  (same %s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Reasons, ", "))
+			fmt.Fprintf(m.Stdout, "%s  %s  %s  (%s)\n", d.ID, d.NameAr, d.NameEn, strings.Join(d.Why(false), ", "))
 		}
 		return nil
 	})

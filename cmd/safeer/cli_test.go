@@ -60,6 +60,10 @@ func TestPeopleCommands(t *testing.T) {
 	var second struct{ ID string }
 	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "احمد البلوشى", "--phone", "+96891234567", "--governorate", "OM-MA", "--force", "--json"), &second)
 
+	// The reasons read as sentences.
+	if out := mustRun(t, db, "people", "duplicates", second.ID); !strings.Contains(out, added.ID+"  أحمد البلوشي  Ahmed Al Balushi  (Same phone number, Same name)") {
+		t.Errorf("people duplicates:\n%s", out)
+	}
 	found := searched(t, db, "احمد")
 	if len(found) != 2 {
 		t.Fatalf("search: %+v", found)
@@ -70,6 +74,9 @@ func TestPeopleCommands(t *testing.T) {
 	if len(found) != 1 || found[0].ID != added.ID {
 		t.Fatalf("after merge: %+v", found)
 	}
+	if found[0].Email != "a@example.om" {
+		t.Fatalf("the merge dropped the merged record's e-mail: %+v", found[0])
+	}
 	mustRun(t, db, "people", "delete", added.ID)
 	found = searched(t, db, "احمد")
 	if len(found) != 0 {
@@ -79,6 +86,82 @@ func TestPeopleCommands(t *testing.T) {
 	code, _, errs := run(t, db, "people", "add", "--name-en", "X", "--phone", "12", "--governorate", "Atlantis")
 	if code != 1 || !strings.Contains(errs, "phone") || !strings.Contains(errs, "governorate") || !strings.Contains(errs, "ليست محافظة") {
 		t.Fatalf("validation: exit %d\n%s", code, errs)
+	}
+}
+
+// TestPeopleMerge: the merge says what the kept person got from each
+// record, takes the defaults, and --take overrides them field by field.
+func TestPeopleMerge(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	add := func(args ...string) string {
+		var p struct{ ID string }
+		jsonOut(t, mustRun(t, db, append(append([]string{"people", "add"}, args...), "--governorate", "OM-MA", "--force", "--json")...), &p)
+		return p.ID
+	}
+	keep := add("--name-ar", "سالم الحارثي", "--phone", "91234567", "--notes", "kept notes", "--organisation", "Muscat Municipality")
+	dup := add("--name-ar", "سالم الحارثي", "--email", "salim@example.om", "--notes", "merged notes", "--organisation", "Omantel")
+	out := mustRun(t, db, "people", "merge", dup, keep, "--take", "organisation=kept")
+	for _, want := range []string{
+		"merged " + dup + " (سالم الحارثي) into " + keep,
+		"email", "salim@example.om", "from the merged record", // only the merged record had one
+		"+96891234567", "from the kept record", // only the kept record had one
+		"merged notes", // the newer of two
+		"same in both",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("merge output lacks %q:\n%s", want, out)
+		}
+	}
+	lines := map[string]string{}
+	for _, l := range strings.Split(out, "\n") {
+		if f := strings.Fields(l); len(f) > 0 {
+			lines[f[0]] = l
+		}
+	}
+	for field, want := range map[string]string{"email": "from the merged record", "phone": "from the kept record",
+		"notes": "from the merged record", "organisation": "from the kept record", "name_ar": "same in both"} {
+		if !strings.HasSuffix(lines[field], want) {
+			t.Errorf("%s: %q, want it to end %q", field, lines[field], want)
+		}
+	}
+	var p data.Person
+	jsonOut(t, mustRun(t, db, "people", "show", keep, "--json"), &struct{ Person *data.Person }{&p})
+	if p.Email != "salim@example.om" || p.Phone != "+96891234567" || p.Notes != "merged notes" || p.Organisation != "Muscat Municipality" {
+		t.Fatalf("kept person after the merge: %+v", p)
+	}
+
+	// JSON: both values of every field, the default and the choice.
+	a := add("--name-en", "Huda Al Said", "--email", "huda@a.om")
+	b := add("--name-en", "Huda Al Said", "--email", "huda@b.om")
+	var res struct {
+		Merged, Into string
+		Fields       []struct {
+			Field           string
+			Kept, Merged    struct{ Value, Stamp string }
+			Default, Choice string
+		}
+		Person data.Person
+	}
+	jsonOut(t, mustRun(t, db, "people", "merge", b, a, "--take", "email=kept", "--json"), &res)
+	if res.Merged != b || res.Into != a || res.Person.Email != "huda@a.om" {
+		t.Fatalf("merge JSON: %+v", res)
+	}
+	var email int
+	for i, f := range res.Fields {
+		if f.Field == "email" {
+			email = i
+		}
+	}
+	if f := res.Fields[email]; f.Kept.Value != "huda@a.om" || f.Merged.Value != "huda@b.om" || f.Default != "merged" ||
+		f.Choice != "kept" || f.Merged.Stamp <= f.Kept.Stamp {
+		t.Fatalf("email in the merge JSON: %+v", f)
+	}
+	// A field a merge does not decide, or a side that is neither, is refused.
+	c, d := add("--name-en", "Nasser Al Kindi"), add("--name-en", "Nasser Al Kindi")
+	for _, bad := range []string{"merged_into=merged", "email=both", "email"} {
+		if code, _, _ := run(t, db, "people", "merge", d, c, "--take", bad); code == 0 {
+			t.Errorf("--take %s accepted", bad)
+		}
 	}
 }
 

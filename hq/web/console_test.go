@@ -31,7 +31,7 @@ func adminPosts(deviceID, personA, personB, conflict, code string) []struct {
 	}{
 		{"/admin/devices/enrol", []string{"name", "Nizwa laptop", "governorate", "OM-DA"}},
 		{"/admin/devices/revoke", []string{"id", deviceID, "confirm", "yes"}},
-		{"/admin/duplicates/merge", []string{"into", personA, "member", personA, "member", personB}},
+		{"/admin/duplicates/merge", []string{"keep", personA, "merge", personB}},
 		{"/admin/conflicts/resolve", []string{"id", conflict}},
 		{"/admin/certificates/revoke", []string{"code", code, "reason", "issued by mistake"}},
 		{"/admin/places", []string{"governorate", "OM-MA", "wilayat_en", "Al Khoudh", "wilayat_ar", "الخوض"}},

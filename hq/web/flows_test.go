@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
@@ -173,13 +174,17 @@ func TestRosterSearch(t *testing.T) {
 }
 
 // TestMergeDuplicates: the same person registered in Muscat and in Ad
-// Dakhiliyah; HQ merges, and the merge reaches the devices.
+// Dakhiliyah; HQ shows the two side by side, merges with the values the
+// administrator chose (the e-mail only the merged record had included),
+// and the merge reaches the devices.
 func TestMergeDuplicates(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t), web.Config{})
 		ma, da := e.enrol("OM-MA"), e.enrol("OM-DA")
 		a := ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Muttrah", nameAr: "أحمد بن سالم الهنائي", nameEn: "Ahmed Al Hinai", civilID: "7654321"})
-		bb := da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "احمد سالم الهنائي", nameEn: "Ahmed S. Hinai"})
+		e.advance(time.Second) // B's values are the newer
+		bb := da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "احمد سالم الهنائي", nameEn: "Ahmed S. Hinai",
+			email: "ahmed@example.om"})
 		c := da.addPerson(personSpec{gov: "OM-DA", wilayat: "Bahla", nameAr: "خالد", nameEn: "Khalid", civilID: "7654321"})
 		// Someone merged into c earlier on the device follows c.
 		f := da.addPerson(personSpec{gov: "OM-DA", wilayat: "Bahla", nameAr: "خالد الرواحي", nameEn: "Khalid R"})
@@ -188,36 +193,119 @@ func TestMergeDuplicates(t *testing.T) {
 		ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Bawshar", nameAr: "سعيد الحارثي", nameEn: "Said"})
 		ma.addPerson(personSpec{gov: "OM-MA", wilayat: "As Seeb", nameAr: "سعيد الحارثي", nameEn: "Said H"})
 		da.pull()
+		ma.pull()
 
 		br := e.signIn("salma")
 		r := br.get("/admin/duplicates")
-		mustContain(t, "duplicates", r.body, a, bb, c, "same civil ID", "same name")
-		mustNotContain(t, "duplicates", r.body, "سعيد", f)
-		r = br.post("/admin/duplicates/merge", br.form("into", a, "member", a, "member", bb, "member", c))
-		if r.status != 200 || !strings.Contains(r.body, "Merged 2 record(s)") {
+		mustContain(t, "duplicates", r.body, a, bb, c, "Same civil ID", "الرقم المدني نفسه", "Same name", "الاسم نفسه")
+		mustNotContain(t, "duplicates", r.body, "سعيد", f, "same similar", "Same similar")
+
+		// The two side by side, B's e-mail (A has none) selected.
+		r = br.get("/admin/duplicates/merge?keep=" + a + "&merge=" + bb)
+		if r.status != 200 {
+			t.Fatalf("merge page: %d %s", r.status, r.body)
+		}
+		mustContain(t, "merge page", r.body, "أحمد بن سالم الهنائي", "احمد سالم الهنائي", "ahmed@example.om",
+			`name="take_email" value="merged" checked`, `name="take_name_en" value="merged" checked`)
+		// Nothing changed by looking.
+		if v := e.personAt(a); v["email"] != "" || v["governorate"] != "OM-MA" {
+			t.Fatalf("the merge page changed the kept person: %v", v)
+		}
+
+		// Keep A's English name and place; the e-mail is left to the
+		// default (B's), as a form whose radio was not touched sends it.
+		r = br.post("/admin/duplicates/merge", br.form("keep", a, "merge", bb, "take_name_en", "kept",
+			"take_governorate", "kept", "take_wilayat", "kept", "take_email", "merged"))
+		if r.status != 200 || !strings.Contains(r.body, "took from the merged record: name (arabic), e-mail.") {
 			t.Fatalf("merge: %d %s", r.status, r.body)
 		}
-		mustNotContain(t, "duplicates after merge", r.body, bb)
+		v := e.personAt(a)
+		if v["email"] != "ahmed@example.om" || v["name_en"] != "Ahmed Al Hinai" || v["governorate"] != "OM-MA" ||
+			v["wilayat"] != "Muttrah" || v["name_ar"] != "احمد سالم الهنائي" {
+			t.Fatalf("kept person at HQ after the merge: %v", v)
+		}
+		// Muscat's device learns A's new e-mail; Ad Dakhiliyah's, the merge.
+		if ch, ok := changeOf(ma.pull(), "person", a); !ok || ch.Fields["email"].Value != "ahmed@example.om" {
+			t.Errorf("device of OM-MA pulled %v %+v", ok, ch)
+		}
+		if ch, ok := changeOf(da.pull(), "person", bb); !ok || ch.Fields["merged_into"].Value != a {
+			t.Errorf("device of OM-DA pulled %s: %v %+v", bb, ok, ch)
+		}
+
+		// A two-person group's form names only the one to keep.
+		r = br.post("/admin/duplicates/merge", br.form("keep", a, "member", a, "member", c))
+		if r.status != 200 || !strings.Contains(r.body, "Merged خالد into") {
+			t.Fatalf("merge of c: %d %s", r.status, r.body)
+		}
+		mustNotContain(t, "duplicates after merge", r.body, bb, c)
 		changes := da.pull()
-		for _, id := range []string{bb, c, f} {
+		for _, id := range []string{c, f} {
 			ch, ok := changeOf(changes, "person", id)
 			if !ok || ch.Fields["merged_into"].Value != a {
 				t.Errorf("device of OM-DA pulled %s: %v %+v", id, ok, ch.Fields["merged_into"])
 			}
 		}
-		if r := br.get("/admin/roster"); strings.Contains(r.body, "احمد سالم الهنائي") {
+		if r := br.get("/admin/roster"); strings.Contains(r.body, "Ahmed S. Hinai") {
 			t.Error("a merged person is still on the roster")
 		}
-		if r := br.post("/admin/duplicates/merge", br.form("into", a, "member", bb)); !strings.Contains(r.body, "already merged") {
+		if r := br.post("/admin/duplicates/merge", br.form("keep", a, "merge", bb)); !strings.Contains(r.body, "already merged") {
 			t.Errorf("merging again: %s", r.body)
 		}
-		if r := br.post("/admin/duplicates/merge", br.form("into", uuid.NewString(), "member", a)); r.status != http.StatusNotFound {
+		if r := br.post("/admin/duplicates/merge", br.form("keep", uuid.NewString(), "merge", a)); r.status != http.StatusNotFound {
 			t.Errorf("merge into nobody: %d", r.status)
 		}
-		if r := br.post("/admin/duplicates/merge", br.form("into", a)); r.status != http.StatusBadRequest {
+		if r := br.post("/admin/duplicates/merge", br.form("keep", a)); r.status != http.StatusBadRequest {
 			t.Errorf("merge of nobody: %d", r.status)
 		}
+		if r := br.get("/admin/duplicates/merge?keep=" + a + "&merge=" + a); r.status != http.StatusBadRequest {
+			t.Errorf("merge page for one record: %d", r.status)
+		}
+
+		// A wilayat taken from a record of another governorate than the
+		// governorate taken is refused, and the form comes back.
+		x := ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Bawshar", nameAr: "سالم الكندي", nameEn: "Salim"})
+		e.advance(time.Second)
+		y := da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "سالم الكندي", nameEn: "Salim",
+			email: "salim@example.om"})
+		r = br.post("/admin/duplicates/merge", br.form("keep", x, "merge", y, "take_governorate", "merged", "take_wilayat", "kept"))
+		if r.status != http.StatusBadRequest || !strings.Contains(r.body, "different governorates") ||
+			!strings.Contains(r.body, `name="take_email"`) {
+			t.Errorf("split place: %d %s", r.status, r.body)
+		}
+		if v := e.personAt(y); v["merged_into"] != nil && v["merged_into"] != "" {
+			t.Errorf("a refused merge merged: %v", v)
+		}
+		if r := br.post("/admin/duplicates/merge", br.form("keep", x, "merge", y, "take_email", "both")); r.status != http.StatusBadRequest {
+			t.Errorf("take_email=both: %d", r.status)
+		}
 	})
+}
+
+// TestDuplicateRule: HQ offers pairs by the rule the devices use
+// (roster.Offer), and says why in words.
+func TestDuplicateRule(t *testing.T) {
+	e := newEnv(t, sqliteStore(t), web.Config{})
+	ma, da := e.enrol("OM-MA"), e.enrol("OM-DA")
+	// A brother and a sister with the family's e-mail, in two governorates.
+	ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Muttrah", nameAr: "حمد ناصر الكندي", nameEn: "Hamad Nasser Al Kindi",
+		gender: "male", phone: "+96891111111", email: "alkindi@example.om"})
+	da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "هاجر ناصر الكندي", nameEn: "Hajar Nasser Al Kindi",
+		gender: "female", phone: "+96892222222", email: "alkindi@example.om"})
+	// One name in two spellings, different phones: still offered.
+	ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Muttrah", nameAr: "أحمد سالم البوسعيدي", nameEn: "Ahmed",
+		phone: "+96893333333", civilID: "11112222"})
+	da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "احمد سالم البوسعيدى", nameEn: "Ahmad",
+		phone: "+96894444444", civilID: "33334444"})
+	// One civil ID, genders differ: offered, a civil ID is strong.
+	ma.addPerson(personSpec{gov: "OM-MA", wilayat: "Muttrah", nameAr: "مريم", nameEn: "Maryam", gender: "female", civilID: "55556666"})
+	da.addPerson(personSpec{gov: "OM-DA", wilayat: "Nizwa", nameAr: "مروان", nameEn: "Marwan", gender: "male", civilID: "55556666"})
+
+	r := e.signIn("salma").get("/admin/duplicates")
+	mustNotContain(t, "duplicates", r.body, "Hamad", "Hajar")
+	mustContain(t, "duplicates", r.body, "احمد سالم البوسعيدى", "Same name", "Maryam", "Marwan", "Same civil ID")
+	if n := strings.Count(r.body, `<form class="group"`); n != 2 {
+		t.Errorf("%d groups, want 2:\n%s", n, r.body)
+	}
 }
 
 func TestConflictsResolve(t *testing.T) {

@@ -225,6 +225,7 @@ type issued struct {
 
 type personSpec struct {
 	gov, wilayat, nameAr, nameEn, phone, civilID, kind string
+	gender, email                                      string
 }
 
 func (d *device) addPerson(p personSpec) string {
@@ -234,7 +235,7 @@ func (d *device) addPerson(p personSpec) string {
 		p.kind = "ambassador"
 	}
 	d.push(d.op("person", id, "kind", p.kind, "name_ar", p.nameAr, "name_en", p.nameEn, "governorate", p.gov,
-		"wilayat", p.wilayat, "phone", p.phone, "civil_id", p.civilID, "status", "active", "email", ""))
+		"wilayat", p.wilayat, "phone", p.phone, "civil_id", p.civilID, "status", "active", "email", p.email, "gender", p.gender))
 	return id
 }
 
@@ -358,6 +359,20 @@ func (e *env) signIn(name string) *browser {
 		e.t.Fatal("no CSRF token on the console")
 	}
 	return b
+}
+
+// personAt is a person's values as HQ stores them.
+func (e *env) personAt(id string) map[string]any {
+	e.t.Helper()
+	row, found, err := e.st.Row(context.Background(), "person", id)
+	if err != nil || !found {
+		e.t.Fatalf("person %s at HQ: %v %v", id, found, err)
+	}
+	v, err := hq.RowValues(row)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return v
 }
 
 func mustContain(t *testing.T, what, body string, want ...string) {

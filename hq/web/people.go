@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/roster"
 )
 
 // Person is a roster entry as the console shows it.
@@ -16,7 +18,7 @@ type Person struct {
 	ID, Kind, NameAr, NameEn     string
 	Governorate, Wilayat, Status string
 	Phone, Email, CivilID        string
-	Organisation                 string
+	Gender, Organisation         string
 	words                        string // " w1 w2 … " of the folded names, compounds joined too
 	sortKey                      string
 }
@@ -24,7 +26,8 @@ type Person struct {
 func personOf(row hq.Row, v map[string]any) Person {
 	p := Person{ID: row.ID, Kind: str(v, "kind"), NameAr: str(v, "name_ar"), NameEn: str(v, "name_en"),
 		Governorate: str(v, "governorate"), Wilayat: str(v, "wilayat"), Status: str(v, "status"),
-		Phone: str(v, "phone"), Email: str(v, "email"), CivilID: str(v, "civil_id"), Organisation: str(v, "organisation")}
+		Phone: str(v, "phone"), Email: str(v, "email"), CivilID: str(v, "civil_id"), Organisation: str(v, "organisation"),
+		Gender: str(v, "gender")}
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
 	p.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
 	p.sortKey = ar
@@ -181,36 +184,48 @@ func (s *Site) handleRoster(w http.ResponseWriter, r *http.Request, ses *session
 // Duplicates across governorates.
 
 // DuplicateGroup is people in more than one governorate who may be the
-// same person, and why.
+// same person, and why (strongest reason first).
 type DuplicateGroup struct {
 	People  []Person
-	Reasons []string
+	Reasons []roster.Reason
 }
 
-// duplicateKeys are the ways two records can name one person.
-func duplicateKeys(p *Person) map[string]string {
-	keys := map[string]string{}
-	if c := strings.TrimSpace(arabic.Digits(p.CivilID)); len(c) >= 5 {
-		keys["civil:"+c] = "same civil ID"
+func (p *Person) keys() roster.Keys {
+	return roster.KeysOf(p.NameAr, p.NameEn, p.Gender, p.CivilID, p.Phone, p.Email)
+}
+
+// duplicateKeys are the ways two records can name one person (the keys of
+// roster.Exact), each with its reason. HQ matches whole names only, of two
+// words at least: close spellings are the devices' to find.
+func duplicateKeys(k roster.Keys) map[string]roster.Reason {
+	keys := map[string]roster.Reason{}
+	if k.Civil != "" {
+		keys["civil:"+k.Civil] = roster.SameCivilID
 	}
-	if d := nationalDigits(p.Phone); len(d) >= 7 {
-		keys["phone:"+d] = "same phone"
+	if k.Phone != "" {
+		keys["phone:"+k.Phone] = roster.SamePhone
 	}
-	if e := strings.ToLower(strings.TrimSpace(p.Email)); strings.Contains(e, "@") {
-		keys["email:"+e] = "same e-mail"
+	if k.Email != "" {
+		keys["email:"+k.Email] = roster.SameEmail
 	}
-	for _, n := range []string{p.NameAr, p.NameEn} {
-		if k := arabic.NameKey(arabic.Fold(n)); strings.Count(k, " ") >= 1 { // two words at least
-			keys["name:"+k] = "same name"
+	for _, n := range []string{k.NameAr, k.NameEn} {
+		if strings.Count(n, " ") >= 1 {
+			keys["name:"+n] = roster.SameName
 		}
 	}
 	return keys
 }
 
+// maxKeyPeers bounds how many earlier holders of one key a person is
+// checked against (roster.Offer): a very common name is not evidence, and
+// the check stays linear at a national roster's size.
+const maxKeyPeers = 200
+
 // findDuplicates groups the people who share a civil ID, phone, e-mail or
-// whole name (as arabic.Fold and nameKey see it) and keeps the groups that
-// span more than one governorate: within one governorate, the devices'
-// own duplicate check finds them.
+// whole name (as roster.KeysOf sees them), joining two only when
+// roster.Offer says they may be one person, and keeps the groups that span
+// more than one governorate: within one governorate, the devices' own
+// duplicate check finds them.
 func findDuplicates(people []Person) []DuplicateGroup {
 	parent := make([]int, len(people))
 	for i := range parent {
@@ -224,29 +239,36 @@ func findDuplicates(people []Person) []DuplicateGroup {
 		}
 		return i
 	}
-	first := map[string]int{}
-	reasons := map[int]map[string]bool{} // by member, the reasons it joined
+	keys := make([]roster.Keys, len(people))
 	for i := range people {
-		for k, why := range duplicateKeys(&people[i]) {
-			j, seen := first[k]
-			if !seen {
-				first[k] = i
-				continue
+		keys[i] = people[i].keys()
+	}
+	holders := map[string][]int{}
+	type joined struct {
+		i   int
+		why roster.Reason
+	}
+	var joins []joined
+	for i := range people {
+		for k, why := range duplicateKeys(keys[i]) {
+			peers := holders[k]
+			holders[k] = append(peers, i)
+			if len(peers) > maxKeyPeers {
+				peers = peers[:maxKeyPeers]
 			}
-			if people[i].Governorate == people[j].Governorate && k[:5] == "name:" {
-				// Two namesakes in one governorate are the device's to
-				// judge; join only across governorates on the name alone.
-				continue
-			}
-			a, b := find(i), find(j)
-			if a != b {
-				parent[a] = b
-			}
-			for _, m := range []int{i, j} {
-				if reasons[m] == nil {
-					reasons[m] = map[string]bool{}
+			for _, j := range peers {
+				if why == roster.SameName && people[i].Governorate == people[j].Governorate {
+					// Two namesakes in one governorate are the device's to
+					// judge; join only across governorates on the name alone.
+					continue
 				}
-				reasons[m][why] = true
+				if !roster.Offer(keys[i], keys[j]) {
+					continue
+				}
+				if a, b := find(i), find(j); a != b {
+					parent[a] = b
+				}
+				joins = append(joins, joined{i, why})
 			}
 		}
 	}
@@ -254,28 +276,33 @@ func findDuplicates(people []Person) []DuplicateGroup {
 	for i := range people {
 		groups[find(i)] = append(groups[find(i)], i)
 	}
+	why := map[int]map[roster.Reason]bool{}
+	for _, j := range joins {
+		g := find(j.i)
+		if why[g] == nil {
+			why[g] = map[roster.Reason]bool{}
+		}
+		why[g][j.why] = true
+	}
 	var out []DuplicateGroup
-	for _, members := range groups {
+	for root, members := range groups {
 		if len(members) < 2 {
 			continue
 		}
 		govs := map[string]bool{}
-		why := map[string]bool{}
 		g := DuplicateGroup{}
 		for _, m := range members {
 			govs[people[m].Governorate] = true
-			for r := range reasons[m] {
-				why[r] = true
-			}
 			g.People = append(g.People, people[m])
 		}
 		if len(govs) < 2 {
 			continue
 		}
-		for r := range why {
-			g.Reasons = append(g.Reasons, r)
+		for _, r := range []roster.Reason{roster.SameCivilID, roster.SamePhone, roster.SameEmail, roster.SameName} {
+			if why[root][r] {
+				g.Reasons = append(g.Reasons, r)
+			}
 		}
-		sort.Strings(g.Reasons)
 		sortPeople(g.People)
 		out = append(out, g)
 	}
@@ -321,90 +348,298 @@ func (s *Site) renderDuplicates(w http.ResponseWriter, r *http.Request, ses *ses
 	s.render(w, r, status, "duplicates", p)
 }
 
-// handleMerge merges the group's other people into the one chosen to
-// keep: each gets merged_into, set by HQ, which the devices pull; their
-// attendance then counts as the kept person's (package data follows
-// merged_into on every read). People merged into a merged one follow, so
-// merges stay one level deep, as on the devices.
-func (s *Site) handleMerge(w http.ResponseWriter, r *http.Request, ses *session) {
-	into := strings.TrimSpace(r.PostForm.Get("into"))
-	var from []string
-	for _, id := range r.PostForm["member"] {
-		if id = strings.TrimSpace(id); id != "" && id != into {
-			from = append(from, id)
+// errBadMerge is a merge the administrator must choose again.
+type errBadMerge string
+
+func (e errBadMerge) Error() string { return string(e) }
+
+// mergeRow is one field of the merge page: both records' values, and
+// which side the form selects (the default, or the administrator's choice
+// when the form comes back with an error).
+type mergeRow struct {
+	roster.FieldChoice
+	Label       string
+	TakesMerged bool
+}
+
+type mergePage struct {
+	consolePage
+	Keep, Merge Person
+	Rows        []mergeRow
+	GovNames    map[string]string
+}
+
+// mergeLabels name the fields on the merge page.
+var mergeLabels = map[string]string{
+	"name_ar": "Name (Arabic)", "name_en": "Name (English)", "gender": "Gender", "civil_id": "Civil ID",
+	"phone": "Phone", "email": "E-mail", "governorate": "Governorate", "wilayat": "Wilayat",
+	"organisation": "Organisation", "expertise": "Expertise", "joined_on": "Joined on", "kind": "Kind",
+	"status": "Status", "notes": "Notes",
+}
+
+// stampedValues are a person row's merge fields, each with its stamp.
+func stampedValues(r hq.Row) (map[string]roster.Value, error) {
+	fs, err := hq.RowFields(r)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]roster.Value, len(roster.MergeFields))
+	for _, name := range roster.MergeFields {
+		v, _ := fs[name].Value.(string)
+		out[name] = roster.Value{Value: v, Stamp: fs[name].HLC}
+	}
+	return out, nil
+}
+
+// mergeTarget is what the form names: the record to keep (or whoever it
+// was merged into) and the one to merge. members, from the duplicates
+// page, lets a two-person group name only the one to keep.
+func mergeTarget(keep, merge string, members []string) (string, string, error) {
+	keep, merge = strings.TrimSpace(keep), strings.TrimSpace(merge)
+	if merge == "" || merge == keep {
+		var others []string
+		for _, m := range members {
+			if m = strings.TrimSpace(m); m != "" && m != keep && !slices.Contains(others, m) {
+				others = append(others, m)
+			}
+		}
+		merge = ""
+		if len(others) == 1 {
+			merge = others[0]
 		}
 	}
-	if into == "" || len(from) == 0 {
-		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", "Choose the record to keep, and at least one other to merge into it.")
+	if keep == "" || merge == "" {
+		return "", "", errBadMerge("Choose the record to keep and the one to merge into it.")
+	}
+	return keep, merge, nil
+}
+
+// planMerge reads both records (through read, a transaction's or the
+// store's) and lays the merge out with take applied over the defaults.
+func planMerge(read func(id string) (hq.Row, map[string]any, bool, error), keep, merge string,
+	take map[string]roster.Side) (kept, merged hq.Row, keptV, mergedV map[string]any, plan []roster.FieldChoice, err error) {
+	kept, keptV, found, err := read(keep)
+	if err != nil {
 		return
 	}
-	now := s.srv.Now().UTC()
-	var merged []string
-	err := s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
-		_, dst, found, err := e.Row("person", into)
+	if found && str(keptV, "merged_into") != "" {
+		// Merge into whoever the kept record already stands for.
+		kept, keptV, found, err = read(str(keptV, "merged_into"))
 		if err != nil {
-			return err
+			return
 		}
-		if !found || truth(dst, "deleted") {
-			return errNotFound("the person to keep is not at HQ (or was deleted)")
-		}
-		target := into
-		if m := str(dst, "merged_into"); m != "" {
-			target = m // merge into whoever the kept record already stands for
-		}
-		for _, id := range from {
-			if id == target {
-				continue
-			}
-			_, src, found, err := e.Row("person", id)
-			if err != nil {
-				return err
-			}
-			if !found {
-				return errNotFound(fmt.Sprintf("person %s is not at HQ", id))
-			}
-			if str(src, "merged_into") == target {
-				continue
-			}
-			if _, err := e.Set("person", id, map[string]any{"merged_into": target}); err != nil {
-				return err
-			}
-			merged = append(merged, fmt.Sprintf("%s (%s, %s)", firstNonEmpty(str(src, "name_ar"), str(src, "name_en")), id, str(src, "governorate")))
-			// Those merged into id earlier now stand for target.
-			followers, err := s.mergedInto(e, id)
-			if err != nil {
-				return err
-			}
-			for _, f := range followers {
-				if f == target {
-					continue
-				}
-				if _, err := e.Set("person", f, map[string]any{"merged_into": target}); err != nil {
-					return err
-				}
-			}
-		}
-		if len(merged) == 0 {
-			return nil
-		}
-		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "person.merge", Target: target,
-			Detail: "merged " + strings.Join(merged, "; ") + " into " + firstNonEmpty(str(dst, "name_ar"), str(dst, "name_en")),
-			Remote: s.remote(r)})
-	})
-	if nf, ok := err.(errNotFound); ok {
-		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(nf))
+	}
+	if !found || truth(keptV, "deleted") {
+		err = errNotFound("the person to keep is not at HQ (or was deleted)")
 		return
 	}
+	if kept.ID == merge {
+		err = errBadMerge("That is one record (or one was already merged into the other): choose two.")
+		return
+	}
+	merged, mergedV, found, err = read(merge)
+	if err != nil {
+		return
+	}
+	if !found {
+		err = errNotFound(fmt.Sprintf("person %s is not at HQ", merge))
+		return
+	}
+	kv, err := stampedValues(kept)
+	if err != nil {
+		return
+	}
+	mv, err := stampedValues(merged)
+	if err != nil {
+		return
+	}
+	if plan, err = roster.Choose(roster.Plan(kv, mv), take); err != nil {
+		err = errBadMerge(err.Error())
+	}
+	return
+}
+
+// formTake reads the administrator's choices: take_FIELD=kept|merged.
+func formTake(r *http.Request) (map[string]roster.Side, error) {
+	take := map[string]roster.Side{}
+	for _, f := range roster.MergeFields {
+		if v := r.PostForm.Get("take_" + f); v != "" {
+			side, err := roster.ParseSide(v)
+			if err != nil {
+				return nil, errBadMerge(err.Error())
+			}
+			take[f] = side
+		}
+	}
+	return take, nil
+}
+
+// handleMergeForm shows the two records side by side, field by field, with
+// the defaults of roster.Plan selected: a value over none, of two values
+// the more recently changed. Nothing changes until the form is sent.
+func (s *Site) handleMergeForm(w http.ResponseWriter, r *http.Request, ses *session) {
+	q := r.URL.Query()
+	s.renderMerge(w, r, ses, http.StatusOK, q.Get("keep"), q.Get("merge"), q["member"], nil, "")
+}
+
+func (s *Site) renderMerge(w http.ResponseWriter, r *http.Request, ses *session, status int, keep, merge string,
+	members []string, take map[string]roster.Side, errMsg string) {
+	ctx := r.Context()
+	keep, merge, err := mergeTarget(keep, merge, members)
+	if err != nil {
+		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	read := func(id string) (hq.Row, map[string]any, bool, error) {
+		row, found, err := s.st.Row(ctx, "person", id)
+		if err != nil || !found {
+			return hq.Row{}, nil, false, err
+		}
+		v, err := hq.RowValues(row)
+		return row, v, err == nil, err
+	}
+	kept, merged, keptV, mergedV, plan, err := planMerge(read, keep, merge, take)
+	if bad, ok := err.(errBadMerge); ok && take != nil {
+		// The choices do not go together: show the defaults, and why.
+		kept, merged, keptV, mergedV, plan, err = planMerge(read, keep, merge, nil)
+		errMsg = string(bad)
+	}
+	switch e := err.(type) {
+	case nil:
+	case errNotFound:
+		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(e))
+		return
+	case errBadMerge:
+		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", string(e))
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	p := mergePage{consolePage: s.base(ses, "duplicates", "Merge two records"),
+		Keep: personOf(kept, keptV), Merge: personOf(merged, mergedV), GovNames: map[string]string{}}
+	p.Error = errMsg
+	places, err := s.places(ctx)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if len(merged) == 0 {
+	for _, g := range governorates(places) {
+		p.GovNames[g.Code] = g.En
+	}
+	for _, f := range plan {
+		if f.Kept.Value == "" && f.Merged.Value == "" {
+			continue
+		}
+		p.Rows = append(p.Rows, mergeRow{FieldChoice: f, Label: mergeLabels[f.Field], TakesMerged: f.Choice == roster.Merged})
+	}
+	if errMsg != "" && status == http.StatusOK {
+		status = http.StatusBadRequest
+	}
+	s.render(w, r, status, "merge", p)
+}
+
+// handleMerge merges one record into the one kept, with the values the
+// administrator chose field by field (take_FIELD=kept|merged; a field not
+// sent gets roster.Default's side, so nothing non-empty is dropped unless
+// chosen). In one hq.Server.Edit: the kept person's changed fields, the
+// merged one's merged_into, and the audit entry, all set by HQ, which the
+// devices pull; the merged person's attendance then counts as the kept
+// person's (package data follows merged_into on every read). People merged
+// into the merged one follow, so merges stay one level deep, as on the
+// devices.
+func (s *Site) handleMerge(w http.ResponseWriter, r *http.Request, ses *session) {
+	keep, merge, err := mergeTarget(r.PostForm.Get("keep"), r.PostForm.Get("merge"), r.PostForm["member"])
+	if err != nil {
+		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", err.Error())
+		return
+	}
+	take, err := formTake(r)
+	if err != nil {
+		s.renderMerge(w, r, ses, http.StatusBadRequest, keep, merge, nil, nil, err.Error())
+		return
+	}
+	now := s.srv.Now().UTC()
+	var already bool
+	var keptName, mergedName string
+	var fromMerged []string
+	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
+		read := func(id string) (hq.Row, map[string]any, bool, error) { return e.Row("person", id) }
+		kept, merged, keptV, mergedV, plan, err := planMerge(read, keep, merge, take)
+		if err != nil {
+			return err
+		}
+		target := kept.ID
+		keptName = firstNonEmpty(str(keptV, "name_ar"), str(keptV, "name_en"))
+		mergedName = firstNonEmpty(str(mergedV, "name_ar"), str(mergedV, "name_en"))
+		if str(mergedV, "merged_into") == target {
+			already = true
+			return nil
+		}
+		changes := map[string]any{}
+		for _, f := range plan {
+			if v := f.Value(); v != f.Kept.Value {
+				changes[f.Field] = v
+				if f.Choice == roster.Merged {
+					fromMerged = append(fromMerged, f.Field)
+				}
+			}
+		}
+		if len(changes) > 0 {
+			if _, err := e.Set("person", target, changes); err != nil {
+				return err
+			}
+		}
+		if _, err := e.Set("person", merged.ID, map[string]any{"merged_into": target}); err != nil {
+			return err
+		}
+		// Those merged into the merged one earlier now stand for target.
+		followers, err := s.mergedInto(e, merged.ID)
+		if err != nil {
+			return err
+		}
+		for _, f := range followers {
+			if f == target {
+				continue
+			}
+			if _, err := e.Set("person", f, map[string]any{"merged_into": target}); err != nil {
+				return err
+			}
+		}
+		detail := fmt.Sprintf("merged %s (%s, %s) into %s", mergedName, merged.ID, str(mergedV, "governorate"), keptName)
+		if len(fromMerged) > 0 {
+			detail += "; took from the merged record: " + strings.Join(fromMerged, ", ")
+		}
+		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "person.merge", Target: target,
+			Detail: detail, Remote: s.remote(r)})
+	})
+	switch e := err.(type) {
+	case nil:
+	case errNotFound:
+		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(e))
+		return
+	case errBadMerge:
+		s.renderMerge(w, r, ses, http.StatusBadRequest, keep, merge, nil, take, string(e))
+		return
+	default:
+		s.fail(w, r, err)
+		return
+	}
+	if already {
 		s.renderDuplicates(w, r, ses, http.StatusOK, "Nothing to do: those records were already merged.", "")
 		return
 	}
+	took := "kept all its own values"
+	if len(fromMerged) > 0 {
+		var labels []string
+		for _, f := range fromMerged {
+			labels = append(labels, strings.ToLower(mergeLabels[f]))
+		}
+		took = "took from the merged record: " + strings.Join(labels, ", ")
+	}
 	s.renderDuplicates(w, r, ses, http.StatusOK,
-		fmt.Sprintf("Merged %d record(s). The devices of their governorates learn it at their next sync.", len(merged)), "")
+		fmt.Sprintf("Merged %s into %s, which %s. The devices of their governorates learn it at their next sync.",
+			mergedName, keptName, took), "")
 }
 
 // mergedInto lists the people whose merged_into is id.

@@ -19,6 +19,7 @@ var pageLayouts = map[string]string{
 	"devices":      "console",
 	"roster":       "console",
 	"duplicates":   "console",
+	"merge":        "console",
 	"conflicts":    "console",
 	"certificates": "console",
 	"activity":     "console",

@@ -189,6 +189,7 @@ func (s *Site) routes() {
 	m.Handle("POST /admin/devices/revoke", s.admin(s.handleRevokeDevice))
 	m.Handle("GET /admin/roster", s.admin(s.handleRoster))
 	m.Handle("GET /admin/duplicates", s.admin(s.handleDuplicates))
+	m.Handle("GET /admin/duplicates/merge", s.admin(s.handleMergeForm))
 	m.Handle("POST /admin/duplicates/merge", s.admin(s.handleMerge))
 	m.Handle("GET /admin/conflicts", s.admin(s.handleConflicts))
 	m.Handle("POST /admin/conflicts/resolve", s.admin(s.handleResolveConflict))
