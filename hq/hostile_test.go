@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"slices"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -24,6 +25,10 @@ type muscat struct {
 	person, workshop, attendance, certificate string
 }
 
+// seeded numbers the certificate codes of seeded rosters: a code names
+// one certificate only.
+var seeded atomic.Int32
+
 func seedMuscat(t *testing.T, ma *device) muscat { return seedIn(t, ma, "OM-MA") }
 
 func seedIn(t *testing.T, ma *device, gov string) muscat {
@@ -33,7 +38,7 @@ func seedIn(t *testing.T, ma *device, gov string) muscat {
 		ma.op("person", m.person, "name_en", "Aisha Al Balushi", "civil_id", "12345678", "phone", "+96891234567", "governorate", gov),
 		ma.op("workshop", m.workshop, "title_en", "Smart parking", "governorate", gov, "hours", 3.0),
 		ma.op("attendance", m.attendance, "workshop_id", m.workshop, "person_id", m.person, "hours", 3.0),
-		ma.op("certificate", m.certificate, "attendance_id", m.attendance, "code", "MCT01-AAAAA", "revoked_at", "2025-02-01T00:00:00Z"),
+		ma.op("certificate", m.certificate, "attendance_id", m.attendance, "code", fmt.Sprintf("MCT%02d-AAAAA", seeded.Add(1)), "revoked_at", "2025-02-01T00:00:00Z"),
 	)
 	for i, res := range r {
 		if res.Status != sync.Applied {
