@@ -22,7 +22,17 @@ type ImportOptions struct {
 	SkipInvalid bool              // import the valid rows even when some are not
 	// Progress, when set, is called as rows are checked and saved.
 	Progress func(done, total int)
+	// By is who imports (the computer's user or device name), kept with
+	// the batch. A file (by its bytes: Table.SHA256) imported before, and
+	// not undone, is refused with ErrImportedBefore unless Again is set; a
+	// dry run reports it without refusing.
+	By    string
+	Again bool
 }
+
+// ErrImportedBefore is returned (with the report, whose Previous says when
+// and by whom) when the same file was imported before and not undone.
+var ErrImportedBefore = errors.New("this file was imported before; nothing was imported again")
 
 // RowError is one problem with one spreadsheet cell.
 type RowError struct {
@@ -51,8 +61,13 @@ type RowDuplicate struct {
 
 // ImportReport says what an import found and did.
 type ImportReport struct {
-	Rows       int               `json:"rows"`     // data rows (blank rows not counted)
-	Valid      int               `json:"valid"`    // rows that passed validation
+	Rows  int `json:"rows"`  // data rows (blank rows not counted)
+	Valid int `json:"valid"` // rows that passed validation
+	// InvalidRows counts the rows with at least one problem (Invalid lists
+	// every problem, several per row at times): Valid + InvalidRows = Rows.
+	InvalidRows int `json:"invalid_rows"`
+	// Previous is the earlier import of the same file, not undone, if any.
+	Previous   *ImportBatch      `json:"previous,omitempty"`
 	Imported   int               `json:"imported"` // rows saved (0 on a dry run)
 	Batch      string            `json:"batch"`    // the import batch, for undo ("" when nothing was saved)
 	DryRun     bool              `json:"dry_run"`
@@ -81,6 +96,16 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		Unmapped: append([]string{}, mapping.Unmapped...), Invalid: []RowError{}, Duplicates: []RowDuplicate{}}
 	for field := range mapping.Columns {
 		rep.Columns[field] = mapping.Column(field)
+	}
+	if tbl.SHA256 != "" {
+		prev, err := s.importOf(ctx, tbl.SHA256)
+		if err != nil {
+			return nil, err
+		}
+		rep.Previous = prev
+		if prev != nil && !opt.Again && !opt.DryRun {
+			return rep, ErrImportedBefore
+		}
 	}
 	header := func(field string) string {
 		if field == "name" {
@@ -192,8 +217,8 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 				if n != inserted {
 					return fmt.Errorf("internal: %d rows saved, %d valid", inserted, n)
 				}
-				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported) VALUES (?, ?, ?, ?, ?)`,
-					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), n); err != nil {
+				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported, file_sha256, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), n, tbl.SHA256, opt.By); err != nil {
 					return fmt.Errorf("record import batch: %w", err)
 				}
 				return nil
@@ -264,6 +289,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		}
 	}
 	rep.Valid = len(valid)
+	rep.InvalidRows = len(rows) - len(valid)
 	write := !opt.DryRun && len(valid) > 0 && (len(rep.Invalid) == 0 || opt.SkipInvalid)
 	if write {
 		verdict <- len(valid)
@@ -362,11 +388,29 @@ type ImportBatch struct {
 	Rows       int    `json:"rows"`
 	Imported   int    `json:"imported"`
 	UndoneAt   string `json:"undone_at,omitempty"`
+	FileSHA256 string `json:"file_sha256,omitempty"`
+	By         string `json:"by,omitempty"`
+}
+
+// importOf is the newest import of the file with this hash that is not
+// undone, or nil.
+func (s *Store) importOf(ctx context.Context, sha string) (*ImportBatch, error) {
+	var b ImportBatch
+	err := s.db.QueryRowContext(ctx, `SELECT id, source, imported_at, rows, imported, undone_at, file_sha256, imported_by
+		FROM import_batch WHERE file_sha256 = ? AND undone_at = '' ORDER BY imported_at DESC, id DESC LIMIT 1`, sha).
+		Scan(&b.ID, &b.Source, &b.ImportedAt, &b.Rows, &b.Imported, &b.UndoneAt, &b.FileSHA256, &b.By)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("look for an earlier import of this file: %w", err)
+	}
+	return &b, nil
 }
 
 // ImportBatches lists imports, newest first.
 func (s *Store) ImportBatches(ctx context.Context) ([]ImportBatch, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, source, imported_at, rows, imported, undone_at FROM import_batch ORDER BY id DESC`)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, source, imported_at, rows, imported, undone_at, file_sha256, imported_by FROM import_batch ORDER BY id DESC`)
 	if err != nil {
 		return nil, fmt.Errorf("list imports: %w", err)
 	}
@@ -374,7 +418,7 @@ func (s *Store) ImportBatches(ctx context.Context) ([]ImportBatch, error) {
 	var out []ImportBatch
 	for rows.Next() {
 		var b ImportBatch
-		if err := rows.Scan(&b.ID, &b.Source, &b.ImportedAt, &b.Rows, &b.Imported, &b.UndoneAt); err != nil {
+		if err := rows.Scan(&b.ID, &b.Source, &b.ImportedAt, &b.Rows, &b.Imported, &b.UndoneAt, &b.FileSHA256, &b.By); err != nil {
 			return nil, err
 		}
 		out = append(out, b)

@@ -328,3 +328,67 @@ func TestExport(t *testing.T) {
 		t.Fatal("unknown export accepted")
 	}
 }
+
+// The same file pressed twice: recognised by its bytes, refused with when
+// and by whom it was imported before, nothing changed; imported again only
+// when asked; after an undo it imports without a question.
+func TestImportSameFileTwice(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	const csv = "name_ar,phone,governorate\nسالم الحارثي,91234567,OM-DA\nمريم الهنائية,92345678,OM-DA\n"
+	first, err := s.Import(ctx, readTable(t, csv), ImportOptions{Source: "roster.csv", By: "amina"})
+	if err != nil || first.Imported != 2 || first.Previous != nil {
+		t.Fatalf("first import: %+v %v", first, err)
+	}
+	before := dump(t, s)
+	rep, err := s.Import(ctx, readTable(t, csv), ImportOptions{Source: "roster (copy).csv", By: "khalid"})
+	if !errors.Is(err, ErrImportedBefore) || rep == nil || rep.Previous == nil {
+		t.Fatalf("second import: %+v %v", rep, err)
+	}
+	if p := rep.Previous; p.ID != first.Batch || p.By != "amina" || p.Source != "roster.csv" || p.ImportedAt == "" {
+		t.Errorf("previous import %+v", p)
+	}
+	if dump(t, s) != before {
+		t.Fatal("a refused second import changed the database")
+	}
+	// A dry run says so without refusing.
+	if rep, err := s.Import(ctx, readTable(t, csv), ImportOptions{DryRun: true}); err != nil || rep.Previous == nil {
+		t.Errorf("dry run: %+v %v", rep, err)
+	}
+	// Another file (one byte differs) is another file.
+	if rep, err := s.Import(ctx, readTable(t, csv+"\n"), ImportOptions{DryRun: true}); err != nil || rep.Previous != nil {
+		t.Errorf("another file: %+v %v", rep, err)
+	}
+	// Asked for, it imports again.
+	again, err := s.Import(ctx, readTable(t, csv), ImportOptions{Again: true, By: "khalid"})
+	if err != nil || again.Imported != 2 {
+		t.Fatalf("again: %+v %v", again, err)
+	}
+	// Both batches undone: no question any more.
+	for _, b := range []string{again.Batch, first.Batch} {
+		if _, err := s.UndoImport(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rep, err := s.Import(ctx, readTable(t, csv), ImportOptions{}); err != nil || rep.Imported != 2 {
+		t.Fatalf("after undo: %+v %v", rep, err)
+	}
+}
+
+// Rows are counted as rows: a row with three problems is one invalid row.
+func TestImportCountsRowsNotProblems(t *testing.T) {
+	s := openTest(t)
+	csv := "name_ar,phone,email,governorate\n" +
+		"سالم,91234567,salim@example.om,OM-DA\n" +
+		"مريم,123,not-an-email,OM-XX\n" + // three problems, one row
+		"خالد,92345678,,OM-DA\n" +
+		",,,\n" + // blank: not a row
+		"هدى,9,,OM-DA\n"
+	rep, err := s.Import(context.Background(), readTable(t, csv), ImportOptions{DryRun: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rows != 4 || rep.Valid != 2 || rep.InvalidRows != 2 || len(rep.Invalid) < 4 {
+		t.Fatalf("rows %d, valid %d, invalid rows %d, problems %d", rep.Rows, rep.Valid, rep.InvalidRows, len(rep.Invalid))
+	}
+}

@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"errors"
+	"os"
+	"os/user"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -232,7 +234,11 @@ func (w *importWizard) overrides() map[string]string {
 }
 
 // start checks (dry run) or imports, off Fyne's goroutine, with progress.
-func (w *importWizard) start(dryRun bool) {
+func (w *importWizard) start(dryRun bool) { w.startWith(dryRun, false) }
+
+// startWith is start; again imports a file even though it was imported
+// before (the coordinator said so).
+func (w *importWizard) startWith(dryRun, again bool) {
 	u := w.u
 	if w.table == nil || w.busy {
 		return
@@ -247,6 +253,8 @@ func (w *importWizard) start(dryRun bool) {
 		Overrides:   w.overrides(),
 		DryRun:      dryRun,
 		SkipInvalid: w.skip.Checked,
+		Again:       again,
+		By:          whoImports(),
 		Progress: func(done, total int) {
 			if total > 0 {
 				v := float64(done) / float64(total)
@@ -266,6 +274,10 @@ func (w *importWizard) start(dryRun bool) {
 			w.report.SetText(u.words(err))
 			return
 		}
+		if errors.Is(err, data.ErrImportedBefore) {
+			w.askAgain(rep.Previous)
+			return
+		}
 		w.showReport(rep, err)
 		if !dryRun && err == nil {
 			u.changed()
@@ -276,11 +288,46 @@ func (w *importWizard) start(dryRun bool) {
 	})
 }
 
+// askAgain says the file was imported before, when and by whom, and
+// imports it once more only if the coordinator chooses to.
+func (w *importWizard) askAgain(prev *data.ImportBatch) {
+	u := w.u
+	msg := u.F("import.before", prev.Source, shortDate(prev.ImportedAt), firstNonEmptyString(prev.By, "—"), prev.Imported)
+	w.report.SetText(msg)
+	dialog.ShowCustomConfirm(u.T("import.beforetitle"), u.T("import.again"), u.T("import.stop"), u.wrapped(msg), func(ok bool) {
+		if ok {
+			w.startWith(false, true)
+		}
+	}, u.win)
+}
+
+// whoImports names the computer's user for the import's record (kept on
+// this computer only).
+func whoImports() string {
+	if cu, err := user.Current(); err == nil && cu.Username != "" {
+		return cu.Username
+	}
+	return os.Getenv("USER")
+}
+
+func firstNonEmptyString(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
 func (w *importWizard) showReport(rep *data.ImportReport, err error) {
 	u := w.u
 	var lines []string
+	if rep.Previous != nil && rep.DryRun {
+		p := rep.Previous
+		lines = append(lines, u.F("import.before", p.Source, shortDate(p.ImportedAt), firstNonEmptyString(p.By, "—"), p.Imported))
+	}
 	if rep.DryRun {
-		lines = append(lines, u.F("import.dryrun", rep.Rows, rep.Valid, len(rep.Invalid), len(rep.Duplicates)))
+		lines = append(lines, u.F("import.dryrun", rep.Rows, rep.Valid, rep.InvalidRows, len(rep.Duplicates)))
 	} else {
 		lines = append(lines, u.F("import.done", rep.Imported, rep.Rows, len(rep.Duplicates)))
 	}

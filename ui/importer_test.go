@@ -46,7 +46,7 @@ func TestImportWizard(t *testing.T) {
 
 	w.start(true) // dry run
 	eventually(t, "dry run", func() bool { return !w.busy })
-	if !strings.Contains(w.report.Text, "Rows checked: 3. Valid: 2. With problems: 1.") {
+	if !strings.Contains(w.report.Text, "Rows checked: 3. Valid: 2. Rows with problems: 1.") {
 		t.Fatalf("report %q", w.report.Text)
 	}
 	if text := allText(w.problems); !strings.Contains(text, "Row 3, column Mobile") {
@@ -67,6 +67,20 @@ func TestImportWizard(t *testing.T) {
 	if err != nil || len(batches) != 1 {
 		t.Fatalf("batches %v %v", batches, err)
 	}
+	// The same file again (Import pressed twice): nothing is imported; the
+	// coordinator is told when and by whom, and asked.
+	w.start(false)
+	eventually(t, "second import", func() bool { return !w.busy })
+	if n, _ := s.CountPeople(ctx); n != 5 {
+		t.Fatalf("%d people after importing the same file again", n)
+	}
+	if !strings.Contains(w.report.Text, "This file was imported before: ") || !strings.Contains(w.report.Text, "roster.csv") {
+		t.Fatalf("report %q", w.report.Text)
+	}
+	if u.win.Canvas().Overlays().Top() == nil {
+		t.Fatal("no question asked")
+	}
+	u.win.Canvas().Overlays().Top().Hide()
 	w.undoBatch(batches[0].ID)
 	eventually(t, "undone", func() bool { return strings.HasPrefix(w.report.Text, "Import undone") })
 	if n, _ := s.CountPeople(ctx); n != 3 {

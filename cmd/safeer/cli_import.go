@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 
@@ -38,6 +39,7 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 	opt := data.ImportOptions{Overrides: mapFlags{}}
 	fs.BoolVar(&opt.DryRun, "dry-run", false, "check every row and report; change nothing")
 	fs.BoolVar(&opt.SkipInvalid, "skip-invalid", false, "import the valid rows even if some rows are not valid")
+	fs.BoolVar(&opt.Again, "again", false, "import the file even though it was imported before")
 	fs.Var(mapFlags(opt.Overrides), "map", "HEADER=FIELD: read the column HEADER as FIELD (repeatable)")
 	sheetName := fs.String("sheet", "", "XLSX: the worksheet to read (default: the first visible)")
 	pos, err := m.parseFlags(fs, args)
@@ -58,24 +60,37 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	opt.Source = filepath.Base(path)
+	opt.By = whoAmI()
 	return m.withStore(ctx, func(s *data.Store) error {
 		rep, err := s.Import(ctx, tbl, opt)
 		if rep != nil {
 			m.printImportReport(rep)
 		}
 		if errors.Is(err, data.ErrInvalidRows) {
-			return fmt.Errorf("%d row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the %d valid rows", countRows(rep.Invalid), rep.Valid)
+			return fmt.Errorf("%d row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the %d valid rows", rep.InvalidRows, rep.Valid)
+		}
+		if errors.Is(err, data.ErrImportedBefore) {
+			p := rep.Previous
+			return fmt.Errorf("this file was imported before (%s, %s%s, batch %s), so nothing was imported: add --again to import it once more, or undo that import first",
+				p.Source, p.ImportedAt, byWhom(p.By), p.ID)
 		}
 		return err
 	})
 }
 
-func countRows(errs []data.RowError) int {
-	seen := map[int]bool{}
-	for _, e := range errs {
-		seen[e.Row] = true
+// whoAmI names who runs the import, for the batch's record: the login.
+func whoAmI() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
 	}
-	return len(seen)
+	return os.Getenv("USER")
+}
+
+func byWhom(by string) string {
+	if by == "" {
+		return ""
+	}
+	return " by " + by
 }
 
 func (m *Main) printImportReport(rep *data.ImportReport) {
@@ -84,7 +99,10 @@ func (m *Main) printImportReport(rep *data.ImportReport) {
 		return
 	}
 	w := m.Stdout
-	fmt.Fprintf(w, "%d rows read, %d valid", rep.Rows, rep.Valid)
+	if p := rep.Previous; p != nil && rep.DryRun {
+		fmt.Fprintf(w, "This file was imported before: %s, %s%s (batch %s)\n", p.Source, p.ImportedAt, byWhom(p.By), p.ID)
+	}
+	fmt.Fprintf(w, "%d rows read, %d valid, %d with problems", rep.Rows, rep.Valid, rep.InvalidRows)
 	switch {
 	case rep.DryRun:
 		fmt.Fprintln(w, " (dry run: nothing was changed)")

@@ -9,6 +9,8 @@ package sheet
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -25,6 +27,9 @@ type Table struct {
 	// table's width: every Row has exactly as many cells.
 	Header []string
 	Rows   []Row
+	// SHA256 is the hex SHA-256 of the file's bytes (Open sets it), which
+	// recognises the same file imported twice.
+	SHA256 string
 }
 
 // Row is one non-blank data row.
@@ -95,17 +100,25 @@ func Open(path string) (*Table, error) {
 	if err != nil {
 		return nil, err
 	}
+	var tbl *Table
 	switch {
 	case isZip(data):
-		return readXLSXBytes(data, "")
+		tbl, err = readXLSXBytes(data, "")
 	case isOLE(data):
 		return nil, oleError(data)
 	case ext == ".xls":
 		return nil, oldExcelError()
 	case ext == ".xlsx" || ext == ".xlsm":
 		return nil, notXLSXError()
+	default:
+		tbl, err = readCSVBytes(data)
 	}
-	return readCSVBytes(data)
+	if err != nil {
+		return nil, err
+	}
+	sum := sha256.Sum256(data)
+	tbl.SHA256 = hex.EncodeToString(sum[:])
+	return tbl, nil
 }
 
 // readAll reads at most maxFileBytes.
