@@ -587,8 +587,8 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 			d.show(d.matches, d.onSame, d.newPerson)
 		})
 		d.list.Add(container.NewVBox(
-			u.label(name),
-			u.label(u.F("dup.because", strings.Join(why, u.T("list.sep")))),
+			u.wrapped(name),
+			u.wrapped(u.F("dup.because", strings.Join(why, u.T("list.sep")))),
 			u.row(same, different),
 		))
 	}
