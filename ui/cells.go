@@ -251,6 +251,9 @@ func (l *label) fitText(w float32) string {
 		cut = cut[:len(cut)-n]
 	}
 	if cut == "" {
+		if !fits(ellipsis) {
+			return "" // not even room for the ellipsis: draw nothing rather than over the next cell
+		}
 		return ellipsis
 	}
 	return cut + ellipsis
