@@ -37,6 +37,7 @@ type certificatesScreen struct {
 	issued      []data.CertificateRow
 	eligibleBox *widget.List
 	skippedBox  *widget.List
+	skippedCols *table
 	issuedBox   *widget.List
 	eligibleN   *label
 	skippedN    *label
@@ -63,13 +64,29 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			c.load()
 		}
 	})
-	c.folder = u.label("")
+	c.folder = u.cell()
 	chooseFolder := u.button(u.T("certs.choosefolder"), theme.FolderOpenIcon(), c.chooseFolder)
 	c.eligibleN = u.heading("")
 	c.skippedN = u.heading("")
+	// Names take what the others leave. The reasons people are not
+	// eligible are the point of that list: their column fits the longest
+	// of them (setSamples in load), the name gives way.
+	eligibleCols := u.table(
+		column{grow: 1},
+		column{samples: []string{u.F("hours.n", "10.5")}},
+		column{samples: []string{"WMXKD-QRHNB", u.T("certs.notyet")}},
+	)
+	c.skippedCols = u.table(column{grow: 1}, column{grow: 1})
+	issuedCols := u.table(
+		column{samples: []string{"WMXKD-QRHNB"}},
+		column{grow: 1},
+		column{samples: []string{"2026-12-31", u.T("certs.revoked")}},
+		column{fit: u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)},
+		column{fit: u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)},
+	)
 	c.eligibleBox = widget.NewList(
 		func() int { return len(c.eligible) },
-		func() fyne.CanvasObject { return u.columns([]float32{4, 1, 2}, u.label(""), u.label(""), u.label("")) },
+		func() fyne.CanvasObject { return eligibleCols.row(u.cell(), u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.eligible) {
 				return
@@ -87,7 +104,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	)
 	c.skippedBox = widget.NewList(
 		func() int { return len(c.skipped) },
-		func() fyne.CanvasObject { return u.columns([]float32{3, 4}, u.label(""), u.label("")) },
+		func() fyne.CanvasObject { return c.skippedCols.row(u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.skipped) {
 				return
@@ -96,6 +113,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			cells := o.(*fyne.Container).Objects
 			cells[0].(*label).SetText(personLine(u.lang, s.NameEn, s.NameAr))
 			cells[1].(*label).SetText(u.lang.pick(s.En, s.Ar))
+			o.Refresh() // lays out again: the columns fit this workshop's reasons
 		},
 	)
 	c.issuedBox = widget.NewList(
@@ -104,7 +122,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			reprint := u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)
 			revoke := u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)
 			reprint.Importance, revoke.Importance = widget.LowImportance, widget.LowImportance
-			return u.columns([]float32{2, 4, 2, 1.5, 1.5}, u.label(""), u.label(""), u.label(""), reprint, revoke)
+			return issuedCols.row(u.cell(), u.cell(), u.cell(), reprint, revoke)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.issued) {
@@ -273,6 +291,11 @@ func (c *certificatesScreen) load() {
 			return
 		}
 		c.eligible, c.skipped = st.eligible, st.skipped
+		var reasons []string
+		for _, s := range st.skipped {
+			reasons = append(reasons, u.lang.pick(s.En, s.Ar))
+		}
+		c.skippedCols.setSamples(1, reasons)
 		// Newest first: the ones just printed are on top.
 		c.issued = c.issued[:0:0]
 		for i := len(st.issued) - 1; i >= 0; i-- {
