@@ -10,13 +10,14 @@ package ui
 // header and every row lay out with the same widths: every column gets
 // what it must fit, the columns that grow share the rest by their weights,
 // and when the row is too narrow for all that, the growing columns give
-// back in proportion (never the buttons). Text cells are cell labels,
+// back by weight (never the buttons). Text cells are cell labels,
 // which cut what does not fit with an ellipsis, in logical order so the
 // ellipsis ends the text on its reading side; the whole value is on the
 // screen's detail pane or feedback line. In Arabic the columns run from the
 // right.
 
 import (
+	"math"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
@@ -74,12 +75,15 @@ func (t *table) row(objs ...fyne.CanvasObject) *fyne.Container {
 	return container.New(&tableLayout{t: t}, objs...)
 }
 
-// textWidth is what a label needs to show s whole.
+// textWidth is what a label needs to show s whole: Fyne's own truncation
+// measures by shaping and whole pixels, so a label exactly as wide as
+// MeasureText says can still lose its last letter; hence the two pixels.
 func textWidth(s string, bold bool) float32 {
 	if s == "" {
 		return 0
 	}
-	return fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: bold}).Width + 2*theme.InnerPadding()
+	w := fyne.MeasureText(s, theme.TextSize(), fyne.TextStyle{Bold: bold}).Width
+	return float32(math.Ceil(float64(w))) + 2 + 2*theme.InnerPadding()
 }
 
 func (c *column) need() float32 {
@@ -124,10 +128,12 @@ func (t *table) widths(w float32) []float32 {
 		return out
 	}
 	if rest <= growMin {
-		// Too narrow: the growing columns give back in proportion.
+		// Too narrow for every header: the growing columns share what
+		// there is by weight (a name column keeps its share even when
+		// its header is the shortest).
 		for i, c := range t.cols {
-			if c.grow > 0 && growMin > 0 {
-				out[i] = out[i] * rest / growMin
+			if c.grow > 0 {
+				out[i] = rest * c.grow / weight
 			}
 		}
 		return out
@@ -256,5 +262,24 @@ func (l *label) fitText(w float32) string {
 		}
 		return ellipsis
 	}
-	return cut + ellipsis
+	return cut + ellipsisAfter(cut)
+}
+
+// ellipsisAfter is the ellipsis that ends cut on its reading side: the
+// ellipsis is neutral, so it takes the direction of the paragraph and would
+// sit at the start of an Arabic name in the English UI (or after an English
+// one in the Arabic UI); a mark of the direction of the cut's last letter
+// keeps it with that letter.
+func ellipsisAfter(cut string) string {
+	for i := len(cut); i > 0; {
+		r, n := utf8.DecodeLastRuneInString(cut[:i])
+		i -= n
+		switch {
+		case isRTL(r):
+			return ellipsis + string(rlm)
+		case isStrongLTR(r):
+			return ellipsis + string(lrm)
+		}
+	}
+	return ellipsis
 }

@@ -155,7 +155,7 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	// The roster has the whole width until a person (or a new one) is
 	// open; then the person's panel takes its share beside it.
 	left := container.NewBorder(top, nil, nil, nil, p.list)
-	split := u.split(left, container.NewPadded(p.detail.view()), 0.55)
+	split := u.split(left, container.NewPadded(p.detail.view()), 0.6)
 	stack := container.NewStack(left)
 	p.detail.onShown = func(open bool) {
 		if open {

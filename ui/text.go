@@ -94,6 +94,8 @@ func needsBidi(s string) bool {
 // isRTL reports strong right-to-left letters (and Arabic marks).
 func isRTL(r rune) bool {
 	switch {
+	case r == rlm: // the mark is a strong right-to-left character (an ellipsis ending an Arabic cell)
+		return true
 	case r >= 0x0660 && r <= 0x0669, r >= 0x06F0 && r <= 0x06F9:
 		return false // Arabic-Indic digits: numbers
 	case r >= 0x0590 && r <= 0x08FF, r >= 0xFB1D && r <= 0xFDFF, r >= 0xFE70 && r <= 0xFEFF:
