@@ -7,6 +7,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/theme"
+
+	"github.com/oman-sca/safeer/sync/client"
 )
 
 // TestCellCutsWithEllipsisOnItsReadingSide: a cell shows what fits of its
@@ -72,6 +74,58 @@ func TestTableWidths(t *testing.T) {
 		m := mirrored.Objects[i]
 		if got, want := m.Position().X, 900-o.Position().X-o.Size().Width; got-want > 0.5 || want-got > 0.5 {
 			t.Errorf("column %d at %v in Arabic, want %v", i, got, want)
+		}
+	}
+}
+
+// TestCutValuesAreWholeWhenChosen: where a list has no detail pane,
+// choosing a row shows what its cells cut, whole: Check-in's present list,
+// the reasons people are not eligible, Sync's history.
+func TestCutValuesAreWholeWhenChosen(t *testing.T) {
+	u := openUI(t, longStore(t), English, fyne.NewSize(1024, 600))
+	full := func(l *label) string { return l.Logical() }
+
+	u.show(screenCheckIn)
+	c := u.checkin
+	eventually(t, "workshops", func() bool { return len(c.workshops) > 0 })
+	for i, w := range c.workshops {
+		if w.TitleEn == longTitle[1] {
+			c.picker.SetSelectedIndex(i)
+		}
+	}
+	eventually(t, "attendance", func() bool { return len(c.present) > 0 })
+	for i, r := range c.present {
+		name := personLine(English, r.Person.NameEn, r.Person.NameAr)
+		c.presentBox.Select(i)
+		if !strings.Contains(full(c.feedback), name) {
+			t.Errorf("chose %q, feedback says %q", name, full(c.feedback))
+		}
+	}
+
+	u.show(screenCertificates)
+	cs := u.certificates
+	eventually(t, "workshops", func() bool { return len(cs.workshops) > 0 })
+	for i, w := range cs.workshops {
+		if w.TitleEn == longTitle[1] {
+			cs.picker.SetSelectedIndex(i)
+		}
+	}
+	eventually(t, "eligibility", func() bool { return len(cs.skipped) > 0 })
+	cs.skippedBox.Select(0)
+	if s := cs.skipped[0]; !strings.Contains(full(cs.message), s.En) || !strings.Contains(full(cs.message), s.NameEn) {
+		t.Errorf("chose %s (%s), message says %q", s.NameEn, s.En, full(cs.message))
+	}
+
+	u.show(screenSync)
+	s := u.syncScreen
+	eventually(t, "history", func() bool { return len(s.history) > 0 })
+	for i, r := range s.history {
+		if r.ErrorCode == "" {
+			continue
+		}
+		s.histList.Select(i)
+		if want := client.Words(r.ErrorCode).En; !s.histDetail.Visible() || !strings.Contains(full(s.histDetail), want) {
+			t.Errorf("chose a run that failed with %q, the line under the history says %q", want, full(s.histDetail))
 		}
 	}
 }

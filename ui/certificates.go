@@ -147,6 +147,28 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			revoke.OnTapped = func() { c.askRevoke(r) }
 		},
 	)
+	// What a row cuts short is whole on the message line when it is chosen.
+	c.eligibleBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.eligible) {
+			e := c.eligible[id]
+			c.message.SetText(personLine(u.lang, e.Person.NameEn, e.Person.NameAr) + " — " + u.F("hours.n", formatHours(e.Hours)))
+		}
+		c.eligibleBox.UnselectAll()
+	}
+	c.skippedBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.skipped) {
+			s := c.skipped[id]
+			c.message.SetText(personLine(u.lang, s.NameEn, s.NameAr) + " — " + u.lang.pick(s.En, s.Ar))
+		}
+		c.skippedBox.UnselectAll()
+	}
+	c.issuedBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.issued) {
+			r := c.issued[id]
+			c.message.SetText(certificate.FormatCode(r.Code) + " — " + personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))
+		}
+		c.issuedBox.UnselectAll()
+	}
 	c.issue = u.button(u.T("certs.issueall"), theme.DocumentPrintIcon(), c.issueAll)
 	c.issue.Importance = widget.HighImportance
 	c.progress = widget.NewProgressBar()

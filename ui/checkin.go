@@ -127,6 +127,15 @@ func newCheckInScreen(u *UI) *checkInScreen {
 			cells[3].(*widget.Button).OnTapped = func() { c.undo(r) }
 		},
 	)
+	// A name cut short in the list is whole on the feedback line.
+	c.presentBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.present) {
+			r := c.present[id]
+			c.feedback.Importance = widget.MediumImportance
+			c.feedback.SetText(personLine(u.lang, r.Person.NameEn, r.Person.NameAr) + " — " + checkInTime(r.CheckedInAt))
+		}
+		c.presentBox.UnselectAll()
+	}
 	c.walkIn = newWalkInForm(u, c)
 
 	// The walk-in form takes the matches' place while it is open (it has

@@ -43,6 +43,7 @@ type syncScreen struct {
 	histList   *widget.List
 	histCols   *table
 	histHeader *fyne.Container
+	histDetail *label
 
 	// Enrolment
 	hqURL    *entry
@@ -141,9 +142,24 @@ func newSyncScreen(u *UI) *syncScreen {
 		s.enrolMsg,
 	)
 	s.histHeader = s.histCols.header(u)
+	// A result cut short in the list is whole under it when chosen.
+	s.histDetail = u.wrapped("")
+	s.histDetail.Hide()
+	s.histList.OnSelected = func(id widget.ListItemID) {
+		if id < len(s.history) {
+			r := s.history[id]
+			res := u.T("sync.ok")
+			if r.ErrorCode != "" {
+				p := client.Words(r.ErrorCode)
+				res = u.lang.pick(p.En, p.Ar)
+			}
+			s.histDetail.set(u.dateTime(r.StartedAt) + " — " + res)
+		}
+		s.histList.UnselectAll()
+	}
 	statusTab := container.NewBorder(
 		container.NewVBox(u.split(statusCard, enrolCard, 0.5), widget.NewSeparator(), u.heading(u.T("sync.history")), s.histHeader),
-		nil, nil, nil, s.histList)
+		s.histDetail, nil, nil, s.histList)
 
 	s.conflicts = newConflictReview(u)
 	s.dups = newDuplicateReview(u)
@@ -586,6 +602,18 @@ func newDuplicateReview(u *UI) *duplicateReview {
 	d.bar.Hide()
 	d.message = u.wrapped(u.T("dups.help"))
 	header := cols.header(u)
+	d.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(d.pairs) {
+			p := d.pairs[id]
+			var why []string
+			for _, r := range p.reasons {
+				why = append(why, u.word("dup", r))
+			}
+			d.message.SetText(personLine(u.lang, p.a.NameEn, p.a.NameAr) + " / " +
+				personLine(u.lang, p.b.NameEn, p.b.NameAr) + " — " + strings.Join(why, u.T("list.sep")))
+		}
+		d.list.UnselectAll()
+	}
 	d.content = container.NewBorder(container.NewVBox(u.row(d.scan), d.bar, d.message, header, widget.NewSeparator()), nil, nil, nil, d.list)
 	return d
 }
