@@ -2,8 +2,10 @@
 # Saves a PNG of each screen of the desktop app, in English and Arabic, into
 # docs/screenshots/ (make screenshots).
 #
-#  1. Every screen, on a demo database, drawn by Fyne's software painter from
-#     the UI tests (ui.TestScreenshots): SCREEN-en.png and SCREEN-ar.png. No
+#  1. Every screen and dialog, on a demo database with the longest names,
+#     drawn by Fyne's software painter from the UI tests (ui.TestScreenshots,
+#     the tour TestLayoutTextFits checks): SCREEN-en.png and SCREEN-ar.png at
+#     1366×768, SCREEN-en-1024x600.png and SCREEN-ar-1024x600.png. No
 #     display is needed and the pictures do not depend on this computer's
 #     theme or fonts beyond the Arabic fallback font.
 #  2. HQ's verification page and console in headless Chromium, from the

@@ -39,6 +39,7 @@ type certificatesScreen struct {
 	issued      []data.CertificateRow
 	eligibleBox *widget.List
 	skippedBox  *widget.List
+	skippedCols *table
 	issuedBox   *widget.List
 	eligibleN   *label
 	skippedN    *label
@@ -65,13 +66,29 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			c.load()
 		}
 	})
-	c.folder = u.label("")
+	c.folder = u.cell()
 	chooseFolder := u.button(u.T("certs.choosefolder"), theme.FolderOpenIcon(), c.chooseFolder)
 	c.eligibleN = u.heading("")
 	c.skippedN = u.heading("")
+	// Names take what the others leave. The reasons people are not
+	// eligible are the point of that list: their column fits the longest
+	// of them (setSamples in load), the name gives way.
+	eligibleCols := u.table(
+		column{grow: 1},
+		column{samples: []string{u.F("hours.n", "10.5")}},
+		column{samples: []string{"WMXKD-QRHNB", u.T("certs.notyet")}},
+	)
+	c.skippedCols = u.table(column{grow: 1}, column{grow: 1})
+	issuedCols := u.table(
+		column{samples: []string{"WMXKD-QRHNB"}},
+		column{grow: 1},
+		column{samples: []string{"2026-12-31", u.T("certs.revoked")}},
+		column{fit: u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)},
+		column{fit: u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)},
+	)
 	c.eligibleBox = widget.NewList(
 		func() int { return len(c.eligible) },
-		func() fyne.CanvasObject { return u.columns([]float32{4, 1, 2}, u.label(""), u.label(""), u.label("")) },
+		func() fyne.CanvasObject { return eligibleCols.row(u.cell(), u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.eligible) {
 				return
@@ -89,7 +106,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	)
 	c.skippedBox = widget.NewList(
 		func() int { return len(c.skipped) },
-		func() fyne.CanvasObject { return u.columns([]float32{3, 4}, u.label(""), u.label("")) },
+		func() fyne.CanvasObject { return c.skippedCols.row(u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.skipped) {
 				return
@@ -98,6 +115,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			cells := o.(*fyne.Container).Objects
 			cells[0].(*label).SetText(personLine(u.lang, s.NameEn, s.NameAr))
 			cells[1].(*label).SetText(u.lang.pick(s.En, s.Ar))
+			o.Refresh() // lays out again: the columns fit this workshop's reasons
 		},
 	)
 	c.issuedBox = widget.NewList(
@@ -106,7 +124,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			reprint := u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)
 			revoke := u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)
 			reprint.Importance, revoke.Importance = widget.LowImportance, widget.LowImportance
-			return u.columns([]float32{2, 4, 2, 1.5, 1.5}, u.label(""), u.label(""), u.label(""), reprint, revoke)
+			return issuedCols.row(u.cell(), u.cell(), u.cell(), reprint, revoke)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.issued) {
@@ -131,6 +149,28 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			revoke.OnTapped = func() { c.askRevoke(r) }
 		},
 	)
+	// What a row cuts short is whole on the message line when it is chosen.
+	c.eligibleBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.eligible) {
+			e := c.eligible[id]
+			c.message.SetText(personLine(u.lang, e.Person.NameEn, e.Person.NameAr) + " — " + u.F("hours.n", formatHours(e.Hours)))
+		}
+		c.eligibleBox.UnselectAll()
+	}
+	c.skippedBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.skipped) {
+			s := c.skipped[id]
+			c.message.SetText(personLine(u.lang, s.NameEn, s.NameAr) + " — " + u.lang.pick(s.En, s.Ar))
+		}
+		c.skippedBox.UnselectAll()
+	}
+	c.issuedBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.issued) {
+			r := c.issued[id]
+			c.message.SetText(certificate.FormatCode(r.Code) + " — " + personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))
+		}
+		c.issuedBox.UnselectAll()
+	}
 	c.issue = u.button(u.T("certs.issueall"), theme.DocumentPrintIcon(), c.issueAll)
 	c.issue.Importance = widget.HighImportance
 	c.progress = widget.NewProgressBar()
@@ -275,6 +315,11 @@ func (c *certificatesScreen) load() {
 			return
 		}
 		c.eligible, c.skipped = st.eligible, st.skipped
+		var reasons []string
+		for _, s := range st.skipped {
+			reasons = append(reasons, u.lang.pick(s.En, s.Ar))
+		}
+		c.skippedCols.setSamples(1, reasons)
 		// Newest first: the ones just printed are on top.
 		c.issued = c.issued[:0:0]
 		for i := len(st.issued) - 1; i >= 0; i-- {

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"strconv"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -99,21 +100,37 @@ func (r *barChartRenderer) Layout(size fyne.Size) {
 		r.rects[i].Resize(fyne.NewSize(w, h))
 		r.values[i].Move(fyne.NewPos(float32(at)*slot, base-h-top))
 		r.values[i].Resize(fyne.NewSize(slot, top))
-		fitText(r.labels[i], slot-2)
+		fitText(r.labels[i], r.c.bars[i].label, r.c.rtl, slot-2)
 		r.labels[i].Move(fyne.NewPos(float32(at)*slot, base+pad/2))
 		r.labels[i].Resize(fyne.NewSize(slot, labelH-pad/2))
 	}
 }
 
-// fitText shrinks t until it fits in width w (down to a readable floor).
-func fitText(t *canvas.Text, w float32) {
+// fitText shrinks t, showing logical, until it fits in width w, down to a
+// readable floor; below that it cuts the text with an ellipsis (a wilayat
+// like "Shalim and the Hallaniyat Islands" under a narrow bar).
+func fitText(t *canvas.Text, logical string, rtl bool, w float32) {
 	size := theme.TextSize() * 0.85
 	floor := theme.TextSize() * 0.6
-	for size > floor && fyne.MeasureText(t.Text, size, t.TextStyle).Width > w {
+	text := displayText(logical, rtl)
+	for size > floor && fyne.MeasureText(text, size, t.TextStyle).Width > w {
 		size -= 0.5
 	}
-	if t.TextSize != size {
+	if fyne.MeasureText(text, size, t.TextStyle).Width > w {
+		runes := []rune(logical)
+		for n := len(runes) - 1; n >= 0; n-- {
+			text = displayText(strings.TrimSpace(string(runes[:n]))+ellipsis, rtl)
+			if n == 0 || fyne.MeasureText(text, size, t.TextStyle).Width <= w {
+				break
+			}
+		}
+		if fyne.MeasureText(text, size, t.TextStyle).Width > w {
+			text = ""
+		}
+	}
+	if t.TextSize != size || t.Text != text {
 		t.TextSize = size
+		t.Text = text
 		t.Refresh()
 	}
 }

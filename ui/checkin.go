@@ -59,11 +59,16 @@ func newCheckInScreen(u *UI) *checkInScreen {
 	c.search.OnChanged = func(string) { c.find() }
 	c.search.OnSubmitted = func(string) { c.checkInTop() }
 	c.feedback = u.wrapped("")
+	// The name takes what the phone and the wilayat leave; a name cut
+	// short is whole on the feedback line once checked in.
+	matches := u.table(
+		column{header: u.T("col.name"), grow: 3, bold: true},
+		column{header: u.T("col.phone"), samples: []string{"+96899999999"}},
+		column{header: u.T("col.wilayat"), grow: 1, samples: []string{u.T("checkin.already")}},
+	)
 	c.resultList = widget.NewList(
 		func() int { return len(c.results) },
-		func() fyne.CanvasObject {
-			return u.columns([]float32{4, 2, 2}, u.label(""), u.label(""), u.label(""))
-		},
+		func() fyne.CanvasObject { return matches.row(u.cell(), u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.results) {
 				return
@@ -71,9 +76,8 @@ func newCheckInScreen(u *UI) *checkInScreen {
 			r := c.results[id]
 			cells := o.(*fyne.Container).Objects
 			name := cells[0].(*label)
-			name.SetText(personLine(u.lang, r.NameEn, r.NameAr))
 			name.TextStyle.Bold = id == 0 // Enter checks this one in
-			name.Refresh()
+			name.SetText(personLine(u.lang, r.NameEn, r.NameAr))
 			cells[1].(*label).SetText(r.Phone)
 			state := cells[2].(*label)
 			if c.presentIDs[r.ID] {
@@ -89,13 +93,25 @@ func newCheckInScreen(u *UI) *checkInScreen {
 		}
 		c.resultList.UnselectAll()
 	}
+	presentCell := func() (*entry, *widget.Button) {
+		hours := u.entry("")
+		undo := u.button(u.T("checkin.undo"), u.undoIcon(), nil)
+		undo.Importance = widget.LowImportance
+		return hours, undo
+	}
+	hoursFit, undoFit := presentCell()
+	hoursFit.SetText("10.5")
+	present := u.table(
+		column{header: u.T("col.name"), grow: 1},
+		column{header: u.T("col.time"), samples: []string{"00:00"}},
+		column{header: u.T("col.hours"), fit: hoursFit},
+		column{fit: undoFit},
+	)
 	c.presentBox = widget.NewList(
 		func() int { return len(c.present) },
 		func() fyne.CanvasObject {
-			hours := u.entry("")
-			undo := u.button(u.T("checkin.undo"), u.undoIcon(), nil)
-			undo.Importance = widget.LowImportance
-			return u.columns([]float32{4, 1.3, 1.2, 1.6}, u.label(""), u.label(""), hours, undo)
+			hours, undo := presentCell()
+			return present.row(u.cell(), u.cell(), hours, undo)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.present) {
@@ -111,13 +127,23 @@ func newCheckInScreen(u *UI) *checkInScreen {
 			cells[3].(*widget.Button).OnTapped = func() { c.undo(r) }
 		},
 	)
+	// A name cut short in the list is whole on the feedback line.
+	c.presentBox.OnSelected = func(id widget.ListItemID) {
+		if id < len(c.present) {
+			r := c.present[id]
+			c.feedback.Importance = widget.MediumImportance
+			c.feedback.SetText(personLine(u.lang, r.Person.NameEn, r.Person.NameAr) + " — " + checkInTime(r.CheckedInAt))
+		}
+		c.presentBox.UnselectAll()
+	}
 	c.walkIn = newWalkInForm(u, c)
 
-	presentHeader := u.columns([]float32{4, 1.3, 1.2, 1.6},
-		u.heading(u.T("col.name")), u.heading(u.T("col.time")), u.heading(u.T("col.hours")), widget.NewLabel(""))
+	// The walk-in form takes the matches' place while it is open (it has
+	// its own), scrolling when the window is too short for it.
 	left := container.NewBorder(
 		container.NewVBox(c.search, c.feedback, u.heading(u.T("checkin.matches"))),
-		c.walkIn.view(), nil, nil, c.resultList)
+		c.walkIn.toggle, nil, nil, container.NewStack(c.resultList, c.walkIn.view()))
+	presentHeader := present.header(u)
 	right := container.NewBorder(container.NewVBox(u.heading(u.T("checkin.present")), presentHeader, widget.NewSeparator()), nil, nil, nil, c.presentBox)
 	top := u.border(nil, widget.NewSeparator(), u.label(u.T("checkin.workshop")), c.counter, c.picker)
 	c.content = container.NewBorder(top, nil, nil, nil, u.split(left, right, 0.5))
@@ -414,7 +440,7 @@ type walkInForm struct {
 	add     *widget.Button
 	form    *fyne.Container
 	toggle  *widget.Button
-	content *fyne.Container
+	content *container.Scroll
 }
 
 func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
@@ -442,9 +468,9 @@ func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
 		f.dups.view(),
 		u.row(f.add, cancel),
 	)
-	f.form.Hide()
 	f.toggle = u.button(u.T("walkin.open"), theme.ContentAddIcon(), f.open)
-	f.content = container.NewVBox(f.toggle, f.form)
+	f.content = container.NewVScroll(f.form)
+	f.content.Hide()
 	return f
 }
 
@@ -459,7 +485,8 @@ func (f *walkInForm) open() {
 		f.name.SetText(q)
 	}
 	f.toggle.Hide()
-	f.form.Show()
+	f.c.resultList.Hide()
+	f.content.Show()
 	f.u.focus(f.name)
 }
 
@@ -478,7 +505,8 @@ func (f *walkInForm) close() {
 	}
 	f.dups.show(nil, nil, true)
 	f.dups.dismissed = map[string]bool{}
-	f.form.Hide()
+	f.content.Hide()
+	f.c.resultList.Show()
 	f.toggle.Show()
 	f.c.focusSearch()
 }

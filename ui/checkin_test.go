@@ -69,7 +69,7 @@ func TestWalkInWhoDuplicatesSomeoneIsWarned(t *testing.T) {
 
 	c.search.TypedShortcut(shortcutNew) // Ctrl+N opens the walk-in form
 	f := c.walkIn
-	if !f.form.Visible() || u.win.Canvas().Focused() != f.name {
+	if !f.content.Visible() || u.win.Canvas().Focused() != f.name {
 		t.Fatal("Ctrl+N did not open the walk-in form")
 	}
 	test.Type(f.name, "Ahmad Balushi")
@@ -87,7 +87,7 @@ func TestWalkInWhoDuplicatesSomeoneIsWarned(t *testing.T) {
 	// "This is the same person" checks in the one on the roster.
 	f.dups.onSame(f.dups.matches[0])
 	eventually(t, "Ahmed present", func() bool { return len(c.present) == 1 && c.present[0].PersonID == people[0].ID })
-	if f.form.Visible() {
+	if f.content.Visible() {
 		t.Fatal("walk-in form still open")
 	}
 	if n, _ := s.CountPeople(context.Background()); n != 3 {

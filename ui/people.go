@@ -63,8 +63,6 @@ func prefetchRoster(u *UI) *prefetch[data.SearchPage] {
 	})
 }
 
-var personColumns = []float32{3, 3, 2.3, 1.8, 1.5}
-
 func newPeopleScreen(u *UI) *peopleScreen {
 	p := &peopleScreen{u: u}
 	p.search = u.entry(u.T("people.search"))
@@ -88,6 +86,15 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	p.wilayat.OnChanged = func(string) { p.refresh() }
 	p.status.OnChanged = func(string) { p.refresh() }
 
+	// Names take what the phone, the wilayat and the status leave; a name
+	// cut short is whole in the person's panel.
+	cols := u.table(
+		column{header: u.T("col.name"), grow: 3},
+		column{header: u.T("col.othername"), grow: 3},
+		column{header: u.T("col.phone"), samples: []string{"+96899999999"}},
+		column{header: u.T("col.wilayat"), grow: 1.5},
+		column{header: u.T("col.status"), samples: []string{u.T("status.active"), u.T("status.inactive")}},
+	)
 	p.list = widget.NewList(
 		func() int {
 			if p.onScreen == nil {
@@ -96,7 +103,7 @@ func newPeopleScreen(u *UI) *peopleScreen {
 			return p.onScreen.total
 		},
 		func() fyne.CanvasObject {
-			return u.columns(personColumns, u.label(""), u.label(""), u.label(""), u.label(""), u.label(""))
+			return cols.row(u.cell(), u.cell(), u.cell(), u.cell(), u.cell())
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			cells := o.(*fyne.Container).Objects
@@ -130,9 +137,7 @@ func newPeopleScreen(u *UI) *peopleScreen {
 		p.refresh()
 	})
 
-	header := u.columns(personColumns,
-		u.heading(u.T("col.name")), u.heading(u.T("col.othername")), u.heading(u.T("col.phone")),
-		u.heading(u.T("col.wilayat")), u.heading(u.T("col.status")))
+	header := cols.header(u)
 	newBtn := u.button(u.T("people.new"), theme.ContentAddIcon(), p.create)
 	newBtn.Importance = widget.HighImportance
 	importBtn := u.button(u.T("people.import"), theme.UploadIcon(), func() { newImportWizard(u, p.refresh).show() })
@@ -147,8 +152,21 @@ func newPeopleScreen(u *UI) *peopleScreen {
 		header,
 		widget.NewSeparator(),
 	)
+	// The roster has the whole width until a person (or a new one) is
+	// open; then the person's panel takes its share beside it.
 	left := container.NewBorder(top, nil, nil, nil, p.list)
-	p.content = u.split(left, container.NewPadded(p.detail.view()), 0.58)
+	split := u.split(left, container.NewPadded(p.detail.view()), 0.6)
+	stack := container.NewStack(left)
+	p.detail.onShown = func(open bool) {
+		if open {
+			stack.Objects = []fyne.CanvasObject{split}
+		} else {
+			stack.Objects = []fyne.CanvasObject{left}
+			p.list.UnselectAll()
+		}
+		stack.Refresh()
+	}
+	p.content = stack
 	return p
 }
 

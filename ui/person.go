@@ -22,6 +22,7 @@ import (
 type personPanel struct {
 	u       *UI
 	onSaved func(id string)
+	onShown func(open bool) // the form came forward (or went away)
 
 	person data.Person // as loaded; ID "" for a new person
 
@@ -43,20 +44,27 @@ type personPanel struct {
 	errs         map[string]*label
 	message      *label
 
-	dups      *duplicateWarning
-	history   *fyne.Container
-	hours     *label
-	save      *widget.Button
-	remove    *widget.Button
-	body      fyne.CanvasObject
-	empty     fyne.CanvasObject
-	content   *fyne.Container
-	loading   bool // filling the form: changes are not the user's typing
-	openQuery latest
+	dups        *duplicateWarning
+	history     *fyne.Container
+	historyCols *table
+	hours       *label
+	save        *widget.Button
+	remove      *widget.Button
+	body        fyne.CanvasObject
+	empty       fyne.CanvasObject
+	content     *fyne.Container
+	loading     bool // filling the form: changes are not the user's typing
+	openQuery   latest
 }
 
 func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 	p := &personPanel{u: u, onSaved: onSaved}
+	p.historyCols = u.table(
+		column{header: u.T("col.title"), grow: 1},
+		column{header: u.T("col.date"), samples: []string{"2026-12-31"}},
+		column{samples: []string{u.T("attendance.present"), u.T("attendance.absent"), u.T("attendance.excused")}},
+		column{samples: []string{u.F("hours.n", "10.5")}},
+	)
 	p.title = u.heading("")
 	p.title.SizeName = theme.SizeNameSubHeadingText
 	p.kind = u.selectBox([]string{u.T("kind.ambassador"), u.T("kind.guest")}, nil)
@@ -112,9 +120,11 @@ func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 		formRow{u.T("field.status"), f(p.status, "status")},
 		formRow{u.T("field.notes"), f(p.notes, "notes")},
 	)
+	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), p.close)
+	closeBtn.Importance = widget.LowImportance
 	p.body = container.NewBorder(
 		container.NewVBox(p.title, p.dups.view()),
-		container.NewVBox(widget.NewSeparator(), p.message, u.row(p.save, p.remove)),
+		container.NewVBox(widget.NewSeparator(), p.message, u.row(p.save, p.remove, closeBtn)),
 		nil, nil,
 		container.NewVScroll(container.NewVBox(
 			form,
@@ -134,6 +144,19 @@ func (p *personPanel) view() fyne.CanvasObject { return p.content }
 func (p *personPanel) showForm() {
 	p.content.Objects = []fyne.CanvasObject{p.body}
 	p.content.Refresh()
+	if p.onShown != nil {
+		p.onShown(true)
+	}
+}
+
+// close puts the panel away: the roster takes the whole width again.
+func (p *personPanel) close() {
+	p.person = data.Person{}
+	p.content.Objects = []fyne.CanvasObject{p.empty}
+	p.content.Refresh()
+	if p.onShown != nil {
+		p.onShown(false)
+	}
 }
 
 // newPerson clears the form for a new person, in the governorate last used.
@@ -424,9 +447,7 @@ func (p *personPanel) confirmDelete() {
 					return
 				}
 				u.changed()
-				p.person = data.Person{}
-				p.content.Objects = []fyne.CanvasObject{p.empty}
-				p.content.Refresh()
+				p.close()
 				p.onSaved("")
 			})
 		}, u.win)
@@ -441,13 +462,12 @@ func (p *personPanel) showHistory(rows []data.AttendanceRecord) {
 		if r.Status == data.Present {
 			total += r.Hours
 		}
-		line := u.columns([]float32{4, 2, 1, 1},
-			u.label(u.lang.pick(r.Workshop.TitleEn, r.Workshop.TitleAr)),
-			u.label(r.Workshop.Date),
-			u.label(u.attendanceWord(r.Status)),
-			u.label(u.F("hours.n", formatHours(r.Hours))),
-		)
-		p.history.Add(line)
+		cells := []*label{u.cell(), u.cell(), u.cell(), u.cell()}
+		cells[0].SetText(u.lang.pick(r.Workshop.TitleEn, r.Workshop.TitleAr))
+		cells[1].SetText(r.Workshop.Date)
+		cells[2].SetText(u.attendanceWord(r.Status))
+		cells[3].SetText(u.F("hours.n", formatHours(r.Hours)))
+		p.history.Add(p.historyCols.row(cells[0], cells[1], cells[2], cells[3]))
 	}
 	if len(rows) == 0 {
 		p.history.Add(u.label(u.T("person.nohistory")))
@@ -589,8 +609,8 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 			d.show(d.matches, d.onSame, d.newPerson)
 		})
 		d.list.Add(container.NewVBox(
-			u.label(name),
-			u.label(strings.Join(why, u.T("list.sep"))),
+			u.wrapped(name),
+			u.wrapped(strings.Join(why, u.T("list.sep"))),
 			u.row(same, different),
 		))
 	}

@@ -4,16 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
-	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/test"
-
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync/client"
 )
 
 // demoStore is a small programme: people in two governorates, workshops
@@ -77,111 +71,22 @@ func demoStore(t *testing.T) *data.Store {
 	return s
 }
 
-// TestScreenshots saves every screen in English and Arabic as PNGs when
-// SAFEER_UI_CAPTURE names a folder (make screenshots).
+// TestScreenshots saves every screen and dialog of the tour in English and
+// Arabic as PNGs when SAFEER_UI_CAPTURE names a folder (make screenshots):
+// NAME-LANG.png at 1366×768, NAME-LANG-1024x600.png at 1024×600.
 func TestScreenshots(t *testing.T) {
 	if os.Getenv("SAFEER_UI_CAPTURE") == "" {
 		t.Skip("set SAFEER_UI_CAPTURE to a folder to save screenshots")
 	}
-	s := demoStore(t)
 	for _, l := range []Lang{English, Arabic} {
-		a := test.NewTempApp(t)
-		a.Settings().SetTheme(lightTheme{})
-		a.Preferences().SetString(prefLanguage, string(l))
-		a.Preferences().SetString(prefCertsDir, t.TempDir())
-		w := test.NewTempWindow(t, nil)
-		u := New(context.Background(), a, w, s, client.New(s))
-		w.Resize(fyne.NewSize(1180, 760))
-		settle(u)
-		for _, id := range screenOrder {
-			u.show(id)
-			settle(u)
-			switch id {
-			case screenPeople:
-				u.people.list.Select(0)
-			case screenWorkshops:
-				u.workshops.list.Select(1)
-			case screenCheckIn:
-				if l == English {
-					for _, q := range []string{"maryam", "khalid", "aisha"} {
-						u.checkin.search.SetText(q)
-						u.checkin.checkInTop()
-						settle(u)
-					}
-				}
-				test.Type(u.checkin.search, "ال")
-			case screenSync:
-				u.syncScreen.hqURL.SetText("https://hq.smartcity.om")
+		for i, size := range layoutSizes {
+			suffix := "-" + string(l)
+			if i > 0 {
+				suffix += fmt.Sprintf("-%.0fx%.0f", size.Width, size.Height)
 			}
-			settle(u)
-			capture(t, u, fmt.Sprintf("%s-%s", id, l))
-		}
-		moreScreenshots(t, u, l)
-		u.Close()
-	}
-}
-
-// moreScreenshots captures the states worth showing besides each screen as
-// it opens: a walk-in who is already on the roster, a form with mistakes,
-// certificates issued, the import wizard's check.
-func moreScreenshots(t *testing.T, u *UI, l Lang) {
-	u.show(screenCheckIn)
-	settle(u)
-	u.checkin.search.SetText("")
-	u.checkin.walkIn.open()
-	u.checkin.walkIn.name.SetText("Ahmad Balushi")
-	u.checkin.walkIn.phone.SetText("9123 4567")
-	eventually(t, "duplicate warning", func() bool { return u.checkin.walkIn.dups.visible() })
-	capture(t, u, "checkin-walkin-"+string(l))
-	u.checkin.walkIn.close()
-
-	u.show(screenPeople)
-	u.people.create()
-	p := u.people.detail
-	p.nameAr.SetText("Ahmed")
-	p.phone.SetText("12")
-	p.email.SetText("ahmed@")
-	p.submit()
-	eventually(t, "errors", func() bool { return p.errs["phone"].Visible() })
-	capture(t, u, "person-errors-"+string(l))
-
-	u.show(screenCertificates)
-	c := u.certificates
-	eventually(t, "workshops", func() bool { return len(c.workshops) > 0 })
-	for i, w := range c.workshops {
-		if w.Present > 0 && i > 0 {
-			c.picker.SetSelectedIndex(i)
-			break
+			u := openUI(t, longStore(t), l, size)
+			tour(t, u, l, func(name string) { capture(t, u, name+suffix) })
+			u.Close()
 		}
 	}
-	eventually(t, "eligibility", func() bool { return len(c.eligible) > 0 })
-	c.issueAll()
-	eventually(t, "issued", func() bool { return !c.running && len(c.issued) > 0 })
-	// The temporary folder of the test is no one's business.
-	c.folder.SetText(filepath.Join("Documents", "Safeer certificates"))
-	c.message.SetText(strings.Split(c.message.Logical(), "\n")[0])
-	capture(t, u, "certificates-issued-"+string(l))
-
-	u.show(screenSync)
-	u.syncScreen.showConflicts()
-	eventually(t, "conflicts", func() bool { return len(u.syncScreen.conflicts.items) > 0 })
-	u.syncScreen.conflicts.list.Select(0)
-	capture(t, u, "sync-conflict-"+string(l))
-
-	u.show(screenPeople)
-	csv := filepath.Join(t.TempDir(), "roster.csv")
-	os.WriteFile(csv, []byte("الاسم,Name,Mobile,Governorate,Wilayat\n"+
-		"سعيد الشكيلي,Saeed Al Shukaili,99112233,Muscat,Bawshar\n"+
-		"نورة الحبسية,Noura Al Habsi,12,Muscat,Muttrah\n"+
-		"أحمد البلوشي,Ahmed Al Balushi,91234567,Muscat,Muscat\n"), 0o644)
-	w := newImportWizard(u, nil)
-	w.show()
-	w.path.SetText(csv)
-	w.load()
-	eventually(t, "file read", func() bool { return w.table != nil })
-	w.start(true)
-	eventually(t, "checked", func() bool { return !w.busy && w.problems.Objects != nil })
-	w.path.SetText(filepath.Join("Documents", "roster.csv"))
-	capture(t, u, "import-"+string(l))
-	w.dialog.Hide()
 }

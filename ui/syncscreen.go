@@ -28,20 +28,23 @@ type syncScreen struct {
 	tabs *container.AppTabs
 
 	// Status
-	hq       *label
-	online   *label
-	last     *label
-	counts   *label
-	problem  *label
-	warnings *label
-	syncNow  *widget.Button
-	phase    *label
-	bar      *widget.ProgressBar
-	spinner  *widget.ProgressBarInfinite
-	runErr   *label
-	running  bool
-	history  []data.SyncRun
-	histList *widget.List
+	hq         *label
+	online     *label
+	last       *label
+	counts     *label
+	problem    *label
+	warnings   *label
+	syncNow    *widget.Button
+	phase      *label
+	bar        *widget.ProgressBar
+	spinner    *widget.ProgressBarInfinite
+	runErr     *label
+	running    bool
+	history    []data.SyncRun
+	histList   *widget.List
+	histCols   *table
+	histHeader *fyne.Container
+	histDetail *label
 
 	// Enrolment
 	hqURL    *entry
@@ -74,10 +77,19 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.spinner.Hide()
 	s.runErr = u.wrapped("")
 	s.runErr.Importance = widget.DangerImportance
+	// The result is what the history is read for: its column fits the
+	// results on the list (loadHistory), the others what they hold.
+	s.histCols = u.table(
+		column{header: u.T("col.when"), samples: []string{"2026-12-31 23:59"}},
+		column{header: u.T("col.trigger"), samples: []string{u.word("trigger", "manual"), u.word("trigger", "schedule"),
+			u.word("trigger", "reconnect"), u.word("trigger", "command")}},
+		column{header: u.T("col.moved"), samples: []string{u.F("sync.moved", 99999, 99999)}},
+		column{header: u.T("col.result"), grow: 1, samples: []string{u.T("sync.ok")}},
+	)
 	s.histList = widget.NewList(
 		func() int { return len(s.history) },
 		func() fyne.CanvasObject {
-			return u.columns([]float32{2, 1.5, 3, 4}, u.label(""), u.label(""), u.label(""), u.label(""))
+			return s.histCols.row(u.cell(), u.cell(), u.cell(), u.cell())
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.history) {
@@ -97,7 +109,7 @@ func newSyncScreen(u *UI) *syncScreen {
 				res.SetText(u.T("sync.ok"))
 				res.Importance = widget.SuccessImportance
 			}
-			res.Refresh()
+			o.Refresh() // lays out again: the columns fit the results
 		},
 	)
 
@@ -130,11 +142,25 @@ func newSyncScreen(u *UI) *syncScreen {
 		u.row(s.enrol),
 		s.enrolMsg,
 	)
-	histHeader := u.columns([]float32{2, 1.5, 3, 4},
-		u.heading(u.T("col.when")), u.heading(u.T("col.trigger")), u.heading(u.T("col.moved")), u.heading(u.T("col.result")))
+	s.histHeader = s.histCols.header(u)
+	// A result cut short in the list is whole under it when chosen.
+	s.histDetail = u.wrapped("")
+	s.histDetail.Hide()
+	s.histList.OnSelected = func(id widget.ListItemID) {
+		if id < len(s.history) {
+			r := s.history[id]
+			res := u.T("sync.ok")
+			if r.ErrorCode != "" {
+				p := client.Words(r.ErrorCode)
+				res = u.lang.pick(p.En, p.Ar)
+			}
+			s.histDetail.set(u.dateTime(r.StartedAt) + " — " + res)
+		}
+		s.histList.UnselectAll()
+	}
 	statusTab := container.NewBorder(
-		container.NewVBox(u.split(statusCard, enrolCard, 0.5), widget.NewSeparator(), u.heading(u.T("sync.history")), histHeader),
-		nil, nil, nil, s.histList)
+		container.NewVBox(u.split(statusCard, enrolCard, 0.5), widget.NewSeparator(), u.heading(u.T("sync.history")), s.histHeader),
+		s.histDetail, nil, nil, s.histList)
 
 	s.conflicts = newConflictReview(u)
 	s.dups = newDuplicateReview(u)
@@ -331,7 +357,16 @@ func (s *syncScreen) loadHistory() {
 			return
 		}
 		s.history = runs
+		results := []string{u.T("sync.ok")}
+		for _, r := range runs {
+			if r.ErrorCode != "" {
+				p := client.Words(r.ErrorCode)
+				results = append(results, u.lang.pick(p.En, p.Ar))
+			}
+		}
+		s.histCols.setSamples(3, results)
 		s.histList.Refresh()
+		s.histHeader.Refresh()
 	})
 }
 
@@ -365,9 +400,10 @@ type conflictReview struct {
 
 func newConflictReview(u *UI) *conflictReview {
 	r := &conflictReview{u: u}
+	cols := u.table(column{grow: 3}, column{grow: 2}) // the whole values are in the detail beside
 	r.list = widget.NewList(
 		func() int { return len(r.items) },
-		func() fyne.CanvasObject { return u.columns([]float32{3, 2}, u.label(""), u.label("")) },
+		func() fyne.CanvasObject { return cols.row(u.cell(), u.cell()) },
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(r.items) {
 				return
@@ -519,14 +555,31 @@ const maxDupPairs = 500
 
 func newDuplicateReview(u *UI) *duplicateReview {
 	d := &duplicateReview{u: u}
+	buttons := func() (same, diff *widget.Button) {
+		same = u.button(u.T("dup.merge"), theme.ConfirmIcon(), nil)
+		same.Importance = widget.WarningImportance
+		diff = u.button(u.T("dup.different"), theme.CancelIcon(), nil)
+		diff.Importance = widget.LowImportance
+		return same, diff
+	}
+	// The buttons are never cut; the names share what they leave.
+	sameFit, diffFit := buttons()
+	var why []string
+	for _, r := range []string{"civil_id", "phone", "email", "name"} {
+		why = append(why, u.word("dup", r))
+	}
+	cols := u.table(
+		column{header: u.T("dups.first"), grow: 3},
+		column{header: u.T("dups.second"), grow: 3},
+		column{header: u.T("dups.why"), grow: 1, samples: why},
+		column{fit: sameFit},
+		column{fit: diffFit},
+	)
 	d.list = widget.NewList(
 		func() int { return len(d.pairs) },
 		func() fyne.CanvasObject {
-			same := u.button(u.T("dup.merge"), theme.ConfirmIcon(), nil)
-			same.Importance = widget.WarningImportance
-			diff := u.button(u.T("dup.different"), theme.CancelIcon(), nil)
-			diff.Importance = widget.LowImportance
-			return u.columns([]float32{3, 3, 2, 1.6, 1.6}, u.label(""), u.label(""), u.label(""), same, diff)
+			same, diff := buttons()
+			return cols.row(u.cell(), u.cell(), u.cell(), same, diff)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(d.pairs) {
@@ -549,8 +602,19 @@ func newDuplicateReview(u *UI) *duplicateReview {
 	d.bar = widget.NewProgressBar()
 	d.bar.Hide()
 	d.message = u.wrapped(u.T("dups.help"))
-	header := u.columns([]float32{3, 3, 2, 1.6, 1.6}, u.heading(u.T("dups.first")), u.heading(u.T("dups.second")),
-		u.heading(u.T("dups.why")), widget.NewLabel(""), widget.NewLabel(""))
+	header := cols.header(u)
+	d.list.OnSelected = func(id widget.ListItemID) {
+		if id < len(d.pairs) {
+			p := d.pairs[id]
+			var why []string
+			for _, r := range p.reasons {
+				why = append(why, u.word("dup", r))
+			}
+			d.message.SetText(personLine(u.lang, p.a.NameEn, p.a.NameAr) + " / " +
+				personLine(u.lang, p.b.NameEn, p.b.NameAr) + " — " + strings.Join(why, u.T("list.sep")))
+		}
+		d.list.UnselectAll()
+	}
 	d.content = container.NewBorder(container.NewVBox(u.row(d.scan), d.bar, d.message, header, widget.NewSeparator()), nil, nil, nil, d.list)
 	return d
 }

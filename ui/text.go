@@ -94,6 +94,8 @@ func needsBidi(s string) bool {
 // isRTL reports strong right-to-left letters (and Arabic marks).
 func isRTL(r rune) bool {
 	switch {
+	case r == rlm: // the mark is a strong right-to-left character (an ellipsis ending an Arabic cell)
+		return true
 	case r >= 0x0660 && r <= 0x0669, r >= 0x06F0 && r <= 0x06F9:
 		return false // Arabic-Indic digits: numbers
 	case r >= 0x0590 && r <= 0x08FF, r >= 0xFB1D && r <= 0xFDFF, r >= 0xFE70 && r <= 0xFEFF:
@@ -299,9 +301,10 @@ func ltrRun(text []rune) []piece {
 // would wrap from the wrong end.
 type label struct {
 	widget.Label
-	rtl     bool
-	logical string
-	width   float32 // the width the lines were broken for
+	rtl      bool
+	logical  string
+	width    float32 // the width the lines were broken (or the text cut) for
+	ellipsis bool    // one line, cut with an ellipsis to fit (cells.go)
 }
 
 func newLabel(text string, rtl bool) *label {
@@ -336,6 +339,13 @@ func (l *label) set(msg string) {
 func (l *label) Logical() string { return l.logical }
 
 func (l *label) Resize(size fyne.Size) {
+	if l.ellipsis && size.Width != l.width && size.Width > 0 {
+		l.width = size.Width
+		l.Label.Text = l.layoutText(size.Width)
+		l.Label.Resize(size)
+		l.Label.Refresh()
+		return
+	}
 	if l.Wrapping != fyne.TextWrapOff && needsBidi(l.logical) && size.Width != l.width && size.Width > 0 {
 		l.Label.Text = l.layoutText(size.Width)
 		l.width = size.Width
@@ -349,6 +359,12 @@ func (l *label) Resize(size fyne.Size) {
 // layoutText is the text to draw at width w: broken into lines first when
 // the label wraps.
 func (l *label) layoutText(w float32) string {
+	if l.ellipsis {
+		if w <= 0 {
+			return displayText(l.logical, l.rtl)
+		}
+		return displayText(l.fitText(w), l.rtl)
+	}
 	if l.Wrapping == fyne.TextWrapOff || w <= 0 || !needsBidi(l.logical) {
 		return displayText(l.logical, l.rtl)
 	}

@@ -29,16 +29,24 @@ type workshopsScreen struct {
 	loads   latest
 }
 
-var workshopColumns = []float32{4, 2, 2, 1.3, 1.3}
-
 func newWorkshopsScreen(u *UI) *workshopsScreen {
 	s := &workshopsScreen{u: u}
 	s.filter = u.entry(u.T("workshops.filter"))
 	s.filter.OnChanged = func(string) { s.applyFilter() }
+	// The title takes what the others leave; a title cut short is whole in
+	// the form beside the list.
+	cols := u.table(
+		column{header: u.T("col.title"), grow: 3},
+		column{header: u.T("col.date"), samples: []string{"2026-12-31"}},
+		column{header: u.T("col.wilayat"), grow: 1},
+		column{header: u.T("col.present"), samples: []string{u.presentOf(999, 999)}},
+		column{header: u.T("col.status"), samples: []string{u.workshopStatusWord(data.WorkshopPlanned),
+			u.workshopStatusWord(data.WorkshopHeld), u.workshopStatusWord(data.WorkshopCancelled)}},
+	)
 	s.list = widget.NewList(
 		func() int { return len(s.shownWs) },
 		func() fyne.CanvasObject {
-			return u.columns(workshopColumns, u.label(""), u.label(""), u.label(""), u.label(""), u.label(""))
+			return cols.row(u.cell(), u.cell(), u.cell(), u.cell(), u.cell())
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(s.shownWs) {
@@ -61,11 +69,23 @@ func newWorkshopsScreen(u *UI) *workshopsScreen {
 	s.form = newWorkshopForm(u, func(w data.Workshop) { s.reload(w.ID) })
 	newBtn := u.button(u.T("workshops.new"), theme.ContentAddIcon(), s.create)
 	newBtn.Importance = widget.HighImportance
-	header := u.columns(workshopColumns,
-		u.heading(u.T("col.title")), u.heading(u.T("col.date")), u.heading(u.T("col.wilayat")),
-		u.heading(u.T("col.present")), u.heading(u.T("col.status")))
+	header := cols.header(u)
 	top := container.NewVBox(u.border(nil, nil, nil, newBtn, s.filter), header, widget.NewSeparator())
-	s.content = u.split(container.NewBorder(top, nil, nil, nil, s.list), container.NewPadded(s.form.view()), 0.55)
+	// The list has the whole width until a workshop (or a new one) is
+	// open; then the form takes its share beside it.
+	left := container.NewBorder(top, nil, nil, nil, s.list)
+	split := u.split(left, container.NewPadded(s.form.view()), 0.55)
+	stack := container.NewStack(left)
+	s.form.onShown = func(open bool) {
+		if open {
+			stack.Objects = []fyne.CanvasObject{split}
+		} else {
+			stack.Objects = []fyne.CanvasObject{left}
+			s.list.UnselectAll()
+		}
+		stack.Refresh()
+	}
+	s.content = stack
 	return s
 }
 
@@ -164,12 +184,14 @@ type workshopForm struct {
 	body        fyne.CanvasObject
 	empty       fyne.CanvasObject
 	content     *fyne.Container
+	onShown     func(open bool) // the form came forward (or went away)
 }
 
 func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 	f := &workshopForm{u: u, onSaved: onSaved}
 	f.title = u.heading("")
 	f.title.SizeName = theme.SizeNameSubHeadingText
+	f.title.Wrapping = fyne.TextWrapWord // titles run long
 	f.titleAr, f.titleEn, f.topic = u.entry(""), u.entry(""), u.entry("")
 	f.date, f.start = u.entry(u.T("form.dateformat")), u.entry("09:30")
 	f.hours, f.minHours, f.capacity = u.entry(""), u.entry(""), u.entry("")
@@ -216,8 +238,10 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 		formRow{u.T("field.capacity"), e(f.capacity, "capacity")},
 		formRow{u.T("field.wstatus"), e(f.status, "status")},
 	)
+	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), f.close)
+	closeBtn.Importance = widget.LowImportance
 	f.body = container.NewBorder(f.title,
-		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs)),
+		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs, closeBtn)),
 		nil, nil, container.NewVScroll(form))
 	f.empty = u.hint(u.T("workshops.choose"))
 	f.content = container.NewStack(f.empty)
@@ -278,6 +302,18 @@ func (f *workshopForm) edit(w data.Workshop) {
 	f.message.SetText("")
 	f.content.Objects = []fyne.CanvasObject{f.body}
 	f.content.Refresh()
+	if f.onShown != nil {
+		f.onShown(true)
+	}
+}
+
+// close puts the form away: the list takes the whole width again.
+func (f *workshopForm) close() {
+	f.content.Objects = []fyne.CanvasObject{f.empty}
+	f.content.Refresh()
+	if f.onShown != nil {
+		f.onShown(false)
+	}
 }
 
 // numberText writes a number for an entry: "" for 0.

@@ -1,0 +1,421 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync/client"
+)
+
+// The window sizes of the coordinators' laptops.
+var layoutSizes = []fyne.Size{{Width: 1366, Height: 768}, {Width: 1024, Height: 600}}
+
+// longPeople are the longest names of the kind the roster holds: four-part
+// Omani names (name, bin/bint, father, grandfather, family) with their
+// Latin spelling, from the wilayats with the longest names in
+// assets/places.csv.
+var longPeople = []data.Person{
+	{NameAr: "عبدالرحمن بن سليمان بن حمد البوسعيدي", NameEn: "Abdulrahman bin Sulaiman bin Hamad Al Busaidi",
+		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Phone: "99112233", Gender: "male"},
+	{NameAr: "فاطمة بنت عبدالله بن خلفان الزدجالية", NameEn: "Fatma bint Abdullah bin Khalfan Al Zadjali",
+		Governorate: "OM-SJ", Wilayat: "Jaalan Bani Bu Hassan", Phone: "92445566", Gender: "female"},
+	{NameAr: "عبدالعزيز بن محمد بن عبدالله الهاشمي", NameEn: "Abdulaziz bin Mohammed bin Abdullah Al Hashmi",
+		Governorate: "OM-SJ", Wilayat: "Jaalan Bani Bu Ali", Phone: "95667788", Gender: "male"},
+	{NameAr: "شيخة بنت عبدالرحمن بن سيف العبرية", Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands",
+		Gender: "female"},
+	{NameEn: "Christopher Alexander Montgomery-Fitzgerald", Governorate: "OM-SJ", Wilayat: "Jaalan Bani Bu Hassan",
+		Kind: "guest", Phone: "93998877"},
+	// The same man as the first, typed again at another workshop: the
+	// duplicates review pairs them.
+	{NameAr: "عبد الرحمن بن سليمان بن حمد البوسعيدي", NameEn: "Abdul Rahman bin Sulaiman Al Busaidi",
+		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Phone: "99112233", Gender: "male"},
+}
+
+// longTitle is a workshop title as long as the programme writes them (its
+// wording from the programme's own description of its work).
+var longTitle = [2]string{
+	"التوعية وبناء القدرات في التحول الرقمي للقطاعات التقنية وحلول المدن الذكية",
+	"Awareness and capacity building for the digital transformation of smart city services",
+}
+
+// longStore is the demo programme with the longest names and titles added:
+// a workshop with a long title held today in a long-named wilayat that the
+// long-named people attended (one too briefly for a certificate), and two
+// failed syncs in the history.
+func longStore(t *testing.T) *data.Store {
+	t.Helper()
+	ctx := context.Background()
+	s := demoStore(t)
+	people := addPeople(t, s, longPeople...)
+	w := addWorkshop(t, s, data.Workshop{TitleAr: longTitle[0], TitleEn: longTitle[1],
+		Date: time.Now().Format("2006-01-02"), Hours: 3, MinHours: 2, Capacity: 120,
+		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Status: data.WorkshopHeld,
+		Venue: "Hallaniyat Islands community hall", Facilitator: "Dr. Huda bint Salim Al Rawahi"})
+	for i, p := range people {
+		a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID}
+		if i == 1 {
+			a.Hours = 1
+		}
+		if err := s.Attend(ctx, &a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, code := range []string{client.ProblemTLS, client.ProblemUnreachable} {
+		if _, err := s.RecordSyncRun(ctx, data.SyncRun{StartedAt: time.Now().Add(-time.Hour), Trigger: "manual",
+			ErrorCode: code, Error: "dial tcp: connection refused"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.RecordSyncRun(ctx, data.SyncRun{StartedAt: time.Now(), Trigger: "schedule", Pushed: 1234, Pulled: 56789}); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// openUI opens the app on s in language l in a test window of the given
+// size, in the light theme of the screenshots.
+func openUI(t *testing.T, s *data.Store, l Lang, size fyne.Size) *UI {
+	t.Helper()
+	a := test.NewTempApp(t)
+	a.Settings().SetTheme(lightTheme{})
+	a.Preferences().SetString(prefLanguage, string(l))
+	a.Preferences().SetString(prefCertsDir, t.TempDir())
+	w := test.NewTempWindow(t, nil)
+	u := New(context.Background(), a, w, s, client.New(s))
+	t.Cleanup(func() {
+		u.Close()
+		pump()
+	})
+	w.Resize(size)
+	settle(u)
+	return u
+}
+
+// tour brings every screen and dialog forward in the state worth looking
+// at, filled, and calls at with the state's name: the screenshots save
+// each, the layout check checks each.
+func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
+	t.Helper()
+	for _, id := range screenOrder {
+		u.show(id)
+		settle(u)
+		switch id {
+		case screenPeople:
+			u.people.list.Select(0)
+		case screenWorkshops:
+			for i, w := range u.workshops.shownWs {
+				if w.TitleEn == longTitle[1] {
+					u.workshops.list.Select(i)
+				}
+			}
+		case screenCheckIn:
+			c := u.checkin
+			eventually(t, "workshops", func() bool { return len(c.workshops) > 0 })
+			for i, w := range c.workshops {
+				if w.TitleEn == longTitle[1] {
+					c.picker.SetSelectedIndex(i)
+				}
+			}
+			eventually(t, "attendance", func() bool { return len(c.present) > 0 })
+			test.Type(c.search, l.pick("bin", "بن"))
+			eventually(t, "matches", func() bool { return len(c.results) > 0 })
+		case screenCertificates:
+			c := u.certificates
+			eventually(t, "workshops", func() bool { return len(c.workshops) > 0 })
+			for i, w := range c.workshops {
+				if w.TitleEn == longTitle[1] {
+					c.picker.SetSelectedIndex(i)
+				}
+			}
+			eventually(t, "eligibility", func() bool { return len(c.skipped) > 0 })
+		case screenSync:
+			u.syncScreen.hqURL.SetText("https://hq.smartcity.om")
+			eventually(t, "history", func() bool { return len(u.syncScreen.history) > 0 })
+		}
+		settle(u)
+		at(id)
+	}
+
+	u.show(screenCheckIn)
+	settle(u)
+	u.checkin.search.SetText("")
+	u.checkin.walkIn.open()
+	u.checkin.walkIn.name.SetText("Abdulrahman Sulaiman Busaidi")
+	u.checkin.walkIn.phone.SetText("9911 2233")
+	eventually(t, "duplicate warning", func() bool { return u.checkin.walkIn.dups.visible() })
+	at("checkin-walkin")
+	u.checkin.walkIn.close()
+
+	u.show(screenPeople)
+	u.people.create()
+	p := u.people.detail
+	p.nameAr.SetText("Ahmed")
+	p.phone.SetText("12")
+	p.email.SetText("ahmed@")
+	p.submit()
+	eventually(t, "errors", func() bool { return p.errs["phone"].Visible() })
+	at("person-errors")
+
+	u.show(screenCertificates)
+	c := u.certificates
+	eventually(t, "eligibility", func() bool { return len(c.eligible) > 0 })
+	c.issueAll()
+	eventually(t, "issued", func() bool { return !c.running && len(c.issued) > 0 })
+	// The temporary folder of the test is no one's business.
+	c.folder.SetText(filepath.Join("Documents", "Safeer certificates"))
+	c.message.SetText(strings.Split(c.message.Logical(), "\n")[0])
+	at("certificates-issued")
+
+	u.show(screenSync)
+	u.syncScreen.showConflicts()
+	eventually(t, "conflicts", func() bool { return len(u.syncScreen.conflicts.items) > 0 })
+	u.syncScreen.conflicts.list.Select(0)
+	at("sync-conflict")
+
+	for _, ti := range u.syncScreen.tabs.Items {
+		if ti.Content == u.syncScreen.dups.view() {
+			u.syncScreen.tabs.Select(ti)
+		}
+	}
+	u.syncScreen.dups.run()
+	eventually(t, "duplicates", func() bool { return !u.syncScreen.dups.scanning && len(u.syncScreen.dups.pairs) > 0 })
+	at("sync-duplicates")
+
+	u.show(screenPeople)
+	csv := filepath.Join(t.TempDir(), "roster.csv")
+	if err := os.WriteFile(csv, []byte("الاسم,Name,Mobile,Governorate,Wilayat\n"+
+		"سعيد بن ناصر بن سالم الشكيلي,Saeed bin Nasser bin Salim Al Shukaili,99112234,South Ash Sharqiyah,Jaalan Bani Bu Hassan\n"+
+		"نورة بنت خميس بن علي الحبسية,Noura bint Khamis bin Ali Al Habsi,12,Muscat,Muttrah\n"+
+		"أحمد البلوشي,Ahmed Al Balushi,91234567,Muscat,Muscat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := newImportWizard(u, nil)
+	w.show()
+	w.path.SetText(csv)
+	w.load()
+	eventually(t, "file read", func() bool { return w.table != nil })
+	w.start(true)
+	eventually(t, "checked", func() bool { return !w.busy && w.problems.Objects != nil })
+	w.path.SetText(filepath.Join("Documents", "roster.csv"))
+	at("import")
+	w.dialog.Hide()
+}
+
+// TestLayoutTextFits lays out every screen and dialog, in both languages at
+// both laptop sizes, filled with the longest names and titles, and fails
+// when a text is drawn beyond the object it was given (a list cell, a
+// button, a label, the window) or over another text.
+func TestLayoutTextFits(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		for _, size := range layoutSizes {
+			t.Run(fmt.Sprintf("%s-%.0fx%.0f", l, size.Width, size.Height), func(t *testing.T) {
+				u := openUI(t, longStore(t), l, size)
+				tour(t, u, l, func(name string) {
+					for _, p := range layoutProblems(u) {
+						t.Errorf("%s: %s", name, p)
+					}
+				})
+			})
+		}
+	}
+}
+
+// relayout lays the window out again: the test canvas lays out on resize
+// only, the real one also when a label's text changes size.
+func relayout(u *UI) {
+	settle(u)
+	size := u.win.Canvas().Size()
+	u.win.Resize(size.AddWidthHeight(1, 1))
+	u.win.Resize(size)
+}
+
+// layoutProblems lays the window out and lists every text drawn beyond one
+// of the objects that hold it, or over another text. The content and each
+// overlay (dialogs) are checked on their own: a dialog covers what is under
+// it.
+func layoutProblems(u *UI) []string {
+	relayout(u)
+	c := u.win.Canvas()
+	win := rect{0, 0, c.Size().Width, c.Size().Height}
+	layers := []fyne.CanvasObject{c.Content()}
+	layers = append(layers, c.Overlays().List()...)
+	var out []string
+	for _, layer := range layers {
+		w := &textWalk{}
+		w.walk(layer, fyne.Position{}, win, []holder{{"window", win}})
+		out = append(out, w.problems...)
+		out = append(out, overlaps(w.texts)...)
+	}
+	return out
+}
+
+type rect struct{ x0, y0, x1, y1 float32 }
+
+func (r rect) String() string {
+	return fmt.Sprintf("(%.0f,%.0f)-(%.0f,%.0f)", r.x0, r.y0, r.x1, r.y1)
+}
+
+func (r rect) intersect(o rect) rect {
+	return rect{max(r.x0, o.x0), max(r.y0, o.y0), min(r.x1, o.x1), min(r.y1, o.y1)}
+}
+
+func (r rect) empty() bool { return r.x1-r.x0 < 1 || r.y1-r.y0 < 1 }
+
+// within reports whether r lies inside o, give or take half a pixel of
+// rounding.
+func (r rect) within(o rect) bool {
+	const slack = 0.5
+	return r.x0 >= o.x0-slack && r.y0 >= o.y0-slack && r.x1 <= o.x1+slack && r.y1 <= o.y1+slack
+}
+
+// holder is an object that holds a text, with its place in the window.
+type holder struct {
+	what string
+	r    rect
+}
+
+// drawnText is a text as the painter draws it: its whole width (Fyne draws
+// a canvas.Text at its MinSize, whatever size it was given, placed by its
+// alignment), and the part of it that shows through the scrollers above it.
+type drawnText struct {
+	text    string
+	drawn   rect
+	visible rect
+}
+
+type textWalk struct {
+	texts    []drawnText
+	problems []string
+}
+
+// walk visits o at pos (its parent's place in the window), with clip the
+// part of the window its scrollers show and holders the objects it must
+// stay within: every object above it up to its nearest scroller (a
+// scroller clips, so what is beyond it is hidden, not drawn over anything).
+func (w *textWalk) walk(o fyne.CanvasObject, parent fyne.Position, clip rect, holders []holder) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	pos := parent.Add(o.Position())
+	size := o.Size()
+	r := rect{pos.X, pos.Y, pos.X + size.Width, pos.Y + size.Height}
+	if t, ok := o.(*canvas.Text); ok {
+		w.text(t, pos, clip, holders)
+		return
+	}
+	var children []fyne.CanvasObject
+	switch x := o.(type) {
+	case *fyne.Container:
+		children = x.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(x).Objects()
+	default:
+		return
+	}
+	if _, ok := o.(*container.Scroll); ok {
+		clip = clip.intersect(r)
+		holders = nil
+	} else if _, ok := o.(*widget.Entry); ok {
+		// An entry scrolls its own text; it is an input, not a cell.
+		clip = clip.intersect(r)
+		holders = nil
+	} else {
+		holders = append(holders[:len(holders):len(holders)], holder{typeName(o), r})
+	}
+	for _, c := range children {
+		w.walk(c, pos, clip, holders)
+	}
+}
+
+func (w *textWalk) text(t *canvas.Text, pos fyne.Position, clip rect, holders []holder) {
+	if strings.TrimFunc(t.Text, func(r rune) bool { return r == ' ' || isInvisible(r) }) == "" {
+		return
+	}
+	need := t.MinSize()
+	size := t.Size()
+	x := pos.X
+	switch t.Alignment {
+	case fyne.TextAlignTrailing:
+		x += size.Width - need.Width
+	case fyne.TextAlignCenter:
+		x += (size.Width - need.Width) / 2
+	}
+	y := pos.Y
+	if size.Height > need.Height {
+		y += (size.Height - need.Height) / 2
+	}
+	drawn := rect{x, y, x + need.Width, y + need.Height}
+	visible := drawn.intersect(clip)
+	if visible.empty() {
+		return // scrolled away
+	}
+	for i := len(holders) - 1; i >= 0; i-- {
+		h := holders[i]
+		if h.r.x1 == h.r.x0 && h.r.y1 == h.r.y0 {
+			// Never laid out (Fyne's dialog title in the test driver):
+			// no size to keep to.
+			continue
+		}
+		if !drawn.within(h.r) {
+			w.problems = append(w.problems, fmt.Sprintf("%q needs %.0f×%.0f at %v, drawn beyond its %s %v",
+				logicalText(t.Text), need.Width, need.Height, drawn, h.what, h.r))
+			break
+		}
+	}
+	w.texts = append(w.texts, drawnText{text: t.Text, drawn: drawn, visible: visible})
+}
+
+// overlaps lists the pairs of texts drawn over each other.
+func overlaps(texts []drawnText) []string {
+	sort.Slice(texts, func(i, j int) bool { return texts[i].visible.y0 < texts[j].visible.y0 })
+	var out []string
+	for i, a := range texts {
+		for _, b := range texts[i+1:] {
+			if b.visible.y0 >= a.visible.y1 {
+				break
+			}
+			if !a.visible.intersect(b.visible).empty() {
+				out = append(out, fmt.Sprintf("%q at %v and %q at %v overlap",
+					logicalText(a.text), a.visible, logicalText(b.text), b.visible))
+			}
+		}
+	}
+	return out
+}
+
+// typeName names an object's type for messages: *ui.label, *widget.Button.
+func typeName(o fyne.CanvasObject) string {
+	if c, ok := o.(*fyne.Container); ok && c.Layout != nil {
+		return "container(" + reflect.TypeOf(c.Layout).String() + ")"
+	}
+	return reflect.TypeOf(o).String()
+}
+
+// isInvisible reports the marks displayText adds, which draw nothing.
+func isInvisible(r rune) bool {
+	return r == lrm || r == rlm || r == lri || r == rli || r == pdi
+}
+
+// logicalText drops displayText's marks, for messages.
+func logicalText(s string) string {
+	return strings.Map(func(r rune) rune {
+		if isInvisible(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
