@@ -364,10 +364,17 @@ func NewEdits(ctx context.Context, s *data.Store, device string, after int64, be
 // itself (resolving) are not checked: the log is never in conflict.
 func CheckEdits(final Dump, edits []Edit) []string {
 	replaced := map[string]bool{}
+	// A merge copies a value into the kept person as a new edit, so two
+	// devices merging the same pair write one value twice, and HQ (rightly)
+	// logs no conflict between equal values. The later edit of the same
+	// value carries it on; its own fate is what is checked.
+	newestOfValue := map[string]string{} // key + value → newest stamp
 	for _, e := range edits {
 		if e.Prev != "" {
 			replaced[e.Key()+"@"+e.Prev] = true
 		}
+		kv := e.Key() + "=" + e.Value
+		newestOfValue[kv] = max(newestOfValue[kv], e.Stamp)
 	}
 	losers := map[string]string{} // "table/row/field@stamp" → loser value
 	for k, row := range final {
@@ -383,7 +390,7 @@ func CheckEdits(final Dump, edits []Edit) []string {
 			continue
 		}
 		at := e.Key() + "@" + e.Stamp
-		if replaced[at] {
+		if replaced[at] || newestOfValue[e.Key()+"="+e.Value] > e.Stamp {
 			continue
 		}
 		row, ok := final[e.Table+"/"+e.Row]

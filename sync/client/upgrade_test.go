@@ -32,6 +32,8 @@ INSERT INTO sqlite_sequence (name, seq) SELECT 'outbox_v4', seq FROM sqlite_sequ
 DROP TABLE outbox;
 ALTER TABLE outbox_v4 RENAME TO outbox;
 CREATE INDEX outbox_row ON outbox (tbl, row_id);
+ALTER TABLE import_batch DROP COLUMN file_sha256; -- added by migration 6
+ALTER TABLE import_batch DROP COLUMN imported_by;
 PRAGMA user_version = 4;
 `
 
