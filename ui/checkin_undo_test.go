@@ -213,7 +213,6 @@ func TestUndoWithCertificateAsksAndRevokes(t *testing.T) {
 	if text := allText(u.win.Canvas().Overlays().Top()); !strings.Contains(text, certificate.FormatCode(live[0].Code)) {
 		t.Fatalf("the question does not name the certificate:\n%s", text)
 	}
-	capture(t, u, "checkin-undo-certificate-en")
 	tapDialogButton(t, u, "Undo check-in")
 	eventually(t, "undone", func() bool { return c.undone[r.ID] })
 	cert, err := s.CertificateByCode(ctx, live[0].Code)

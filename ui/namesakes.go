@@ -170,7 +170,7 @@ func (d *namesakeDialog) show() {
 			d.onCancel()
 		}
 	})
-	d.dialog.Resize(fyne.NewSize(620, min(180+float32(len(d.people))*72, 560)))
+	d.dialog.Resize(fyne.NewSize(620, min(200+float32(len(d.people))*92, 600)))
 	d.dialog.Show()
 	u.focus(d)
 }

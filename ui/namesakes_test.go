@@ -86,7 +86,6 @@ func TestNamesakesAreAskedAboutAndTheSecondChosenByKeyboard(t *testing.T) {
 			t.Errorf("the question shows %s whole", full)
 		}
 	}
-	capture(t, u, "checkin-namesakes-en")
 
 	second := d.people[1].ID
 	focused := u.win.Canvas().Focused()
@@ -172,5 +171,4 @@ func TestNamesakesArabic(t *testing.T) {
 			t.Errorf("the question lacks %q:\n%s", want, text)
 		}
 	}
-	capture(t, u, "checkin-namesakes-ar")
 }
