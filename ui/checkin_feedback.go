@@ -112,9 +112,10 @@ func (c *checkInScreen) tell(msg string, importance widget.Importance) {
 	c.refreshFeedback()
 }
 
-// tellUndoable is tell with an Undo that runs redo, for undoWindow.
-func (c *checkInScreen) tellUndoable(msg string, importance widget.Importance, redo func()) {
-	c.note = &checkInNote{text: msg, importance: importance, workshopID: c.workshopID, at: c.now(), redo: redo}
+// tellUndoable is tell, about workshop workshopID, with an Undo that runs
+// redo, for undoWindow.
+func (c *checkInScreen) tellUndoable(workshopID, msg string, importance widget.Importance, redo func()) {
+	c.note = &checkInNote{text: msg, importance: importance, workshopID: workshopID, at: c.now(), redo: redo}
 	c.refreshFeedback()
 }
 

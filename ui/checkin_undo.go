@@ -117,7 +117,9 @@ func (c *checkInScreen) unattend(r data.AttendanceRecord, revoke bool, reason st
 			}
 			msg = u.F("checkin.undonerevoked", name, strings.Join(codes, ", "))
 		}
-		c.tellUndoable(msg, widget.MediumImportance, func() { c.reattend(r, len(revoked) > 0) })
+		// About r's workshop: if another was chosen meanwhile, the line
+		// does not show it there.
+		c.tellUndoable(r.WorkshopID, msg, widget.MediumImportance, func() { c.reattend(r, len(revoked) > 0) })
 		u.changed()
 	})
 }

@@ -96,7 +96,6 @@ func newNamesakeDialog(u *UI, people []namesake, onChoose func(namesake), onCanc
 		mark := canvas.NewRectangle(theme.Color(theme.ColorNameSelection))
 		mark.CornerRadius = theme.InputRadiusSize()
 		d.marks = append(d.marks, mark)
-		i := i
 		d.rows.Add(newTapArea(container.NewStack(mark, container.NewPadded(d.describe(p))), func() { d.choose(i) }))
 	}
 	d.mark()
