@@ -60,6 +60,8 @@ type Store interface {
 
 	Attend(ctx context.Context, a *data.Attendance) error
 	Unattend(ctx context.Context, workshopID, personID string) error
+	UnattendRevoking(ctx context.Context, workshopID, personID, reason string) ([]data.CertificateRow, error)
+	LiveCertificates(ctx context.Context, attendanceID string) ([]data.CertificateRow, error)
 	WorkshopAttendance(ctx context.Context, workshopID string) ([]data.AttendanceRecord, error)
 
 	Import(ctx context.Context, tbl *sheet.Table, opt data.ImportOptions) (*data.ImportReport, error)

@@ -16,9 +16,11 @@ import (
 )
 
 // checkInScreen is built for a hall full of people: the search box has the
-// keyboard, Enter checks in the top match, the counter says how many are
-// present out of the capacity, a walk-in is added with three fields, and a
-// wrong check-in is undone with one tap.
+// keyboard, Enter checks in the top match (asking which one when it is not
+// clearly one person: namesakes.go), the counter says how many are present
+// out of the capacity, a walk-in is added with three fields, and a wrong
+// check-in is undone (checkin_undo.go). The feedback line is derived from
+// the screen's state (checkin_feedback.go).
 type checkInScreen struct {
 	u *UI
 
@@ -28,6 +30,7 @@ type checkInScreen struct {
 	counter    *label
 	search     *entry
 	results    []data.SearchResult
+	resultsFor string // the query results answer
 	resultList *widget.List
 	feedback   *label
 	present    []data.AttendanceRecord
@@ -36,6 +39,14 @@ type checkInScreen struct {
 	walkIn     *walkInForm
 	content    fyne.CanvasObject
 
+	note       *checkInNote     // the last action's message
+	redo       *widget.Button   // the feedback line's Undo (of an undo)
+	stopExpiry func()           // cancels the redo's expiry
+	now        func() time.Time // a fake clock in tests
+	undone     map[string]bool  // attendance ids undone since the list was read
+	asked      *undoDialog      // the open question before an undo, if any
+	namesakes  *namesakeDialog  // the open question "which one?", if any
+
 	queries latest
 	loads   latest
 }
@@ -43,7 +54,7 @@ type checkInScreen struct {
 const checkInMatches = 30
 
 func newCheckInScreen(u *UI) *checkInScreen {
-	c := &checkInScreen{u: u, presentIDs: map[string]bool{}}
+	c := &checkInScreen{u: u, presentIDs: map[string]bool{}, undone: map[string]bool{}, now: time.Now}
 	c.workshopID = u.app.Preferences().String(prefWorkshop)
 	c.picker = u.selectBox(nil, func(string) {
 		i := c.picker.SelectedIndex()
@@ -51,6 +62,7 @@ func newCheckInScreen(u *UI) *checkInScreen {
 			c.workshopID = c.workshops[i].ID
 			u.app.Preferences().SetString(prefWorkshop, c.workshopID)
 			c.loadAttendance()
+			c.refreshFeedback()
 		}
 	})
 	c.counter = u.heading("")
@@ -66,6 +78,8 @@ func newCheckInScreen(u *UI) *checkInScreen {
 		column{header: u.T("col.phone"), samples: []string{"+96899999999"}},
 		column{header: u.T("col.wilayat"), grow: 1, samples: []string{u.T("checkin.already")}},
 	)
+	c.redo = u.button(u.T("checkin.undo"), u.undoIcon(), c.redoTapped)
+	c.redo.Hide()
 	c.resultList = widget.NewList(
 		func() int { return len(c.results) },
 		func() fyne.CanvasObject { return matches.row(u.cell(), u.cell(), u.cell()) },
@@ -124,7 +138,7 @@ func newCheckInScreen(u *UI) *checkInScreen {
 			hours := cells[2].(*entry)
 			hours.SetText(formatHours(r.Hours))
 			hours.OnSubmitted = func(s string) { c.setHours(r, s) }
-			cells[3].(*widget.Button).OnTapped = func() { c.undo(r) }
+			c.bindUndo(cells[3].(*widget.Button), r)
 		},
 	)
 	// A name cut short in the list is whole on the feedback line.
@@ -141,7 +155,7 @@ func newCheckInScreen(u *UI) *checkInScreen {
 	// The walk-in form takes the matches' place while it is open (it has
 	// its own), scrolling when the window is too short for it.
 	left := container.NewBorder(
-		container.NewVBox(c.search, c.feedback, u.heading(u.T("checkin.matches"))),
+		container.NewVBox(c.search, u.border(nil, nil, nil, c.redo, c.feedback), u.heading(u.T("checkin.matches"))),
 		c.walkIn.toggle, nil, nil, container.NewStack(c.resultList, c.walkIn.view()))
 	presentHeader := present.header(u)
 	right := container.NewBorder(container.NewVBox(u.heading(u.T("checkin.present")), presentHeader, widget.NewSeparator()), nil, nil, nil, c.presentBox)
@@ -228,9 +242,9 @@ func (c *checkInScreen) loadWorkshops() {
 		} else {
 			c.workshopID = ""
 			c.picker.ClearSelected()
-			c.feedback.SetText(u.T("checkin.noworkshop"))
 		}
 		c.picker.Refresh()
+		c.refreshFeedback()
 		c.loadAttendance()
 		c.focusSearch()
 	})
@@ -251,8 +265,9 @@ func (c *checkInScreen) loadAttendance() {
 	id := c.workshopID
 	if id == "" {
 		c.present = nil
+		c.undone = map[string]bool{}
 		c.presentBox.Refresh()
-		c.counter.SetText("")
+		c.showCounter()
 		return
 	}
 	current := c.loads.next()
@@ -269,6 +284,7 @@ func (c *checkInScreen) loadAttendance() {
 		sort.SliceStable(rows, func(i, j int) bool { return rows[i].CheckedInAt > rows[j].CheckedInAt })
 		c.present = c.present[:0:0]
 		c.presentIDs = map[string]bool{}
+		c.undone = map[string]bool{}
 		for _, r := range rows {
 			if r.Status == data.Present {
 				c.present = append(c.present, r)
@@ -277,12 +293,7 @@ func (c *checkInScreen) loadAttendance() {
 		}
 		c.presentBox.Refresh()
 		c.resultList.Refresh()
-		w, _ := c.workshop()
-		if w.Capacity > 0 {
-			c.counter.SetText(u.F("checkin.counter.cap", len(c.present), w.Capacity))
-		} else {
-			c.counter.SetText(u.F("checkin.counter.nocap", len(c.present)))
-		}
+		c.showCounter()
 	})
 }
 
@@ -292,8 +303,9 @@ func (c *checkInScreen) find() {
 	q := c.search.Text
 	current := c.queries.next()
 	if strings.TrimSpace(q) == "" {
-		c.results = nil
+		c.results, c.resultsFor = nil, ""
 		c.resultList.Refresh()
+		c.refreshFeedback()
 		return
 	}
 	background(u, func(ctx context.Context) ([]data.SearchResult, error) {
@@ -302,19 +314,21 @@ func (c *checkInScreen) find() {
 		if !current() || err != nil {
 			return
 		}
-		c.results = res
+		c.results, c.resultsFor = res, q
 		c.resultList.Refresh()
 		c.resultList.ScrollToTop()
+		c.refreshFeedback()
 	})
 }
 
-// checkInTop checks in the best match (Enter in the search box). Typing
+// checkInTop checks in the best match (Enter in the search box), or asks
+// which one when it is not clearly one person (data.TopCandidates). Typing
 // faster than the search answers is handled: Enter waits for the answer to
 // what is in the box.
 func (c *checkInScreen) checkInTop() {
 	u := c.u
 	q := c.search.Text
-	if strings.TrimSpace(q) == "" {
+	if strings.TrimSpace(q) == "" || c.namesakes != nil {
 		return
 	}
 	current := c.queries.next()
@@ -328,11 +342,14 @@ func (c *checkInScreen) checkInTop() {
 			u.showError(u.T("nav.checkin"), err)
 			return
 		}
-		c.results = res
+		c.results, c.resultsFor = res, q
 		c.resultList.Refresh()
-		if len(res) == 0 {
-			c.feedback.Importance = widget.WarningImportance
-			c.feedback.SetText(u.T("checkin.nomatch"))
+		c.refreshFeedback() // no one matches, or no workshop: the line says so
+		if len(res) == 0 || c.workshopID == "" {
+			return
+		}
+		if cands := data.TopCandidates(res); len(cands) > 1 {
+			c.askNamesakes(cands)
 			return
 		}
 		c.checkIn(res[0])
@@ -347,13 +364,11 @@ func (c *checkInScreen) checkIn(r data.SearchResult) {
 func (c *checkInScreen) checkInPerson(personID, name string) {
 	u := c.u
 	if c.workshopID == "" {
-		c.feedback.Importance = widget.WarningImportance
-		c.feedback.SetText(u.T("checkin.noworkshop"))
+		c.refreshFeedback() // says to choose one
 		return
 	}
 	if c.presentIDs[personID] {
-		c.feedback.Importance = widget.WarningImportance
-		c.feedback.SetText(u.F("checkin.isalready", name))
+		c.tell(u.F("checkin.isalready", name), widget.WarningImportance)
 		c.clear()
 		return
 	}
@@ -362,13 +377,11 @@ func (c *checkInScreen) checkInPerson(personID, name string) {
 		return a, u.store.Attend(ctx, &a)
 	}, func(a data.Attendance, err error) {
 		if err != nil {
-			c.feedback.Importance = widget.DangerImportance
-			c.feedback.SetText(u.words(err))
+			c.tell(u.words(err), widget.DangerImportance)
 			return
 		}
 		c.presentIDs[a.PersonID] = true
-		c.feedback.Importance = widget.SuccessImportance
-		c.feedback.SetText(u.F("checkin.done", name))
+		c.tell(u.F("checkin.done", name), widget.SuccessImportance)
 		c.clear()
 		c.loadAttendance()
 		u.changed()
@@ -378,35 +391,21 @@ func (c *checkInScreen) checkInPerson(personID, name string) {
 func (c *checkInScreen) clear() {
 	c.queries.next()
 	c.search.SetText("")
-	c.results = nil
+	c.results, c.resultsFor = nil, ""
 	c.resultList.Refresh()
+	c.refreshFeedback()
 	c.focusSearch()
-}
-
-// undo takes a check-in back.
-func (c *checkInScreen) undo(r data.AttendanceRecord) {
-	u := c.u
-	background(u, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, u.store.Unattend(ctx, r.WorkshopID, r.PersonID)
-	}, func(_ struct{}, err error) {
-		if err != nil {
-			u.showError(u.T("nav.checkin"), err)
-			return
-		}
-		c.feedback.Importance = widget.MediumImportance
-		c.feedback.SetText(u.F("checkin.undone", personLine(u.lang, r.Person.NameEn, r.Person.NameAr)))
-		c.loadAttendance()
-		u.changed()
-	})
 }
 
 // setHours changes the hours a person attended (typed, then Enter).
 func (c *checkInScreen) setHours(r data.AttendanceRecord, typed string) {
 	u := c.u
+	if c.undone[r.ID] {
+		return // hours would check them in again
+	}
 	h, ok := parseNumber(typed)
 	if !ok || h <= 0 {
-		c.feedback.Importance = widget.DangerImportance
-		c.feedback.SetText(u.T("form.number"))
+		c.tell(u.T("form.number"), widget.DangerImportance)
 		return
 	}
 	a := r.Attendance
@@ -415,13 +414,11 @@ func (c *checkInScreen) setHours(r data.AttendanceRecord, typed string) {
 		return struct{}{}, u.store.Attend(ctx, &a)
 	}, func(_ struct{}, err error) {
 		if err != nil {
-			c.feedback.Importance = widget.DangerImportance
-			c.feedback.SetText(u.words(err))
+			c.tell(u.words(err), widget.DangerImportance)
 			c.loadAttendance()
 			return
 		}
-		c.feedback.Importance = widget.SuccessImportance
-		c.feedback.SetText(u.F("checkin.hoursset", personLine(u.lang, r.Person.NameEn, r.Person.NameAr), formatHours(h)))
+		c.tell(u.F("checkin.hoursset", personLine(u.lang, r.Person.NameEn, r.Person.NameAr), formatHours(h)), widget.SuccessImportance)
 		c.loadAttendance()
 		u.changed()
 	})

@@ -89,4 +89,13 @@ func TestScreenshots(t *testing.T) {
 			u.Close()
 		}
 	}
+	// The question Enter asks about namesakes, on a store of its own so
+	// the demo roster stays as it is.
+	for _, l := range []Lang{English, Arabic} {
+		s, _, w := namesakeStore(t)
+		u := newTestUI(t, s, l)
+		u.show(screenCheckIn)
+		enterNamesakes(t, u, w)
+		capture(t, u, "checkin-namesakes-"+string(l))
+	}
 }
