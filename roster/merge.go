@@ -92,9 +92,13 @@ func Default(kept, merged Value) Side {
 // by field (MergeFields, in order), with Default's choice for each. Fields
 // missing from a map are empty.
 //
-// The wilayat goes with the governorate: when the two records are in
-// different governorates, the wilayat's default is the governorate's side,
-// so the survivor never gets a wilayat of another governorate.
+// Where the person belongs is the kept record's unless chosen otherwise:
+// when the two records are in different governorates, the governorate's
+// default is the kept side (a newer value does not win there), because
+// taking the other would move the survivor out of its governorate, away
+// from the devices that hold it, as a side effect of a merge. The wilayat
+// goes with the governorate, so the survivor never gets a wilayat of
+// another governorate.
 func Plan(kept, merged map[string]Value) []FieldChoice {
 	out := make([]FieldChoice, 0, len(MergeFields))
 	for _, f := range MergeFields {
@@ -102,6 +106,9 @@ func Plan(kept, merged map[string]Value) []FieldChoice {
 		c.Default = Default(c.Kept, c.Merged)
 		c.Choice = c.Default
 		out = append(out, c)
+	}
+	if g := find(out, "governorate"); out[g].Differ() && out[g].Kept.Value != "" {
+		out[g].Default, out[g].Choice = Kept, Kept
 	}
 	if g := find(out, "governorate"); out[g].Differ() {
 		w := find(out, "wilayat")

@@ -84,9 +84,10 @@ func TestChoose(t *testing.T) {
 	merged := map[string]Value{"email": {"b@x.om", older}, "notes": {"merged notes", newer},
 		"governorate": {"OM-DA", newer}, "wilayat": {"", newer}}
 	plan := Plan(kept, merged)
-	// Defaults: kept's newer e-mail, merged's newer notes, merged's newer
-	// governorate and with it its (empty) wilayat.
-	want := map[string]string{"notes": "merged notes", "governorate": "OM-DA", "wilayat": ""}
+	// Defaults: kept's newer e-mail, merged's newer notes; the kept
+	// record's governorate although the merged one's is newer (a merge
+	// does not move the survivor), and with it its wilayat.
+	want := map[string]string{"notes": "merged notes"}
 	if got := Changes(plan); !equal(got, want) {
 		t.Errorf("default changes = %v, want %v", got, want)
 	}
@@ -103,7 +104,7 @@ func TestChoose(t *testing.T) {
 		t.Error("Choose changed the plan it was given")
 	}
 	for _, bad := range []map[string]Side{
-		{"wilayat": Kept},     // Muttrah with Ad Dakhiliyah's governorate
+		{"governorate": Merged, "wilayat": Kept}, // Muttrah with Ad Dakhiliyah's governorate
 		{"merged_into": Kept}, // not a field a merge decides
 		{"email": "both"},
 	} {
