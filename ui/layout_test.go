@@ -96,6 +96,7 @@ func openUI(t *testing.T, s *data.Store, l Lang, size fyne.Size) *UI {
 	a.Preferences().SetString(prefCertsDir, t.TempDir())
 	w := test.NewTempWindow(t, nil)
 	u := New(context.Background(), a, w, s, client.New(s))
+	u.saveSignatory("هدى بنت سالم الرواحية", "Dr. Huda bint Salim Al Rawahi")
 	t.Cleanup(func() {
 		u.Close()
 		pump()
