@@ -67,7 +67,6 @@ func TestIssueRefusedNamesField(t *testing.T) {
 			if n := certsOf(t, s, w); n != 0 || c.lastPDF != "" {
 				t.Fatalf("%d certificates issued, PDF %q", n, c.lastPDF)
 			}
-			capture(t, u, "certificates-refused-"+string(l))
 			test.Tap(c.fixWorkshop)
 			settle(u)
 			if u.current != screenWorkshops || u.workshops.form.w.ID != w.ID || u.workshops.form.titleEn.Text != "Open data" {
@@ -121,7 +120,6 @@ func TestSignatoryAskedOnce(t *testing.T) {
 	if len(entries) != 2 || c.running {
 		t.Fatalf("%d entries in the dialog, running %v", len(entries), c.running)
 	}
-	capture(t, u, "certificates-signatory-en")
 	entries[0].SetText("هدى الرواحية")
 	entries[1].SetText("Huda Al Rawahi")
 	tapDialogButton(t, u, "Save and issue")

@@ -171,6 +171,16 @@ func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
 	eventually(t, "errors", func() bool { return p.errs["phone"].Visible() })
 	at("person-errors")
 
+	u.show(screenWorkshops)
+	u.workshops.create()
+	wf := u.workshops.form
+	wf.hours.SetText("three")
+	wf.capacity.SetText("2.5")
+	wf.submit()
+	eventually(t, "workshop errors", func() bool { return wf.errs["capacity"].Visible() })
+	at("workshop-errors")
+	wf.close()
+
 	u.show(screenCertificates)
 	c := u.certificates
 	eventually(t, "eligibility", func() bool { return len(c.eligible) > 0 })

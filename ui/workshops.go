@@ -236,7 +236,9 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 		f.venue, f.facilitator, f.capacity, f.status)
 	f.save = u.button(u.T("button.save"), theme.DocumentSaveIcon(), f.submit)
 	f.save.Importance = widget.HighImportance
+	// Delete sits by the title, away from Save.
 	f.remove = u.button(u.T("workshops.delete"), theme.DeleteIcon(), f.confirmDelete)
+	f.remove.Importance = widget.LowImportance
 	f.checkIn = u.button(u.T("workshops.checkin"), theme.ConfirmIcon(), func() {
 		u.checkin.setWorkshop(f.w.ID)
 		u.show(screenCheckIn)
@@ -263,8 +265,8 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 	)
 	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), f.close)
 	closeBtn.Importance = widget.LowImportance
-	f.body = container.NewBorder(f.title,
-		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs, f.remove, closeBtn)),
+	f.body = container.NewBorder(u.border(nil, nil, nil, container.NewVBox(f.remove), f.title),
+		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs, closeBtn)),
 		nil, nil, container.NewVScroll(form))
 	f.empty = u.hint(u.T("workshops.choose"))
 	f.content = container.NewStack(f.empty)
