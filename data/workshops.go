@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/google/uuid"
@@ -82,7 +83,13 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *Workshop) error {
 	})
 }
 
-// DeleteWorkshop marks a workshop deleted.
+// ErrWorkshopAttended is returned by DeleteWorkshop while the workshop has
+// attendance: deleting it would take people's hours and certificates with
+// it. Undo the check-ins first (or mark the workshop cancelled).
+var ErrWorkshopAttended = errors.New("this workshop has attendance, so it cannot be deleted")
+
+// DeleteWorkshop marks a workshop deleted, unless anyone's attendance is
+// recorded for it (ErrWorkshopAttended).
 func (s *Store) DeleteWorkshop(ctx context.Context, id string) error {
 	return s.write(ctx, func(t *tx) error {
 		w, err := t.workshop(ctx, id)
@@ -91,6 +98,13 @@ func (s *Store) DeleteWorkshop(ctx context.Context, id string) error {
 		}
 		if w.Deleted {
 			return nil
+		}
+		var n int
+		if err := t.sql.QueryRowContext(ctx, `SELECT count(*) FROM attendance WHERE workshop_id = ? AND deleted = 0`, id).Scan(&n); err != nil {
+			return fmt.Errorf("count attendance: %w", err)
+		}
+		if n > 0 {
+			return fmt.Errorf("%w (%d check-ins)", ErrWorkshopAttended, n)
 		}
 		return t.update(ctx, "workshop", id, row{"deleted": true})
 	})

@@ -339,7 +339,8 @@ func TestBrowser(t *testing.T) {
 	var issued struct {
 		Files []string `json:"files"`
 	}
-	muscat.json(&issued, "certificates", "issue", "--workshop", ws.ID, "--split", split, "--template", tmpl)
+	muscat.json(&issued, "certificates", "issue", "--workshop", ws.ID, "--split", split, "--template", tmpl,
+		"--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai")
 	var list struct {
 		Certificates []struct {
 			Code     string `json:"code"`

@@ -610,7 +610,10 @@ func (h *history) act(d *cdev, act string, args ...string) {
 			return
 		}
 		if act == "delete workshop" {
-			must(s.DeleteWorkshop(ctx, w.id))
+			// Refused while it has attendance (this device's view of it).
+			if err := s.DeleteWorkshop(ctx, w.id); !errors.Is(err, data.ErrWorkshopAttended) {
+				must(err)
+			}
 			return
 		}
 		cur, err := s.Workshop(ctx, w.id)

@@ -57,6 +57,9 @@ type Store interface {
 	AddWorkshop(ctx context.Context, w *data.Workshop) error
 	UpdateWorkshop(ctx context.Context, w *data.Workshop) error
 	ValidateWorkshop(w *data.Workshop) error
+	DeleteWorkshop(ctx context.Context, id string) error
+	CheckPrintable(ctx context.Context, workshopID string, tmpl certificate.Template) error
+	SyncState(ctx context.Context) (data.SyncState, error)
 
 	Attend(ctx context.Context, a *data.Attendance) error
 	Unattend(ctx context.Context, workshopID, personID string) error

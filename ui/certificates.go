@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -49,19 +50,29 @@ type certificatesScreen struct {
 	message  *label
 	open     *widget.Button
 	lastPDF  string
-	running  bool
-	content  fyne.CanvasObject
-	loads    latest
+	// fixWorkshop and fixSettings lead to what a refused issue lacks;
+	// showFolder opens the PDFs' folder when no PDF viewer is installed.
+	fixWorkshop *widget.Button
+	fixSettings *widget.Button
+	showFolder  *widget.Button
+	// openURL opens a file in the system's viewer (the app's OpenURL);
+	// tests replace it.
+	openURL func(*url.URL) error
+	running bool
+	content fyne.CanvasObject
+	loads   latest
 }
 
 func newCertificatesScreen(u *UI) *certificatesScreen {
 	c := &certificatesScreen{u: u}
+	c.openURL = u.app.OpenURL
 	c.picker = u.selectBox(nil, func(string) {
 		i := c.picker.SelectedIndex()
 		if i >= 0 && i < len(c.workshops) && c.workshops[i].ID != c.workshopID {
 			c.workshopID = c.workshops[i].ID
 			c.lastPDF = ""
 			c.open.Hide()
+			c.hideFixes()
 			c.message.SetText("")
 			c.load()
 		}
@@ -178,11 +189,15 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	c.message = u.wrapped("")
 	c.open = u.button(u.T("certs.open"), theme.FileIcon(), func() { c.openFile(c.lastPDF) })
 	c.open.Hide()
+	c.fixWorkshop = u.button(u.T("certs.fixworkshop"), theme.DocumentCreateIcon(), c.editWorkshop)
+	c.fixSettings = u.button(u.T("certs.fixsettings"), theme.SettingsIcon(), func() { u.show(screenSettings) })
+	c.showFolder = u.button(u.T("certs.showfolder"), theme.FolderOpenIcon(), func() { c.openFolder(c.lastPDF) })
+	c.hideFixes()
 
 	top := container.NewVBox(
 		u.border(nil, nil, u.label(u.T("checkin.workshop")), nil, c.picker),
 		u.border(nil, nil, u.label(u.T("certs.folder")), chooseFolder, c.folder),
-		u.row(c.issue, c.open),
+		u.row(c.issue, c.open, c.showFolder, c.fixWorkshop, c.fixSettings),
 		c.progress,
 		c.message,
 		widget.NewSeparator(),
@@ -371,15 +386,26 @@ func (c *certificatesScreen) issueAll() {
 	if !ok || c.running {
 		return
 	}
+	// The first issue on this computer asks who signs, once.
+	if t := u.template(); !u.app.Preferences().Bool(prefSignatoryAsked) &&
+		(strings.TrimSpace(t.Vars["signatory_name_ar"]) == "" || strings.TrimSpace(t.Vars["signatory_name_en"]) == "") {
+		c.askSignatory(c.issueAll)
+		return
+	}
 	c.running = true
 	c.issue.Disable()
 	c.open.Hide()
+	c.hideFixes()
 	c.progress.SetValue(0)
 	c.progress.Show()
 	c.message.SetText(u.T("certs.issuing"))
 	dir := c.dir()
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (issueResult, error) {
+		// Nothing is issued that would print a blank.
+		if err := u.store.CheckPrintable(ctx, w.ID, tmpl); err != nil {
+			return issueResult{}, err
+		}
 		signer, err := u.store.Signer(ctx)
 		if err != nil {
 			return issueResult{}, err
@@ -415,6 +441,11 @@ func (c *certificatesScreen) issueAll() {
 		if err != nil {
 			c.progress.Hide()
 			c.message.SetText("")
+			var ie *data.IncompleteError
+			if errors.As(err, &ie) {
+				c.refused(ie)
+				return
+			}
 			u.showError(u.T("certs.issueall"), err)
 			c.load()
 			return
@@ -493,17 +524,90 @@ func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
 }
 
 // openFile opens a PDF in the system's viewer, where it can be printed.
+// With no viewer to open it, the screen says so and offers the folder.
 func (c *certificatesScreen) openFile(path string) {
 	if path == "" {
 		return
 	}
 	uri, err := url.Parse(storage.NewFileURI(path).String())
 	if err == nil {
-		err = c.u.app.OpenURL(uri)
+		err = c.openURL(uri)
 	}
 	if err != nil {
-		c.u.showError(c.u.T("certs.open"), err)
+		c.message.SetText(c.u.F("certs.noviewer", path))
+		c.showFolder.Show()
 	}
+}
+
+// openFolder opens the folder holding path in the file manager; if that
+// fails too, the message already names the folder.
+func (c *certificatesScreen) openFolder(path string) {
+	if path == "" {
+		return
+	}
+	uri, err := url.Parse(storage.NewFileURI(filepath.Dir(path)).String())
+	if err == nil {
+		err = c.openURL(uri)
+	}
+	if err != nil {
+		c.message.SetText(c.u.F("certs.nofolder", filepath.Dir(path)))
+	}
+}
+
+func (c *certificatesScreen) hideFixes() {
+	c.fixWorkshop.Hide()
+	c.fixSettings.Hide()
+	c.showFolder.Hide()
+}
+
+// refused says on the screen what the certificates would print blank,
+// and offers the way to fix each: the workshop's form, the settings.
+func (c *certificatesScreen) refused(ie *data.IncompleteError) {
+	u := c.u
+	c.message.SetText(u.lang.pick(ie.English(), ie.Arabic()))
+	for _, g := range ie.Gaps {
+		switch g.Where {
+		case data.GapWorkshop:
+			c.fixWorkshop.Show()
+		case data.GapTemplate:
+			c.fixSettings.Show()
+		}
+	}
+}
+
+// editWorkshop opens the chosen workshop's form.
+func (c *certificatesScreen) editWorkshop() {
+	w, ok := c.workshop()
+	if !ok {
+		return
+	}
+	c.u.show(screenWorkshops)
+	c.u.workshops.form.edit(w.Workshop)
+}
+
+// askSignatory asks for the signatory's name in both languages, keeps it
+// with the certificate's texts and then goes on (next). It is asked once:
+// after that, a blank signatory is refused like any blank.
+func (c *certificatesScreen) askSignatory(next func()) {
+	u := c.u
+	t := u.template()
+	ar, en := u.entry(""), u.entry("")
+	ar.SetText(t.Vars["signatory_name_ar"])
+	en.SetText(t.Vars["signatory_name_en"])
+	content := container.NewVBox(
+		u.wrapped(u.T("certs.signatoryhelp")),
+		u.form(formRow{u.T("tmpl.signatory_name_ar"), ar}, formRow{u.T("tmpl.signatory_name_en"), en}),
+	)
+	d := dialog.NewCustomConfirm(u.T("certs.signatorytitle"), u.T("certs.signatorysave"), u.T("button.cancel"), content, func(ok bool) {
+		if !ok {
+			return
+		}
+		u.saveSignatory(strings.TrimSpace(ar.Text), strings.TrimSpace(en.Text))
+		next()
+	}, u.win)
+	d.Resize(fyne.NewSize(520, 300))
+	d.Show()
+	u.focus(ar)
 }
 
 // writePDF renders next to path and renames, so a failed render never

@@ -20,7 +20,7 @@ func TestIssueCertificatesShowsProgress(t *testing.T) {
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
 	w := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
-		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, MinHours: 2, Governorate: "OM-MA"})
+		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, MinHours: 2, Governorate: "OM-MA", Wilayat: "Muscat"})
 	for i, p := range people {
 		a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: []float64{3, 2.5, 1}[i]}
 		if err := s.Attend(ctx, &a); err != nil {
@@ -30,6 +30,7 @@ func TestIssueCertificatesShowsProgress(t *testing.T) {
 	u := newTestUI(t, s, English)
 	dir := t.TempDir()
 	u.app.Preferences().SetString(prefCertsDir, dir)
+	u.saveSignatory("هدى الرواحية", "Huda Al Rawahi")
 	u.show(screenCertificates)
 	c := u.certificates
 	eventually(t, "eligibility", func() bool { return len(c.eligible) == 2 && len(c.skipped) == 1 })

@@ -433,6 +433,7 @@ type walkInForm struct {
 	phone   *entry
 	wilayat *widget.Select
 	errs    map[string]*label
+	check   *formCheck
 	dups    *duplicateWarning
 	add     *widget.Button
 	form    *fyne.Container
@@ -449,6 +450,9 @@ func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
 	f.dups = newDuplicateWarning(u)
 	f.name.OnChanged = func(string) { f.typed() }
 	f.phone.OnChanged = func(string) { f.typed() }
+	f.check = &formCheck{u: u, errs: f.errs, validate: f.problems,
+		aliases: map[string]string{"name_ar": "name", "name_en": "name", "governorate": "wilayat"}}
+	f.check.watch(f.name, f.phone, f.wilayat)
 	f.add = u.button(u.T("walkin.add"), theme.ContentAddIcon(), f.submit)
 	f.add.Importance = widget.HighImportance
 	f.name.OnSubmitted = func(string) { f.u.focus(f.phone) }
@@ -497,9 +501,7 @@ func startsWithDigit(s string) bool {
 func (f *walkInForm) close() {
 	f.name.SetText("")
 	f.phone.SetText("")
-	for _, e := range f.errs {
-		e.set("")
-	}
+	f.check.reset()
 	f.dups.show(nil, nil, true)
 	f.dups.dismissed = map[string]bool{}
 	f.content.Hide()
@@ -547,21 +549,44 @@ func (f *walkInForm) typed() {
 	})
 }
 
+// problems are every problem of the walk-in as typed: a name is needed,
+// and the rest is the store's validation of the person.
+func (f *walkInForm) problems() error {
+	u := f.u
+	p := f.person()
+	var bad []data.FieldError
+	noName := strings.TrimSpace(f.name.Text) == ""
+	if noName {
+		bad = append(bad, data.FieldError{Field: "name", En: u.T("walkin.needname"), Ar: u.T("walkin.needname")})
+	}
+	if ve, ok := errorsAsValidation(u.store.ValidatePerson(&p)); ok {
+		for _, fe := range ve.Errors {
+			if noName && strings.HasPrefix(fe.Field, "name") {
+				continue
+			}
+			bad = append(bad, fe)
+		}
+	}
+	if len(bad) > 0 {
+		return &data.ValidationError{Errors: bad}
+	}
+	return nil
+}
+
 func (f *walkInForm) submit() {
 	u := f.u
 	p := f.person()
-	for _, e := range f.errs {
-		e.set("")
-	}
-	if strings.TrimSpace(f.name.Text) == "" {
-		f.errs["name"].set(u.T("walkin.needname"))
+	if err := f.problems(); err != nil { // every problem at once
+		if rest := f.check.show(err); len(rest) > 0 {
+			f.errs["name"].set(strings.Join(rest, " "))
+		}
 		return
 	}
 	background(u, func(ctx context.Context) (data.Person, error) {
 		return p, u.store.AddPerson(ctx, &p)
 	}, func(p data.Person, err error) {
 		if err != nil {
-			rest := u.fieldErrors(err, f.errs, map[string]string{"name_ar": "name", "name_en": "name", "governorate": "wilayat"})
+			rest := f.check.show(err)
 			if len(rest) > 0 {
 				f.errs["name"].set(strings.Join(rest, " "))
 			} else if _, ok := errorsAsValidation(err); !ok {

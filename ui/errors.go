@@ -36,6 +36,10 @@ func (u *UI) words(err error) string {
 	if errors.As(err, &fe) {
 		return u.lang.pick(fe.En, fe.Ar)
 	}
+	var ie *data.IncompleteError
+	if errors.As(err, &ie) {
+		return u.lang.pick(ie.English(), ie.Arabic())
+	}
 	var se *sheet.Error
 	if errors.As(err, &se) {
 		return u.lang.pick(se.En, se.Ar)
@@ -53,6 +57,7 @@ func (u *UI) words(err error) string {
 		{data.ErrImportInUse, "error.importinuse"},
 		{data.ErrInvalidRows, "error.invalidrows"},
 		{data.ErrMergeSelf, "error.mergeself"},
+		{data.ErrWorkshopAttended, "error.workshopattended"},
 		{data.ErrAlreadyRevoked, "error.alreadyrevoked"},
 		{data.ErrConflictResolved, "error.conflictresolved"},
 		{context.Canceled, "error.cancelled"},

@@ -23,7 +23,7 @@ func TestCertificatePDFsPrivate(t *testing.T) {
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
 	w := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
-		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, Governorate: "OM-MA"})
+		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, Governorate: "OM-MA", Wilayat: "Muscat"})
 	a := data.Attendance{WorkshopID: w.ID, PersonID: people[0].ID, Hours: 3}
 	if err := s.Attend(ctx, &a); err != nil {
 		t.Fatal(err)
@@ -33,6 +33,7 @@ func TestCertificatePDFsPrivate(t *testing.T) {
 	os.Chmod(root, 0o755)
 	dir := filepath.Join(root, "Safeer certificates")
 	u.app.Preferences().SetString(prefCertsDir, dir)
+	u.saveSignatory("هدى الرواحية", "Huda Al Rawahi")
 	u.show(screenCertificates)
 	c := u.certificates
 	eventually(t, "eligibility", func() bool { return len(c.eligible) == 1 })

@@ -96,6 +96,7 @@ func openUI(t *testing.T, s *data.Store, l Lang, size fyne.Size) *UI {
 	a.Preferences().SetString(prefCertsDir, t.TempDir())
 	w := test.NewTempWindow(t, nil)
 	u := New(context.Background(), a, w, s, client.New(s))
+	u.saveSignatory("هدى بنت سالم الرواحية", "Dr. Huda bint Salim Al Rawahi")
 	t.Cleanup(func() {
 		u.Close()
 		pump()
@@ -169,6 +170,16 @@ func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
 	p.submit()
 	eventually(t, "errors", func() bool { return p.errs["phone"].Visible() })
 	at("person-errors")
+
+	u.show(screenWorkshops)
+	u.workshops.create()
+	wf := u.workshops.form
+	wf.hours.SetText("three")
+	wf.capacity.SetText("2.5")
+	wf.submit()
+	eventually(t, "workshop errors", func() bool { return wf.errs["capacity"].Visible() })
+	at("workshop-errors")
+	wf.close()
 
 	u.show(screenCertificates)
 	c := u.certificates

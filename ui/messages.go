@@ -379,4 +379,24 @@ var messages = map[string]message{
 	"namesake.none":         {"no workshops yet", "لم يحضر ورشًا بعد"},
 	"namesake.last":         {"last: %s", "آخرها: %s"},
 	"namesake.present":      {"already present", "حاضر"},
+
+	// Certificates that would print blank, the signatory, no PDF viewer;
+	// forms that show every problem, deleting workshops.
+	"certs.fixworkshop":       {"Edit the workshop", "تعديل الورشة"},
+	"certs.fixsettings":       {"Certificate settings", "إعدادات الشهادة"},
+	"certs.showfolder":        {"Open the folder", "فتح المجلد"},
+	"certs.noviewer":          {"No program to open PDFs was found on this computer. The PDF is saved as %s: open its folder and print it from there.", "لم يُعثر على برنامج لفتح ملفات PDF على هذا الحاسوب. حُفظ الملف باسم %s: افتح مجلده واطبعه من هناك."},
+	"certs.nofolder":          {"The folder could not be opened either. The PDFs are in %s.", "تعذّر فتح المجلد أيضًا. ملفات PDF موجودة في %s."},
+	"certs.signatorytitle":    {"Who signs the certificates?", "من يوقّع الشهادات؟"},
+	"certs.signatoryhelp":     {"The certificates print the signatory's name in Arabic and English. You are asked once; Settings can change it later.", "تحمل الشهادات اسم الموقّع بالعربية والإنجليزية. يُسأل عنه مرة واحدة، ويمكن تغييره لاحقًا من الإعدادات."},
+	"certs.signatorysave":     {"Save and issue", "حفظ وإصدار"},
+	"form.wholenumber":        {"Type a whole number of people, like 30.", "اكتب عددًا صحيحًا من الأشخاص، مثل 30."},
+	"form.savedname":          {"%s saved.", "حُفظ %s."},
+	"form.addedname":          {"%s added.", "أُضيف %s."},
+	"merge.done":              {"%s merged into %s.", "دُمج %s في %s."},
+	"workshops.delete":        {"Delete", "حذف"},
+	"workshops.deletetitle":   {"Delete workshop", "حذف الورشة"},
+	"workshops.deleteconfirm": {"Delete the workshop %s? It goes from every list here, and from HQ after the next sync.", "هل تريد حذف الورشة %s؟ ستختفي من كل القوائم هنا، ومن المقر بعد المزامنة التالية."},
+	"workshops.deleted":       {"Workshop %s deleted.", "حُذفت الورشة %s."},
+	"error.workshopattended":  {"This workshop has attendance, so it cannot be deleted. Undo its check-ins first, or mark it cancelled.", "لهذه الورشة سجل حضور، فلا يمكن حذفها. ألغِ تسجيلات الحضور أولًا، أو اجعل حالتها ملغاة."},
 }

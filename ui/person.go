@@ -42,7 +42,9 @@ type personPanel struct {
 	status       *widget.Select
 	notes        *entry
 	errs         map[string]*label
+	check        *formCheck
 	message      *label
+	notice       notice // shown once the saved person is loaded again
 
 	dups        *duplicateWarning
 	history     *fyne.Container
@@ -96,6 +98,11 @@ func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 		p.errs[f] = u.fieldError()
 	}
 	p.message = u.wrapped("")
+	p.check = &formCheck{u: u, errs: p.errs, aliases: map[string]string{"name": "name_ar"},
+		validate: func() error { x := p.read(); return u.store.ValidatePerson(&x) },
+		onClear:  func() { p.message.SetText("") }}
+	p.check.watch(p.kind, p.nameAr, p.nameEn, p.gender, p.civilID, p.phone, p.email, p.gov, p.wilayat,
+		p.organisation, p.expertise, p.joinedOn, p.status, p.notes)
 	p.dups = newDuplicateWarning(u)
 	p.save = u.button(u.T("button.save"), theme.DocumentSaveIcon(), p.submit)
 	p.save.Importance = widget.HighImportance
@@ -151,6 +158,7 @@ func (p *personPanel) showForm() {
 
 // close puts the panel away: the roster takes the whole width again.
 func (p *personPanel) close() {
+	p.notice = notice{}
 	p.person = data.Person{}
 	p.content.Objects = []fyne.CanvasObject{p.empty}
 	p.content.Refresh()
@@ -258,10 +266,8 @@ func (p *personPanel) fill() {
 		p.status.SetSelectedIndex(0)
 	}
 	p.notes.SetText(x.Notes)
-	for _, e := range p.errs {
-		e.set("")
-	}
-	p.message.SetText("")
+	p.check.reset()
+	p.message.SetText(p.notice.take(x.ID))
 	p.dups.show(nil, nil, false)
 }
 
@@ -322,6 +328,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 				return
 			}
 			u.changed()
+			p.notice = notice{id, u.F("form.savedname", personLine(u.lang, m.NameEn, m.NameAr))}
 			p.onSaved(id)
 			p.open(id)
 		})
@@ -342,6 +349,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 				return
 			}
 			u.changed()
+			p.notice = notice{into.ID, u.F("merge.done", personLine(u.lang, m.NameEn, m.NameAr), personLine(u.lang, into.NameEn, into.NameAr))}
 			p.onSaved(into.ID)
 			p.open(into.ID)
 		})
@@ -401,6 +409,12 @@ func (p *personPanel) submit() {
 	u := p.u
 	x := p.read()
 	isNew := x.ID == ""
+	// Every problem at once, before anything is written.
+	v := x
+	if err := u.store.ValidatePerson(&v); err != nil {
+		p.problems(err)
+		return
+	}
 	p.save.Disable()
 	background(u, func(ctx context.Context) (data.Person, error) {
 		if isNew {
@@ -410,11 +424,8 @@ func (p *personPanel) submit() {
 	}, func(x data.Person, err error) {
 		p.save.Enable()
 		if err != nil {
-			rest := u.fieldErrors(err, p.errs, map[string]string{"name": "name_ar"})
-			if len(rest) > 0 {
-				p.message.SetText(strings.Join(rest, "\n"))
-			} else if _, ok := errorsAsValidation(err); ok {
-				p.message.SetText(u.T("form.fix"))
+			if _, ok := errorsAsValidation(err); ok {
+				p.problems(err)
 			} else {
 				u.showError(u.T("person.title"), err)
 			}
@@ -422,10 +433,24 @@ func (p *personPanel) submit() {
 		}
 		u.changed()
 		p.person = x
+		done := "form.savedname"
+		if isNew {
+			done = "form.addedname"
+		}
+		p.notice = notice{x.ID, u.F(done, personLine(u.lang, x.NameEn, x.NameAr))}
+		p.message.SetText(p.notice.text)
 		p.onSaved(x.ID)
 		p.open(x.ID)
-		p.message.SetText(u.T("form.saved"))
 	})
+}
+
+// problems shows a validation error's problems next to their fields.
+func (p *personPanel) problems(err error) {
+	if rest := p.check.show(err); len(rest) > 0 {
+		p.message.SetText(strings.Join(rest, "\n"))
+	} else {
+		p.message.SetText(p.u.T("form.fix"))
+	}
 }
 
 func (p *personPanel) confirmDelete() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -97,5 +98,26 @@ func TestScreenshots(t *testing.T) {
 		u.show(screenCheckIn)
 		enterNamesakes(t, u, w)
 		capture(t, u, "checkin-namesakes-"+string(l))
+	}
+	// The first issue's question about the signatory, and an issue refused
+	// for a workshop with no Arabic title and no wilayat.
+	for _, l := range []Lang{English, Arabic} {
+		s := testStore(t)
+		attendedWorkshop(t, s, data.Workshop{TitleEn: "Open data", Governorate: "OM-MA"})
+		u := newTestUI(t, s, l)
+		u.app.Preferences().SetString(prefCertsDir, t.TempDir())
+		u.show(screenCertificates)
+		c := u.certificates
+		eventually(t, "eligibility", func() bool { return len(c.eligible) == 1 })
+		// The temporary folder of the test is no one's business.
+		c.folder.SetText(filepath.Join("Documents", "Safeer certificates"))
+		c.issueAll()
+		capture(t, u, "certificates-signatory-"+string(l))
+		entries := overlayEntries(t, u)
+		entries[0].SetText("هدى بنت سالم الرواحية")
+		entries[1].SetText("Dr. Huda bint Salim Al Rawahi")
+		tapDialogButton(t, u, l.pick("Save and issue", "حفظ وإصدار"))
+		eventually(t, "refused", func() bool { return !c.running && c.fixWorkshop.Visible() })
+		capture(t, u, "certificates-refused-"+string(l))
 	}
 }

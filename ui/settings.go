@@ -38,7 +38,22 @@ var templateVars = []struct{ name, key string }{
 const (
 	prefTemplateVar   = "certificate.var."   // + name
 	prefTemplateImage = "certificate.image." // + logo | signature
+	// prefSignatoryAsked: the first issue asked for the signatory.
+	prefSignatoryAsked = "certificate.signatoryasked"
 )
+
+// saveSignatory keeps the signatory's names with the certificate's texts
+// (and in the settings' fields) and remembers they were asked for.
+func (u *UI) saveSignatory(ar, en string) {
+	prefs := u.app.Preferences()
+	prefs.SetString(prefTemplateVar+"signatory_name_ar", ar)
+	prefs.SetString(prefTemplateVar+"signatory_name_en", en)
+	prefs.SetBool(prefSignatoryAsked, true)
+	if u.settings != nil {
+		u.settings.vars["signatory_name_ar"].SetText(ar)
+		u.settings.vars["signatory_name_en"].SetText(en)
+	}
+}
 
 // template is the certificate template with this computer's texts and
 // images laid over the default.

@@ -2,12 +2,15 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -21,6 +24,7 @@ type workshopsScreen struct {
 	u *UI
 
 	filter  *entry
+	notice  *label // what was done to a workshop no longer open (deleted)
 	list    *widget.List
 	all     []data.WorkshopSummary
 	shownWs []data.WorkshopSummary
@@ -63,14 +67,21 @@ func newWorkshopsScreen(u *UI) *workshopsScreen {
 	)
 	s.list.OnSelected = func(id widget.ListItemID) {
 		if id < len(s.shownWs) {
+			s.notice.set("")
 			s.form.edit(s.shownWs[id].Workshop)
 		}
 	}
+	s.notice = u.wrapped("")
+	s.notice.Hide()
 	s.form = newWorkshopForm(u, func(w data.Workshop) { s.reload(w.ID) })
+	s.form.onDeleted = func(w data.Workshop) {
+		s.notice.set(u.F("workshops.deleted", u.lang.pick(w.TitleEn, w.TitleAr)))
+		s.reload("")
+	}
 	newBtn := u.button(u.T("workshops.new"), theme.ContentAddIcon(), s.create)
 	newBtn.Importance = widget.HighImportance
 	header := cols.header(u)
-	top := container.NewVBox(u.border(nil, nil, nil, newBtn, s.filter), header, widget.NewSeparator())
+	top := container.NewVBox(u.border(nil, nil, nil, newBtn, s.filter), s.notice, header, widget.NewSeparator())
 	// The list has the whole width until a workshop (or a new one) is
 	// open; then the form takes its share beside it.
 	left := container.NewBorder(top, nil, nil, nil, s.list)
@@ -94,6 +105,7 @@ func (s *workshopsScreen) shown()                  { s.reload("") }
 func (s *workshopsScreen) focusSearch()            { s.u.focus(s.filter) }
 
 func (s *workshopsScreen) create() {
+	s.notice.set("")
 	s.list.UnselectAll()
 	s.form.newWorkshop()
 }
@@ -177,8 +189,13 @@ type workshopForm struct {
 	capacity    *entry
 	status      *widget.Select
 	errs        map[string]*label
+	check       *formCheck
 	message     *label
+	notice      notice // shown once the saved workshop is open again
 	save        *widget.Button
+	remove      *widget.Button
+	onDeleted   func(data.Workshop)
+	govQuery    latest
 	checkIn     *widget.Button
 	certs       *widget.Button
 	body        fyne.CanvasObject
@@ -212,8 +229,16 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 		f.errs[k] = u.fieldError()
 	}
 	f.message = u.wrapped("")
+	f.check = &formCheck{u: u, errs: f.errs, aliases: map[string]string{"title": "title_ar"},
+		validate: func() error { _, err := f.read(); return err },
+		onClear:  func() { f.message.SetText("") }}
+	f.check.watch(f.titleAr, f.titleEn, f.topic, f.date, f.start, f.hours, f.minHours, f.gov, f.wilayat,
+		f.venue, f.facilitator, f.capacity, f.status)
 	f.save = u.button(u.T("button.save"), theme.DocumentSaveIcon(), f.submit)
 	f.save.Importance = widget.HighImportance
+	// Delete sits by the title, away from Save.
+	f.remove = u.button(u.T("workshops.delete"), theme.DeleteIcon(), f.confirmDelete)
+	f.remove.Importance = widget.LowImportance
 	f.checkIn = u.button(u.T("workshops.checkin"), theme.ConfirmIcon(), func() {
 		u.checkin.setWorkshop(f.w.ID)
 		u.show(screenCheckIn)
@@ -240,7 +265,7 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 	)
 	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), f.close)
 	closeBtn.Importance = widget.LowImportance
-	f.body = container.NewBorder(f.title,
+	f.body = container.NewBorder(u.border(nil, nil, nil, container.NewVBox(f.remove), f.title),
 		container.NewVBox(widget.NewSeparator(), f.message, u.row(f.save, f.checkIn, f.certs, closeBtn)),
 		nil, nil, container.NewVScroll(form))
 	f.empty = u.hint(u.T("workshops.choose"))
@@ -250,14 +275,33 @@ func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
 
 func (f *workshopForm) view() fyne.CanvasObject { return f.content }
 
+// newWorkshop opens the form on a new workshop, in the governorate this
+// computer is enrolled for (the first, if several), else the last used.
 func (f *workshopForm) newWorkshop() {
+	u := f.u
 	f.edit(data.Workshop{
 		Date:        time.Now().Format("2006-01-02"),
 		Hours:       2,
 		Status:      data.WorkshopPlanned,
 		Governorate: f.w.Governorate,
 	})
-	f.u.focus(f.titleAr)
+	u.focus(f.titleAr)
+	asOpened := f.gov.Selected
+	current := f.govQuery.next()
+	background(u, func(ctx context.Context) (string, error) {
+		st, err := u.store.SyncState(ctx)
+		if err != nil || len(st.Governorates) == 0 {
+			return "", err
+		}
+		return st.Governorates[0], nil
+	}, func(gov string, err error) {
+		// Not once someone chose a governorate or opened another workshop.
+		if !current() || err != nil || gov == "" || f.w.ID != "" || f.gov.Selected != asOpened {
+			return
+		}
+		f.w.Governorate = gov
+		f.gov.SetSelected(u.places.govName(u.lang, gov))
+	})
 }
 
 // edit fills the form with w (a new workshop when w.ID is "").
@@ -268,10 +312,12 @@ func (f *workshopForm) edit(w data.Workshop) {
 		f.title.SetText(u.T("workshops.newtitle"))
 		f.checkIn.Hide()
 		f.certs.Hide()
+		f.remove.Hide()
 	} else {
 		f.title.SetText(u.lang.pick(w.TitleEn, w.TitleAr))
 		f.checkIn.Show()
 		f.certs.Show()
+		f.remove.Show()
 	}
 	f.titleAr.SetText(w.TitleAr)
 	f.titleEn.SetText(w.TitleEn)
@@ -296,10 +342,8 @@ func (f *workshopForm) edit(w data.Workshop) {
 			f.status.SetSelectedIndex(i)
 		}
 	}
-	for _, e := range f.errs {
-		e.set("")
-	}
-	f.message.SetText("")
+	f.check.reset()
+	f.message.SetText(f.notice.take(w.ID))
 	f.content.Objects = []fyne.CanvasObject{f.body}
 	f.content.Refresh()
 	if f.onShown != nil {
@@ -309,6 +353,7 @@ func (f *workshopForm) edit(w data.Workshop) {
 
 // close puts the form away: the list takes the whole width again.
 func (f *workshopForm) close() {
+	f.notice = notice{}
 	f.content.Objects = []fyne.CanvasObject{f.empty}
 	f.content.Refresh()
 	if f.onShown != nil {
@@ -334,7 +379,10 @@ func parseNumber(s string) (float64, bool) {
 	return v, err == nil
 }
 
-func (f *workshopForm) submit() {
+// read is the workshop as the form holds it, and every problem with it:
+// numbers that are not numbers (a capacity that is not a whole number)
+// and what the store's validation finds in the rest.
+func (f *workshopForm) read() (data.Workshop, error) {
 	u := f.u
 	w := f.w
 	w.TitleAr, w.TitleEn, w.Topic = f.titleAr.Text, f.titleEn.Text, f.topic.Text
@@ -348,27 +396,63 @@ func (f *workshopForm) submit() {
 	if i := f.status.SelectedIndex(); i >= 0 {
 		w.Status = workshopStatuses[i]
 	}
-	bad := false
-	for _, n := range []struct {
-		e   *entry
-		key string
-		set func(float64)
-	}{
-		{f.hours, "hours", func(v float64) { w.Hours = v }},
-		{f.minHours, "min_hours", func(v float64) { w.MinHours = v }},
-		{f.capacity, "capacity", func(v float64) { w.Capacity = int(v) }},
-	} {
-		v, ok := parseNumber(n.e.Text)
-		if !ok {
-			f.errs[n.key].set(u.T("form.number"))
-			bad = true
-			continue
-		}
-		f.errs[n.key].set("")
-		n.set(v)
+	var bad []data.FieldError
+	problem := func(field, msg string) { bad = append(bad, data.FieldError{Field: field, En: msg, Ar: msg}) }
+	if v, ok := parseNumber(f.hours.Text); ok {
+		w.Hours = v
+	} else {
+		problem("hours", u.T("form.number"))
 	}
-	if bad {
-		f.message.SetText(u.T("form.fix"))
+	if v, ok := parseNumber(f.minHours.Text); ok {
+		w.MinHours = v
+	} else {
+		problem("min_hours", u.T("form.number"))
+	}
+	if v, ok := parseNumber(f.capacity.Text); ok && v == math.Trunc(v) {
+		w.Capacity = int(v)
+	} else {
+		problem("capacity", u.T("form.wholenumber"))
+	}
+	check := w
+	if check.MinHours == 0 { // as AddWorkshop does: the whole workshop
+		check.MinHours = check.Hours
+	}
+	if ve, ok := errorsAsValidation(u.store.ValidateWorkshop(&check)); ok {
+		for _, fe := range ve.Errors {
+			if !hasField(bad, fe.Field) { // a number not read says so already
+				bad = append(bad, fe)
+			}
+		}
+	}
+	if len(bad) > 0 {
+		return w, &data.ValidationError{Errors: bad}
+	}
+	return w, nil
+}
+
+func hasField(errs []data.FieldError, field string) bool {
+	for _, fe := range errs {
+		if fe.Field == field {
+			return true
+		}
+	}
+	return false
+}
+
+// problems shows a validation error's problems next to their fields.
+func (f *workshopForm) problems(err error) {
+	if rest := f.check.show(err); len(rest) > 0 {
+		f.message.SetText(strings.Join(rest, "\n"))
+	} else {
+		f.message.SetText(f.u.T("form.fix"))
+	}
+}
+
+func (f *workshopForm) submit() {
+	u := f.u
+	w, err := f.read()
+	if err != nil { // every problem at once, nothing written
+		f.problems(err)
 		return
 	}
 	isNew := w.ID == ""
@@ -381,19 +465,55 @@ func (f *workshopForm) submit() {
 	}, func(w data.Workshop, err error) {
 		f.save.Enable()
 		if err != nil {
-			rest := u.fieldErrors(err, f.errs, map[string]string{"title": "title_ar"})
-			if len(rest) > 0 {
-				f.message.SetText(strings.Join(rest, "\n"))
-			} else if _, ok := errorsAsValidation(err); ok {
-				f.message.SetText(u.T("form.fix"))
+			if _, ok := errorsAsValidation(err); ok {
+				f.problems(err)
 			} else {
 				u.showError(u.T("nav.workshops"), err)
 			}
 			return
 		}
 		u.changed()
+		done := "form.savedname"
+		if isNew {
+			done = "form.addedname"
+		}
+		f.notice = notice{w.ID, u.F(done, u.lang.pick(w.TitleEn, w.TitleAr))}
 		f.edit(w)
-		f.message.SetText(u.T("form.saved"))
 		f.onSaved(w)
 	})
+}
+
+// confirmDelete asks, then deletes the workshop; one with attendance is
+// refused, and the form says why.
+func (f *workshopForm) confirmDelete() {
+	u := f.u
+	w := f.w
+	if w.ID == "" {
+		return
+	}
+	title := u.lang.pick(w.TitleEn, w.TitleAr)
+	dialog.ShowCustomConfirm(u.T("workshops.deletetitle"), u.T("workshops.delete"), u.T("button.cancel"),
+		u.wrapped(u.F("workshops.deleteconfirm", title)), func(ok bool) {
+			if !ok {
+				return
+			}
+			background(u, func(ctx context.Context) (struct{}, error) {
+				return struct{}{}, u.store.DeleteWorkshop(ctx, w.ID)
+			}, func(_ struct{}, err error) {
+				if errors.Is(err, data.ErrWorkshopAttended) {
+					f.message.SetText(u.words(err))
+					return
+				}
+				if err != nil {
+					u.showError(u.T("workshops.deletetitle"), err)
+					return
+				}
+				u.changed()
+				f.w = data.Workshop{}
+				f.close()
+				if f.onDeleted != nil {
+					f.onDeleted(w)
+				}
+			})
+		}, u.win)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -43,6 +44,8 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "write every certificate into this one PDF, one page a person")
 	split := fs.String("split", "", "write one PDF per person into this folder")
 	tmplPath := fs.String("template", "", "certificate template (JSON); default: the built-in one")
+	sigAr := fs.String("signatory-ar", "", "the signatory's name in Arabic (else the template's)")
+	sigEn := fs.String("signatory-en", "", "the signatory's name in English (else the template's)")
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -56,7 +59,22 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 			return err
 		}
 	}
+	if *sigAr != "" {
+		tmpl.Vars["signatory_name_ar"] = *sigAr
+	}
+	if *sigEn != "" {
+		tmpl.Vars["signatory_name_en"] = *sigEn
+	}
 	return m.withStore(ctx, func(s *data.Store) error {
+		// Nothing is issued that would print a blank: the same check and
+		// the same words as the app.
+		if err := s.CheckPrintable(ctx, *workshop, tmpl); err != nil {
+			var ie *data.IncompleteError
+			if errors.As(err, &ie) {
+				return errors.New(ie.English() + "\n" + ie.Arabic())
+			}
+			return err
+		}
 		signer, err := s.Signer(ctx)
 		if err != nil {
 			return err

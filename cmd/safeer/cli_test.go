@@ -267,7 +267,7 @@ func TestCertificatesIssueAndVerify(t *testing.T) {
 		Issued []data.CertificateRow `json:"issued"`
 		Files  []string              `json:"files"`
 	}
-	jsonOut(t, mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf, "--json"), &rep)
+	jsonOut(t, mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai", "--out", pdf, "--json"), &rep)
 	if len(rep.Issued) != 1 || len(rep.Files) != 1 {
 		t.Fatalf("issue: %+v", rep)
 	}
@@ -285,7 +285,7 @@ func TestCertificatesIssueAndVerify(t *testing.T) {
 		t.Fatalf("other key: exit %d %+v", code, v)
 	}
 	split := filepath.Join(dir, "split")
-	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--split", split)
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai", "--split", split)
 	files, _ := filepath.Glob(filepath.Join(split, "*.pdf"))
 	if len(files) != 1 || !strings.Contains(filepath.Base(files[0]), "Abdullah Al Ismaili") {
 		t.Fatalf("split files %v", files)
@@ -321,7 +321,7 @@ func TestVerifyNotEnrolled(t *testing.T) {
 	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "عبدالله الإسماعيلي", "--name-en", "Abdullah Al Ismaili", "--governorate", "OM-DA", "--json"), &p)
 	mustRun(t, db, "attend", w.ID, p.ID)
 	pdf := filepath.Join(dir, "workshop.pdf")
-	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf)
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai", "--out", pdf)
 
 	code, out, errs := run(t, db, "certificates", "verify", pdf)
 	if code != 1 || errs != "" || !strings.HasPrefix(out, "signed by this computer, not yet endorsed by HQ\n") || !strings.Contains(out, "Abdullah Al Ismaili") {
@@ -380,4 +380,40 @@ func TestVerifyNotEnrolled(t *testing.T) {
 	if code, out, _ = run(t, db, "certificates", "verify", texts[0]); code != 1 || !strings.HasPrefix(out, "signed by this computer") {
 		t.Fatalf("verify the QR text: exit %d\n%s", code, out)
 	}
+}
+
+// TestCertificatesIssueIncomplete: a workshop without an Arabic title or
+// wilayat, and no signatory, is refused with the missing fields named in
+// both languages, and nothing is issued; with them it issues.
+func TestCertificatesIssueIncomplete(t *testing.T) {
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	var w, p struct{ ID string }
+	jsonOut(t, mustRun(t, db, "workshops", "add", "--title-en", "Smart Cities",
+		"--date", "2026-11-29", "--hours", "3", "--governorate", "OM-DA", "--json"), &w)
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "عبدالله الإسماعيلي", "--governorate", "OM-DA", "--json"), &p)
+	mustRun(t, db, "attend", w.ID, p.ID)
+	pdf := filepath.Join(dir, "w.pdf")
+	code, out, errs := run(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf)
+	for _, want := range []string{"the workshop's Arabic title", "the workshop's wilayat", "the signatory's name in Arabic",
+		"the signatory's name in English", "عنوان الورشة بالعربية", "ولاية الورشة", "اسم الموقّع بالإنجليزية"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q", want)
+		}
+	}
+	if code != 1 || out != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(pdf); !os.IsNotExist(err) {
+		t.Fatalf("a PDF was written: %v", err)
+	}
+	var list struct {
+		Certificates []any `json:"certificates"`
+	}
+	jsonOut(t, mustRun(t, db, "certificates", "list", "--workshop", w.ID, "--json"), &list)
+	if len(list.Certificates) != 0 {
+		t.Fatalf("issued anyway: %+v", list)
+	}
+	mustRun(t, db, "workshops", "edit", w.ID, "--title-ar", "المدن الذكية", "--wilayat", "Nizwa")
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai")
 }

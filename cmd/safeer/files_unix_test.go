@@ -69,10 +69,10 @@ func TestCommandsWritePrivateFiles(t *testing.T) {
 	}
 
 	pdf := filepath.Join(out, "workshop.pdf")
-	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--out", pdf)
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai", "--out", pdf)
 	files[pdf] = "certificates PDF"
 	split := filepath.Join(out, "split")
-	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--split", split)
+	mustRun(t, db, "certificates", "issue", "--workshop", w.ID, "--signatory-ar", "سالم الهنائي", "--signatory-en", "Salim Al Hinai", "--split", split)
 	pdfs, _ := filepath.Glob(filepath.Join(split, "*.pdf"))
 	if len(pdfs) != 1 {
 		t.Fatalf("split PDFs %v", pdfs)
