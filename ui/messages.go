@@ -379,4 +379,8 @@ var messages = map[string]message{
 	"namesake.none":         {"no workshops yet", "لم يحضر ورشًا بعد"},
 	"namesake.last":         {"last: %s", "آخرها: %s"},
 	"namesake.present":      {"already present", "حاضر"},
+
+	// Sync screen after enrolment; keyboard; first start, backup and export.
+	"sync.reenrolhelp": {"This copy of the database has no sync token (a restored backup). Ask HQ for a new one-time code and enrol again: nothing is lost.", "لا تحمل نسخة قاعدة البيانات هذه رمز المزامنة (نسخة احتياطية مستعادة). اطلب من المقر رمز تسجيل جديدًا وسجّل الجهاز مرة أخرى: لن يضيع شيء."},
+	"trigger.enrol":    {"Enrolment", "التسجيل"},
 }
