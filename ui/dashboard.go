@@ -213,7 +213,8 @@ func (d *dashboardScreen) show(dd dashboardData) {
 	}
 	// A restored backup is not enrolled either, but its problem says why
 	// and what to do; "not enrolled yet" would be wrong there.
-	if !st.Enrolled && (st.Problem == nil || st.Problem.Code != client.ProblemTokenMissing) {
+	// While the first steps are on screen, their first says it already.
+	if !st.Enrolled && (st.Problem == nil || st.Problem.Code != client.ProblemTokenMissing) && !d.steps.content.Visible() {
 		add(u.T("attn.notenrolled"), widget.WarningImportance, u.T("attn.open.sync"), func() { u.show(screenSync) })
 	}
 	if st.Problem != nil {

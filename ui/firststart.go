@@ -82,7 +82,7 @@ func (f *firstSteps) set(enrolled bool, people, workshops int) {
 		st.done = done[i]
 		all = all && done[i]
 		if st.done {
-			st.state.SetText("✓ " + u.T("steps.done"))
+			st.state.SetText(u.T("steps.done"))
 			st.state.Importance = widget.SuccessImportance
 			st.button.Importance = widget.LowImportance
 		} else {

@@ -172,6 +172,12 @@ func startHQ(t *testing.T) *synccheck.HQ {
 // reaches HQ without Sync now); the background scheduler, paused while the
 // computer was not enrolled, is no longer paused.
 func TestEnrolThenSyncAtOnce(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		t.Run(string(l), func(t *testing.T) { enrolThenSync(t, l) })
+	}
+}
+
+func enrolThenSync(t *testing.T, l Lang) {
 	h := startHQ(t)
 	code, err := h.Code(context.Background(), "OM-MA")
 	if err != nil {
@@ -179,7 +185,7 @@ func TestEnrolThenSyncAtOnce(t *testing.T) {
 	}
 	s := testStore(t)
 	addPeople(t, s, testPeople[0])
-	u := newTestUI(t, s, English, fastClient...)
+	u := newTestUI(t, s, l, fastClient...)
 	sched, err := u.sync.(*client.Client).StartScheduler(client.ScheduleOptions{NoStartRun: true, Every: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -190,7 +196,8 @@ func TestEnrolThenSyncAtOnce(t *testing.T) {
 	}
 	u.show(screenSync)
 	sc := u.syncScreen
-	if !sc.enrolOn || !strings.Contains(allText(sc.view()), "Enrol this computer with HQ") {
+	enrolTitle := u.text(u.T("sync.enroltitle"))
+	if !sc.enrolOn || !strings.Contains(allText(sc.view()), enrolTitle) {
 		t.Fatal("no enrol panel before enrolment")
 	}
 	sc.hqURL.SetText(h.URL())
@@ -205,12 +212,14 @@ func TestEnrolThenSyncAtOnce(t *testing.T) {
 	if st := u.sync.Status(); !st.Enrolled || st.OpsWaiting != 0 || st.LastSync.IsZero() {
 		t.Fatalf("status after enrolment %+v", st)
 	}
+	settle(u)
 	text := allText(sc.view())
-	if sc.enrolOn || strings.Contains(text, "Enrol this computer with HQ") || strings.Contains(text, "not enrolled") {
+	if sc.enrolOn || strings.Contains(text, enrolTitle) || strings.Contains(text, u.text(u.T("status.notenrolled"))) {
 		t.Fatalf("enrol panel or 'not enrolled' still there:\n%s", text)
 	}
-	if !sc.notice.Visible() || !strings.Contains(sc.notice.Text, "Enrolled with "+h.URL()) || !strings.Contains(sc.notice.Text, "1 changes sent") {
-		t.Fatalf("notice %q", sc.notice.Text)
+	enrolled := u.F("sync.enrolled", h.URL(), u.places.govName(l, "OM-MA"))
+	if !sc.notice.Visible() || !strings.Contains(sc.notice.Logical(), enrolled) || !strings.Contains(sc.notice.Logical(), u.F("sync.report", 1, sc.history[0].Pulled)) {
+		t.Fatalf("notice %q", sc.notice.Logical())
 	}
 	if sc.problem.Visible() || sc.syncNow.Disabled() {
 		t.Fatalf("problem %q, sync now disabled %v", sc.problem.Text, sc.syncNow.Disabled())
@@ -218,7 +227,7 @@ func TestEnrolThenSyncAtOnce(t *testing.T) {
 	if sched.Paused() {
 		t.Fatal("scheduler still paused after enrolment")
 	}
-	capture(t, u, "sync-enrolled-en")
+	capture(t, u, "sync-enrolled-"+string(l))
 }
 
 // TestRestoredBackupShowsEnrolAgain: a restored backup (enrolled once, no
