@@ -81,6 +81,9 @@ type Store interface {
 	ResolveConflict(ctx context.Context, id, choice string) error
 	SyncLog(ctx context.Context, limit int) ([]data.SyncRun, error)
 	SyncCounts(ctx context.Context) (data.SyncCounts, error)
+
+	Backup(ctx context.Context, dest string) error
+	Export(ctx context.Context, kind, format string, w io.Writer) (int, error)
 }
 
 var _ Store = (*data.Store)(nil)

@@ -30,6 +30,8 @@ type dashboardScreen struct {
 	byMonth   *barChart
 	byWilayat *barChart
 	attention *fyne.Container
+	steps     *firstSteps
+	files     *dataFiles
 	content   fyne.CanvasObject
 	loads     latest
 }
@@ -61,12 +63,17 @@ func newDashboardScreen(u *UI) *dashboardScreen {
 		container.NewBorder(u.heading(u.T("dash.bymonth")), nil, nil, nil, d.byMonth),
 		container.NewBorder(u.heading(u.T("dash.bywilayat")), nil, nil, nil, d.byWilayat),
 	)
+	d.steps = newFirstSteps(u)
+	d.files = newDataFiles(u)
 	d.content = container.NewVScroll(container.NewVBox(
+		d.steps.view(),
 		container.NewGridWithColumns(4, cards...),
 		fixedHeight(charts, 230),
 		widget.NewSeparator(),
 		u.heading(u.T("dash.attention")),
 		d.attention,
+		widget.NewSeparator(),
+		d.files.view(),
 	))
 	return d
 }
@@ -164,6 +171,8 @@ func (d *dashboardScreen) show(dd dashboardData) {
 			perWilayat[name] += w.Present
 		}
 	}
+	enrolled := u.sync != nil && u.sync.Status().Enrolled
+	d.steps.set(enrolled, dd.people, len(dd.workshops))
 	setNumber(d.people, dd.people)
 	setNumber(d.workshops, len(dd.workshops))
 	setNumber(d.attended, total)
@@ -204,7 +213,8 @@ func (d *dashboardScreen) show(dd dashboardData) {
 	}
 	// A restored backup is not enrolled either, but its problem says why
 	// and what to do; "not enrolled yet" would be wrong there.
-	if !st.Enrolled && (st.Problem == nil || st.Problem.Code != client.ProblemTokenMissing) {
+	// While the first steps are on screen, their first says it already.
+	if !st.Enrolled && (st.Problem == nil || st.Problem.Code != client.ProblemTokenMissing) && !d.steps.content.Visible() {
 		add(u.T("attn.notenrolled"), widget.WarningImportance, u.T("attn.open.sync"), func() { u.show(screenSync) })
 	}
 	if st.Problem != nil {

@@ -240,9 +240,29 @@ func TestLayoutTextFits(t *testing.T) {
 						t.Errorf("%s: %s", name, p)
 					}
 				})
+				u.Close()
+				// The first start: an empty roster on a computer not enrolled.
+				u = openUI(t, testStore(t), l, size)
+				firstStartTour(t, u, func(name string) {
+					for _, p := range layoutProblems(u) {
+						t.Errorf("%s: %s", name, p)
+					}
+				})
 			})
 		}
 	}
+}
+
+// firstStartTour shows what a new computer shows: the dashboard's steps,
+// the empty roster's hint.
+func firstStartTour(t *testing.T, u *UI, at func(name string)) {
+	t.Helper()
+	u.show(screenDashboard)
+	settle(u)
+	at("first-start")
+	u.show(screenPeople)
+	settle(u)
+	at("people-empty")
 }
 
 // relayout lays the window out again: the test canvas lays out on resize

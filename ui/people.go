@@ -23,14 +23,16 @@ import (
 type peopleScreen struct {
 	u *UI
 
-	search  *entry
-	gov     *widget.Select
-	wilayat *widget.Select
-	status  *widget.Select
-	count   *label
-	list    *widget.List
-	detail  *personPanel
-	content fyne.CanvasObject
+	search *entry
+	// emptyHint is over the list while the roster is empty.
+	emptyHint *fyne.Container
+	gov       *widget.Select
+	wilayat   *widget.Select
+	status    *widget.Select
+	count     *label
+	list      *widget.List
+	detail    *personPanel
+	content   fyne.CanvasObject
 
 	onScreen *rosterView // the answer on screen; Fyne's goroutine only
 	queries  latest
@@ -154,7 +156,12 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	)
 	// The roster has the whole width until a person (or a new one) is
 	// open; then the person's panel takes its share beside it.
-	left := container.NewBorder(top, nil, nil, nil, p.list)
+	// An empty roster says how to fill it, with the Import button at hand.
+	emptyImport := u.button(u.T("people.import"), theme.UploadIcon(), func() { newImportWizard(u, p.refresh).show() })
+	emptyImport.Importance = widget.HighImportance
+	p.emptyHint = container.NewVBox(u.wrapped(u.T("people.emptyhint")), u.row(emptyImport))
+	p.emptyHint.Hide()
+	left := container.NewBorder(top, nil, nil, nil, container.NewStack(p.list, container.NewPadded(p.emptyHint)))
 	split := u.split(left, container.NewPadded(p.detail.view()), 0.6)
 	stack := container.NewStack(left)
 	p.detail.onShown = func(open bool) {
@@ -238,6 +245,11 @@ func (p *peopleScreen) refresh() {
 		old := p.onScreen
 		p.onScreen = v
 		p.count.SetText(u.N("people.count", pg.Total))
+		if pg.Total == 0 && v.query == "" && v.opt == (data.SearchOptions{}) {
+			p.emptyHint.Show()
+		} else {
+			p.emptyHint.Hide()
+		}
 		p.list.UnselectAll()
 		if old != nil && (old.query != v.query || old.opt != v.opt) {
 			p.list.ScrollToTop() // a new search: its best matches; the same one again (after a save) stays put

@@ -88,6 +88,9 @@ func TestScreenshots(t *testing.T) {
 			u := openUI(t, longStore(t), l, size)
 			tour(t, u, l, func(name string) { capture(t, u, name+suffix) })
 			u.Close()
+			u = openUI(t, testStore(t), l, size)
+			firstStartTour(t, u, func(name string) { capture(t, u, name+suffix) })
+			u.Close()
 		}
 	}
 	// The question Enter asks about namesakes, on a store of its own so

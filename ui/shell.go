@@ -117,9 +117,7 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 		u.Close()
 		w.Close()
 	})
-	for _, sc := range []fyne.Shortcut{shortcutFind, shortcutNew} {
-		w.Canvas().AddShortcut(sc, func(s fyne.Shortcut) { u.shortcut(s) })
-	}
+	u.keyboard()
 	u.status.start()
 	u.show(u.current)
 	if u.current != screenPeople {
@@ -294,7 +292,7 @@ func (u *UI) saveSize() {
 }
 
 // The shortcuts: Ctrl+F focuses the screen's search, Ctrl+N starts a new
-// person or workshop (Cmd on macOS).
+// person or workshop (Cmd on macOS); keyboard.go has the others.
 var (
 	shortcutFind = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutNew  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
@@ -305,6 +303,12 @@ func (u *UI) shortcut(s fyne.Shortcut) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
 	if !ok {
 		return false
+	}
+	if u.dialogOpen() {
+		return false // the dialog's own fields take their keys
+	}
+	if u.screenShortcut(cs.ShortcutName()) {
+		return true
 	}
 	switch cs.ShortcutName() {
 	case shortcutFind.ShortcutName():

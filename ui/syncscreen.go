@@ -38,19 +38,25 @@ type syncScreen struct {
 	phase      *label
 	bar        *widget.ProgressBar
 	spinner    *widget.ProgressBarInfinite
-	runErr     *label
+	notice     *label // what a run or an enrolment did, in green
 	running    bool
+	st         client.Status // the last status shown
 	history    []data.SyncRun
 	histList   *widget.List
 	histCols   *table
 	histHeader *fyne.Container
 	histDetail *label
 
-	// Enrolment
-	hqURL    *entry
-	code     *entry
-	enrol    *widget.Button
-	enrolMsg *label
+	// Enrolment: its panel is beside the status only while the computer
+	// is not enrolled (or a restored backup lost its token).
+	hqURL                 *entry
+	code                  *entry
+	enrol                 *widget.Button
+	enrolMsg              *label
+	enrolHelp             *label
+	statusCard, enrolCard fyne.CanvasObject
+	top                   *fyne.Container
+	enrolOn               bool
 
 	conflicts *conflictReview
 	dups      *duplicateReview
@@ -75,14 +81,15 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.spinner = widget.NewProgressBarInfinite()
 	s.spinner.Stop()
 	s.spinner.Hide()
-	s.runErr = u.wrapped("")
-	s.runErr.Importance = widget.DangerImportance
+	s.notice = u.wrapped("")
+	s.notice.Importance = widget.SuccessImportance
+	s.notice.Hide()
 	// The result is what the history is read for: its column fits the
 	// results on the list (loadHistory), the others what they hold.
 	s.histCols = u.table(
 		column{header: u.T("col.when"), samples: []string{"2026-12-31 23:59"}},
 		column{header: u.T("col.trigger"), samples: []string{u.word("trigger", "manual"), u.word("trigger", "schedule"),
-			u.word("trigger", "reconnect"), u.word("trigger", "command")}},
+			u.word("trigger", "reconnect"), u.word("trigger", "command"), u.word("trigger", triggerEnrol)}},
 		column{header: u.T("col.moved"), samples: []string{u.F("sync.moved", 99999, 99999)}},
 		column{header: u.T("col.result"), grow: 1, samples: []string{u.T("sync.ok")}},
 	)
@@ -119,7 +126,7 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.enrolMsg = u.wrapped("")
 	s.code.OnSubmitted = func(string) { s.runEnrol() }
 
-	statusCard := container.NewVBox(
+	s.statusCard = container.NewVBox(
 		u.form(
 			formRow{u.T("sync.hq"), s.hq},
 			formRow{u.T("sync.connection"), s.online},
@@ -130,11 +137,12 @@ func newSyncScreen(u *UI) *syncScreen {
 		s.warnings,
 		u.row(s.syncNow, s.phase),
 		s.bar, s.spinner,
-		s.runErr,
+		s.notice,
 	)
-	enrolCard := container.NewVBox(
+	s.enrolHelp = u.wrapped(u.T("sync.enrolhelp"))
+	s.enrolCard = container.NewVBox(
 		u.heading(u.T("sync.enroltitle")),
-		u.wrapped(u.T("sync.enrolhelp")),
+		s.enrolHelp,
 		u.form(
 			formRow{u.T("sync.hqurl"), s.hqURL},
 			formRow{u.T("sync.code"), s.code},
@@ -158,8 +166,10 @@ func newSyncScreen(u *UI) *syncScreen {
 		}
 		s.histList.UnselectAll()
 	}
+	s.top = container.NewStack()
+	s.showEnrol(true)
 	statusTab := container.NewBorder(
-		container.NewVBox(u.split(statusCard, enrolCard, 0.5), widget.NewSeparator(), u.heading(u.T("sync.history")), s.histHeader),
+		container.NewVBox(s.top, widget.NewSeparator(), u.heading(u.T("sync.history")), s.histHeader),
 		s.histDetail, nil, nil, s.histList)
 
 	s.conflicts = newConflictReview(u)
@@ -207,6 +217,13 @@ func (s *syncScreen) shown() {
 // statusChanged shows a new status (from the status bar's subscription).
 func (s *syncScreen) statusChanged(st client.Status) {
 	u := s.u
+	s.st = st
+	s.showEnrol(!st.Enrolled)
+	if st.Problem != nil && st.Problem.Code == client.ProblemTokenMissing {
+		s.enrolHelp.SetText(u.T("sync.reenrolhelp"))
+	} else {
+		s.enrolHelp.SetText(u.T("sync.enrolhelp"))
+	}
 	if st.Enrolled {
 		s.hq.SetText(st.HQURL + "  (" + strings.Join(govNames(u, st.Governorates), u.T("list.sep")) + ")")
 		if s.hqURL.Text == "" {
@@ -231,6 +248,8 @@ func (s *syncScreen) statusChanged(st client.Status) {
 		s.last.SetText(u.dateTime(st.LastSync) + " (" + u.ago(st.LastSync) + ")")
 	}
 	s.counts.SetText(u.F("sync.countsline", st.OpsWaiting, st.ConflictsWaiting, st.RejectedOps))
+	// One problem, once: a failed run's problem is the status's (the
+	// client records it there), so the run has no line of its own.
 	if st.Problem != nil {
 		s.problem.SetText(u.lang.pick(st.Problem.En, st.Problem.Ar))
 		s.problem.Show()
@@ -248,8 +267,10 @@ func (s *syncScreen) statusChanged(st client.Status) {
 	} else {
 		s.warnings.Show()
 	}
-	if st.Running {
+	if st.Running || !st.Enrolled { // not enrolled: the enrol panel is what to do
 		s.syncNow.Disable()
+	}
+	if st.Running {
 		s.phase.SetText(u.phaseWord(st.Progress.Phase))
 		if st.Progress.Total > 0 {
 			s.spinner.Stop()
@@ -263,7 +284,9 @@ func (s *syncScreen) statusChanged(st client.Status) {
 			s.spinner.Start()
 		}
 	} else if !s.running {
-		s.syncNow.Enable()
+		if st.Enrolled {
+			s.syncNow.Enable()
+		}
 		s.phase.SetText("")
 		s.bar.Hide()
 		s.spinner.Stop()
@@ -279,38 +302,63 @@ func govNames(u *UI, codes []string) []string {
 	return out
 }
 
+// triggerEnrol is the history's name for the run right after enrolment.
+const triggerEnrol = "enrol"
+
+// showEnrol puts the enrol panel beside the status, or takes it away.
+func (s *syncScreen) showEnrol(on bool) {
+	if s.top == nil || (on == s.enrolOn && len(s.top.Objects) > 0) {
+		return
+	}
+	s.enrolOn = on
+	if on {
+		s.top.Objects = []fyne.CanvasObject{s.u.split(s.statusCard, s.enrolCard, 0.5)}
+	} else {
+		s.top.Objects = []fyne.CanvasObject{s.statusCard}
+	}
+	s.top.Refresh()
+}
+
 // runNow syncs now; the status subscription shows the progress, and a
-// failure is said in words.
-func (s *syncScreen) runNow() {
+// failure is the status's problem, said once.
+func (s *syncScreen) runNow() { s.run(client.TriggerManual, "") }
+
+// run is one sync with progress; done, if set, is said before the
+// report when it went well (after an enrolment: that it went well too).
+func (s *syncScreen) run(trigger, done string) {
 	u := s.u
 	if u.sync == nil || s.running {
 		return
 	}
 	s.running = true
 	s.syncNow.Disable()
-	s.runErr.SetText("")
+	s.notice.Hide()
 	s.phase.SetText(u.T("sync.starting"))
 	s.spinner.Show()
 	s.spinner.Start()
 	background(u, func(ctx context.Context) (client.Report, error) {
-		return u.sync.SyncWith(ctx, client.TriggerManual)
+		return u.sync.SyncWith(ctx, trigger)
 	}, func(rep client.Report, err error) {
 		s.running = false
-		s.syncNow.Enable()
 		s.spinner.Stop()
 		s.spinner.Hide()
 		s.bar.Hide()
-		if err != nil {
-			p := client.Describe(err)
-			s.phase.SetText("")
-			s.runErr.SetText(u.lang.pick(p.En, p.Ar))
-		} else {
-			s.phase.SetText(u.F("sync.report", rep.Pushed, rep.Pulled))
+		s.phase.SetText("")
+		s.statusChanged(u.sync.Status()) // the run's problem, if any, without waiting for the subscription
+		if err == nil {
+			s.setNotice(strings.TrimSpace(done + "\n" + u.F("sync.report", rep.Pushed, rep.Pulled)))
+		} else if done != "" {
+			s.setNotice(done)
 		}
 		s.loadHistory()
 		s.conflicts.load()
 		u.changed()
 	})
+}
+
+func (s *syncScreen) setNotice(text string) {
+	s.notice.SetText(text)
+	s.notice.Show()
 }
 
 func (s *syncScreen) runEnrol() {
@@ -338,13 +386,16 @@ func (s *syncScreen) runEnrol() {
 			return
 		}
 		s.code.SetText("")
-		s.enrolMsg.Importance = widget.SuccessImportance
+		s.enrolMsg.SetText("")
 		msg := u.F("sync.enrolled", res.HQURL, strings.Join(govNames(u, res.Governorates), u.T("list.sep")))
 		if res.Warning != nil {
 			msg += "\n" + u.lang.pick(res.Warning.En, res.Warning.Ar)
 		}
-		s.enrolMsg.SetText(msg)
-		u.changed()
+		s.setNotice(msg)
+		// Enrolled: the panel goes, and the first sync starts at once (the
+		// background scheduler, paused while not enrolled, resumes by itself).
+		s.statusChanged(u.sync.Status())
+		s.run(triggerEnrol, msg)
 	})
 }
 

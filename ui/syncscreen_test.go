@@ -2,13 +2,18 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"github.com/google/uuid"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/hq"
+	_ "github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/internal/synccheck"
 	gosync "github.com/oman-sca/safeer/sync"
 	"github.com/oman-sca/safeer/sync/client"
 )
@@ -29,10 +34,11 @@ func TestSyncErrorAppearsInWords(t *testing.T) {
 			sc := u.syncScreen
 			want := client.Words(client.ProblemUnreachable)
 
-			// Not enrolled: Sync now says so.
-			sc.runNow()
-			notEnrolled := client.Words(client.ProblemNotEnrolled)
-			eventually(t, "not enrolled", func() bool { return sc.runErr.Text == displayText(l.pick(notEnrolled.En, notEnrolled.Ar), l.RTL()) })
+			// Not enrolled: the enrol panel is the way, Sync now waits for it,
+			// and nothing is red.
+			if !sc.syncNow.Disabled() || !sc.enrolOn || sc.problem.Visible() {
+				t.Fatalf("not enrolled: sync now disabled %v, enrol panel %v, problem %q", sc.syncNow.Disabled(), sc.enrolOn, sc.problem.Text)
+			}
 
 			// Enrolling with an HQ nobody answers.
 			sc.hqURL.SetText("http://127.0.0.1:1")
@@ -51,17 +57,22 @@ func TestSyncErrorAppearsInWords(t *testing.T) {
 			}
 			u.sync.Refresh(context.Background())
 			sc.runNow()
-			eventually(t, "sync error", func() bool { return !sc.running && sc.runErr.Logical() != "" })
-			if got := sc.runErr.Logical(); got != l.pick(want.En, want.Ar) {
+			eventually(t, "sync error", func() bool { return !sc.running && sc.problem.Logical() != "" })
+			if got := sc.problem.Logical(); got != l.pick(want.En, want.Ar) {
 				t.Fatalf("sync says %q, want %q", got, l.pick(want.En, want.Ar))
 			}
-			if strings.Contains(sc.runErr.Text, "127.0.0.1") || strings.Contains(sc.runErr.Text, "dial") {
-				t.Fatalf("raw error shown: %q", sc.runErr.Text)
+			if strings.Contains(sc.problem.Text, "127.0.0.1") || strings.Contains(sc.problem.Text, "dial") {
+				t.Fatalf("raw error shown: %q", sc.problem.Text)
 			}
 			eventually(t, "history", func() bool { return len(sc.history) > 0 && sc.history[0].ErrorCode == client.ProblemUnreachable })
 			eventually(t, "status bar offline", func() bool {
 				return u.status.online.Logical() == u.T("status.offline") && sc.problem.Logical() == l.pick(want.En, want.Ar)
 			})
+			// Said once above the history (which keeps every run's result).
+			settle(u)
+			if n := timesShown(sc.top, sc.problem.Text); n != 1 {
+				t.Fatalf("the problem is shown %d times:\n%s", n, allText(sc.top))
+			}
 			capture(t, u, "sync-error-"+string(l))
 		})
 	}
@@ -140,4 +151,119 @@ func TestDuplicateReview(t *testing.T) {
 	if n, _ := s.CountPeople(context.Background()); n != 3 {
 		t.Fatalf("%d people after merging", n)
 	}
+}
+
+// startHQ serves a real HQ (hq.Server on SQLite) on loopback.
+func startHQ(t *testing.T) *synccheck.HQ {
+	t.Helper()
+	dir := t.TempDir()
+	h, err := synccheck.StartHQ(context.Background(), func(ctx context.Context) (hq.Store, error) {
+		return hq.OpenStore(ctx, filepath.Join(dir, "hq.db"))
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(h.Close)
+	return h
+}
+
+// TestEnrolThenSyncAtOnce: enrolling from the Sync screen says so, takes the
+// enrol panel away, and syncs at once (the person added before enrolment
+// reaches HQ without Sync now); the background scheduler, paused while the
+// computer was not enrolled, is no longer paused.
+func TestEnrolThenSyncAtOnce(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		t.Run(string(l), func(t *testing.T) { enrolThenSync(t, l) })
+	}
+}
+
+func enrolThenSync(t *testing.T, l Lang) {
+	h := startHQ(t)
+	code, err := h.Code(context.Background(), "OM-MA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testStore(t)
+	addPeople(t, s, testPeople[0])
+	u := newTestUI(t, s, l, fastClient...)
+	sched, err := u.sync.(*client.Client).StartScheduler(client.ScheduleOptions{NoStartRun: true, Every: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sched.Stop()
+	if !sched.Paused() {
+		t.Fatal("scheduler not paused before enrolment")
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	enrolTitle := u.text(u.T("sync.enroltitle"))
+	if !sc.enrolOn || !strings.Contains(allText(sc.view()), enrolTitle) {
+		t.Fatal("no enrol panel before enrolment")
+	}
+	sc.hqURL.SetText(h.URL())
+	sc.code.SetText(code)
+	sc.runEnrol()
+	eventually(t, "synced after enrolment", func() bool {
+		return !sc.running && len(sc.history) > 0 && sc.history[0].Trigger == triggerEnrol
+	})
+	if r := sc.history[0]; r.ErrorCode != "" || r.Pushed != 1 {
+		t.Fatalf("first run %+v", r)
+	}
+	if st := u.sync.Status(); !st.Enrolled || st.OpsWaiting != 0 || st.LastSync.IsZero() {
+		t.Fatalf("status after enrolment %+v", st)
+	}
+	settle(u)
+	text := allText(sc.view())
+	if sc.enrolOn || strings.Contains(text, enrolTitle) || strings.Contains(text, u.text(u.T("status.notenrolled"))) {
+		t.Fatalf("enrol panel or 'not enrolled' still there:\n%s", text)
+	}
+	enrolled := u.F("sync.enrolled", h.URL(), u.places.govName(l, "OM-MA"))
+	if !sc.notice.Visible() || !strings.Contains(sc.notice.Logical(), enrolled) || !strings.Contains(sc.notice.Logical(), u.F("sync.report", 1, sc.history[0].Pulled)) {
+		t.Fatalf("notice %q", sc.notice.Logical())
+	}
+	if sc.problem.Visible() || sc.syncNow.Disabled() {
+		t.Fatalf("problem %q, sync now disabled %v", sc.problem.Text, sc.syncNow.Disabled())
+	}
+	if sched.Paused() {
+		t.Fatal("scheduler still paused after enrolment")
+	}
+	capture(t, u, "sync-enrolled-"+string(l))
+}
+
+// TestRestoredBackupShowsEnrolAgain: a restored backup (enrolled once, no
+// token) shows its problem once and the enrol panel, which says to enrol
+// again with a new code.
+func TestRestoredBackupShowsEnrolAgain(t *testing.T) {
+	s := testStore(t)
+	if err := s.SaveEnrolment(context.Background(), data.Enrolment{HQURL: "https://hq.example.om", Token: "t",
+		Governorates: []string{"OM-MA"}, EnrolledAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(t.TempDir(), "copy.db")
+	if err := s.Backup(context.Background(), backup); err != nil {
+		t.Fatal(err)
+	}
+	r, err := data.Open(context.Background(), backup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	u := newTestUI(t, r, English)
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "token missing", func() bool { return sc.problem.Visible() })
+	want := client.Words(client.ProblemTokenMissing)
+	if sc.problem.Logical() != want.En || !sc.enrolOn || sc.enrolHelp.Logical() != u.T("sync.reenrolhelp") {
+		t.Fatalf("problem %q, enrol panel %v, help %q", sc.problem.Logical(), sc.enrolOn, sc.enrolHelp.Logical())
+	}
+	if n := timesShown(sc.top, sc.problem.Text); n != 1 {
+		t.Fatalf("problem shown %d times:\n%s", n, allText(sc.top))
+	}
+}
+
+// timesShown counts how often text is on screen under o, by its first
+// three words (a wrapped label is drawn as lines).
+func timesShown(o fyne.CanvasObject, text string) int {
+	w := strings.Fields(text)
+	return strings.Count(allText(o), strings.Join(w[:min(3, len(w))], " "))
 }
