@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -20,7 +18,6 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // certificatesScreen issues a workshop's certificates: who is eligible and
@@ -431,7 +428,7 @@ func (c *certificatesScreen) issueAll() {
 			do(func() { c.progress.SetValue(0.1 + 0.9*float64(page-1)/n) })
 		}}
 		path := filepath.Join(dir, fileName(u.lang.pick(w.TitleEn, w.TitleAr)+" "+w.Date)+".pdf")
-		if err := writePDF(pc, path, tmpl, signed...); err != nil {
+		if err := certificate.WriteFile(pc, path, tmpl, signed...); err != nil {
 			return issueResult{report: rep}, err
 		}
 		return issueResult{report: rep, path: path}, nil
@@ -479,7 +476,7 @@ func (c *certificatesScreen) reprint(r data.CertificateRow) {
 	path := filepath.Join(dir, fileName(personLine(English, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr)+" "+r.Code)+".pdf")
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (string, error) {
-		return path, writePDF(ctx, path, tmpl, r.Signed())
+		return path, certificate.WriteFile(ctx, path, tmpl, r.Signed())
 	}, func(path string, err error) {
 		if err != nil {
 			u.showError(u.T("certs.reprint"), err)
@@ -610,27 +607,6 @@ func (c *certificatesScreen) askSignatory(next func()) {
 	u.focus(ar)
 }
 
-// writePDF renders next to path and renames, so a failed render never
-// leaves half a PDF under the name a coordinator will print. The PDF is
-// readable by its owner only (0600), and a certificates folder made here
-// is 0700: the certificates name people.
-func writePDF(ctx context.Context, path string, tmpl certificate.Template, certs ...certificate.SignedCertificate) error {
-	if err := privfile.MkdirAll(filepath.Dir(path)); err != nil {
-		return fmt.Errorf("make the certificates folder: %w", err)
-	}
-	var renderErr error
-	err := privfile.Write(path, func(w io.Writer) error {
-		renderErr = certificate.Render(ctx, w, tmpl, certs...)
-		return renderErr
-	})
-	if renderErr != nil {
-		return renderErr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
 
 // fileName makes s safe as a file name on Windows too.
 func fileName(s string) string {

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,7 +90,7 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 				for i, c := range certs {
 					signed[i] = c.Signed()
 				}
-				if err := writePDF(ctx, *out, tmpl, signed...); err != nil {
+				if err := certificate.WriteFile(ctx, *out, tmpl, signed...); err != nil {
 					return err
 				}
 				files = append(files, *out)
@@ -101,7 +100,7 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 				}
 				for _, c := range certs {
 					name := filepath.Join(*split, certificateFileName(c))
-					if err := writePDF(ctx, name, tmpl, c.Signed()); err != nil {
+					if err := certificate.WriteFile(ctx, name, tmpl, c.Signed()); err != nil {
 						return err
 					}
 					files = append(files, name)
@@ -124,23 +123,6 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 	})
 }
 
-// writePDF renders next to path and renames, so a failed render never
-// leaves half a PDF under the name a coordinator will print; the PDF is
-// readable by its owner only (0600).
-func writePDF(ctx context.Context, path string, tmpl certificate.Template, certs ...certificate.SignedCertificate) error {
-	var renderErr error
-	err := privfile.Write(path, func(w io.Writer) error {
-		renderErr = certificate.Render(ctx, w, tmpl, certs...)
-		return renderErr
-	})
-	if renderErr != nil {
-		return renderErr
-	}
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
 
 // certificateFileName names a person's PDF so they can find it: their name
 // in both languages and the code, with characters Windows refuses removed.
