@@ -74,9 +74,20 @@ func CivilKey(s string) string {
 	return b.String()
 }
 
-// PhoneKey is a phone's national digits: an Omani number without +968 (or
-// 00968), any other number's digits; "" when too short to be a phone.
+// PhoneKey is a phone's national digits (NationalDigits); "" when too
+// short to be a phone.
 func PhoneKey(s string) string {
+	d := NationalDigits(s)
+	if len(d) < 7 {
+		return ""
+	}
+	return d
+}
+
+// NationalDigits is the digits of a phone number in any spelling (Arabic-
+// Indic digits too): an Omani number without +968 (or 00968), any other
+// number's digits as they are.
+func NationalDigits(s string) string {
 	var b strings.Builder
 	for _, r := range arabic.Digits(s) {
 		if r >= '0' && r <= '9' {
@@ -89,9 +100,6 @@ func PhoneKey(s string) string {
 		d = d[3:]
 	case len(d) == 13 && strings.HasPrefix(d, "00968"):
 		d = d[5:]
-	}
-	if len(d) < 7 {
-		return ""
 	}
 	return d
 }

@@ -37,23 +37,6 @@ func personOf(row hq.Row, v map[string]any) Person {
 	return p
 }
 
-// nationalDigits is the digits of a phone number without Oman's +968.
-func nationalDigits(phone string) string {
-	var b strings.Builder
-	for _, r := range arabic.Digits(phone) {
-		if r >= '0' && r <= '9' {
-			b.WriteRune(r)
-		}
-	}
-	d := b.String()
-	switch {
-	case len(d) == 11 && strings.HasPrefix(d, "968"):
-		d = d[3:]
-	case len(d) == 13 && strings.HasPrefix(d, "00968"):
-		d = d[5:]
-	}
-	return d
-}
 
 // query is a roster search: every word must begin a word of the names (in
 // either language, any spelling arabic.Fold treats as the same), or the
@@ -76,7 +59,7 @@ func newQuery(raw string) query {
 			onlyDigits = false
 		}
 	}
-	if d := nationalDigits(folded); onlyDigits && len(d) >= 3 {
+	if d := roster.NationalDigits(folded); onlyDigits && len(d) >= 3 {
 		q.digits = d
 	}
 	return q
@@ -89,7 +72,7 @@ func (q query) match(p *Person) bool {
 		return true
 	}
 	if q.digits != "" {
-		return strings.Contains(nationalDigits(p.Phone), q.digits) || strings.Contains(p.CivilID, q.digits)
+		return strings.Contains(roster.NationalDigits(p.Phone), q.digits) || strings.Contains(p.CivilID, q.digits)
 	}
 	if q.email != "" {
 		return strings.Contains(strings.ToLower(p.Email), q.email)
