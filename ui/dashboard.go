@@ -92,6 +92,7 @@ type dashboardData struct {
 	workshops []data.WorkshopSummary
 	counts    data.SyncCounts
 	noCerts   []data.WorkshopSummary
+	dups      int // pairs who may be the same person
 }
 
 // noCertsChecked bounds how many past workshops are checked for missing
@@ -101,6 +102,7 @@ const noCertsChecked = 40
 func (d *dashboardScreen) shown() {
 	u := d.u
 	current := d.loads.next()
+	notSame := u.notSameCopy()
 	background(u, func(ctx context.Context) (dashboardData, error) {
 		var dd dashboardData
 		var err error
@@ -113,6 +115,11 @@ func (d *dashboardScreen) shown() {
 		if dd.counts, err = u.store.SyncCounts(ctx); err != nil {
 			return dd, err
 		}
+		pairs, err := u.findDuplicates(ctx, notSame, nil)
+		if err != nil {
+			return dd, err
+		}
+		dd.dups = len(pairs)
 		today := time.Now().Format("2006-01-02")
 		checked := 0
 		for _, w := range dd.workshops {
@@ -231,6 +238,9 @@ func (d *dashboardScreen) show(dd dashboardData) {
 	}
 	if dd.counts.RejectedOps > 0 {
 		add(u.N("attn.rejected", dd.counts.RejectedOps), widget.DangerImportance, "", nil)
+	}
+	if dd.dups > 0 {
+		add(u.N("attn.dups", dd.dups), widget.WarningImportance, u.T("attn.review"), func() { u.show(screenDuplicates) })
 	}
 	for _, w := range dd.noCerts {
 		add(u.F("attn.nocerts", u.lang.pick(w.TitleEn, w.TitleAr), w.Date, w.Present), widget.MediumImportance, u.T("attn.issue"), func() {

@@ -42,18 +42,20 @@ func TestEscapeClosesDialogs(t *testing.T) {
 		t.Fatal("Escape left the import dialog open")
 	}
 
-	// A confirmation (merge two people): Escape is Cancel, nothing merged.
-	u.show(screenSync)
-	a := data.SearchResult{}
+	// The side-by-side merge of two people: Escape is Cancel, nothing merged.
+	u.show(screenDuplicates)
+	var a, b data.PersonSummary
 	a.ID, a.NameEn = people[0].ID, people[0].NameEn
-	u.syncScreen.dups.merge(dupPair{a: a, b: data.Match{ID: people[1].ID, NameEn: people[1].NameEn}})
+	b.ID, b.NameEn = people[1].ID, people[1].NameEn
+	u.duplicates.open(dupPair{a: a, b: b})
 	if !u.dialogOpen() {
-		t.Fatal("no merge confirmation")
+		t.Fatal("no merge view")
 	}
+	eventually(t, "plan", func() bool { return len(u.duplicates.merge.plan.Fields) > 0 })
 	escapeKey(u)
 	settle(u)
 	if u.dialogOpen() {
-		t.Fatal("Escape left the confirmation open")
+		t.Fatal("Escape left the merge view open")
 	}
 	if n, _ := s.CountPeople(context.Background()); n != 3 {
 		t.Fatalf("Escape merged: %d people", n)

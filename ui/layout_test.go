@@ -197,14 +197,24 @@ func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
 	u.syncScreen.conflicts.list.Select(0)
 	at("sync-conflict")
 
-	for _, ti := range u.syncScreen.tabs.Items {
-		if ti.Content == u.syncScreen.dups.view() {
-			u.syncScreen.tabs.Select(ti)
+	// The duplicates, reached from the roster, and a pair side by side
+	// (the pair with the longest names, if it is offered).
+	u.show(screenPeople)
+	eventually(t, "duplicates counted", func() bool { return strings.Contains(u.people.dups.Text, "(") })
+	test.Tap(u.people.dups)
+	d := u.duplicates
+	eventually(t, "duplicates", func() bool { return !d.scanning && len(d.pairs) > 0 })
+	at("duplicates")
+	pair := d.pairs[0]
+	for _, p := range d.pairs {
+		if len(p.a.NameEn)+len(p.b.NameEn) > len(pair.a.NameEn)+len(pair.b.NameEn) {
+			pair = p
 		}
 	}
-	u.syncScreen.dups.run()
-	eventually(t, "duplicates", func() bool { return !u.syncScreen.dups.scanning && len(u.syncScreen.dups.pairs) > 0 })
-	at("sync-duplicates")
+	d.open(pair)
+	eventually(t, "merge plan", func() bool { return len(d.merge.plan.Fields) > 0 })
+	at("duplicates-merge")
+	d.merge.dlg.Hide()
 
 	u.show(screenPeople)
 	csv := filepath.Join(t.TempDir(), "roster.csv")

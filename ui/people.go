@@ -30,6 +30,9 @@ type peopleScreen struct {
 	wilayat   *widget.Select
 	status    *widget.Select
 	count     *label
+	// dups opens the duplicates screen and says how many pairs there are.
+	dups      *widget.Button
+	dupsCount latest
 	list      *widget.List
 	detail    *personPanel
 	content   fyne.CanvasObject
@@ -147,7 +150,9 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	if u.lang.RTL() {
 		selects = []fyne.CanvasObject{p.status, p.wilayat, p.gov}
 	}
-	filters := u.border(nil, nil, nil, p.count, container.NewGridWithColumns(3, selects...))
+	p.dups = u.button(u.T("people.dups"), theme.AccountIcon(), func() { u.show(screenDuplicates) })
+	p.dups.Importance = widget.LowImportance
+	filters := u.border(nil, nil, nil, u.row(p.count, p.dups), container.NewGridWithColumns(3, selects...))
 	top := container.NewVBox(
 		u.border(nil, nil, nil, u.row(importBtn, newBtn), p.search),
 		filters,
@@ -179,7 +184,25 @@ func newPeopleScreen(u *UI) *peopleScreen {
 
 func (p *peopleScreen) view() fyne.CanvasObject { return p.content }
 
-func (p *peopleScreen) shown() { p.refresh() }
+func (p *peopleScreen) shown() {
+	p.refresh()
+	p.countDuplicates()
+}
+
+// countDuplicates puts the number of pairs who may be the same person on
+// the duplicates button.
+func (p *peopleScreen) countDuplicates() {
+	u := p.u
+	u.countDuplicates(p.dupsCount.next(), func(n int) {
+		p.dups.SetText(u.text(u.F("people.dupsn", n)))
+		if n > 0 {
+			p.dups.Importance = widget.WarningImportance
+		} else {
+			p.dups.Importance = widget.LowImportance
+		}
+		p.dups.Refresh()
+	})
+}
 
 func (p *peopleScreen) focusSearch() { p.u.focus(p.search) }
 

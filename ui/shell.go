@@ -77,6 +77,12 @@ type UI struct {
 	certificates *certificatesScreen
 	syncScreen   *syncScreen
 	settings     *settingsScreen
+	duplicates   *duplicatesScreen
+
+	// notSame is the pairs the coordinator said are different people
+	// (dupPair.key), not offered again while the app runs. Fyne's
+	// goroutine only.
+	notSame map[[2]string]bool
 
 	// places caches the reference data for the screens' drop-downs.
 	places *places
@@ -91,7 +97,7 @@ type UI struct {
 // New builds the app in window w: navigation, the status bar, the screens.
 func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer) *UI {
 	ctx, cancel := context.WithCancel(ctx)
-	u := &UI{ctx: ctx, cancel: cancel, app: a, win: w, store: store, sync: sync}
+	u := &UI{ctx: ctx, cancel: cancel, app: a, win: w, store: store, sync: sync, notSame: map[[2]string]bool{}}
 	u.places = newPlaces(store)
 	switch Lang(a.Preferences().String(prefLanguage)) {
 	case English:
@@ -204,7 +210,9 @@ func (u *UI) build() {
 	u.certificates = newCertificatesScreen(u)
 	u.syncScreen = newSyncScreen(u)
 	u.settings = newSettingsScreen(u)
+	u.duplicates = newDuplicatesScreen(u)
 	u.screens = map[string]screen{
+		screenDuplicates:   u.duplicates,
 		screenDashboard:    u.dashboard,
 		screenPeople:       u.people,
 		screenWorkshops:    u.workshops,
@@ -252,7 +260,7 @@ func (u *UI) show(id string) {
 	u.current = id
 	u.app.Preferences().SetString(prefScreen, id)
 	for other, b := range u.nav {
-		if other == id {
+		if other == id || id == screenDuplicates && other == screenPeople { // duplicates are the roster's
 			b.Importance = widget.HighImportance
 		} else {
 			b.Importance = widget.LowImportance

@@ -3,25 +3,22 @@ package ui
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/roster"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
 // syncScreen shows how sync stands and its history, runs "Sync now" with
-// progress, enrols the computer with HQ, and holds the two reviews that need
-// a person: conflicting edits (both values side by side, pick one) and
-// people who may be the same (merge or not).
+// progress, enrols the computer with HQ, and holds the review of
+// conflicting edits (both values side by side, pick one). People who may be
+// the same have their own screen (duplicates.go).
 type syncScreen struct {
 	u *UI
 
@@ -59,7 +56,6 @@ type syncScreen struct {
 	enrolOn               bool
 
 	conflicts *conflictReview
-	dups      *duplicateReview
 	content   fyne.CanvasObject
 }
 
@@ -173,18 +169,16 @@ func newSyncScreen(u *UI) *syncScreen {
 		s.histDetail, nil, nil, s.histList)
 
 	s.conflicts = newConflictReview(u)
-	s.dups = newDuplicateReview(u)
 	items := []*container.TabItem{
 		container.NewTabItemWithIcon(u.T("sync.tabstatus"), theme.ViewRefreshIcon(), statusTab),
 		container.NewTabItemWithIcon(u.T("sync.tabconflicts"), theme.WarningIcon(), s.conflicts.view()),
-		container.NewTabItemWithIcon(u.T("sync.tabdups"), theme.AccountIcon(), s.dups.view()),
 	}
 	if u.lang.RTL() {
-		items[0], items[2] = items[2], items[0]
+		items[0], items[1] = items[1], items[0]
 	}
 	s.tabs = container.NewAppTabs(items...)
 	if u.lang.RTL() {
-		s.tabs.Select(items[2])
+		s.tabs.Select(items[1])
 	}
 	s.tabs.OnSelected = func(t *container.TabItem) {
 		if t.Content == s.conflicts.view() {
@@ -580,208 +574,4 @@ func (u *UI) fieldName(f string) string {
 		return u.T(key)
 	}
 	return f
-}
-
-// duplicateReview looks through the roster for people who may be the same
-// and merges the pairs the coordinator confirms.
-type duplicateReview struct {
-	u        *UI
-	pairs    []dupPair
-	list     *widget.List
-	scan     *widget.Button
-	bar      *widget.ProgressBar
-	message  *label
-	scanning bool
-	content  fyne.CanvasObject
-}
-
-type dupPair struct {
-	a       data.SearchResult
-	b       data.Match
-	reasons []string
-}
-
-// maxDupPairs bounds a review: more than that is a job for an import fix.
-const maxDupPairs = 500
-
-func newDuplicateReview(u *UI) *duplicateReview {
-	d := &duplicateReview{u: u}
-	buttons := func() (same, diff *widget.Button) {
-		same = u.button(u.T("dup.merge"), theme.ConfirmIcon(), nil)
-		same.Importance = widget.WarningImportance
-		diff = u.button(u.T("dup.different"), theme.CancelIcon(), nil)
-		diff.Importance = widget.LowImportance
-		return same, diff
-	}
-	// The buttons are never cut; the names share what they leave.
-	sameFit, diffFit := buttons()
-	var why []string
-	for _, r := range []string{"civil_id", "phone", "email", "name"} {
-		why = append(why, u.word("dup", r))
-	}
-	cols := u.table(
-		column{header: u.T("dups.first"), grow: 3},
-		column{header: u.T("dups.second"), grow: 3},
-		column{header: u.T("dups.why"), grow: 1, samples: why},
-		column{fit: sameFit},
-		column{fit: diffFit},
-	)
-	d.list = widget.NewList(
-		func() int { return len(d.pairs) },
-		func() fyne.CanvasObject {
-			same, diff := buttons()
-			return cols.row(u.cell(), u.cell(), u.cell(), same, diff)
-		},
-		func(id widget.ListItemID, o fyne.CanvasObject) {
-			if id >= len(d.pairs) {
-				return
-			}
-			p := d.pairs[id]
-			cells := o.(*fyne.Container).Objects
-			cells[0].(*label).SetText(personLine(u.lang, p.a.NameEn, p.a.NameAr))
-			cells[1].(*label).SetText(personLine(u.lang, p.b.NameEn, p.b.NameAr))
-			var why []string
-			for _, r := range p.reasons {
-				why = append(why, u.lang.pick(roster.Reason(r).Sentence()))
-			}
-			cells[2].(*label).SetText(strings.Join(why, u.T("list.sep")))
-			cells[3].(*widget.Button).OnTapped = func() { d.merge(p) }
-			cells[4].(*widget.Button).OnTapped = func() { d.drop(p) }
-		},
-	)
-	d.scan = u.button(u.T("dups.scan"), theme.SearchIcon(), d.run)
-	d.bar = widget.NewProgressBar()
-	d.bar.Hide()
-	d.message = u.wrapped(u.T("dups.help"))
-	header := cols.header(u)
-	d.list.OnSelected = func(id widget.ListItemID) {
-		if id < len(d.pairs) {
-			p := d.pairs[id]
-			var why []string
-			for _, r := range p.reasons {
-				why = append(why, u.word("dup", r))
-			}
-			d.message.SetText(personLine(u.lang, p.a.NameEn, p.a.NameAr) + " / " +
-				personLine(u.lang, p.b.NameEn, p.b.NameAr) + " — " + strings.Join(why, u.T("list.sep")))
-		}
-		d.list.UnselectAll()
-	}
-	d.content = container.NewBorder(container.NewVBox(u.row(d.scan), d.bar, d.message, header, widget.NewSeparator()), nil, nil, nil, d.list)
-	return d
-}
-
-func (d *duplicateReview) view() fyne.CanvasObject { return d.content }
-
-// run checks every person against the roster, off Fyne's goroutine, with
-// progress.
-func (d *duplicateReview) run() {
-	u := d.u
-	if d.scanning {
-		return
-	}
-	d.scanning = true
-	d.scan.Disable()
-	d.bar.SetValue(0)
-	d.bar.Show()
-	background(u, func(ctx context.Context) ([]dupPair, error) {
-		people, err := u.store.Search(ctx, "", data.SearchOptions{})
-		if err != nil {
-			return nil, err
-		}
-		seen := map[[2]string]bool{}
-		var pairs []dupPair
-		step := max(1, len(people)/100)
-		for i, p := range people {
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			if i%step == 0 {
-				v := float64(i) / float64(len(people))
-				do(func() { d.bar.SetValue(v) })
-			}
-			ms, err := u.store.DuplicateCandidates(ctx, data.Person{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn,
-				Phone: p.Phone, CivilID: p.CivilID, Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat})
-			if err != nil {
-				return nil, err
-			}
-			for _, m := range ms {
-				if m.ID == p.ID {
-					continue
-				}
-				k := [2]string{p.ID, m.ID}
-				if k[0] > k[1] {
-					k[0], k[1] = k[1], k[0]
-				}
-				if seen[k] {
-					continue
-				}
-				seen[k] = true
-				pairs = append(pairs, dupPair{a: p, b: m, reasons: m.Reasons})
-			}
-			if len(pairs) >= maxDupPairs {
-				break
-			}
-		}
-		sort.SliceStable(pairs, func(i, j int) bool { return len(pairs[i].reasons) > len(pairs[j].reasons) })
-		return pairs, nil
-	}, func(pairs []dupPair, err error) {
-		d.scanning = false
-		d.scan.Enable()
-		d.bar.Hide()
-		if err != nil {
-			u.showError(u.T("sync.tabdups"), err)
-			return
-		}
-		d.pairs = pairs
-		d.list.Refresh()
-		if len(pairs) == 0 {
-			d.message.SetText(u.T("dups.none"))
-		} else {
-			d.message.SetText(u.N("dups.found", len(pairs)))
-		}
-	})
-}
-
-func (d *duplicateReview) drop(p dupPair) {
-	for i, q := range d.pairs {
-		if q.a.ID == p.a.ID && q.b.ID == p.b.ID {
-			d.pairs = append(d.pairs[:i:i], d.pairs[i+1:]...)
-			break
-		}
-	}
-	d.list.Refresh()
-}
-
-// merge records that the second is the same person as the first.
-func (d *duplicateReview) merge(p dupPair) {
-	u := d.u
-	msg := u.F("merge.confirm", personLine(u.lang, p.b.NameEn, p.b.NameAr), personLine(u.lang, p.a.NameEn, p.a.NameAr))
-	dialog.ShowCustomConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
-		if ok {
-			d.doMerge(p)
-		}
-	}, u.win)
-}
-
-func (d *duplicateReview) doMerge(p dupPair) {
-	u := d.u
-	background(u, func(ctx context.Context) (struct{}, error) {
-		_, err := u.store.MergePeople(ctx, p.b.ID, p.a.ID, nil) // the defaults: nothing non-empty dropped
-		return struct{}{}, err
-	}, func(_ struct{}, err error) {
-		if err != nil {
-			u.showError(u.T("merge.title"), err)
-			return
-		}
-		// Drop every pair that named the merged person.
-		var keep []dupPair
-		for _, q := range d.pairs {
-			if q.a.ID != p.b.ID && q.b.ID != p.b.ID {
-				keep = append(keep, q)
-			}
-		}
-		d.pairs = keep
-		d.list.Refresh()
-		u.changed()
-	})
 }

@@ -129,30 +129,6 @@ func TestConflictReview(t *testing.T) {
 	}
 }
 
-// TestDuplicateReview finds people who may be the same and merges a pair.
-func TestDuplicateReview(t *testing.T) {
-	s := testStore(t)
-	people := addPeople(t, s, testPeople...)
-	twin := addPeople(t, s, data.Person{NameAr: "احمد البلوشي", Governorate: "OM-MA", Phone: "91234567"})[0]
-	u := newTestUI(t, s, English)
-	u.show(screenSync)
-	d := u.syncScreen.dups
-	d.run()
-	eventually(t, "scanned", func() bool { return !d.scanning })
-	if len(d.pairs) != 1 || d.message.Text != "1 pair may be the same person." {
-		t.Fatalf("pairs %+v, message %q", d.pairs, d.message.Text)
-	}
-	p := d.pairs[0]
-	if ids := []string{p.a.ID, p.b.ID}; !(ids[0] == people[0].ID && ids[1] == twin.ID || ids[1] == people[0].ID && ids[0] == twin.ID) {
-		t.Fatalf("pair %+v", p)
-	}
-	d.doMerge(p)
-	eventually(t, "merged", func() bool { return len(d.pairs) == 0 })
-	if n, _ := s.CountPeople(context.Background()); n != 3 {
-		t.Fatalf("%d people after merging", n)
-	}
-}
-
 // startHQ serves a real HQ (hq.Server on SQLite) on loopback.
 func startHQ(t *testing.T) *synccheck.HQ {
 	t.Helper()
