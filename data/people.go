@@ -340,7 +340,7 @@ type PeopleFilter struct {
 func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error) {
 	var where []string
 	var args []any
-	where = append(where, "deleted = 0", "merged_into = ''")
+	where = append(where, livePerson)
 	if f.Governorate != "" {
 		where = append(where, "governorate = ?")
 		args = append(args, f.Governorate)
@@ -378,7 +378,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error
 // CountPeople counts live people.
 func (s *Store) CountPeople(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE deleted = 0 AND merged_into = ''`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE `+livePerson).Scan(&n)
 	return n, err
 }
 
