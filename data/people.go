@@ -298,7 +298,8 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 		src := plan.Merge
 		src.MergedInto = into
 		t.people = append(t.people, src)
-		// Keep merges one level deep so reads need a single lookup.
+		// Keep this device's own merges one level deep (reads follow
+		// chains to the end anyway: concurrent merges elsewhere make them).
 		rows, err := t.sql.QueryContext(ctx, `SELECT id FROM person WHERE merged_into = ?`, from)
 		if err != nil {
 			return err
