@@ -10,7 +10,7 @@ func TestCanonicalFollowsChains(t *testing.T) {
 		people: map[string]Person{"p": {}, "q": {}, "r": {}, "s": {}, "c1": {}, "c2": {}},
 		mergedTo: map[string]string{
 			"p": "q", "q": "r", // a chain of two
-			"s":  "gone", // into a deleted person
+			"s":  "gone",           // into a deleted person
 			"c1": "c2", "c2": "c1", // a cycle HQ has not repaired yet
 		},
 	}
