@@ -110,9 +110,41 @@ type AttendanceRecord struct {
 	Workshop Workshop `json:"workshop"`
 }
 
+// mergeChains is a WITH clause that defines canon(id, to_id): for every
+// person merged into someone, the person at the end of the chain of merges
+// (any depth; a cycle, which HQ repairs, stops after maxMergeChain steps).
+// A merge into a deleted person counts as no merge (docs/SYNC-DEVICE.md:
+// HQ clears such a merge and logs a conflict; the device reads it so until
+// the repair arrives), so the chain ends at the person merged into them.
+// A merge into someone this device does not hold still stands. It reads
+// only merged people (partial index person_merged_into).
+const mergeChains = `WITH RECURSIVE
+	merge_step(id, nxt) AS (
+		SELECT m.id, m.merged_into FROM person m LEFT JOIN person mt ON mt.id = m.merged_into
+		WHERE m.merged_into != '' AND COALESCE(mt.deleted, 0) = 0),
+	merge_walk(id, cur, depth) AS (
+		SELECT id, nxt, 1 FROM merge_step
+		UNION ALL
+		SELECT w.id, s.nxt, w.depth + 1 FROM merge_walk w JOIN merge_step s ON s.id = w.cur
+		WHERE w.depth < ` + maxMergeChainSQL + `),
+	canon(id, to_id) AS (
+		SELECT id, cur FROM merge_walk w
+		WHERE w.depth = ` + maxMergeChainSQL + ` OR NOT EXISTS (SELECT 1 FROM merge_step s WHERE s.id = w.cur))
+`
+
+// maxMergeChainSQL bounds a walk along merges (HQ repairs cycles; devices
+// stop at this depth rather than loop).
+const maxMergeChainSQL = "32"
+
 // canonicalPerson is the SQL for the person an attendance counts for: the
-// one its person was merged into, if any.
-const canonicalPerson = `CASE WHEN mp.merged_into != '' THEN mp.merged_into ELSE a.person_id END`
+// end of its person's chain of merges, if any. The query must start with
+// mergeChains and join canon as mc (LEFT JOIN canon mc ON mc.id = a.person_id).
+const canonicalPerson = `COALESCE(mc.to_id, a.person_id)`
+
+// livePerson is the SQL condition (on the table person, unaliased) for a
+// person on the roster: not deleted, and not merged into anyone, unless
+// into a deleted person (the rule above).
+const livePerson = `deleted = 0 AND (merged_into = '' OR EXISTS (SELECT 1 FROM person dt WHERE dt.id = person.merged_into AND dt.deleted = 1))`
 
 // WorkshopAttendance lists live attendance at a workshop, attributed to
 // the person each row counts for after merges, sorted by name.
@@ -127,9 +159,9 @@ func (s *Store) PersonAttendance(ctx context.Context, personID string) ([]Attend
 }
 
 func (s *Store) attendance(ctx context.Context, cond string, arg any) ([]AttendanceRecord, error) {
-	q := `SELECT ` + prefixed("a.", attendanceColumns) + `, ` + prefixed("p.", personColumns) + `, ` + prefixed("w.", workshopColumns) + `
+	q := mergeChains + `SELECT ` + prefixed("a.", attendanceColumns) + `, ` + prefixed("p.", personColumns) + `, ` + prefixed("w.", workshopColumns) + `
 		FROM attendance a
-		JOIN person mp ON mp.id = a.person_id
+		LEFT JOIN canon mc ON mc.id = a.person_id
 		JOIN person p ON p.id = ` + canonicalPerson + `
 		JOIN workshop w ON w.id = a.workshop_id
 		WHERE a.deleted = 0 AND ` + cond + `

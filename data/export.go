@@ -30,7 +30,7 @@ var exports = map[string]exportSpec{
 			"governorate", "wilayat", "organisation", "expertise", "joined_on", "status", "notes"},
 		query: `SELECT id, kind, name_ar, name_en, gender, civil_id, phone, email, governorate, wilayat,
 			organisation, expertise, joined_on, status, notes
-			FROM person WHERE deleted = 0 AND merged_into = ''
+			FROM person WHERE ` + livePerson + `
 			ORDER BY CASE WHEN name_ar != '' THEN name_ar ELSE name_en END, id`,
 	},
 	"workshops": {
@@ -42,13 +42,14 @@ var exports = map[string]exportSpec{
 	"attendance": {
 		header: []string{"workshop_id", "workshop_title_ar", "workshop_title_en", "date", "person_id",
 			"name_ar", "name_en", "phone", "status", "hours", "checked_in_at"},
-		query: `SELECT w.id, w.title_ar, w.title_en, w.date, p.id, p.name_ar, p.name_en, p.phone,
-			a.status, a.hours, a.checked_in_at
+		query: mergeChains + `SELECT w.id, w.title_ar, w.title_en, w.date, p.id, p.name_ar, p.name_en, p.phone,
+			a.status, max(a.hours), a.checked_in_at
 			FROM attendance a
-			JOIN person mp ON mp.id = a.person_id
+			LEFT JOIN canon mc ON mc.id = a.person_id
 			JOIN person p ON p.id = ` + canonicalPerson + `
 			JOIN workshop w ON w.id = a.workshop_id
 			WHERE a.deleted = 0 AND w.deleted = 0
+			GROUP BY w.id, p.id -- merged people who both came are one row (SQLite takes the other columns from the row of max)
 			ORDER BY w.date, w.id, CASE WHEN p.name_ar != '' THEN p.name_ar ELSE p.name_en END`,
 	},
 }

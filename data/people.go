@@ -298,7 +298,8 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 		src := plan.Merge
 		src.MergedInto = into
 		t.people = append(t.people, src)
-		// Keep merges one level deep so reads need a single lookup.
+		// Keep this device's own merges one level deep (reads follow
+		// chains to the end anyway: concurrent merges elsewhere make them).
 		rows, err := t.sql.QueryContext(ctx, `SELECT id FROM person WHERE merged_into = ?`, from)
 		if err != nil {
 			return err
@@ -340,7 +341,7 @@ type PeopleFilter struct {
 func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error) {
 	var where []string
 	var args []any
-	where = append(where, "deleted = 0", "merged_into = ''")
+	where = append(where, livePerson)
 	if f.Governorate != "" {
 		where = append(where, "governorate = ?")
 		args = append(args, f.Governorate)
@@ -378,7 +379,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error
 // CountPeople counts live people.
 func (s *Store) CountPeople(ctx context.Context) (int, error) {
 	var n int
-	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE deleted = 0 AND merged_into = ''`).Scan(&n)
+	err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM person WHERE `+livePerson).Scan(&n)
 	return n, err
 }
 

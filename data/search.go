@@ -252,6 +252,58 @@ func summary(p Person) PersonSummary {
 		Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat, Status: p.Status, Kind: p.Kind, Gender: p.Gender}
 }
 
+// indexView turns the people a write touched into what the search index
+// must hold, as livePerson reads the roster: a merge into a deleted person
+// is no merge, so such a person is shown, and the people merged into
+// someone whose deletion the write changed come back or go with it.
+func (t *tx) indexView(ctx context.Context, people []Person) ([]Person, error) {
+	out := make([]Person, 0, len(people))
+	effective := func(p Person) (Person, error) {
+		if p.MergedInto == "" {
+			return p, nil
+		}
+		var deleted bool
+		err := t.sql.QueryRowContext(ctx, `SELECT deleted FROM person WHERE id = ?`, p.MergedInto).Scan(&deleted)
+		if err != nil && err != sql.ErrNoRows {
+			return p, fmt.Errorf("read merge target %s: %w", p.MergedInto, err)
+		}
+		if deleted {
+			p.MergedInto = ""
+		}
+		return p, nil
+	}
+	for _, p := range people {
+		e, err := effective(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+		rows, err := t.sql.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE merged_into = ?`, p.ID)
+		if err != nil {
+			return nil, fmt.Errorf("read people merged into %s: %w", p.ID, err)
+		}
+		var followers []Person
+		for rows.Next() {
+			f, err := scanPerson(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			followers = append(followers, f)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		for _, f := range followers {
+			if f, err = effective(f); err != nil {
+				return nil, err
+			}
+			out = append(out, f)
+		}
+	}
+	return out, nil
+}
+
 // afterCommit patches the index with this process's own write when nothing
 // else changed the roster in between; otherwise it marks it stale.
 func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
@@ -397,7 +449,7 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*indexEntry, error) {
 	if err := tx.QueryRowContext(ctx, personGenSQL).Scan(&gen); err != nil {
 		return 0, nil, fmt.Errorf("read roster generation: %w", err)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM person WHERE deleted = 0 AND merged_into = ''`)
+	rows, err := tx.QueryContext(ctx, `SELECT `+summaryColumns+` FROM person WHERE `+livePerson)
 	if err != nil {
 		return 0, nil, fmt.Errorf("load roster: %w", err)
 	}
@@ -623,7 +675,7 @@ func init() {
 // safeer_sort_key a person (tens of milliseconds), where building the
 // index takes a second.
 func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (SearchPage, error) {
-	where, args := `deleted = 0 AND merged_into = ''`, []any{}
+	where, args := livePerson, []any{}
 	for _, f := range []struct{ col, v string }{{"governorate", opt.Governorate}, {"wilayat", opt.Wilayat}, {"status", opt.Status}} {
 		if f.v != "" {
 			where += ` AND ` + f.col + ` = ?`

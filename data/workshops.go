@@ -119,9 +119,9 @@ type WorkshopSummary struct {
 // ListWorkshops returns live workshops, newest first, with how many were
 // present at each.
 func (s *Store) ListWorkshops(ctx context.Context) ([]WorkshopSummary, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+prefixed("w.", workshopColumns)+`,
-		(SELECT count(DISTINCT CASE WHEN p.merged_into != '' THEN p.merged_into ELSE a.person_id END)
-		   FROM attendance a LEFT JOIN person p ON p.id = a.person_id
+	rows, err := s.db.QueryContext(ctx, mergeChains+`SELECT `+prefixed("w.", workshopColumns)+`,
+		(SELECT count(DISTINCT `+canonicalPerson+`)
+		   FROM attendance a LEFT JOIN canon mc ON mc.id = a.person_id
 		  WHERE a.workshop_id = w.id AND a.deleted = 0 AND a.status = 'present')
 		FROM workshop w WHERE w.deleted = 0 ORDER BY w.date DESC, w.start_time DESC, w.id`)
 	if err != nil {

@@ -57,6 +57,13 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	if _, err := sqlTx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'hlc'`, s.clock.Peek().String()); err != nil {
 		return fmt.Errorf("save clock: %w", err)
 	}
+	if len(t.people) > 0 && !t.peopleBulk {
+		people, err := t.indexView(ctx, t.people)
+		if err != nil {
+			return err
+		}
+		t.people = people
+	}
 	var gen int64
 	if len(t.people) > 0 || t.peopleBulk {
 		// The generation lets every process's search index notice changes

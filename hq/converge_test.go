@@ -392,6 +392,18 @@ func (h *history) check() {
 	if cycles := mergeCycles(all); len(cycles) > 0 {
 		h.fatalf("merge cycles at HQ: %v", cycles)
 	}
+	// Nobody is hidden by a merge into a deleted person: HQ undoes such
+	// merges (mergedeleted.go).
+	if hidden := mergedIntoDeleted(all); len(hidden) > 0 {
+		h.fatalf("people merged into deleted people at HQ: %v", hidden)
+	}
+	// No live person's attendance is credited to a hidden (merged or
+	// deleted) person: every read follows merges to the end of the chain.
+	for _, d := range h.devs {
+		if bad := creditedToHidden(ctx, d.Store); len(bad) > 0 {
+			h.fatalf("%s: attendance credited to hidden people: %v", d.Name, bad)
+		}
+	}
 	h.stats.checks++
 	h.stats.edits += len(h.edits)
 	for k := range all {
@@ -423,6 +435,52 @@ func mergeCycles(d synccheck.Dump) []string {
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// mergedIntoDeleted lists the people merged into a deleted person.
+func mergedIntoDeleted(d synccheck.Dump) []string {
+	var out []string
+	for k, row := range d {
+		if _, ok := strings.CutPrefix(k, "person/"); ok && row["merged_into"].V != "" {
+			if d["person/"+row["merged_into"].V]["deleted"].V == "true" {
+				out = append(out, k+" → "+row["merged_into"].V)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// creditedToHidden lists the check-ins at live workshops that a device's
+// reads credit to someone off the roster other than the person checked in
+// (whose own deletion hides their check-ins, rightly): someone merged
+// away, or deleted while people were merged into them.
+func creditedToHidden(ctx context.Context, s *data.Store) []string {
+	live := map[string]bool{}
+	people, err := s.ListPeople(ctx, data.PeopleFilter{})
+	if err != nil {
+		return []string{err.Error()}
+	}
+	for _, p := range people {
+		live[p.ID] = true
+	}
+	ws, err := s.ListWorkshops(ctx)
+	if err != nil {
+		return []string{err.Error()}
+	}
+	var out []string
+	for _, w := range ws {
+		att, err := s.WorkshopAttendance(ctx, w.ID)
+		if err != nil {
+			return []string{err.Error()}
+		}
+		for _, a := range att {
+			if !live[a.Person.ID] && (a.Person.ID != a.PersonID || !a.Person.Deleted) {
+				out = append(out, fmt.Sprintf("%s (checked in as %s) → %s", a.ID, a.PersonID, a.Person.ID))
+			}
+		}
+	}
 	return out
 }
 

@@ -190,6 +190,13 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 			return false, err
 		}
 	}
+	if _, merged := clean["merged_into"]; table == "person" && (merged || clean["deleted"] != nil) {
+		// An administrator's delete (or merge) follows the same rule as a
+		// device's: no merge into a deleted person stands.
+		if err := e.s.undoMergesIntoDeleted(e.ctx, e.tx, id); err != nil {
+			return false, err
+		}
+	}
 	return true, nil
 }
 

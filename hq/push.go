@@ -329,8 +329,15 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 				return sync.OpResult{}, err
 			}
 		}
-		if _, merged := changed["merged_into"]; merged && op.Table == "person" {
+		_, mergeSet := changed["merged_into"]
+		_, deleteSet := changed["deleted"]
+		if mergeSet && op.Table == "person" {
 			if err := s.breakMergeCycle(ctx, tx, op.RowID); err != nil {
+				return sync.OpResult{}, err
+			}
+		}
+		if (mergeSet || deleteSet) && op.Table == "person" {
+			if err := s.undoMergesIntoDeleted(ctx, tx, op.RowID); err != nil {
 				return sync.OpResult{}, err
 			}
 		}

@@ -155,6 +155,9 @@ type Tx interface {
 	PutRow(ctx context.Context, r Row) error
 	// Children returns the rows whose Parent is id.
 	Children(ctx context.Context, id string) ([]Row, error)
+	// MergedInto returns the person rows whose merged_into is id, in id
+	// order (backends answer it from an index).
+	MergedInto(ctx context.Context, id string) ([]Row, error)
 	// CertificatesByCode is Store.CertificatesByCode inside the
 	// transaction: rows written earlier in it count.
 	CertificatesByCode(ctx context.Context, code string) ([]Row, error)

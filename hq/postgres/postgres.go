@@ -457,6 +457,20 @@ func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
 	return out, nil
 }
 
+// MergedInto implements hq.Tx, from the index rows_person_merged_into.
+func (t *tx) MergedInto(ctx context.Context, id string) ([]hq.Row, error) {
+	rows, err := t.tx.Query(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE tbl = 'person' AND (((data::jsonb) -> 'merged_into') ->> 'v') = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
+	}
+	out, err := collectRows(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
+	}
+	return out, nil
+}
+
 func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
 	e := hq.Enrolment{CodeHash: codeHash}
 	var used *time.Time

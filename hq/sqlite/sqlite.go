@@ -461,6 +461,21 @@ func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
 	return out, rows.Err()
 }
 
+// MergedInto implements hq.Tx. The expression and the literal table name
+// match the partial index rows_person_merged_into.
+func (t *tx) MergedInto(ctx context.Context, id string) ([]hq.Row, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+		WHERE tbl = 'person' AND json_extract(data, '$.merged_into.v') = ? ORDER BY id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
+	}
+	out, err := collect(rows)
+	if err != nil {
+		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
+	}
+	return out, nil
+}
+
 func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
 	e := hq.Enrolment{CodeHash: codeHash}
 	var govs string

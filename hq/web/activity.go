@@ -74,13 +74,27 @@ func (s *Site) loadProgramme(ctx context.Context, scopes []string) (*programme, 
 	return p, err
 }
 
-// canonical is the person a record stands for.
+// canonical is the person a record stands for: the end of the chain of
+// merges from id (concurrent merges on two devices leave chains), as the
+// devices read it. A merge into a deleted person counts as none (HQ undoes
+// such merges, hq/mergedeleted.go); a cycle (HQ repairs those,
+// hq/mergecycle.go) stops after maxMergeChain steps.
 func (p *programme) canonical(id string) string {
-	if m, ok := p.mergedTo[id]; ok {
-		return m
+	for range maxMergeChain {
+		m, ok := p.mergedTo[id]
+		if !ok {
+			break
+		}
+		if _, live := p.people[m]; !live {
+			break
+		}
+		id = m
 	}
 	return id
 }
+
+// maxMergeChain bounds a walk along merges (the devices' bound too).
+const maxMergeChain = 32
 
 // bar is one bar of a chart, laid out in SVG user units.
 type bar struct {
