@@ -132,9 +132,12 @@ const mergeChains = `WITH RECURSIVE
 		WHERE w.depth = ` + maxMergeChainSQL + ` OR NOT EXISTS (SELECT 1 FROM merge_step s WHERE s.id = w.cur))
 `
 
-// maxMergeChainSQL bounds a walk along merges (HQ repairs cycles; devices
-// stop at this depth rather than loop).
-const maxMergeChainSQL = "32"
+// maxMergeChain bounds a walk along merges (HQ repairs cycles; devices
+// stop at this depth rather than loop); maxMergeChainSQL is it in SQL.
+const (
+	maxMergeChain    = 32
+	maxMergeChainSQL = "32"
+)
 
 // canonicalPerson is the SQL for the person an attendance counts for: the
 // end of its person's chain of merges, if any. The query must start with

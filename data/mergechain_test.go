@@ -185,3 +185,37 @@ func TestMergeIntoDeletedIsNoMerge(t *testing.T) {
 	}
 	credited(t, s, w, q.ID, o.ID, p.ID)
 }
+
+// Deleting a person deletes the people merged into them (they are the same
+// person), before the person: on this device nobody comes back, and HQ
+// gets the followers' deletions first, so it sees no live merge into a
+// deleted person and undoes nothing.
+func TestDeletePersonTakesItsMergedRecords(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	a := mustAdd(t, s, Person{NameAr: "أحمد البلوشي", Governorate: "OM-MA", Phone: "91234567"})
+	b := mustAdd(t, s, Person{NameAr: "احمد البلوشى", Governorate: "OM-MA", Email: "a@example.om"})
+	c := mustAdd(t, s, Person{NameAr: "أحمد سعيد البلوشي", Governorate: "OM-MA"})
+	if _, err := s.MergePeople(ctx, c.ID, b.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MergePeople(ctx, b.ID, a.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	before := len(outbox(t, s))
+	if err := s.DeletePerson(ctx, a.ID); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{a.ID, b.ID, c.ID} {
+		if p, err := s.Person(ctx, id); err != nil || !p.Deleted {
+			t.Errorf("%s after deleting the survivor: %+v %v", id, p, err)
+		}
+	}
+	if n, _ := s.CountPeople(ctx); n != 0 {
+		t.Errorf("%d people on the roster", n)
+	}
+	ops := outbox(t, s)[before:]
+	if len(ops) != 3 || ops[2].Op.RowID != a.ID {
+		t.Fatalf("ops %+v: want the merged records' deletions, then the survivor's", ops)
+	}
+}

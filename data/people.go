@@ -147,6 +147,21 @@ func (s *Store) DeletePerson(ctx context.Context, id string) error {
 		if p.Deleted {
 			return nil
 		}
+		// The people merged into this one are this one: they go too, and
+		// first, so HQ never sees a deletion with live merges into it (which
+		// it reads as a deletion made without knowing of the merge, and
+		// undoes the merge: docs/SYNC-DEVICE.md).
+		followers, err := t.mergedIntoChain(ctx, id)
+		if err != nil {
+			return err
+		}
+		for _, f := range followers {
+			if err := t.update(ctx, "person", f.ID, row{"deleted": true}); err != nil {
+				return err
+			}
+			f.Deleted = true
+			t.people = append(t.people, f)
+		}
 		if err := t.update(ctx, "person", id, row{"deleted": true}); err != nil {
 			return err
 		}
@@ -154,6 +169,47 @@ func (s *Store) DeletePerson(ctx context.Context, id string) error {
 		t.people = append(t.people, p)
 		return nil
 	})
+}
+
+// mergedIntoChain lists the live people merged into id, directly or
+// through others (any depth, bounded like every walk along merges).
+func (t *tx) mergedIntoChain(ctx context.Context, id string) ([]Person, error) {
+	var out []Person
+	seen := map[string]bool{id: true}
+	frontier := []string{id}
+	for depth := 0; depth < maxMergeChain && len(frontier) > 0; depth++ {
+		var next []string
+		for _, target := range frontier {
+			rows, err := t.sql.QueryContext(ctx, `SELECT id FROM person WHERE merged_into = ? AND deleted = 0`, target)
+			if err != nil {
+				return nil, fmt.Errorf("read people merged into %s: %w", target, err)
+			}
+			var ids []string
+			for rows.Next() {
+				var f string
+				if err := rows.Scan(&f); err != nil {
+					rows.Close()
+					return nil, err
+				}
+				ids = append(ids, f)
+			}
+			rows.Close()
+			for _, f := range ids {
+				if seen[f] {
+					continue
+				}
+				seen[f] = true
+				p, err := t.person(ctx, f)
+				if err != nil {
+					return nil, err
+				}
+				out = append(out, p)
+				next = append(next, f)
+			}
+		}
+		frontier = next
+	}
+	return out, nil
 }
 
 // ErrMergeSelf is returned when asked to merge a person into themself.

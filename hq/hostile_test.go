@@ -377,3 +377,28 @@ func TestHostilePushesProperty(t *testing.T) {
 		}
 	})
 }
+
+// A device that merges B into A and then deletes A (and with it B, as the
+// device does) meant both gone: HQ undoes no merge and logs no conflict.
+func TestDeletingAMergedPersonOnOneDeviceUndoesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		d := e.enrol("OM-MA")
+		a, b := uuid.NewString(), uuid.NewString()
+		d.push(d.op("person", a, "name_en", "Ahmed", "governorate", "OM-MA"), d.op("person", b, "name_en", "Ahmad", "governorate", "OM-MA"))
+		d.pullAll(100)
+		r := d.push(d.op("person", b, "merged_into", a), d.op("person", b, "deleted", true), d.op("person", a, "deleted", true))
+		for i, res := range r {
+			if res.Status != sync.Applied {
+				t.Fatalf("op %d: %+v", i, res)
+			}
+		}
+		if n, _ := e.store.PendingConflicts(ctx, []string{"OM-MA"}); n != 0 {
+			t.Errorf("%d conflicts logged", n)
+		}
+		row, _, _ := e.store.Row(ctx, "person", b)
+		if v, _ := hq.RowValues(row); v["merged_into"] != a || v["deleted"] != true {
+			t.Errorf("B at HQ: %v", v)
+		}
+	})
+}

@@ -48,6 +48,12 @@ func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) er
 		if f.ID == id {
 			continue
 		}
+		// A follower deleted too went with the person on purpose (a
+		// device deletes the people merged into the one it deletes,
+		// first): nothing was hidden by a merge it did not know of.
+		if fd, err := decodeData(f.Data); err == nil && fd["deleted"].V == true {
+			continue
+		}
 		if err := s.repointMerge(ctx, e, f.ID, ""); err != nil {
 			return err
 		}
