@@ -37,7 +37,6 @@ func personOf(row hq.Row, v map[string]any) Person {
 	return p
 }
 
-
 // query is a roster search: every word must begin a word of the names (in
 // either language, any spelling arabic.Fold treats as the same), or the
 // query is a phone number, civil id or e-mail address.
