@@ -19,6 +19,7 @@ package ui
 import (
 	"image/color"
 	"sort"
+	"strings"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -633,9 +634,12 @@ func (e *rtlEntry) CreateRenderer() fyne.WidgetRenderer {
 	r.border.CornerRadius = th.Size(theme.SizeNameInputRadius)
 	r.caret = canvas.NewRectangle(th.Color(theme.ColorNamePrimary, v))
 	r.placeholder = canvas.NewText("", th.Color(theme.ColorNamePlaceHolder, v))
-	r.content = container.NewWithoutLayout()
-	r.scroll = container.NewScroll(r.content)
-	r.scroll.Direction = container.ScrollNone
+	r.area = &spanLayout{}
+	r.content = container.New(r.area)
+	// The text scrolls sideways when it is wider than the field, as in
+	// Fyne's Entry; the scroll also clips it.
+	r.scroll = container.NewHScroll(r.content)
+	r.scroll.OnScrolled = func(p fyne.Position) { e.offset = p.X }
 	// The height and width Fyne's own single-line entry asks for.
 	tmpl := widget.NewEntry()
 	tmpl.PlaceHolder = e.PlaceHolder
@@ -652,6 +656,7 @@ type rtlEntryRenderer struct {
 	texts       []*canvas.Text
 	selection   []*canvas.Rectangle
 	content     *fyne.Container
+	area        *spanLayout
 	scroll      *container.Scroll
 	min         fyne.Size
 }
@@ -673,7 +678,6 @@ func (r *rtlEntryRenderer) Layout(size fyne.Size) {
 	r.box.Move(fyne.NewSquareOffsetPos(bs))
 	r.scroll.Move(fyne.NewPos(0, bs))
 	r.scroll.Resize(fyne.NewSize(size.Width, size.Height-2*bs))
-	r.content.Resize(r.scroll.Size())
 	r.place()
 }
 
@@ -683,7 +687,17 @@ func (r *rtlEntryRenderer) place() {
 	e := r.e
 	e.scrollToCaret()
 	h := r.scroll.Size().Height
-	left := e.textLeft()
+	// The content spans the field, or the text and its padding when wider;
+	// left is the text's origin in the content's coordinates.
+	pad := theme.InnerPadding()
+	scrollX := float32(0)
+	if e.width > r.scroll.Size().Width-2*pad {
+		scrollX = e.offset
+	}
+	left := e.textLeft() + scrollX
+	r.area.min = fyne.NewSize(max(r.scroll.Size().Width, e.width+2*pad), h)
+	r.content.Resize(r.area.min)
+	r.scroll.Offset = fyne.NewPos(scrollX, 0)
 	size := theme.TextSize()
 	th := fyne.MeasureText("M", size, fyne.TextStyle{}).Height
 	y := (h - th) / 2
@@ -721,15 +735,42 @@ func (r *rtlEntryRenderer) place() {
 	r.caret.Move(fyne.NewPos(left+e.caretX()-cw/2, y))
 	r.caret.Resize(fyne.NewSize(cw, th))
 	r.caret.Hidden = !e.focused || e.Disabled()
+	r.placeholder.Text = displayText(fitWords(e.PlaceHolder, r.scroll.Size().Width-2*pad, e.rtlUI), e.rtlUI)
 	pw := r.placeholder.MinSize().Width
-	px := theme.InnerPadding()
+	px := pad
 	if e.rtlUI {
-		px = r.scroll.Size().Width - theme.InnerPadding() - pw
+		px = r.scroll.Size().Width - pad - pw
 	}
 	r.placeholder.Move(fyne.NewPos(px, y))
 	r.placeholder.Resize(r.placeholder.MinSize())
 	r.placeholder.Hidden = e.Text != ""
+	r.scroll.Refresh()
 }
+
+// fitWords is s cut at a word, with an ellipsis, to fit width w (the
+// placeholder, which the field shows whole when it can).
+func fitWords(s string, w float32, rtl bool) string {
+	fits := func(t string) bool {
+		return w <= 0 || fyne.MeasureText(displayText(t, rtl), theme.TextSize(), fyne.TextStyle{}).Width <= w
+	}
+	if fits(s) {
+		return s
+	}
+	words := strings.Fields(s)
+	for n := len(words) - 1; n > 0; n-- {
+		if t := strings.Join(words[:n], " ") + "…"; fits(t) {
+			return t
+		}
+	}
+	return ""
+}
+
+// spanLayout gives the scrolled content its size; the renderer places
+// what is in it.
+type spanLayout struct{ min fyne.Size }
+
+func (l *spanLayout) Layout([]fyne.CanvasObject, fyne.Size) {}
+func (l *spanLayout) MinSize([]fyne.CanvasObject) fyne.Size { return l.min }
 
 func (r *rtlEntryRenderer) Refresh() {
 	e := r.e
@@ -767,7 +808,6 @@ func (r *rtlEntryRenderer) Refresh() {
 	for len(r.selection) < need {
 		r.selection = append(r.selection, canvas.NewRectangle(th.Color(theme.ColorNameSelection, v)))
 	}
-	r.placeholder.Text = displayText(e.PlaceHolder, e.rtlUI)
 	r.placeholder.Color = th.Color(theme.ColorNamePlaceHolder, v)
 	r.placeholder.TextSize = theme.TextSize()
 

@@ -399,3 +399,31 @@ func TestBidiLineCaretsOneToOne(t *testing.T) {
 		}
 	}
 }
+
+// TestRTLEntryLongTextKeepsCaretInView: a title wider than the field
+// scrolls so that the caret stays inside it, at either end and while
+// moving.
+func TestRTLEntryLongTextKeepsCaretInView(t *testing.T) {
+	s := "ورشة التحول الرقمي للقطاعات الحكومية: بناء القدرات في إنترنت الأشياء IoT والمدن الذكية 2026"
+	e := newTestEntry(t, true, s)
+	e.Resize(fyne.NewSize(200, e.Size().Height))
+	if e.width <= 200 {
+		t.Fatalf("the text (%v wide) fits; the test needs it not to", e.width)
+	}
+	inView := func(what string) {
+		t.Helper()
+		x := e.textLeft() + e.caretX()
+		if pad := theme.InnerPadding(); x < pad-1 || x > e.Size().Width-pad+1 {
+			t.Errorf("%s: caret at x %v, outside the field", what, x)
+		}
+	}
+	inView("end")
+	keys(e, fyne.KeyHome)
+	inView("Home")
+	for i := range 40 {
+		keys(e, fyne.KeyLeft)
+		inView("Left " + string(rune('0'+i%10)))
+	}
+	keys(e, fyne.KeyEnd)
+	inView("End")
+}
