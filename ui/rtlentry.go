@@ -26,6 +26,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/driver/desktop"
+	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -246,6 +247,8 @@ type rtlEntry struct {
 	dragged bool
 	offset  float32 // horizontal scroll of the text, in content coordinates
 
+	undo, redo []entryState
+
 	line *bidiLine
 	// per visual caret boundary, x in the text's own coordinates (0 = left edge)
 	xs      []float32
@@ -260,8 +263,16 @@ func newRTLEntry(rtlUI bool) *rtlEntry {
 	return e
 }
 
-// SetText replaces the text, the caret going to its end.
+// entryState is what Undo goes back to.
+type entryState struct {
+	text   string
+	cursor int
+}
+
+// SetText replaces the text, the caret going to its end; what was typed
+// before cannot be undone.
 func (e *rtlEntry) SetText(s string) {
+	e.undo, e.redo = nil, nil
 	e.setText(s, len([]rune(s)))
 }
 
@@ -361,6 +372,10 @@ func (e *rtlEntry) edit(f func(rs []rune, a, b int) ([]rune, int)) {
 	rs := []rune(e.Text)
 	a, b := e.Selection()
 	rs, cur := f(rs, a, b)
+	if string(rs) != e.Text {
+		e.undo = append(e.undo, entryState{e.Text, e.cursor})
+		e.redo = nil
+	}
 	e.setText(string(rs), cur)
 }
 
@@ -474,6 +489,20 @@ func (e *rtlEntry) TypedShortcut(s fyne.Shortcut) {
 			c.SetContent(e.SelectedText())
 			e.insert("")
 		}
+	case *fyne.ShortcutUndo:
+		if n := len(e.undo); n > 0 && !e.Disabled() {
+			e.redo = append(e.redo, entryState{e.Text, e.cursor})
+			st := e.undo[n-1]
+			e.undo = e.undo[:n-1]
+			e.setText(st.text, st.cursor)
+		}
+	case *fyne.ShortcutRedo:
+		if n := len(e.redo); n > 0 && !e.Disabled() {
+			e.undo = append(e.undo, entryState{e.Text, e.cursor})
+			st := e.redo[n-1]
+			e.redo = e.redo[:n-1]
+			e.setText(st.text, st.cursor)
+		}
 	case *fyne.ShortcutPaste:
 		if c := clip(); c != nil && !e.Disabled() {
 			txt := []rune(c.Content())
@@ -542,6 +571,47 @@ func (e *rtlEntry) Tapped(ev *fyne.PointEvent) {
 		e.anchor = e.cursor
 	}
 	e.Refresh()
+}
+
+// DoubleTapped selects the word tapped (up to the spaces around it).
+func (e *rtlEntry) DoubleTapped(ev *fyne.PointEvent) {
+	if e.Disabled() {
+		return
+	}
+	rs := []rune(e.Text)
+	i := e.boundaryAt(ev.Position.X)
+	a, b := i, i
+	for a > 0 && !unicode.IsSpace(rs[a-1]) {
+		a--
+	}
+	for b < len(rs) && !unicode.IsSpace(rs[b]) {
+		b++
+	}
+	e.anchor, e.cursor = a, b
+	e.Refresh()
+}
+
+// TappedSecondary shows Cut, Copy, Paste and Select all, in Fyne's words
+// (translated, see fyneLanguage).
+func (e *rtlEntry) TappedSecondary(ev *fyne.PointEvent) {
+	c := fyne.CurrentApp().Driver().CanvasForObject(e.super())
+	if c == nil {
+		return
+	}
+	e.requestFocus()
+	do := func(s fyne.Shortcut) func() {
+		return func() { e.super().(fyne.Shortcutable).TypedShortcut(s) }
+	}
+	var items []*fyne.MenuItem
+	if !e.Disabled() {
+		items = append(items, fyne.NewMenuItem(lang.L("Cut"), do(&fyne.ShortcutCut{})))
+	}
+	items = append(items, fyne.NewMenuItem(lang.L("Copy"), do(&fyne.ShortcutCopy{})))
+	if !e.Disabled() {
+		items = append(items, fyne.NewMenuItem(lang.L("Paste"), do(&fyne.ShortcutPaste{})))
+	}
+	items = append(items, fyne.NewMenuItem(lang.L("Select all"), do(&fyne.ShortcutSelectAll{})))
+	widget.ShowPopUpMenuAtPosition(fyne.NewMenu("", items...), c, ev.AbsolutePosition)
 }
 
 // Dragged selects from where the drag started.

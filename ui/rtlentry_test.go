@@ -427,3 +427,89 @@ func TestRTLEntryLongTextKeepsCaretInView(t *testing.T) {
 	keys(e, fyne.KeyEnd)
 	inView("End")
 }
+
+// TestRTLEntryUndoAndWords: Ctrl+Z undoes an edit and Ctrl+Y (redo) does
+// it again; SetText starts a new history; a double tap selects the word
+// under it; the right button's menu speaks the UI's language and pastes.
+func TestRTLEntryUndoAndWords(t *testing.T) {
+	e := newTestEntry(t, true, "جامعة نزوى")
+	test.Type(e, " - القاعة 4")
+	keys(e, fyne.KeyBackspace)
+	e.TypedShortcut(&fyne.ShortcutUndo{})
+	if e.Text != "جامعة نزوى - القاعة 4" {
+		t.Errorf("undo of Backspace: %q", e.Text)
+	}
+	for range 11 {
+		e.TypedShortcut(&fyne.ShortcutUndo{})
+	}
+	if e.Text != "جامعة نزوى" {
+		t.Errorf("undo of the typing: %q", e.Text)
+	}
+	e.TypedShortcut(&fyne.ShortcutRedo{})
+	if e.Text != "جامعة نزوى " || e.CursorPosition() != 11 {
+		t.Errorf("redo: %q, caret %d", e.Text, e.CursorPosition())
+	}
+	e.SetText("ورشة IoT للمبتدئين")
+	e.TypedShortcut(&fyne.ShortcutUndo{})
+	if e.Text != "ورشة IoT للمبتدئين" {
+		t.Errorf("undo went past SetText: %q", e.Text)
+	}
+
+	// Double tap in the middle of "IoT" (slot 11, the o).
+	left := e.textLeft()
+	e.DoubleTapped(&fyne.PointEvent{Position: fyne.NewPos(left+(e.xs[11]+e.xs[12])/2, 5)})
+	if e.SelectedText() != "IoT" {
+		t.Errorf("double tap on IoT selected %q", e.SelectedText())
+	}
+
+	fyneLanguage(Arabic)
+	t.Cleanup(func() { fyneLanguage(English) })
+	w := test.NewTempWindow(t, e)
+	w.Resize(fyne.NewSize(420, 80))
+	fyne.CurrentApp().Clipboard().SetContent("X")
+	e.TappedSecondary(&fyne.PointEvent{Position: fyne.NewPos(20, 10), AbsolutePosition: fyne.NewPos(20, 10)})
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no menu")
+	}
+	text := allText(top)
+	for _, want := range []string{"قص", "نسخ", "لصق", "تحديد الكل"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("menu %q lacks %q", text, want)
+		}
+	}
+	paste := findTappable(top, "لصق")
+	if paste == nil {
+		t.Fatal("no Paste item to tap")
+	}
+	test.Tap(paste)
+	if e.Text != "ورشة X للمبتدئين" {
+		t.Errorf("pasting over the selection from the menu: %q", e.Text)
+	}
+}
+
+// findTappable is the tappable widget under o whose whole text is text (a
+// menu item).
+func findTappable(o fyne.CanvasObject, text string) fyne.Tappable {
+	if o == nil || !o.Visible() {
+		return nil
+	}
+	if tp, ok := o.(fyne.Tappable); ok && strings.TrimSpace(allText(o)) == text {
+		return tp
+	}
+	switch x := o.(type) {
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if f := findTappable(c, text); f != nil {
+				return f
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			if f := findTappable(c, text); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
