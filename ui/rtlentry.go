@@ -13,8 +13,9 @@ package ui
 // Home and End go to the logical start and end; typing, Backspace and
 // Delete work on the logical text.
 //
-// The paragraph is right to left in the Arabic UI, or when the text's first
-// strong letter is Arabic.
+// The paragraph is right to left when the text has Arabic in the Arabic UI,
+// or begins with an Arabic letter in the English one (rtlParagraph); the
+// text is aligned right in the Arabic UI and for a right-to-left paragraph.
 
 import (
 	"image/color"
@@ -213,10 +214,14 @@ func (l *bidiLine) pieces() []entryPiece {
 	return out
 }
 
-// rtlParagraph: the Arabic UI, or text whose first strong letter is Arabic.
+// rtlParagraph: in the Arabic UI, text with Arabic in it; in the English
+// UI, text whose first letter is Arabic. Text without Arabic is left to
+// right in either UI, as labels draw it (displayText leaves it alone): an
+// English name typed as "Dr. Huda (PhD)" keeps its bracket at the end, an
+// email its "@" while it is typed.
 func rtlParagraph(s string, rtlUI bool) bool {
 	if rtlUI {
-		return true
+		return strings.IndexFunc(s, isRTL) >= 0
 	}
 	for _, r := range s {
 		if isRTL(r) {
@@ -308,6 +313,10 @@ func (e *rtlEntry) SelectedText() string {
 }
 
 func (e *rtlEntry) rtl() bool { return rtlParagraph(e.Text, e.rtlUI) }
+
+// alignRight: in the Arabic UI (whose forms and columns are mirrored), and
+// for a right-to-left paragraph in the English one.
+func (e *rtlEntry) alignRight() bool { return e.rtlUI || e.rtl() }
 
 // layoutLine measures the line: where each piece and each caret boundary is.
 func (e *rtlEntry) layoutLine() {
@@ -638,7 +647,7 @@ func (e *rtlEntry) textLeft() float32 {
 	pad := theme.InnerPadding()
 	avail := e.Size().Width - 2*pad
 	if e.width <= avail {
-		if e.rtl() {
+		if e.alignRight() {
 			return pad + avail - e.width
 		}
 		return pad

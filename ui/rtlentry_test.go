@@ -52,9 +52,10 @@ func entryDraws(e *rtlEntry, arabicPunct bool) string {
 
 // TestRTLEntryDrawsVisualOrder: what the entry draws for mixed lines is
 // arabic.VisualDir's order (modulo shaping, which Fyne does), the same as a
-// label shows (displayText); its text objects do not overlap; in a
-// right-to-left paragraph the text ends at the right edge, in a
-// left-to-right one it starts at the left.
+// label shows (displayText); its text objects do not overlap; in the
+// Arabic UI and in a right-to-left paragraph the text ends at the right
+// edge, else it starts at the left. Text without Arabic keeps its
+// left-to-right order in the Arabic UI.
 func TestRTLEntryDrawsVisualOrder(t *testing.T) {
 	check := func(rtlUI bool, s string, wantRTL bool) {
 		t.Helper()
@@ -81,16 +82,20 @@ func TestRTLEntryDrawsVisualOrder(t *testing.T) {
 		first, last := texts[0], texts[len(texts)-1]
 		pad := theme.InnerPadding()
 		right := last.Position().X + last.MinSize().Width
-		if wantRTL && abs32(right-(e.Size().Width-pad)) > 1 {
+		if (rtlUI || wantRTL) && abs32(right-(e.Size().Width-pad)) > 1 {
 			t.Errorf("%q (UI rtl %v): text ends at %v, not at the right edge %v", s, rtlUI, right, e.Size().Width-pad)
 		}
-		if !wantRTL && abs32(first.Position().X-pad) > 1 {
+		if !rtlUI && !wantRTL && abs32(first.Position().X-pad) > 1 {
 			t.Errorf("%q (UI rtl %v): text starts at %v, not at the left edge %v", s, rtlUI, first.Position().X, pad)
 		}
 	}
 	for _, s := range entryLines {
 		check(true, s, true)
 	}
+	// Without Arabic, a line is left to right in the Arabic UI too (as
+	// labels draw it), aligned right.
+	check(true, "Dr. Huda (PhD)", false)
+	check(true, "ahmed@", false)
 	// In the English UI a line is right to left when its first letter is Arabic.
 	check(false, "مريم — Maryam", true)
 	check(false, "جامعة نزوى - القاعة 4", true)
