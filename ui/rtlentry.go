@@ -274,11 +274,12 @@ type entryState struct {
 	cursor int
 }
 
-// SetText replaces the text, the caret going to its end; what was typed
-// before cannot be undone.
+// SetText replaces the text; the caret stays where it was, as in Fyne's
+// Entry (at the start in a new field, which then shows the text's start),
+// and what was typed before cannot be undone.
 func (e *rtlEntry) SetText(s string) {
 	e.undo, e.redo = nil, nil
-	e.setText(s, len([]rune(s)))
+	e.setText(s, min(e.cursor, len([]rune(s))))
 }
 
 func (e *rtlEntry) setText(s string, cursor int) {

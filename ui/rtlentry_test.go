@@ -30,9 +30,12 @@ func newTestEntry(t *testing.T, rtlUI bool, text string) *rtlEntry {
 	test.NewTempApp(t)
 	e := newRTLEntry(rtlUI)
 	e.SetText(text)
+	if e.CursorPosition() != 0 {
+		t.Fatalf("SetText on a new field leaves the caret at %d, not at the start", e.CursorPosition())
+	}
 	e.Resize(fyne.NewSize(420, e.MinSize().Height))
 	test.WidgetRenderer(e) // creates and lays out the renderer
-	e.Refresh()
+	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd}) // as after typing it
 	return e
 }
 
@@ -128,7 +131,7 @@ func TestRTLEntryCaretMovesOnScreen(t *testing.T) {
 			e := newTestEntry(t, rtlUI, s)
 			n := len([]rune(s))
 			if e.CursorPosition() != n {
-				t.Fatalf("%q: SetText leaves the caret at %d, want the end %d", s, e.CursorPosition(), n)
+				t.Fatalf("%q: End leaves the caret at %d, want the end %d", s, e.CursorPosition(), n)
 			}
 			for _, key := range []fyne.KeyName{fyne.KeyLeft, fyne.KeyRight} {
 				e.SetCursor(n)
@@ -423,6 +426,13 @@ func TestRTLEntryLongTextKeepsCaretInView(t *testing.T) {
 		}
 	}
 	inView("end")
+	long := newRTLEntry(true)
+	long.Resize(fyne.NewSize(200, e.Size().Height))
+	long.SetText(s)
+	test.WidgetRenderer(long)
+	if x := long.textLeft() + long.xs[len(long.xs)-1]; abs32(x-(200-theme.InnerPadding())) > 1 {
+		t.Errorf("a new field with a long Arabic title shows its right end (the start) at x %v, not at the right edge", x)
+	}
 	keys(e, fyne.KeyHome)
 	inView("Home")
 	for i := range 40 {
@@ -455,6 +465,9 @@ func TestRTLEntryUndoAndWords(t *testing.T) {
 		t.Errorf("redo: %q, caret %d", e.Text, e.CursorPosition())
 	}
 	e.SetText("ورشة IoT للمبتدئين")
+	if e.CursorPosition() != 11 {
+		t.Errorf("SetText moved the caret from 11 to %d", e.CursorPosition())
+	}
 	e.TypedShortcut(&fyne.ShortcutUndo{})
 	if e.Text != "ورشة IoT للمبتدئين" {
 		t.Errorf("undo went past SetText: %q", e.Text)
