@@ -34,7 +34,7 @@ func newTestEntry(t *testing.T, rtlUI bool, text string) *rtlEntry {
 		t.Fatalf("SetText on a new field leaves the caret at %d, not at the start", e.CursorPosition())
 	}
 	e.Resize(fyne.NewSize(420, e.MinSize().Height))
-	test.WidgetRenderer(e) // creates and lays out the renderer
+	test.WidgetRenderer(e)                        // creates and lays out the renderer
 	e.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEnd}) // as after typing it
 	return e
 }
