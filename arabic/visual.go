@@ -257,3 +257,23 @@ func mirror(r rune) rune {
 	}
 	return r
 }
+
+// Levels returns the bidi embedding level of each rune of one line (no
+// paragraph separators) in a paragraph of the given direction, as Visual
+// uses them (UAX #9 up to rule I2). Text editors need them to place a caret.
+func Levels(line []rune, rtl bool) []int {
+	out := make([]int, len(line))
+	if len(line) == 0 {
+		return out
+	}
+	dir := bidi.LeftToRight
+	if rtl {
+		dir = bidi.RightToLeft
+	}
+	var p bidi.Paragraph
+	runs := p.Segment(line, dir)
+	for i, l := range runLevels(&runs, len(line)) {
+		out[i] = int(l)
+	}
+	return out
+}

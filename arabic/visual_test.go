@@ -1,6 +1,7 @@
 package arabic
 
 import (
+	"fmt"
 	"reflect"
 	"slices"
 	"strings"
@@ -260,5 +261,27 @@ func BenchmarkDisplay(b *testing.B) {
 				visualSink = Display(s)
 			}
 		})
+	}
+}
+
+func TestLevels(t *testing.T) {
+	// جامعة 4: Arabic letters at level 1, the number at 2, in either
+	// paragraph; "IoT" at 2 in a right-to-left paragraph, 0 in a left-to-right one.
+	cases := []struct {
+		s    string
+		rtl  bool
+		want []int
+	}{
+		{"اب 4", true, []int{1, 1, 1, 2}},
+		{"اب 4", false, []int{1, 1, 1, 2}},
+		{"اب IoT", true, []int{1, 1, 1, 2, 2, 2}},
+		{"Io اب", false, []int{0, 0, 0, 1, 1}},
+		{"", true, []int{}},
+	}
+	for _, c := range cases {
+		got := Levels([]rune(c.s), c.rtl)
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("Levels(%q, %v) = %v, want %v", c.s, c.rtl, got, c.want)
+		}
 	}
 }

@@ -88,6 +88,14 @@ func (c *formCheck) watch(objs ...fyne.CanvasObject) {
 				}
 				c.recheck()
 			}
+		case *textArea:
+			prev := x.OnChanged
+			x.OnChanged = func(s string) {
+				if prev != nil {
+					prev(s)
+				}
+				c.recheck()
+			}
 		case *widget.Select:
 			prev := x.OnChanged
 			x.OnChanged = func(s string) {

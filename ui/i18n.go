@@ -1,12 +1,35 @@
 package ui
 
 import (
+	"embed"
 	"fmt"
 	"log/slog"
 	"strings"
 
 	"fyne.io/fyne/v2/lang"
 )
+
+// Fyne's own words (the file chooser's title and buttons, Cancel, OK,
+// Yes, No, the entries' menu) in both languages: Fyne 2.7 has no Arabic.
+//
+//go:embed translations/fyne.*.json
+var fyneWords embed.FS
+
+// fyneLanguage makes Fyne's own dialogs speak l. Fyne picks its language
+// once, from the computer's locale, and has no call to change it; but it
+// takes translations at any time and then looks its language up again. So
+// the words of l are added as the translation for the computer's own
+// locale: Fyne then finds them, in whatever language the app was started
+// and however often it is switched. Dialogs already open keep their words.
+func fyneLanguage(l Lang) {
+	data, err := fyneWords.ReadFile("translations/fyne." + string(l) + ".json")
+	if err == nil {
+		err = lang.AddTranslationsForLocale(data, lang.SystemLocale())
+	}
+	if err != nil {
+		slog.Warn("ui: Fyne's translations", "lang", l, "err", err)
+	}
+}
 
 // Lang is the language the app speaks: every string a person reads goes
 // through the catalog in messages.go, in English and Arabic.

@@ -135,6 +135,14 @@ func (e *entry) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && e.u.escape() {
 		return
 	}
+	e.rtlEntry.TypedKey(ev)
+}
+
+// TypedKey: Escape in a text area closes the dialog it is in.
+func (e *textArea) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.u.escape() {
+		return
+	}
 	e.Entry.TypedKey(ev)
 }
 

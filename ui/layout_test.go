@@ -370,7 +370,7 @@ func (w *textWalk) walk(o fyne.CanvasObject, parent fyne.Position, clip rect, ho
 	if _, ok := o.(*container.Scroll); ok {
 		clip = clip.intersect(r)
 		holders = nil
-	} else if _, ok := o.(*widget.Entry); ok {
+	} else if isEntry(o) {
 		// An entry scrolls its own text; it is an input, not a cell.
 		clip = clip.intersect(r)
 		holders = nil
@@ -459,4 +459,13 @@ func logicalText(s string) string {
 		}
 		return r
 	}, s)
+}
+
+// isEntry: Fyne's Entry and the app's own fields scroll their text.
+func isEntry(o fyne.CanvasObject) bool {
+	switch o.(type) {
+	case *widget.Entry, *entry, *textArea, *rtlEntry:
+		return true
+	}
+	return false
 }

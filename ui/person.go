@@ -40,7 +40,7 @@ type personPanel struct {
 	expertise    *entry
 	joinedOn     *entry
 	status       *widget.Select
-	notes        *entry
+	notes        *textArea
 	errs         map[string]*label
 	check        *formCheck
 	message      *label
@@ -87,9 +87,7 @@ func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 	p.expertise = u.entry("")
 	p.joinedOn = u.entry(u.T("form.dateformat"))
 	p.status = u.selectBox([]string{u.T("status.active"), u.T("status.inactive")}, nil)
-	p.notes = u.entry("")
-	p.notes.MultiLine = true
-	p.notes.SetMinRowsVisible(3)
+	p.notes = u.textArea(3)
 	for _, e := range []*entry{p.nameAr, p.nameEn, p.civilID, p.phone, p.email} {
 		e.OnChanged = func(string) { p.typed() }
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"fyne.io/fyne/v2/test"
 	"os"
 	"path/filepath"
 	"testing"
@@ -123,4 +124,29 @@ func TestScreenshots(t *testing.T) {
 		eventually(t, "refused", func() bool { return !c.running && c.fixWorkshop.Visible() })
 		capture(t, u, "certificates-refused-"+string(l))
 	}
+	// Mixed Arabic text typed in the workshop form's fields (issue 11,
+	// point 7): drawn in reading order, right-aligned in Arabic, the caret
+	// where the text is being typed; and the file chooser in Arabic.
+	for _, l := range []Lang{English, Arabic} {
+		u := newTestUI(t, testStore(t), l)
+		u.show(screenWorkshops)
+		u.workshops.create()
+		f := u.workshops.form
+		f.titleAr.SetText("ورشة IoT للمبتدئين")
+		f.titleEn.SetText("IoT for beginners")
+		f.topic.SetText("الهاتف (968) 9123 4567")
+		f.facilitator.SetText("مريم — Maryam")
+		f.venue.SetText("")
+		u.focus(f.venue)
+		test.Type(f.venue, "جامعة نزوى - القاعة 4")
+		settle(u)
+		capture(t, u, "workshop-entries-"+string(l))
+	}
+	u := newTestUI(t, testStore(t), Arabic)
+	u.show(screenPeople)
+	w := newImportWizard(u, nil)
+	w.show()
+	w.browse()
+	settle(u)
+	capture(t, u, "file-chooser-ar")
 }

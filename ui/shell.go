@@ -107,6 +107,7 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	default:
 		u.lang = systemLang()
 	}
+	fyneLanguage(u.lang)
 	u.current = a.Preferences().StringWithFallback(prefScreen, screenDashboard)
 	if _, ok := screenTitles[u.current]; !ok {
 		u.current = screenDashboard
@@ -286,6 +287,7 @@ func (u *UI) setLanguage(l Lang) {
 		return
 	}
 	u.lang = l
+	fyneLanguage(l)
 	u.build()
 	u.status.start()
 	u.show(u.current)
@@ -333,21 +335,47 @@ func (u *UI) shortcut(s fyne.Shortcut) bool {
 	return false
 }
 
-// entry is a text field that passes the app's shortcuts on: a focused
-// widget.Entry would swallow Ctrl+F and Ctrl+N.
+// entry is the app's single-line text field (rtlEntry: mixed text in
+// visual order, right-aligned in Arabic) that passes the app's shortcuts
+// on: a focused field would swallow Ctrl+F and Ctrl+N.
 type entry struct {
-	widget.Entry
+	rtlEntry
 	u *UI
 }
 
+// entry is a single-line field; placeholder is logical text.
 func (u *UI) entry(placeholder string) *entry {
 	e := &entry{u: u}
-	e.PlaceHolder = u.text(placeholder)
+	e.rtlUI = u.lang.RTL()
+	e.PlaceHolder = placeholder
 	e.ExtendBaseWidget(e)
 	return e
 }
 
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
+	if e.u.shortcut(s) {
+		return
+	}
+	e.rtlEntry.TypedShortcut(s)
+}
+
+// textArea is a multi-line field (a person's notes): Fyne's Entry, which
+// wraps and scrolls lines, with the app's shortcuts passed on. It keeps
+// Fyne's left alignment and logical run order.
+type textArea struct {
+	widget.Entry
+	u *UI
+}
+
+func (u *UI) textArea(rows int) *textArea {
+	e := &textArea{u: u}
+	e.MultiLine = true
+	e.ExtendBaseWidget(e)
+	e.SetMinRowsVisible(rows)
+	return e
+}
+
+func (e *textArea) TypedShortcut(s fyne.Shortcut) {
 	if e.u.shortcut(s) {
 		return
 	}

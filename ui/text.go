@@ -32,7 +32,8 @@ package ui
 // into lines first: label does that for wrapping labels.
 //
 // Entries keep logical text (what is stored); only display-only text goes
-// through here.
+// through here. The app's text fields (rtlentry.go) cut and order their
+// text by the same rules, piece by piece, to place a caret in it.
 
 import (
 	"strings"
