@@ -294,3 +294,28 @@ func plainInsert(ctx context.Context, db *sql.DB, people []genPerson) error {
 	}
 	return tx.Commit()
 }
+
+// BenchmarkDuplicatePairs100k finds every pair of look-alikes in a roster
+// of 100,000 people, as the duplicates screen and its counts on the roster
+// and the dashboard do (the index is loaded first, untimed).
+func BenchmarkDuplicatePairs100k(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.Search(ctx, "x", SearchOptions{Limit: 1}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	var n int
+	for i := 0; i < b.N; i++ {
+		pairs, err := s.DuplicatePairs(ctx, 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(pairs)
+	}
+	b.ReportMetric(float64(n), "pairs")
+}

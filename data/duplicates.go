@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/bits"
+	"runtime"
 	"sort"
 	"sync/atomic"
 
@@ -470,4 +471,55 @@ func candidatesAmong(ctx context.Context, workers int, entries []*indexEntry) ([
 		out[j] = found
 	}
 	return out, nil
+}
+
+// DuplicatePair is two people on the roster who look alike, and why. A
+// is the one added to the index first.
+type DuplicatePair struct {
+	A, B    PersonSummary
+	Reasons []string
+}
+
+// DuplicatePairs lists every pair of live people who look alike by the
+// rule of DuplicateCandidates, each pair once, at most limit pairs (0: all).
+// It compares the roster group by group on every core (candidatesAmong),
+// not person by person: at 100,000 people a scan person by person, which
+// the duplicates screen did every time it opened, cost a call into the
+// index per person.
+func (s *Store) DuplicatePairs(ctx context.Context, limit int) ([]DuplicatePair, error) {
+	ix, err := s.freshIndex(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// Copies numbered in index order: candidatesAmong wants increasing
+	// seqs and reports, for each entry, the earlier ones it looks like.
+	entries := make([]*indexEntry, len(ix.sorted))
+	for i, e := range ix.sorted {
+		c := *e
+		c.seq = i + 1
+		entries[i] = &c
+	}
+	ix.mu.RUnlock()
+	byID := make(map[string]*indexEntry, len(entries))
+	for _, e := range entries {
+		byID[e.ID] = e
+	}
+	found, err := candidatesAmong(ctx, max(1, runtime.NumCPU()), entries)
+	if err != nil {
+		return nil, err
+	}
+	var pairs []DuplicatePair
+	for i, ms := range found {
+		for _, m := range ms {
+			other, ok := byID[m.ID]
+			if !ok || m.ID == entries[i].ID {
+				continue
+			}
+			pairs = append(pairs, DuplicatePair{A: other.PersonSummary, B: entries[i].PersonSummary, Reasons: m.Reasons})
+			if limit > 0 && len(pairs) >= limit {
+				return pairs, nil
+			}
+		}
+	}
+	return pairs, nil
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -192,5 +193,69 @@ func TestDuplicateRule(t *testing.T) {
 	}
 	if got := m.Why(true); got[0] != "الرقم المدني نفسه" || got[3] != "الاسم نفسه" {
 		t.Errorf("Why(ar) = %q", got)
+	}
+}
+
+// DuplicatePairs finds, in one pass over the roster, exactly the pairs
+// that asking DuplicateCandidates person by person finds.
+func TestDuplicatePairsMatchesOneByOne(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	people := []Person{
+		{NameAr: "أحمد سالم الكندي", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Phone: "+96891230001", Gender: "male"},
+		{NameAr: "احمد سالم الكندى", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Phone: "+96891230002", Gender: "male"},
+		{NameAr: "حمد ناصر الكندي", Governorate: "OM-DA", Phone: "+96891230003", Gender: "male"},
+		{NameAr: "هاجر ناصر الكندي", Governorate: "OM-DA", Phone: "+96891230004", Gender: "female"},
+		{NameAr: "مريم الهنائية", Governorate: "OM-MA", Email: "maryam@example.om"},
+		{NameAr: "مريم سعيد الهنائية", Governorate: "OM-MA", Email: "maryam@example.om"},
+		{NameAr: "خالد الراشدي", Governorate: "OM-MA", CivilID: "12345678"},
+		{NameAr: "خالد بن سعيد الراشدي", Governorate: "OM-MA", CivilID: "12345678", Phone: "+96895550000"},
+		{NameAr: "يوسف المعمري", Governorate: "OM-MA"},
+	}
+	for _, p := range people {
+		p := p
+		if err := s.AddPerson(ctx, &p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.Search(ctx, "", SearchOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[[2]string]string{}
+	for _, r := range all {
+		p := Person{ID: r.ID, NameAr: r.NameAr, NameEn: r.NameEn, Phone: r.Phone, CivilID: r.CivilID, Email: r.Email,
+			Governorate: r.Governorate, Wilayat: r.Wilayat, Gender: r.Gender}
+		ms, err := s.DuplicateCandidates(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ms {
+			if m.ID == r.ID {
+				continue
+			}
+			k := [2]string{min(r.ID, m.ID), max(r.ID, m.ID)}
+			want[k] = strings.Join(m.Reasons, ",")
+		}
+	}
+	pairs, err := s.DuplicatePairs(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[[2]string]string{}
+	for _, p := range pairs {
+		k := [2]string{min(p.A.ID, p.B.ID), max(p.A.ID, p.B.ID)}
+		if _, dup := got[k]; dup {
+			t.Errorf("pair %v listed twice", k)
+		}
+		got[k] = strings.Join(p.Reasons, ",")
+	}
+	if len(want) < 3 || len(got) != len(want) {
+		t.Fatalf("got %d pairs %v, want %d %v", len(got), got, len(want), want)
+	}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("pair %v: reasons %q, want %q", k, got[k], w)
+		}
 	}
 }

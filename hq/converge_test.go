@@ -442,7 +442,9 @@ func mergeCycles(d synccheck.Dump) []string {
 func mergedIntoDeleted(d synccheck.Dump) []string {
 	var out []string
 	for k, row := range d {
-		if _, ok := strings.CutPrefix(k, "person/"); ok && row["merged_into"].V != "" {
+		// A person deleted too went with the one they were merged into
+		// on purpose (a device deletes both): nobody is hidden.
+		if _, ok := strings.CutPrefix(k, "person/"); ok && row["merged_into"].V != "" && row["deleted"].V != "true" {
 			if d["person/"+row["merged_into"].V]["deleted"].V == "true" {
 				out = append(out, k+" → "+row["merged_into"].V)
 			}

@@ -259,9 +259,11 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		if err != nil {
 			return sync.OpResult{}, err
 		}
-		if !found || !inScope(dev.Governorates, t.Scope) {
+		// (A target HQ does not hold yet credits nobody elsewhere; the
+		// device's own new person, say, whose creation was refused.)
+		if found && !inScope(dev.Governorates, t.Scope) {
 			return rejected(op.ID, sync.CodeOutOfScope,
-				fmt.Sprintf("person %s is merged into %s, who is not in this device's governorates at HQ", op.RowID, target)), nil
+				fmt.Sprintf("person %s is merged into %s, who is in %s, a governorate this device is not enrolled for", op.RowID, target, t.Scope)), nil
 		}
 	}
 	cur, err := decodeData(stored.Data)

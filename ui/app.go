@@ -44,6 +44,7 @@ type Store interface {
 	DeletePerson(ctx context.Context, id string) error
 	ValidatePerson(p *data.Person) error
 	DuplicateCandidates(ctx context.Context, p data.Person) ([]data.Match, error)
+	DuplicatePairs(ctx context.Context, limit int) ([]data.DuplicatePair, error)
 	PlanMerge(ctx context.Context, keepID, mergeID string) (data.MergePlan, error)
 	MergePeople(ctx context.Context, from, into string, take map[string]roster.Side) (data.MergePlan, error)
 	PersonAttendance(ctx context.Context, personID string) ([]data.AttendanceRecord, error)

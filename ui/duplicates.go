@@ -37,52 +37,32 @@ func (p dupPair) key() [2]string {
 // maxDupPairs bounds a review: more than that is a job for an import fix.
 const maxDupPairs = 500
 
-// findDuplicates checks every person against the roster (the store's
-// DuplicateCandidates, which roster.Offer filters) and returns the pairs,
-// those with more reasons first, leaving out the pairs the coordinator
-// said are different people (u.notSame). Off Fyne's goroutine; progress, if
-// not nil, gets the share done.
+// findDuplicates lists the roster's pairs of people who look alike (the
+// store's DuplicatePairs: one pass over the roster, group by group, by the
+// rule of roster.Offer), those with more reasons first, leaving out the
+// pairs the coordinator said are different people (u.notSame). Off Fyne's
+// goroutine; progress, if not nil, hears when it is done.
 func (u *UI) findDuplicates(ctx context.Context, notSame map[[2]string]bool, progress func(float64)) ([]dupPair, error) {
-	people, err := u.store.Search(ctx, "", data.SearchOptions{})
+	found, err := u.store.DuplicatePairs(ctx, 0)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[string]data.PersonSummary, len(people))
-	for _, p := range people {
-		byID[p.ID] = p.PersonSummary
-	}
 	seen := map[[2]string]bool{}
 	var pairs []dupPair
-	step := max(1, len(people)/100)
-	for i, p := range people {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+	for _, f := range found {
+		pair := dupPair{a: f.A, b: f.B, reasons: f.Reasons}
+		k := pair.key()
+		if seen[k] || notSame[k] {
+			continue
 		}
-		if progress != nil && i%step == 0 {
-			progress(float64(i) / float64(len(people)))
-		}
-		ms, err := u.store.DuplicateCandidates(ctx, data.Person{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn,
-			Phone: p.Phone, CivilID: p.CivilID, Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat,
-			Gender: p.Gender})
-		if err != nil {
-			return nil, err
-		}
-		for _, m := range ms {
-			b, ok := byID[m.ID]
-			if m.ID == p.ID || !ok {
-				continue
-			}
-			pair := dupPair{a: p.PersonSummary, b: b, reasons: m.Reasons}
-			k := pair.key()
-			if seen[k] || notSame[k] {
-				continue
-			}
-			seen[k] = true
-			pairs = append(pairs, pair)
-		}
+		seen[k] = true
+		pairs = append(pairs, pair)
 		if len(pairs) >= maxDupPairs {
 			break
 		}
+	}
+	if progress != nil {
+		progress(1)
 	}
 	sort.SliceStable(pairs, func(i, j int) bool { return len(pairs[i].reasons) > len(pairs[j].reasons) })
 	return pairs, nil
