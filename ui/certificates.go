@@ -607,7 +607,6 @@ func (c *certificatesScreen) askSignatory(next func()) {
 	u.focus(ar)
 }
 
-
 // fileName makes s safe as a file name on Windows too.
 func fileName(s string) string {
 	s = strings.Map(func(r rune) rune {
