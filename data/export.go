@@ -39,11 +39,15 @@ var exports = map[string]exportSpec{
 		query: `SELECT id, title_ar, title_en, topic, date, start_time, hours, governorate, wilayat, venue,
 			facilitator, capacity, status, min_hours FROM workshop WHERE deleted = 0 ORDER BY date, id`,
 	},
+	// A deleted person's attendance stays: it happened, and hours and
+	// certificates were counted from it. The export keeps it for history
+	// and says so in person_deleted (true/false), since the people export
+	// no longer lists that person.
 	"attendance": {
 		header: []string{"workshop_id", "workshop_title_ar", "workshop_title_en", "date", "person_id",
-			"name_ar", "name_en", "phone", "status", "hours", "checked_in_at"},
+			"name_ar", "name_en", "phone", "status", "hours", "checked_in_at", "person_deleted"},
 		query: mergeChains + `SELECT w.id, w.title_ar, w.title_en, w.date, p.id, p.name_ar, p.name_en, p.phone,
-			a.status, max(a.hours), a.checked_in_at
+			a.status, max(a.hours), a.checked_in_at, CASE WHEN p.deleted THEN 'true' ELSE 'false' END
 			FROM attendance a
 			LEFT JOIN canon mc ON mc.id = a.person_id
 			JOIN person p ON p.id = ` + canonicalPerson + `

@@ -3,6 +3,8 @@ package data
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -217,5 +219,49 @@ func TestDeletePersonTakesItsMergedRecords(t *testing.T) {
 	ops := outbox(t, s)[before:]
 	if len(ops) != 3 || ops[2].Op.RowID != a.ID {
 		t.Fatalf("ops %+v: want the merged records' deletions, then the survivor's", ops)
+	}
+}
+
+// A deleted person's attendance stays in the attendance export, for
+// history, marked person_deleted; the people export no longer lists them.
+func TestExportMarksDeletedPeoplesAttendance(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	gone := mustAdd(t, s, Person{NameAr: "سالم الحارثي", Governorate: "OM-MA"})
+	here := mustAdd(t, s, Person{NameAr: "مريم الهنائية", Governorate: "OM-MA"})
+	w := Workshop{TitleAr: "المدن الذكية", Date: "2026-12-01", Hours: 3, Governorate: "OM-MA", Wilayat: "Muttrah"}
+	if err := s.AddWorkshop(ctx, &w); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Person{gone, here} {
+		if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.DeletePerson(ctx, gone.ID); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if _, err := s.Export(ctx, "attendance", FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), "\ufeff"))).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("attendance export %q %v", buf.String(), err)
+	}
+	col := slices.Index(rows[0], "person_deleted")
+	byPerson := map[string]string{}
+	for _, r := range rows[1:] {
+		byPerson[r[4]] = r[col]
+	}
+	if col < 0 || byPerson[gone.ID] != "true" || byPerson[here.ID] != "false" {
+		t.Fatalf("person_deleted column %d: %v", col, byPerson)
+	}
+	buf.Reset()
+	if _, err := s.Export(ctx, "people", FormatCSV, &buf); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), gone.ID) || !strings.Contains(buf.String(), here.ID) {
+		t.Fatalf("people export %q", buf.String())
 	}
 }
