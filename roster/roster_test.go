@@ -105,7 +105,7 @@ func TestChoose(t *testing.T) {
 	}
 	for _, bad := range []map[string]Side{
 		{"governorate": Merged, "wilayat": Kept}, // Muttrah with Ad Dakhiliyah's governorate
-		{"merged_into": Kept}, // not a field a merge decides
+		{"merged_into": Kept},                    // not a field a merge decides
 		{"email": "both"},
 	} {
 		if _, err := Choose(plan, bad); err == nil {

@@ -123,7 +123,6 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 	})
 }
 
-
 // certificateFileName names a person's PDF so they can find it: their name
 // in both languages and the code, with characters Windows refuses removed.
 func certificateFileName(c data.CertificateRow) string {
