@@ -12,21 +12,20 @@ import (
 // (by its id) that are not revoked, oldest first: what undoing the
 // check-in would leave valid.
 func (s *Store) LiveCertificates(ctx context.Context, attendanceID string) ([]CertificateRow, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+certificateColumns+` FROM certificate
+	return liveCertificatesOf(ctx, s.db, attendanceID)
+}
+
+// liveCertificatesOf reads the live certificates of an attendance row
+// through q (the store, or a transaction).
+func liveCertificatesOf(ctx context.Context, q interface {
+	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
+}, attendanceID string) ([]CertificateRow, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+certificateColumns+` FROM certificate
 		WHERE attendance_id = ? AND revoked_at = '' ORDER BY issued_at, id`, attendanceID)
 	if err != nil {
 		return nil, fmt.Errorf("certificates of %s: %w", attendanceID, err)
 	}
-	defer rows.Close()
-	var out []CertificateRow
-	for rows.Next() {
-		c, err := scanCertificate(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanCertificates(rows)
 }
 
 // UnattendRevoking undoes a check-in and revokes, with reason, every live
@@ -47,21 +46,8 @@ func (s *Store) UnattendRevoking(ctx context.Context, workshopID, personID, reas
 		if err != nil {
 			return err
 		}
-		rows, err := t.sql.QueryContext(ctx, `SELECT `+certificateColumns+` FROM certificate
-			WHERE attendance_id = ? AND revoked_at = '' ORDER BY issued_at, id`, id)
+		live, err := liveCertificatesOf(ctx, t.sql, id)
 		if err != nil {
-			return err
-		}
-		var live []CertificateRow
-		for rows.Next() {
-			c, err := scanCertificate(rows)
-			if err != nil {
-				rows.Close()
-				return err
-			}
-			live = append(live, c)
-		}
-		if err := rows.Close(); err != nil {
 			return err
 		}
 		if len(live) > 0 && strings.TrimSpace(reason) == "" {

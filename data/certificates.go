@@ -313,6 +313,11 @@ func (s *Store) WorkshopCertificates(ctx context.Context, workshopID string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("list certificates: %w", err)
 	}
+	return scanCertificates(rows)
+}
+
+// scanCertificates reads every row of rows and closes them.
+func scanCertificates(rows *sql.Rows) ([]CertificateRow, error) {
 	defer rows.Close()
 	var out []CertificateRow
 	for rows.Next() {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"os/user"
 	"runtime"
 	"sort"
 	"strconv"
@@ -22,8 +24,8 @@ type ImportOptions struct {
 	SkipInvalid bool              // import the valid rows even when some are not
 	// Progress, when set, is called as rows are checked and saved.
 	Progress func(done, total int)
-	// By is who imports (the computer's user or device name), kept with
-	// the batch. A file (by its bytes: Table.SHA256) imported before, and
+	// By is who imports, kept with the batch (this computer only); empty,
+	// the computer's login. A file (by its bytes: Table.SHA256) imported before, and
 	// not undone, is refused with ErrImportedBefore unless Again is set; a
 	// dry run reports it without refusing.
 	By    string
@@ -96,6 +98,9 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		Unmapped: append([]string{}, mapping.Unmapped...), Invalid: []RowError{}, Duplicates: []RowDuplicate{}}
 	for field := range mapping.Columns {
 		rep.Columns[field] = mapping.Column(field)
+	}
+	if opt.By == "" {
+		opt.By = login()
 	}
 	if tbl.SHA256 != "" {
 		prev, err := s.importOf(ctx, tbl.SHA256)
@@ -390,6 +395,14 @@ type ImportBatch struct {
 	UndoneAt   string `json:"undone_at,omitempty"`
 	FileSHA256 string `json:"file_sha256,omitempty"`
 	By         string `json:"by,omitempty"`
+}
+
+// login is the name of the computer's user running Safeer.
+func login() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return os.Getenv("USER")
 }
 
 // importOf is the newest import of the file with this hash that is not

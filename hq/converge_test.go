@@ -66,9 +66,8 @@ var rapidChecksGiven = stdsync.OnceValue(func() bool {
 // and again: a restarted HQ opens the same database).
 type newDatabase func(t *testing.T) func(ctx context.Context) (hq.Store, error)
 
-// databases runs fn against SQLite, and against PostgreSQL when the test
-// environment has one (see pgtest: skipped locally without it, a failure
-// in CI).
+// databases runs fn against SQLite and against PostgreSQL (pgtest: the
+// PostgreSQL part fails when $SAFEER_TEST_POSTGRES names no server).
 func databases(t *testing.T, fn func(t *testing.T, newDB newDatabase)) {
 	t.Run("sqlite", func(t *testing.T) {
 		fn(t, func(t *testing.T) func(ctx context.Context) (hq.Store, error) {

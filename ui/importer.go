@@ -3,8 +3,6 @@ package ui
 import (
 	"context"
 	"errors"
-	"os"
-	"os/user"
 	"strings"
 
 	"fyne.io/fyne/v2"
@@ -254,7 +252,6 @@ func (w *importWizard) startWith(dryRun, again bool) {
 		DryRun:      dryRun,
 		SkipInvalid: w.skip.Checked,
 		Again:       again,
-		By:          whoImports(),
 		Progress: func(done, total int) {
 			if total > 0 {
 				v := float64(done) / float64(total)
@@ -292,7 +289,7 @@ func (w *importWizard) startWith(dryRun, again bool) {
 // imports it once more only if the coordinator chooses to.
 func (w *importWizard) askAgain(prev *data.ImportBatch) {
 	u := w.u
-	msg := u.F("import.before", prev.Source, shortDate(prev.ImportedAt), firstNonEmptyString(prev.By, "—"), prev.Imported)
+	msg := u.F("import.before", prev.Source, shortDate(prev.ImportedAt), byOrDash(prev.By), prev.Imported)
 	w.report.SetText(msg)
 	dialog.ShowCustomConfirm(u.T("import.beforetitle"), u.T("import.again"), u.T("import.stop"), u.wrapped(msg), func(ok bool) {
 		if ok {
@@ -301,30 +298,12 @@ func (w *importWizard) askAgain(prev *data.ImportBatch) {
 	}, u.win)
 }
 
-// whoImports names the computer's user for the import's record (kept on
-// this computer only).
-func whoImports() string {
-	if cu, err := user.Current(); err == nil && cu.Username != "" {
-		return cu.Username
-	}
-	return os.Getenv("USER")
-}
-
-func firstNonEmptyString(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
 func (w *importWizard) showReport(rep *data.ImportReport, err error) {
 	u := w.u
 	var lines []string
 	if rep.Previous != nil && rep.DryRun {
 		p := rep.Previous
-		lines = append(lines, u.F("import.before", p.Source, shortDate(p.ImportedAt), firstNonEmptyString(p.By, "—"), p.Imported))
+		lines = append(lines, u.F("import.before", p.Source, shortDate(p.ImportedAt), byOrDash(p.By), p.Imported))
 	}
 	if rep.DryRun {
 		lines = append(lines, u.F("import.dryrun", rep.Rows, rep.Valid, rep.InvalidRows, len(rep.Duplicates)))
@@ -417,4 +396,12 @@ func (w *importWizard) undoBatch(id string) {
 			w.done()
 		}
 	})
+}
+
+// byOrDash is who imported, or a dash when nobody was recorded.
+func byOrDash(by string) string {
+	if by == "" {
+		return "—"
+	}
+	return by
 }

@@ -6,7 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/user"
 	"path/filepath"
 	"strings"
 
@@ -60,7 +59,6 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	opt.Source = filepath.Base(path)
-	opt.By = whoAmI()
 	return m.withStore(ctx, func(s *data.Store) error {
 		rep, err := s.Import(ctx, tbl, opt)
 		if rep != nil {
@@ -76,14 +74,6 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		}
 		return err
 	})
-}
-
-// whoAmI names who runs the import, for the batch's record: the login.
-func whoAmI() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return u.Username
-	}
-	return os.Getenv("USER")
 }
 
 func byWhom(by string) string {

@@ -197,9 +197,7 @@ func (s *Site) handleActivity(w http.ResponseWriter, r *http.Request, ses *sessi
 		return
 	}
 	p.Governorates = governorates(places)
-	for _, g := range p.Governorates {
-		p.GovNames[g.Code] = g.En
-	}
+	p.GovNames = govNames(p.Governorates)
 	var scopes []string
 	if p.Gov != "" {
 		scopes = []string{p.Gov}

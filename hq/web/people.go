@@ -128,9 +128,7 @@ func (s *Site) handleRoster(w http.ResponseWriter, r *http.Request, ses *session
 		return
 	}
 	p.Governorates = governorates(places)
-	for _, g := range p.Governorates {
-		p.GovNames[g.Code] = g.En
-	}
+	p.GovNames = govNames(p.Governorates)
 	var scopes []string
 	if p.Gov != "" {
 		scopes = []string{p.Gov}
@@ -314,9 +312,7 @@ func (s *Site) renderDuplicates(w http.ResponseWriter, r *http.Request, ses *ses
 		s.fail(w, r, err)
 		return
 	}
-	for _, g := range governorates(places) {
-		p.GovNames[g.Code] = g.En
-	}
+	p.GovNames = govNames(governorates(places))
 	var people []Person
 	if err := s.livePeople(ctx, nil, func(pe Person) { people = append(people, pe) }); err != nil {
 		s.fail(w, r, err)
@@ -506,9 +502,7 @@ func (s *Site) renderMerge(w http.ResponseWriter, r *http.Request, ses *session,
 		s.fail(w, r, err)
 		return
 	}
-	for _, g := range governorates(places) {
-		p.GovNames[g.Code] = g.En
-	}
+	p.GovNames = govNames(governorates(places))
 	for _, f := range plan {
 		if f.Kept.Value == "" && f.Merged.Value == "" {
 			continue

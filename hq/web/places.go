@@ -100,6 +100,16 @@ func (s *Site) places(ctx context.Context) ([]Place, error) {
 }
 
 // governorates lists the governorates of places, by English name.
+// govNames maps each governorate's code to its English name, for pages
+// that show codes as names.
+func govNames(govs []Gov) map[string]string {
+	out := make(map[string]string, len(govs))
+	for _, g := range govs {
+		out[g.Code] = g.En
+	}
+	return out
+}
+
 func governorates(places []Place) []Gov {
 	seen := map[string]bool{}
 	var out []Gov
