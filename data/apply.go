@@ -12,13 +12,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Applying what HQ sends. A pulled page and its cursor are written in one
 // transaction, so a cut link resumes where it stopped and the cursor never
 // runs ahead of the rows it covers. Pulled rows are merged field by field
-// with sync.Merge (the same function HQ runs) and are not outbox changes:
+// with protocol.Merge (the same function HQ runs) and are not outbox changes:
 // they came from HQ.
 
 // boolFields are the synced flags, kept as 0/1 in INTEGER columns.
@@ -31,21 +31,21 @@ const maxPeoplePatch = 200
 // ApplyChanges applies one pulled page and stores nextCursor with it, in one
 // transaction: either the whole page and its cursor are saved or nothing is.
 // For every row the stored fields (each with its stamp: clocks[field], else
-// the row's hlc) are merged with the incoming ones by sync.Merge; a field
+// the row's hlc) are merged with the incoming ones by protocol.Merge; a field
 // counts as concurrently changed when an unsent op of this device touches it.
 // Only the fields that changed are written, with their stamps, and the row's
 // rev becomes the change's Seq (the base of the next local edit). Tables and
 // fields this Safeer does not know (a newer HQ) are skipped with a log line.
 //
 // After the commit the device clock observes hqClock, so an edit made after
-// this pull stamps after everything HQ had. A clock more than sync.MaxSkew
+// this pull stamps after everything HQ had. A clock more than protocol.MaxSkew
 // ahead is refused: the page is still applied (and the cursor saved), the
-// clock does not jump, and the error wraps sync.ErrClockSkew.
-func (s *Store) ApplyChanges(ctx context.Context, changes []sync.Change, nextCursor string, hqClock string) error {
-	var hq sync.HLC
+// clock does not jump, and the error wraps protocol.ErrClockSkew.
+func (s *Store) ApplyChanges(ctx context.Context, changes []protocol.Change, nextCursor string, hqClock string) error {
+	var hq protocol.HLC
 	clockOK := false
 	if hqClock != "" {
-		h, err := sync.ParseHLC(hqClock)
+		h, err := protocol.ParseHLC(hqClock)
 		if err != nil {
 			slog.Warn("sync: HQ's clock is unreadable; not observed", "clock", hqClock, "err", err)
 		} else {
@@ -98,7 +98,7 @@ func (s *Store) ObserveClock(ctx context.Context, stamp string) error {
 	if stamp == "" {
 		return nil
 	}
-	h, err := sync.ParseHLC(stamp)
+	h, err := protocol.ParseHLC(stamp)
 	if err != nil {
 		return fmt.Errorf("HQ's clock: %w", err)
 	}
@@ -109,7 +109,7 @@ func (s *Store) ObserveClock(ctx context.Context, stamp string) error {
 }
 
 // Clock is the device's newest clock stamp (for tests and diagnostics).
-func (s *Store) Clock() sync.HLC { return s.clock.Peek() }
+func (s *Store) Clock() protocol.HLC { return s.clock.Peek() }
 
 func newApplier(t *tx) *applier {
 	return &applier{t: t, cols: map[string]map[string]string{}, warned: map[string]bool{}}
@@ -131,7 +131,7 @@ type applier struct {
 // edits stay queued; HQ refuses them as out of scope and they are kept
 // with the other refused changes, for the coordinator to see.
 func (a *applier) drop(ctx context.Context, table, id string) error {
-	// table is a key of sync.Tables (checked by columns), never outside input.
+	// table is a key of protocol.Tables (checked by columns), never outside input.
 	res, err := a.t.exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("drop %s %s, which left this device's governorates: %w", table, id, err)
@@ -159,12 +159,12 @@ func (a *applier) columns(ctx context.Context, table string) (map[string]string,
 	if c, ok := a.cols[table]; ok {
 		return c, nil
 	}
-	synced, ok := sync.Tables[table]
+	synced, ok := protocol.Tables[table]
 	if !ok {
 		a.cols[table] = nil
 		return nil, nil
 	}
-	// table is a key of sync.Tables, never outside input.
+	// table is a key of protocol.Tables, never outside input.
 	rows, err := a.t.sql.QueryContext(ctx, `SELECT name, type FROM pragma_table_info(?)`, table)
 	if err != nil {
 		return nil, fmt.Errorf("read columns of %s: %w", table, err)
@@ -194,7 +194,7 @@ func (a *applier) columns(ctx context.Context, table string) (map[string]string,
 	return cols, nil
 }
 
-func (a *applier) apply(ctx context.Context, ch sync.Change) error {
+func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 	cols, err := a.columns(ctx, ch.Table)
 	if err != nil {
 		return err
@@ -210,14 +210,14 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 	if ch.Gone {
 		return a.drop(ctx, ch.Table, ch.RowID)
 	}
-	incoming := make(map[string]sync.Field, len(ch.Fields))
+	incoming := make(map[string]protocol.Field, len(ch.Fields))
 	for name, f := range ch.Fields {
 		typ, ok := cols[name]
 		if !ok {
 			a.warn("field "+ch.Table+"."+name, "sync: skipping a pulled field this Safeer does not know (update Safeer)", "table", ch.Table, "field", name)
 			continue
 		}
-		if _, err := sync.ParseHLC(f.HLC); err != nil {
+		if _, err := protocol.ParseHLC(f.HLC); err != nil {
 			a.warn("stamp "+ch.Table+"."+name, "sync: skipping a pulled field with an unreadable stamp", "table", ch.Table, "row", ch.RowID, "field", name, "err", err)
 			continue
 		}
@@ -226,7 +226,7 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 			a.warn("value "+ch.Table+"."+name, "sync: skipping a pulled value of the wrong type", "table", ch.Table, "row", ch.RowID, "field", name, "err", err)
 			continue
 		}
-		incoming[name] = sync.Field{Value: v, HLC: f.HLC}
+		incoming[name] = protocol.Field{Value: v, HLC: f.HLC}
 	}
 	// After HQ's restore: send back what it lost of this row.
 	if err := a.resyncRow(ctx, ch, cols, incoming); err != nil {
@@ -258,7 +258,7 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 		exists = false
 	}
 	clocks := map[string]string{}
-	current := map[string]sync.Field{}
+	current := map[string]protocol.Field{}
 	if exists {
 		if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
 			return fmt.Errorf("%s %s: damaged clocks: %w", ch.Table, ch.RowID, err)
@@ -272,7 +272,7 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Table, ch.RowID, err)
 			}
-			current[n] = sync.Field{Value: v, HLC: stamp}
+			current[n] = protocol.Field{Value: v, HLC: stamp}
 		}
 	}
 
@@ -283,7 +283,7 @@ func (a *applier) apply(ctx context.Context, ch sync.Change) error {
 		}
 		return unsent[field]
 	}
-	changed, conflicts := sync.Merge(current, incoming, concurrent)
+	changed, conflicts := protocol.Merge(current, incoming, concurrent)
 	for _, c := range conflicts {
 		// HQ logs this conflict (and syncs it back) when the unsent op
 		// arrives; the device only notes it.

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 	"pgregory.net/rapid"
 )
 
@@ -36,7 +36,7 @@ func TestApplyConvergesWhateverTheOrder(t *testing.T) {
 		// Edits: each a stamp (unique) and the value it set.
 		type edit struct {
 			row, field string
-			stamp      sync.HLC
+			stamp      protocol.HLC
 		}
 		var edits []edit
 		used := map[string]bool{}
@@ -44,7 +44,7 @@ func TestApplyConvergesWhateverTheOrder(t *testing.T) {
 			e := edit{
 				row:   rapid.SampledFrom(ids).Draw(rt, "row"),
 				field: rapid.SampledFrom(fields).Draw(rt, "field"),
-				stamp: sync.HLC{Wall: int64(rapid.IntRange(1, 40).Draw(rt, "wall")) + 1e12,
+				stamp: protocol.HLC{Wall: int64(rapid.IntRange(1, 40).Draw(rt, "wall")) + 1e12,
 					Counter: uint32(rapid.IntRange(0, 2).Draw(rt, "counter")),
 					Device:  rapid.SampledFrom([]string{"d1", "d2", "d3"}).Draw(rt, "device")},
 			}
@@ -57,28 +57,28 @@ func TestApplyConvergesWhateverTheOrder(t *testing.T) {
 		value := func(e edit) string { return e.field + "@" + e.stamp.String() }
 		// HQ sends rows as they stood after some of the edits: each change
 		// carries, per field, the newest edit among a random subset.
-		var changes []sync.Change
+		var changes []protocol.Change
 		for i := range rapid.IntRange(1, 8).Draw(rt, "changes") {
 			row := rapid.SampledFrom(ids).Draw(rt, "changed row")
-			fs := map[string]sync.Field{}
+			fs := map[string]protocol.Field{}
 			for _, e := range edits {
 				if e.row != row || !rapid.Bool().Draw(rt, "seen") {
 					continue
 				}
-				if cur, ok := fs[e.field]; !ok || sync.Newer(e.stamp.String(), cur.HLC) {
-					fs[e.field] = sync.Field{Value: value(e), HLC: e.stamp.String()}
+				if cur, ok := fs[e.field]; !ok || protocol.Newer(e.stamp.String(), cur.HLC) {
+					fs[e.field] = protocol.Field{Value: value(e), HLC: e.stamp.String()}
 				}
 			}
-			changes = append(changes, sync.Change{Seq: int64(i + 1), Table: "person", RowID: row, Fields: fs})
+			changes = append(changes, protocol.Change{Seq: int64(i + 1), Table: "person", RowID: row, Fields: fs})
 		}
 		// The expected state: per field, the newest stamp any change carried.
-		want := map[string]map[string]sync.Field{}
+		want := map[string]map[string]protocol.Field{}
 		for _, c := range changes {
 			if want[c.RowID] == nil {
-				want[c.RowID] = map[string]sync.Field{}
+				want[c.RowID] = map[string]protocol.Field{}
 			}
 			for k, f := range c.Fields {
-				if cur, ok := want[c.RowID][k]; !ok || sync.Newer(f.HLC, cur.HLC) {
+				if cur, ok := want[c.RowID][k]; !ok || protocol.Newer(f.HLC, cur.HLC) {
 					want[c.RowID][k] = f
 				}
 			}

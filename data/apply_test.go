@@ -9,19 +9,19 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // stamp makes an HQ-side stamp at wall time t from device dev.
 func stamp(t time.Time, dev string) string {
-	return sync.HLC{Wall: t.UnixMilli(), Device: dev}.String()
+	return protocol.HLC{Wall: t.UnixMilli(), Device: dev}.String()
 }
 
-func change(seq int64, table, id string, fields map[string]sync.Field) sync.Change {
-	return sync.Change{Seq: seq, Table: table, RowID: id, Fields: fields}
+func change(seq int64, table, id string, fields map[string]protocol.Field) protocol.Change {
+	return protocol.Change{Seq: seq, Table: table, RowID: id, Fields: fields}
 }
 
-func f(v any, h string) sync.Field { return sync.Field{Value: v, HLC: h} }
+func f(v any, h string) protocol.Field { return protocol.Field{Value: v, HLC: h} }
 
 func syncState(t testing.TB, s *Store) SyncState {
 	t.Helper()
@@ -41,7 +41,7 @@ func TestApplyNewRowIsNotAnOutboxChange(t *testing.T) {
 	}
 	id := uuid.Must(uuid.NewV7()).String()
 	h := stamp(time.Now().Add(-time.Hour), "other")
-	err := s.ApplyChanges(ctx, []sync.Change{change(7, "person", id, map[string]sync.Field{
+	err := s.ApplyChanges(ctx, []protocol.Change{change(7, "person", id, map[string]protocol.Field{
 		"name_ar": f("مريم الهنائية", h), "governorate": f("OM-DA", h), "deleted": f(false, h),
 	})}, "e1.7", stamp(time.Now(), "hq"))
 	if err != nil {
@@ -87,11 +87,11 @@ func TestApplyMergesFieldByField(t *testing.T) {
 	}
 	var local string
 	s.db.QueryRow(`SELECT hlc FROM person WHERE id = ?`, p.ID).Scan(&local)
-	lh, _ := sync.ParseHLC(local)
-	older := sync.HLC{Wall: lh.Wall - 1000, Device: "other"}.String()
-	newer := sync.HLC{Wall: lh.Wall + 1000, Device: "other"}.String()
+	lh, _ := protocol.ParseHLC(local)
+	older := protocol.HLC{Wall: lh.Wall - 1000, Device: "other"}.String()
+	newer := protocol.HLC{Wall: lh.Wall + 1000, Device: "other"}.String()
 
-	err := s.ApplyChanges(ctx, []sync.Change{change(3, "person", p.ID, map[string]sync.Field{
+	err := s.ApplyChanges(ctx, []protocol.Change{change(3, "person", p.ID, map[string]protocol.Field{
 		"name_en": f("Salim Al Harthy", newer), // newer: wins
 		"phone":   f("+96899999999", older),    // older: loses
 		"name_ar": f("سالم", local),            // the same edit seen again
@@ -113,7 +113,7 @@ func TestApplyMergesFieldByField(t *testing.T) {
 		t.Fatalf("outbox %d", n)
 	}
 	// Applying the same page again changes nothing (a resumed pull).
-	if err := s.ApplyChanges(ctx, []sync.Change{change(3, "person", p.ID, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(3, "person", p.ID, map[string]protocol.Field{
 		"name_en": f("Salim Al Harthy", newer), "phone": f("+96899999999", older),
 	})}, "e1.3", ""); err != nil {
 		t.Fatal(err)
@@ -138,11 +138,11 @@ func TestApplyConcurrentWithUnsentOp(t *testing.T) {
 	if len(unsent) != 1 {
 		t.Fatalf("outbox %v", unsent)
 	}
-	lh, _ := sync.ParseHLC(unsent[0].Stamp)
-	older := sync.HLC{Wall: lh.Wall - 5000, Device: "other"}.String()
-	newer := sync.HLC{Wall: lh.Wall + 5000, Device: "other"}.String()
+	lh, _ := protocol.ParseHLC(unsent[0].Stamp)
+	older := protocol.HLC{Wall: lh.Wall - 5000, Device: "other"}.String()
+	newer := protocol.HLC{Wall: lh.Wall + 5000, Device: "other"}.String()
 	// Another device changed phone before this edit and notes after it.
-	if err := s.ApplyChanges(ctx, []sync.Change{change(9, "person", p.ID, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(9, "person", p.ID, map[string]protocol.Field{
 		"phone": f("+96893333333", older), "notes": f("their note", newer),
 	})}, "e1.9", ""); err != nil {
 		t.Fatal(err)
@@ -170,9 +170,9 @@ func TestApplyFailingPageChangesNothing(t *testing.T) {
 	id := uuid.Must(uuid.NewV7()).String()
 	// The second row collides with a seeded wilayat (unique index): the
 	// whole page, and its cursor, must roll back.
-	err := s.ApplyChanges(ctx, []sync.Change{
-		change(2, "person", id, map[string]sync.Field{"name_ar": f("علي", h), "governorate": f("OM-MA", h)}),
-		change(3, "place", uuid.Must(uuid.NewV7()).String(), map[string]sync.Field{
+	err := s.ApplyChanges(ctx, []protocol.Change{
+		change(2, "person", id, map[string]protocol.Field{"name_ar": f("علي", h), "governorate": f("OM-MA", h)}),
+		change(3, "place", uuid.Must(uuid.NewV7()).String(), map[string]protocol.Field{
 			"governorate": f("OM-MA", h), "wilayat_en": f("Muscat", h), "governorate_en": f("Muscat", h),
 			"governorate_ar": f("مسقط", h), "wilayat_ar": f("مسقط", h)}),
 	}, "e1.3", "")
@@ -197,8 +197,8 @@ func TestApplyCutLinkResumes(t *testing.T) {
 	for i := range 3 {
 		id := uuid.Must(uuid.NewV7()).String()
 		ids = append(ids, id)
-		if err := s.ApplyChanges(ctx, []sync.Change{change(int64(i+1), "person", id,
-			map[string]sync.Field{"name_en": f("P", h), "governorate": f("OM-MA", h)})}, "e1."+string(rune('1'+i)), ""); err != nil {
+		if err := s.ApplyChanges(ctx, []protocol.Change{change(int64(i+1), "person", id,
+			map[string]protocol.Field{"name_en": f("P", h), "governorate": f("OM-MA", h)})}, "e1."+string(rune('1'+i)), ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -220,9 +220,9 @@ func TestApplySkipsWhatItDoesNotKnow(t *testing.T) {
 	s := openTest(t)
 	h := stamp(time.Now(), "hq")
 	id := uuid.Must(uuid.NewV7()).String()
-	err := s.ApplyChanges(ctx, []sync.Change{
-		change(1, "badge", id, map[string]sync.Field{"x": f("y", h)}),
-		change(2, "person", id, map[string]sync.Field{"name_en": f("Noor", h), "shoe_size": f(42.0, h),
+	err := s.ApplyChanges(ctx, []protocol.Change{
+		change(1, "badge", id, map[string]protocol.Field{"x": f("y", h)}),
+		change(2, "person", id, map[string]protocol.Field{"name_en": f("Noor", h), "shoe_size": f(42.0, h),
 			"phone": f(42.5, "not a stamp"), "deleted": f("maybe", h)}),
 	}, "e1.2", "")
 	if err != nil {
@@ -242,7 +242,7 @@ func TestApplyPlacesReloadReferenceData(t *testing.T) {
 	s := openTest(t)
 	h := stamp(time.Now(), "hq")
 	id := PlaceID("OM-MA", "Muscat")
-	if err := s.ApplyChanges(ctx, []sync.Change{change(1, "place", id, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(1, "place", id, map[string]protocol.Field{
 		"wilayat_ar": f("مسقط القديمة", h)})}, "e1.1", ""); err != nil {
 		t.Fatal(err)
 	}
@@ -251,7 +251,7 @@ func TestApplyPlacesReloadReferenceData(t *testing.T) {
 		t.Fatalf("place after pull: %+v", pl)
 	}
 	newID := PlaceID("OM-MA", "New Town")
-	if err := s.ApplyChanges(ctx, []sync.Change{change(2, "place", newID, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(2, "place", newID, map[string]protocol.Field{
 		"governorate": f("OM-MA", h), "governorate_en": f("Muscat", h), "governorate_ar": f("مسقط", h),
 		"wilayat_en": f("New Town", h), "wilayat_ar": f("المدينة الجديدة", h)})}, "e1.2", ""); err != nil {
 		t.Fatal(err)
@@ -276,9 +276,9 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 	// Another device (right clock) renamed him; HQ's clock is now. Three
 	// days ahead of this laptop is beyond MaxSkew: refused, page applied.
 	theirs := stamp(now.Add(-time.Minute), "other")
-	err = s.ApplyChanges(ctx, []sync.Change{change(2, "person", p.ID, map[string]sync.Field{
+	err = s.ApplyChanges(ctx, []protocol.Change{change(2, "person", p.ID, map[string]protocol.Field{
 		"name_en": f("Hamad Al Kindi", theirs)})}, "e1.2", stamp(now, "hq"))
-	if !errors.Is(err, sync.ErrClockSkew) {
+	if !errors.Is(err, protocol.ErrClockSkew) {
 		t.Fatalf("HQ three days ahead of an uncorrected clock: %v", err)
 	}
 	// The client measures HQ's time from its replies and corrects the
@@ -287,7 +287,7 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 	if err := s.SetClockOffset(ctx, now.Sub(slow())); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ApplyChanges(ctx, []sync.Change{change(2, "person", p.ID, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(2, "person", p.ID, map[string]protocol.Field{
 		"name_en": f("Hamad Al Kindi", theirs)})}, "e1.2", stamp(now, "hq")); err != nil {
 		t.Fatal(err)
 	}
@@ -310,15 +310,15 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	op := outbox(t, s)[0]
-	if !sync.Newer(op.Stamp, stamp(now, "hq")) {
+	if !protocol.Newer(op.Stamp, stamp(now, "hq")) {
 		t.Fatalf("slow device's stamp %s is not after HQ's %s", op.Stamp, stamp(now, "hq"))
 	}
 	// A clock far in the future is refused; the page still applies.
 	before := s.Clock()
 	far := stamp(now.Add(30*24*time.Hour), "hq")
-	err = s.ApplyChanges(ctx, []sync.Change{change(3, "person", p.ID, map[string]sync.Field{
+	err = s.ApplyChanges(ctx, []protocol.Change{change(3, "person", p.ID, map[string]protocol.Field{
 		"notes": f("n", stamp(now, "other"))})}, "e1.3", far)
-	if !errors.Is(err, sync.ErrClockSkew) {
+	if !errors.Is(err, protocol.ErrClockSkew) {
 		t.Fatalf("far-future clock: %v", err)
 	}
 	if s.Clock() != before {
@@ -331,7 +331,7 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 
 // applied is HQ's answer that it applied o.
 func applied(o OutboxOp) PushAck {
-	return o.Ack(sync.OpResult{ID: o.Op.ID, Status: sync.Applied})
+	return o.Ack(protocol.OpResult{ID: o.Op.ID, Status: protocol.Applied})
 }
 
 func TestAckPush(t *testing.T) {
@@ -342,11 +342,11 @@ func TestAckPush(t *testing.T) {
 	}
 	ops := outbox(t, s)
 	counts, err := s.AckPush(ctx, []PushAck{
-		ops[0].Ack(sync.OpResult{ID: ops[0].Op.ID, Status: sync.Applied}),
-		ops[1].Ack(sync.OpResult{ID: ops[1].Op.ID, Status: sync.Duplicate}),
-		ops[2].Ack(sync.OpResult{ID: ops[2].Op.ID, Status: sync.Conflicted}),
-		ops[3].Ack(sync.OpResult{ID: ops[3].Op.ID, Status: sync.Rejected, Code: sync.CodeOutOfScope, Message: "OM-MA is not yours"}),
-		ops[4].Ack(sync.OpResult{ID: ops[4].Op.ID, Status: "postponed"}),
+		ops[0].Ack(protocol.OpResult{ID: ops[0].Op.ID, Status: protocol.Applied}),
+		ops[1].Ack(protocol.OpResult{ID: ops[1].Op.ID, Status: protocol.Duplicate}),
+		ops[2].Ack(protocol.OpResult{ID: ops[2].Op.ID, Status: protocol.Conflicted}),
+		ops[3].Ack(protocol.OpResult{ID: ops[3].Op.ID, Status: protocol.Rejected, Code: protocol.CodeOutOfScope, Message: "OM-MA is not yours"}),
+		ops[4].Ack(protocol.OpResult{ID: ops[4].Op.ID, Status: "postponed"}),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -359,7 +359,7 @@ func TestAckPush(t *testing.T) {
 		t.Fatalf("outbox %+v", left)
 	}
 	rej, err := s.RejectedOps(ctx, 0)
-	if err != nil || len(rej) != 1 || rej[0].Op.ID != ops[3].Op.ID || rej[0].Code != sync.CodeOutOfScope ||
+	if err != nil || len(rej) != 1 || rej[0].Op.ID != ops[3].Op.ID || rej[0].Code != protocol.CodeOutOfScope ||
 		rej[0].Op.Fields["name_en"].Value != "D" || rej[0].Op.Fields["name_en"].HLC != ops[3].Stamp {
 		t.Fatalf("rejected %+v %v", rej, err)
 	}
@@ -367,7 +367,7 @@ func TestAckPush(t *testing.T) {
 	// gives them back whole.
 	var stored string
 	s.db.QueryRow(`SELECT hlc FROM outbox WHERE seq = ?`, ops[4].Seq).Scan(&stored)
-	if h, err := sync.ParseHLC(ops[4].Stamp); err != nil || h.Device != s.DeviceID() || len(stored) != stampLen ||
+	if h, err := protocol.ParseHLC(ops[4].Stamp); err != nil || h.Device != s.DeviceID() || len(stored) != stampLen ||
 		stored+"-"+s.DeviceID() != ops[4].Stamp || ops[4].Op.Fields["name_en"].HLC != ops[4].Stamp {
 		t.Fatalf("stored stamp %q, read %q (%v)", stored, ops[4].Stamp, err)
 	}
@@ -378,9 +378,9 @@ func TestAckPush(t *testing.T) {
 	// An answer is taken by the op's seq and checked against its id: a seq
 	// that holds another op, or none, removes nothing.
 	stray := []PushAck{
-		{Seq: ops[4].Seq, OpResult: sync.OpResult{ID: ops[0].Op.ID, Status: sync.Applied}},
-		{Seq: ops[4].Seq + 100, OpResult: sync.OpResult{ID: ops[4].Op.ID, Status: sync.Applied}},
-		{Seq: ops[4].Seq, OpResult: sync.OpResult{ID: ops[3].Op.ID, Status: sync.Rejected, Code: "x"}},
+		{Seq: ops[4].Seq, OpResult: protocol.OpResult{ID: ops[0].Op.ID, Status: protocol.Applied}},
+		{Seq: ops[4].Seq + 100, OpResult: protocol.OpResult{ID: ops[4].Op.ID, Status: protocol.Applied}},
+		{Seq: ops[4].Seq, OpResult: protocol.OpResult{ID: ops[3].Op.ID, Status: protocol.Rejected, Code: "x"}},
 	}
 	if _, err := s.AckPush(ctx, stray); err != nil {
 		t.Fatal(err)
@@ -388,7 +388,7 @@ func TestAckPush(t *testing.T) {
 	if left := outbox(t, s); len(left) != 1 || left[0].Op.ID != ops[4].Op.ID {
 		t.Fatalf("stray answers changed the outbox: %+v", left)
 	}
-	if rej, _ := s.RejectedOps(ctx, 0); len(rej) != 1 || rej[0].Code != sync.CodeOutOfScope {
+	if rej, _ := s.RejectedOps(ctx, 0); len(rej) != 1 || rej[0].Code != protocol.CodeOutOfScope {
 		t.Fatalf("stray answers changed the rejected ops: %+v", rej)
 	}
 }
@@ -401,9 +401,9 @@ func TestConflictResolve(t *testing.T) {
 	now := time.Now()
 	win, lose := stamp(now, "dev-b"), stamp(now.Add(-time.Minute), "dev-a")
 	cid := uuid.Must(uuid.NewV7()).String()
-	err := s.ApplyChanges(ctx, []sync.Change{
-		change(4, "person", p.ID, map[string]sync.Field{"phone": f("+96892222222", win)}),
-		change(5, "conflict", cid, map[string]sync.Field{
+	err := s.ApplyChanges(ctx, []protocol.Change{
+		change(4, "person", p.ID, map[string]protocol.Field{"phone": f("+96892222222", win)}),
+		change(5, "conflict", cid, map[string]protocol.Field{
 			"tbl": f("person", win), "row_id": f(p.ID, win), "field": f("phone", win),
 			"winner": f("+96892222222", win), "winner_hlc": f(win, win),
 			"loser": f("+96893333333", win), "loser_hlc": f(lose, win),
@@ -439,7 +439,7 @@ func TestConflictResolve(t *testing.T) {
 		ops[1].Op.Table != "conflict" || ops[1].Op.Fields["resolved"].Value != true || ops[1].Op.BaseRev != 5 {
 		t.Fatalf("ops %+v", ops)
 	}
-	if !sync.Newer(ops[0].Stamp, win) {
+	if !protocol.Newer(ops[0].Stamp, win) {
 		t.Fatal("the chosen value does not stamp after the winner")
 	}
 	if err := s.ResolveConflict(ctx, cid, TakeWinner); !errors.Is(err, ErrConflictResolved) {
@@ -454,9 +454,9 @@ func TestConflictResolve(t *testing.T) {
 	// A number keeps its type through the conflict log.
 	wid := uuid.Must(uuid.NewV7()).String()
 	cid2 := uuid.Must(uuid.NewV7()).String()
-	if err := s.ApplyChanges(ctx, []sync.Change{
-		change(6, "workshop", wid, map[string]sync.Field{"title_en": f("Recycling", win), "capacity": f(30.0, win), "governorate": f("OM-MA", win)}),
-		change(7, "conflict", cid2, map[string]sync.Field{"tbl": f("workshop", win), "row_id": f(wid, win),
+	if err := s.ApplyChanges(ctx, []protocol.Change{
+		change(6, "workshop", wid, map[string]protocol.Field{"title_en": f("Recycling", win), "capacity": f(30.0, win), "governorate": f("OM-MA", win)}),
+		change(7, "conflict", cid2, map[string]protocol.Field{"tbl": f("workshop", win), "row_id": f(wid, win),
 			"field": f("capacity", win), "winner": f(30.0, win), "loser": f(25.0, win), "winner_hlc": f(win, win), "loser_hlc": f(lose, win)}),
 	}, "e1.7", ""); err != nil {
 		t.Fatal(err)
@@ -538,7 +538,7 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	s.AckPush(ctx, results)
 	other := uuid.Must(uuid.NewV7()).String()
 	h := stamp(time.Now().Add(-time.Hour), "other")
-	s.ApplyChanges(ctx, []sync.Change{change(9, "person", other, map[string]sync.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)})}, "e1.9", "")
+	s.ApplyChanges(ctx, []protocol.Change{change(9, "person", other, map[string]protocol.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)})}, "e1.9", "")
 	// An edit not sent yet.
 	kept.Notes = "unsent"
 	if err := s.UpdatePerson(ctx, &kept); err != nil {
@@ -553,10 +553,10 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	if st := syncState(t, s); st.Cursor != "" {
 		t.Fatalf("cursor %q", st.Cursor)
 	}
-	fieldsOf := func(p Person) map[string]sync.Field {
+	fieldsOf := func(p Person) map[string]protocol.Field {
 		var hlc string
 		s.db.QueryRow(`SELECT hlc FROM person WHERE id = ?`, p.ID).Scan(&hlc)
-		out := map[string]sync.Field{}
+		out := map[string]protocol.Field{}
 		for k, v := range newFields(p.fields()) {
 			out[k] = f(v, hlc)
 		}
@@ -566,14 +566,14 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	delete(keptAtHQ, "notes")
 	editedAtHQ := fieldsOf(edited)
 	delete(editedAtHQ, "phone") // HQ never saw the phone edit
-	if err := s.ApplyChanges(ctx, []sync.Change{
+	if err := s.ApplyChanges(ctx, []protocol.Change{
 		change(1, "person", kept.ID, keptAtHQ),
 		change(2, "person", edited.ID, editedAtHQ),
 	}, "e2.2", ""); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.ApplyChanges(ctx, []sync.Change{
-		change(3, "person", other, map[string]sync.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)}),
+	if err := s.ApplyChanges(ctx, []protocol.Change{
+		change(3, "person", other, map[string]protocol.Field{"name_en": f("Other", h), "governorate": f("OM-MA", h)}),
 	}, "e2.3", ""); err != nil {
 		t.Fatal(err)
 	}

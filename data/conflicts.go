@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Conflicts are made by HQ when two devices changed the same field
@@ -57,10 +57,10 @@ func scanConflict(sc interface{ Scan(...any) error }) (Conflict, error) {
 	}
 	c.Winner, _ = fromColumn("winner", "ANY", winner)
 	c.Loser, _ = fromColumn("loser", "ANY", loser)
-	if h, err := sync.ParseHLC(c.WinnerHLC); err == nil && c.WinnerHLC != "" {
+	if h, err := protocol.ParseHLC(c.WinnerHLC); err == nil && c.WinnerHLC != "" {
 		c.WinnerDevice, c.WinnerAt = h.Device, h.Time()
 	}
-	if h, err := sync.ParseHLC(c.LoserHLC); err == nil && c.LoserHLC != "" {
+	if h, err := protocol.ParseHLC(c.LoserHLC); err == nil && c.LoserHLC != "" {
 		c.LoserDevice, c.LoserAt = h.Device, h.Time()
 	}
 	return c, nil
@@ -112,7 +112,7 @@ func (s *Store) Conflict(ctx context.Context, id string) (Conflict, error) {
 
 // describeConflict adds the row's name and the field's current value.
 func (s *Store) describeConflict(ctx context.Context, c *Conflict) {
-	if !sync.KnownField(c.Table, c.Field) {
+	if !protocol.KnownField(c.Table, c.Field) {
 		return
 	}
 	switch c.Table {
@@ -125,7 +125,7 @@ func (s *Store) describeConflict(ctx context.Context, c *Conflict) {
 			c.Label = w.Title()
 		}
 	}
-	// Table and field are checked against sync.Tables above.
+	// Table and field are checked against protocol.Tables above.
 	var typ string
 	if err := s.db.QueryRowContext(ctx, `SELECT type FROM pragma_table_info(?) WHERE name = ?`, c.Table, c.Field).Scan(&typ); err != nil {
 		return
@@ -155,7 +155,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 		if c.Resolved {
 			return fmt.Errorf("conflict %s: %w", id, ErrConflictResolved)
 		}
-		if !sync.KnownField(c.Table, c.Field) || c.Table == "conflict" {
+		if !protocol.KnownField(c.Table, c.Field) || c.Table == "conflict" {
 			return fmt.Errorf("conflict %s is about %s.%s, which this Safeer cannot edit (update Safeer)", id, c.Table, c.Field)
 		}
 		value := c.Winner

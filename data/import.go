@@ -9,7 +9,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 
 	"github.com/google/uuid"
@@ -170,7 +170,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 		chunkDone[k] = make(chan struct{})
 	}
 	stop := make(chan struct{}) // closed when the writer must give up
-	var stopOnce stdsync.Once
+	var stopOnce sync.Once
 	giveUp := func() { stopOnce.Do(func() { close(stop) }) }
 	verdict := make(chan int, 1) // rows to record as imported; 0: write nothing
 	written := make(chan error, 1)

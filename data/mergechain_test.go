@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // rosterView is what every roster read of the device says about people:
@@ -95,11 +95,11 @@ func credited(t *testing.T, s *Store, w Workshop, want string, hidden ...string)
 func pullPerson(t *testing.T, s *Store, seq int64, id string, fields map[string]any) {
 	t.Helper()
 	h := stamp(time.Now().Add(time.Minute), "other") // newer than the local edits
-	fs := map[string]sync.Field{}
+	fs := map[string]protocol.Field{}
 	for k, v := range fields {
 		fs[k] = f(v, h)
 	}
-	if err := s.ApplyChanges(context.Background(), []sync.Change{change(seq, "person", id, fs)}, "", ""); err != nil {
+	if err := s.ApplyChanges(context.Background(), []protocol.Change{change(seq, "person", id, fs)}, "", ""); err != nil {
 		t.Fatal(err)
 	}
 }

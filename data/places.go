@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	stdsync "sync"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/arabic"
@@ -57,7 +57,7 @@ type Governorate struct {
 // placeSet is the reference data in memory: it is small (a few hundred
 // rows), read on every validation, and changes only when HQ sends an update.
 type placeSet struct {
-	mu     stdsync.RWMutex
+	mu     sync.RWMutex
 	places []Place
 	// byKey maps folded codes and names of governorates to codes, and
 	// "CODE|folded wilayat name" to the wilayat's English name.

@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
-// A clock that ran ahead. HQ refuses stamps more than sync.MaxAhead ahead
+// A clock that ran ahead. HQ refuses stamps more than protocol.MaxAhead ahead
 // of its own clock (an accepted one would win every later honest edit of
 // its field until the future arrived). A laptop whose clock jumped forward
 // since it last synced (a wrong time zone fixed the wrong way) has stamped
@@ -22,13 +22,13 @@ import (
 // restampMargin is how far ahead of the corrected clock an unsent stamp
 // may be before it is moved back: half HQ's allowance, for the offset's
 // own error.
-const restampMargin = sync.MaxAhead / 2
+const restampMargin = protocol.MaxAhead / 2
 
 // RestampAhead re-stamps the unsent ops stamped more than restampMargin
 // ahead of this device's corrected clock, and everything queued after
 // them. It returns how many ops it re-stamped (usually none).
 func (s *Store) RestampAhead(ctx context.Context) (int, error) {
-	limit := sync.HLC{Wall: s.stampNow().Add(restampMargin).UnixMilli(), Counter: 0xFFFFFF, Device: s.device}
+	limit := protocol.HLC{Wall: s.stampNow().Add(restampMargin).UnixMilli(), Counter: 0xFFFFFF, Device: s.device}
 	if !limit.Less(s.clock.Peek()) {
 		return 0, nil // the clock is not ahead: nothing queued can be
 	}
@@ -44,17 +44,17 @@ func (s *Store) RestampAhead(ctx context.Context) (int, error) {
 			return fmt.Errorf("read outbox: %w", err)
 		}
 		if first == 0 {
-			s.clock.Rewind(sync.HLC{Wall: s.stampNow().UnixMilli()})
+			s.clock.Rewind(protocol.HLC{Wall: s.stampNow().UnixMilli()})
 			return nil
 		}
 		// Start after the newest op that stays, so the outbox stays in
 		// clock order.
-		base := sync.HLC{Wall: s.stampNow().UnixMilli()}
+		base := protocol.HLC{Wall: s.stampNow().UnixMilli()}
 		var kept string
 		if err := t.sql.QueryRowContext(ctx, `SELECT COALESCE(MAX(hlc), '') FROM outbox WHERE length(hlc) = ? AND seq < ?`, stampLen, first).Scan(&kept); err != nil {
 			return fmt.Errorf("read outbox: %w", err)
 		}
-		if h, err := sync.ParseHLC(s.fullStamp(kept)); err == nil && kept != "" && base.Less(h) {
+		if h, err := protocol.ParseHLC(s.fullStamp(kept)); err == nil && kept != "" && base.Less(h) {
 			base = h
 		}
 		s.clock.Rewind(base)
@@ -110,7 +110,7 @@ func (s *Store) RestampAhead(ctx context.Context) (int, error) {
 // restampRow moves the fields of (table, id) that still hold stamp old to
 // stamp now: the ones a later edit changed again keep that edit's stamp.
 func (t *tx) restampRow(ctx context.Context, table, id string, fields map[string]any, old, now string) error {
-	if _, ok := sync.Tables[table]; !ok {
+	if _, ok := protocol.Tables[table]; !ok {
 		return fmt.Errorf("internal: re-stamp a row of table %q", table)
 	}
 	var rowHLC, clocksJSON string

@@ -7,13 +7,13 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // A laptop whose clock jumped three days ahead edits offline, then learns
 // HQ's time: its unsent edits move back to HQ's present, in their order,
 // with the rows' field stamps, so HQ (which refuses stamps more than
-// sync.MaxAhead ahead) takes them and a later edit still wins.
+// protocol.MaxAhead ahead) takes them and a later edit still wins.
 func TestRestampAheadKeepsOrderAndMovesRowStamps(t *testing.T) {
 	ctx := context.Background()
 	var now time.Time
@@ -52,10 +52,10 @@ func TestRestampAheadKeepsOrderAndMovesRowStamps(t *testing.T) {
 	if err != nil || len(ops) != 3 {
 		t.Fatalf("outbox %v %v", ops, err)
 	}
-	limit := real.Add(time.Minute + sync.MaxAhead).UnixMilli()
-	var prev sync.HLC
+	limit := real.Add(time.Minute + protocol.MaxAhead).UnixMilli()
+	var prev protocol.HLC
 	for i, o := range ops {
-		h, err := sync.ParseHLC(o.Stamp)
+		h, err := protocol.ParseHLC(o.Stamp)
 		if err != nil || h.Wall > limit || h.Device != s.DeviceID() {
 			t.Errorf("op %d stamped %s (%v), beyond HQ's allowance", i, o.Stamp, err)
 		}
@@ -88,7 +88,7 @@ func TestRestampAheadKeepsOrderAndMovesRowStamps(t *testing.T) {
 		t.Fatal(err)
 	}
 	ops, _ = s.Outbox(ctx, 0, 10)
-	last, _ := sync.ParseHLC(ops[3].Stamp)
+	last, _ := protocol.ParseHLC(ops[3].Stamp)
 	if !prev.Less(last) || last.Wall > limit {
 		t.Errorf("the next edit stamped %s after %s", last, prev)
 	}
@@ -104,7 +104,7 @@ func TestPulledGoneDropsTheRow(t *testing.T) {
 	s := openTest(t)
 	id := uuid.NewString()
 	h := stamp(time.Now().Add(-time.Hour), "other")
-	if err := s.ApplyChanges(ctx, []sync.Change{change(3, "person", id, map[string]sync.Field{
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(3, "person", id, map[string]protocol.Field{
 		"name_ar": f("مريم الهنائية", h), "governorate": f("OM-MA", h), "civil_id": f("12345678", h),
 	})}, "e1.3", ""); err != nil {
 		t.Fatal(err)
@@ -112,7 +112,7 @@ func TestPulledGoneDropsTheRow(t *testing.T) {
 	if res, _ := s.Search(ctx, "مريم", SearchOptions{}); len(res) != 1 {
 		t.Fatalf("search before: %d", len(res))
 	}
-	if err := s.ApplyChanges(ctx, []sync.Change{{Seq: 9, Table: "person", RowID: id, Gone: true}}, "e1.9", ""); err != nil {
+	if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 9, Table: "person", RowID: id, Gone: true}}, "e1.9", ""); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Person(ctx, id); err == nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Healing HQ after a restore. When HQ answers must_resync it was restored
@@ -113,7 +113,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 				continue
 			}
 			unsent := a.unsentFields(ctx, k.table, k.id)
-			send := map[string]sync.Field{}
+			send := map[string]protocol.Field{}
 			for name, f := range local {
 				if f.HLC != "" && !unsent[name] && !isZero(f.Value) {
 					send[name] = f
@@ -145,7 +145,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 // row was noted, it is checked off, and the fields this device has newer
 // than HQ's copy (or that HQ lacks) are queued again. local is the row as
 // stored before the page.
-func (a *applier) resyncRow(ctx context.Context, ch sync.Change, cols map[string]string, incoming map[string]sync.Field) error {
+func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[string]string, incoming map[string]protocol.Field) error {
 	res, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = ? AND row_id = ?`, ch.Table, ch.RowID)
 	if err != nil {
 		return err
@@ -158,13 +158,13 @@ func (a *applier) resyncRow(ctx context.Context, ch sync.Change, cols map[string
 		return err
 	}
 	unsent := a.unsentFields(ctx, ch.Table, ch.RowID)
-	send := map[string]sync.Field{}
+	send := map[string]protocol.Field{}
 	for name, f := range local {
 		if f.HLC == "" || unsent[name] {
 			continue
 		}
 		in, has := incoming[name]
-		if has && !sync.Newer(f.HLC, in.HLC) {
+		if has && !protocol.Newer(f.HLC, in.HLC) {
 			continue // HQ has this edit or a newer one
 		}
 		if !has && isZero(f.Value) {
@@ -177,7 +177,7 @@ func (a *applier) resyncRow(ctx context.Context, ch sync.Change, cols map[string
 }
 
 // readStamped reads a row's synced fields with the stamp of each.
-func (a *applier) readStamped(ctx context.Context, table, id string, cols map[string]string) (map[string]sync.Field, bool, error) {
+func (a *applier) readStamped(ctx context.Context, table, id string, cols map[string]string) (map[string]protocol.Field, bool, error) {
 	names := sortedKeys(cols)
 	vals := make([]any, len(names))
 	var rowHLC, clocksJSON string
@@ -185,7 +185,7 @@ func (a *applier) readStamped(ctx context.Context, table, id string, cols map[st
 	for i := range vals {
 		dest = append(dest, &vals[i])
 	}
-	// Column names come from sync.Tables and the local schema.
+	// Column names come from protocol.Tables and the local schema.
 	q := "SELECT hlc, clocks, " + strings.Join(names, ", ") + " FROM " + table + " WHERE id = ?"
 	if err := a.t.sql.QueryRowContext(ctx, q, id).Scan(dest...); err != nil {
 		if isNoRows(err) {
@@ -197,7 +197,7 @@ func (a *applier) readStamped(ctx context.Context, table, id string, cols map[st
 	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
 		return nil, false, fmt.Errorf("%s %s: damaged clocks: %w", table, id, err)
 	}
-	out := make(map[string]sync.Field, len(names))
+	out := make(map[string]protocol.Field, len(names))
 	for i, n := range names {
 		stamp, ok := clocks[n]
 		if !ok {
@@ -207,15 +207,15 @@ func (a *applier) readStamped(ctx context.Context, table, id string, cols map[st
 		if err != nil {
 			return nil, false, fmt.Errorf("%s %s: %w", table, id, err)
 		}
-		out[n] = sync.Field{Value: v, HLC: stamp}
+		out[n] = protocol.Field{Value: v, HLC: stamp}
 	}
 	return out, true, nil
 }
 
 // wroteTo reports whether this device made any of the row's stamps.
-func (a *applier) wroteTo(row map[string]sync.Field) bool {
+func (a *applier) wroteTo(row map[string]protocol.Field) bool {
 	for _, f := range row {
-		if h, err := sync.ParseHLC(f.HLC); err == nil && h.Device == a.t.s.device {
+		if h, err := protocol.ParseHLC(f.HLC); err == nil && h.Device == a.t.s.device {
 			return true
 		}
 	}
@@ -224,7 +224,7 @@ func (a *applier) wroteTo(row map[string]sync.Field) bool {
 
 // reassert queues fields again with their original stamps: one outbox op
 // per stamp (an op's fields share one). It returns the ops queued.
-func (a *applier) reassert(ctx context.Context, table, id string, baseRev int64, fields map[string]sync.Field) (int, error) {
+func (a *applier) reassert(ctx context.Context, table, id string, baseRev int64, fields map[string]protocol.Field) (int, error) {
 	byStamp := map[string]map[string]any{}
 	for name, f := range fields {
 		if byStamp[f.HLC] == nil {

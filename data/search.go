@@ -12,7 +12,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	stdsync "sync"
+	"sync"
 
 	"github.com/oman-sca/safeer/arabic"
 	sqlite "modernc.org/sqlite"
@@ -58,7 +58,7 @@ type indexEntry struct {
 }
 
 type personIndex struct {
-	mu      stdsync.RWMutex
+	mu      sync.RWMutex
 	gen     int64 // person_gen this index reflects; -1 when stale
 	byID    map[string]*indexEntry
 	sorted  []*indexEntry
@@ -68,22 +68,22 @@ type personIndex struct {
 	email   map[string][]*indexEntry
 	names   map[string][]*indexEntry // governorate|name key → people, for exact name matches
 	blocks  map[string][]*indexEntry // governorate|pair of name words → people, for close names
-	loading stdsync.Mutex
+	loading sync.Mutex
 	// While a load runs (logging), this process's own commits are kept in
 	// log, so the new index catches up with writes made after its snapshot
 	// instead of being stale the moment it is installed.
 	logging bool
 	log     []commit
 	// A background build (loadIndexInBackground), stopped by close.
-	bgMu     stdsync.Mutex
-	bg       stdsync.WaitGroup
+	bgMu     sync.Mutex
+	bg       sync.WaitGroup
 	cancelBg context.CancelFunc
 	closed   bool
 	// afterSnapshot, when set (tests), runs while a load holds its read
 	// snapshot, after reading the rows.
 	afterSnapshot func()
 	// scan is the pool that reads the whole roster (see scanDB).
-	scanOnce stdsync.Once
+	scanOnce sync.Once
 	scan     *sql.DB
 }
 

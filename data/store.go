@@ -22,7 +22,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/internal/migrations"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
 
@@ -38,7 +38,7 @@ type Store struct {
 	db     *sql.DB
 	path   string
 	device string
-	clock  *sync.Clock
+	clock  *protocol.Clock
 	places *placeSet
 	index  *personIndex
 	now    func() time.Time
@@ -238,14 +238,14 @@ func (s *Store) loadIdentity(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("read device identity: %w", err)
 	}
-	h, err := sync.ParseHLC(last)
+	h, err := protocol.ParseHLC(last)
 	if err != nil {
 		return fmt.Errorf("read device clock: %w", err)
 	}
 	if err := s.loadClockOffset(ctx); err != nil {
 		return err
 	}
-	s.clock = sync.NewClock(s.device, h, s.stampNow)
+	s.clock = protocol.NewClock(s.device, h, s.stampNow)
 	return nil
 }
 

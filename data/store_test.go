@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 	_ "modernc.org/sqlite"
 )
 
@@ -256,7 +256,7 @@ func TestMigrateOutboxKeepsEveryOp(t *testing.T) {
 		t.Fatalf("outbox after a new write: %+v", all)
 	}
 	// The old ops are acknowledged by their seqs like any other.
-	counts, err := s.AckPush(ctx, []PushAck{applied(got[0]), got[1].Ack(sync.OpResult{ID: got[1].Op.ID, Status: sync.Rejected, Code: "c"})})
+	counts, err := s.AckPush(ctx, []PushAck{applied(got[0]), got[1].Ack(protocol.OpResult{ID: got[1].Op.ID, Status: protocol.Rejected, Code: "c"})})
 	if err != nil || counts.Applied != 1 || counts.Rejected != 1 {
 		t.Fatalf("ack after upgrade: %+v %v", counts, err)
 	}

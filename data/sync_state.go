@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // The device's side of sync that is not rows: its enrolment with HQ, where
@@ -252,11 +252,11 @@ func (c *PushCounts) Add(o PushCounts) {
 // it is not part of what is pushed.
 type PushAck struct {
 	Seq int64
-	sync.OpResult
+	protocol.OpResult
 }
 
 // Ack pairs HQ's answer with the op it answers.
-func (o OutboxOp) Ack(r sync.OpResult) PushAck { return PushAck{Seq: o.Seq, OpResult: r} }
+func (o OutboxOp) Ack(r protocol.OpResult) PushAck { return PushAck{Seq: o.Seq, OpResult: r} }
 
 // AckPush records HQ's answers to pushed ops in one transaction: applied,
 // duplicate, conflict and superseded ops leave the outbox (HQ has them); rejected ones
@@ -280,21 +280,21 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 	now := formatTime(s.nowUTC())
 	for _, r := range acks {
 		switch r.Status {
-		case sync.Applied, sync.Duplicate, sync.Conflicted, sync.Superseded:
+		case protocol.Applied, protocol.Duplicate, protocol.Conflicted, protocol.Superseded:
 			if _, err := del.ExecContext(ctx, r.Seq, r.ID); err != nil {
 				return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
 			}
 			switch r.Status {
-			case sync.Applied:
+			case protocol.Applied:
 				c.Applied++
-			case sync.Duplicate:
+			case protocol.Duplicate:
 				c.Duplicate++
-			case sync.Superseded:
+			case protocol.Superseded:
 				c.Superseded++
 			default:
 				c.Conflict++
 			}
-		case sync.Rejected:
+		case protocol.Rejected:
 			// rejected_op keeps whole stamps (see outboxStamp).
 			res, err := sqlTx.ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
 				SELECT op_id, tbl, row_id, base_rev, CASE WHEN length(hlc) = ? THEN hlc || '-' || ? ELSE hlc END, fields, ?, ?, ?
@@ -324,16 +324,16 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 // RejectLocally moves an op out of the outbox into rejected_op without HQ's
 // word, for an op HQ can never take (one op larger than a whole request).
 func (s *Store) RejectLocally(ctx context.Context, op OutboxOp, code, message string) error {
-	_, err := s.AckPush(ctx, []PushAck{op.Ack(sync.OpResult{ID: op.Op.ID, Status: sync.Rejected, Code: code, Message: message})})
+	_, err := s.AckPush(ctx, []PushAck{op.Ack(protocol.OpResult{ID: op.Op.ID, Status: protocol.Rejected, Code: code, Message: message})})
 	return err
 }
 
 // RejectedOp is an op HQ refused, kept for a person to see.
 type RejectedOp struct {
-	Op         sync.Op   `json:"op"`
-	Code       string    `json:"code"`
-	Message    string    `json:"message"`
-	RejectedAt time.Time `json:"rejected_at"`
+	Op         protocol.Op `json:"op"`
+	Code       string      `json:"code"`
+	Message    string      `json:"message"`
+	RejectedAt time.Time   `json:"rejected_at"`
 }
 
 // RejectedOps lists refused ops, newest first.
@@ -358,9 +358,9 @@ func (s *Store) RejectedOps(ctx context.Context, limit int) ([]RejectedOp, error
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("rejected op %s: %w", r.Op.ID, err)
 		}
-		r.Op.Fields = make(map[string]sync.Field, len(values))
+		r.Op.Fields = make(map[string]protocol.Field, len(values))
 		for k, v := range values {
-			r.Op.Fields[k] = sync.Field{Value: v, HLC: stamp}
+			r.Op.Fields[k] = protocol.Field{Value: v, HLC: stamp}
 		}
 		r.RejectedAt = parseTime(at)
 		out = append(out, r)

@@ -10,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // tx is a write transaction. Its put method is the only way rows of synced
@@ -48,7 +48,7 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	if err := sqlTx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hlc'`).Scan(&saved); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read clock: %w", err)
 	}
-	if h, err := sync.ParseHLC(saved); err == nil {
+	if h, err := protocol.ParseHLC(saved); err == nil {
 		s.clock.Advance(h)
 	}
 	if err := fn(t); err != nil {
@@ -141,7 +141,7 @@ func (t *tx) update(ctx context.Context, table, id string, fields row) error {
 func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[string]any, isNew bool) error {
 	names := make([]string, 0, len(fields))
 	for k := range fields {
-		if !sync.KnownField(table, k) {
+		if !protocol.KnownField(table, k) {
 			return fmt.Errorf("internal: %s has no synced field %q", table, k)
 		}
 		names = append(names, k)
@@ -249,7 +249,7 @@ func (s *Store) fullStamp(stored string) string {
 // OutboxOp is one unsent change as the outbox holds it.
 type OutboxOp struct {
 	Seq   int64
-	Op    sync.Op
+	Op    protocol.Op
 	Stamp string
 }
 
@@ -277,9 +277,9 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Outbox
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
 		}
-		o.Op.Fields = make(map[string]sync.Field, len(values))
+		o.Op.Fields = make(map[string]protocol.Field, len(values))
 		for k, v := range values {
-			o.Op.Fields[k] = sync.Field{Value: v, HLC: o.Stamp}
+			o.Op.Fields[k] = protocol.Field{Value: v, HLC: o.Stamp}
 		}
 		out = append(out, o)
 	}
@@ -359,11 +359,11 @@ func sameColumns(r bulkRow, cols, extras []string) bool {
 }
 
 func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, cols, extras []string) error {
-	if _, ok := sync.Tables[table]; !ok {
+	if _, ok := protocol.Tables[table]; !ok {
 		return fmt.Errorf("internal: %s is not a synced table", table)
 	}
 	for _, c := range cols {
-		if !sync.KnownField(table, c) {
+		if !protocol.KnownField(table, c) {
 			return fmt.Errorf("internal: %s has no synced field %q", table, c)
 		}
 	}

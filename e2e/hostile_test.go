@@ -16,7 +16,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // A stolen Ad Dakhiliyah laptop against the real safeer-hq: its token,
@@ -54,17 +54,17 @@ func TestHostileDeviceEndToEnd(t *testing.T) {
 		t.Fatalf("the Ad Dakhiliyah laptop's token: %v", err)
 	}
 	stamp := func(at time.Time, device string) string {
-		return sync.HLC{Wall: at.UnixMilli(), Device: device}.String()
+		return protocol.HLC{Wall: at.UnixMilli(), Device: device}.String()
 	}
-	op := func(row, at string, kv ...any) sync.Op {
-		o := sync.Op{ID: uuid.NewString(), Table: "person", RowID: row, Fields: map[string]sync.Field{}}
+	op := func(row, at string, kv ...any) protocol.Op {
+		o := protocol.Op{ID: uuid.NewString(), Table: "person", RowID: row, Fields: map[string]protocol.Field{}}
 		for i := 0; i < len(kv); i += 2 {
-			o.Fields[kv[i].(string)] = sync.Field{Value: kv[i+1], HLC: at}
+			o.Fields[kv[i].(string)] = protocol.Field{Value: kv[i+1], HLC: at}
 		}
 		return o
 	}
 	now := time.Now()
-	attacks := []sync.Op{
+	attacks := []protocol.Op{
 		op(aisha, stamp(now, dakh.id), "governorate", "OM-DA", "notes", "mine now"),
 		op(aisha, stamp(now.Add(-400*24*time.Hour), dakh.id), "governorate", "OM-DA", "phone", "+96899999999", "deleted", true),
 		op(aisha, stamp(now, dakh.id), "phone", "+96899999999"),
@@ -74,13 +74,13 @@ func TestHostileDeviceEndToEnd(t *testing.T) {
 	}
 	res := hostilePush(t, h.url(), state.Token, attacks)
 	for i, r := range res.Results {
-		if r.Status != sync.Rejected || r.Message == "" {
+		if r.Status != protocol.Rejected || r.Message == "" {
 			t.Errorf("attack %d: %+v, want a rejection in words", i, r)
 		}
 	}
 	// Nothing of Muscat reaches the thief by pulling.
-	var pull sync.PullResponse
-	hostileGet(t, h.url()+sync.PathPull+"?cursor=", state.Token, &pull)
+	var pull protocol.PullResponse
+	hostileGet(t, h.url()+protocol.PathPull+"?cursor=", state.Token, &pull)
 	for _, c := range pull.Changes {
 		if c.Table == "person" && (c.RowID == aisha || c.RowID == moved) {
 			t.Errorf("the Ad Dakhiliyah token pulled Muscat's %s", c.RowID)
@@ -113,9 +113,9 @@ func TestHostileDeviceEndToEnd(t *testing.T) {
 	}
 }
 
-func hostilePush(t *testing.T, base, token string, ops []sync.Op) sync.PushResponse {
+func hostilePush(t *testing.T, base, token string, ops []protocol.Op) protocol.PushResponse {
 	t.Helper()
-	body, err := json.Marshal(sync.PushRequest{Ops: ops})
+	body, err := json.Marshal(protocol.PushRequest{Ops: ops})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,10 +123,10 @@ func hostilePush(t *testing.T, base, token string, ops []sync.Op) sync.PushRespo
 	zw := gzip.NewWriter(&gz)
 	zw.Write(body)
 	zw.Close()
-	req, _ := http.NewRequest(http.MethodPost, base+sync.PathPush, &gz)
+	req, _ := http.NewRequest(http.MethodPost, base+protocol.PathPush, &gz)
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+token)
-	var out sync.PushResponse
+	var out protocol.PushResponse
 	hostileDo(t, req, &out)
 	if len(out.Results) != len(ops) {
 		t.Fatalf("%d results for %d ops", len(out.Results), len(ops))

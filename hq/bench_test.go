@@ -12,7 +12,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -21,7 +21,7 @@ import (
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/internal/synccheck"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // BenchmarkDevicesAtOnce: 200 devices, spread over the governorates, sync
@@ -53,7 +53,7 @@ func BenchmarkDevicesAtOnce(b *testing.B) {
 type stormDevice struct {
 	id, token string
 	govs      []string
-	clock     *sync.Clock
+	clock     *protocol.Clock
 	cursor    string
 }
 
@@ -92,35 +92,35 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 		}
 		_, key, _ := ed25519.GenerateKey(rand.Reader)
 		id := uuid.NewString()
-		var ch sync.EnrolChallenge
-		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: code}, &ch); err != nil {
+		var ch protocol.EnrolChallenge
+		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathEnrolChallenge, "", protocol.EnrolChallengeRequest{Code: code}, &ch); err != nil {
 			b.Fatal(err)
 		}
-		req := sync.EnrolRequest{Code: code, DeviceID: id}
-		sync.SignEnrol(&req, key, ch.Nonce)
-		var resp sync.EnrolResponse
-		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathEnrol, "", req, &resp); err != nil {
+		req := protocol.EnrolRequest{Code: code, DeviceID: id}
+		protocol.SignEnrol(&req, key, ch.Nonce)
+		var resp protocol.EnrolResponse
+		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathEnrol, "", req, &resp); err != nil {
 			b.Fatal(err)
 		}
-		devs[i] = &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: sync.NewClock(id, sync.HLC{}, nil)}
+		devs[i] = &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: protocol.NewClock(id, protocol.HLC{}, nil)}
 	}
 
 	b.ResetTimer()
 	for n := 0; n < b.N; n++ {
 		res := &stormResult{}
-		var mu stdsync.Mutex
-		var ready, done stdsync.WaitGroup
+		var mu sync.Mutex
+		var ready, done sync.WaitGroup
 		start := make(chan struct{})
 		for i, d := range devs {
 			ready.Add(1)
 			done.Add(1)
 			go func() {
 				defer done.Done()
-				ops := make([]sync.Op, opsEach)
+				ops := make([]protocol.Op, opsEach)
 				for j := range ops {
 					stamp := d.clock.Now().String()
-					f := func(v any) sync.Field { return sync.Field{Value: v, HLC: stamp} }
-					ops[j] = sync.Op{ID: uuid.NewString(), Table: "person", RowID: uuid.NewString(), Fields: map[string]sync.Field{
+					f := func(v any) protocol.Field { return protocol.Field{Value: v, HLC: stamp} }
+					ops[j] = protocol.Op{ID: uuid.NewString(), Table: "person", RowID: uuid.NewString(), Fields: map[string]protocol.Field{
 						"name_en": f(fmt.Sprintf("Walk-in %d-%d-%d", n, i, j)), "name_ar": f("سالم بن علي الحارثي"),
 						"phone": f(fmt.Sprintf("+9689%07d", i*1000+j)), "governorate": f(d.govs[0]),
 						"kind": f("ambassador"), "status": f("active")}}
@@ -128,12 +128,12 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 				ready.Done()
 				<-start
 				t0 := time.Now()
-				var pushResp sync.PushResponse
-				err := stormCall(ctx, hc, http.MethodPost, h.URL()+sync.PathPush, d.token, sync.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &pushResp)
+				var pushResp protocol.PushResponse
+				err := stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathPush, d.token, protocol.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &pushResp)
 				tPush := time.Since(t0)
 				if err == nil {
 					for _, r := range pushResp.Results {
-						if r.Status != sync.Applied {
+						if r.Status != protocol.Applied {
 							err = fmt.Errorf("op %s: %+v", r.ID, r)
 							break
 						}
@@ -150,8 +150,8 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 				pulled := 0
 				for {
 					t1 := time.Now()
-					var page sync.PullResponse
-					if err := stormCall(ctx, hc, http.MethodGet, h.URL()+sync.PathPull+"?limit=500&cursor="+d.cursor, d.token, nil, &page); err != nil {
+					var page protocol.PullResponse
+					if err := stormCall(ctx, hc, http.MethodGet, h.URL()+protocol.PathPull+"?limit=500&cursor="+d.cursor, d.token, nil, &page); err != nil {
 						res.fail(err)
 						return
 					}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/oman-sca/safeer/certificate"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // checkCertificateCode refuses a certificate op that sets a code another
@@ -16,13 +16,13 @@ import (
 // with one code in the same push batch are caught too. The code is
 // compared as sent and in its canonical form, which is how /verify looks
 // it up.
-func checkCertificateCode(ctx context.Context, tx Tx, op sync.Op) (res sync.OpResult, refused bool, err error) {
+func checkCertificateCode(ctx context.Context, tx Tx, op protocol.Op) (res protocol.OpResult, refused bool, err error) {
 	if op.Table != "certificate" {
-		return sync.OpResult{}, false, nil
+		return protocol.OpResult{}, false, nil
 	}
 	code, ok := op.Fields["code"].Value.(string)
 	if !ok || code == "" {
-		return sync.OpResult{}, false, nil
+		return protocol.OpResult{}, false, nil
 	}
 	codes := []string{code}
 	if canon, err := certificate.NormalizeCode(code); err == nil && canon != code {
@@ -31,16 +31,16 @@ func checkCertificateCode(ctx context.Context, tx Tx, op sync.Op) (res sync.OpRe
 	for _, c := range codes {
 		rows, err := tx.CertificatesByCode(ctx, c)
 		if err != nil {
-			return sync.OpResult{}, false, err
+			return protocol.OpResult{}, false, err
 		}
 		for _, r := range rows {
 			if r.ID != op.RowID {
 				// The words name no row: it may be another governorate's.
-				return rejected(op.ID, sync.CodeCodeTaken, fmt.Sprintf(
+				return rejected(op.ID, protocol.CodeCodeTaken, fmt.Sprintf(
 					"another certificate already has the verification code %s: a code names one certificate only; issue this one again to give it a new code",
 					certificate.FormatCode(c))), true, nil
 			}
 		}
 	}
-	return sync.OpResult{}, false, nil
+	return protocol.OpResult{}, false, nil
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // TestCertificateCodeTaken: HQ refuses a certificate whose verification
@@ -31,7 +31,7 @@ func TestCertificateCodeTaken(t *testing.T) {
 				d.op("attendance", a1, "workshop_id", w, "person_id", p1, "hours", 3.0),
 				d.op("attendance", a2, "workshop_id", w, "person_id", p2, "hours", 3.0),
 			) {
-				if r.Status != sync.Applied {
+				if r.Status != protocol.Applied {
 					t.Fatalf("%s setup op %d: %+v", gov, i, r)
 				}
 			}
@@ -39,14 +39,14 @@ func TestCertificateCodeTaken(t *testing.T) {
 		}
 		code := certificate.NewCode()
 		original := uuid.NewString()
-		if r := ma.push(ma.op("certificate", original, "attendance_id", atts[ma][0], "code", code)); r[0].Status != sync.Applied {
+		if r := ma.push(ma.op("certificate", original, "attendance_id", atts[ma][0], "code", code)); r[0].Status != protocol.Applied {
 			t.Fatalf("the original: %+v", r[0])
 		}
 
-		taken := func(name string, r sync.OpResult) {
+		taken := func(name string, r protocol.OpResult) {
 			t.Helper()
-			if r.Status != sync.Rejected || r.Code != sync.CodeCodeTaken || !strings.Contains(r.Message, certificate.FormatCode(code)) {
-				t.Errorf("%s: %+v, want rejected %s naming the code", name, r, sync.CodeCodeTaken)
+			if r.Status != protocol.Rejected || r.Code != protocol.CodeCodeTaken || !strings.Contains(r.Message, certificate.FormatCode(code)) {
+				t.Errorf("%s: %+v, want rejected %s naming the code", name, r, protocol.CodeCodeTaken)
 			}
 		}
 		other := uuid.NewString()
@@ -61,7 +61,7 @@ func TestCertificateCodeTaken(t *testing.T) {
 
 		// An existing certificate cannot take the code either.
 		second := uuid.NewString()
-		if r := ma.push(ma.op("certificate", second, "attendance_id", atts[ma][1], "code", certificate.NewCode())); r[0].Status != sync.Applied {
+		if r := ma.push(ma.op("certificate", second, "attendance_id", atts[ma][1], "code", certificate.NewCode())); r[0].Status != protocol.Applied {
 			t.Fatalf("a second certificate with its own code: %+v", r[0])
 		}
 		taken("an existing row changing its code", ma.push(ma.op("certificate", second, "code", code))[0])
@@ -71,12 +71,12 @@ func TestCertificateCodeTaken(t *testing.T) {
 		a, b := uuid.NewString(), uuid.NewString()
 		r := da.push(da.op("certificate", a, "attendance_id", atts[da][0], "code", fresh),
 			da.op("certificate", b, "attendance_id", atts[da][1], "code", fresh))
-		if r[0].Status != sync.Applied || r[1].Status != sync.Rejected || r[1].Code != sync.CodeCodeTaken {
+		if r[0].Status != protocol.Applied || r[1].Status != protocol.Rejected || r[1].Code != protocol.CodeCodeTaken {
 			t.Errorf("one code twice in a batch: %+v", r)
 		}
 
 		// The original re-asserting its own code, or being revoked, is fine.
-		if r := ma.push(ma.op("certificate", original, "code", code, "revoked_at", "2025-03-02T10:00:00Z")); r[0].Status != sync.Applied {
+		if r := ma.push(ma.op("certificate", original, "code", code, "revoked_at", "2025-03-02T10:00:00Z")); r[0].Status != protocol.Applied {
 			t.Errorf("the original edited: %+v", r[0])
 		}
 		rows, err := e.store.CertificatesByCode(ctx, code)

@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,7 +52,7 @@ func rapidChecks(t *testing.T, n int) {
 }
 
 // rapidChecksGiven is decided once, before rapidChecks changes the value.
-var rapidChecksGiven = stdsync.OnceValue(func() bool {
+var rapidChecksGiven = sync.OnceValue(func() bool {
 	given := os.Getenv("RAPID_CHECKS") != ""
 	flag.Visit(func(f *flag.Flag) {
 		if f.Name == "rapid.checks" {

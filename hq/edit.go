@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // HQ's own changes. Devices change rows by pushing ops; HQ's administrators
@@ -47,14 +47,14 @@ func RowValues(r Row) (map[string]any, error) {
 
 // RowFields decodes a row's fields to their values and stamps (for the
 // console's merge, whose defaults prefer the newer of two values).
-func RowFields(r Row) (map[string]sync.Field, error) {
+func RowFields(r Row) (map[string]protocol.Field, error) {
 	d, err := decodeData(r.Data)
 	if err != nil {
 		return nil, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
 	}
-	out := make(map[string]sync.Field, len(d))
+	out := make(map[string]protocol.Field, len(d))
 	for k, f := range d {
-		out[k] = sync.Field{Value: f.V, HLC: f.H}
+		out[k] = protocol.Field{Value: f.V, HLC: f.H}
 	}
 	return out, nil
 }
@@ -72,7 +72,7 @@ func (s *Server) Edit(ctx context.Context, fn func(*EditTx) error) error {
 	return s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.
-		if saved, err := sync.ParseHLC(tx.Clock()); err == nil {
+		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
 		if err := fn(&EditTx{ctx: ctx, s: s, tx: tx}); err != nil {
@@ -110,7 +110,7 @@ func (e *EditTx) Audit(a AuditEntry) error {
 // that already hold the value are left alone; changed reports whether any
 // did not.
 func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err error) {
-	if _, ok := sync.Tables[table]; !ok {
+	if _, ok := protocol.Tables[table]; !ok {
 		return false, fmt.Errorf("HQ does not sync a table %q", table)
 	}
 	if !cleanID(id) {
@@ -121,7 +121,7 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 	}
 	clean := make(map[string]any, len(values))
 	for name, v := range values {
-		if !sync.KnownField(table, name) {
+		if !protocol.KnownField(table, name) {
 			return false, fmt.Errorf("%s has no field %q", table, name)
 		}
 		switch x := v.(type) {
@@ -155,7 +155,7 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 		todo = append(todo, name)
 		// Never stamp below what the row holds (HQ's clock has observed
 		// every accepted stamp; this only guards against a bug elsewhere).
-		if h, err := sync.ParseHLC(cur[name].H); err == nil && cur[name].H != "" {
+		if h, err := protocol.ParseHLC(cur[name].H); err == nil && cur[name].H != "" {
 			e.s.clock.Observe(h)
 		}
 	}

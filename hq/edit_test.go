@@ -14,7 +14,7 @@ import (
 
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // editServer is HQ over a fresh SQLite store, for the tests of Server.Edit.
@@ -155,7 +155,7 @@ func TestEditStampsAfterDevices(t *testing.T) {
 	ctx := context.Background()
 	srv, st := editServer(t)
 	// A device stamp an hour ahead of HQ's wall clock (within MaxSkew).
-	ahead := sync.HLC{Wall: time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC).UnixMilli(), Device: "dev"}.String()
+	ahead := protocol.HLC{Wall: time.Date(2025, 3, 1, 10, 0, 0, 0, time.UTC).UnixMilli(), Device: "dev"}.String()
 	if err := st.Write(ctx, func(tx hq.Tx) error {
 		seq, _ := tx.NextSeq(ctx)
 		return tx.PutRow(ctx, hq.Row{Table: "person", ID: "p1", Scope: "OM-MA", Seq: seq,
@@ -181,7 +181,7 @@ func TestEditStampsAfterDevices(t *testing.T) {
 	}
 	stamp := data[i+len(`"status":{"v":"inactive","h":"`):]
 	stamp = stamp[:strings.IndexByte(stamp, '"')]
-	if !sync.Newer(stamp, ahead) || !strings.HasSuffix(stamp, "-hq") {
+	if !protocol.Newer(stamp, ahead) || !strings.HasSuffix(stamp, "-hq") {
 		t.Errorf("HQ stamped %q, not after the device's %q", stamp, ahead)
 	}
 }

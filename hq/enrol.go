@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/certificate"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // EnrolmentTTL is how long a one-time enrolment code stays valid.
@@ -151,8 +151,8 @@ func validDeviceID(id string) bool {
 }
 
 // DecodeEnrol reads an enrolment request body (plain or gzip JSON).
-func DecodeEnrol(raw []byte) (sync.EnrolRequest, error) {
-	var req sync.EnrolRequest
+func DecodeEnrol(raw []byte) (protocol.EnrolRequest, error) {
+	var req protocol.EnrolRequest
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return req, fmt.Errorf("the enrolment is not valid JSON: %w", err)
 	}
@@ -164,8 +164,8 @@ func DecodeEnrol(raw []byte) (sync.EnrolRequest, error) {
 const maxOpenChallenges = 10
 
 // DecodeEnrolChallenge reads an enrolment challenge request body.
-func DecodeEnrolChallenge(raw []byte) (sync.EnrolChallengeRequest, error) {
-	var req sync.EnrolChallengeRequest
+func DecodeEnrolChallenge(raw []byte) (protocol.EnrolChallengeRequest, error) {
+	var req protocol.EnrolChallengeRequest
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return req, fmt.Errorf("the challenge request is not valid JSON: %w", err)
 	}
@@ -180,20 +180,20 @@ func hashNonce(nonce string) []byte {
 
 // enrolChallenge hands out a random single-use nonce for enrolling with a
 // known, unexpired code (used or not: a retry needs one too), valid for
-// sync.EnrolChallengeTTL, and keeps its hash. Expired challenges are
+// protocol.EnrolChallengeTTL, and keeps its hash. Expired challenges are
 // purged on the way.
-func (s *Server) enrolChallenge(ctx context.Context, req sync.EnrolChallengeRequest) (sync.EnrolChallenge, error) {
+func (s *Server) enrolChallenge(ctx context.Context, req protocol.EnrolChallengeRequest) (protocol.EnrolChallenge, error) {
 	code, err := NormaliseCode(req.Code)
 	if err != nil {
-		return sync.EnrolChallenge{}, &enrolError{403, sync.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
+		return protocol.EnrolChallenge{}, &enrolError{403, protocol.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
 	}
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
-		return sync.EnrolChallenge{}, fmt.Errorf("make enrolment nonce: %w", err)
+		return protocol.EnrolChallenge{}, fmt.Errorf("make enrolment nonce: %w", err)
 	}
 	nonce := base64.RawURLEncoding.EncodeToString(b[:])
 	now := s.now().UTC()
-	n := EnrolNonce{NonceHash: hashNonce(nonce), CodeHash: hashCode(code), CreatedAt: now, ExpiresAt: now.Add(sync.EnrolChallengeTTL)}
+	n := EnrolNonce{NonceHash: hashNonce(nonce), CodeHash: hashCode(code), CreatedAt: now, ExpiresAt: now.Add(protocol.EnrolChallengeTTL)}
 	err = s.store.Write(ctx, func(tx Tx) error {
 		e, found, err := tx.Enrolment(ctx, n.CodeHash)
 		if err != nil {
@@ -210,25 +210,25 @@ func (s *Server) enrolChallenge(ctx context.Context, req sync.EnrolChallengeRequ
 			return err
 		}
 		if open >= maxOpenChallenges {
-			return &enrolError{429, sync.ErrTooMany, fmt.Sprintf(
-				"too many enrolment attempts with this code at once: wait %d minutes and try again", int(sync.EnrolChallengeTTL.Minutes()))}
+			return &enrolError{429, protocol.ErrTooMany, fmt.Sprintf(
+				"too many enrolment attempts with this code at once: wait %d minutes and try again", int(protocol.EnrolChallengeTTL.Minutes()))}
 		}
 		return tx.PutEnrolNonce(ctx, n)
 	})
 	if err != nil {
-		return sync.EnrolChallenge{}, err
+		return protocol.EnrolChallenge{}, err
 	}
-	return sync.EnrolChallenge{Nonce: nonce, ExpiresAt: n.ExpiresAt}, nil
+	return protocol.EnrolChallenge{Nonce: nonce, ExpiresAt: n.ExpiresAt}, nil
 }
 
-var errBadCode = &enrolError{403, sync.ErrBadCode, "the enrolment code is unknown, already used or expired: ask HQ for a new one"}
+var errBadCode = &enrolError{403, protocol.ErrBadCode, "the enrolment code is unknown, already used or expired: ask HQ for a new one"}
 
 // checkPossession spends the request's nonce (whatever the outcome, so a
 // nonce is never good twice) and checks that it is HQ's, unexpired, asked
 // for this code, and signed by the private key of the public key sent.
-func (s *Server) checkPossession(ctx context.Context, req sync.EnrolRequest, codeHash []byte) error {
+func (s *Server) checkPossession(ctx context.Context, req protocol.EnrolRequest, codeHash []byte) error {
 	if req.Nonce == "" || len(req.Nonce) > 128 {
-		return &enrolError{403, sync.ErrBadNonce, "the enrolment carries no challenge: ask HQ for one first (" + sync.PathEnrolChallenge + ")"}
+		return &enrolError{403, protocol.ErrBadNonce, "the enrolment carries no challenge: ask HQ for one first (" + protocol.PathEnrolChallenge + ")"}
 	}
 	var n EnrolNonce
 	var found bool
@@ -240,10 +240,10 @@ func (s *Server) checkPossession(ctx context.Context, req sync.EnrolRequest, cod
 		return err
 	}
 	if !found || !s.now().Before(n.ExpiresAt) || !bytes.Equal(n.CodeHash, codeHash) {
-		return &enrolError{403, sync.ErrBadNonce, "the enrolment challenge is unknown, already used, expired or for another code: ask HQ for a new one"}
+		return &enrolError{403, protocol.ErrBadNonce, "the enrolment challenge is unknown, already used, expired or for another code: ask HQ for a new one"}
 	}
-	if !sync.VerifyEnrol(req) {
-		return &enrolError{403, sync.ErrBadSignature, "the enrolment is not signed with the device's key"}
+	if !protocol.VerifyEnrol(req) {
+		return &enrolError{403, protocol.ErrBadSignature, "the enrolment is not signed with the device's key"}
 	}
 	return nil
 }
@@ -255,23 +255,23 @@ func (s *Server) checkPossession(ctx context.Context, req sync.EnrolRequest, cod
 // id and key, which it has just proved it holds) retries with the same
 // code before it ever synced, it gets a fresh token: the first one never
 // reached it.
-func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolResponse, error) {
+func (s *Server) enrol(ctx context.Context, req protocol.EnrolRequest) (protocol.EnrolResponse, error) {
 	code, err := NormaliseCode(req.Code)
 	if err != nil {
-		return sync.EnrolResponse{}, &enrolError{403, sync.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
+		return protocol.EnrolResponse{}, &enrolError{403, protocol.ErrBadCode, "the enrolment code is not valid: " + err.Error()}
 	}
 	if !validDeviceID(req.DeviceID) {
-		return sync.EnrolResponse{}, &enrolError{400, sync.ErrBadRequest, "the device id must be 1–64 letters, digits, - or _"}
+		return protocol.EnrolResponse{}, &enrolError{400, protocol.ErrBadRequest, "the device id must be 1–64 letters, digits, - or _"}
 	}
 	if len(req.PublicKey) != ed25519.PublicKeySize {
-		return sync.EnrolResponse{}, &enrolError{400, sync.ErrBadRequest, "the public key must be a 32-byte Ed25519 key"}
+		return protocol.EnrolResponse{}, &enrolError{400, protocol.ErrBadRequest, "the public key must be a 32-byte Ed25519 key"}
 	}
 	if err := s.checkPossession(ctx, req, hashCode(code)); err != nil {
-		return sync.EnrolResponse{}, err
+		return protocol.EnrolResponse{}, err
 	}
 	token, err := newToken()
 	if err != nil {
-		return sync.EnrolResponse{}, err
+		return protocol.EnrolResponse{}, err
 	}
 	now := s.now().UTC()
 	pub := ed25519.PublicKey(req.PublicKey)
@@ -308,9 +308,9 @@ func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolRe
 			// code's governorates. A revoked device stays revoked.
 			switch {
 			case existing.Revoked():
-				return &enrolError{403, sync.ErrDeviceRevoked, "this device was revoked at HQ and cannot enrol again"}
+				return &enrolError{403, protocol.ErrDeviceRevoked, "this device was revoked at HQ and cannot enrol again"}
 			case string(existing.PublicKey) != string(req.PublicKey):
-				return &enrolError{400, sync.ErrBadRequest, "a device with this id is already enrolled, with another key"}
+				return &enrolError{400, protocol.ErrBadRequest, "a device with this id is already enrolled, with another key"}
 			}
 			dev = existing
 			dev.TokenHash, dev.Governorates = HashToken(token), e.Governorates
@@ -337,9 +337,9 @@ func (s *Server) enrol(ctx context.Context, req sync.EnrolRequest) (sync.EnrolRe
 		return tx.PutEnrolment(ctx, e)
 	})
 	if err != nil {
-		return sync.EnrolResponse{}, err
+		return protocol.EnrolResponse{}, err
 	}
-	return sync.EnrolResponse{
+	return protocol.EnrolResponse{
 		Token:        token,
 		DeviceID:     dev.ID,
 		Governorates: dev.Governorates,

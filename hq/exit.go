@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Rows leaving a governorate. Devices pull the rows of their governorates;
@@ -40,18 +40,18 @@ func putExit(ctx context.Context, tx Tx, table, id, from string) error {
 // pulls: a Change with Gone set, or nothing (ok false) when the row is back
 // in one of those governorates (the device must keep it; the row itself
 // comes, or came, under its own sequence number).
-func (s *Server) exitChange(ctx context.Context, dev Device, r Row) (ch sync.Change, ok bool, err error) {
+func (s *Server) exitChange(ctx context.Context, dev Device, r Row) (ch protocol.Change, ok bool, err error) {
 	d, err := decodeData(r.Data)
 	if err != nil {
-		return sync.Change{}, false, fmt.Errorf("exit %s: %w", r.ID, err)
+		return protocol.Change{}, false, fmt.Errorf("exit %s: %w", r.ID, err)
 	}
 	table, id := d.str("tbl"), d.str("row_id")
 	now, found, err := s.store.Row(ctx, table, id)
 	if err != nil {
-		return sync.Change{}, false, err
+		return protocol.Change{}, false, err
 	}
 	if found && inScope(dev.Governorates, now.Scope) {
-		return sync.Change{}, false, nil
+		return protocol.Change{}, false, nil
 	}
-	return sync.Change{Seq: r.Seq, Table: table, RowID: id, Gone: true}, true, nil
+	return protocol.Change{Seq: r.Seq, Table: table, RowID: id, Gone: true}, true, nil
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // FuzzDecodePush feeds the push decoder arbitrary bodies, plain and
@@ -39,7 +39,7 @@ func FuzzDecodePush(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if len(req.Ops) > sync.MaxBatchOps {
+		if len(req.Ops) > protocol.MaxBatchOps {
 			t.Fatalf("%d ops accepted", len(req.Ops))
 		}
 		// JSON decoding costs a small multiple of the input, which is
@@ -79,7 +79,7 @@ func FuzzParsePull(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if limit < 1 || limit > sync.MaxPullLimit || c.Seq < 0 {
+		if limit < 1 || limit > protocol.MaxPullLimit || c.Seq < 0 {
 			t.Fatalf("ParsePull(%q) = %+v, %d", q, c, limit)
 		}
 		if c.Epoch != "" {

@@ -13,7 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,7 +22,7 @@ import (
 	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var ctx = context.Background()
@@ -60,7 +60,7 @@ type env struct {
 	srv   *hq.Server
 	http  *httptest.Server
 	key   ed25519.PrivateKey
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	now   time.Time
 }
 
@@ -97,7 +97,7 @@ type device struct {
 	id     string
 	token  string
 	pub    ed25519.PublicKey
-	clock  *sync.Clock
+	clock  *protocol.Clock
 	cursor string
 	revs   map[string]int64 // row → seq last pulled (base revision)
 }
@@ -116,39 +116,39 @@ func (e *env) enrol(govs ...string) *device {
 	e.t.Helper()
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
-	var resp sync.EnrolResponse
-	status := e.signedEnrol(sync.EnrolRequest{Code: e.code(govs...), DeviceID: id}, key, &resp)
+	var resp protocol.EnrolResponse
+	status := e.signedEnrol(protocol.EnrolRequest{Code: e.code(govs...), DeviceID: id}, key, &resp)
 	if status != 200 {
 		e.t.Fatalf("enrol: status %d", status)
 	}
 	return &device{e: e, id: id, token: resp.Token, pub: pub, revs: map[string]int64{},
-		clock: sync.NewClock(id, sync.HLC{}, e.clock)}
+		clock: protocol.NewClock(id, protocol.HLC{}, e.clock)}
 }
 
 // challenge asks HQ for an enrolment nonce for code. It returns the
 // nonce, or the status and error of a refusal.
-func (e *env) challenge(code string) (string, int, sync.ErrorResponse) {
+func (e *env) challenge(code string) (string, int, protocol.ErrorResponse) {
 	e.t.Helper()
-	b, _ := json.Marshal(sync.EnrolChallengeRequest{Code: code})
-	resp, err := http.Post(e.http.URL+sync.PathEnrolChallenge, "application/json", bytes.NewReader(b))
+	b, _ := json.Marshal(protocol.EnrolChallengeRequest{Code: code})
+	resp, err := http.Post(e.http.URL+protocol.PathEnrolChallenge, "application/json", bytes.NewReader(b))
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
-	var er sync.ErrorResponse
+	var er protocol.ErrorResponse
 	if resp.StatusCode != 200 {
 		if err := json.Unmarshal(body, &er); err != nil || er.Error == "" || er.Message == "" {
 			e.t.Errorf("challenge: status %d with a body that is not an ErrorResponse in words: %s", resp.StatusCode, body)
 		}
 		return "", resp.StatusCode, er
 	}
-	var ch sync.EnrolChallenge
+	var ch protocol.EnrolChallenge
 	if err := json.Unmarshal(body, &ch); err != nil || ch.Nonce == "" {
 		e.t.Fatalf("challenge: %v: %s", err, body)
 	}
-	if !ch.ExpiresAt.Equal(e.clock().Add(sync.EnrolChallengeTTL)) {
-		e.t.Errorf("challenge expires at %v, want %v", ch.ExpiresAt, e.clock().Add(sync.EnrolChallengeTTL))
+	if !ch.ExpiresAt.Equal(e.clock().Add(protocol.EnrolChallengeTTL)) {
+		e.t.Errorf("challenge expires at %v, want %v", ch.ExpiresAt, e.clock().Add(protocol.EnrolChallengeTTL))
 	}
 	return ch.Nonce, 200, er
 }
@@ -156,17 +156,17 @@ func (e *env) challenge(code string) (string, int, sync.ErrorResponse) {
 // signedEnrol enrols as a device does: a challenge for req.Code, then req
 // signed with key (which sets req's public key). The reply goes to out as
 // with do; a refused challenge is returned as is.
-func (e *env) signedEnrol(req sync.EnrolRequest, key ed25519.PrivateKey, out any) int {
+func (e *env) signedEnrol(req protocol.EnrolRequest, key ed25519.PrivateKey, out any) int {
 	e.t.Helper()
 	nonce, st, er := e.challenge(req.Code)
 	if st != 200 {
-		if p, ok := out.(*sync.ErrorResponse); ok {
+		if p, ok := out.(*protocol.ErrorResponse); ok {
 			*p = er
 		}
 		return st
 	}
-	sync.SignEnrol(&req, key, nonce)
-	return e.do(http.MethodPost, sync.PathEnrol, "", req, out)
+	protocol.SignEnrol(&req, key, nonce)
+	return e.do(http.MethodPost, protocol.PathEnrol, "", req, out)
 }
 
 // do sends a JSON request (a push body gzipped) and decodes the reply
@@ -180,7 +180,7 @@ func (e *env) do(method, path, token string, body any, out any) int {
 		if err != nil {
 			e.t.Fatal(err)
 		}
-		if path == sync.PathPush {
+		if path == protocol.PathPush {
 			var buf bytes.Buffer
 			zw := gzip.NewWriter(&buf)
 			zw.Write(b)
@@ -214,11 +214,11 @@ func (e *env) send(req *http.Request, out any) int {
 		e.t.Errorf("%s %s: Content-Type %q", req.Method, req.URL.Path, ct)
 	}
 	if resp.StatusCode != 200 {
-		var er sync.ErrorResponse
+		var er protocol.ErrorResponse
 		if err := json.Unmarshal(b, &er); err != nil || er.Error == "" {
 			e.t.Errorf("%s %s: status %d with a body that is not an ErrorResponse: %s", req.Method, req.URL.Path, resp.StatusCode, b)
 		}
-		if p, ok := out.(*sync.ErrorResponse); ok {
+		if p, ok := out.(*protocol.ErrorResponse); ok {
 			*p = er
 		}
 		return resp.StatusCode
@@ -233,26 +233,26 @@ func (e *env) send(req *http.Request, out any) int {
 
 // op makes an op of this device setting fields, stamped now, based on the
 // revision of the row it last pulled.
-func (d *device) op(table, row string, kv ...any) sync.Op {
-	fields := map[string]sync.Field{}
+func (d *device) op(table, row string, kv ...any) protocol.Op {
+	fields := map[string]protocol.Field{}
 	stamp := d.clock.Now().String()
 	for i := 0; i < len(kv); i += 2 {
-		fields[kv[i].(string)] = sync.Field{Value: kv[i+1], HLC: stamp}
+		fields[kv[i].(string)] = protocol.Field{Value: kv[i+1], HLC: stamp}
 	}
-	return sync.Op{ID: uuid.NewString(), Table: table, RowID: row, BaseRev: d.revs[row], Fields: fields}
+	return protocol.Op{ID: uuid.NewString(), Table: table, RowID: row, BaseRev: d.revs[row], Fields: fields}
 }
 
 // push sends ops and returns the results (failing the test on non-200).
-func (d *device) push(ops ...sync.Op) []sync.OpResult {
+func (d *device) push(ops ...protocol.Op) []protocol.OpResult {
 	d.e.t.Helper()
-	var resp sync.PushResponse
-	if st := d.e.do(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &resp); st != 200 {
+	var resp protocol.PushResponse
+	if st := d.e.do(http.MethodPost, protocol.PathPush, d.token, protocol.PushRequest{Clock: d.clock.Now().String(), Ops: ops}, &resp); st != 200 {
 		d.e.t.Fatalf("push: status %d", st)
 	}
 	if len(resp.Results) != len(ops) {
 		d.e.t.Fatalf("push: %d results for %d ops", len(resp.Results), len(ops))
 	}
-	if h, err := sync.ParseHLC(resp.Clock); err != nil || h.Device != "hq" {
+	if h, err := protocol.ParseHLC(resp.Clock); err != nil || h.Device != "hq" {
 		d.e.t.Fatalf("push reply clock %q: %v", resp.Clock, err)
 	}
 	return resp.Results
@@ -260,12 +260,12 @@ func (d *device) push(ops ...sync.Op) []sync.OpResult {
 
 // pullAll pulls until has_more is false and returns the changes; it
 // records revisions like a device does.
-func (d *device) pullAll(limit int) []sync.Change {
+func (d *device) pullAll(limit int) []protocol.Change {
 	d.e.t.Helper()
-	var all []sync.Change
+	var all []protocol.Change
 	for range 10000 {
-		var resp sync.PullResponse
-		path := fmt.Sprintf("%s?cursor=%s&limit=%d", sync.PathPull, d.cursor, limit)
+		var resp protocol.PullResponse
+		path := fmt.Sprintf("%s?cursor=%s&limit=%d", protocol.PathPull, d.cursor, limit)
 		if st := d.e.do(http.MethodGet, path, d.token, nil, &resp); st != 200 {
 			d.e.t.Fatalf("pull: status %d", st)
 		}
@@ -277,7 +277,7 @@ func (d *device) pullAll(limit int) []sync.Change {
 		}
 		all = append(all, resp.Changes...)
 		d.cursor = resp.NextCursor
-		if h, err := sync.ParseHLC(resp.Clock); err == nil {
+		if h, err := protocol.ParseHLC(resp.Clock); err == nil {
 			d.clock.Observe(h)
 		}
 		if !resp.HasMore {
@@ -288,7 +288,7 @@ func (d *device) pullAll(limit int) []sync.Change {
 	return nil
 }
 
-func rowIDs(changes []sync.Change) []string {
+func rowIDs(changes []protocol.Change) []string {
 	var out []string
 	for _, c := range changes {
 		out = append(out, c.Table+"/"+c.RowID)

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 	"pgregory.net/rapid"
 )
 
@@ -41,7 +41,7 @@ func seedIn(t *testing.T, ma *device, gov string) muscat {
 		ma.op("certificate", m.certificate, "attendance_id", m.attendance, "code", fmt.Sprintf("MCT%02d-AAAAA", seeded.Add(1)), "revoked_at", "2025-02-01T00:00:00Z"),
 	)
 	for i, res := range r {
-		if res.Status != sync.Applied {
+		if res.Status != protocol.Applied {
 			t.Fatalf("seed op %d: %+v", i, res)
 		}
 	}
@@ -85,7 +85,7 @@ func sameRows(t *testing.T, when string, before, after map[string]hq.Row) {
 }
 
 // stamped is op with every field stamped h.
-func stamped(op sync.Op, h sync.HLC) sync.Op {
+func stamped(op protocol.Op, h protocol.HLC) protocol.Op {
 	for k, f := range op.Fields {
 		f.HLC = h.String()
 		op.Fields[k] = f
@@ -103,8 +103,8 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 		before := rowsOf(t, e, "OM-MA")
 		daBefore := rowIDs(da.pullAll(100))
 
-		past := sync.HLC{Wall: e.clock().Add(-400 * 24 * time.Hour).UnixMilli(), Device: da.id}
-		attacks := map[string]sync.Op{
+		past := protocol.HLC{Wall: e.clock().Add(-400 * 24 * time.Hour).UnixMilli(), Device: da.id}
+		attacks := map[string]protocol.Op{
 			"move a person to its own governorate": da.op("person", m.person, "governorate", "OM-DA", "notes", "mine now"),
 			"move with a stamp from the distant past, and edit": stamped(da.op("person", m.person,
 				"governorate", "OM-DA", "phone", "+96899999999", "deleted", true), past),
@@ -119,12 +119,12 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 			"certify the Muscat attendance":       da.op("certificate", uuid.NewString(), "attendance_id", m.attendance, "code", "EVIL1-BBBBB"),
 			"log a conflict about the person":     da.op("conflict", uuid.NewString(), "tbl", "person", "row_id", m.person, "field", "phone", "governorate", "OM-DA"),
 			"create a Muscat person":              da.op("person", uuid.NewString(), "name_en", "Ghost", "governorate", "OM-MA"),
-			"as the Muscat device (forged stamp)": stamped(da.op("person", m.person, "notes", "x"), sync.HLC{Wall: e.clock().UnixMilli(), Device: ma.id}),
-			"as HQ (forged stamp)":                stamped(da.op("person", m.person, "notes", "x"), sync.HLC{Wall: e.clock().UnixMilli(), Device: "hq"}),
+			"as the Muscat device (forged stamp)": stamped(da.op("person", m.person, "notes", "x"), protocol.HLC{Wall: e.clock().UnixMilli(), Device: ma.id}),
+			"as HQ (forged stamp)":                stamped(da.op("person", m.person, "notes", "x"), protocol.HLC{Wall: e.clock().UnixMilli(), Device: "hq"}),
 		}
 		for name, op := range attacks {
 			r := da.push(op)
-			if r[0].Status != sync.Rejected || r[0].Message == "" {
+			if r[0].Status != protocol.Rejected || r[0].Message == "" {
 				t.Errorf("%s: %+v, want a rejection in words", name, r[0])
 			}
 			sameRows(t, name, before, rowsOf(t, e, "OM-MA"))
@@ -132,18 +132,18 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 		// Its own person merged into a Muscat one (whose attendance would
 		// then count theirs): refused too.
 		mine := uuid.NewString()
-		if r := da.push(da.op("person", mine, "name_en", "Mine", "governorate", "OM-DA")); r[0].Status != sync.Applied {
+		if r := da.push(da.op("person", mine, "name_en", "Mine", "governorate", "OM-DA")); r[0].Status != protocol.Applied {
 			t.Fatalf("own person: %+v", r[0])
 		}
-		if r := da.push(da.op("person", mine, "merged_into", m.person)); r[0].Code != sync.CodeOutOfScope {
+		if r := da.push(da.op("person", mine, "merged_into", m.person)); r[0].Code != protocol.CodeOutOfScope {
 			t.Errorf("merged into a Muscat person: %+v", r[0])
 		}
 		sameRows(t, "merged into Muscat", before, rowsOf(t, e, "OM-MA"))
 		// Re-asserted in the name of the Muscat device (which HQ knows):
 		// still refused, the row is not the attacker's.
-		re := stamped(da.op("person", m.person, "phone", "+96899999999"), sync.HLC{Wall: e.clock().UnixMilli(), Device: ma.id})
+		re := stamped(da.op("person", m.person, "phone", "+96899999999"), protocol.HLC{Wall: e.clock().UnixMilli(), Device: ma.id})
 		re.Reasserted = true
-		if r := da.push(re); r[0].Code != sync.CodeOutOfScope {
+		if r := da.push(re); r[0].Code != protocol.CodeOutOfScope {
 			t.Errorf("re-asserted into Muscat: %+v", r[0])
 		}
 		sameRows(t, "re-asserted", before, rowsOf(t, e, "OM-MA"))
@@ -153,7 +153,7 @@ func TestHostileDeviceCannotReachAnotherGovernorate(t *testing.T) {
 		if got := rowIDs(da.pullAll(100)); len(got) != 1 || got[0] != "person/"+mine {
 			t.Errorf("the OM-DA device pulled %v (before: %v), want only its own person", got, daBefore)
 		}
-		if r := ma.push(ma.op("person", m.person, "notes", "still ours")); r[0].Status != sync.Applied {
+		if r := ma.push(ma.op("person", m.person, "notes", "still ours")); r[0].Status != protocol.Applied {
 			t.Errorf("the Muscat device's own edit after the attacks: %+v", r[0])
 		}
 	})
@@ -173,7 +173,7 @@ func TestMoveTellsTheOldGovernorate(t *testing.T) {
 		da.pullAll(100)
 		both.pullAll(100)
 
-		if r := both.push(both.op("workshop", m.workshop, "governorate", "OM-DA")); r[0].Status != sync.Applied {
+		if r := both.push(both.op("workshop", m.workshop, "governorate", "OM-DA")); r[0].Status != protocol.Applied {
 			t.Fatalf("move by a device enrolled for both: %+v", r[0])
 		}
 		gone := map[string]bool{}
@@ -212,7 +212,7 @@ func TestMoveTellsTheOldGovernorate(t *testing.T) {
 			}
 		}
 		// And back: the Muscat device gets the row again, not a removal.
-		if r := both.push(both.op("workshop", m.workshop, "governorate", "OM-MA")); r[0].Status != sync.Applied {
+		if r := both.push(both.op("workshop", m.workshop, "governorate", "OM-MA")); r[0].Status != protocol.Applied {
 			t.Fatalf("move back: %+v", r[0])
 		}
 		for _, c := range ma.pullAll(100) {
@@ -231,24 +231,24 @@ func TestFutureStampsAndSupersededValues(t *testing.T) {
 		a := e.enrol("OM-MA")
 		b := e.enrol("OM-MA")
 		p := uuid.NewString()
-		if r := a.push(a.op("person", p, "name_en", "Salim", "governorate", "OM-MA")); r[0].Status != sync.Applied {
+		if r := a.push(a.op("person", p, "name_en", "Salim", "governorate", "OM-MA")); r[0].Status != protocol.Applied {
 			t.Fatal(r)
 		}
-		for _, ahead := range []time.Duration{sync.MaxAhead + time.Second, time.Hour, 23 * time.Hour} {
-			op := stamped(a.op("person", p, "phone", "+96890000001"), sync.HLC{Wall: e.clock().Add(ahead).UnixMilli(), Device: a.id})
-			if r := a.push(op); r[0].Code != sync.CodeClockSkew {
+		for _, ahead := range []time.Duration{protocol.MaxAhead + time.Second, time.Hour, 23 * time.Hour} {
+			op := stamped(a.op("person", p, "phone", "+96890000001"), protocol.HLC{Wall: e.clock().Add(ahead).UnixMilli(), Device: a.id})
+			if r := a.push(op); r[0].Code != protocol.CodeClockSkew {
 				t.Errorf("a stamp %s ahead: %+v", ahead, r[0])
 			}
-			if now := e.srv.Clock().Peek(); now.Wall > e.clock().Add(sync.MaxAhead).UnixMilli() {
+			if now := e.srv.Clock().Peek(); now.Wall > e.clock().Add(protocol.MaxAhead).UnixMilli() {
 				t.Errorf("HQ's clock ran ahead to %v", now.Time())
 			}
 		}
 		b.pullAll(100)
 		// b's clock is behind a's last stamp; b had seen a's value, so this
 		// is no conflict, but b's value is not the one kept.
-		old := stamped(b.op("person", p, "name_en", "Salem"), sync.HLC{Wall: e.clock().Add(-time.Hour).UnixMilli(), Device: b.id})
+		old := stamped(b.op("person", p, "name_en", "Salem"), protocol.HLC{Wall: e.clock().Add(-time.Hour).UnixMilli(), Device: b.id})
 		r := b.push(old)
-		if r[0].Status != sync.Superseded || r[0].Message == "" {
+		if r[0].Status != protocol.Superseded || r[0].Message == "" {
 			t.Errorf("an older value: %+v, want superseded in words", r[0])
 		}
 		row, _, _ := e.store.Row(ctx, "person", p)
@@ -256,7 +256,7 @@ func TestFutureStampsAndSupersededValues(t *testing.T) {
 			t.Errorf("name now %v", v["name_en"])
 		}
 		// An honest later edit by b wins.
-		if r := b.push(b.op("person", p, "name_en", "Salem")); r[0].Status != sync.Applied {
+		if r := b.push(b.op("person", p, "name_en", "Salem")); r[0].Status != protocol.Applied {
 			t.Errorf("b's later edit: %+v", r[0])
 		}
 	})
@@ -273,17 +273,17 @@ func TestForgedAuthorsAreRefused(t *testing.T) {
 		a.push(a.op("person", p, "name_en", "Salim", "governorate", "OM-MA"))
 		now := e.clock().UnixMilli()
 		for _, dev := range []string{b.id, "hq", "someone-else"} {
-			op := stamped(a.op("person", p, "notes", "x"), sync.HLC{Wall: now, Device: dev})
-			if r := a.push(op); r[0].Code != sync.CodeNotAuthor {
+			op := stamped(a.op("person", p, "notes", "x"), protocol.HLC{Wall: now, Device: dev})
+			if r := a.push(op); r[0].Code != protocol.CodeNotAuthor {
 				t.Errorf("stamped by %q: %+v", dev, r[0])
 			}
 			// Re-asserted: only in the name of a device HQ knows, or HQ.
 			op.Reasserted = true
-			want := sync.Applied
+			want := protocol.Applied
 			if dev == "someone-else" {
-				want = sync.Rejected
+				want = protocol.Rejected
 			}
-			if r := a.push(op); r[0].Status != want && !(want == sync.Applied && r[0].Status == sync.Superseded) {
+			if r := a.push(op); r[0].Status != want && !(want == protocol.Applied && r[0].Status == protocol.Superseded) {
 				t.Errorf("re-asserted in the name of %q: %+v, want %s", dev, r[0], want)
 			}
 		}
@@ -295,8 +295,8 @@ func TestForgedAuthorsAreRefused(t *testing.T) {
 			fmt.Sprintf("%012x-000000-%s", now, a.id) + string(bytes.Repeat([]byte("a"), 5000)),
 		} {
 			op := a.op("person", p, "notes", "y")
-			op.Fields["notes"] = sync.Field{Value: "y", HLC: bad}
-			if r := a.push(op); r[0].Status != sync.Rejected {
+			op.Fields["notes"] = protocol.Field{Value: "y", HLC: bad}
+			if r := a.push(op); r[0].Status != protocol.Rejected {
 				t.Errorf("stamp %.60q: %+v", bad, r[0])
 			}
 		}
@@ -307,7 +307,7 @@ func TestForgedAuthorsAreRefused(t *testing.T) {
 // tables, ids of other governorates' rows, random governorate values and
 // stamps: past, future, forged) never change a row outside OM-DA, never
 // make one visible to it, and never move HQ's clock more than
-// sync.MaxAhead past its wall clock.
+// protocol.MaxAhead past its wall clock.
 func TestHostilePushesProperty(t *testing.T) {
 	rapidChecks(t, 30)
 	e := newEnv(t, sqliteStore(t))
@@ -325,11 +325,11 @@ func TestHostilePushesProperty(t *testing.T) {
 
 	rapid.Check(t, func(rt *rapid.T) {
 		before := outside()
-		var ops []sync.Op
+		var ops []protocol.Op
 		for range rapid.IntRange(1, 8).Draw(rt, "ops") {
 			table := rapid.SampledFrom(tables).Draw(rt, "table")
 			row := rapid.SampledFrom(ids).Draw(rt, "row")
-			fields := sync.Tables[table]
+			fields := protocol.Tables[table]
 			kv := []any{}
 			for range rapid.IntRange(1, 3).Draw(rt, "fields") {
 				f := rapid.SampledFrom(fields).Draw(rt, "field")
@@ -350,7 +350,7 @@ func TestHostilePushesProperty(t *testing.T) {
 				offset = time.Duration(rapid.Int64Range(-600, 600).Draw(rt, "offset_s")) * time.Second
 			}
 			author := rapid.SampledFrom([]string{da.id, da.id, ma.id, bu.id, "hq"}).Draw(rt, "author")
-			op = stamped(op, sync.HLC{Wall: e.clock().Add(offset).UnixMilli(), Device: author})
+			op = stamped(op, protocol.HLC{Wall: e.clock().Add(offset).UnixMilli(), Device: author})
 			op.Reasserted = rapid.Bool().Draw(rt, "reasserted")
 			op.BaseRev = rapid.Int64Range(0, 100).Draw(rt, "base")
 			ops = append(ops, op)
@@ -372,7 +372,7 @@ func TestHostilePushesProperty(t *testing.T) {
 				rt.Fatalf("the OM-DA device pulled %s/%s of %q", c.Table, c.RowID, r.Scope)
 			}
 		}
-		if now := e.srv.Clock().Peek(); now.Wall > e.clock().Add(sync.MaxAhead).UnixMilli() {
+		if now := e.srv.Clock().Peek(); now.Wall > e.clock().Add(protocol.MaxAhead).UnixMilli() {
 			rt.Fatalf("HQ's clock ran ahead to %v", now.Time())
 		}
 	})
@@ -389,7 +389,7 @@ func TestDeletingAMergedPersonOnOneDeviceUndoesNothing(t *testing.T) {
 		d.pullAll(100)
 		r := d.push(d.op("person", b, "merged_into", a), d.op("person", b, "deleted", true), d.op("person", a, "deleted", true))
 		for i, res := range r {
-			if res.Status != sync.Applied {
+			if res.Status != protocol.Applied {
 				t.Fatalf("op %d: %+v", i, res)
 			}
 		}

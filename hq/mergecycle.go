@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // maxMergeChain bounds the walk along merged_into: devices keep merges one
@@ -94,9 +94,9 @@ func (s *Server) repointMerge(ctx context.Context, e *EditTx, member, want strin
 	if err != nil {
 		return err
 	}
-	return s.logConflicts(ctx, e.tx, sync.Op{Table: "person", RowID: member}, scope, []sync.FieldConflict{{
+	return s.logConflicts(ctx, e.tx, protocol.Op{Table: "person", RowID: member}, scope, []protocol.FieldConflict{{
 		Field:  "merged_into",
-		Winner: sync.Field{Value: now.V, HLC: now.H},
-		Loser:  sync.Field{Value: old.V, HLC: old.H},
+		Winner: protocol.Field{Value: now.V, HLC: now.H},
+		Loser:  protocol.Field{Value: old.V, HLC: old.H},
 	}})
 }

@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // DefaultPullLimit is the page size when a pull names none.
@@ -47,7 +47,7 @@ func ParseCursor(s string) (Cursor, error) {
 }
 
 // ParsePull reads a pull's query string: its cursor and page size, which
-// defaults to DefaultPullLimit and is capped at sync.MaxPullLimit.
+// defaults to DefaultPullLimit and is capped at protocol.MaxPullLimit.
 func ParsePull(rawQuery string) (Cursor, int, error) {
 	if len(rawQuery) > 512 {
 		return Cursor{}, 0, errors.New("the query is too long")
@@ -66,7 +66,7 @@ func ParsePull(rawQuery string) (Cursor, int, error) {
 		if err != nil || n < 1 {
 			return Cursor{}, 0, fmt.Errorf("limit %q is not a positive number", l)
 		}
-		limit = min(n, sync.MaxPullLimit)
+		limit = min(n, protocol.MaxPullLimit)
 	}
 	return c, limit, nil
 }
@@ -75,22 +75,22 @@ func ParsePull(rawQuery string) (Cursor, int, error) {
 var errMustResync = errors.New("HQ's database was restored or reset: push your changes, then pull everything again")
 
 // pull answers one page of changes after the cursor in the device's scope.
-func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (sync.PullResponse, error) {
+func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (protocol.PullResponse, error) {
 	meta, err := s.store.Meta(ctx)
 	if err != nil {
-		return sync.PullResponse{}, err
+		return protocol.PullResponse{}, err
 	}
 	// A cursor ahead of the sequence comes from a copy of this database
 	// that went further than the one now running (a restore that kept the
 	// epoch): that device must start over too.
 	if (c.Epoch != "" && c.Epoch != meta.Epoch) || c.Seq > meta.Seq {
-		return sync.PullResponse{}, errMustResync
+		return protocol.PullResponse{}, errMustResync
 	}
 	rows, committed, err := s.store.Changes(ctx, c.Seq, dev.Governorates, limit+1)
 	if err != nil {
-		return sync.PullResponse{}, err
+		return protocol.PullResponse{}, err
 	}
-	resp := sync.PullResponse{Changes: make([]sync.Change, 0, min(len(rows), limit))}
+	resp := protocol.PullResponse{Changes: make([]protocol.Change, 0, min(len(rows), limit))}
 	if len(rows) > limit {
 		rows, resp.HasMore = rows[:limit], true
 	}
@@ -104,7 +104,7 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 		if r.Table == ExitTable {
 			ch, ok, err := s.exitChange(ctx, dev, r)
 			if err != nil {
-				return sync.PullResponse{}, err
+				return protocol.PullResponse{}, err
 			}
 			if ok {
 				resp.Changes = append(resp.Changes, ch)
@@ -113,9 +113,9 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 		}
 		d, err := decodeData(r.Data)
 		if err != nil {
-			return sync.PullResponse{}, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
+			return protocol.PullResponse{}, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
 		}
-		resp.Changes = append(resp.Changes, sync.Change{Seq: r.Seq, Table: r.Table, RowID: r.ID, Fields: d.fields()})
+		resp.Changes = append(resp.Changes, protocol.Change{Seq: r.Seq, Table: r.Table, RowID: r.ID, Fields: d.fields()})
 		for _, f := range d {
 			newest = max(newest, f.H) // text order is clock order
 		}
@@ -126,7 +126,7 @@ func (s *Server) pull(ctx context.Context, dev Device, c Cursor, limit int) (syn
 		next = max(next, committed)
 	}
 	resp.NextCursor = Cursor{Epoch: meta.Epoch, Seq: next}.String()
-	if h, err := sync.ParseHLC(newest); err == nil {
+	if h, err := protocol.ParseHLC(newest); err == nil {
 		s.clock.Observe(h)
 	}
 	resp.Clock = s.clock.Now().String()

@@ -14,14 +14,14 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // MaxPushBody bounds a push body, compressed and decompressed alike: the
-// batch limit of sync.MaxBatchBytes plus room for the envelope and for a
+// batch limit of protocol.MaxBatchBytes plus room for the envelope and for a
 // client that counts only its ops. Anything bigger is refused whole (413),
 // so a gzip bomb costs HQ at most this much memory.
-const MaxPushBody = sync.MaxBatchBytes + sync.MaxBatchBytes/4
+const MaxPushBody = protocol.MaxBatchBytes + protocol.MaxBatchBytes/4
 
 // maxIDLen bounds op and row ids (UUIDs are 36 characters).
 const maxIDLen = 128
@@ -31,19 +31,19 @@ var errTooLarge = errors.New("the request is too large")
 
 // DecodePush reads a push request body sent with the given Content-Encoding
 // ("gzip", or "" / "identity" for plain JSON). It never reads more than
-// MaxPushBody bytes of JSON nor accepts more than sync.MaxBatchOps ops.
+// MaxPushBody bytes of JSON nor accepts more than protocol.MaxBatchOps ops.
 // Oversized input returns an error wrapping errTooLarge.
-func DecodePush(body io.Reader, contentEncoding string) (sync.PushRequest, error) {
-	var req sync.PushRequest
+func DecodePush(body io.Reader, contentEncoding string) (protocol.PushRequest, error) {
+	var req protocol.PushRequest
 	raw, err := readBody(body, contentEncoding, MaxPushBody)
 	if err != nil {
 		return req, err
 	}
 	if err := json.Unmarshal(raw, &req); err != nil {
-		return sync.PushRequest{}, fmt.Errorf("the push is not valid JSON: %w", err)
+		return protocol.PushRequest{}, fmt.Errorf("the push is not valid JSON: %w", err)
 	}
-	if len(req.Ops) > sync.MaxBatchOps {
-		return sync.PushRequest{}, fmt.Errorf("%w: %d ops in one push (at most %d)", errTooLarge, len(req.Ops), sync.MaxBatchOps)
+	if len(req.Ops) > protocol.MaxBatchOps {
+		return protocol.PushRequest{}, fmt.Errorf("%w: %d ops in one push (at most %d)", errTooLarge, len(req.Ops), protocol.MaxBatchOps)
 	}
 	return req, nil
 }
@@ -83,13 +83,13 @@ func tooLargeOr(err error, words string) error {
 	return fmt.Errorf("%s: %w", words, err)
 }
 
-func rejected(id, code, msg string) sync.OpResult {
-	return sync.OpResult{ID: id, Status: sync.Rejected, Code: code, Message: msg}
+func rejected(id, code, msg string) protocol.OpResult {
+	return protocol.OpResult{ID: id, Status: protocol.Rejected, Code: code, Message: msg}
 }
 
 // opHash identifies an op's content. json.Marshal writes map keys sorted,
 // so the same op always hashes the same.
-func opHash(op sync.Op) []byte {
+func opHash(op protocol.Op) []byte {
 	b, _ := json.Marshal(op)
 	h := sha256.Sum256(b)
 	return h[:]
@@ -98,66 +98,66 @@ func opHash(op sync.Op) []byte {
 // checkOp validates what can be checked without the database, from who is
 // pushing (dev) and HQ's wall clock, never from what the op says of itself.
 // It returns a rejection code and words, or "" when the op may proceed.
-func (s *Server) checkOp(dev Device, op sync.Op) (code, msg string) {
+func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 	switch {
 	case !cleanID(op.ID):
-		return sync.CodeBadValue, "the op has no id (or an overlong or garbled one)"
+		return protocol.CodeBadValue, "the op has no id (or an overlong or garbled one)"
 	case !cleanID(op.RowID):
-		return sync.CodeBadValue, "the op names no row (or an overlong or garbled id)"
+		return protocol.CodeBadValue, "the op names no row (or an overlong or garbled id)"
 	}
-	if _, ok := sync.Tables[op.Table]; !ok {
-		return sync.CodeUnknownTable, fmt.Sprintf("HQ does not sync a table %q", op.Table)
+	if _, ok := protocol.Tables[op.Table]; !ok {
+		return protocol.CodeUnknownTable, fmt.Sprintf("HQ does not sync a table %q", op.Table)
 	}
 	if len(op.Fields) == 0 {
-		return sync.CodeBadValue, "the op changes no field"
+		return protocol.CodeBadValue, "the op changes no field"
 	}
 	names := make([]string, 0, len(op.Fields))
 	for name := range op.Fields {
 		names = append(names, name)
 	}
 	sort.Strings(names)
-	limit := s.now().Add(sync.MaxAhead).UnixMilli()
+	limit := s.now().Add(protocol.MaxAhead).UnixMilli()
 	for _, name := range names {
 		f := op.Fields[name]
-		if !sync.KnownField(op.Table, name) {
-			return sync.CodeUnknownField, fmt.Sprintf("%s has no field %q", op.Table, name)
+		if !protocol.KnownField(op.Table, name) {
+			return protocol.CodeUnknownField, fmt.Sprintf("%s has no field %q", op.Table, name)
 		}
 		switch v := f.Value.(type) {
 		case string:
 			// PostgreSQL text cannot hold NUL: refuse it here, per op,
 			// rather than fail the whole batch in the database forever.
 			if strings.ContainsRune(v, 0) {
-				return sync.CodeBadValue, fmt.Sprintf("field %s: the text contains a NUL character", name)
+				return protocol.CodeBadValue, fmt.Sprintf("field %s: the text contains a NUL character", name)
 			}
 		case nil, float64, bool:
 		default:
-			return sync.CodeBadValue, fmt.Sprintf("field %s: a value must be text, a number, true/false or null", name)
+			return protocol.CodeBadValue, fmt.Sprintf("field %s: a value must be text, a number, true/false or null", name)
 		}
-		h, err := sync.ParseHLC(f.HLC)
+		h, err := protocol.ParseHLC(f.HLC)
 		if err != nil || f.HLC == "" {
-			return sync.CodeBadValue, fmt.Sprintf("field %s: bad clock stamp %.80q", name, f.HLC)
+			return protocol.CodeBadValue, fmt.Sprintf("field %s: bad clock stamp %.80q", name, f.HLC)
 		}
 		// A new edit is this device's: a stamp naming another device (or
 		// HQ) would take that author's place in the merge and in the
 		// conflict log. Only values re-asserted after HQ's restore keep the
 		// stamps they were made with.
 		if !op.Reasserted && h.Device != dev.ID {
-			return sync.CodeNotAuthor, fmt.Sprintf("field %s is stamped by %q, not by this device (%s)", name, h.Device, dev.ID)
+			return protocol.CodeNotAuthor, fmt.Sprintf("field %s is stamped by %q, not by this device (%s)", name, h.Device, dev.ID)
 		}
 		// A stamp ahead of HQ's clock would pin the field: every honest
 		// later edit would lose to it. Devices correct their stamps with
 		// the clock offset they measure from HQ's Date header before they
 		// push, so only a wrong clock (or a forger) gets here.
 		if h.Wall > limit {
-			return sync.CodeClockSkew, fmt.Sprintf("field %s was stamped %s, more than %s ahead of HQ's clock: check the device's date and time",
-				name, h.Time().Format("2006-01-02 15:04 MST"), sync.MaxAhead)
+			return protocol.CodeClockSkew, fmt.Sprintf("field %s was stamped %s, more than %s ahead of HQ's clock: check the device's date and time",
+				name, h.Time().Format("2006-01-02 15:04 MST"), protocol.MaxAhead)
 		}
 	}
 	if op.Table == "conflict" {
 		// Conflicts are HQ's: a device only marks one resolved.
 		for _, name := range names {
 			if name != "resolved" && name != "resolved_at" {
-				return sync.CodeOutOfScope, fmt.Sprintf("a device may only mark a conflict resolved, not set its %s", name)
+				return protocol.CodeOutOfScope, fmt.Sprintf("a device may only mark a conflict resolved, not set its %s", name)
 			}
 		}
 	}
@@ -171,12 +171,12 @@ func (s *Server) checkOp(dev Device, op sync.Op) (code, msg string) {
 // nothing (every refusal comes before mergeOp's first write), so the
 // others are unaffected. An error means the store failed: nothing of the
 // batch is applied, and the device's retry applies it all.
-func (s *Server) applyBatch(ctx context.Context, dev Device, ops []sync.Op) ([]sync.OpResult, error) {
-	results := make([]sync.OpResult, len(ops))
+func (s *Server) applyBatch(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.OpResult, error) {
+	results := make([]protocol.OpResult, len(ops))
 	err := s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.
-		if saved, err := sync.ParseHLC(tx.Clock()); err == nil {
+		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
 		wrote := false
@@ -186,7 +186,7 @@ func (s *Server) applyBatch(ctx context.Context, dev Device, ops []sync.Op) ([]s
 				return fmt.Errorf("apply op %s: %w", op.ID, err)
 			}
 			results[i] = res
-			wrote = wrote || res.Status == sync.Applied || res.Status == sync.Conflicted
+			wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
 		}
 		if !wrote {
 			return nil
@@ -201,7 +201,7 @@ func (s *Server) applyBatch(ctx context.Context, dev Device, ops []sync.Op) ([]s
 
 // applyOp applies one op in tx together with its applied_ops record, and
 // returns its result.
-func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
+func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
 	if code, msg := s.checkOp(dev, op); code != "" {
 		return rejected(op.ID, code, msg), nil
 	}
@@ -213,16 +213,16 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 	hash := opHash(op)
 	prev, found, err := tx.AppliedOp(ctx, dev.ID, op.ID)
 	if err != nil {
-		return sync.OpResult{}, err
+		return protocol.OpResult{}, err
 	}
 	if found {
 		if bytes.Equal(prev.PayloadHash, hash) {
-			return sync.OpResult{ID: op.ID, Status: sync.Duplicate}, nil
+			return protocol.OpResult{ID: op.ID, Status: protocol.Duplicate}, nil
 		}
-		return rejected(op.ID, sync.CodeOpIDReused, "this op id was already used for another change"), nil
+		return rejected(op.ID, protocol.CodeOpIDReused, "this op id was already used for another change"), nil
 	}
 	res, err := s.mergeOp(ctx, tx, dev, op)
-	if err != nil || res.Status == sync.Rejected {
+	if err != nil || res.Status == protocol.Rejected {
 		return res, err
 	}
 	return res, tx.RecordOp(ctx, AppliedOp{OpID: op.ID, PayloadHash: hash, DeviceID: dev.ID, AppliedAt: s.now()})
@@ -234,41 +234,41 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 // enrolled for the governorate a row is in now, and for the one it is in
 // after the merge, so moving a row between governorates takes a device
 // enrolled for both (or an administrator, through Server.Edit).
-func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sync.OpResult, error) {
+func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
 	if op.Table == "place" {
-		return rejected(op.ID, sync.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
+		return rejected(op.ID, protocol.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
 	}
 	if res, refused, err := checkCertificateCode(ctx, tx, op); refused || err != nil {
 		return res, err
 	}
 	stored, exists, err := tx.Row(ctx, op.Table, op.RowID)
 	if err != nil {
-		return sync.OpResult{}, err
+		return protocol.OpResult{}, err
 	}
 	if exists && !inScope(dev.Governorates, stored.Scope) {
-		return rejected(op.ID, sync.CodeOutOfScope,
+		return rejected(op.ID, protocol.CodeOutOfScope,
 			fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, stored.Scope)), nil
 	}
 	if !exists && op.Table == "conflict" {
-		return rejected(op.ID, sync.CodeOutOfScope, "conflict rows are made by HQ"), nil
+		return rejected(op.ID, protocol.CodeOutOfScope, "conflict rows are made by HQ"), nil
 	}
 	if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
 		// A merge credits the person's attendance to the target: only
 		// into someone this device may see.
 		t, found, err := tx.Row(ctx, "person", target)
 		if err != nil {
-			return sync.OpResult{}, err
+			return protocol.OpResult{}, err
 		}
 		// (A target HQ does not hold yet credits nobody elsewhere; the
 		// device's own new person, say, whose creation was refused.)
 		if found && !inScope(dev.Governorates, t.Scope) {
-			return rejected(op.ID, sync.CodeOutOfScope,
+			return rejected(op.ID, protocol.CodeOutOfScope,
 				fmt.Sprintf("person %s is merged into %s, who is in %s, a governorate this device is not enrolled for", op.RowID, target, t.Scope)), nil
 		}
 	}
 	cur, err := decodeData(stored.Data)
 	if err != nil {
-		return sync.OpResult{}, fmt.Errorf("%s %s: %w", op.Table, op.RowID, err)
+		return protocol.OpResult{}, fmt.Errorf("%s %s: %w", op.Table, op.RowID, err)
 	}
 
 	// A stored field is concurrent with the op when another device set it
@@ -283,7 +283,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 	if op.Table == "conflict" {
 		concurrent = nil // the conflict log itself is never in conflict
 	}
-	changed, conflicts := sync.Merge(cur.fields(), op.Fields, concurrent)
+	changed, conflicts := protocol.Merge(cur.fields(), op.Fields, concurrent)
 	superseded := supersededFields(cur, op, changed, conflicts)
 
 	finalScope, parent := stored.Scope, stored.Parent
@@ -300,23 +300,23 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 			var reason string
 			finalScope, parent, ok, reason, err = rowScope(ctx, tx, op.Table, merged)
 			if err != nil {
-				return sync.OpResult{}, err
+				return protocol.OpResult{}, err
 			}
 			if !ok {
-				return rejected(op.ID, sync.CodeOutOfScope, reason), nil
+				return rejected(op.ID, protocol.CodeOutOfScope, reason), nil
 			}
 		}
 		if !inScope(dev.Governorates, finalScope) {
 			if exists {
-				return rejected(op.ID, sync.CodeOutOfScope, fmt.Sprintf("%s %s would move from %s to %s; only a device enrolled for both, or an administrator, may move it",
+				return rejected(op.ID, protocol.CodeOutOfScope, fmt.Sprintf("%s %s would move from %s to %s; only a device enrolled for both, or an administrator, may move it",
 					op.Table, op.RowID, stored.Scope, finalScope)), nil
 			}
-			return rejected(op.ID, sync.CodeOutOfScope,
+			return rejected(op.ID, protocol.CodeOutOfScope,
 				fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, finalScope)), nil
 		}
 		seq, err := tx.NextSeq(ctx)
 		if err != nil {
-			return sync.OpResult{}, err
+			return protocol.OpResult{}, err
 		}
 		for k, f := range changed {
 			cur[k] = storedField{V: f.Value, H: f.HLC, R: seq}
@@ -324,55 +324,55 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op sync.Op) (sy
 		row := Row{Table: op.Table, ID: op.RowID, Scope: finalScope, Parent: parent, Seq: seq,
 			Pending: op.Table == "conflict" && cur["resolved"].V != true, Data: cur.encode()}
 		if err := tx.PutRow(ctx, row); err != nil {
-			return sync.OpResult{}, err
+			return protocol.OpResult{}, err
 		}
 		if exists && stored.Scope != finalScope {
 			if err := moved(ctx, tx, op.Table, op.RowID, stored.Scope, finalScope); err != nil {
-				return sync.OpResult{}, err
+				return protocol.OpResult{}, err
 			}
 		}
 		_, mergeSet := changed["merged_into"]
 		_, deleteSet := changed["deleted"]
 		if mergeSet && op.Table == "person" {
 			if err := s.breakMergeCycle(ctx, tx, op.RowID); err != nil {
-				return sync.OpResult{}, err
+				return protocol.OpResult{}, err
 			}
 		}
 		if (mergeSet || deleteSet) && op.Table == "person" {
 			if err := s.undoMergesIntoDeleted(ctx, tx, op.RowID); err != nil {
-				return sync.OpResult{}, err
+				return protocol.OpResult{}, err
 			}
 		}
 	}
 	// Accepted: HQ's clock moves past the op's stamps (checkOp refused
 	// stamps beyond MaxAhead, so no device can drag it into the future).
 	for _, f := range op.Fields {
-		if h, err := sync.ParseHLC(f.HLC); err == nil {
+		if h, err := protocol.ParseHLC(f.HLC); err == nil {
 			s.clock.Observe(h)
 		}
 	}
 	if len(conflicts) > 0 {
 		if err := s.logConflicts(ctx, tx, op, finalScope, conflicts); err != nil {
-			return sync.OpResult{}, err
+			return protocol.OpResult{}, err
 		}
 		fields := make([]string, len(conflicts))
 		for i, c := range conflicts {
 			fields[i] = c.Field
 		}
-		return sync.OpResult{ID: op.ID, Status: sync.Conflicted,
+		return protocol.OpResult{ID: op.ID, Status: protocol.Conflicted,
 			Message: "changed at the same time elsewhere: " + strings.Join(fields, ", ")}, nil
 	}
 	if len(superseded) > 0 {
-		return sync.OpResult{ID: op.ID, Status: sync.Superseded,
+		return protocol.OpResult{ID: op.ID, Status: protocol.Superseded,
 			Message: "HQ keeps a newer value of " + strings.Join(superseded, ", ")}, nil
 	}
-	return sync.OpResult{ID: op.ID, Status: sync.Applied}, nil
+	return protocol.OpResult{ID: op.ID, Status: protocol.Applied}, nil
 }
 
 // supersededFields lists, sorted, the op's fields whose values lost the
 // merge without a conflict: HQ holds a later stamp that the op's author had
 // seen (or that is its own). The value differs, so "applied" would be false.
-func supersededFields(cur rowData, op sync.Op, changed map[string]sync.Field, conflicts []sync.FieldConflict) []string {
+func supersededFields(cur rowData, op protocol.Op, changed map[string]protocol.Field, conflicts []protocol.FieldConflict) []string {
 	inConflict := make(map[string]bool, len(conflicts))
 	for _, c := range conflicts {
 		inConflict[c.Field] = true
@@ -380,7 +380,7 @@ func supersededFields(cur rowData, op sync.Op, changed map[string]sync.Field, co
 	var out []string
 	for name, f := range op.Fields {
 		stored, ok := cur[name]
-		if _, won := changed[name]; won || inConflict[name] || !ok || stored.H == f.HLC || sync.SameValue(stored.V, f.Value) {
+		if _, won := changed[name]; won || inConflict[name] || !ok || stored.H == f.HLC || protocol.SameValue(stored.V, f.Value) {
 			continue
 		}
 		out = append(out, name)
@@ -393,8 +393,8 @@ func supersededFields(cur rowData, op sync.Op, changed map[string]sync.Field, co
 // restore, sent again with their original stamps) when each names the
 // pushing device, HQ, or a device HQ has enrolled: a device cannot put
 // words in the name of one that does not exist.
-func checkAuthors(ctx context.Context, tx Tx, dev Device, op sync.Op) (code, msg string, err error) {
-	seen := map[string]bool{dev.ID: true, sync.HQDevice: true}
+func checkAuthors(ctx context.Context, tx Tx, dev Device, op protocol.Op) (code, msg string, err error) {
+	seen := map[string]bool{dev.ID: true, protocol.HQDevice: true}
 	for name, f := range op.Fields {
 		d := stampDevice(f.HLC)
 		if seen[d] {
@@ -403,7 +403,7 @@ func checkAuthors(ctx context.Context, tx Tx, dev Device, op sync.Op) (code, msg
 		if _, found, err := tx.Device(ctx, d); err != nil {
 			return "", "", err
 		} else if !found {
-			return sync.CodeNotAuthor, fmt.Sprintf("field %s is re-asserted in the name of %q, a device HQ does not know", name, d), nil
+			return protocol.CodeNotAuthor, fmt.Sprintf("field %s is re-asserted in the name of %q, a device HQ does not know", name, d), nil
 		}
 		seen[d] = true
 	}
@@ -412,7 +412,7 @@ func checkAuthors(ctx context.Context, tx Tx, dev Device, op sync.Op) (code, msg
 
 // logConflicts writes a conflict row for each lost edit, in the row's
 // scope, so the devices that see the row see its conflicts too.
-func (s *Server) logConflicts(ctx context.Context, tx Tx, op sync.Op, scope string, conflicts []sync.FieldConflict) error {
+func (s *Server) logConflicts(ctx context.Context, tx Tx, op protocol.Op, scope string, conflicts []protocol.FieldConflict) error {
 	sort.Slice(conflicts, func(i, j int) bool { return conflicts[i].Field < conflicts[j].Field })
 	stamp := s.clock.Now().String()
 	created := s.now().UTC().Format("2006-01-02T15:04:05Z")

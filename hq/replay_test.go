@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // TestPushResults (server_test.go) covers an op repeated within a batch, a
@@ -39,17 +39,17 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 		b.push(b.op("person", person, "notes", "from b"))
 		e.advance(time.Second)
 		newcomer := uuid.NewString()
-		batch := []sync.Op{
+		batch := []protocol.Op{
 			a.op("person", newcomer, "name_en", "Walk-in", "governorate", "OM-MA"),
 			a.op("attendance", uuid.NewString(), "workshop_id", workshop, "person_id", newcomer, "status", "present", "hours", 2.0),
 			a.op("person", person, "notes", "from a"),
 			a.op("workshop", workshop, "capacity", 30.0),
 			a.op("person", person, "deleted", true),
 		}
-		body := gzipJSON(t, sync.PushRequest{Clock: a.clock.Now().String(), Ops: batch})
+		body := gzipJSON(t, protocol.PushRequest{Clock: a.clock.Now().String(), Ops: batch})
 
 		first := pushRaw(e, a, body)
-		want := []string{sync.Applied, sync.Applied, sync.Conflicted, sync.Applied, sync.Applied}
+		want := []string{protocol.Applied, protocol.Applied, protocol.Conflicted, protocol.Applied, protocol.Applied}
 		if len(first.Results) != len(batch) {
 			t.Fatalf("%d results for %d ops", len(first.Results), len(batch))
 		}
@@ -68,7 +68,7 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 				t.Fatalf("delivery %d: %d results for %d ops", n, len(again.Results), len(batch))
 			}
 			for i, r := range again.Results {
-				if r.Status != sync.Duplicate {
+				if r.Status != protocol.Duplicate {
 					t.Fatalf("delivery %d, op %d: %+v, want duplicate", n, i, r)
 				}
 			}
@@ -83,29 +83,29 @@ func TestReplayedBatchChangesNothing(t *testing.T) {
 		// The same op id with other content: refused, whatever differs.
 		orig := batch[2]
 		otherValue := orig
-		otherValue.Fields = map[string]sync.Field{"notes": {Value: "sneaky", HLC: orig.Fields["notes"].HLC}}
+		otherValue.Fields = map[string]protocol.Field{"notes": {Value: "sneaky", HLC: orig.Fields["notes"].HLC}}
 		otherRow := orig
 		otherRow.RowID = newcomer
 		otherTable := orig
 		otherTable.Table = "workshop"
 		otherTable.RowID = workshop
-		otherTable.Fields = map[string]sync.Field{"venue": {Value: "from a", HLC: orig.Fields["notes"].HLC}}
+		otherTable.Fields = map[string]protocol.Field{"venue": {Value: "from a", HLC: orig.Fields["notes"].HLC}}
 		otherStamp := orig
-		otherStamp.Fields = map[string]sync.Field{"notes": {Value: "from a", HLC: a.clock.Now().String()}}
+		otherStamp.Fields = map[string]protocol.Field{"notes": {Value: "from a", HLC: a.clock.Now().String()}}
 		otherBase := orig
 		otherBase.BaseRev = orig.BaseRev + 1
-		reused := []sync.Op{otherValue, otherRow, otherTable, otherStamp, otherBase}
+		reused := []protocol.Op{otherValue, otherRow, otherTable, otherStamp, otherBase}
 		for n := range 3 {
-			res := pushRaw(e, a, gzipJSON(t, sync.PushRequest{Clock: a.clock.Now().String(), Ops: reused}))
+			res := pushRaw(e, a, gzipJSON(t, protocol.PushRequest{Clock: a.clock.Now().String(), Ops: reused}))
 			for i, r := range res.Results {
-				if r.Status != sync.Rejected || r.Code != sync.CodeOpIDReused || r.Message == "" {
+				if r.Status != protocol.Rejected || r.Code != protocol.CodeOpIDReused || r.Message == "" {
 					t.Fatalf("try %d, reused id %d: %+v", n, i, r)
 				}
 			}
 			snap.same(t, snapshot(t, e, a, batch), "reused op ids")
 		}
 		// The original is still recognised.
-		if r := pushRaw(e, a, body); r.Results[2].Status != sync.Duplicate {
+		if r := pushRaw(e, a, body); r.Results[2].Status != protocol.Duplicate {
 			t.Fatalf("the original after the refusals: %+v", r.Results[2])
 		}
 		snap.same(t, snapshot(t, e, a, batch), "the original again")
@@ -126,12 +126,12 @@ func gzipJSON(t *testing.T, v any) []byte {
 }
 
 // pushRaw sends a push body, byte for byte, as device d.
-func pushRaw(e *env, d *device, body []byte) sync.PushResponse {
+func pushRaw(e *env, d *device, body []byte) protocol.PushResponse {
 	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathPush, bytes.NewReader(body))
+	req, _ := http.NewRequest(http.MethodPost, e.http.URL+protocol.PathPush, bytes.NewReader(body))
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+d.token)
-	var resp sync.PushResponse
+	var resp protocol.PushResponse
 	if st := e.send(req, &resp); st != 200 {
 		e.t.Fatalf("push: status %d", st)
 	}
@@ -148,7 +148,7 @@ type hqSnapshot struct {
 }
 
 // snapshot reads HQ's state and the applied-op records of d's ops.
-func snapshot(t *testing.T, e *env, d *device, ops []sync.Op) hqSnapshot {
+func snapshot(t *testing.T, e *env, d *device, ops []protocol.Op) hqSnapshot {
 	t.Helper()
 	m, err := e.store.Meta(ctx)
 	if err != nil {
@@ -215,43 +215,43 @@ func TestOpIDsArePerDevice(t *testing.T) {
 		b := e.enrol("OM-MA")
 		pa, pb := uuid.NewString(), uuid.NewString()
 		x := a.op("person", pa, "name_en", "Salim", "governorate", "OM-MA")
-		if r := a.push(x); r[0].Status != sync.Applied {
+		if r := a.push(x); r[0].Status != protocol.Applied {
 			t.Fatalf("a's op X: %+v", r[0])
 		}
 		// b reserves nothing by knowing X: its own op with id X (another
 		// row, other content) is applied, and so is a copy of a's op.
 		bx := b.op("person", pb, "name_en", "Aisha", "governorate", "OM-MA")
 		bx.ID = x.ID
-		if r := b.push(bx); r[0].Status != sync.Applied {
+		if r := b.push(bx); r[0].Status != protocol.Applied {
 			t.Fatalf("b's op with a's id: %+v, want applied", r[0])
 		}
 		same := x
-		same.Fields = map[string]sync.Field{"notes": {Value: "b was here", HLC: b.clock.Now().String()}}
+		same.Fields = map[string]protocol.Field{"notes": {Value: "b was here", HLC: b.clock.Now().String()}}
 		same.ID = uuid.NewString()
-		if r := b.push(same); r[0].Status != sync.Applied {
+		if r := b.push(same); r[0].Status != protocol.Applied {
 			t.Fatalf("b's second op: %+v", r[0])
 		}
 		// Had b pushed a's next id first, a's op would still be applied.
 		next := a.op("person", pa, "phone", "+96890000000")
 		early := b.op("person", pb, "phone", "+96891111111")
 		early.ID = next.ID
-		if r := b.push(early); r[0].Status != sync.Applied {
+		if r := b.push(early); r[0].Status != protocol.Applied {
 			t.Fatalf("b's op under a's next id: %+v", r[0])
 		}
-		if r := a.push(next); r[0].Status != sync.Applied {
+		if r := a.push(next); r[0].Status != protocol.Applied {
 			t.Fatalf("a's op after b used its id: %+v, want applied", r[0])
 		}
 		// Each device's retries are still recognised as its own.
-		if r := a.push(x, next); r[0].Status != sync.Duplicate || r[1].Status != sync.Duplicate {
+		if r := a.push(x, next); r[0].Status != protocol.Duplicate || r[1].Status != protocol.Duplicate {
 			t.Fatalf("a's retries: %+v, want duplicates", r)
 		}
-		if r := b.push(bx, early); r[0].Status != sync.Duplicate || r[1].Status != sync.Duplicate {
+		if r := b.push(bx, early); r[0].Status != protocol.Duplicate || r[1].Status != protocol.Duplicate {
 			t.Fatalf("b's retries: %+v, want duplicates", r)
 		}
 		reused := x
-		reused.Fields = map[string]sync.Field{"name_en": {Value: "Sneaky", HLC: x.Fields["name_en"].HLC}}
-		if r := a.push(reused); r[0].Status != sync.Rejected || r[0].Code != sync.CodeOpIDReused {
-			t.Fatalf("a's id with other content: %+v, want %s", r[0], sync.CodeOpIDReused)
+		reused.Fields = map[string]protocol.Field{"name_en": {Value: "Sneaky", HLC: x.Fields["name_en"].HLC}}
+		if r := a.push(reused); r[0].Status != protocol.Rejected || r[0].Code != protocol.CodeOpIDReused {
+			t.Fatalf("a's id with other content: %+v, want %s", r[0], protocol.CodeOpIDReused)
 		}
 		for row, want := range map[string]string{pa: "Salim", pb: "Aisha"} {
 			got, _, err := e.store.Row(ctx, "person", row)

@@ -8,11 +8,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	stdsync "sync"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/assets"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // storedField is one field of a row as HQ keeps it: the value and stamp a
@@ -48,11 +48,11 @@ func (d rowData) encode() []byte {
 	return b
 }
 
-// fields is the row in the shape sync.Merge and sync.Change use.
-func (d rowData) fields() map[string]sync.Field {
-	out := make(map[string]sync.Field, len(d))
+// fields is the row in the shape protocol.Merge and protocol.Change use.
+func (d rowData) fields() map[string]protocol.Field {
+	out := make(map[string]protocol.Field, len(d))
 	for k, f := range d {
-		out[k] = sync.Field{Value: f.V, HLC: f.H}
+		out[k] = protocol.Field{Value: f.V, HLC: f.H}
 	}
 	return out
 }
@@ -101,7 +101,7 @@ func NewEpoch() (string, error) {
 }
 
 var (
-	govOnce  stdsync.Once
+	govOnce  sync.Once
 	govCodes map[string]bool
 )
 

@@ -37,7 +37,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // maxEnrolBody bounds an enrolment request.
@@ -47,7 +47,7 @@ const maxEnrolBody = 8 << 10
 type Server struct {
 	store Store
 	key   ed25519.PrivateKey
-	clock *sync.Clock
+	clock *protocol.Clock
 	log   *slog.Logger
 	now   func() time.Time
 }
@@ -75,30 +75,30 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 	if err != nil {
 		return nil, err
 	}
-	last, err := sync.ParseHLC(meta.Clock)
+	last, err := protocol.ParseHLC(meta.Clock)
 	if err != nil {
 		return nil, fmt.Errorf("HQ's saved clock: %w", err)
 	}
-	s.clock = sync.NewClock("hq", last, s.now)
+	s.clock = protocol.NewClock("hq", last, s.now)
 	return s, nil
 }
 
 // Clock is HQ's clock (tests look at it).
-func (s *Server) Clock() *sync.Clock { return s.clock }
+func (s *Server) Clock() *protocol.Clock { return s.clock }
 
-// Handler is the HTTP API. Every error reply is a sync.ErrorResponse.
+// Handler is the HTTP API. Every error reply is a protocol.ErrorResponse.
 func (s *Server) Handler() http.Handler { return s.HandlerWith(nil) }
 
 // HandlerWith is the HTTP API with site (HQ's web pages, package hq/web)
 // serving every path outside /v1/. A nil site answers them 404 like Handler.
 func (s *Server) HandlerWith(site http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc(sync.PathPing, s.method(http.MethodGet, s.handlePing))
-	mux.HandleFunc(sync.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
-	mux.HandleFunc(sync.PathEnrolChallenge, s.method(http.MethodPost, s.handleEnrolChallenge))
-	mux.HandleFunc(sync.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
-	mux.HandleFunc(sync.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
-	mux.HandleFunc(sync.PathStatus, s.method(http.MethodGet, s.auth(s.handleStatus)))
+	mux.HandleFunc(protocol.PathPing, s.method(http.MethodGet, s.handlePing))
+	mux.HandleFunc(protocol.PathEnrol, s.method(http.MethodPost, s.handleEnrol))
+	mux.HandleFunc(protocol.PathEnrolChallenge, s.method(http.MethodPost, s.handleEnrolChallenge))
+	mux.HandleFunc(protocol.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
+	mux.HandleFunc(protocol.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
+	mux.HandleFunc(protocol.PathStatus, s.method(http.MethodGet, s.auth(s.handleStatus)))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint")
 	}
@@ -191,7 +191,7 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, Device)) http.H
 		token = strings.TrimSpace(token)
 		if !strings.EqualFold(scheme, "Bearer") || token == "" || len(token) > 256 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="safeer"`)
-			writeError(w, r, http.StatusUnauthorized, sync.ErrUnauthorized, "this device is not enrolled (no token)")
+			writeError(w, r, http.StatusUnauthorized, protocol.ErrUnauthorized, "this device is not enrolled (no token)")
 			return
 		}
 		hash := HashToken(token)
@@ -204,14 +204,14 @@ func (s *Server) auth(h func(http.ResponseWriter, *http.Request, Device)) http.H
 		// well leaves no timing to learn from however the index behaves.
 		if !found || subtle.ConstantTimeCompare(dev.TokenHash, hash) != 1 {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="safeer"`)
-			writeError(w, r, http.StatusUnauthorized, sync.ErrUnauthorized, "this device's token is not known to HQ: enrol it again")
+			writeError(w, r, http.StatusUnauthorized, protocol.ErrUnauthorized, "this device's token is not known to HQ: enrol it again")
 			return
 		}
 		if sw, ok := w.(*statusWriter); ok {
 			sw.device = dev.ID
 		}
 		if dev.Revoked() {
-			writeError(w, r, http.StatusUnauthorized, sync.ErrDeviceRevoked,
+			writeError(w, r, http.StatusUnauthorized, protocol.ErrDeviceRevoked,
 				"HQ has revoked this device: it no longer syncs; its data and unsent changes stay on it")
 			return
 		}
@@ -244,7 +244,7 @@ func (s *Server) handleEnrol(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := DecodeEnrol(raw)
 	if err != nil {
-		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	resp, err := s.enrol(r.Context(), req)
@@ -262,7 +262,7 @@ func (s *Server) handleEnrolChallenge(w http.ResponseWriter, r *http.Request) {
 	}
 	req, err := DecodeEnrolChallenge(raw)
 	if err != nil {
-		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	resp, err := s.enrolChallenge(r.Context(), req)
@@ -309,7 +309,7 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 		s.storeFailed(w, r, err)
 		return
 	}
-	resp := sync.PushResponse{Results: results}
+	resp := protocol.PushResponse{Results: results}
 	s.touch(r, dev, TouchPush)
 	resp.Clock = s.clock.Now().String()
 	writeJSON(w, r, http.StatusOK, resp)
@@ -318,12 +318,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) {
 	c, limit, err := ParsePull(r.URL.RawQuery)
 	if err != nil {
-		writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	resp, err := s.pull(r.Context(), dev, c, limit)
 	if errors.Is(err, errMustResync) {
-		writeError(w, r, http.StatusConflict, sync.ErrMustResync, err.Error())
+		writeError(w, r, http.StatusConflict, protocol.ErrMustResync, err.Error())
 		return
 	}
 	if err != nil {
@@ -347,7 +347,7 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, dev Device
 		s.storeFailed(w, r, err)
 		return
 	}
-	writeJSON(w, r, http.StatusOK, sync.StatusResponse{
+	writeJSON(w, r, http.StatusOK, protocol.StatusResponse{
 		DeviceID: dev.ID, Name: dev.Name, Governorates: dev.Governorates, EnrolledAt: dev.EnrolledAt.UTC(),
 		LastPush: timePtr(dev.LastPush), LastPull: timePtr(dev.LastPull), PendingConflicts: pending,
 		Cursor: Cursor{Epoch: meta.Epoch, Seq: meta.Seq}.String(), Clock: s.clock.Now().String(),
@@ -356,14 +356,14 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request, dev Device
 
 func badBody(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, errTooLarge) {
-		writeError(w, r, http.StatusRequestEntityTooLarge, sync.ErrTooLarge, err.Error())
+		writeError(w, r, http.StatusRequestEntityTooLarge, protocol.ErrTooLarge, err.Error())
 		return
 	}
-	writeError(w, r, http.StatusBadRequest, sync.ErrBadRequest, err.Error())
+	writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 }
 
 func writeError(w http.ResponseWriter, r *http.Request, status int, code, msg string) {
-	writeJSON(w, r, status, sync.ErrorResponse{Error: code, Message: msg})
+	writeJSON(w, r, status, protocol.ErrorResponse{Error: code, Message: msg})
 }
 
 // gzipMin is the reply size from which gzip pays for itself.
@@ -375,7 +375,7 @@ func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
-		b, _ = json.Marshal(sync.ErrorResponse{Error: "internal", Message: "HQ could not encode its reply"})
+		b, _ = json.Marshal(protocol.ErrorResponse{Error: "internal", Message: "HQ could not encode its reply"})
 	}
 	h := w.Header()
 	h.Set("Content-Type", "application/json")

@@ -16,14 +16,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 func TestPingNeedsNoAuth(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t))
 		var out map[string]any
-		if st := e.do(http.MethodGet, sync.PathPing, "", nil, &out); st != 200 || out["ok"] != true {
+		if st := e.do(http.MethodGet, protocol.PathPing, "", nil, &out); st != 200 || out["ok"] != true {
 			t.Fatalf("ping: %d %v", st, out)
 		}
 	})
@@ -37,12 +37,12 @@ func TestUnknownPathAndMethodAreJSON(t *testing.T) {
 		code         string
 	}{
 		{http.MethodGet, "/v1/nothing", 404, "not_found"},
-		{http.MethodGet, sync.PathPush, 405, "method_not_allowed"},
-		{http.MethodPost, sync.PathPull, 405, "method_not_allowed"},
-		{http.MethodGet, sync.PathEnrol, 405, "method_not_allowed"},
-		{http.MethodGet, sync.PathEnrolChallenge, 405, "method_not_allowed"},
+		{http.MethodGet, protocol.PathPush, 405, "method_not_allowed"},
+		{http.MethodPost, protocol.PathPull, 405, "method_not_allowed"},
+		{http.MethodGet, protocol.PathEnrol, 405, "method_not_allowed"},
+		{http.MethodGet, protocol.PathEnrolChallenge, 405, "method_not_allowed"},
 	} {
-		var er sync.ErrorResponse
+		var er protocol.ErrorResponse
 		if st := e.do(tc.method, tc.path, "", nil, &er); st != tc.status || er.Error != tc.code {
 			t.Errorf("%s %s = %d %+v, want %d %s", tc.method, tc.path, st, er, tc.status, tc.code)
 		}
@@ -63,26 +63,26 @@ func TestAuth(t *testing.T) {
 			status int
 			code   string
 		}{
-			{"missing", "", 401, sync.ErrUnauthorized},
-			{"not bearer", "Basic " + good.token, 401, sync.ErrUnauthorized},
-			{"empty bearer", "Bearer ", 401, sync.ErrUnauthorized},
-			{"unknown token", "Bearer " + strings.Repeat("A", 43), 401, sync.ErrUnauthorized},
-			{"overlong token", "Bearer " + strings.Repeat("A", 5000), 401, sync.ErrUnauthorized},
-			{"revoked", "Bearer " + revoked.token, 401, sync.ErrDeviceRevoked},
+			{"missing", "", 401, protocol.ErrUnauthorized},
+			{"not bearer", "Basic " + good.token, 401, protocol.ErrUnauthorized},
+			{"empty bearer", "Bearer ", 401, protocol.ErrUnauthorized},
+			{"unknown token", "Bearer " + strings.Repeat("A", 43), 401, protocol.ErrUnauthorized},
+			{"overlong token", "Bearer " + strings.Repeat("A", 5000), 401, protocol.ErrUnauthorized},
+			{"revoked", "Bearer " + revoked.token, 401, protocol.ErrDeviceRevoked},
 			{"good", "Bearer " + good.token, 200, ""},
 			{"good, lower-case scheme", "bearer " + good.token, 200, ""},
 		}
 		for _, tc := range tests {
-			for _, path := range []string{sync.PathPull, sync.PathPush} {
+			for _, path := range []string{protocol.PathPull, protocol.PathPush} {
 				method, body := http.MethodGet, []byte(nil)
-				if path == sync.PathPush {
+				if path == protocol.PathPush {
 					method, body = http.MethodPost, []byte(`{"ops":[]}`)
 				}
 				req, _ := http.NewRequest(method, e.http.URL+path, bytes.NewReader(body))
 				if tc.header != "" {
 					req.Header.Set("Authorization", tc.header)
 				}
-				var er sync.ErrorResponse
+				var er protocol.ErrorResponse
 				if st := e.send(req, &er); st != tc.status || er.Error != tc.code {
 					t.Errorf("%s %s: %d %q, want %d %q", tc.name, path, st, er.Error, tc.status, tc.code)
 				}
@@ -96,9 +96,9 @@ func TestEnrol(t *testing.T) {
 		e := newEnv(t, open(t))
 		pub, key, _ := ed25519.GenerateKey(rand.Reader)
 		code := e.code("OM-MA", "om-da")
-		req := sync.EnrolRequest{Code: strings.ToLower(code), DeviceID: uuid.NewString(), Name: "Sohar laptop"}
+		req := protocol.EnrolRequest{Code: strings.ToLower(code), DeviceID: uuid.NewString(), Name: "Sohar laptop"}
 
-		var resp sync.EnrolResponse
+		var resp protocol.EnrolResponse
 		if st := e.signedEnrol(req, key, &resp); st != 200 {
 			t.Fatalf("enrol: %d", st)
 		}
@@ -116,20 +116,20 @@ func TestEnrol(t *testing.T) {
 
 		// The reply was lost: the same device retries and gets a new
 		// token; the first one no longer works.
-		var again sync.EnrolResponse
+		var again protocol.EnrolResponse
 		if st := e.signedEnrol(req, key, &again); st != 200 || again.Token == resp.Token {
 			t.Fatalf("retry by the same device: %d %+v", st, again)
 		}
-		var er sync.ErrorResponse
-		if st := e.do(http.MethodGet, sync.PathPull, resp.Token, nil, &er); st != 401 {
+		var er protocol.ErrorResponse
+		if st := e.do(http.MethodGet, protocol.PathPull, resp.Token, nil, &er); st != 401 {
 			t.Fatalf("replaced token: %d", st)
 		}
-		var pr sync.PullResponse
-		if st := e.do(http.MethodGet, sync.PathPull, again.Token, nil, &pr); st != 200 {
+		var pr protocol.PullResponse
+		if st := e.do(http.MethodGet, protocol.PathPull, again.Token, nil, &pr); st != 200 {
 			t.Fatalf("new token: %d", st)
 		}
 		// Once the device has synced, the code is spent for good.
-		if st := e.signedEnrol(req, key, &er); st != 403 || er.Error != sync.ErrBadCode {
+		if st := e.signedEnrol(req, key, &er); st != 403 || er.Error != protocol.ErrBadCode {
 			t.Fatalf("retry after first sync: %d %+v", st, er)
 		}
 
@@ -138,30 +138,30 @@ func TestEnrol(t *testing.T) {
 		_, key2, _ := ed25519.GenerateKey(rand.Reader)
 		tests := []struct {
 			name   string
-			req    sync.EnrolRequest
-			tamper func(*sync.EnrolRequest)
+			req    protocol.EnrolRequest
+			tamper func(*protocol.EnrolRequest)
 			status int
 			code   string
 		}{
-			{"used by another device", sync.EnrolRequest{Code: code, DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
-			{"expired", sync.EnrolRequest{Code: expired, DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
-			{"unknown", sync.EnrolRequest{Code: "ABCDE-FGHJK", DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
-			{"not a code", sync.EnrolRequest{Code: "hello!", DeviceID: uuid.NewString()}, nil, 403, sync.ErrBadCode},
-			{"short key", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: uuid.NewString()},
-				func(r *sync.EnrolRequest) { r.PublicKey = r.PublicKey[:31] }, 400, sync.ErrBadRequest},
-			{"bad device id", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: "a b"}, nil, 400, sync.ErrBadRequest},
-			{"device id taken", sync.EnrolRequest{Code: e.code("OM-MA"), DeviceID: req.DeviceID}, nil, 400, sync.ErrBadRequest},
+			{"used by another device", protocol.EnrolRequest{Code: code, DeviceID: uuid.NewString()}, nil, 403, protocol.ErrBadCode},
+			{"expired", protocol.EnrolRequest{Code: expired, DeviceID: uuid.NewString()}, nil, 403, protocol.ErrBadCode},
+			{"unknown", protocol.EnrolRequest{Code: "ABCDE-FGHJK", DeviceID: uuid.NewString()}, nil, 403, protocol.ErrBadCode},
+			{"not a code", protocol.EnrolRequest{Code: "hello!", DeviceID: uuid.NewString()}, nil, 403, protocol.ErrBadCode},
+			{"short key", protocol.EnrolRequest{Code: e.code("OM-MA"), DeviceID: uuid.NewString()},
+				func(r *protocol.EnrolRequest) { r.PublicKey = r.PublicKey[:31] }, 400, protocol.ErrBadRequest},
+			{"bad device id", protocol.EnrolRequest{Code: e.code("OM-MA"), DeviceID: "a b"}, nil, 400, protocol.ErrBadRequest},
+			{"device id taken", protocol.EnrolRequest{Code: e.code("OM-MA"), DeviceID: req.DeviceID}, nil, 400, protocol.ErrBadRequest},
 		}
 		for _, tc := range tests {
-			var er sync.ErrorResponse
+			var er protocol.ErrorResponse
 			st := 0
 			if tc.tamper == nil {
 				st = e.signedEnrol(tc.req, key2, &er)
 			} else {
 				nonce, _, _ := e.challenge(tc.req.Code)
-				sync.SignEnrol(&tc.req, key2, nonce)
+				protocol.SignEnrol(&tc.req, key2, nonce)
 				tc.tamper(&tc.req)
-				st = e.do(http.MethodPost, sync.PathEnrol, "", tc.req, &er)
+				st = e.do(http.MethodPost, protocol.PathEnrol, "", tc.req, &er)
 			}
 			if st != tc.status || er.Error != tc.code {
 				t.Errorf("%s: %d %+v, want %d %s", tc.name, st, er, tc.status, tc.code)
@@ -169,8 +169,8 @@ func TestEnrol(t *testing.T) {
 		}
 		// A refused code is not spent.
 		c := e.code("OM-MA")
-		e.signedEnrol(sync.EnrolRequest{Code: c, DeviceID: req.DeviceID}, key2, nil)
-		if st := e.signedEnrol(sync.EnrolRequest{Code: c, DeviceID: uuid.NewString()}, key2, nil); st != 200 {
+		e.signedEnrol(protocol.EnrolRequest{Code: c, DeviceID: req.DeviceID}, key2, nil)
+		if st := e.signedEnrol(protocol.EnrolRequest{Code: c, DeviceID: uuid.NewString()}, key2, nil); st != 200 {
 			t.Errorf("a code refused for a taken device id was spent: %d", st)
 		}
 	})
@@ -192,69 +192,69 @@ func TestEnrolProvesPossession(t *testing.T) {
 		if st != 200 {
 			t.Fatalf("challenge: %d", st)
 		}
-		first := sync.EnrolRequest{Code: code, DeviceID: id}
-		sync.SignEnrol(&first, key, nonce)
-		var resp sync.EnrolResponse
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", first, &resp); st != 200 {
+		first := protocol.EnrolRequest{Code: code, DeviceID: id}
+		protocol.SignEnrol(&first, key, nonce)
+		var resp protocol.EnrolResponse
+		if st := e.do(http.MethodPost, protocol.PathEnrol, "", first, &resp); st != 200 {
 			t.Fatalf("enrol: %d", st)
 		}
 
-		refused := func(name string, req sync.EnrolRequest, code string) {
+		refused := func(name string, req protocol.EnrolRequest, code string) {
 			t.Helper()
-			var er sync.ErrorResponse
-			if st := e.do(http.MethodPost, sync.PathEnrol, "", req, &er); st != 403 || er.Error != code || er.Message == "" {
+			var er protocol.ErrorResponse
+			if st := e.do(http.MethodPost, protocol.PathEnrol, "", req, &er); st != 403 || er.Error != code || er.Message == "" {
 				t.Errorf("%s: %d %+v, want 403 %s in words", name, st, er, code)
 			}
 		}
-		fresh := func() sync.EnrolRequest {
+		fresh := func() protocol.EnrolRequest {
 			t.Helper()
 			n, st, _ := e.challenge(code)
 			if st != 200 {
 				t.Fatalf("challenge for a retry: %d", st)
 			}
-			return sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey, Nonce: n}
+			return protocol.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey, Nonce: n}
 		}
 		// What anyone may know: code, device id, public key.
-		refused("a retry without nonce or signature", sync.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey}, sync.ErrBadNonce)
-		refused("a retry without a signature", fresh(), sync.ErrBadSignature)
+		refused("a retry without nonce or signature", protocol.EnrolRequest{Code: code, DeviceID: id, PublicKey: first.PublicKey}, protocol.ErrBadNonce)
+		refused("a retry without a signature", fresh(), protocol.ErrBadSignature)
 		stolen := fresh()
-		stolen.Signature = ed25519.Sign(thief, sync.EnrolMessage(stolen.Nonce, id, code, first.PublicKey))
-		refused("a retry signed by another key", stolen, sync.ErrBadSignature)
+		stolen.Signature = ed25519.Sign(thief, protocol.EnrolMessage(stolen.Nonce, id, code, first.PublicKey))
+		refused("a retry signed by another key", stolen, protocol.ErrBadSignature)
 		// The thief's key with the thief's own signature is another key
 		// than the device's: no retry either.
 		own := fresh()
-		sync.SignEnrol(&own, thief, own.Nonce)
-		refused("a retry with another key", own, sync.ErrBadCode)
+		protocol.SignEnrol(&own, thief, own.Nonce)
+		refused("a retry with another key", own, protocol.ErrBadCode)
 		// A genuine request seen on the wire is good once only.
-		refused("the first request replayed", first, sync.ErrBadNonce)
+		refused("the first request replayed", first, protocol.ErrBadNonce)
 		// A nonce is spent even by a refused request.
 		sigless := fresh()
-		refused("without a signature", sigless, sync.ErrBadSignature)
-		sync.SignEnrol(&sigless, key, sigless.Nonce)
-		refused("its nonce signed afterwards", sigless, sync.ErrBadNonce)
+		refused("without a signature", sigless, protocol.ErrBadSignature)
+		protocol.SignEnrol(&sigless, key, sigless.Nonce)
+		refused("its nonce signed afterwards", sigless, protocol.ErrBadNonce)
 		// A nonce HQ never gave, one for another code, an expired one.
-		made := sync.EnrolRequest{Code: code, DeviceID: id}
-		sync.SignEnrol(&made, key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
-		refused("a made-up nonce", made, sync.ErrBadNonce)
+		made := protocol.EnrolRequest{Code: code, DeviceID: id}
+		protocol.SignEnrol(&made, key, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+		refused("a made-up nonce", made, protocol.ErrBadNonce)
 		otherNonce, _, _ := e.challenge(e.code("OM-MA"))
-		forOther := sync.EnrolRequest{Code: code, DeviceID: id}
-		sync.SignEnrol(&forOther, key, otherNonce)
-		refused("a nonce asked for another code", forOther, sync.ErrBadNonce)
+		forOther := protocol.EnrolRequest{Code: code, DeviceID: id}
+		protocol.SignEnrol(&forOther, key, otherNonce)
+		refused("a nonce asked for another code", forOther, protocol.ErrBadNonce)
 		late := fresh()
-		e.advance(sync.EnrolChallengeTTL)
-		sync.SignEnrol(&late, key, late.Nonce)
-		refused("an expired nonce", late, sync.ErrBadNonce)
+		e.advance(protocol.EnrolChallengeTTL)
+		protocol.SignEnrol(&late, key, late.Nonce)
+		refused("an expired nonce", late, protocol.ErrBadNonce)
 		// None of it replaced the device's token (asking the status is
 		// not a sync, so the retry below is still allowed).
-		var sr sync.StatusResponse
-		if st := e.do(http.MethodGet, sync.PathStatus, resp.Token, nil, &sr); st != 200 {
+		var sr protocol.StatusResponse
+		if st := e.do(http.MethodGet, protocol.PathStatus, resp.Token, nil, &sr); st != 200 {
 			t.Fatalf("the device's token after the attempts: %d", st)
 		}
 		// The device itself, with its key, retries and gets a new token.
-		var again sync.EnrolResponse
+		var again protocol.EnrolResponse
 		retry := fresh()
-		sync.SignEnrol(&retry, key, retry.Nonce)
-		if st := e.do(http.MethodPost, sync.PathEnrol, "", retry, &again); st != 200 || again.Token == "" || again.Token == resp.Token {
+		protocol.SignEnrol(&retry, key, retry.Nonce)
+		if st := e.do(http.MethodPost, protocol.PathEnrol, "", retry, &again); st != 200 || again.Token == "" || again.Token == resp.Token {
 			t.Fatalf("the device's signed retry: %d %+v", st, again)
 		}
 	})
@@ -267,8 +267,8 @@ func TestEnrolChallenge(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t))
 		for _, c := range []string{"ABCDE-FGHJK", "hello!", ""} {
-			if _, st, er := e.challenge(c); st != 403 || er.Error != sync.ErrBadCode {
-				t.Errorf("challenge for %q: %d %+v, want 403 %s", c, st, er, sync.ErrBadCode)
+			if _, st, er := e.challenge(c); st != 403 || er.Error != protocol.ErrBadCode {
+				t.Errorf("challenge for %q: %d %+v, want 403 %s", c, st, er, protocol.ErrBadCode)
 			}
 		}
 		code := e.code("OM-MA")
@@ -280,20 +280,20 @@ func TestEnrolChallenge(t *testing.T) {
 			}
 			seen[n] = true
 		}
-		if _, st, er := e.challenge(code); st != 429 || er.Error != sync.ErrTooMany {
-			t.Fatalf("the 11th open challenge: %d %+v, want 429 %s", st, er, sync.ErrTooMany)
+		if _, st, er := e.challenge(code); st != 429 || er.Error != protocol.ErrTooMany {
+			t.Fatalf("the 11th open challenge: %d %+v, want 429 %s", st, er, protocol.ErrTooMany)
 		}
 		// Other codes are not held up.
 		if _, st, _ := e.challenge(e.code("OM-MA")); st != 200 {
 			t.Fatalf("another code: %d", st)
 		}
-		e.advance(sync.EnrolChallengeTTL)
+		e.advance(protocol.EnrolChallengeTTL)
 		if _, st, _ := e.challenge(code); st != 200 {
 			t.Fatalf("after the open challenges expired: %d", st)
 		}
 		// An expired code gets none.
 		e.advance(hq.EnrolmentTTL)
-		if _, st, er := e.challenge(code); st != 403 || er.Error != sync.ErrBadCode {
+		if _, st, er := e.challenge(code); st != 403 || er.Error != protocol.ErrBadCode {
 			t.Fatalf("expired code: %d %+v", st, er)
 		}
 	})
@@ -309,7 +309,7 @@ func TestEnrolBodyLimits(t *testing.T) {
 		{"not JSON", "{", 400},
 		{"too big", `{"code":"` + strings.Repeat("A", 10000) + `"}`, 413},
 	} {
-		req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathEnrol, strings.NewReader(tc.body))
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+protocol.PathEnrol, strings.NewReader(tc.body))
 		if st := e.send(req, nil); st != tc.status {
 			t.Errorf("%s: %d, want %d", tc.name, st, tc.status)
 		}
@@ -326,18 +326,18 @@ func TestPushResults(t *testing.T) {
 		create := ma.op("person", person, "name_ar", "سالم", "governorate", "OM-MA")
 		edit := ma.op("person", person, "phone", "+96890000000")
 		reused := edit
-		reused.Fields = map[string]sync.Field{"phone": {Value: "+96891111111", HLC: edit.Fields["phone"].HLC}}
+		reused.Fields = map[string]protocol.Field{"phone": {Value: "+96891111111", HLC: edit.Fields["phone"].HLC}}
 		future := ma.op("person", person, "notes", "from the future")
-		future.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().Add(25 * time.Hour).UnixMilli(), Device: ma.id}.String()}
+		future.Fields["notes"] = protocol.Field{Value: "x", HLC: protocol.HLC{Wall: e.clock().Add(25 * time.Hour).UnixMilli(), Device: ma.id}.String()}
 		nearFuture := ma.op("person", uuid.NewString(), "governorate", "OM-MA")
-		nearFuture.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: ma.id}.String()}
+		nearFuture.Fields["governorate"] = protocol.Field{Value: "OM-MA", HLC: protocol.HLC{Wall: e.clock().Add(protocol.MaxAhead - time.Minute).UnixMilli(), Device: ma.id}.String()}
 		// After HQ's restore a device re-asserts other devices' edits with
 		// their own stamps, and says so.
 		reasserted := ma.op("person", person, "notes", "x")
-		reasserted.Fields["notes"] = sync.Field{Value: "x", HLC: sync.HLC{Wall: e.clock().UnixMilli(), Device: other.id}.String()}
+		reasserted.Fields["notes"] = protocol.Field{Value: "x", HLC: protocol.HLC{Wall: e.clock().UnixMilli(), Device: other.id}.String()}
 		reasserted.Reasserted = true
 		badStamp := ma.op("person", person, "notes", "x")
-		badStamp.Fields["notes"] = sync.Field{Value: "x", HLC: "yesterday"}
+		badStamp.Fields["notes"] = protocol.Field{Value: "x", HLC: "yesterday"}
 		daPerson := ma.op("person", uuid.NewString(), "name_en", "Ali", "governorate", "OM-DA")
 		moveAway := ma.op("person", person, "governorate", "OM-DA")
 		noGov := ma.op("person", uuid.NewString(), "name_en", "Nobody")
@@ -346,7 +346,7 @@ func TestPushResults(t *testing.T) {
 		unknownTable := ma.op("ledger", uuid.NewString(), "x", 1.0)
 		unknownField := ma.op("person", person, "salary", 1.0)
 		nonScalar := ma.op("person", person, "notes", map[string]any{"a": 1.0})
-		noFields := sync.Op{ID: uuid.NewString(), Table: "person", RowID: person}
+		noFields := protocol.Op{ID: uuid.NewString(), Table: "person", RowID: person}
 		// An op without an id is named by its stamp (sync/compact.go), so
 		// a garbled id is what must be refused.
 		badID := ma.op("person", person, "notes", "x")
@@ -357,47 +357,47 @@ func TestPushResults(t *testing.T) {
 		results := ma.push(create, edit, edit, reused, future, nearFuture, reasserted, badStamp, daPerson, moveAway, noGov,
 			orphan, place, unknownTable, unknownField, nonScalar, noFields, badID, nul, nulRow)
 		want := []struct{ status, code string }{
-			{sync.Applied, ""},
-			{sync.Applied, ""},
-			{sync.Duplicate, ""},
-			{sync.Rejected, sync.CodeOpIDReused},
-			{sync.Rejected, sync.CodeClockSkew},
-			{sync.Applied, ""},
-			{sync.Applied, ""},
-			{sync.Rejected, sync.CodeBadValue},
-			{sync.Rejected, sync.CodeOutOfScope},
-			{sync.Rejected, sync.CodeOutOfScope},
-			{sync.Rejected, sync.CodeOutOfScope},
-			{sync.Rejected, sync.CodeOutOfScope},
-			{sync.Rejected, sync.CodeOutOfScope},
-			{sync.Rejected, sync.CodeUnknownTable},
-			{sync.Rejected, sync.CodeUnknownField},
-			{sync.Rejected, sync.CodeBadValue},
-			{sync.Rejected, sync.CodeBadValue},
-			{sync.Rejected, sync.CodeBadValue},
-			{sync.Rejected, sync.CodeBadValue},
-			{sync.Rejected, sync.CodeBadValue},
+			{protocol.Applied, ""},
+			{protocol.Applied, ""},
+			{protocol.Duplicate, ""},
+			{protocol.Rejected, protocol.CodeOpIDReused},
+			{protocol.Rejected, protocol.CodeClockSkew},
+			{protocol.Applied, ""},
+			{protocol.Applied, ""},
+			{protocol.Rejected, protocol.CodeBadValue},
+			{protocol.Rejected, protocol.CodeOutOfScope},
+			{protocol.Rejected, protocol.CodeOutOfScope},
+			{protocol.Rejected, protocol.CodeOutOfScope},
+			{protocol.Rejected, protocol.CodeOutOfScope},
+			{protocol.Rejected, protocol.CodeOutOfScope},
+			{protocol.Rejected, protocol.CodeUnknownTable},
+			{protocol.Rejected, protocol.CodeUnknownField},
+			{protocol.Rejected, protocol.CodeBadValue},
+			{protocol.Rejected, protocol.CodeBadValue},
+			{protocol.Rejected, protocol.CodeBadValue},
+			{protocol.Rejected, protocol.CodeBadValue},
+			{protocol.Rejected, protocol.CodeBadValue},
 		}
 		for i, w := range want {
 			r := results[i]
 			if r.Status != w.status || r.Code != w.code {
 				t.Errorf("op %d: %+v, want %s %s", i, r, w.status, w.code)
 			}
-			if r.Status == sync.Rejected && r.Message == "" {
+			if r.Status == protocol.Rejected && r.Message == "" {
 				t.Errorf("op %d: a rejection without words", i)
 			}
 		}
 		// The same batch again: nothing changes after the first time.
 		before, _ := e.store.Meta(ctx)
 		again := ma.push(create, edit)
-		if again[0].Status != sync.Duplicate || again[1].Status != sync.Duplicate {
+		if again[0].Status != protocol.Duplicate || again[1].Status != protocol.Duplicate {
 			t.Fatalf("replay: %+v", again)
 		}
 		if after, _ := e.store.Meta(ctx); after.Seq != before.Seq {
 			t.Fatalf("a replay moved the sequence from %d to %d", before.Seq, after.Seq)
 		}
 		row, _, _ := e.store.Row(ctx, "person", person)
-		var data map[string]sync.Field
+		var data map[string]protocol.Field
 		json.Unmarshal(row.Data, &data)
 		if data["phone"].Value != "+96890000000" || data["name_ar"].Value != "سالم" || data["governorate"].Value != "OM-MA" {
 			t.Fatalf("stored row %s", row.Data)
@@ -410,18 +410,18 @@ func TestClockSkewIsNotObserved(t *testing.T) {
 	d := e.enrol("OM-MA")
 	before := e.srv.Clock().Peek()
 	op := d.op("person", uuid.NewString(), "governorate", "OM-MA")
-	op.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: sync.HLC{Wall: e.clock().Add(72 * time.Hour).UnixMilli(), Device: d.id}.String()}
-	if r := d.push(op); r[0].Code != sync.CodeClockSkew {
+	op.Fields["governorate"] = protocol.Field{Value: "OM-MA", HLC: protocol.HLC{Wall: e.clock().Add(72 * time.Hour).UnixMilli(), Device: d.id}.String()}
+	if r := d.push(op); r[0].Code != protocol.CodeClockSkew {
 		t.Fatalf("%+v", r)
 	}
 	if after := e.srv.Clock().Peek(); after.Wall > e.clock().UnixMilli() || after.Less(before) {
 		t.Fatalf("HQ's clock moved to %v after a refused stamp", after)
 	}
-	// An accepted stamp ahead of HQ (within sync.MaxAhead) is observed:
+	// An accepted stamp ahead of HQ (within protocol.MaxAhead) is observed:
 	// HQ's next stamps order after it.
-	ahead := sync.HLC{Wall: e.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
+	ahead := protocol.HLC{Wall: e.clock().Add(protocol.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
 	op = d.op("person", uuid.NewString(), "governorate", "OM-MA")
-	op.Fields["governorate"] = sync.Field{Value: "OM-MA", HLC: ahead.String()}
+	op.Fields["governorate"] = protocol.Field{Value: "OM-MA", HLC: ahead.String()}
 	d.push(op)
 	if now := e.srv.Clock().Now(); !ahead.Less(now) {
 		t.Fatalf("HQ's clock %v is not after the accepted stamp %v", now, ahead)
@@ -443,15 +443,15 @@ func TestConcurrentEditsMakeConflicts(t *testing.T) {
 		opA := a.op("person", person, "phone", "+96890000002", "notes", "from a")
 		e.advance(time.Second)
 		opB := b.op("person", person, "phone", "+96890000003", "email", "s@example.om")
-		if r := a.push(opA); r[0].Status != sync.Applied {
+		if r := a.push(opA); r[0].Status != protocol.Applied {
 			t.Fatalf("a: %+v", r)
 		}
 		r := b.push(opB)
-		if r[0].Status != sync.Conflicted || !strings.Contains(r[0].Message, "phone") {
+		if r[0].Status != protocol.Conflicted || !strings.Contains(r[0].Message, "phone") {
 			t.Fatalf("b: %+v", r)
 		}
 		row, _, _ := e.store.Row(ctx, "person", person)
-		var data map[string]sync.Field
+		var data map[string]protocol.Field
 		json.Unmarshal(row.Data, &data)
 		if data["phone"].Value != "+96890000003" || data["notes"].Value != "from a" || data["email"].Value != "s@example.om" {
 			t.Fatalf("merged row %s", row.Data)
@@ -459,7 +459,7 @@ func TestConcurrentEditsMakeConflicts(t *testing.T) {
 
 		// The conflict row syncs to the devices of the row's scope only.
 		changes := a.pullAll(100)
-		var conflict *sync.Change
+		var conflict *protocol.Change
 		for i, c := range changes {
 			if c.Table == "conflict" {
 				conflict = &changes[i]
@@ -497,25 +497,25 @@ func TestConcurrentEditsMakeConflicts(t *testing.T) {
 		// a resolves it (a normal edit of the conflict row); it is no
 		// longer pending, and resolving is never itself a conflict.
 		res := a.op("conflict", conflict.RowID, "resolved", true, "resolved_at", "2025-03-01T10:00:00Z")
-		if r := a.push(res); r[0].Status != sync.Applied {
+		if r := a.push(res); r[0].Status != protocol.Applied {
 			t.Fatalf("resolve: %+v", r)
 		}
 		if n, _ := e.store.PendingConflicts(ctx, []string{"OM-MA"}); n != 0 {
 			t.Fatalf("%d pending after resolving", n)
 		}
 		// A device out of the conflict's scope cannot touch it.
-		if r := da.push(da.op("conflict", conflict.RowID, "resolved", false)); r[0].Code != sync.CodeOutOfScope {
+		if r := da.push(da.op("conflict", conflict.RowID, "resolved", false)); r[0].Code != protocol.CodeOutOfScope {
 			t.Fatalf("out-of-scope resolve: %+v", r)
 		}
 
 		// An edit based on a revision that includes the other's change is
 		// not concurrent: no conflict.
 		b.pullAll(100)
-		if r := b.push(b.op("person", person, "phone", "+96890000004")); r[0].Status != sync.Applied {
+		if r := b.push(b.op("person", person, "phone", "+96890000004")); r[0].Status != protocol.Applied {
 			t.Fatalf("sequential edit: %+v", r)
 		}
 		// The same device editing again is never in conflict with itself.
-		if r := b.push(b.op("person", person, "phone", "+96890000005")); r[0].Status != sync.Applied {
+		if r := b.push(b.op("person", person, "phone", "+96890000005")); r[0].Status != protocol.Applied {
 			t.Fatalf("own edit: %+v", r)
 		}
 	})
@@ -531,7 +531,7 @@ func TestLosingEditIsLoggedToo(t *testing.T) {
 	old := b.op("workshop", w, "title_en", "Old title") // stamped first…
 	e.advance(time.Minute)
 	a.push(a.op("workshop", w, "title_en", "New title")) // …but arrives second
-	if r := b.push(old); r[0].Status != sync.Conflicted {
+	if r := b.push(old); r[0].Status != protocol.Conflicted {
 		t.Fatalf("%+v", r)
 	}
 	row, _, _ := e.store.Row(ctx, "workshop", w)
@@ -553,11 +553,11 @@ func TestPushLimits(t *testing.T) {
 		zw.Close()
 		return buf.Bytes()
 	}
-	ops := make([]sync.Op, sync.MaxBatchOps+1)
+	ops := make([]protocol.Op, protocol.MaxBatchOps+1)
 	for i := range ops {
-		ops[i] = sync.Op{ID: fmt.Sprint(i), Table: "person", RowID: "r", Fields: map[string]sync.Field{}}
+		ops[i] = protocol.Op{ID: fmt.Sprint(i), Table: "person", RowID: "r", Fields: map[string]protocol.Field{}}
 	}
-	tooMany, _ := json.Marshal(sync.PushRequest{Ops: ops})
+	tooMany, _ := json.Marshal(protocol.PushRequest{Ops: ops})
 	bomb := gz(append([]byte(`{"ops":[],"clock":"`), bytes.Repeat([]byte("A"), 4<<20)...))
 	tests := []struct {
 		name     string
@@ -566,22 +566,22 @@ func TestPushLimits(t *testing.T) {
 		status   int
 		code     string
 	}{
-		{"too many ops", gz(tooMany), "gzip", 413, sync.ErrTooLarge},
-		{"gzip bomb", bomb, "gzip", 413, sync.ErrTooLarge},
-		{"big plain body", append([]byte(`{"ops":[],"clock":"`), bytes.Repeat([]byte("A"), hq.MaxPushBody)...), "", 413, sync.ErrTooLarge},
-		{"not gzip", []byte(`{"ops":[]}`), "gzip", 400, sync.ErrBadRequest},
-		{"not JSON", gz([]byte(`{"ops":[`)), "gzip", 400, sync.ErrBadRequest},
-		{"other encoding", []byte(`{"ops":[]}`), "br", 400, sync.ErrBadRequest},
+		{"too many ops", gz(tooMany), "gzip", 413, protocol.ErrTooLarge},
+		{"gzip bomb", bomb, "gzip", 413, protocol.ErrTooLarge},
+		{"big plain body", append([]byte(`{"ops":[],"clock":"`), bytes.Repeat([]byte("A"), hq.MaxPushBody)...), "", 413, protocol.ErrTooLarge},
+		{"not gzip", []byte(`{"ops":[]}`), "gzip", 400, protocol.ErrBadRequest},
+		{"not JSON", gz([]byte(`{"ops":[`)), "gzip", 400, protocol.ErrBadRequest},
+		{"other encoding", []byte(`{"ops":[]}`), "br", 400, protocol.ErrBadRequest},
 		{"empty batch", gz([]byte(`{"ops":[]}`)), "gzip", 200, ""},
 		{"plain JSON", []byte(`{"ops":[]}`), "", 200, ""},
 	}
 	for _, tc := range tests {
-		req, _ := http.NewRequest(http.MethodPost, e.http.URL+sync.PathPush, bytes.NewReader(tc.body))
+		req, _ := http.NewRequest(http.MethodPost, e.http.URL+protocol.PathPush, bytes.NewReader(tc.body))
 		req.Header.Set("Authorization", "Bearer "+d.token)
 		if tc.encoding != "" {
 			req.Header.Set("Content-Encoding", tc.encoding)
 		}
-		var er sync.ErrorResponse
+		var er protocol.ErrorResponse
 		if st := e.send(req, &er); st != tc.status || er.Error != tc.code {
 			t.Errorf("%s: %d %+v, want %d %s", tc.name, st, er, tc.status, tc.code)
 		}
@@ -665,19 +665,19 @@ func TestPullCursorErrors(t *testing.T) {
 			{"", 200, ""},
 			{"cursor=&limit=1", 200, ""},
 			{"limit=100000", 200, ""},
-			{"cursor=0123456789abcdef.1", 409, sync.ErrMustResync},
-			{fmt.Sprintf("cursor=%s.%d", meta.Epoch, meta.Seq+10), 409, sync.ErrMustResync},
-			{"cursor=nodot", 400, sync.ErrBadRequest},
-			{"cursor=" + meta.Epoch + ".-1", 400, sync.ErrBadRequest},
-			{"cursor=" + meta.Epoch + ".01", 400, sync.ErrBadRequest},
-			{"cursor=" + meta.Epoch + ".x", 400, sync.ErrBadRequest},
-			{"cursor=" + meta.Epoch + ".1&limit=0", 400, sync.ErrBadRequest},
-			{"cursor=" + meta.Epoch + ".1&limit=ten", 400, sync.ErrBadRequest},
-			{"cursor=%zz", 400, sync.ErrBadRequest},
+			{"cursor=0123456789abcdef.1", 409, protocol.ErrMustResync},
+			{fmt.Sprintf("cursor=%s.%d", meta.Epoch, meta.Seq+10), 409, protocol.ErrMustResync},
+			{"cursor=nodot", 400, protocol.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".-1", 400, protocol.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".01", 400, protocol.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".x", 400, protocol.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".1&limit=0", 400, protocol.ErrBadRequest},
+			{"cursor=" + meta.Epoch + ".1&limit=ten", 400, protocol.ErrBadRequest},
+			{"cursor=%zz", 400, protocol.ErrBadRequest},
 		}
 		for _, tc := range tests {
-			var er sync.ErrorResponse
-			if st := e.do(http.MethodGet, sync.PathPull+"?"+tc.query, d.token, nil, &er); st != tc.status || er.Error != tc.code {
+			var er protocol.ErrorResponse
+			if st := e.do(http.MethodGet, protocol.PathPull+"?"+tc.query, d.token, nil, &er); st != tc.status || er.Error != tc.code {
 				t.Errorf("?%s: %d %+v, want %d %s", tc.query, st, er, tc.status, tc.code)
 			}
 		}
@@ -685,8 +685,8 @@ func TestPullCursorErrors(t *testing.T) {
 		if _, err := hq.ResetEpoch(ctx, e.store, hq.CLI, e.clock()); err != nil {
 			t.Fatal(err)
 		}
-		var er sync.ErrorResponse
-		if st := e.do(http.MethodGet, sync.PathPull+"?cursor="+d.cursor, d.token, nil, &er); st != 409 || er.Error != sync.ErrMustResync {
+		var er protocol.ErrorResponse
+		if st := e.do(http.MethodGet, protocol.PathPull+"?cursor="+d.cursor, d.token, nil, &er); st != 409 || er.Error != protocol.ErrMustResync {
 			t.Fatalf("after reset: %d %+v", st, er)
 		}
 		d.cursor = ""
@@ -702,7 +702,7 @@ func TestPullReplyIsGzipped(t *testing.T) {
 	for i := range 20 {
 		d.push(d.op("person", fmt.Sprint("p", i), "name_en", strings.Repeat("x", 100), "governorate", "OM-MA"))
 	}
-	req, _ := http.NewRequest(http.MethodGet, e.http.URL+sync.PathPull, nil)
+	req, _ := http.NewRequest(http.MethodGet, e.http.URL+protocol.PathPull, nil)
 	req.Header.Set("Authorization", "Bearer "+d.token)
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
@@ -717,7 +717,7 @@ func TestPullReplyIsGzipped(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var pr sync.PullResponse
+	var pr protocol.PullResponse
 	if err := json.NewDecoder(zr).Decode(&pr); err != nil || len(pr.Changes) != 20 {
 		t.Fatalf("%v, %d changes", err, len(pr.Changes))
 	}
@@ -739,13 +739,13 @@ func TestScopeFollowsTheWorkshop(t *testing.T) {
 			ma.op("certificate", cert, "attendance_id", att, "code", "ABCDE-12345"),
 		)
 		for i, res := range r {
-			if res.Status != sync.Applied {
+			if res.Status != protocol.Applied {
 				t.Fatalf("op %d: %+v", i, res)
 			}
 		}
 		// An attendance update by a device of another governorate is out
 		// of scope: the workshop decides.
-		if r := da.push(da.op("attendance", att, "hours", 1.0)); r[0].Code != sync.CodeOutOfScope {
+		if r := da.push(da.op("attendance", att, "hours", 1.0)); r[0].Code != protocol.CodeOutOfScope {
 			t.Fatalf("OM-DA edits OM-MA attendance: %+v", r)
 		}
 		ma.pullAll(100)
@@ -753,7 +753,7 @@ func TestScopeFollowsTheWorkshop(t *testing.T) {
 		hqd.pullAll(100)
 		// The workshop moves to OM-DA (by a device enrolled for both):
 		// its attendance and certificate follow it.
-		if r := hqd.push(hqd.op("workshop", w, "governorate", "OM-DA")); r[0].Status != sync.Applied {
+		if r := hqd.push(hqd.op("workshop", w, "governorate", "OM-DA")); r[0].Status != protocol.Applied {
 			t.Fatalf("move: %+v", r)
 		}
 		got := rowIDs(da.pullAll(100))
@@ -762,14 +762,14 @@ func TestScopeFollowsTheWorkshop(t *testing.T) {
 				t.Errorf("OM-DA device did not get %s after the move: %v", want, got)
 			}
 		}
-		if r := da.push(da.op("attendance", att, "hours", 2.0)); r[0].Status != sync.Applied {
+		if r := da.push(da.op("attendance", att, "hours", 2.0)); r[0].Status != protocol.Applied {
 			t.Fatalf("OM-DA edits moved attendance: %+v", r)
 		}
-		if r := ma.push(ma.op("attendance", att, "hours", 2.5)); r[0].Code != sync.CodeOutOfScope {
+		if r := ma.push(ma.op("attendance", att, "hours", 2.5)); r[0].Code != protocol.CodeOutOfScope {
 			t.Fatalf("OM-MA edits moved attendance: %+v", r)
 		}
 		// A person moved by its device: the new governorate decides.
-		if r := ma.push(ma.op("person", p, "governorate", "OM-DA")); r[0].Code != sync.CodeOutOfScope {
+		if r := ma.push(ma.op("person", p, "governorate", "OM-DA")); r[0].Code != protocol.CodeOutOfScope {
 			t.Fatalf("OM-MA device moves a person to OM-DA: %+v", r)
 		}
 	})
@@ -856,8 +856,8 @@ func TestDevicesAndRevoke(t *testing.T) {
 		if err != nil || d.ID != a.id {
 			t.Fatalf("revoke by prefix: %+v %v", d, err)
 		}
-		var er sync.ErrorResponse
-		if st := e.do(http.MethodGet, sync.PathPull, a.token, nil, &er); st != 401 || er.Error != sync.ErrDeviceRevoked {
+		var er protocol.ErrorResponse
+		if st := e.do(http.MethodGet, protocol.PathPull, a.token, nil, &er); st != 401 || er.Error != protocol.ErrDeviceRevoked {
 			t.Fatalf("revoked device pull: %d %+v", st, er)
 		}
 		// Revoking twice keeps the first time.
@@ -866,7 +866,7 @@ func TestDevicesAndRevoke(t *testing.T) {
 		if err != nil || !d2.RevokedAt.Equal(d.RevokedAt) {
 			t.Fatalf("second revoke: %+v %v", d2, err)
 		}
-		if st := e.do(http.MethodGet, sync.PathPull, b.token, nil, nil); st != 200 {
+		if st := e.do(http.MethodGet, protocol.PathPull, b.token, nil, nil); st != 200 {
 			t.Fatalf("the other device: %d", st)
 		}
 	})
@@ -890,12 +890,12 @@ func TestConcurrentPushesAndPulls(t *testing.T) {
 					// Everyone edits the same few rows: per-row merges race.
 					row := fmt.Sprintf("shared-%d", j%3)
 					op := d.op("person", row, "governorate", "OM-MA", "notes", fmt.Sprintf("d%d-%d", i, j))
-					var resp sync.PushResponse
-					if st := e.do(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Ops: []sync.Op{op}}, &resp); st != 200 {
+					var resp protocol.PushResponse
+					if st := e.do(http.MethodPost, protocol.PathPush, d.token, protocol.PushRequest{Ops: []protocol.Op{op}}, &resp); st != 200 {
 						errc <- fmt.Errorf("push: %d", st)
 						return
 					}
-					if s := resp.Results[0].Status; s != sync.Applied && s != sync.Conflicted {
+					if s := resp.Results[0].Status; s != protocol.Applied && s != protocol.Conflicted {
 						errc <- fmt.Errorf("push result %+v", resp.Results[0])
 						return
 					}
@@ -912,7 +912,7 @@ func TestConcurrentPushesAndPulls(t *testing.T) {
 		}()
 		// The reader pulls all along; afterwards it has each row's final
 		// state, the same as HQ's.
-		final := map[string]sync.Change{}
+		final := map[string]protocol.Change{}
 		for running := true; running; {
 			select {
 			case <-done:
@@ -930,7 +930,7 @@ func TestConcurrentPushesAndPulls(t *testing.T) {
 		for j := range 3 {
 			row := fmt.Sprintf("shared-%d", j)
 			stored, _, _ := e.store.Row(ctx, "person", row)
-			var data map[string]sync.Field
+			var data map[string]protocol.Field
 			json.Unmarshal(stored.Data, &data)
 			got := final["person/"+row]
 			if got.Seq != stored.Seq || got.Fields["notes"] != data["notes"] {

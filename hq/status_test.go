@@ -8,15 +8,15 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 func TestDeviceStatus(t *testing.T) {
 	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
 		e := newEnv(t, open(t))
 		a := e.enrol("OM-MA", "OM-DA")
-		var st sync.StatusResponse
-		if code := e.do(http.MethodGet, sync.PathStatus, a.token, nil, &st); code != 200 {
+		var st protocol.StatusResponse
+		if code := e.do(http.MethodGet, protocol.PathStatus, a.token, nil, &st); code != 200 {
 			t.Fatalf("status: %d", code)
 		}
 		if st.DeviceID != a.id || strings.Join(st.Governorates, ",") != "OM-DA,OM-MA" && strings.Join(st.Governorates, ",") != "OM-MA,OM-DA" ||
@@ -27,7 +27,7 @@ func TestDeviceStatus(t *testing.T) {
 
 		person := uuid.NewString()
 		a.push(a.op("person", person, "name_ar", "سالم", "governorate", "OM-MA"))
-		if code := e.do(http.MethodGet, sync.PathStatus, a.token, nil, &st); code != 200 {
+		if code := e.do(http.MethodGet, protocol.PathStatus, a.token, nil, &st); code != 200 {
 			t.Fatalf("status: %d", code)
 		}
 		if st.LastPush == nil || st.Cursor == before {
@@ -38,14 +38,14 @@ func TestDeviceStatus(t *testing.T) {
 			t.Fatalf("cursor %q: %v", st.Cursor, err)
 		}
 
-		var er sync.ErrorResponse
-		if code := e.do(http.MethodGet, sync.PathStatus, "", nil, &er); code != 401 || er.Error != sync.ErrUnauthorized {
+		var er protocol.ErrorResponse
+		if code := e.do(http.MethodGet, protocol.PathStatus, "", nil, &er); code != 401 || er.Error != protocol.ErrUnauthorized {
 			t.Fatalf("without a token: %d %+v", code, er)
 		}
 		if _, err := hq.RevokeDevice(ctx, e.store, a.id, hq.CLI, e.clock()); err != nil {
 			t.Fatal(err)
 		}
-		if code := e.do(http.MethodGet, sync.PathStatus, a.token, nil, &er); code != 401 || er.Error != sync.ErrDeviceRevoked {
+		if code := e.do(http.MethodGet, protocol.PathStatus, a.token, nil, &er); code != 401 || er.Error != protocol.ErrDeviceRevoked {
 			t.Fatalf("revoked: %d %+v", code, er)
 		}
 	})

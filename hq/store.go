@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -284,7 +284,7 @@ const (
 type Opener func(ctx context.Context, dsn string) (Store, error)
 
 var (
-	openersMu stdsync.Mutex
+	openersMu sync.Mutex
 	openers   = map[string]Opener{}
 )
 

@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Two HQ processes on one database each keep a clock in memory. A pull
@@ -28,15 +28,15 @@ func TestPullClockCoversTheOtherProcess(t *testing.T) {
 	a, b := open(), open()
 	d := a.enrol("OM-MA")
 	p := uuid.NewString()
-	ahead := sync.HLC{Wall: a.clock().Add(sync.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
-	if r := d.push(stamped(d.op("person", p, "name_en", "Salim", "governorate", "OM-MA"), ahead)); r[0].Status != sync.Applied {
+	ahead := protocol.HLC{Wall: a.clock().Add(protocol.MaxAhead - time.Minute).UnixMilli(), Device: d.id}
+	if r := d.push(stamped(d.op("person", p, "name_en", "Salim", "governorate", "OM-MA"), ahead)); r[0].Status != protocol.Applied {
 		t.Fatalf("push to A: %+v", r[0])
 	}
-	var resp sync.PullResponse
-	if st := b.do(http.MethodGet, sync.PathPull+"?cursor=", d.token, nil, &resp); st != 200 || len(resp.Changes) != 1 {
+	var resp protocol.PullResponse
+	if st := b.do(http.MethodGet, protocol.PathPull+"?cursor=", d.token, nil, &resp); st != 200 || len(resp.Changes) != 1 {
 		t.Fatalf("pull from B: %d %+v", st, resp)
 	}
-	h, err := sync.ParseHLC(resp.Clock)
+	h, err := protocol.ParseHLC(resp.Clock)
 	if err != nil || !ahead.Less(h) {
 		t.Fatalf("B's clock %s is not past the stamp %s that A accepted", resp.Clock, ahead)
 	}

@@ -10,7 +10,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // MergeFields are the person fields a merge decides, in the order screens
@@ -24,7 +24,7 @@ var MergeFields = []string{"name_ar", "name_en", "gender", "civil_id", "phone", 
 var NotMerged = []string{"deleted", "merged_into"}
 
 // Value is one field of one record: its value and the clock stamp of the
-// write that last set it (sync.HLC text; "" when unknown, older than all).
+// write that last set it (protocol.HLC text; "" when unknown, older than all).
 type Value struct {
 	Value string `json:"value"`
 	Stamp string `json:"stamp,omitempty"`
@@ -74,7 +74,7 @@ func (f FieldChoice) Differ() bool { return f.Kept.Value != f.Merged.Value }
 
 // Default is the rule for one field: a value over no value; when both
 // records have a value and the values differ, the more recently stamped
-// one (sync.Newer, the order the per-field merge uses), the kept record's
+// one (protocol.Newer, the order the per-field merge uses), the kept record's
 // on a tie. Nothing non-empty is dropped for an empty value.
 func Default(kept, merged Value) Side {
 	switch {
@@ -82,7 +82,7 @@ func Default(kept, merged Value) Side {
 		return Kept
 	case kept.Value == "":
 		return Merged
-	case sync.Newer(merged.Stamp, kept.Stamp):
+	case protocol.Newer(merged.Stamp, kept.Stamp):
 		return Merged
 	}
 	return Kept

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 const (
@@ -55,11 +55,11 @@ func TestPlanKeepsTheMergedEmail(t *testing.T) {
 // the person table cannot be dropped by merges unnoticed.
 func TestPlanCoversEveryField(t *testing.T) {
 	var names []string
-	for _, name := range sync.Tables["person"] {
+	for _, name := range protocol.Tables["person"] {
 		names = append(names, name)
 	}
 	if len(names) == 0 {
-		t.Fatal("sync.Tables has no person fields")
+		t.Fatal("protocol.Tables has no person fields")
 	}
 	for _, name := range names {
 		if !slices.Contains(MergeFields, name) && !slices.Contains(NotMerged, name) {

@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -57,7 +57,7 @@ func later[T any](u *UI, pause time.Duration, work func(ctx context.Context) (T,
 // to the newest is shown: a slow answer to an old query must not replace a
 // fast answer to a newer one.
 type latest struct {
-	mu  stdsync.Mutex
+	mu  sync.Mutex
 	seq uint64
 }
 

@@ -9,7 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +28,7 @@ import (
 // while the test does. Instead do queues the function, and the test
 // goroutine runs the queue (pump, eventually), as Fyne's loop would.
 var uiQueue struct {
-	mu  stdsync.Mutex
+	mu  sync.Mutex
 	fns []func()
 }
 

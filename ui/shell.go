@@ -2,7 +2,7 @@ package ui
 
 import (
 	"context"
-	stdsync "sync"
+	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -55,7 +55,7 @@ type creator interface{ create() }
 type UI struct {
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     stdsync.WaitGroup
+	wg     sync.WaitGroup
 
 	app   fyne.App
 	win   fyne.Window

@@ -14,8 +14,8 @@ import (
 	"github.com/oman-sca/safeer/hq"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/synccheck"
-	gosync "github.com/oman-sca/safeer/sync"
 	"github.com/oman-sca/safeer/sync/client"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var fastClient = []client.Option{
@@ -83,13 +83,13 @@ func TestSyncErrorAppearsInWords(t *testing.T) {
 func addConflict(t testing.TB, s *data.Store, p data.Person, winner, loser string) string {
 	t.Helper()
 	now := time.Now()
-	win := gosync.HLC{Wall: now.UnixMilli(), Device: "0000-hq-laptop-b"}.String()
-	lose := gosync.HLC{Wall: now.Add(-time.Minute).UnixMilli(), Device: "0000-laptop-a"}.String()
-	f := func(v any) gosync.Field { return gosync.Field{Value: v, HLC: win} }
+	win := protocol.HLC{Wall: now.UnixMilli(), Device: "0000-hq-laptop-b"}.String()
+	lose := protocol.HLC{Wall: now.Add(-time.Minute).UnixMilli(), Device: "0000-laptop-a"}.String()
+	f := func(v any) protocol.Field { return protocol.Field{Value: v, HLC: win} }
 	cid := uuid.Must(uuid.NewV7()).String()
-	err := s.ApplyChanges(context.Background(), []gosync.Change{
-		{Seq: 100, Table: "person", RowID: p.ID, Fields: map[string]gosync.Field{"phone": f(winner)}},
-		{Seq: 101, Table: "conflict", RowID: cid, Fields: map[string]gosync.Field{
+	err := s.ApplyChanges(context.Background(), []protocol.Change{
+		{Seq: 100, Table: "person", RowID: p.ID, Fields: map[string]protocol.Field{"phone": f(winner)}},
+		{Seq: 101, Table: "conflict", RowID: cid, Fields: map[string]protocol.Field{
 			"tbl": f("person"), "row_id": f(p.ID), "field": f("phone"),
 			"winner": f(winner), "winner_hlc": f(win), "loser": f(loser), "loser_hlc": f(lose),
 			"governorate": f(p.Governorate), "created_at": f(now.UTC().Format(time.RFC3339)), "resolved": f(false)}},

@@ -20,7 +20,7 @@ import (
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/pgtest"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // run runs safeer-hq with args and returns its exit code and output.
@@ -188,14 +188,14 @@ func endToEnd(t *testing.T, db, key string) {
 	}
 	pub, devKey, _ := ed25519.GenerateKey(rand.Reader)
 	devID := uuid.NewString()
-	var ch sync.EnrolChallenge
-	if st := post(sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: enrolCode}, &ch); st != 200 {
+	var ch protocol.EnrolChallenge
+	if st := post(protocol.PathEnrolChallenge, "", protocol.EnrolChallengeRequest{Code: enrolCode}, &ch); st != 200 {
 		t.Fatalf("enrolment challenge over HTTP: %d", st)
 	}
-	enrolReq := sync.EnrolRequest{Code: enrolCode, DeviceID: devID}
-	sync.SignEnrol(&enrolReq, devKey, ch.Nonce)
-	var er sync.EnrolResponse
-	if st := post(sync.PathEnrol, "", enrolReq, &er); st != 200 {
+	enrolReq := protocol.EnrolRequest{Code: enrolCode, DeviceID: devID}
+	protocol.SignEnrol(&enrolReq, devKey, ch.Nonce)
+	var er protocol.EnrolResponse
+	if st := post(protocol.PathEnrol, "", enrolReq, &er); st != 200 {
 		t.Fatalf("enrol over HTTP: %d", st)
 	}
 	_, keyOut, _ := run(t, append([]string{"key", "--db", db}, keyArgs...)...)
@@ -204,12 +204,12 @@ func endToEnd(t *testing.T, db, key string) {
 		t.Fatal("safeer-hq key does not print the key that endorsed the device")
 	}
 
-	clock := sync.NewClock(devID, sync.HLC{}, nil)
+	clock := protocol.NewClock(devID, protocol.HLC{}, nil)
 	stamp := clock.Now().String()
-	var pr sync.PushResponse
-	op := sync.Op{ID: uuid.NewString(), Table: "person", RowID: uuid.NewString(),
-		Fields: map[string]sync.Field{"name_ar": {Value: "مريم", HLC: stamp}, "governorate": {Value: "OM-DA", HLC: stamp}}}
-	if st := post(sync.PathPush, er.Token, sync.PushRequest{Ops: []sync.Op{op}}, &pr); st != 200 || pr.Results[0].Status != sync.Applied {
+	var pr protocol.PushResponse
+	op := protocol.Op{ID: uuid.NewString(), Table: "person", RowID: uuid.NewString(),
+		Fields: map[string]protocol.Field{"name_ar": {Value: "مريم", HLC: stamp}, "governorate": {Value: "OM-DA", HLC: stamp}}}
+	if st := post(protocol.PathPush, er.Token, protocol.PushRequest{Ops: []protocol.Op{op}}, &pr); st != 200 || pr.Results[0].Status != protocol.Applied {
 		t.Fatalf("push: %d %+v", st, pr)
 	}
 	get := func(path, token string, out any) int {
@@ -223,8 +223,8 @@ func endToEnd(t *testing.T, db, key string) {
 		json.NewDecoder(resp.Body).Decode(out)
 		return resp.StatusCode
 	}
-	var pull sync.PullResponse
-	if st := get(sync.PathPull, er.Token, &pull); st != 200 || len(pull.Changes) != 1 || pull.Changes[0].Fields["name_ar"].Value != "مريم" {
+	var pull protocol.PullResponse
+	if st := get(protocol.PathPull, er.Token, &pull); st != 200 || len(pull.Changes) != 1 || pull.Changes[0].Fields["name_ar"].Value != "مريم" {
 		t.Fatalf("pull: %d %+v", st, pull)
 	}
 
@@ -243,15 +243,15 @@ func endToEnd(t *testing.T, db, key string) {
 	if code != 0 || !strings.Contains(out, "New epoch") {
 		t.Fatalf("reset-epoch: %d %s", code, out)
 	}
-	var e sync.ErrorResponse
-	if st := get(sync.PathPull+"?cursor="+pull.NextCursor, er.Token, &e); st != 409 || e.Error != sync.ErrMustResync {
+	var e protocol.ErrorResponse
+	if st := get(protocol.PathPull+"?cursor="+pull.NextCursor, er.Token, &e); st != 409 || e.Error != protocol.ErrMustResync {
 		t.Fatalf("pull after reset-epoch: %d %+v", st, e)
 	}
 
 	if code, out, stderr := run(t, "revoke", "--db", db, devID); code != 0 || !strings.Contains(out, "Revoked") {
 		t.Fatalf("revoke: %d %s %s", code, out, stderr)
 	}
-	if st := get(sync.PathPull, er.Token, &e); st != 401 || e.Error != sync.ErrDeviceRevoked {
+	if st := get(protocol.PathPull, er.Token, &e); st != 401 || e.Error != protocol.ErrDeviceRevoked {
 		t.Fatalf("pull after revoke: %d %+v", st, e)
 	}
 	_, out, _ = run(t, "devices", "--db", db)
@@ -268,7 +268,7 @@ func endToEnd(t *testing.T, db, key string) {
 	case <-time.After(40 * time.Second):
 		t.Fatal("serve did not shut down")
 	}
-	if !strings.Contains(logs.String(), "shutting down") || !strings.Contains(logs.String(), "path="+sync.PathPush) {
+	if !strings.Contains(logs.String(), "shutting down") || !strings.Contains(logs.String(), "path="+protocol.PathPush) {
 		t.Errorf("serve log: %s", logs.String())
 	}
 }
@@ -299,7 +299,7 @@ func TestServeTLS(t *testing.T) {
 	}
 	_, port, _ := net.SplitHostPort(addr.String())
 	client := tlsClient(t, cert)
-	resp, err := client.Get("https://127.0.0.1:" + port + sync.PathPing)
+	resp, err := client.Get("https://127.0.0.1:" + port + protocol.PathPing)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync"
 	"github.com/oman-sca/safeer/sync/client"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // syncError is a sync failure in both languages, so the command line says
@@ -156,7 +156,7 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 			return bilingual(err)
 		}
 		// What HQ knows of this device, when it answers.
-		var atHQ *sync.StatusResponse
+		var atHQ *protocol.StatusResponse
 		var atHQErr error
 		if st.Enrolled && !st.Revoked && !*offline {
 			if c.Ping(ctx) == nil {
@@ -171,7 +171,7 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		if m.JSON {
 			m.printJSON(m.Stdout, struct {
 				client.Status
-				HQ *sync.StatusResponse `json:"hq,omitempty"`
+				HQ *protocol.StatusResponse `json:"hq,omitempty"`
 			}{st, atHQ})
 			return nil
 		}

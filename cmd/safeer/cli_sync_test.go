@@ -9,7 +9,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 func TestSyncCommandsWithoutHQ(t *testing.T) {
@@ -57,13 +57,13 @@ func TestConflictsCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	win := sync.HLC{Wall: now.UnixMilli(), Device: "b"}.String()
-	lose := sync.HLC{Wall: now.UnixMilli() - 1000, Device: "a"}.String()
-	f := func(v any) sync.Field { return sync.Field{Value: v, HLC: win} }
+	win := protocol.HLC{Wall: now.UnixMilli(), Device: "b"}.String()
+	lose := protocol.HLC{Wall: now.UnixMilli() - 1000, Device: "a"}.String()
+	f := func(v any) protocol.Field { return protocol.Field{Value: v, HLC: win} }
 	pid, cid := uuid.NewString(), uuid.NewString()
-	err = s.ApplyChanges(ctx, []sync.Change{
-		{Seq: 1, Table: "person", RowID: pid, Fields: map[string]sync.Field{"name_en": f("Aisha"), "governorate": f("OM-MA"), "email": f("b@example.om")}},
-		{Seq: 2, Table: "conflict", RowID: cid, Fields: map[string]sync.Field{"tbl": f("person"), "row_id": f(pid),
+	err = s.ApplyChanges(ctx, []protocol.Change{
+		{Seq: 1, Table: "person", RowID: pid, Fields: map[string]protocol.Field{"name_en": f("Aisha"), "governorate": f("OM-MA"), "email": f("b@example.om")}},
+		{Seq: 2, Table: "conflict", RowID: cid, Fields: map[string]protocol.Field{"tbl": f("person"), "row_id": f(pid),
 			"field": f("email"), "winner": f("b@example.om"), "winner_hlc": f(win), "loser": f("a@example.om"),
 			"loser_hlc": f(lose), "resolved": f(false)}},
 	}, "e1.2", "")

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,7 +34,7 @@ func TestNaiveSequenceSkips(t *testing.T) {
 		t.Fatal(err)
 	}
 	const writers, perWriter = 12, 20
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	for w := range writers {
 		wg.Add(1)
 		go func() {

@@ -17,7 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,7 +48,7 @@ type DB struct {
 	// writes are one at a time anyway (the meta row's lock), and writers
 	// waiting on that lock inside the database would hold the pool's
 	// connections and starve the readers (pulls).
-	wmu stdsync.Mutex
+	wmu sync.Mutex
 }
 
 var _ hq.Store = (*DB)(nil)

@@ -13,7 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
@@ -40,7 +40,7 @@ type DB struct {
 	path string
 	// wmu queues writers in Go: SQLite has one writer at a time anyway, and
 	// a mutex is fairer and cheaper than every writer polling the file lock.
-	wmu stdsync.Mutex
+	wmu sync.Mutex
 }
 
 var _ hq.Store = (*DB)(nil)

@@ -10,7 +10,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -487,7 +487,7 @@ func testLateCommit(t *testing.T, st hq.Store) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	errc := make(chan error, writers)
 	for w := range writers {
 		wg.Add(1)

@@ -11,7 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -76,7 +76,7 @@ func CheckPassword(hash, password string) bool {
 
 // dummyHash is checked against when the account does not exist, so a
 // wrong name takes as long as a wrong password.
-var dummyHash = stdsync.OnceValue(func() string {
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := HashPassword("no such account, no such password")
 	return h
 })

@@ -5,7 +5,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -109,7 +109,7 @@ func TestAccountBackoffConcurrent(t *testing.T) {
 			browsers[i].get("/admin/login")
 		}
 		statuses := make([]int, n)
-		var wg stdsync.WaitGroup
+		var wg sync.WaitGroup
 		for i, b := range browsers {
 			wg.Add(1)
 			go func() {

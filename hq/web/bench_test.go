@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,7 +56,7 @@ func BenchmarkVerify(b *testing.B) {
 			for _, kind := range []string{"page", "json", "qr"} {
 				b.Run(kind, func(b *testing.B) {
 					client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
-					var mu stdsync.Mutex
+					var mu sync.Mutex
 					var lat []time.Duration
 					b.SetParallelism(8)
 					start := time.Now()

@@ -12,7 +12,7 @@ import (
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/web"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // TestVerifyShowsTheOriginal: HQ now refuses a second certificate with a
@@ -35,12 +35,12 @@ func TestVerifyShowsTheOriginal(t *testing.T) {
 		}
 		twinRow := uuid.NewString()
 		snap, _ := json.Marshal(twin.Certificate)
-		var pr sync.PushResponse
-		st := e.api(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Ops: []sync.Op{d.op("certificate", twinRow,
+		var pr protocol.PushResponse
+		st := e.api(http.MethodPost, protocol.PathPush, d.token, protocol.PushRequest{Ops: []protocol.Op{d.op("certificate", twinRow,
 			"attendance_id", is.attendance, "code", code, "snapshot", string(snap),
 			"signature", base64.RawURLEncoding.EncodeToString(twin.Payload))}}, &pr)
-		if st != 200 || len(pr.Results) != 1 || pr.Results[0].Status != sync.Rejected || pr.Results[0].Code != sync.CodeCodeTaken {
-			t.Fatalf("the twin pushed: %d %+v, want %s", st, pr.Results, sync.CodeCodeTaken)
+		if st != 200 || len(pr.Results) != 1 || pr.Results[0].Status != protocol.Rejected || pr.Results[0].Code != protocol.CodeCodeTaken {
+			t.Fatalf("the twin pushed: %d %+v, want %s", st, pr.Results, protocol.CodeCodeTaken)
 		}
 		// …so put it in the database as an older HQ would have.
 		err = e.st.Write(ctx, func(tx hq.Tx) error {
@@ -61,7 +61,7 @@ func TestVerifyShowsTheOriginal(t *testing.T) {
 			t.Fatalf("before the revocation: %+v, want the original, valid", a)
 		}
 		// The original is revoked: its latest write is now after the twin's.
-		if r := d.push(d.op("certificate", is.row, "revoked_at", "2025-03-05T20:30:00Z", "revoked_reason", "issued by mistake")); r[0].Status != sync.Applied {
+		if r := d.push(d.op("certificate", is.row, "revoked_at", "2025-03-05T20:30:00Z", "revoked_reason", "issued by mistake")); r[0].Status != protocol.Applied {
 			t.Fatalf("revoke: %+v", r[0])
 		}
 		a := verifyJSON(t, b, "/verify.json?code="+code)

@@ -16,16 +16,16 @@ import (
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/web"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
-func changeOf(changes []sync.Change, table, row string) (sync.Change, bool) {
+func changeOf(changes []protocol.Change, table, row string) (protocol.Change, bool) {
 	for _, c := range changes {
 		if c.Table == table && c.RowID == row {
 			return c, true
 		}
 	}
-	return sync.Change{}, false
+	return protocol.Change{}, false
 }
 
 func TestConsoleDevices(t *testing.T) {
@@ -40,8 +40,8 @@ func TestConsoleDevices(t *testing.T) {
 	// The code works, once.
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
-	var er sync.EnrolResponse
-	if st := e.signedEnrol(sync.EnrolRequest{Code: m[1], DeviceID: id}, key, &er); st != 200 {
+	var er protocol.EnrolResponse
+	if st := e.signedEnrol(protocol.EnrolRequest{Code: m[1], DeviceID: id}, key, &er); st != 200 {
 		t.Fatalf("enrol with the console's code: %d", st)
 	}
 	if r := b.get("/admin/devices"); !strings.Contains(r.body, id) || strings.Contains(r.body, m[1]) {
@@ -69,8 +69,8 @@ func TestConsoleDevices(t *testing.T) {
 	if r.status != 200 || !strings.Contains(r.body, "Revoked Sur laptop") {
 		t.Fatalf("revoke: %d", r.status)
 	}
-	var resp sync.ErrorResponse
-	if st := e.api(http.MethodGet, sync.PathPull, er.Token, nil, &resp); st != 401 || resp.Error != sync.ErrDeviceRevoked {
+	var resp protocol.ErrorResponse
+	if st := e.api(http.MethodGet, protocol.PathPull, er.Token, nil, &resp); st != 401 || resp.Error != protocol.ErrDeviceRevoked {
 		t.Errorf("pull of a device revoked in the console: %d %+v", st, resp)
 	}
 }
@@ -114,8 +114,8 @@ func TestConsoleRevokeCertificate(t *testing.T) {
 		if rv.Value != "2025-03-10T10:00:00Z" || c.Fields["revoked_reason"].Value != "attendance was recorded by mistake" {
 			t.Errorf("pulled revocation: %+v", c.Fields)
 		}
-		h, err := sync.ParseHLC(rv.HLC)
-		if err != nil || h.Device != "hq" || !sync.Newer(rv.HLC, c.Fields["code"].HLC) {
+		h, err := protocol.ParseHLC(rv.HLC)
+		if err != nil || h.Device != "hq" || !protocol.Newer(rv.HLC, c.Fields["code"].HLC) {
 			t.Errorf("revocation stamp %q (code's %q): %v", rv.HLC, c.Fields["code"].HLC, err)
 		}
 		// Revoking again changes nothing.

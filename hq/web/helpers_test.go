@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
@@ -28,7 +28,7 @@ import (
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/hq/web"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var ctx = context.Background()
@@ -69,7 +69,7 @@ type env struct {
 	site *web.Site
 	http *httptest.Server
 	key  ed25519.PrivateKey
-	mu   stdsync.Mutex
+	mu   sync.Mutex
 	now  time.Time
 }
 
@@ -111,7 +111,7 @@ type device struct {
 	id, token   string
 	key         ed25519.PrivateKey
 	endorsement []byte
-	clock       *sync.Clock
+	clock       *protocol.Clock
 	cursor      string
 	revs        map[string]int64
 }
@@ -124,24 +124,24 @@ func (e *env) enrol(govs ...string) *device {
 	}
 	_, priv, _ := ed25519.GenerateKey(rand.Reader)
 	id := uuid.NewString()
-	var resp sync.EnrolResponse
-	if st := e.signedEnrol(sync.EnrolRequest{Code: code, DeviceID: id}, priv, &resp); st != 200 {
+	var resp protocol.EnrolResponse
+	if st := e.signedEnrol(protocol.EnrolRequest{Code: code, DeviceID: id}, priv, &resp); st != 200 {
 		e.t.Fatalf("enrol: %d", st)
 	}
 	return &device{e: e, id: id, token: resp.Token, key: priv, endorsement: resp.Endorsement, revs: map[string]int64{},
-		clock: sync.NewClock(id, sync.HLC{}, e.clock)}
+		clock: protocol.NewClock(id, protocol.HLC{}, e.clock)}
 }
 
 // signedEnrol enrols as a device does: a challenge for req.Code, then req
 // signed with key.
-func (e *env) signedEnrol(req sync.EnrolRequest, key ed25519.PrivateKey, out any) int {
+func (e *env) signedEnrol(req protocol.EnrolRequest, key ed25519.PrivateKey, out any) int {
 	e.t.Helper()
-	var ch sync.EnrolChallenge
-	if st := e.api(http.MethodPost, sync.PathEnrolChallenge, "", sync.EnrolChallengeRequest{Code: req.Code}, &ch); st != 200 {
+	var ch protocol.EnrolChallenge
+	if st := e.api(http.MethodPost, protocol.PathEnrolChallenge, "", protocol.EnrolChallengeRequest{Code: req.Code}, &ch); st != 200 {
 		return st
 	}
-	sync.SignEnrol(&req, key, ch.Nonce)
-	return e.api(http.MethodPost, sync.PathEnrol, "", req, out)
+	protocol.SignEnrol(&req, key, ch.Nonce)
+	return e.api(http.MethodPost, protocol.PathEnrol, "", req, out)
 }
 
 // api sends a JSON request to the sync API.
@@ -167,23 +167,23 @@ func (e *env) api(method, path, token string, body, out any) int {
 	return resp.StatusCode
 }
 
-func (d *device) op(table, row string, kv ...any) sync.Op {
-	fields := map[string]sync.Field{}
+func (d *device) op(table, row string, kv ...any) protocol.Op {
+	fields := map[string]protocol.Field{}
 	stamp := d.clock.Now().String()
 	for i := 0; i < len(kv); i += 2 {
-		fields[kv[i].(string)] = sync.Field{Value: kv[i+1], HLC: stamp}
+		fields[kv[i].(string)] = protocol.Field{Value: kv[i+1], HLC: stamp}
 	}
-	return sync.Op{ID: uuid.NewString(), Table: table, RowID: row, BaseRev: d.revs[row], Fields: fields}
+	return protocol.Op{ID: uuid.NewString(), Table: table, RowID: row, BaseRev: d.revs[row], Fields: fields}
 }
 
-func (d *device) push(ops ...sync.Op) []sync.OpResult {
+func (d *device) push(ops ...protocol.Op) []protocol.OpResult {
 	d.e.t.Helper()
-	var resp sync.PushResponse
-	if st := d.e.api(http.MethodPost, sync.PathPush, d.token, sync.PushRequest{Ops: ops}, &resp); st != 200 {
+	var resp protocol.PushResponse
+	if st := d.e.api(http.MethodPost, protocol.PathPush, d.token, protocol.PushRequest{Ops: ops}, &resp); st != 200 {
 		d.e.t.Fatalf("push: status %d", st)
 	}
 	for _, r := range resp.Results {
-		if r.Status == sync.Rejected {
+		if r.Status == protocol.Rejected {
 			d.e.t.Fatalf("push: %+v", r)
 		}
 	}
@@ -191,12 +191,12 @@ func (d *device) push(ops ...sync.Op) []sync.OpResult {
 }
 
 // pull pulls every page after the device's cursor.
-func (d *device) pull() []sync.Change {
+func (d *device) pull() []protocol.Change {
 	d.e.t.Helper()
-	var all []sync.Change
+	var all []protocol.Change
 	for range 1000 {
-		var resp sync.PullResponse
-		if st := d.e.api(http.MethodGet, sync.PathPull+"?cursor="+d.cursor, d.token, nil, &resp); st != 200 {
+		var resp protocol.PullResponse
+		if st := d.e.api(http.MethodGet, protocol.PathPull+"?cursor="+d.cursor, d.token, nil, &resp); st != 200 {
 			d.e.t.Fatalf("pull: status %d", st)
 		}
 		for _, c := range resp.Changes {

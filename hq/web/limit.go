@@ -2,7 +2,7 @@ package web
 
 import (
 	"math"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -13,7 +13,7 @@ import (
 // at once (someone spraying addresses), new clients share one bucket: the
 // sprayer slows itself down, and the clients already known keep their own.
 type limiter struct {
-	mu        stdsync.Mutex
+	mu        sync.Mutex
 	rate      float64 // tokens a second; < 0: no limit
 	burst     float64
 	now       func() time.Time

@@ -8,7 +8,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
-	stdsync "sync"
+	"sync"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/arabic"
@@ -42,7 +42,7 @@ func PlaceID(governorate, wilayatEn string) string {
 }
 
 var (
-	seedOnce stdsync.Once
+	seedOnce sync.Once
 	seed     []Place
 )
 

@@ -14,7 +14,7 @@ import (
 	"errors"
 	"io"
 	"net"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -65,11 +65,11 @@ type Proxy struct {
 	ln     net.Listener
 	target atomic.Value // string
 
-	targetsMu stdsync.Mutex
+	targetsMu sync.Mutex
 	targets   []string // when set, new connections go to these in turn
 	nextT     int
 
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	queue    []Fault // for the next exchanges, in order
 	standing Fault   // for every other exchange
 	down     bool
@@ -77,7 +77,7 @@ type Proxy struct {
 
 	exchanges atomic.Int64
 	cuts      atomic.Int64
-	wg        stdsync.WaitGroup
+	wg        sync.WaitGroup
 }
 
 // Start listens on 127.0.0.1 (a free port) and forwards to target
@@ -209,7 +209,7 @@ type link struct {
 	client, server net.Conn
 	p              *Proxy
 
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	fault   Fault
 	up      int64  // request bytes of this exchange
 	down    int64  // reply bytes of this exchange
@@ -217,7 +217,7 @@ type link struct {
 	seen    []byte // the reply's bytes while its headers are not yet complete
 	bodyAt  int64  // where the reply's body starts (0: not yet known)
 	started bool
-	once    stdsync.Once
+	once    sync.Once
 }
 
 func (l *link) cut() {
@@ -238,7 +238,7 @@ func (p *Proxy) serve(c net.Conn) {
 	p.mu.Lock()
 	p.conns[l] = struct{}{}
 	p.mu.Unlock()
-	var wg stdsync.WaitGroup
+	var wg sync.WaitGroup
 	wg.Add(2)
 	go func() { defer wg.Done(); l.pump(c, s, true) }()
 	go func() { defer wg.Done(); l.pump(s, c, false) }()

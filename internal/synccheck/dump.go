@@ -12,7 +12,7 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Tables are the synced tables a dump covers (place is reference data,
@@ -116,8 +116,8 @@ func fromDevice(table, field string, v any) any {
 func DeviceDump(ctx context.Context, s *data.Store) (Dump, error) {
 	out := Dump{}
 	for _, table := range Tables {
-		fields := sync.Tables[table]
-		// table and fields come from sync.Tables, never from outside.
+		fields := protocol.Tables[table]
+		// table and fields come from protocol.Tables, never from outside.
 		rows, err := s.DB().QueryContext(ctx, "SELECT id, hlc, clocks, "+strings.Join(fields, ", ")+" FROM "+table)
 		if err != nil {
 			return nil, fmt.Errorf("dump %s: %w", table, err)
@@ -289,7 +289,7 @@ func FieldStamps(ctx context.Context, s *data.Store) (map[string]string, error) 
 			}
 			clocks := map[string]string{}
 			json.Unmarshal([]byte(clocksJSON), &clocks)
-			for _, f := range sync.Tables[table] {
+			for _, f := range protocol.Tables[table] {
 				h, ok := clocks[f]
 				if !ok {
 					h = hlc

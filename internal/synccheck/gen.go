@@ -10,7 +10,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/data"
@@ -123,7 +123,7 @@ func PlainJSONGzip(ctx context.Context, s *data.Store) (int, int, error) {
 type Meter struct {
 	t *http.Transport
 
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	path  string
 	bytes map[string]int64
 	count map[string]int

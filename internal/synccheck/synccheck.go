@@ -19,7 +19,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/data"
@@ -36,7 +36,7 @@ type HQ struct {
 	open func(ctx context.Context) (hq.Store, error)
 	log  *slog.Logger
 
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	store  hq.Store
 	server *hq.Server
 	http   *httptest.Server
@@ -211,7 +211,7 @@ func (f Fault) String() string {
 type Flaky struct {
 	Base http.RoundTripper
 
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	hosts []string // when set, requests go to these in turn
 	next  int
 	plan  []Fault

@@ -13,8 +13,8 @@ import (
 	_ "github.com/oman-sca/safeer/hq/postgres"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/synccheck"
-	"github.com/oman-sca/safeer/sync"
 	"github.com/oman-sca/safeer/sync/client"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Benchmarks of the device's sync against the real HQ (hq.Server over a
@@ -88,20 +88,20 @@ func BenchmarkWireBytesPerPerson(b *testing.B) {
 		if rep, err := a.Client.Sync(bctx); err != nil || rep.Applied != n {
 			b.Fatalf("push: %+v %v", rep, err)
 		}
-		push := am.Bytes(sync.PathPush)
+		push := am.Bytes(protocol.PathPush)
 		c, cm := metered(b, h, dir, "c", []string{"OM-MA", "OM-DA"})
 		if rep, err := c.Client.Sync(bctx); err != nil || rep.Pulled != n {
 			b.Fatalf("pull: %+v %v", rep, err)
 		}
-		pull := cm.Bytes(sync.PathPull)
+		pull := cm.Bytes(protocol.PathPull)
 		per := func(x int64) float64 { return float64(x) / n }
 		b.ReportMetric(per(push), "push-B/person")
 		b.ReportMetric(per(pull), "pull-B/person")
 		b.ReportMetric(float64(baseline)/n, "json.gz-B/person")
 		b.ReportMetric(float64(push)/float64(baseline), "push-ratio")
 		b.ReportMetric(float64(pull)/float64(baseline), "pull-ratio")
-		b.ReportMetric(float64(am.Requests(sync.PathPush)), "push-requests")
-		b.ReportMetric(float64(cm.Requests(sync.PathPull)), "pull-requests")
+		b.ReportMetric(float64(am.Requests(protocol.PathPush)), "push-requests")
+		b.ReportMetric(float64(cm.Requests(protocol.PathPull)), "pull-requests")
 	}
 }
 
@@ -142,8 +142,8 @@ func BenchmarkFirstPull100k(b *testing.B) {
 				b.Fatalf("%d people on the device", got)
 			}
 			b.ReportMetric(took.Seconds(), "s")
-			b.ReportMetric(float64(m.Bytes(sync.PathPull))/(1<<20), "MiB")
-			b.ReportMetric(float64(m.Bytes(sync.PathPull))/n, "B/person")
+			b.ReportMetric(float64(m.Bytes(protocol.PathPull))/(1<<20), "MiB")
+			b.ReportMetric(float64(m.Bytes(protocol.PathPull))/n, "B/person")
 			b.ReportMetric(float64(n)/took.Seconds(), "people/s")
 			b.ReportMetric(float64(rep.Pages), "pages")
 			b.StartTimer()
@@ -174,12 +174,12 @@ func BenchmarkPush10k(b *testing.B) {
 				b.Fatalf("push: %+v %v", rep.PushCounts, err)
 			}
 			b.StopTimer()
-			push := m.First(sync.PathPull).Sub(start)
+			push := m.First(protocol.PathPull).Sub(start)
 			b.ReportMetric(push.Seconds(), "push-s")
 			b.ReportMetric(float64(n)/push.Seconds(), "ops/s")
 			b.ReportMetric(time.Since(start).Seconds(), "sync-s")
-			b.ReportMetric(float64(m.Requests(sync.PathPush)), "push-requests")
-			b.ReportMetric(float64(m.Bytes(sync.PathPush))/(1<<20), "push-MiB")
+			b.ReportMetric(float64(m.Requests(protocol.PathPush)), "push-requests")
+			b.ReportMetric(float64(m.Bytes(protocol.PathPush))/(1<<20), "push-MiB")
 			b.StartTimer()
 		}
 	})

@@ -25,12 +25,12 @@ import (
 	"net/url"
 	"os"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // maxReply bounds what is read of one HQ reply.
@@ -88,9 +88,9 @@ type Client struct {
 	rand       func() float64
 	sleep      func(ctx context.Context, d time.Duration) error
 
-	runMu stdsync.Mutex // one run at a time
+	runMu sync.Mutex // one run at a time
 
-	mu      stdsync.Mutex
+	mu      sync.Mutex
 	status  Status
 	subs    map[int]chan Status
 	nextSub int
@@ -133,7 +133,7 @@ func New(store *data.Store, opts ...Option) *Client {
 		store:     store,
 		backoff:   DefaultBackoff,
 		timeouts:  DefaultTimeouts,
-		pullLimit: sync.MaxPullLimit,
+		pullLimit: protocol.MaxPullLimit,
 		log:       slog.Default(),
 		rand:      rand.Float64,
 		sleep:     sleepCtx,
@@ -235,7 +235,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 	c.setOnline(true)
 	if resp.StatusCode != http.StatusOK {
 		he := &HTTPError{Status: resp.StatusCode}
-		var er sync.ErrorResponse
+		var er protocol.ErrorResponse
 		if json.Unmarshal(reply, &er) == nil {
 			he.Code, he.Message = er.Error, er.Message
 		} else {
@@ -322,7 +322,7 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 	}
 	code = strings.TrimSpace(code)
 	if code == "" {
-		return EnrolResult{}, wrap(&HTTPError{Status: 403, Code: sync.ErrBadCode, Message: "no code given"})
+		return EnrolResult{}, wrap(&HTTPError{Status: 403, Code: protocol.ErrBadCode, Message: "no code given"})
 	}
 	// A cheap reachability check first: an unreachable HQ is said at once,
 	// without the retries meant for a link that drops mid-request.
@@ -334,23 +334,23 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 		return EnrolResult{}, wrap(local(err))
 	}
 	pub := key.Public().(ed25519.PublicKey)
-	challenge, _ := json.Marshal(sync.EnrolChallengeRequest{Code: code})
-	var resp sync.EnrolResponse
+	challenge, _ := json.Marshal(protocol.EnrolChallengeRequest{Code: code})
+	var resp protocol.EnrolResponse
 	var sent time.Time
 	var hqDate time.Time
 	hadTransportError := false
 	err = c.retry(ctx, "enrol", func(ctx context.Context, n int) error {
 		// Every attempt signs a fresh nonce: HQ spends one per request,
 		// including one whose reply was lost.
-		var ch sync.EnrolChallenge
-		err := c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: sync.PathEnrolChallenge,
+		var ch protocol.EnrolChallenge
+		err := c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: protocol.PathEnrolChallenge,
 			body: challenge, timeout: c.timeouts.Enrol}, &ch)
 		if err == nil {
-			req := sync.EnrolRequest{Code: code, DeviceID: c.store.DeviceID(), Name: c.deviceName}
-			sync.SignEnrol(&req, key, ch.Nonce)
+			req := protocol.EnrolRequest{Code: code, DeviceID: c.store.DeviceID(), Name: c.deviceName}
+			protocol.SignEnrol(&req, key, ch.Nonce)
 			body, _ := json.Marshal(req)
 			sent = c.store.WallClock()
-			err = c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: sync.PathEnrol,
+			err = c.do(ctx, request{op: "enrol", method: http.MethodPost, base: base, path: protocol.PathEnrol,
 				body: body, timeout: c.timeouts.Enrol, date: &hqDate}, &resp)
 		}
 		var te *TransportError
@@ -429,8 +429,8 @@ func (c *Client) Ping(ctx context.Context) error {
 // HQStatus asks HQ what it knows of this device (its last push and pull,
 // conflicts waiting, HQ's newest change). It moves no data and is tried
 // once.
-func (c *Client) HQStatus(ctx context.Context) (sync.StatusResponse, error) {
-	var out sync.StatusResponse
+func (c *Client) HQStatus(ctx context.Context) (protocol.StatusResponse, error) {
+	var out protocol.StatusResponse
 	st, err := c.store.SyncState(ctx)
 	if err != nil {
 		return out, wrap(local(err))
@@ -438,10 +438,10 @@ func (c *Client) HQStatus(ctx context.Context) (sync.StatusResponse, error) {
 	if !st.Enrolled {
 		return out, wrap(notEnrolled(st))
 	}
-	err = c.do(ctx, request{op: "status", method: http.MethodGet, base: st.HQURL, path: sync.PathStatus,
+	err = c.do(ctx, request{op: "status", method: http.MethodGet, base: st.HQURL, path: protocol.PathStatus,
 		token: st.Token, timeout: c.timeouts.Ping}, &out)
 	if err != nil {
-		return sync.StatusResponse{}, wrap(err)
+		return protocol.StatusResponse{}, wrap(err)
 	}
 	return out, nil
 }
@@ -458,7 +458,7 @@ func notEnrolled(st data.SyncState) error {
 func (c *Client) ping(ctx context.Context, base string) error {
 	var date time.Time
 	sent := c.store.WallClock()
-	err := c.do(ctx, request{op: "ping", method: http.MethodGet, base: base, path: sync.PathPing, timeout: c.timeouts.Ping, date: &date}, nil)
+	err := c.do(ctx, request{op: "ping", method: http.MethodGet, base: base, path: protocol.PathPing, timeout: c.timeouts.Ping, date: &date}, nil)
 	c.mu.Lock()
 	c.status.Checked = time.Now()
 	c.mu.Unlock()

@@ -8,13 +8,13 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/faultproxy"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var fast = Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 4}
@@ -125,7 +125,7 @@ func TestEnrolAndSyncTwoDevices(t *testing.T) {
 	// rejected, kept, and shown.
 	addPerson(t, a, "Huda", "OM-DA")
 	rep = mustSync(t, ca)
-	if rep.Rejected != 1 || outboxLen(t, a) != 0 || rep.Rejections[0].Code != sync.CodeOutOfScope {
+	if rep.Rejected != 1 || outboxLen(t, a) != 0 || rep.Rejections[0].Code != protocol.CodeOutOfScope {
 		t.Fatalf("report %+v", rep)
 	}
 	if status := ca.Status(); status.RejectedOps != 1 || len(status.Warnings) == 0 || status.Warnings[0].Code != ProblemRejected {
@@ -218,14 +218,14 @@ func TestRetryClassification(t *testing.T) {
 		{&TransportError{Op: "ping", Err: &net.OpError{Op: "dial", Err: errors.New("refused")}}, true, ProblemUnreachable},
 		{&HTTPError{Status: 500}, true, ProblemServer},
 		{&HTTPError{Status: 503}, true, ProblemServer},
-		{&HTTPError{Status: 400, Code: sync.ErrBadRequest}, false, ProblemProtocol},
-		{&HTTPError{Status: 413, Code: sync.ErrTooLarge}, false, ProblemProtocol},
+		{&HTTPError{Status: 400, Code: protocol.ErrBadRequest}, false, ProblemProtocol},
+		{&HTTPError{Status: 413, Code: protocol.ErrTooLarge}, false, ProblemProtocol},
 		{&HTTPError{Status: 429}, false, ProblemProtocol},
-		{&HTTPError{Status: 401, Code: sync.ErrDeviceRevoked}, false, ProblemRevoked},
-		{&HTTPError{Status: 401, Code: sync.ErrUnauthorized}, false, ProblemUnauthorized},
-		{&HTTPError{Status: 409, Code: sync.ErrMustResync}, false, ProblemResync},
-		{&HTTPError{Status: 403, Code: sync.ErrBadCode}, false, ProblemBadCode},
-		{fmt.Errorf("apply: %w", sync.ErrClockSkew), false, ProblemClockSkew},
+		{&HTTPError{Status: 401, Code: protocol.ErrDeviceRevoked}, false, ProblemRevoked},
+		{&HTTPError{Status: 401, Code: protocol.ErrUnauthorized}, false, ProblemUnauthorized},
+		{&HTTPError{Status: 409, Code: protocol.ErrMustResync}, false, ProblemResync},
+		{&HTTPError{Status: 403, Code: protocol.ErrBadCode}, false, ProblemBadCode},
+		{fmt.Errorf("apply: %w", protocol.ErrClockSkew), false, ProblemClockSkew},
 		{context.Canceled, false, ProblemCancelled},
 		{local(errors.New("disk full")), false, ProblemDatabase},
 		{&ProtocolError{Op: "pull", Err: errors.New("bad json")}, false, ProblemProtocol},
@@ -271,7 +271,7 @@ func TestBackoffIsCappedWithFullJitter(t *testing.T) {
 
 // recordSleeps makes retries instant and records their waits.
 type recordSleeps struct {
-	mu    stdsync.Mutex
+	mu    sync.Mutex
 	waits []time.Duration
 }
 
@@ -384,7 +384,7 @@ func TestRevokedStopsAndKeepsOutbox(t *testing.T) {
 		t.Fatalf("status %+v", st)
 	}
 	// It stays stopped, without asking HQ again, in this process or the next.
-	n := hq.reqs(sync.PathPush) + hq.reqs(sync.PathPing)
+	n := hq.reqs(protocol.PathPush) + hq.reqs(protocol.PathPing)
 	if _, err := ca.Sync(ctx); Classify(err) != ProblemRevoked {
 		t.Fatalf("second sync: %v", err)
 	}
@@ -392,7 +392,7 @@ func TestRevokedStopsAndKeepsOutbox(t *testing.T) {
 	if _, err := c2.Sync(ctx); Classify(err) != ProblemRevoked {
 		t.Fatalf("new client: %v", err)
 	}
-	if hq.reqs(sync.PathPush)+hq.reqs(sync.PathPing) != n {
+	if hq.reqs(protocol.PathPush)+hq.reqs(protocol.PathPing) != n {
 		t.Fatal("a revoked device kept calling HQ")
 	}
 	if s, _ := c2.Refresh(ctx); !s.Revoked {
@@ -404,7 +404,7 @@ func TestRevokedStopsAndKeepsOutbox(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	sch.Stop()
-	if !sch.Paused() || hq.reqs(sync.PathPush)+hq.reqs(sync.PathPing) != n {
+	if !sch.Paused() || hq.reqs(protocol.PathPush)+hq.reqs(protocol.PathPing) != n {
 		t.Fatal("the scheduler kept syncing a revoked device")
 	}
 }
@@ -503,8 +503,8 @@ func TestBatchesAreBoundedByBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	ops, _ := s.Outbox(context.Background(), 0, sync.MaxBatchOps)
-	b := batchOf(ops, 1<<62, sync.MaxBatchOps)
+	ops, _ := s.Outbox(context.Background(), 0, protocol.MaxBatchOps)
+	b := batchOf(ops, 1<<62, protocol.MaxBatchOps)
 	if len(b) == 0 || len(b) >= 80 {
 		t.Fatalf("batch of %d ops", len(b))
 	}
@@ -512,10 +512,10 @@ func TestBatchesAreBoundedByBytes(t *testing.T) {
 	for _, o := range b {
 		size += len(mustJSON(o.Op)) + 1
 	}
-	if size > sync.MaxBatchBytes {
+	if size > protocol.MaxBatchBytes {
 		t.Fatalf("batch of %d bytes", size)
 	}
-	if b := batchOf(ops, ops[3].Seq, sync.MaxBatchOps); len(b) != 4 {
+	if b := batchOf(ops, ops[3].Seq, protocol.MaxBatchOps); len(b) != 4 {
 		t.Fatalf("batch past the newest op at start: %d", len(b))
 	}
 }
@@ -564,7 +564,7 @@ func TestSlowDeviceEditAfterPullWins(t *testing.T) {
 }
 
 // A laptop whose clock runs ahead stamps its offline edits in the future;
-// HQ refuses stamps more than sync.MaxAhead ahead of its clock. The edits
+// HQ refuses stamps more than protocol.MaxAhead ahead of its clock. The edits
 // are not lost: with the offset measured from HQ's reply, the device moves
 // them back to HQ's time before it pushes, and says its clock was ahead.
 func TestFutureDeviceRestampsInsteadOfLosingEdits(t *testing.T) {

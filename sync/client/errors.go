@@ -9,7 +9,7 @@ import (
 	"net"
 	"strings"
 
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Errors of the client. Every error a run returns is an *Error carrying a
@@ -29,7 +29,7 @@ var (
 // HTTPError is a reply from HQ other than 200, with HQ's error code.
 type HTTPError struct {
 	Status  int
-	Code    string // sync.Err* constant, when HQ sent one
+	Code    string // protocol.Err* constant, when HQ sent one
 	Message string
 }
 
@@ -187,7 +187,7 @@ func Classify(err error) string {
 		return ProblemNotEnrolled
 	case errors.Is(err, ErrTokenMissing):
 		return ProblemTokenMissing
-	case errors.Is(err, ErrRevoked), status == 401 && code == sync.ErrDeviceRevoked:
+	case errors.Is(err, ErrRevoked), status == 401 && code == protocol.ErrDeviceRevoked:
 		return ProblemRevoked
 	case errors.Is(err, ErrInsecureURL):
 		return ProblemInsecureURL
@@ -195,15 +195,15 @@ func Classify(err error) string {
 		return ProblemEndorsement
 	case status == 401:
 		return ProblemUnauthorized
-	case status == 403 && code == sync.ErrBadCode:
+	case status == 403 && code == protocol.ErrBadCode:
 		return ProblemBadCode
-	case status == 409 && code == sync.ErrMustResync:
+	case status == 409 && code == protocol.ErrMustResync:
 		return ProblemResync
 	case status >= 500:
 		return ProblemServer
 	case status != 0:
 		return ProblemProtocol
-	case errors.Is(err, sync.ErrClockSkew):
+	case errors.Is(err, protocol.ErrClockSkew):
 		return ProblemClockSkew
 	case errors.Is(err, context.Canceled):
 		return ProblemCancelled

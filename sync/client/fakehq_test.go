@@ -14,13 +14,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	stdsync "sync"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // fakeHQ is a small in-memory HQ that speaks the protocol of package sync,
@@ -31,8 +31,8 @@ type fakeHQ struct {
 	srv *httptest.Server
 	key ed25519.PrivateKey
 
-	mu      stdsync.Mutex
-	clock   *sync.Clock
+	mu      sync.Mutex
+	clock   *protocol.Clock
 	epoch   string
 	seq     int64
 	rows    map[string]*hqRow // table/id
@@ -41,7 +41,7 @@ type fakeHQ struct {
 	devices map[string]*hqDevice // token → device
 	nonces  map[string]bool      // enrolment challenges handed out, unused
 
-	enrolled []sync.EnrolRequest // every enrolment accepted
+	enrolled []protocol.EnrolRequest // every enrolment accepted
 
 	// Fault injection and observation.
 	failPush  []int          // statuses for the next pushes
@@ -49,7 +49,7 @@ type fakeHQ struct {
 	slowAbove int            // pushes with more ops than this sleep slowFor
 	slowFor   time.Duration  //
 	pushSizes []int          // ops in each push received
-	pushed    []sync.Op      // every op received, in order
+	pushed    []protocol.Op  // every op received, in order
 	cursors   []string       // cursors of pulls received
 	requests  map[string]int // path → count
 }
@@ -62,7 +62,7 @@ type hqDevice struct {
 
 type hqRow struct {
 	table, id string
-	fields    map[string]sync.Field
+	fields    map[string]protocol.Field
 	setAt     map[string]int64
 	setBy     map[string]string
 	seq       int64
@@ -71,7 +71,7 @@ type hqRow struct {
 func newFakeHQ(t testing.TB) *fakeHQ {
 	_, key, _ := ed25519.GenerateKey(rand.Reader)
 	h := &fakeHQ{
-		t: t, key: key, clock: sync.NewClock("hq", sync.HLC{}, nil), epoch: "e1",
+		t: t, key: key, clock: protocol.NewClock("hq", protocol.HLC{}, nil), epoch: "e1",
 		rows: map[string]*hqRow{}, applied: map[string]string{}, codes: map[string][]string{},
 		devices: map[string]*hqDevice{}, requests: map[string]int{}, nonces: map[string]bool{},
 	}
@@ -156,7 +156,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 func writeErr(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, sync.ErrorResponse{Error: code, Message: msg})
+	writeJSON(w, status, protocol.ErrorResponse{Error: code, Message: msg})
 }
 
 func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -164,13 +164,13 @@ func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.requests[r.URL.Path]++
 	h.mu.Unlock()
 	switch r.URL.Path {
-	case sync.PathPing:
+	case protocol.PathPing:
 		w.Write([]byte(`{"ok":true}`))
 		return
-	case sync.PathEnrol:
+	case protocol.PathEnrol:
 		h.enrol(w, r)
 		return
-	case sync.PathEnrolChallenge:
+	case protocol.PathEnrolChallenge:
 		h.challenge(w, r)
 		return
 	}
@@ -180,16 +180,16 @@ func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Unlock()
 	switch {
 	case dev == nil:
-		writeErr(w, 401, sync.ErrUnauthorized, "unknown token")
+		writeErr(w, 401, protocol.ErrUnauthorized, "unknown token")
 		return
 	case dev.revoked:
-		writeErr(w, 401, sync.ErrDeviceRevoked, "this device was revoked")
+		writeErr(w, 401, protocol.ErrDeviceRevoked, "this device was revoked")
 		return
 	}
 	switch r.URL.Path {
-	case sync.PathPush:
+	case protocol.PathPush:
 		h.push(w, r, dev)
-	case sync.PathPull:
+	case protocol.PathPull:
 		h.pull(w, r, dev)
 	default:
 		writeErr(w, 404, "not_found", r.URL.Path)
@@ -198,50 +198,50 @@ func (h *fakeHQ) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // challenge hands out a single-use nonce, as HQ does.
 func (h *fakeHQ) challenge(w http.ResponseWriter, r *http.Request) {
-	var req sync.EnrolChallengeRequest
+	var req protocol.EnrolChallengeRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeErr(w, 400, sync.ErrBadRequest, err.Error())
+		writeErr(w, 400, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if _, ok := h.codes[req.Code]; !ok {
-		writeErr(w, 403, sync.ErrBadCode, "unknown or used code")
+		writeErr(w, 403, protocol.ErrBadCode, "unknown or used code")
 		return
 	}
 	n := uuid.NewString()
 	h.nonces[n] = true
-	writeJSON(w, 200, sync.EnrolChallenge{Nonce: n, ExpiresAt: time.Now().Add(sync.EnrolChallengeTTL)})
+	writeJSON(w, 200, protocol.EnrolChallenge{Nonce: n, ExpiresAt: time.Now().Add(protocol.EnrolChallengeTTL)})
 }
 
 func (h *fakeHQ) enrol(w http.ResponseWriter, r *http.Request) {
-	var req sync.EnrolRequest
+	var req protocol.EnrolRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-		writeErr(w, 400, sync.ErrBadRequest, err.Error())
+		writeErr(w, 400, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	// The client must sign a nonce of ours, once, with its key.
 	if !h.nonces[req.Nonce] {
-		writeErr(w, 403, sync.ErrBadNonce, "unknown or used nonce")
+		writeErr(w, 403, protocol.ErrBadNonce, "unknown or used nonce")
 		return
 	}
 	delete(h.nonces, req.Nonce)
-	if !sync.VerifyEnrol(req) {
-		writeErr(w, 403, sync.ErrBadSignature, "not signed with the device's key")
+	if !protocol.VerifyEnrol(req) {
+		writeErr(w, 403, protocol.ErrBadSignature, "not signed with the device's key")
 		return
 	}
 	h.enrolled = append(h.enrolled, req)
 	govs, ok := h.codes[req.Code]
 	if !ok {
-		writeErr(w, 403, sync.ErrBadCode, "unknown or used code")
+		writeErr(w, 403, protocol.ErrBadCode, "unknown or used code")
 		return
 	}
 	delete(h.codes, req.Code)
 	tok := uuid.NewString()
 	h.devices[tok] = &hqDevice{id: req.DeviceID, govs: govs}
-	writeJSON(w, 200, sync.EnrolResponse{Token: tok, DeviceID: req.DeviceID, Governorates: govs,
+	writeJSON(w, 200, protocol.EnrolResponse{Token: tok, DeviceID: req.DeviceID, Governorates: govs,
 		Endorsement: certificate.Endorse(h.key, req.DeviceID, ed25519.PublicKey(req.PublicKey)),
 		HQPublicKey: h.key.Public().(ed25519.PublicKey), Clock: h.clock.Now().String()})
 }
@@ -262,17 +262,17 @@ func (d *hqDevice) inScope(gov any) bool {
 func (h *fakeHQ) push(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 	var body io.Reader = r.Body
 	if r.Header.Get("Content-Encoding") != "gzip" {
-		writeErr(w, 400, sync.ErrBadRequest, "push must be gzip")
+		writeErr(w, 400, protocol.ErrBadRequest, "push must be gzip")
 		return
 	}
 	zr, err := gzip.NewReader(body)
 	if err != nil {
-		writeErr(w, 400, sync.ErrBadRequest, err.Error())
+		writeErr(w, 400, protocol.ErrBadRequest, err.Error())
 		return
 	}
-	var req sync.PushRequest
+	var req protocol.PushRequest
 	if err := json.NewDecoder(zr).Decode(&req); err != nil {
-		writeErr(w, 400, sync.ErrBadRequest, err.Error())
+		writeErr(w, 400, protocol.ErrBadRequest, err.Error())
 		return
 	}
 	h.mu.Lock()
@@ -295,7 +295,7 @@ func (h *fakeHQ) push(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 		}
 	}
 	h.mu.Lock()
-	resp := sync.PushResponse{}
+	resp := protocol.PushResponse{}
 	for _, op := range req.Ops {
 		resp.Results = append(resp.Results, h.applyOp(dev, op))
 	}
@@ -304,64 +304,64 @@ func (h *fakeHQ) push(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 	writeJSON(w, 200, resp)
 }
 
-func opHash(op sync.Op) string {
+func opHash(op protocol.Op) string {
 	b, _ := json.Marshal(op)
 	s := sha256.Sum256(b)
 	return hex.EncodeToString(s[:])
 }
 
 // applyOp is HQ's merge of one op (h.mu held).
-func (h *fakeHQ) applyOp(dev *hqDevice, op sync.Op) sync.OpResult {
-	res := sync.OpResult{ID: op.ID}
+func (h *fakeHQ) applyOp(dev *hqDevice, op protocol.Op) protocol.OpResult {
+	res := protocol.OpResult{ID: op.ID}
 	hash := opHash(op)
 	if prev, ok := h.applied[op.ID]; ok {
 		if prev == hash {
-			res.Status = sync.Duplicate
+			res.Status = protocol.Duplicate
 		} else {
-			res.Status, res.Code = sync.Rejected, sync.CodeOpIDReused
+			res.Status, res.Code = protocol.Rejected, protocol.CodeOpIDReused
 		}
 		return res
 	}
-	if _, ok := sync.Tables[op.Table]; !ok {
-		res.Status, res.Code = sync.Rejected, sync.CodeUnknownTable
+	if _, ok := protocol.Tables[op.Table]; !ok {
+		res.Status, res.Code = protocol.Rejected, protocol.CodeUnknownTable
 		return res
 	}
-	limit := time.Now().Add(sync.MaxAhead).UnixMilli()
+	limit := time.Now().Add(protocol.MaxAhead).UnixMilli()
 	for name, f := range op.Fields {
-		if !sync.KnownField(op.Table, name) {
-			res.Status, res.Code = sync.Rejected, sync.CodeUnknownField
+		if !protocol.KnownField(op.Table, name) {
+			res.Status, res.Code = protocol.Rejected, protocol.CodeUnknownField
 			return res
 		}
-		st, err := sync.ParseHLC(f.HLC)
+		st, err := protocol.ParseHLC(f.HLC)
 		if err != nil {
-			res.Status, res.Code = sync.Rejected, sync.CodeBadValue
+			res.Status, res.Code = protocol.Rejected, protocol.CodeBadValue
 			return res
 		}
 		if st.Wall > limit {
-			res.Status, res.Code, res.Message = sync.Rejected, sync.CodeClockSkew, "stamped too far ahead of HQ"
+			res.Status, res.Code, res.Message = protocol.Rejected, protocol.CodeClockSkew, "stamped too far ahead of HQ"
 			return res
 		}
 	}
 	key := op.Table + "/" + op.RowID
 	row := h.rows[key]
 	if g, ok := op.Fields["governorate"]; ok && !dev.inScope(g.Value) {
-		res.Status, res.Code = sync.Rejected, sync.CodeOutOfScope
+		res.Status, res.Code = protocol.Rejected, protocol.CodeOutOfScope
 		return res
 	}
 	if row != nil && !dev.inScope(row.fields["governorate"].Value) {
-		res.Status, res.Code = sync.Rejected, sync.CodeOutOfScope
+		res.Status, res.Code = protocol.Rejected, protocol.CodeOutOfScope
 		return res
 	}
 	if row == nil {
-		row = &hqRow{table: op.Table, id: op.RowID, fields: map[string]sync.Field{}, setAt: map[string]int64{}, setBy: map[string]string{}}
+		row = &hqRow{table: op.Table, id: op.RowID, fields: map[string]protocol.Field{}, setAt: map[string]int64{}, setBy: map[string]string{}}
 		h.rows[key] = row
 	}
-	changed, conflicts := sync.Merge(row.fields, op.Fields, func(f string) bool {
+	changed, conflicts := protocol.Merge(row.fields, op.Fields, func(f string) bool {
 		return row.setAt[f] > op.BaseRev && row.setBy[f] != dev.id
 	})
 	h.applied[op.ID] = hash
 	for _, f := range op.Fields {
-		if st, err := sync.ParseHLC(f.HLC); err == nil {
+		if st, err := protocol.ParseHLC(f.HLC); err == nil {
 			h.clock.Observe(st)
 		}
 	}
@@ -374,15 +374,15 @@ func (h *fakeHQ) applyOp(dev *hqDevice, op sync.Op) sync.OpResult {
 		}
 		row.seq = h.seq
 	}
-	res.Status = sync.Applied
+	res.Status = protocol.Applied
 	for _, c := range conflicts {
-		res.Status = sync.Conflicted
+		res.Status = protocol.Conflicted
 		h.seq++
 		now := h.clock.Now().String()
-		cf := func(v any) sync.Field { return sync.Field{Value: v, HLC: now} }
+		cf := func(v any) protocol.Field { return protocol.Field{Value: v, HLC: now} }
 		id := uuid.Must(uuid.NewV7()).String()
 		h.rows["conflict/"+id] = &hqRow{table: "conflict", id: id, seq: h.seq, setAt: map[string]int64{}, setBy: map[string]string{},
-			fields: map[string]sync.Field{
+			fields: map[string]protocol.Field{
 				"tbl": cf(op.Table), "row_id": cf(op.RowID), "field": cf(c.Field),
 				"winner": cf(c.Winner.Value), "winner_hlc": cf(c.Winner.HLC),
 				"loser": cf(c.Loser.Value), "loser_hlc": cf(c.Loser.HLC),
@@ -396,8 +396,8 @@ func (h *fakeHQ) applyOp(dev *hqDevice, op sync.Op) sync.OpResult {
 func (h *fakeHQ) pull(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 	cursor := r.URL.Query().Get("cursor")
 	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
-	if limit <= 0 || limit > sync.MaxPullLimit {
-		limit = sync.MaxPullLimit
+	if limit <= 0 || limit > protocol.MaxPullLimit {
+		limit = protocol.MaxPullLimit
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -413,11 +413,11 @@ func (h *fakeHQ) pull(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 		ep, s, ok := strings.Cut(cursor, ".")
 		n, err := strconv.ParseInt(s, 10, 64)
 		if !ok || err != nil {
-			writeErr(w, 400, sync.ErrBadRequest, "bad cursor")
+			writeErr(w, 400, protocol.ErrBadRequest, "bad cursor")
 			return
 		}
 		if ep != h.epoch {
-			writeErr(w, 409, sync.ErrMustResync, "HQ was restored")
+			writeErr(w, 409, protocol.ErrMustResync, "HQ was restored")
 			return
 		}
 		after = n
@@ -429,7 +429,7 @@ func (h *fakeHQ) pull(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 		}
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].seq < rows[j].seq })
-	resp := sync.PullResponse{Clock: h.clock.Now().String()}
+	resp := protocol.PullResponse{Clock: h.clock.Now().String()}
 	last := after
 	for _, row := range rows {
 		if len(resp.Changes) == limit {
@@ -440,11 +440,11 @@ func (h *fakeHQ) pull(w http.ResponseWriter, r *http.Request, dev *hqDevice) {
 		if !dev.inScope(row.fields["governorate"].Value) {
 			continue
 		}
-		fields := map[string]sync.Field{}
+		fields := map[string]protocol.Field{}
 		for k, f := range row.fields {
 			fields[k] = f
 		}
-		resp.Changes = append(resp.Changes, sync.Change{Seq: row.seq, Table: row.table, RowID: row.id, Fields: fields})
+		resp.Changes = append(resp.Changes, protocol.Change{Seq: row.seq, Table: row.table, RowID: row.id, Fields: fields})
 	}
 	resp.NextCursor = fmt.Sprintf("%s.%d", h.epoch, last)
 	writeJSON(w, 200, resp)

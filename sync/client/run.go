@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // What started a run, for the history.
@@ -29,13 +29,13 @@ type Report struct {
 	Duration time.Duration `json:"duration_ns"`
 	Pushed   int           `json:"pushed"` // ops sent and answered
 	data.PushCounts
-	Rejections []sync.OpResult `json:"rejections,omitempty"`
-	Pulled     int             `json:"pulled"` // rows received
-	Pages      int             `json:"pages"`
-	Cursor     string          `json:"cursor"`
-	Resynced   bool            `json:"resynced,omitempty"` // HQ answered must_resync; everything was pulled again
-	Requeued   int             `json:"requeued,omitempty"` // ops queued again for what HQ lost in a restore
-	Warnings   []Problem       `json:"warnings,omitempty"`
+	Rejections []protocol.OpResult `json:"rejections,omitempty"`
+	Pulled     int                 `json:"pulled"` // rows received
+	Pages      int                 `json:"pages"`
+	Cursor     string              `json:"cursor"`
+	Resynced   bool                `json:"resynced,omitempty"` // HQ answered must_resync; everything was pulled again
+	Requeued   int                 `json:"requeued,omitempty"` // ops queued again for what HQ lost in a restore
+	Warnings   []Problem           `json:"warnings,omitempty"`
 }
 
 func (r *Report) warn(p Problem) {
@@ -125,7 +125,7 @@ func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) e
 		return err
 	}
 	err := c.push(ctx, st, rep)
-	if status, code := httpCode(err); status == http.StatusConflict && code == sync.ErrMustResync {
+	if status, code := httpCode(err); status == http.StatusConflict && code == protocol.ErrMustResync {
 		// HQ has a new epoch. Pull everything first, then push again.
 		return c.resync(ctx, st, rep, false)
 	}
@@ -133,7 +133,7 @@ func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) e
 		return err
 	}
 	err = c.pull(ctx, st, st.Cursor, rep)
-	if status, code := httpCode(err); status == http.StatusConflict && code == sync.ErrMustResync {
+	if status, code := httpCode(err); status == http.StatusConflict && code == protocol.ErrMustResync {
 		return c.resync(ctx, st, rep, true)
 	}
 	if err == nil && rep.Requeued > 0 {
@@ -166,7 +166,7 @@ func (c *Client) resync(ctx context.Context, st data.SyncState, rep *Report, pus
 }
 
 // push sends the outbox, oldest first, in batches of at most
-// sync.MaxBatchOps ops and sync.MaxBatchBytes of JSON, up to the newest op
+// protocol.MaxBatchOps ops and protocol.MaxBatchBytes of JSON, up to the newest op
 // at the start (edits made meanwhile wait for the next run). A batch that
 // timed out is sent again halved, and later batches of the run stay that
 // small. An op HQ did not answer for stays queued for the next run.
@@ -191,7 +191,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 	done := 0
 	c.setProgress(Progress{Phase: PhasePush, Total: total})
 	var after int64
-	limit := sync.MaxBatchOps
+	limit := protocol.MaxBatchOps
 	for {
 		queued, err := c.store.Outbox(ctx, after, limit)
 		if err != nil {
@@ -201,20 +201,20 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 		if len(batch) == 0 {
 			return nil
 		}
-		var resp sync.PushResponse
+		var resp protocol.PushResponse
 		var sent []data.OutboxOp
 		err = c.retry(ctx, "push", func(ctx context.Context, n int) error {
 			sent = batch[:min(len(batch), limit)]
-			ops := make([]sync.Op, len(sent))
+			ops := make([]protocol.Op, len(sent))
 			for i, o := range sent {
 				ops[i] = o.Op
 			}
-			body, err := json.Marshal(sync.PushRequest{Clock: c.store.Clock().String(), Ops: ops})
+			body, err := json.Marshal(protocol.PushRequest{Clock: c.store.Clock().String(), Ops: ops})
 			if err != nil {
 				return local(err)
 			}
-			resp = sync.PushResponse{}
-			err = c.do(ctx, request{op: "push", method: http.MethodPost, base: st.HQURL, path: sync.PathPush,
+			resp = protocol.PushResponse{}
+			err = c.do(ctx, request{op: "push", method: http.MethodPost, base: st.HQURL, path: protocol.PathPush,
 				body: body, gzip: true, token: st.Token, timeout: c.timeouts.Push}, &resp)
 			if isTimeout(err) && len(sent) > 1 {
 				limit = max(1, len(sent)/2)
@@ -233,7 +233,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 				return local(err)
 			}
 			rep.Rejected++
-			rep.Rejections = append(rep.Rejections, sync.OpResult{ID: sent[0].Op.ID, Status: sync.Rejected, Code: "too_large"})
+			rep.Rejections = append(rep.Rejections, protocol.OpResult{ID: sent[0].Op.ID, Status: protocol.Rejected, Code: "too_large"})
 			continue
 		}
 		if err != nil {
@@ -250,9 +250,9 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 		rep.PushCounts.Add(counts)
 		rep.Pushed += len(results)
 		for _, r := range results {
-			if r.Status == sync.Rejected {
+			if r.Status == protocol.Rejected {
 				rep.Rejections = append(rep.Rejections, r.OpResult)
-				if r.Code == sync.CodeClockSkew {
+				if r.Code == protocol.CodeClockSkew {
 					rep.warn(Words(ProblemClockSkew))
 				}
 			}
@@ -262,7 +262,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 		}
 		// Only an answered batch lets HQ's clock in.
 		if err := c.store.ObserveClock(ctx, resp.Clock); err != nil {
-			if errors.Is(err, sync.ErrClockSkew) {
+			if errors.Is(err, protocol.ErrClockSkew) {
 				rep.warn(Words(ProblemClockSkew))
 			} else {
 				c.log.Warn("sync: HQ's clock in push reply", "err", err)
@@ -275,7 +275,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 }
 
 // batchOf takes ops up to maxSeq, at most limit of them and at most
-// sync.MaxBatchBytes of JSON (but always at least one).
+// protocol.MaxBatchBytes of JSON (but always at least one).
 func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 	const envelope = 64 // {"clock":"…","ops":[…]}
 	size := envelope
@@ -285,7 +285,7 @@ func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 			break
 		}
 		b, _ := json.Marshal(o.Op)
-		if len(out) > 0 && size+len(b)+1 > sync.MaxBatchBytes {
+		if len(out) > 0 && size+len(b)+1 > protocol.MaxBatchBytes {
 			break
 		}
 		size += len(b) + 1
@@ -298,7 +298,7 @@ func batchOf(queued []data.OutboxOp, maxSeq int64, limit int) []data.OutboxOp {
 // reply names ops by their place in the batch, not by id. Each result gets
 // its op's id and its place in the outbox (the seq the acknowledgement
 // uses). Ops without a result (a reply cut short) stay queued.
-func matchResults(sent []data.OutboxOp, results []sync.OpResult) ([]data.PushAck, error) {
+func matchResults(sent []data.OutboxOp, results []protocol.OpResult) ([]data.PushAck, error) {
 	switch {
 	case len(results) > len(sent):
 		return nil, fmt.Errorf("%d results for the %d ops sent", len(results), len(sent))
@@ -322,11 +322,11 @@ func (c *Client) pull(ctx context.Context, st data.SyncState, cursor string, rep
 	}
 	c.setProgress(Progress{Phase: phase})
 	for {
-		var page sync.PullResponse
+		var page protocol.PullResponse
 		q := url.Values{"cursor": {cursor}, "limit": {strconv.Itoa(c.pullLimit)}}
 		err := c.retry(ctx, "pull", func(ctx context.Context, n int) error {
-			page = sync.PullResponse{}
-			return c.do(ctx, request{op: "pull", method: http.MethodGet, base: st.HQURL, path: sync.PathPull,
+			page = protocol.PullResponse{}
+			return c.do(ctx, request{op: "pull", method: http.MethodGet, base: st.HQURL, path: protocol.PathPull,
 				query: q, token: st.Token, timeout: c.timeouts.Pull}, &page)
 		})
 		if err != nil {
@@ -334,7 +334,7 @@ func (c *Client) pull(ctx context.Context, st data.SyncState, cursor string, rep
 		}
 		err = c.store.ApplyChanges(ctx, page.Changes, page.NextCursor, page.Clock)
 		switch {
-		case errors.Is(err, sync.ErrClockSkew):
+		case errors.Is(err, protocol.ErrClockSkew):
 			// The page is applied; the clock did not jump.
 			rep.warn(Words(ProblemClockSkew))
 		case err != nil:

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	stdsync "sync"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -58,11 +58,11 @@ type Scheduler struct {
 	s      gocron.Scheduler
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     stdsync.WaitGroup
+	wg     sync.WaitGroup
 
 	pending atomic.Bool // a triggered run waits for its turn
 
-	mu       stdsync.Mutex
+	mu       sync.Mutex
 	pingWait time.Duration
 	nextPing time.Time
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/data/sheet"
-	"github.com/oman-sca/safeer/sync"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // outboxV4 turns a closed database's outbox back into the table of schema
@@ -103,7 +103,7 @@ func TestUpgradedOutboxIsPushed(t *testing.T) {
 	if rep.Pushed != 4 || rep.Applied != 4 || outboxLen(t, s) != 0 {
 		t.Fatalf("report %+v, outbox %d", rep, outboxLen(t, s))
 	}
-	want := make([]sync.Op, len(before))
+	want := make([]protocol.Op, len(before))
 	for i, o := range before {
 		want[i] = o.Op
 	}

@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 // Newer reports whether stamp a orders after stamp b. Stamps compare as
 // text (see HLC.String); the empty stamp is older than every other.

@@ -2,12 +2,12 @@
 // exchange, the hybrid logical clock that orders edits, and the pure per-field
 // merge both sides apply. It imports nothing of the store or of HTTP, so the
 // device (package data) and HQ (package hq) share one definition of "newer".
-package sync
+package protocol
 
 import (
 	"errors"
 	"fmt"
-	stdsync "sync"
+	"sync"
 	"time"
 )
 
@@ -150,7 +150,7 @@ var ErrClockSkew = errors.New("clock stamp is more than a day in the future")
 // Clock hands out increasing stamps for one device. It is safe for
 // concurrent use.
 type Clock struct {
-	mu     stdsync.Mutex
+	mu     sync.Mutex
 	last   HLC
 	device string
 	now    func() time.Time

@@ -1,4 +1,4 @@
-package sync
+package protocol
 
 // Field is one column's value in an op or a pulled change, with the clock
 // stamp of the edit that set it. Values are JSON scalars: string, float64
