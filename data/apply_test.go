@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -48,7 +49,7 @@ func TestApplyNewRowIsNotAnOutboxChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, err := s.Person(ctx, id)
-	if err != nil || p.NameAr != "مريم الهنائية" || p.Governorate != "OM-DA" || p.Status != StatusActive {
+	if err != nil || p.NameAr != "مريم الهنائية" || p.Governorate != "OM-DA" || p.Status != safeer.StatusActive {
 		t.Fatalf("pulled person %+v, %v", p, err)
 	}
 	if n, _ := s.OutboxLen(ctx); n != 0 {
@@ -80,7 +81,7 @@ func TestApplyNewRowIsNotAnOutboxChange(t *testing.T) {
 func TestApplyMergesFieldByField(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: "سالم", NameEn: "Salim", Governorate: "OM-MA", Phone: "91234567"})
+	p := mustAdd(t, s, safeer.Person{NameAr: "سالم", NameEn: "Salim", Governorate: "OM-MA", Phone: "91234567"})
 	// The add was pushed: HQ has it.
 	if _, err := s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])}); err != nil {
 		t.Fatal(err)
@@ -126,7 +127,7 @@ func TestApplyMergesFieldByField(t *testing.T) {
 func TestApplyConcurrentWithUnsentOp(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: "خالد", Governorate: "OM-MA", Phone: "91234567", Notes: "a"})
+	p := mustAdd(t, s, safeer.Person{NameAr: "خالد", Governorate: "OM-MA", Phone: "91234567", Notes: "a"})
 	ops := outbox(t, s)
 	s.AckPush(ctx, []PushAck{applied(ops[0])})
 	// Edited offline, not sent yet.
@@ -271,7 +272,7 @@ func TestApplyObservesHQClockAfterCommit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := mustAdd(t, s, Person{NameEn: "Hamad", Governorate: "OM-MA"})
+	p := mustAdd(t, s, safeer.Person{NameEn: "Hamad", Governorate: "OM-MA"})
 	s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
 	// Another device (right clock) renamed him; HQ's clock is now. Three
 	// days ahead of this laptop is beyond MaxSkew: refused, page applied.
@@ -338,7 +339,7 @@ func TestAckPush(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	for _, n := range []string{"A", "B", "C", "D", "E"} {
-		mustAdd(t, s, Person{NameEn: n, Governorate: "OM-MA"})
+		mustAdd(t, s, safeer.Person{NameEn: n, Governorate: "OM-MA"})
 	}
 	ops := outbox(t, s)
 	counts, err := s.AckPush(ctx, []PushAck{
@@ -396,7 +397,7 @@ func TestAckPush(t *testing.T) {
 func TestConflictResolve(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameEn: "Aisha", Governorate: "OM-MA", Phone: "91111111"})
+	p := mustAdd(t, s, safeer.Person{NameEn: "Aisha", Governorate: "OM-MA", Phone: "91111111"})
 	s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
 	now := time.Now()
 	win, lose := stamp(now, "dev-b"), stamp(now.Add(-time.Minute), "dev-a")
@@ -522,9 +523,9 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	s := openTest(t)
 	// Three people written here and acknowledged by HQ; one more written
 	// by another device and pulled.
-	kept := mustAdd(t, s, Person{NameEn: "Kept", Governorate: "OM-MA"})
-	edited := mustAdd(t, s, Person{NameEn: "Edited", Governorate: "OM-MA"})
-	lost := mustAdd(t, s, Person{NameEn: "Lost", Governorate: "OM-MA", Phone: "91234567"})
+	kept := mustAdd(t, s, safeer.Person{NameEn: "Kept", Governorate: "OM-MA"})
+	edited := mustAdd(t, s, safeer.Person{NameEn: "Edited", Governorate: "OM-MA"})
+	lost := mustAdd(t, s, safeer.Person{NameEn: "Lost", Governorate: "OM-MA", Phone: "91234567"})
 	edited.Phone = "92222222"
 	if err := s.UpdatePerson(ctx, &edited); err != nil {
 		t.Fatal(err)
@@ -553,11 +554,11 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	if st := syncState(t, s); st.Cursor != "" {
 		t.Fatalf("cursor %q", st.Cursor)
 	}
-	fieldsOf := func(p Person) map[string]protocol.Field {
+	fieldsOf := func(p safeer.Person) map[string]protocol.Field {
 		var hlc string
 		s.db.QueryRow(`SELECT hlc FROM person WHERE id = ?`, p.ID).Scan(&hlc)
 		out := map[string]protocol.Field{}
-		for k, v := range newFields(p.fields()) {
+		for k, v := range newFields(personRow(p)) {
 			out[k] = f(v, hlc)
 		}
 		return out

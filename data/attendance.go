@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 )
 
 // attendanceNamespace derives attendance ids from (workshop, person).
@@ -20,13 +21,13 @@ func AttendanceID(workshopID, personID string) string {
 
 const attendanceColumns = `id, workshop_id, person_id, checked_in_at, hours, status, deleted`
 
-func scanAttendance(sc interface{ Scan(...any) error }) (Attendance, error) {
-	var a Attendance
+func scanAttendance(sc interface{ Scan(...any) error }) (safeer.Attendance, error) {
+	var a safeer.Attendance
 	err := sc.Scan(&a.ID, &a.WorkshopID, &a.PersonID, &a.CheckedInAt, &a.Hours, &a.Status, &a.Deleted)
 	return a, err
 }
 
-func (a Attendance) fields() row {
+func attendanceRow(a safeer.Attendance) row {
 	return row{
 		"workshop_id": a.WorkshopID, "person_id": a.PersonID, "checked_in_at": a.CheckedInAt,
 		"hours": a.Hours, "status": a.Status, "deleted": a.Deleted,
@@ -36,7 +37,7 @@ func (a Attendance) fields() row {
 // Attend records a person's attendance at a workshop (a check-in). With no
 // hours given, the person attended the whole workshop. Checking in again
 // updates the same row.
-func (s *Store) Attend(ctx context.Context, a *Attendance) error {
+func (s *Store) Attend(ctx context.Context, a *safeer.Attendance) error {
 	return s.write(ctx, func(t *tx) error {
 		w, err := t.workshop(ctx, a.WorkshopID)
 		if err != nil {
@@ -56,9 +57,9 @@ func (s *Store) Attend(ctx context.Context, a *Attendance) error {
 			a.PersonID = p.MergedInto // check in the person this record stands for
 		}
 		if a.Status == "" {
-			a.Status = Present
+			a.Status = safeer.Present
 		}
-		if a.Hours == 0 && a.Status == Present {
+		if a.Hours == 0 && a.Status == safeer.Present {
 			a.Hours = w.Hours
 		}
 		if a.CheckedInAt == "" {
@@ -77,14 +78,14 @@ func (s *Store) Attend(ctx context.Context, a *Attendance) error {
 			// out, "deleted": false would stay true at HQ after a removal
 			// there, while this device, whose row is stamped now, shows
 			// the check-in: the copies would never agree.
-			return t.insert(ctx, "attendance", a.ID, a.fields(), nil)
+			return t.insert(ctx, "attendance", a.ID, attendanceRow(*a), nil)
 		case err != nil:
 			return err
 		}
 		if old.Status == a.Status && !old.Deleted {
 			a.CheckedInAt = old.CheckedInAt // a repeated check-in keeps the first time
 		}
-		return t.update(ctx, "attendance", a.ID, diff(old.fields(), a.fields()))
+		return t.update(ctx, "attendance", a.ID, diff(attendanceRow(old), attendanceRow(*a)))
 	})
 }
 
@@ -105,9 +106,9 @@ func (s *Store) Unattend(ctx context.Context, workshopID, personID string) error
 
 // AttendanceRecord is an attendance row with the names a list shows.
 type AttendanceRecord struct {
-	Attendance
-	Person   Person   `json:"person"`
-	Workshop Workshop `json:"workshop"`
+	safeer.Attendance
+	Person   safeer.Person   `json:"person"`
+	Workshop safeer.Workshop `json:"workshop"`
 }
 
 // mergeChains is a WITH clause that defines canon(id, to_id): for every

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data/sheet"
 )
 
@@ -81,7 +82,7 @@ func benchDB(b *testing.B) string {
 	err = s.write(ctx, func(t *tx) error {
 		t.peopleBulk = true
 		for i, g := range people {
-			p := Person{NameAr: g.nameAr, Phone: g.phone, Governorate: g.gov, Wilayat: g.wilayat, CivilID: g.civil, Kind: KindAmbassador, Status: StatusActive}
+			p := safeer.Person{NameAr: g.nameAr, Phone: g.phone, Governorate: g.gov, Wilayat: g.wilayat, CivilID: g.civil, Kind: safeer.KindAmbassador, Status: safeer.StatusActive}
 			if err := t.addPerson(ctx, &p, ""); err != nil {
 				return err
 			}
@@ -99,16 +100,16 @@ func benchDB(b *testing.B) string {
 	for batch := 0; batch < 10; batch++ {
 		err = s.write(ctx, func(t *tx) error {
 			for w := 0; w < 200; w++ {
-				ws := Workshop{TitleAr: fmt.Sprintf("ورشة المدن الذكية رقم %d", batch*200+w), Date: "2026-01-01", Hours: 3,
-					MinHours: 3, Governorate: "OM-MA", Status: WorkshopHeld}
+				ws := safeer.Workshop{TitleAr: fmt.Sprintf("ورشة المدن الذكية رقم %d", batch*200+w), Date: "2026-01-01", Hours: 3,
+					MinHours: 3, Governorate: "OM-MA", Status: safeer.WorkshopHeld}
 				ws.ID = fmt.Sprintf("w-%05d", batch*200+w)
-				if err := t.insert(ctx, "workshop", ws.ID, newFields(ws.fields()), nil); err != nil {
+				if err := t.insert(ctx, "workshop", ws.ID, newFields(workshopRow(ws)), nil); err != nil {
 					return err
 				}
 				for k := 0; k < 500; k++ {
-					a := Attendance{WorkshopID: ws.ID, PersonID: ids[r.IntN(len(ids))], Hours: 3, Status: Present, CheckedInAt: "2026-01-01T08:00:00Z"}
+					a := safeer.Attendance{WorkshopID: ws.ID, PersonID: ids[r.IntN(len(ids))], Hours: 3, Status: safeer.Present, CheckedInAt: "2026-01-01T08:00:00Z"}
 					a.ID = AttendanceID(a.WorkshopID, a.PersonID+fmt.Sprint(k))
-					if err := t.insert(ctx, "attendance", a.ID, newFields(a.fields()), nil); err != nil {
+					if err := t.insert(ctx, "attendance", a.ID, newFields(attendanceRow(a)), nil); err != nil {
 						return err
 					}
 				}
@@ -287,7 +288,7 @@ func plainInsert(ctx context.Context, db *sql.DB, people []genPerson) error {
 	defer st.Close()
 	stamp := "019ad1b2c3d4-000000-01a22718-2372-749e-82e4-77d9fba3e517"
 	for i, g := range people {
-		if _, err := st.ExecContext(ctx, fmt.Sprintf("01a22718-2372-749e-82e4-%012d", i), stamp, KindAmbassador, StatusActive,
+		if _, err := st.ExecContext(ctx, fmt.Sprintf("01a22718-2372-749e-82e4-%012d", i), stamp, safeer.KindAmbassador, safeer.StatusActive,
 			g.nameAr, g.phone, g.gov, g.wilayat, g.civil, "01a22718-2372-749e-82e4-77d9fba3e517"); err != nil {
 			return err
 		}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/certificate"
 )
@@ -79,7 +80,7 @@ func (s *Store) Eligibility(ctx context.Context, workshopID string) ([]Eligible,
 	for _, a := range att {
 		sk := Skipped{PersonID: a.Person.ID, NameAr: a.Person.NameAr, NameEn: a.Person.NameEn}
 		switch {
-		case a.Status != Present:
+		case a.Status != safeer.Present:
 			sk.Reason, sk.En, sk.Ar = SkipNotPresent, "was "+a.Status+", not present", "لم يحضر ("+statusAr(a.Status)+")"
 			skipped = append(skipped, sk)
 		case a.Hours+1e-9 < w.MinHours:
@@ -101,9 +102,9 @@ func (s *Store) Eligibility(ctx context.Context, workshopID string) ([]Eligible,
 
 func statusAr(s string) string {
 	switch s {
-	case Absent:
+	case safeer.Absent:
 		return "غائب"
-	case Excused:
+	case safeer.Excused:
 		return "معتذر"
 	}
 	return s
@@ -111,7 +112,7 @@ func statusAr(s string) string {
 
 // nameLess sorts people as a printed pile should be: by Arabic name, then
 // English, with the search folding so hamza spellings sort together.
-func nameLess(a, b Person) bool {
+func nameLess(a, b safeer.Person) bool {
 	ka, kb := arabic.Fold(a.DisplayName()), arabic.Fold(b.DisplayName())
 	if ka != kb {
 		return ka < kb
@@ -121,7 +122,7 @@ func nameLess(a, b Person) bool {
 
 // IssueReport says what IssueCertificates did.
 type IssueReport struct {
-	Workshop Workshop         `json:"workshop"`
+	Workshop safeer.Workshop  `json:"workshop"`
 	Issued   []CertificateRow `json:"issued"`   // new certificates, and reissues after a correction
 	Reprints []CertificateRow `json:"reprints"` // live certificates printed again unchanged
 	Skipped  []Skipped        `json:"skipped"`

@@ -7,26 +7,27 @@ import (
 	"os"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 )
 
 func TestIssueCertificates(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	w := Workshop{TitleAr: "مقدمة في المدن الذكية", TitleEn: "Introduction to Smart Cities", Date: "2026-11-20",
+	w := safeer.Workshop{TitleAr: "مقدمة في المدن الذكية", TitleEn: "Introduction to Smart Cities", Date: "2026-11-20",
 		Hours: 3, MinHours: 2, Governorate: "OM-DA", Wilayat: "Nizwa"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	zainab := mustAdd(t, s, Person{NameAr: "زينب الهنائية", NameEn: "Zainab Al Hinai", Governorate: "OM-DA"})
-	ali := mustAdd(t, s, Person{NameAr: "علي العبري", Governorate: "OM-DA"})
-	late := mustAdd(t, s, Person{NameAr: "سعيد المعمري", Governorate: "OM-DA"})
-	away := mustAdd(t, s, Person{NameAr: "أسماء الريامية", Governorate: "OM-DA"})
-	for _, a := range []Attendance{
+	zainab := mustAdd(t, s, safeer.Person{NameAr: "زينب الهنائية", NameEn: "Zainab Al Hinai", Governorate: "OM-DA"})
+	ali := mustAdd(t, s, safeer.Person{NameAr: "علي العبري", Governorate: "OM-DA"})
+	late := mustAdd(t, s, safeer.Person{NameAr: "سعيد المعمري", Governorate: "OM-DA"})
+	away := mustAdd(t, s, safeer.Person{NameAr: "أسماء الريامية", Governorate: "OM-DA"})
+	for _, a := range []safeer.Attendance{
 		{WorkshopID: w.ID, PersonID: zainab.ID},
 		{WorkshopID: w.ID, PersonID: ali.ID, Hours: 2},
 		{WorkshopID: w.ID, PersonID: late.ID, Hours: 1},
-		{WorkshopID: w.ID, PersonID: away.ID, Status: Absent},
+		{WorkshopID: w.ID, PersonID: away.ID, Status: safeer.Absent},
 	} {
 		if err := s.Attend(ctx, &a); err != nil {
 			t.Fatal(err)

@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"fmt"
+	"github.com/oman-sca/safeer"
 	"path/filepath"
 	"testing"
 	"time"
@@ -31,7 +32,7 @@ func TestTwoProcessesNeverRepeatAStamp(t *testing.T) {
 		if i%3 != 0 {
 			s = b
 		}
-		mustAdd(t, s, Person{NameEn: fmt.Sprintf("Person %d", i), Governorate: "OM-MA"})
+		mustAdd(t, s, safeer.Person{NameEn: fmt.Sprintf("Person %d", i), Governorate: "OM-MA"})
 	}
 	ops := outbox(t, a)
 	if len(ops) != 20 {

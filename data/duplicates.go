@@ -8,6 +8,7 @@ import (
 	"sort"
 	"sync/atomic"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/roster"
 )
 
@@ -50,7 +51,7 @@ func (m Match) Why(ar bool) []string {
 // the folded name is the same). It flags; merging is always a person's
 // decision. p should be validated first (so its phone is E.164 and its
 // governorate a code).
-func (s *Store) DuplicateCandidates(ctx context.Context, p Person) ([]Match, error) {
+func (s *Store) DuplicateCandidates(ctx context.Context, p safeer.Person) ([]Match, error) {
 	ix, err := s.freshIndex(ctx)
 	if err != nil {
 		return nil, err

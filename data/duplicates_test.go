@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"github.com/oman-sca/safeer"
 	"math/rand/v2"
 	"reflect"
 	"slices"
@@ -130,24 +131,24 @@ func TestDuplicateRule(t *testing.T) {
 	s := openTest(t)
 	// Hamad and Hajar: a brother and a sister, the English names two
 	// letters apart, their own phones. Not one person.
-	hamad := mustAdd(t, s, Person{NameAr: "حمد ناصر الكندي", NameEn: "Hamad Nasser Al Kindi", Gender: "male",
+	hamad := mustAdd(t, s, safeer.Person{NameAr: "حمد ناصر الكندي", NameEn: "Hamad Nasser Al Kindi", Gender: "male",
 		Phone: "91111111", Governorate: "OM-DA"})
-	ahmed := mustAdd(t, s, Person{NameAr: "أحمد سالم البوسعيدي", Gender: "male", Phone: "93333333", CivilID: "11112222", Governorate: "OM-DA"})
-	maryam := mustAdd(t, s, Person{NameAr: "مريم الرواحية", Gender: "female", CivilID: "55556666", Governorate: "OM-DA"})
+	ahmed := mustAdd(t, s, safeer.Person{NameAr: "أحمد سالم البوسعيدي", Gender: "male", Phone: "93333333", CivilID: "11112222", Governorate: "OM-DA"})
+	maryam := mustAdd(t, s, safeer.Person{NameAr: "مريم الرواحية", Gender: "female", CivilID: "55556666", Governorate: "OM-DA"})
 	for _, c := range []struct {
 		name string
-		p    Person
+		p    safeer.Person
 		want map[string][]string
 	}{
-		{"Hamad and Hajar", Person{NameAr: "هاجر ناصر الكندي", NameEn: "Hajar Nasser Al Kindi", Gender: "female",
+		{"Hamad and Hajar", safeer.Person{NameAr: "هاجر ناصر الكندي", NameEn: "Hajar Nasser Al Kindi", Gender: "female",
 			Phone: "92222222", Governorate: "OM-DA"}, map[string][]string{}},
-		{"the same name folded, another phone and civil ID", Person{NameAr: "احمد سالم البوسعيدى", Gender: "male",
+		{"the same name folded, another phone and civil ID", safeer.Person{NameAr: "احمد سالم البوسعيدى", Gender: "male",
 			Phone: "94444444", CivilID: "33334444", Governorate: "OM-DA"}, map[string][]string{ahmed.ID: {SameName}}},
-		{"a close name, another phone and civil ID", Person{NameAr: "احمد سالم البوسعيد", Phone: "94444444",
+		{"a close name, another phone and civil ID", safeer.Person{NameAr: "احمد سالم البوسعيد", Phone: "94444444",
 			CivilID: "33334444", Governorate: "OM-DA"}, map[string][]string{}},
-		{"the same civil ID, genders differ", Person{NameAr: "مروان الرواحي", Gender: "male", CivilID: "55556666",
+		{"the same civil ID, genders differ", safeer.Person{NameAr: "مروان الرواحي", Gender: "male", CivilID: "55556666",
 			Governorate: "OM-DA"}, map[string][]string{maryam.ID: {SameCivilID}}},
-		{"a close name, one gender unknown", Person{NameEn: "Hamad Naser Al Kindi", Phone: "92222222", Governorate: "OM-DA"},
+		{"a close name, one gender unknown", safeer.Person{NameEn: "Hamad Naser Al Kindi", Phone: "92222222", Governorate: "OM-DA"},
 			map[string][]string{hamad.ID: {CloseName}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -167,8 +168,8 @@ func TestDuplicateRule(t *testing.T) {
 				t.Errorf("candidates %v, want %v", got, c.want)
 			}
 			// The import's check, rows against each other, agrees.
-			var old Person
-			for _, q := range []Person{hamad, ahmed, maryam} {
+			var old safeer.Person
+			for _, q := range []safeer.Person{hamad, ahmed, maryam} {
 				if _, ok := c.want[q.ID]; ok || len(c.want) == 0 && q.ID == hamad.ID {
 					old = q
 				}
@@ -201,7 +202,7 @@ func TestDuplicateRule(t *testing.T) {
 func TestDuplicatePairsMatchesOneByOne(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	people := []Person{
+	people := []safeer.Person{
 		{NameAr: "أحمد سالم الكندي", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Phone: "+96891230001", Gender: "male"},
 		{NameAr: "احمد سالم الكندى", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Phone: "+96891230002", Gender: "male"},
 		{NameAr: "حمد ناصر الكندي", Governorate: "OM-DA", Phone: "+96891230003", Gender: "male"},
@@ -224,7 +225,7 @@ func TestDuplicatePairsMatchesOneByOne(t *testing.T) {
 	}
 	want := map[[2]string]string{}
 	for _, r := range all {
-		p := Person{ID: r.ID, NameAr: r.NameAr, NameEn: r.NameEn, Phone: r.Phone, CivilID: r.CivilID, Email: r.Email,
+		p := safeer.Person{ID: r.ID, NameAr: r.NameAr, NameEn: r.NameEn, Phone: r.Phone, CivilID: r.CivilID, Email: r.Email,
 			Governorate: r.Governorate, Wilayat: r.Wilayat, Gender: r.Gender}
 		ms, err := s.DuplicateCandidates(ctx, p)
 		if err != nil {

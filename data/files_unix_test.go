@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"github.com/oman-sca/safeer"
 	"os"
 	"path/filepath"
 	"strings"
@@ -110,7 +111,7 @@ func TestDatabaseFilesPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	p := Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567"}
+	p := safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567"}
 	if err := s.AddPerson(context.Background(), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +177,7 @@ func TestBackupPrivateWithoutToken(t *testing.T) {
 	}
 	defer s.Close()
 	enrolTest(t, s)
-	p := Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567", CivilID: "12345678"}
+	p := safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567", CivilID: "12345678"}
 	if err := s.AddPerson(ctx, &p); err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data/sheet"
 )
 
@@ -153,7 +154,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 	// writer stops and rolls back, and nothing is written.
 	type checked struct {
 		row  int
-		p    Person
+		p    safeer.Person
 		errs []FieldError
 		dups []DuplicateMatch
 		// The row's op, prepared here on every core so the single SQLite
@@ -257,7 +258,7 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 					giveUp() // nothing will be written: stop saving
 				}
 			} else {
-				c.fields = c.p.newRow()
+				c.fields = newPersonRow(c.p)
 				p, err := encodeFields(c.fields)
 				if err != nil {
 					return err
@@ -366,14 +367,14 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 }
 
 // personFromCells reads a person from a row by the column mapping.
-func personFromCells(cols map[string]int, cells []string) Person {
+func personFromCells(cols map[string]int, cells []string) safeer.Person {
 	get := func(field string) string {
 		if i, ok := cols[field]; ok && i < len(cells) {
 			return cells[i]
 		}
 		return ""
 	}
-	return Person{
+	return safeer.Person{
 		Kind: get(sheet.FieldKind), NameAr: get(sheet.FieldNameAr), NameEn: get(sheet.FieldNameEn), Gender: get(sheet.FieldGender),
 		CivilID: get(sheet.FieldCivilID), Phone: get(sheet.FieldPhone), Email: get(sheet.FieldEmail),
 		Governorate: get(sheet.FieldGovernorate), Wilayat: get(sheet.FieldWilayat), Organisation: get(sheet.FieldOrganisation),

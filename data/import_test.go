@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data/sheet"
 )
 
@@ -75,7 +76,7 @@ func readTable(t testing.TB, content string) *sheet.Table {
 func TestImport(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	existing := mustAdd(t, s, Person{NameAr: "فاطمة الزدجالي", Governorate: "OM-MA", Phone: "92223333"})
+	existing := mustAdd(t, s, safeer.Person{NameAr: "فاطمة الزدجالي", Governorate: "OM-MA", Phone: "92223333"})
 
 	before := dump(t, s)
 	rep, err := s.Import(ctx, readTable(t, rosterCSV), ImportOptions{DryRun: true})
@@ -123,7 +124,7 @@ func TestImport(t *testing.T) {
 func TestImportInvalidRowsChangeNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "سالم", Governorate: "OM-ZU"})
+	mustAdd(t, s, safeer.Person{NameAr: "سالم", Governorate: "OM-ZU"})
 	before := dump(t, s)
 	bad := rosterCSV + "خالد,,123,ظفار,مطرح,x,\r\n"
 	rep, err := s.Import(ctx, readTable(t, bad), ImportOptions{})
@@ -157,7 +158,7 @@ func TestImportInvalidRowsChangeNothing(t *testing.T) {
 func TestImportInvalidLastRowChangesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "سالم", Governorate: "OM-ZU"})
+	mustAdd(t, s, safeer.Person{NameAr: "سالم", Governorate: "OM-ZU"})
 	var b strings.Builder
 	b.WriteString("name_ar,phone,governorate\n")
 	for i := 0; i < 5000; i++ {
@@ -198,7 +199,7 @@ func TestImportInvalidLastRowChangesNothing(t *testing.T) {
 // the database must hold exactly what it held before.
 func TestImportFailureMidwayRollsBack(t *testing.T) {
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "سالم", Governorate: "OM-ZU"})
+	mustAdd(t, s, safeer.Person{NameAr: "سالم", Governorate: "OM-ZU"})
 	var b strings.Builder
 	b.WriteString("name_ar,phone,governorate\n")
 	for i := 0; i < 3000; i++ {
@@ -230,7 +231,7 @@ func TestImportFailureMidwayRollsBack(t *testing.T) {
 func TestInsertManyFailureLeavesNothing(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameEn: "Existing", Governorate: "OM-MA"})
+	p := mustAdd(t, s, safeer.Person{NameEn: "Existing", Governorate: "OM-MA"})
 	before := dump(t, s)
 	ids, err := newUUIDs(10)
 	if err != nil {
@@ -253,7 +254,7 @@ func TestInsertManyFailureLeavesNothing(t *testing.T) {
 func TestUndoImport(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	kept := mustAdd(t, s, Person{NameAr: "سالم", Governorate: "OM-ZU"})
+	kept := mustAdd(t, s, safeer.Person{NameAr: "سالم", Governorate: "OM-ZU"})
 	live := func() string {
 		ps, err := s.ListPeople(ctx, PeopleFilter{})
 		if err != nil {
@@ -284,10 +285,10 @@ func TestUndoImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := Workshop{TitleAr: "ورشة", Date: "2026-11-01", Hours: 2, Governorate: "OM-MA"}
+	w := safeer.Workshop{TitleAr: "ورشة", Date: "2026-11-01", Hours: 2, Governorate: "OM-MA"}
 	s.AddWorkshop(ctx, &w)
 	res, _ := s.Search(ctx, "فاطمة", SearchOptions{})
-	if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: res[0].ID}); err != nil {
+	if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: res[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.UndoImport(ctx, rep.Batch); !errors.Is(err, ErrImportInUse) {
@@ -298,7 +299,7 @@ func TestUndoImport(t *testing.T) {
 func TestExport(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "أحمد, \"الشاعر\"", NameEn: "Ahmed", Governorate: "OM-MA", Phone: "91234567"})
+	mustAdd(t, s, safeer.Person{NameAr: "أحمد, \"الشاعر\"", NameEn: "Ahmed", Governorate: "OM-MA", Phone: "91234567"})
 	var b strings.Builder
 	n, err := s.Export(ctx, "people", FormatCSV, &b)
 	if err != nil || n != 1 {

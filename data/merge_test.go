@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/roster"
 )
 
@@ -26,8 +27,8 @@ func planField(t *testing.T, p MergePlan, field string) roster.FieldChoice {
 func TestMergeKeepsTheMergedEmail(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameAr: "سالم الحارثي", Governorate: "OM-MA", Phone: "91234567"})
-	b := mustAdd(t, s, Person{NameAr: "سالم الحارثي", Governorate: "OM-MA", Email: "salim@example.om"})
+	a := mustAdd(t, s, safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-MA", Phone: "91234567"})
+	b := mustAdd(t, s, safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-MA", Email: "salim@example.om"})
 	plan, err := s.PlanMerge(ctx, a.ID, b.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +69,8 @@ func TestMergeKeepsTheMergedEmail(t *testing.T) {
 func TestPlanMergeDefaults(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Notes: "A's notes", Organisation: "Sohar Port"})
-	b := mustAdd(t, s, Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Notes: "B's notes", Organisation: "Majan"})
+	a := mustAdd(t, s, safeer.Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Notes: "A's notes", Organisation: "Sohar Port"})
+	b := mustAdd(t, s, safeer.Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Notes: "B's notes", Organisation: "Majan"})
 	// B is newer than A everywhere; then A's organisation is edited, so
 	// A's organisation is the newest of the two.
 	a.Organisation = "Sohar Port Authority"
@@ -100,9 +101,9 @@ func TestPlanMergeDefaults(t *testing.T) {
 func TestMergeHonoursChoices(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameAr: "خالد البلوشي", NameEn: "Khalid Al Balushi", Governorate: "OM-MA", Wilayat: "Muttrah",
+	a := mustAdd(t, s, safeer.Person{NameAr: "خالد البلوشي", NameEn: "Khalid Al Balushi", Governorate: "OM-MA", Wilayat: "Muttrah",
 		Phone: "91111111", Email: "khalid@a.om"})
-	b := mustAdd(t, s, Person{NameAr: "خالد البلوشى", Governorate: "OM-DA", Wilayat: "Nizwa",
+	b := mustAdd(t, s, safeer.Person{NameAr: "خالد البلوشى", Governorate: "OM-DA", Wilayat: "Nizwa",
 		Phone: "92222222", Email: "khalid@b.om", Expertise: "GIS"})
 	plan, err := s.PlanMerge(ctx, a.ID, b.ID)
 	if err != nil {
@@ -141,8 +142,8 @@ func TestMergeHonoursChoices(t *testing.T) {
 	}
 
 	// A bad choice changes nothing.
-	c := mustAdd(t, s, Person{NameAr: "سعيد", Governorate: "OM-MA"})
-	d := mustAdd(t, s, Person{NameAr: "سعيد", Governorate: "OM-MA"})
+	c := mustAdd(t, s, safeer.Person{NameAr: "سعيد", Governorate: "OM-MA"})
+	d := mustAdd(t, s, safeer.Person{NameAr: "سعيد", Governorate: "OM-MA"})
 	before := len(outbox(t, s))
 	if _, err := s.MergePeople(ctx, d.ID, c.ID, map[string]roster.Side{"merged_into": roster.Merged}); err == nil {
 		t.Fatal("a choice of merged_into was accepted")
@@ -152,8 +153,8 @@ func TestMergeHonoursChoices(t *testing.T) {
 	}
 
 	// A plan changed by a screen applies as shown.
-	e := mustAdd(t, s, Person{NameAr: "هدى", Governorate: "OM-MA", Notes: "first"})
-	f := mustAdd(t, s, Person{NameAr: "هدى", Governorate: "OM-MA", Notes: "second"})
+	e := mustAdd(t, s, safeer.Person{NameAr: "هدى", Governorate: "OM-MA", Notes: "first"})
+	f := mustAdd(t, s, safeer.Person{NameAr: "هدى", Governorate: "OM-MA", Notes: "second"})
 	plan, err = s.PlanMerge(ctx, e.ID, f.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -176,15 +177,15 @@ func TestMergeHonoursChoices(t *testing.T) {
 func TestPlanShowsEveryMergedValue(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameEn: "Ali", Governorate: "OM-MU"})
-	b := mustAdd(t, s, Person{Kind: KindGuest, NameAr: "علي الشحي", NameEn: "Ali Al Shehhi", Gender: "male",
+	a := mustAdd(t, s, safeer.Person{NameEn: "Ali", Governorate: "OM-MU"})
+	b := mustAdd(t, s, safeer.Person{Kind: safeer.KindGuest, NameAr: "علي الشحي", NameEn: "Ali Al Shehhi", Gender: "male",
 		CivilID: "12345678", Phone: "93333333", Email: "ali@example.om", Governorate: "OM-MU", Wilayat: "Khasab",
-		Organisation: "Khasab Municipality", Expertise: "IoT", JoinedOn: "2025-03-01", Status: StatusInactive, Notes: "from the fair"})
+		Organisation: "Khasab Municipality", Expertise: "IoT", JoinedOn: "2025-03-01", Status: safeer.StatusInactive, Notes: "from the fair"})
 	plan, err := s.PlanMerge(ctx, a.ID, b.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fields := b.fields()
+	fields := personRow(b)
 	shown := map[string]bool{}
 	for _, f := range plan.Fields {
 		shown[f.Field] = true

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -57,7 +58,7 @@ func rosterView(t *testing.T, s *Store, word string) []string {
 
 // credited says whom each read of attendance credits a workshop's row to:
 // the workshop's list, the export, eligibility, and each person's list.
-func credited(t *testing.T, s *Store, w Workshop, want string, hidden ...string) {
+func credited(t *testing.T, s *Store, w safeer.Workshop, want string, hidden ...string) {
 	t.Helper()
 	ctx := context.Background()
 	att, err := s.WorkshopAttendance(ctx, w.ID)
@@ -112,15 +113,15 @@ func TestMergeChainsAreFollowedToTheEnd(t *testing.T) {
 	s := openTest(t)
 	var ids []string
 	for _, n := range []string{"بدر أ", "بدر ب", "بدر ج", "بدر د"} {
-		ids = append(ids, mustAdd(t, s, Person{NameAr: n, Governorate: "OM-DA"}).ID)
+		ids = append(ids, mustAdd(t, s, safeer.Person{NameAr: n, Governorate: "OM-DA"}).ID)
 	}
 	p, q, r, end := ids[0], ids[1], ids[2], ids[3]
-	w := Workshop{TitleAr: "ورشة", Date: "2026-11-20", Hours: 3, MinHours: 3, Governorate: "OM-DA"}
+	w := safeer.Workshop{TitleAr: "ورشة", Date: "2026-11-20", Hours: 3, MinHours: 3, Governorate: "OM-DA"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
 	for _, id := range []string{p, q} { // both came: one row for the survivor
-		if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: id, Hours: 3}); err != nil {
+		if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: id, Hours: 3}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -149,14 +150,14 @@ func TestMergeChainsAreFollowedToTheEnd(t *testing.T) {
 func TestMergeIntoDeletedIsNoMerge(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	o := mustAdd(t, s, Person{NameAr: "سالم أ", Governorate: "OM-DA"})
-	p := mustAdd(t, s, Person{NameAr: "سالم ب", Governorate: "OM-DA"})
-	q := mustAdd(t, s, Person{NameAr: "سالم ج", Governorate: "OM-DA"})
-	w := Workshop{TitleAr: "ورشة", Date: "2026-11-20", Hours: 2, Governorate: "OM-DA"}
+	o := mustAdd(t, s, safeer.Person{NameAr: "سالم أ", Governorate: "OM-DA"})
+	p := mustAdd(t, s, safeer.Person{NameAr: "سالم ب", Governorate: "OM-DA"})
+	q := mustAdd(t, s, safeer.Person{NameAr: "سالم ج", Governorate: "OM-DA"})
+	w := safeer.Workshop{TitleAr: "ورشة", Date: "2026-11-20", Hours: 2, Governorate: "OM-DA"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: o.ID, Hours: 2}); err != nil {
+	if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: o.ID, Hours: 2}); err != nil {
 		t.Fatal(err)
 	}
 	rosterView(t, s, "سالم")
@@ -195,9 +196,9 @@ func TestMergeIntoDeletedIsNoMerge(t *testing.T) {
 func TestDeletePersonTakesItsMergedRecords(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameAr: "أحمد البلوشي", Governorate: "OM-MA", Phone: "91234567"})
-	b := mustAdd(t, s, Person{NameAr: "احمد البلوشى", Governorate: "OM-MA", Email: "a@example.om"})
-	c := mustAdd(t, s, Person{NameAr: "أحمد سعيد البلوشي", Governorate: "OM-MA"})
+	a := mustAdd(t, s, safeer.Person{NameAr: "أحمد البلوشي", Governorate: "OM-MA", Phone: "91234567"})
+	b := mustAdd(t, s, safeer.Person{NameAr: "احمد البلوشى", Governorate: "OM-MA", Email: "a@example.om"})
+	c := mustAdd(t, s, safeer.Person{NameAr: "أحمد سعيد البلوشي", Governorate: "OM-MA"})
 	if _, err := s.MergePeople(ctx, c.ID, b.ID, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -227,14 +228,14 @@ func TestDeletePersonTakesItsMergedRecords(t *testing.T) {
 func TestExportMarksDeletedPeoplesAttendance(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	gone := mustAdd(t, s, Person{NameAr: "سالم الحارثي", Governorate: "OM-MA"})
-	here := mustAdd(t, s, Person{NameAr: "مريم الهنائية", Governorate: "OM-MA"})
-	w := Workshop{TitleAr: "المدن الذكية", Date: "2026-12-01", Hours: 3, Governorate: "OM-MA", Wilayat: "Muttrah"}
+	gone := mustAdd(t, s, safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-MA"})
+	here := mustAdd(t, s, safeer.Person{NameAr: "مريم الهنائية", Governorate: "OM-MA"})
+	w := safeer.Workshop{TitleAr: "المدن الذكية", Date: "2026-12-01", Hours: 3, Governorate: "OM-MA", Wilayat: "Muttrah"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []Person{gone, here} {
-		if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+	for _, p := range []safeer.Person{gone, here} {
+		if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -3,17 +3,18 @@ package data
 import (
 	"context"
 	"errors"
+	"github.com/oman-sca/safeer"
 	"testing"
 )
 
 func TestTopCandidates(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	izki := mustAdd(t, s, Person{NameAr: "أحمد سالم الكندي", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Wilayat: "Izki", Phone: "91110001"})
-	nizwa := mustAdd(t, s, Person{NameAr: "احمد سالم الكندى", NameEn: "Ahmed Salim Al-Kindi", Governorate: "OM-DA", Wilayat: "Nizwa", Phone: "91110002"})
-	mustAdd(t, s, Person{NameAr: "احمد الكنديه", NameEn: "Ahmed Al Kindiya", Governorate: "OM-DA"})
-	fatima := mustAdd(t, s, Person{NameAr: "فاطمة الزدجالية", NameEn: "Fatima Al Zadjali", Governorate: "OM-MA", Phone: "92223333"})
-	mustAdd(t, s, Person{NameAr: "فاطمة الحارثية", NameEn: "Fatimah Al Harthy", Governorate: "OM-MA"})
+	izki := mustAdd(t, s, safeer.Person{NameAr: "أحمد سالم الكندي", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Wilayat: "Izki", Phone: "91110001"})
+	nizwa := mustAdd(t, s, safeer.Person{NameAr: "احمد سالم الكندى", NameEn: "Ahmed Salim Al-Kindi", Governorate: "OM-DA", Wilayat: "Nizwa", Phone: "91110002"})
+	mustAdd(t, s, safeer.Person{NameAr: "احمد الكنديه", NameEn: "Ahmed Al Kindiya", Governorate: "OM-DA"})
+	fatima := mustAdd(t, s, safeer.Person{NameAr: "فاطمة الزدجالية", NameEn: "Fatima Al Zadjali", Governorate: "OM-MA", Phone: "92223333"})
+	mustAdd(t, s, safeer.Person{NameAr: "فاطمة الحارثية", NameEn: "Fatimah Al Harthy", Governorate: "OM-MA"})
 
 	ids := func(rs []SearchResult) []string {
 		var out []string
@@ -72,14 +73,14 @@ func TestTopCandidates(t *testing.T) {
 func TestUnattendRevoking(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	w := Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data", Date: "2026-11-20", Hours: 3, Governorate: "OM-DA", Wilayat: "Nizwa"}
+	w := safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data", Date: "2026-11-20", Hours: 3, Governorate: "OM-DA", Wilayat: "Nizwa"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	zainab := mustAdd(t, s, Person{NameAr: "زينب الهنائية", Governorate: "OM-DA"})
-	ali := mustAdd(t, s, Person{NameAr: "علي العبري", Governorate: "OM-DA"})
-	for _, p := range []Person{zainab, ali} {
-		if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+	zainab := mustAdd(t, s, safeer.Person{NameAr: "زينب الهنائية", Governorate: "OM-DA"})
+	ali := mustAdd(t, s, safeer.Person{NameAr: "علي العبري", Governorate: "OM-DA"})
+	for _, p := range []safeer.Person{zainab, ali} {
+		if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,14 +8,15 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/roster"
 )
 
 const personColumns = `id, kind, name_ar, name_en, gender, civil_id, phone, email, governorate, wilayat,
 	organisation, expertise, joined_on, status, notes, deleted, merged_into`
 
-func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
-	var p Person
+func scanPerson(sc interface{ Scan(...any) error }) (safeer.Person, error) {
+	var p safeer.Person
 	err := sc.Scan(&p.ID, &p.Kind, &p.NameAr, &p.NameEn, &p.Gender, &p.CivilID, &p.Phone, &p.Email,
 		&p.Governorate, &p.Wilayat, &p.Organisation, &p.Expertise, &p.JoinedOn, &p.Status, &p.Notes,
 		&p.Deleted, &p.MergedInto)
@@ -23,7 +24,7 @@ func scanPerson(sc interface{ Scan(...any) error }) (Person, error) {
 }
 
 // fields are the synced fields of p.
-func (p Person) fields() row {
+func personRow(p safeer.Person) row {
 	return row{
 		"kind": p.Kind, "name_ar": p.NameAr, "name_en": p.NameEn, "gender": p.Gender,
 		"civil_id": p.CivilID, "phone": p.Phone, "email": p.Email, "governorate": p.Governorate,
@@ -33,9 +34,9 @@ func (p Person) fields() row {
 	}
 }
 
-// newRow is newFields(p.fields()) without building and pruning the full
+// newPersonRow is newFields(personRow(p)) without building and pruning the full
 // map: an import makes one per row.
-func (p Person) newRow() row {
+func newPersonRow(p safeer.Person) row {
 	r := make(row, 8)
 	for _, f := range [...]struct {
 		name, value string
@@ -66,34 +67,34 @@ func newFields(r row) row {
 }
 
 // Person returns the person with id, deleted or not.
-func (s *Store) Person(ctx context.Context, id string) (Person, error) {
+func (s *Store) Person(ctx context.Context, id string) (safeer.Person, error) {
 	p, err := scanPerson(s.db.QueryRowContext(ctx, `SELECT `+personColumns+` FROM person WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
-		return Person{}, notFound("person", id)
+		return safeer.Person{}, notFound("person", id)
 	}
 	if err != nil {
-		return Person{}, fmt.Errorf("read person %s: %w", id, err)
+		return safeer.Person{}, fmt.Errorf("read person %s: %w", id, err)
 	}
 	return p, nil
 }
 
-func (t *tx) person(ctx context.Context, id string) (Person, error) {
+func (t *tx) person(ctx context.Context, id string) (safeer.Person, error) {
 	p, err := scanPerson(t.sql.QueryRowContext(ctx, `SELECT `+personColumns+` FROM person WHERE id = ?`, id))
 	if err == sql.ErrNoRows {
-		return Person{}, notFound("person", id)
+		return safeer.Person{}, notFound("person", id)
 	}
 	return p, err
 }
 
 // AddPerson validates p, gives it a new id and saves it.
-func (s *Store) AddPerson(ctx context.Context, p *Person) error {
+func (s *Store) AddPerson(ctx context.Context, p *safeer.Person) error {
 	if err := s.ValidatePerson(p); err != nil {
 		return err
 	}
 	return s.write(ctx, func(t *tx) error { return t.addPerson(ctx, p, "") })
 }
 
-func (t *tx) addPerson(ctx context.Context, p *Person, batch string) error {
+func (t *tx) addPerson(ctx context.Context, p *safeer.Person, batch string) error {
 	id, err := uuid.NewV7()
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func (t *tx) addPerson(ctx context.Context, p *Person, batch string) error {
 	if batch != "" {
 		extra = map[string]any{"import_batch": batch}
 	}
-	if err := t.insert(ctx, "person", p.ID, newFields(p.fields()), extra); err != nil {
+	if err := t.insert(ctx, "person", p.ID, newFields(personRow(*p)), extra); err != nil {
 		return err
 	}
 	if !t.peopleBulk {
@@ -115,7 +116,7 @@ func (t *tx) addPerson(ctx context.Context, p *Person, batch string) error {
 // UpdatePerson validates p and saves the fields that changed. Only changed
 // fields are recorded, so two coordinators editing different fields of the
 // same person both keep their edit.
-func (s *Store) UpdatePerson(ctx context.Context, p *Person) error {
+func (s *Store) UpdatePerson(ctx context.Context, p *safeer.Person) error {
 	if err := s.ValidatePerson(p); err != nil {
 		return err
 	}
@@ -128,7 +129,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p *Person) error {
 			return fmt.Errorf("person %s was deleted: %w", p.ID, ErrNotFound)
 		}
 		p.Deleted, p.MergedInto = old.Deleted, old.MergedInto
-		if err := t.update(ctx, "person", p.ID, diff(old.fields(), p.fields())); err != nil {
+		if err := t.update(ctx, "person", p.ID, diff(personRow(old), personRow(*p))); err != nil {
 			return err
 		}
 		t.people = append(t.people, *p)
@@ -173,8 +174,8 @@ func (s *Store) DeletePerson(ctx context.Context, id string) error {
 
 // mergedIntoChain lists the live people merged into id, directly or
 // through others (any depth, bounded like every walk along merges).
-func (t *tx) mergedIntoChain(ctx context.Context, id string) ([]Person, error) {
-	var out []Person
+func (t *tx) mergedIntoChain(ctx context.Context, id string) ([]safeer.Person, error) {
+	var out []safeer.Person
 	seen := map[string]bool{id: true}
 	frontier := []string{id}
 	for depth := 0; depth < maxMergeChain && len(frontier) > 0; depth++ {
@@ -220,8 +221,8 @@ var ErrMergeSelf = fmt.Errorf("cannot merge a person into themself")
 // roster.Default picks and the side that will be applied. Screens show it
 // and let a person change Choice; MergePeople applies it.
 type MergePlan struct {
-	Keep   Person               `json:"keep"`  // the survivor: the person asked to keep, or whoever they were merged into
-	Merge  Person               `json:"merge"` // the record merged into Keep
+	Keep   safeer.Person        `json:"keep"`  // the survivor: the person asked to keep, or whoever they were merged into
+	Merge  safeer.Person        `json:"merge"` // the record merged into Keep
 	Fields []roster.FieldChoice `json:"fields"`
 	// AlreadyMerged is set when Merge was merged into Keep before: there
 	// is nothing to do, and MergePeople changed nothing.
@@ -282,24 +283,24 @@ func planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (Merge
 
 // personStamped reads a person with each merge field's value and stamp:
 // the field's entry in clocks, else the row's hlc (the write that made it).
-func personStamped(ctx context.Context, q queryRower, id string) (Person, map[string]roster.Value, error) {
-	var p Person
+func personStamped(ctx context.Context, q queryRower, id string) (safeer.Person, map[string]roster.Value, error) {
+	var p safeer.Person
 	var hlc, clocksJSON string
 	err := q.QueryRowContext(ctx, `SELECT `+personColumns+`, hlc, clocks FROM person WHERE id = ?`, id).Scan(
 		&p.ID, &p.Kind, &p.NameAr, &p.NameEn, &p.Gender, &p.CivilID, &p.Phone, &p.Email,
 		&p.Governorate, &p.Wilayat, &p.Organisation, &p.Expertise, &p.JoinedOn, &p.Status, &p.Notes,
 		&p.Deleted, &p.MergedInto, &hlc, &clocksJSON)
 	if err == sql.ErrNoRows {
-		return Person{}, nil, notFound("person", id)
+		return safeer.Person{}, nil, notFound("person", id)
 	}
 	if err != nil {
-		return Person{}, nil, fmt.Errorf("read person %s: %w", id, err)
+		return safeer.Person{}, nil, fmt.Errorf("read person %s: %w", id, err)
 	}
 	clocks := map[string]string{}
 	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
-		return Person{}, nil, fmt.Errorf("person %s: damaged clocks: %w", id, err)
+		return safeer.Person{}, nil, fmt.Errorf("person %s: damaged clocks: %w", id, err)
 	}
-	fields := p.fields()
+	fields := personRow(p)
 	vals := make(map[string]roster.Value, len(roster.MergeFields))
 	for _, f := range roster.MergeFields {
 		v, _ := fields[f].(string)
@@ -394,7 +395,7 @@ type PeopleFilter struct {
 
 // ListPeople returns live people (not deleted, not merged away) sorted by
 // name.
-func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error) {
+func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]safeer.Person, error) {
 	var where []string
 	var args []any
 	where = append(where, livePerson)
@@ -421,7 +422,7 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]Person, error
 		return nil, fmt.Errorf("list people: %w", err)
 	}
 	defer rows.Close()
-	var out []Person
+	var out []safeer.Person
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {

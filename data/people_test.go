@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/oman-sca/safeer"
 	"testing"
 )
 
-func mustAdd(t testing.TB, s *Store, p Person) Person {
+func mustAdd(t testing.TB, s *Store, p safeer.Person) safeer.Person {
 	t.Helper()
 	if err := s.AddPerson(context.Background(), &p); err != nil {
 		t.Fatal(err)
@@ -26,10 +27,10 @@ func outbox(t testing.TB, s *Store) []OutboxOp {
 
 func TestAddPersonNormalisesAndRecordsOp(t *testing.T) {
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: " أحمد   البلوشي ", NameEn: "Ahmed Al Balushi", Phone: "٩١٢٣ ٤٥٦٧",
+	p := mustAdd(t, s, safeer.Person{NameAr: " أحمد   البلوشي ", NameEn: "Ahmed Al Balushi", Phone: "٩١٢٣ ٤٥٦٧",
 		Governorate: "مسقط", Wilayat: "السيب", Gender: "ذكر"})
 	if p.Phone != "+96891234567" || p.Governorate != "OM-MA" || p.Wilayat != "As Seeb" ||
-		p.NameAr != "أحمد البلوشي" || p.Gender != "male" || p.Kind != KindAmbassador || p.Status != StatusActive {
+		p.NameAr != "أحمد البلوشي" || p.Gender != "male" || p.Kind != safeer.KindAmbassador || p.Status != safeer.StatusActive {
 		t.Fatalf("not normalised: %+v", p)
 	}
 	ops := outbox(t, s)
@@ -44,7 +45,7 @@ func TestAddPersonNormalisesAndRecordsOp(t *testing.T) {
 
 func TestValidationNamesFieldsInBothLanguages(t *testing.T) {
 	s := openTest(t)
-	p := Person{NameEn: "X", Phone: "12", Governorate: "OM-MA", Wilayat: "Salalah", Email: "not-an-email"}
+	p := safeer.Person{NameEn: "X", Phone: "12", Governorate: "OM-MA", Wilayat: "Salalah", Email: "not-an-email"}
 	err := s.AddPerson(context.Background(), &p)
 	var ve *ValidationError
 	if !errors.As(err, &ve) {
@@ -67,7 +68,7 @@ func TestValidationNamesFieldsInBothLanguages(t *testing.T) {
 func TestUpdateRecordsOnlyChangedFields(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: "فاطمة الرواحية", Governorate: "OM-DA", Phone: "99887766"})
+	p := mustAdd(t, s, safeer.Person{NameAr: "فاطمة الرواحية", Governorate: "OM-DA", Phone: "99887766"})
 	p.Phone = "+968 9988 7755"
 	if err := s.UpdatePerson(ctx, &p); err != nil {
 		t.Fatal(err)
@@ -101,7 +102,7 @@ func TestUpdateRecordsOnlyChangedFields(t *testing.T) {
 func TestDeleteIsATombstone(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: "خالد", Governorate: "OM-BJ"})
+	p := mustAdd(t, s, safeer.Person{NameAr: "خالد", Governorate: "OM-BJ"})
 	if err := s.DeletePerson(ctx, p.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -123,13 +124,13 @@ func TestDeleteIsATombstone(t *testing.T) {
 func TestMergeMovesAttendanceInOneChange(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	a := mustAdd(t, s, Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Phone: "91112222"})
-	b := mustAdd(t, s, Person{NameAr: "مريم الكنديه", Governorate: "OM-BS", Phone: "00968 9111 2222"})
-	w := Workshop{TitleAr: "ورشة المدن الذكية", Date: "2026-11-20", Hours: 3, Governorate: "OM-BS"}
+	a := mustAdd(t, s, safeer.Person{NameAr: "مريم الكندية", Governorate: "OM-BS", Phone: "91112222"})
+	b := mustAdd(t, s, safeer.Person{NameAr: "مريم الكنديه", Governorate: "OM-BS", Phone: "00968 9111 2222"})
+	w := safeer.Workshop{TitleAr: "ورشة المدن الذكية", Date: "2026-11-20", Hours: 3, Governorate: "OM-BS"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: b.ID}); err != nil {
+	if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: b.ID}); err != nil {
 		t.Fatal(err)
 	}
 	before := len(outbox(t, s))
@@ -170,19 +171,19 @@ func TestMergeMovesAttendanceInOneChange(t *testing.T) {
 func TestAttendanceIsOneRowPerPair(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := mustAdd(t, s, Person{NameAr: "يوسف", Governorate: "OM-WU"})
-	w := Workshop{TitleAr: "أمن المعلومات", Date: "2026-10-01", Hours: 2, Governorate: "OM-WU"}
+	p := mustAdd(t, s, safeer.Person{NameAr: "يوسف", Governorate: "OM-WU"})
+	w := safeer.Workshop{TitleAr: "أمن المعلومات", Date: "2026-10-01", Hours: 2, Governorate: "OM-WU"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	a := Attendance{WorkshopID: w.ID, PersonID: p.ID}
+	a := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}
 	if err := s.Attend(ctx, &a); err != nil {
 		t.Fatal(err)
 	}
 	if a.ID != AttendanceID(w.ID, p.ID) || a.Hours != 2 {
 		t.Fatalf("attendance %+v", a)
 	}
-	a2 := Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: 1.5}
+	a2 := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: 1.5}
 	if err := s.Attend(ctx, &a2); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestAttendanceIsOneRowPerPair(t *testing.T) {
 	if len(att) != 1 || att[0].Hours != 1.5 {
 		t.Fatalf("attendance %+v", att)
 	}
-	if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: 5}); err == nil {
+	if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: 5}); err == nil {
 		t.Fatal("more hours than the workshop accepted")
 	}
 	if err := s.Unattend(ctx, w.ID, p.ID); err != nil {
@@ -219,8 +220,8 @@ func TestEncodeFieldsIsJSON(t *testing.T) {
 }
 
 func TestNewRowIsNewFieldsOfFields(t *testing.T) {
-	p := Person{Kind: KindGuest, NameAr: "سالم", Phone: "+96891234567", Governorate: "OM-MA", Status: StatusActive, Deleted: true}
-	a, b := p.newRow(), newFields(p.fields())
+	p := safeer.Person{Kind: safeer.KindGuest, NameAr: "سالم", Phone: "+96891234567", Governorate: "OM-MA", Status: safeer.StatusActive, Deleted: true}
+	a, b := newPersonRow(p), newFields(personRow(p))
 	if len(a) != len(b) {
 		t.Fatalf("%v vs %v", a, b)
 	}

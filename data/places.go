@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
 )
@@ -58,7 +59,7 @@ type Governorate struct {
 // rows), read on every validation, and changes only when HQ sends an update.
 type placeSet struct {
 	mu     sync.RWMutex
-	places []Place
+	places []safeer.Place
 	// byKey maps folded codes and names of governorates to codes, and
 	// "CODE|folded wilayat name" to the wilayat's English name.
 	govByKey     map[string]string
@@ -77,11 +78,11 @@ func (ps *placeSet) reload(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("load places: %w", err)
 	}
 	defer rows.Close()
-	var places []Place
+	var places []safeer.Place
 	gov := map[string]string{}
 	wil := map[string]string{}
 	for rows.Next() {
-		var p Place
+		var p safeer.Place
 		if err := rows.Scan(&p.ID, &p.Governorate, &p.GovernorateEn, &p.GovernorateAr, &p.WilayatEn, &p.WilayatAr); err != nil {
 			return err
 		}
@@ -130,7 +131,7 @@ func (ps *placeSet) wilayat(gov, s string) (string, bool) {
 
 // wilayatAnywhere finds which governorate a wilayat name belongs to, for
 // the error that says "X is in Y, not in Z".
-func (ps *placeSet) wilayatAnywhere(s string) (Place, bool) {
+func (ps *placeSet) wilayatAnywhere(s string) (safeer.Place, bool) {
 	ps.mu.RLock()
 	defer ps.mu.RUnlock()
 	k := placeKey(s)
@@ -139,10 +140,10 @@ func (ps *placeSet) wilayatAnywhere(s string) (Place, bool) {
 			return p, true
 		}
 	}
-	return Place{}, false
+	return safeer.Place{}, false
 }
 
-func (ps *placeSet) place(gov, wilayatEn string) (Place, bool) {
+func (ps *placeSet) place(gov, wilayatEn string) (safeer.Place, bool) {
 	ps.mu.RLock()
 	defer ps.mu.RUnlock()
 	for _, p := range ps.places {
@@ -150,7 +151,7 @@ func (ps *placeSet) place(gov, wilayatEn string) (Place, bool) {
 			return p, true
 		}
 	}
-	return Place{}, false
+	return safeer.Place{}, false
 }
 
 // Governorates lists the governorates, sorted by code.
@@ -170,10 +171,10 @@ func (s *Store) Governorates() []Governorate {
 }
 
 // Wilayats lists the wilayats of a governorate (all of them when gov is "").
-func (s *Store) Wilayats(gov string) []Place {
+func (s *Store) Wilayats(gov string) []safeer.Place {
 	s.places.mu.RLock()
 	defer s.places.mu.RUnlock()
-	var out []Place
+	var out []safeer.Place
 	for _, p := range s.places.places {
 		if gov == "" || p.Governorate == gov {
 			out = append(out, p)
@@ -183,4 +184,6 @@ func (s *Store) Wilayats(gov string) []Place {
 }
 
 // Place returns the reference row of a wilayat.
-func (s *Store) Place(gov, wilayatEn string) (Place, bool) { return s.places.place(gov, wilayatEn) }
+func (s *Store) Place(gov, wilayatEn string) (safeer.Place, bool) {
+	return s.places.place(gov, wilayatEn)
+}

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 )
 
@@ -78,7 +79,7 @@ var placeholderRE = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
 // empty. Each field is named once, the workshop's first. The person's
 // names are not looked at: a person without an English name is not a
 // blank, the template leaves that line out.
-func PrintGaps(w Workshop, p Place, tmpl certificate.Template) []Gap {
+func PrintGaps(w safeer.Workshop, p safeer.Place, tmpl certificate.Template) []Gap {
 	used := map[string]bool{}
 	for _, t := range tmpl.Texts {
 		for _, m := range placeholderRE.FindAllStringSubmatch(t.Text, -1) {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 )
 
@@ -15,7 +16,7 @@ import (
 func TestCheckPrintable(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	w := Workshop{TitleEn: "Smart Cities", Date: "2026-11-29", Hours: 3, Governorate: "OM-MA"}
+	w := safeer.Workshop{TitleEn: "Smart Cities", Date: "2026-11-29", Hours: 3, Governorate: "OM-MA"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
@@ -66,15 +67,15 @@ func TestCheckPrintable(t *testing.T) {
 func TestDeleteWorkshopWithAttendance(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	w := Workshop{TitleEn: "Smart Cities", Date: "2026-11-29", Hours: 3, Governorate: "OM-MA"}
+	w := safeer.Workshop{TitleEn: "Smart Cities", Date: "2026-11-29", Hours: 3, Governorate: "OM-MA"}
 	if err := s.AddWorkshop(ctx, &w); err != nil {
 		t.Fatal(err)
 	}
-	p := Person{NameAr: "سالم الحارثي", Governorate: "OM-MA"}
+	p := safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-MA"}
 	if err := s.AddPerson(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Attend(ctx, &Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+	if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.DeleteWorkshop(ctx, w.ID); !errors.Is(err, ErrWorkshopAttended) {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -26,12 +27,12 @@ func TestRestampAheadKeepsOrderAndMovesRowStamps(t *testing.T) {
 	real := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
 
 	now = real
-	early := Person{NameEn: "Early", Governorate: "OM-DA"}
+	early := safeer.Person{NameEn: "Early", Governorate: "OM-DA"}
 	if err := s.AddPerson(ctx, &early); err != nil {
 		t.Fatal(err)
 	}
 	now = real.Add(72 * time.Hour) // the clock jumps ahead
-	p := Person{NameEn: "Salim", Governorate: "OM-DA"}
+	p := safeer.Person{NameEn: "Salim", Governorate: "OM-DA"}
 	if err := s.AddPerson(ctx, &p); err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	sqlite "modernc.org/sqlite"
 )
@@ -91,7 +92,7 @@ type personIndex struct {
 // hears of it.
 type commit struct {
 	gen    int64
-	people []Person
+	people []safeer.Person
 	bulk   bool
 }
 
@@ -231,7 +232,7 @@ func compareEntries(a, b *indexEntry) int {
 }
 
 // upsert puts p in the index, or takes it out when it is no longer live.
-func (ix *personIndex) upsert(p Person) {
+func (ix *personIndex) upsert(p safeer.Person) {
 	ix.remove(p.ID)
 	if p.Deleted || p.MergedInto != "" {
 		return
@@ -247,7 +248,7 @@ func (ix *personIndex) upsert(p Person) {
 	ix.letters[i] = e.letters
 }
 
-func summary(p Person) PersonSummary {
+func summary(p safeer.Person) PersonSummary {
 	return PersonSummary{ID: p.ID, NameAr: p.NameAr, NameEn: p.NameEn, Phone: p.Phone, CivilID: p.CivilID,
 		Email: p.Email, Governorate: p.Governorate, Wilayat: p.Wilayat, Status: p.Status, Kind: p.Kind, Gender: p.Gender}
 }
@@ -256,9 +257,9 @@ func summary(p Person) PersonSummary {
 // must hold, as livePerson reads the roster: a merge into a deleted person
 // is no merge, so such a person is shown, and the people merged into
 // someone whose deletion the write changed come back or go with it.
-func (t *tx) indexView(ctx context.Context, people []Person) ([]Person, error) {
-	out := make([]Person, 0, len(people))
-	effective := func(p Person) (Person, error) {
+func (t *tx) indexView(ctx context.Context, people []safeer.Person) ([]safeer.Person, error) {
+	out := make([]safeer.Person, 0, len(people))
+	effective := func(p safeer.Person) (safeer.Person, error) {
 		if p.MergedInto == "" {
 			return p, nil
 		}
@@ -282,7 +283,7 @@ func (t *tx) indexView(ctx context.Context, people []Person) ([]Person, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read people merged into %s: %w", p.ID, err)
 		}
-		var followers []Person
+		var followers []safeer.Person
 		for rows.Next() {
 			f, err := scanPerson(rows)
 			if err != nil {
@@ -306,7 +307,7 @@ func (t *tx) indexView(ctx context.Context, people []Person) ([]Person, error) {
 
 // afterCommit patches the index with this process's own write when nothing
 // else changed the roster in between; otherwise it marks it stale.
-func (ix *personIndex) afterCommit(gen int64, people []Person, bulk bool) {
+func (ix *personIndex) afterCommit(gen int64, people []safeer.Person, bulk bool) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.logging {

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"github.com/oman-sca/safeer"
 	"slices"
 	"testing"
 )
@@ -9,12 +10,12 @@ import (
 func TestSearch(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	ahmed := mustAdd(t, s, Person{NameAr: "أحمد بن سالم البلوشي", NameEn: "Ahmed Salim Al Balushi", Governorate: "OM-MA", Phone: "+96891234567", CivilID: "12345678", Email: "ahmed@example.om"})
-	fatima := mustAdd(t, s, Person{NameAr: "فاطمة الزدجالية", NameEn: "Fatima Al Zadjali", Governorate: "OM-MA", Wilayat: "Muttrah", Phone: "92223333"})
-	mustafa := mustAdd(t, s, Person{NameAr: "مصطفى إبراهيم", Governorate: "OM-ZU", Phone: "71234567"})
-	abdullah := mustAdd(t, s, Person{NameAr: "عبد الله الحارثي", NameEn: "Abdullah Al Harthy", Governorate: "OM-SS"})
-	ahmadi := mustAdd(t, s, Person{NameAr: "سعيد الأحمدي", Governorate: "OM-MA"})
-	zaid := mustAdd(t, s, Person{NameAr: "زيد", Governorate: "OM-MA", Email: "Zaid.H@example.om"})
+	ahmed := mustAdd(t, s, safeer.Person{NameAr: "أحمد بن سالم البلوشي", NameEn: "Ahmed Salim Al Balushi", Governorate: "OM-MA", Phone: "+96891234567", CivilID: "12345678", Email: "ahmed@example.om"})
+	fatima := mustAdd(t, s, safeer.Person{NameAr: "فاطمة الزدجالية", NameEn: "Fatima Al Zadjali", Governorate: "OM-MA", Wilayat: "Muttrah", Phone: "92223333"})
+	mustafa := mustAdd(t, s, safeer.Person{NameAr: "مصطفى إبراهيم", Governorate: "OM-ZU", Phone: "71234567"})
+	abdullah := mustAdd(t, s, safeer.Person{NameAr: "عبد الله الحارثي", NameEn: "Abdullah Al Harthy", Governorate: "OM-SS"})
+	ahmadi := mustAdd(t, s, safeer.Person{NameAr: "سعيد الأحمدي", Governorate: "OM-MA"})
+	zaid := mustAdd(t, s, safeer.Person{NameAr: "زيد", Governorate: "OM-MA", Email: "Zaid.H@example.om"})
 
 	tests := []struct {
 		query string
@@ -76,7 +77,7 @@ func names(rs []SearchResult) []string {
 func TestSearchSeesOtherProcessesWrites(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "ناصر", Governorate: "OM-MA"})
+	mustAdd(t, s, safeer.Person{NameAr: "ناصر", Governorate: "OM-MA"})
 	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 1 {
 		t.Fatalf("before: %d", len(res))
 	}
@@ -85,12 +86,12 @@ func TestSearchSeesOtherProcessesWrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	mustAdd(t, other, Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
+	mustAdd(t, other, safeer.Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
 	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 2 {
 		t.Fatalf("after another process added: %d", len(res))
 	}
 	// And our own writes patch the index in place.
-	mustAdd(t, s, Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
+	mustAdd(t, s, safeer.Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
 	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 3 {
 		t.Fatalf("after own add: %d", len(res))
 	}
@@ -99,31 +100,31 @@ func TestSearchSeesOtherProcessesWrites(t *testing.T) {
 func TestDuplicateCandidates(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	orig := mustAdd(t, s, Person{NameAr: "أحمد بن سعيد الهاشمي", Governorate: "OM-BS", Phone: "91234567", CivilID: "7654321"})
-	mustAdd(t, s, Person{NameAr: "أحمد بن سعيد الهاشمي", Governorate: "OM-ZU"}) // same name, other governorate: not a candidate
-	fatima := mustAdd(t, s, Person{NameAr: "فاطمة العبرية", Governorate: "OM-DA", Email: "f.abri@example.om"})
+	orig := mustAdd(t, s, safeer.Person{NameAr: "أحمد بن سعيد الهاشمي", Governorate: "OM-BS", Phone: "91234567", CivilID: "7654321"})
+	mustAdd(t, s, safeer.Person{NameAr: "أحمد بن سعيد الهاشمي", Governorate: "OM-ZU"}) // same name, other governorate: not a candidate
+	fatima := mustAdd(t, s, safeer.Person{NameAr: "فاطمة العبرية", Governorate: "OM-DA", Email: "f.abri@example.om"})
 
 	tests := []struct {
 		name string
-		p    Person
+		p    safeer.Person
 		want map[string][]string
 	}{
 		{"respelled name with tashkeel, no hamza, same phone in another spelling",
-			Person{NameAr: "اَحمد سعيد الهاشمى", Governorate: "OM-BS", Phone: "+968 9123 4567"},
+			safeer.Person{NameAr: "اَحمد سعيد الهاشمى", Governorate: "OM-BS", Phone: "+968 9123 4567"},
 			map[string][]string{orig.ID: {SamePhone, SameName}}},
 		{"taa marbuta as haa and same email",
-			Person{NameAr: "فاطمه العبريه", Governorate: "OM-DA", Email: "F.Abri@Example.om"},
+			safeer.Person{NameAr: "فاطمه العبريه", Governorate: "OM-DA", Email: "F.Abri@Example.om"},
 			map[string][]string{fatima.ID: {SameEmail, SameName}}},
 		{"same civil ID, different name",
-			Person{NameAr: "شخص آخر", Governorate: "OM-MA", CivilID: "7654321"},
+			safeer.Person{NameAr: "شخص آخر", Governorate: "OM-MA", CivilID: "7654321"},
 			map[string][]string{orig.ID: {SameCivilID}}},
 		{"the same name once folded (hamza, بن)",
-			Person{NameAr: "احمد سعيد الهاشمي", Governorate: "OM-BS"},
+			safeer.Person{NameAr: "احمد سعيد الهاشمي", Governorate: "OM-BS"},
 			map[string][]string{orig.ID: {SameName}}},
 		{"one letter off",
-			Person{NameAr: "احمد سعد الهاشمي", Governorate: "OM-BS"},
+			safeer.Person{NameAr: "احمد سعد الهاشمي", Governorate: "OM-BS"},
 			map[string][]string{orig.ID: {CloseName}}},
-		{"different person", Person{NameAr: "محمد الكعبي", Governorate: "OM-BS", Phone: "99999999"}, map[string][]string{}},
+		{"different person", safeer.Person{NameAr: "محمد الكعبي", Governorate: "OM-BS", Phone: "99999999"}, map[string][]string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -168,11 +169,11 @@ func pageIDs(rs []SearchResult) []string {
 func rosterForPaging(t *testing.T, s *Store) {
 	t.Helper()
 	ctx := context.Background()
-	names := []Person{
-		{NameAr: "آمنة الهنائية", Governorate: "OM-MA", Status: StatusActive},
+	names := []safeer.Person{
+		{NameAr: "آمنة الهنائية", Governorate: "OM-MA", Status: safeer.StatusActive},
 		{NameAr: "أحمد البلوشي", Governorate: "OM-MA", Wilayat: "Muttrah"},
 		{NameAr: "إبراهيم الكندي", Governorate: "OM-DA"},
-		{NameAr: "اسماء الحارثية", Governorate: "OM-MA", Status: StatusInactive},
+		{NameAr: "اسماء الحارثية", Governorate: "OM-MA", Status: safeer.StatusInactive},
 		{NameAr: "مُحَمَّد العبري", Governorate: "OM-DA"},
 		{NameAr: "محمد العبري", Governorate: "OM-DA"},
 		{NameAr: "فاطمة", Governorate: "OM-MA"},
@@ -185,12 +186,12 @@ func rosterForPaging(t *testing.T, s *Store) {
 	for _, p := range names {
 		mustAdd(t, s, p)
 	}
-	gone := mustAdd(t, s, Person{NameAr: "أ محذوف", Governorate: "OM-MA"})
+	gone := mustAdd(t, s, safeer.Person{NameAr: "أ محذوف", Governorate: "OM-MA"})
 	if err := s.DeletePerson(ctx, gone.ID); err != nil {
 		t.Fatal(err)
 	}
-	a := mustAdd(t, s, Person{NameAr: "أ مدموج", Governorate: "OM-MA"})
-	b := mustAdd(t, s, Person{NameAr: "ي باق", Governorate: "OM-MA"})
+	a := mustAdd(t, s, safeer.Person{NameAr: "أ مدموج", Governorate: "OM-MA"})
+	b := mustAdd(t, s, safeer.Person{NameAr: "ي باق", Governorate: "OM-MA"})
 	if _, err := s.MergePeople(ctx, a.ID, b.ID, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +213,7 @@ func TestListFromFileMatchesIndex(t *testing.T) {
 		{Governorate: "OM-MA"},
 		{Governorate: "OM-MA", Limit: 2, Offset: 1},
 		{Governorate: "OM-MA", Wilayat: "Muttrah"},
-		{Status: StatusInactive},
+		{Status: safeer.StatusInactive},
 		{Governorate: "OM-DA", Limit: 1, Offset: 1},
 	}
 	var fromFile []SearchPage
@@ -340,7 +341,7 @@ func TestRosterListedBeforeIndexIsBuilt(t *testing.T) {
 func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	mustAdd(t, s, Person{NameAr: "ناصر", Governorate: "OM-MA"})
+	mustAdd(t, s, safeer.Person{NameAr: "ناصر", Governorate: "OM-MA"})
 	other, err := Open(ctx, s.Path())
 	if err != nil {
 		t.Fatal(err)
@@ -352,7 +353,7 @@ func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
 	s.index.afterSnapshot = func() {
 		if once {
 			once = false
-			mustAdd(t, s, Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
+			mustAdd(t, s, safeer.Person{NameAr: "ناصر العامري", Governorate: "OM-DA"})
 		}
 	}
 	if err := s.LoadSearchIndex(ctx); err != nil {
@@ -377,7 +378,7 @@ func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
 	s.index.afterSnapshot = func() {
 		if once {
 			once = false
-			mustAdd(t, other, Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
+			mustAdd(t, other, safeer.Person{NameAr: "ناصر الهنائي", Governorate: "OM-DA"})
 		}
 	}
 	if err := s.LoadSearchIndex(ctx); err != nil {

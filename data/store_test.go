@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 	_ "modernc.org/sqlite"
 )
@@ -140,7 +141,7 @@ func TestMigrateFromEveryVersion(t *testing.T) {
 func TestBackup(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
-	p := Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567"}
+	p := safeer.Person{NameAr: "سالم الحارثي", Governorate: "OM-SS", Phone: "91234567"}
 	if err := s.AddPerson(ctx, &p); err != nil {
 		t.Fatal(err)
 	}
@@ -247,7 +248,7 @@ func TestMigrateOutboxKeepsEveryOp(t *testing.T) {
 	}
 
 	// A new write goes after every seq ever handed out.
-	p := Person{NameEn: "New", Governorate: "OM-MA"}
+	p := safeer.Person{NameEn: "New", Governorate: "OM-MA"}
 	if err := s.AddPerson(ctx, &p); err != nil {
 		t.Fatal(err)
 	}

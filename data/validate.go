@@ -7,23 +7,24 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data/parse"
 )
 
 // ValidatePerson checks p and puts its fields in canonical form (phone in
 // E.164, governorate as ISO code, wilayat as its English name, dates ISO).
 // It reports every problem at once as a *ValidationError.
-func (s *Store) ValidatePerson(p *Person) error {
+func (s *Store) ValidatePerson(p *safeer.Person) error {
 	var bad problems
 	trimAll(&p.NameAr, &p.NameEn, &p.Organisation, &p.Expertise, &p.Notes)
 	p.NameAr = collapseSpaces(p.NameAr)
 	p.NameEn = collapseSpaces(p.NameEn)
 
 	switch strings.ToLower(strings.TrimSpace(p.Kind)) {
-	case "", KindAmbassador, "سفير":
-		p.Kind = KindAmbassador
-	case KindGuest, "ضيف":
-		p.Kind = KindGuest
+	case "", safeer.KindAmbassador, "سفير":
+		p.Kind = safeer.KindAmbassador
+	case safeer.KindGuest, "ضيف":
+		p.Kind = safeer.KindGuest
 	default:
 		bad.add("kind", fmt.Sprintf("%q is not a kind of person: use ambassador or guest", p.Kind),
 			fmt.Sprintf("«%s» ليس نوعًا معروفًا: استخدم سفير أو ضيف", p.Kind))
@@ -63,10 +64,10 @@ func (s *Store) ValidatePerson(p *Person) error {
 		p.JoinedOn = v
 	}
 	switch strings.ToLower(strings.TrimSpace(p.Status)) {
-	case "", StatusActive, "نشط", "فعال":
-		p.Status = StatusActive
-	case StatusInactive, "غير نشط", "غير فعال":
-		p.Status = StatusInactive
+	case "", safeer.StatusActive, "نشط", "فعال":
+		p.Status = safeer.StatusActive
+	case safeer.StatusInactive, "غير نشط", "غير فعال":
+		p.Status = safeer.StatusInactive
 	default:
 		bad.add("status", fmt.Sprintf("%q is not a status: use active or inactive", p.Status),
 			fmt.Sprintf("«%s» ليست حالة معروفة: استخدم نشط أو غير نشط", p.Status))
@@ -76,7 +77,7 @@ func (s *Store) ValidatePerson(p *Person) error {
 }
 
 // ValidateWorkshop checks w and puts its fields in canonical form.
-func (s *Store) ValidateWorkshop(w *Workshop) error {
+func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	var bad problems
 	trimAll(&w.TitleAr, &w.TitleEn, &w.Topic, &w.Venue, &w.Facilitator, &w.StartTime)
 	if w.TitleAr == "" && w.TitleEn == "" {
@@ -111,12 +112,12 @@ func (s *Store) ValidateWorkshop(w *Workshop) error {
 		bad.add("capacity", "capacity cannot be negative", "السعة لا يمكن أن تكون سالبة")
 	}
 	switch strings.ToLower(strings.TrimSpace(w.Status)) {
-	case "", WorkshopPlanned:
-		w.Status = WorkshopPlanned
-	case WorkshopHeld:
-		w.Status = WorkshopHeld
-	case WorkshopCancelled:
-		w.Status = WorkshopCancelled
+	case "", safeer.WorkshopPlanned:
+		w.Status = safeer.WorkshopPlanned
+	case safeer.WorkshopHeld:
+		w.Status = safeer.WorkshopHeld
+	case safeer.WorkshopCancelled:
+		w.Status = safeer.WorkshopCancelled
 	default:
 		bad.add("status", fmt.Sprintf("%q is not a workshop status: use planned, held or cancelled", w.Status),
 			fmt.Sprintf("«%s» ليست حالة ورشة معروفة: استخدم مخططة أو منعقدة أو ملغاة", w.Status))
@@ -126,12 +127,12 @@ func (s *Store) ValidateWorkshop(w *Workshop) error {
 }
 
 // validateAttendance checks a against its workshop.
-func validateAttendance(a *Attendance, w Workshop) error {
+func validateAttendance(a *safeer.Attendance, w safeer.Workshop) error {
 	var bad problems
 	switch a.Status {
 	case "":
-		a.Status = Present
-	case Present, Absent, Excused:
+		a.Status = safeer.Present
+	case safeer.Present, safeer.Absent, safeer.Excused:
 	default:
 		bad.add("status", fmt.Sprintf("%q is not an attendance status: use present, absent or excused", a.Status),
 			fmt.Sprintf("«%s» ليست حالة حضور معروفة: استخدم حاضر أو غائب أو معتذر", a.Status))

@@ -7,19 +7,20 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 )
 
 const workshopColumns = `id, title_ar, title_en, topic, date, start_time, hours, governorate, wilayat,
 	venue, facilitator, capacity, status, min_hours, deleted`
 
-func scanWorkshop(sc interface{ Scan(...any) error }) (Workshop, error) {
-	var w Workshop
+func scanWorkshop(sc interface{ Scan(...any) error }) (safeer.Workshop, error) {
+	var w safeer.Workshop
 	err := sc.Scan(&w.ID, &w.TitleAr, &w.TitleEn, &w.Topic, &w.Date, &w.StartTime, &w.Hours,
 		&w.Governorate, &w.Wilayat, &w.Venue, &w.Facilitator, &w.Capacity, &w.Status, &w.MinHours, &w.Deleted)
 	return w, err
 }
 
-func (w Workshop) fields() row {
+func workshopRow(w safeer.Workshop) row {
 	return row{
 		"title_ar": w.TitleAr, "title_en": w.TitleEn, "topic": w.Topic, "date": w.Date,
 		"start_time": w.StartTime, "hours": w.Hours, "governorate": w.Governorate,
@@ -30,28 +31,28 @@ func (w Workshop) fields() row {
 }
 
 // Workshop returns the workshop with id.
-func (s *Store) Workshop(ctx context.Context, id string) (Workshop, error) {
+func (s *Store) Workshop(ctx context.Context, id string) (safeer.Workshop, error) {
 	return workshopFrom(s.db.QueryRowContext(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = ?`, id), id)
 }
 
-func (t *tx) workshop(ctx context.Context, id string) (Workshop, error) {
+func (t *tx) workshop(ctx context.Context, id string) (safeer.Workshop, error) {
 	return workshopFrom(t.sql.QueryRowContext(ctx, `SELECT `+workshopColumns+` FROM workshop WHERE id = ?`, id), id)
 }
 
-func workshopFrom(r *sql.Row, id string) (Workshop, error) {
+func workshopFrom(r *sql.Row, id string) (safeer.Workshop, error) {
 	w, err := scanWorkshop(r)
 	if err == sql.ErrNoRows {
-		return Workshop{}, notFound("workshop", id)
+		return safeer.Workshop{}, notFound("workshop", id)
 	}
 	if err != nil {
-		return Workshop{}, fmt.Errorf("read workshop %s: %w", id, err)
+		return safeer.Workshop{}, fmt.Errorf("read workshop %s: %w", id, err)
 	}
 	return w, nil
 }
 
 // AddWorkshop validates w, gives it a new id and saves it. With no minimum
 // set, a certificate needs the whole workshop.
-func (s *Store) AddWorkshop(ctx context.Context, w *Workshop) error {
+func (s *Store) AddWorkshop(ctx context.Context, w *safeer.Workshop) error {
 	if w.MinHours == 0 {
 		w.MinHours = w.Hours
 	}
@@ -64,12 +65,12 @@ func (s *Store) AddWorkshop(ctx context.Context, w *Workshop) error {
 	}
 	w.ID = id.String()
 	return s.write(ctx, func(t *tx) error {
-		return t.insert(ctx, "workshop", w.ID, newFields(w.fields()), nil)
+		return t.insert(ctx, "workshop", w.ID, newFields(workshopRow(*w)), nil)
 	})
 }
 
 // UpdateWorkshop validates w and saves the fields that changed.
-func (s *Store) UpdateWorkshop(ctx context.Context, w *Workshop) error {
+func (s *Store) UpdateWorkshop(ctx context.Context, w *safeer.Workshop) error {
 	if err := s.ValidateWorkshop(w); err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *Workshop) error {
 			return err
 		}
 		w.Deleted = old.Deleted
-		return t.update(ctx, "workshop", w.ID, diff(old.fields(), w.fields()))
+		return t.update(ctx, "workshop", w.ID, diff(workshopRow(old), workshopRow(*w)))
 	})
 }
 
@@ -112,7 +113,7 @@ func (s *Store) DeleteWorkshop(ctx context.Context, id string) error {
 
 // WorkshopSummary is a workshop with its attendance counted.
 type WorkshopSummary struct {
-	Workshop
+	safeer.Workshop
 	Present int `json:"present"`
 }
 

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -21,7 +22,7 @@ type tx struct {
 	s     *Store
 	stmts map[string]*sql.Stmt
 	// people changed in this transaction, for the search index after commit.
-	people     []Person
+	people     []safeer.Person
 	peopleBulk bool
 	placesSeen bool
 }

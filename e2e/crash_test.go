@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
@@ -227,13 +228,13 @@ func (e *editor) edit(ctx context.Context, n int) {
 		var err error
 		switch k := e.rnd.IntN(10); {
 		case k < 3 || len(e.people) < 5:
-			p := data.Person{NameEn: fmt.Sprintf("Person %d", e.edits), Governorate: "OM-MA",
+			p := safeer.Person{NameEn: fmt.Sprintf("Person %d", e.edits), Governorate: "OM-MA",
 				Phone: fmt.Sprintf("9%07d", e.rnd.IntN(10_000_000))}
 			if err = s.AddPerson(ctx, &p); err == nil {
 				e.people = append(e.people, p.ID)
 			}
 		case k < 9:
-			var p data.Person
+			var p safeer.Person
 			if p, err = s.Person(ctx, e.people[e.rnd.IntN(len(e.people))]); err != nil || p.Deleted {
 				break
 			}

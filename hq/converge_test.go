@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/pgtest"
@@ -595,9 +596,9 @@ func (h *history) act(d *cdev, act string, args ...string) {
 		}
 		return rapid.SampledFrom(d.Govs).Draw(rt, "governorate")
 	}
-	addPerson := func() data.Person {
+	addPerson := func() safeer.Person {
 		v := h.unique(d)
-		p := data.Person{NameEn: "P " + v, Governorate: gov(), Phone: fmt.Sprintf("9%07d", h.n), Notes: v}
+		p := safeer.Person{NameEn: "P " + v, Governorate: gov(), Phone: fmt.Sprintf("9%07d", h.n), Notes: v}
 		must(s.AddPerson(ctx, &p))
 		return p
 	}
@@ -661,7 +662,7 @@ func (h *history) act(d *cdev, act string, args ...string) {
 		h.stats.merges++
 	case "add workshop":
 		v := h.unique(d)
-		w := data.Workshop{TitleEn: "W " + v, Date: "2026-05-01", Hours: 3, Governorate: gov()}
+		w := safeer.Workshop{TitleEn: "W " + v, Date: "2026-05-01", Hours: 3, Governorate: gov()}
 		must(s.AddWorkshop(ctx, &w))
 	case "edit workshop", "delete workshop":
 		w, ok := pick(h, "workshop", liveWorkshops(h.workshops(d)))
@@ -703,10 +704,10 @@ func (h *history) act(d *cdev, act string, args ...string) {
 			}
 			pid = p.id
 		}
-		a := data.Attendance{WorkshopID: w.id, PersonID: pid,
-			Status: rapid.SampledFrom([]string{data.Present, data.Present, data.Absent, data.Excused}).Draw(rt, "status"),
+		a := safeer.Attendance{WorkshopID: w.id, PersonID: pid,
+			Status: rapid.SampledFrom([]string{safeer.Present, safeer.Present, safeer.Absent, safeer.Excused}).Draw(rt, "status"),
 			Hours:  float64(rapid.IntRange(0, 3).Draw(rt, "hours"))}
-		if a.Status != data.Present {
+		if a.Status != safeer.Present {
 			a.Hours = 0
 		}
 		must(s.Attend(ctx, &a))
@@ -756,8 +757,8 @@ func TestCheckInAfterRemoteRemovalConverges(t *testing.T) {
 				}
 			}
 		}
-		p := data.Person{NameEn: "Salim", Governorate: ma}
-		w := data.Workshop{TitleEn: "Smart parking", Date: "2026-05-01", Hours: 3, Governorate: ma}
+		p := safeer.Person{NameEn: "Salim", Governorate: ma}
+		w := safeer.Workshop{TitleEn: "Smart parking", Date: "2026-05-01", Hours: 3, Governorate: ma}
 		if err := a.Store.AddPerson(ctx, &p); err != nil {
 			t.Fatal(err)
 		}
@@ -765,7 +766,7 @@ func TestCheckInAfterRemoteRemovalConverges(t *testing.T) {
 			t.Fatal(err)
 		}
 		sync(a, b, c) // c has the person and the workshop, not yet a check-in
-		if err := a.Store.Attend(ctx, &data.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+		if err := a.Store.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 		sync(a, b)
@@ -775,7 +776,7 @@ func TestCheckInAfterRemoteRemovalConverges(t *testing.T) {
 		sync(b)
 		// c, offline all along, checks Salim in later.
 		time.Sleep(5 * time.Millisecond)
-		if err := c.Store.Attend(ctx, &data.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+		if err := c.Store.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 		sync(c, a, b, c)

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/synccheck"
@@ -55,7 +56,7 @@ func TestClientEnrolsThroughALostReply(t *testing.T) {
 		if err != nil || len(devs) != 1 || devs[0].ID != st.DeviceID() || !bytes.Equal(devs[0].PublicKey, key.Public().(ed25519.PublicKey)) {
 			t.Fatalf("HQ's devices: %+v %v, want this device with its key", devs, err)
 		}
-		p := data.Person{NameEn: "Salim", Governorate: ma}
+		p := safeer.Person{NameEn: "Salim", Governorate: ma}
 		if err := st.AddPerson(ctx, &p); err != nil {
 			t.Fatal(err)
 		}

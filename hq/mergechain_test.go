@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/synccheck"
 )
@@ -14,19 +15,19 @@ import (
 type chainRig struct {
 	r       *faultRig
 	a, b    *synccheck.Device
-	p, q, x data.Person // x is R
-	w       data.Workshop
+	p, q, x safeer.Person // x is R
+	w       safeer.Workshop
 }
 
 func newChainRig(t *testing.T, newDB newDatabase) *chainRig {
 	t.Helper()
 	r := newFaultRig(t, newDB(t))
 	c := &chainRig{r: r, a: r.device("a"), b: r.device("b"),
-		p: data.Person{NameEn: "Huda Al Balushi", Governorate: ma},
-		q: data.Person{NameEn: "Huda Al Bloushi", Governorate: ma},
-		x: data.Person{NameEn: "Hoda Al Balushi", Governorate: ma},
-		w: data.Workshop{TitleEn: "Smart mobility", Date: "2026-11-20", Hours: 3, MinHours: 3, Governorate: ma}}
-	for _, x := range []*data.Person{&c.p, &c.q, &c.x} {
+		p: safeer.Person{NameEn: "Huda Al Balushi", Governorate: ma},
+		q: safeer.Person{NameEn: "Huda Al Bloushi", Governorate: ma},
+		x: safeer.Person{NameEn: "Hoda Al Balushi", Governorate: ma},
+		w: safeer.Workshop{TitleEn: "Smart mobility", Date: "2026-11-20", Hours: 3, MinHours: 3, Governorate: ma}}
+	for _, x := range []*safeer.Person{&c.p, &c.q, &c.x} {
 		if err := c.a.Store.AddPerson(ctx, x); err != nil {
 			t.Fatal(err)
 		}
@@ -34,7 +35,7 @@ func newChainRig(t *testing.T, newDB newDatabase) *chainRig {
 	if err := c.a.Store.AddWorkshop(ctx, &c.w); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.a.Store.Attend(ctx, &data.Attendance{WorkshopID: c.w.ID, PersonID: c.p.ID, Hours: 3}); err != nil {
+	if err := c.a.Store.Attend(ctx, &safeer.Attendance{WorkshopID: c.w.ID, PersonID: c.p.ID, Hours: 3}); err != nil {
 		t.Fatal(err)
 	}
 	c.settle(t)
@@ -63,7 +64,7 @@ func (c *chainRig) settle(t *testing.T) {
 // read of attendance (the workshop's list, each person's, eligibility for
 // a certificate, the count of those present, the export) credits P's
 // check-in, with its hours, to want.
-func holds(t *testing.T, d *synccheck.Device, w data.Workshop, want string, live []string, hidden ...string) {
+func holds(t *testing.T, d *synccheck.Device, w safeer.Workshop, want string, live []string, hidden ...string) {
 	t.Helper()
 	people, err := d.Store.ListPeople(ctx, data.PeopleFilter{})
 	if err != nil {

@@ -3,7 +3,7 @@ package hq_test
 import (
 	"testing"
 
-	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/internal/synccheck"
 )
 
@@ -16,9 +16,9 @@ func TestOppositeMergesKeepOnePerson(t *testing.T) {
 		for _, aFirst := range []bool{true, false} {
 			r := newFaultRig(t, newDB(t))
 			a, b := r.device("a"), r.device("b")
-			p := data.Person{NameEn: "Salim Al Harthy", Governorate: ma}
-			q := data.Person{NameEn: "Salem Al Harthi", Governorate: ma}
-			for _, x := range []*data.Person{&p, &q} {
+			p := safeer.Person{NameEn: "Salim Al Harthy", Governorate: ma}
+			q := safeer.Person{NameEn: "Salem Al Harthi", Governorate: ma}
+			for _, x := range []*safeer.Person{&p, &q} {
 				if err := a.Store.AddPerson(ctx, x); err != nil {
 					t.Fatal(err)
 				}

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/data/sheet"
@@ -38,31 +39,31 @@ type Store interface {
 	SearchPage(ctx context.Context, query string, opt data.SearchOptions) (data.SearchPage, error)
 	LoadSearchIndex(ctx context.Context) error
 	CountPeople(ctx context.Context) (int, error)
-	Person(ctx context.Context, id string) (data.Person, error)
-	AddPerson(ctx context.Context, p *data.Person) error
-	UpdatePerson(ctx context.Context, p *data.Person) error
+	Person(ctx context.Context, id string) (safeer.Person, error)
+	AddPerson(ctx context.Context, p *safeer.Person) error
+	UpdatePerson(ctx context.Context, p *safeer.Person) error
 	DeletePerson(ctx context.Context, id string) error
-	ValidatePerson(p *data.Person) error
-	DuplicateCandidates(ctx context.Context, p data.Person) ([]data.Match, error)
+	ValidatePerson(p *safeer.Person) error
+	DuplicateCandidates(ctx context.Context, p safeer.Person) ([]data.Match, error)
 	DuplicatePairs(ctx context.Context, limit int) ([]data.DuplicatePair, error)
 	PlanMerge(ctx context.Context, keepID, mergeID string) (data.MergePlan, error)
 	MergePeople(ctx context.Context, from, into string, take map[string]roster.Side) (data.MergePlan, error)
 	PersonAttendance(ctx context.Context, personID string) ([]data.AttendanceRecord, error)
 
 	Governorates() []data.Governorate
-	Wilayats(gov string) []data.Place
-	Place(gov, wilayatEn string) (data.Place, bool)
+	Wilayats(gov string) []safeer.Place
+	Place(gov, wilayatEn string) (safeer.Place, bool)
 
 	ListWorkshops(ctx context.Context) ([]data.WorkshopSummary, error)
-	Workshop(ctx context.Context, id string) (data.Workshop, error)
-	AddWorkshop(ctx context.Context, w *data.Workshop) error
-	UpdateWorkshop(ctx context.Context, w *data.Workshop) error
-	ValidateWorkshop(w *data.Workshop) error
+	Workshop(ctx context.Context, id string) (safeer.Workshop, error)
+	AddWorkshop(ctx context.Context, w *safeer.Workshop) error
+	UpdateWorkshop(ctx context.Context, w *safeer.Workshop) error
+	ValidateWorkshop(w *safeer.Workshop) error
 	DeleteWorkshop(ctx context.Context, id string) error
 	CheckPrintable(ctx context.Context, workshopID string, tmpl certificate.Template) error
 	SyncState(ctx context.Context) (data.SyncState, error)
 
-	Attend(ctx context.Context, a *data.Attendance) error
+	Attend(ctx context.Context, a *safeer.Attendance) error
 	Unattend(ctx context.Context, workshopID, personID string) error
 	UnattendRevoking(ctx context.Context, workshopID, personID, reason string) ([]data.CertificateRow, error)
 	LiveCertificates(ctx context.Context, attendanceID string) ([]data.CertificateRow, error)

@@ -12,23 +12,24 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
 // attendedWorkshop adds w and checks the first test person in.
-func attendedWorkshop(t *testing.T, s *data.Store, w data.Workshop) data.Workshop {
+func attendedWorkshop(t *testing.T, s *data.Store, w safeer.Workshop) safeer.Workshop {
 	t.Helper()
 	people := addPeople(t, s, testPeople[0])
 	w.Date = time.Now().AddDate(0, 0, -1).Format("2006-01-02")
 	w.Hours = 2
 	w = addWorkshop(t, s, w)
-	if err := s.Attend(context.Background(), &data.Attendance{WorkshopID: w.ID, PersonID: people[0].ID}); err != nil {
+	if err := s.Attend(context.Background(), &safeer.Attendance{WorkshopID: w.ID, PersonID: people[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	return w
 }
 
-func certsOf(t *testing.T, s *data.Store, w data.Workshop) int {
+func certsOf(t *testing.T, s *data.Store, w safeer.Workshop) int {
 	t.Helper()
 	rows, err := s.WorkshopCertificates(context.Background(), w.ID)
 	if err != nil {
@@ -44,7 +45,7 @@ func TestIssueRefusedNamesField(t *testing.T) {
 	for _, l := range []Lang{English, Arabic} {
 		t.Run(string(l), func(t *testing.T) {
 			s := testStore(t)
-			w := attendedWorkshop(t, s, data.Workshop{TitleEn: "Open data", Governorate: "OM-MA"})
+			w := attendedWorkshop(t, s, safeer.Workshop{TitleEn: "Open data", Governorate: "OM-MA"})
 			u := newTestUI(t, s, l)
 			u.app.Preferences().SetString(prefCertsDir, t.TempDir())
 			u.saveSignatory("هدى الرواحية", "Huda Al Rawahi")
@@ -109,7 +110,7 @@ func overlayEntries(t *testing.T, u *UI) []*entry {
 // with a way to the settings, not asked again.
 func TestSignatoryAskedOnce(t *testing.T) {
 	s := testStore(t)
-	w := attendedWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data", Governorate: "OM-MA", Wilayat: "Muscat"})
+	w := attendedWorkshop(t, s, safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data", Governorate: "OM-MA", Wilayat: "Muscat"})
 	u := newTestUI(t, s, English)
 	u.app.Preferences().SetString(prefCertsDir, t.TempDir())
 	u.show(screenCertificates)

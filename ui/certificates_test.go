@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 )
@@ -19,10 +20,10 @@ func TestIssueCertificatesShowsProgress(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	w := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
+	w := addWorkshop(t, s, safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
 		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, MinHours: 2, Governorate: "OM-MA", Wilayat: "Muscat"})
 	for i, p := range people {
-		a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: []float64{3, 2.5, 1}[i]}
+		a := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID, Hours: []float64{3, 2.5, 1}[i]}
 		if err := s.Attend(ctx, &a); err != nil {
 			t.Fatal(err)
 		}

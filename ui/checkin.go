@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -210,7 +211,7 @@ func (c *checkInScreen) loadWorkshops() {
 		}
 		var live []data.WorkshopSummary
 		for _, w := range ws {
-			if w.Status != data.WorkshopCancelled {
+			if w.Status != safeer.WorkshopCancelled {
 				live = append(live, w)
 			}
 		}
@@ -286,7 +287,7 @@ func (c *checkInScreen) loadAttendance() {
 		c.presentIDs = map[string]bool{}
 		c.undone = map[string]bool{}
 		for _, r := range rows {
-			if r.Status == data.Present {
+			if r.Status == safeer.Present {
 				c.present = append(c.present, r)
 				c.presentIDs[r.PersonID] = true
 			}
@@ -372,10 +373,10 @@ func (c *checkInScreen) checkInPerson(personID, name string) {
 		c.clear()
 		return
 	}
-	a := data.Attendance{WorkshopID: c.workshopID, PersonID: personID, Status: data.Present}
-	background(u, func(ctx context.Context) (data.Attendance, error) {
+	a := safeer.Attendance{WorkshopID: c.workshopID, PersonID: personID, Status: safeer.Present}
+	background(u, func(ctx context.Context) (safeer.Attendance, error) {
 		return a, u.store.Attend(ctx, &a)
-	}, func(a data.Attendance, err error) {
+	}, func(a safeer.Attendance, err error) {
 		if err != nil {
 			c.tell(u.words(err), widget.DangerImportance)
 			return
@@ -512,9 +513,9 @@ func (f *walkInForm) close() {
 
 // person is the walk-in as typed: the name goes to the Arabic or English
 // name by its script; governorate from the wilayat, else the workshop's.
-func (f *walkInForm) person() data.Person {
+func (f *walkInForm) person() safeer.Person {
 	u := f.u
-	p := data.Person{Kind: data.KindGuest, Status: data.StatusActive, Phone: f.phone.Text}
+	p := safeer.Person{Kind: safeer.KindGuest, Status: safeer.StatusActive, Phone: f.phone.Text}
 	name := strings.TrimSpace(f.name.Text)
 	if hasArabic(name) {
 		p.NameAr = name
@@ -582,9 +583,9 @@ func (f *walkInForm) submit() {
 		}
 		return
 	}
-	background(u, func(ctx context.Context) (data.Person, error) {
+	background(u, func(ctx context.Context) (safeer.Person, error) {
 		return p, u.store.AddPerson(ctx, &p)
-	}, func(p data.Person, err error) {
+	}, func(p safeer.Person, err error) {
 		if err != nil {
 			rest := f.check.show(err)
 			if len(rest) > 0 {

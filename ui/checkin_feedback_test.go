@@ -7,7 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer"
 )
 
 // Every message on the check-in screen's feedback line goes when the state
@@ -77,7 +77,7 @@ func TestCheckInFeedbackFollowsTheState(t *testing.T) {
 	}
 
 	// Another workshop: the message was about the first one and goes.
-	other := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
+	other := addWorkshop(t, s, safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
 		Date: w.Date, Hours: 2, Governorate: "OM-MA", Wilayat: "Muscat"})
 	c.shown()
 	eventually(t, "two workshops", func() bool { return len(c.workshops) == 2 })

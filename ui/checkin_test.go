@@ -9,11 +9,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
-func todayWorkshop(t *testing.T, s *data.Store) data.Workshop {
-	return addWorkshop(t, s, data.Workshop{TitleAr: "ورشة المدن الذكية", TitleEn: "Smart cities 101",
+func todayWorkshop(t *testing.T, s *data.Store) safeer.Workshop {
+	return addWorkshop(t, s, safeer.Workshop{TitleAr: "ورشة المدن الذكية", TitleEn: "Smart cities 101",
 		Date: time.Now().Format("2006-01-02"), Hours: 3, Capacity: 30, Governorate: "OM-MA", Wilayat: "Muscat"})
 }
 

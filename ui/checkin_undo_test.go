@@ -11,19 +11,20 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 )
 
 // presentWorkshop checks testPeople in at today's workshop, one second
 // apart (the present list is newest first), and opens the check-in screen.
-func presentWorkshop(t *testing.T, s *data.Store, l Lang) (*UI, []data.Person, data.Workshop) {
+func presentWorkshop(t *testing.T, s *data.Store, l Lang) (*UI, []safeer.Person, safeer.Workshop) {
 	t.Helper()
 	people := addPeople(t, s, testPeople...)
 	w := todayWorkshop(t, s)
 	at := time.Now().UTC().Add(-time.Minute)
 	for i, p := range people {
-		a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID, CheckedInAt: at.Add(time.Duration(i) * time.Second).Format(time.RFC3339)}
+		a := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID, CheckedInAt: at.Add(time.Duration(i) * time.Second).Format(time.RFC3339)}
 		if err := s.Attend(context.Background(), &a); err != nil {
 			t.Fatal(err)
 		}
@@ -168,7 +169,7 @@ func TestUndoWithCertificateAsksAndRevokes(t *testing.T) {
 	people := addPeople(t, s, testPeople[:2]...)
 	w := todayWorkshop(t, s)
 	for _, p := range people {
-		if err := s.Attend(ctx, &data.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+		if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}

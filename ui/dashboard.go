@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/client"
 )
@@ -123,7 +124,7 @@ func (d *dashboardScreen) shown() {
 		today := time.Now().Format("2006-01-02")
 		checked := 0
 		for _, w := range dd.workshops {
-			if w.Present == 0 || w.Date > today || w.Status == data.WorkshopCancelled {
+			if w.Present == 0 || w.Date > today || w.Status == safeer.WorkshopCancelled {
 				continue
 			}
 			if checked++; checked > noCertsChecked {

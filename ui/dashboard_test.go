@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/client"
 )
@@ -19,10 +20,10 @@ func TestDashboard(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	w := addWorkshop(t, s, data.Workshop{TitleEn: "Open data", Date: time.Now().Format("2006-01-02"), Hours: 2,
+	w := addWorkshop(t, s, safeer.Workshop{TitleEn: "Open data", Date: time.Now().Format("2006-01-02"), Hours: 2,
 		Governorate: "OM-MA", Wilayat: "Bawshar"})
 	for _, p := range people[:2] {
-		if err := s.Attend(ctx, &data.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
+		if err := s.Attend(ctx, &safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}); err != nil {
 			t.Fatal(err)
 		}
 	}

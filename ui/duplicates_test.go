@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/roster"
 )
@@ -16,11 +17,11 @@ import (
 // twinStore is testPeople plus a second record of Ahmed Al Balushi (the
 // same phone, an e-mail and an organisation Ahmed's record lacks, another
 // wilayat), added after him so its values are the newer.
-func twinStore(t *testing.T) (*data.Store, []data.Person, data.Person) {
+func twinStore(t *testing.T) (*data.Store, []safeer.Person, safeer.Person) {
 	t.Helper()
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	twin := addPeople(t, s, data.Person{NameAr: "احمد البلوشي", NameEn: "Ahmad Al Balushi", Governorate: "OM-MA",
+	twin := addPeople(t, s, safeer.Person{NameAr: "احمد البلوشي", NameEn: "Ahmad Al Balushi", Governorate: "OM-MA",
 		Wilayat: "Bawshar", Phone: "91234567", Email: "ahmed@example.om", Organisation: "Ministry of Housing"})[0]
 	return s, people, twin
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer"
 )
 
 // TestCertificatePDFsPrivate issues and reprints certificates from the
@@ -22,9 +22,9 @@ func TestCertificatePDFsPrivate(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	w := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
+	w := addWorkshop(t, s, safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
 		Date: time.Now().AddDate(0, 0, -1).Format("2006-01-02"), Hours: 3, Governorate: "OM-MA", Wilayat: "Muscat"})
-	a := data.Attendance{WorkshopID: w.ID, PersonID: people[0].ID, Hours: 3}
+	a := safeer.Attendance{WorkshopID: w.ID, PersonID: people[0].ID, Hours: 3}
 	if err := s.Attend(ctx, &a); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -77,7 +78,7 @@ func TestFirstStartSteps(t *testing.T) {
 	if got := strings.Join(stepStates(u), ","); got != "done,done,to do" || !f.content.Visible() {
 		t.Fatalf("after enrolling: %s, card %v", got, f.content.Visible())
 	}
-	addWorkshop(t, s, data.Workshop{TitleAr: "ورشة", TitleEn: "Workshop", Date: "2026-12-01", Hours: 2, Governorate: "OM-MA"})
+	addWorkshop(t, s, safeer.Workshop{TitleAr: "ورشة", TitleEn: "Workshop", Date: "2026-12-01", Hours: 2, Governorate: "OM-MA"})
 	show()
 	if f.content.Visible() {
 		t.Fatalf("every step done, the card stays: %v", stepStates(u))

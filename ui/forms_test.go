@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2/test"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -173,8 +174,8 @@ func TestNewWorkshopEnrolledGovernorate(t *testing.T) {
 func TestDeleteWorkshop(t *testing.T) {
 	ctx := context.Background()
 	s := testStore(t)
-	attended := attendedWorkshop(t, s, data.Workshop{TitleEn: "Attended", Governorate: "OM-MA"})
-	empty := addWorkshop(t, s, data.Workshop{TitleEn: "Empty", Date: "2026-12-20", Hours: 2, Governorate: "OM-MA"})
+	attended := attendedWorkshop(t, s, safeer.Workshop{TitleEn: "Attended", Governorate: "OM-MA"})
+	empty := addWorkshop(t, s, safeer.Workshop{TitleEn: "Empty", Date: "2026-12-20", Hours: 2, Governorate: "OM-MA"})
 	u := newTestUI(t, s, English)
 	u.show(screenWorkshops)
 	ws := u.workshops

@@ -19,6 +19,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/client"
 )
@@ -90,15 +91,15 @@ func testStore(t testing.TB) *data.Store {
 	return s
 }
 
-var testPeople = []data.Person{
+var testPeople = []safeer.Person{
 	{NameAr: "أحمد البلوشي", NameEn: "Ahmed Al Balushi", Governorate: "OM-MA", Wilayat: "Muscat", Phone: "91234567", Gender: "male"},
 	{NameAr: "فاطمة الزدجالية", NameEn: "Fatima Al Zadjali", Governorate: "OM-MA", Wilayat: "As Seeb", Phone: "92223333", Gender: "female"},
 	{NameAr: "سالم الحارثي", NameEn: "Salim Al Harthy", Governorate: "OM-SS", Status: "inactive"},
 }
 
-func addPeople(t testing.TB, s *data.Store, people ...data.Person) []data.Person {
+func addPeople(t testing.TB, s *data.Store, people ...safeer.Person) []safeer.Person {
 	t.Helper()
-	var out []data.Person
+	var out []safeer.Person
 	for _, p := range people {
 		if err := s.AddPerson(context.Background(), &p); err != nil {
 			t.Fatal(err)
@@ -108,7 +109,7 @@ func addPeople(t testing.TB, s *data.Store, people ...data.Person) []data.Person
 	return out
 }
 
-func addWorkshop(t testing.TB, s *data.Store, w data.Workshop) data.Workshop {
+func addWorkshop(t testing.TB, s *data.Store, w safeer.Workshop) safeer.Workshop {
 	t.Helper()
 	if err := s.AddWorkshop(context.Background(), &w); err != nil {
 		t.Fatal(err)

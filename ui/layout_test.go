@@ -17,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/client"
 )
@@ -28,7 +29,7 @@ var layoutSizes = []fyne.Size{{Width: 1366, Height: 768}, {Width: 1024, Height: 
 // Omani names (name, bin/bint, father, grandfather, family) with their
 // Latin spelling, from the wilayats with the longest names in
 // assets/places.csv.
-var longPeople = []data.Person{
+var longPeople = []safeer.Person{
 	{NameAr: "عبدالرحمن بن سليمان بن حمد البوسعيدي", NameEn: "Abdulrahman bin Sulaiman bin Hamad Al Busaidi",
 		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Phone: "99112233", Gender: "male"},
 	{NameAr: "فاطمة بنت عبدالله بن خلفان الزدجالية", NameEn: "Fatma bint Abdullah bin Khalfan Al Zadjali",
@@ -61,12 +62,12 @@ func longStore(t *testing.T) *data.Store {
 	ctx := context.Background()
 	s := demoStore(t)
 	people := addPeople(t, s, longPeople...)
-	w := addWorkshop(t, s, data.Workshop{TitleAr: longTitle[0], TitleEn: longTitle[1],
+	w := addWorkshop(t, s, safeer.Workshop{TitleAr: longTitle[0], TitleEn: longTitle[1],
 		Date: time.Now().Format("2006-01-02"), Hours: 3, MinHours: 2, Capacity: 120,
-		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Status: data.WorkshopHeld,
+		Governorate: "OM-ZU", Wilayat: "Shalim and the Hallaniyat Islands", Status: safeer.WorkshopHeld,
 		Venue: "Hallaniyat Islands community hall", Facilitator: "Dr. Huda bint Salim Al Rawahi"})
 	for i, p := range people {
-		a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID}
+		a := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}
 		if i == 1 {
 			a.Hours = 1
 		}

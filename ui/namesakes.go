@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -56,7 +57,7 @@ func (c *checkInScreen) askNamesakes(cands []data.SearchResult) {
 				return nil, err
 			}
 			for _, a := range recs { // newest workshop first
-				if a.WorkshopID == workshopID || a.Status != data.Present {
+				if a.WorkshopID == workshopID || a.Status != safeer.Present {
 					continue
 				}
 				if out[i].workshops == 0 {

@@ -9,25 +9,26 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
 // The namesakes: two Ahmed Salim Al Kindi, in Izki and in Nizwa,
 // whose names fold the same; the one in Nizwa came to a workshop before.
-var namesakePeople = []data.Person{
+var namesakePeople = []safeer.Person{
 	{NameAr: "أحمد سالم الكندي", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Wilayat: "Izki", Phone: "91110001", CivilID: "12345678"},
 	{NameAr: "احمد سالم الكندى", NameEn: "Ahmed Salim Al Kindi", Governorate: "OM-DA", Wilayat: "Nizwa", Phone: "92220002", CivilID: "87654321"},
 }
 
 // namesakeStore has testPeople, the namesakes (returned), today's workshop
 // and a past one the Nizwa namesake attended.
-func namesakeStore(t *testing.T) (*data.Store, []data.Person, data.Workshop) {
+func namesakeStore(t *testing.T) (*data.Store, []safeer.Person, safeer.Workshop) {
 	s := testStore(t)
 	addPeople(t, s, testPeople...)
 	people := addPeople(t, s, namesakePeople...)
-	past := addWorkshop(t, s, data.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
+	past := addWorkshop(t, s, safeer.Workshop{TitleAr: "البيانات المفتوحة", TitleEn: "Open data",
 		Date: time.Now().AddDate(0, -1, 0).Format("2006-01-02"), Hours: 2, Governorate: "OM-DA", Wilayat: "Nizwa"})
-	if err := s.Attend(context.Background(), &data.Attendance{WorkshopID: past.ID, PersonID: people[1].ID}); err != nil {
+	if err := s.Attend(context.Background(), &safeer.Attendance{WorkshopID: past.ID, PersonID: people[1].ID}); err != nil {
 		t.Fatal(err)
 	}
 	return s, people, todayWorkshop(t, s)
@@ -35,7 +36,7 @@ func namesakeStore(t *testing.T) (*data.Store, []data.Person, data.Workshop) {
 
 // enterNamesakes types the namesakes' common name and Enter, and waits for
 // the question.
-func enterNamesakes(t *testing.T, u *UI, w data.Workshop) *namesakeDialog {
+func enterNamesakes(t *testing.T, u *UI, w safeer.Workshop) *namesakeDialog {
 	t.Helper()
 	c := u.checkin
 	eventually(t, "today's workshop chosen", func() bool { return c.workshopID == w.ID })
@@ -46,7 +47,7 @@ func enterNamesakes(t *testing.T, u *UI, w data.Workshop) *namesakeDialog {
 }
 
 // attendees is who the store has at workshop w.
-func attendees(t *testing.T, s *data.Store, w data.Workshop) []string {
+func attendees(t *testing.T, s *data.Store, w safeer.Workshop) []string {
 	t.Helper()
 	rows, err := s.WorkshopAttendance(context.Background(), w.ID)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -228,9 +229,9 @@ func (p *peopleScreen) options() data.SearchOptions {
 	}
 	switch p.status.SelectedIndex() {
 	case 1:
-		opt.Status = data.StatusActive
+		opt.Status = safeer.StatusActive
 	case 2:
-		opt.Status = data.StatusInactive
+		opt.Status = safeer.StatusInactive
 	}
 	return opt
 }
@@ -332,9 +333,9 @@ func (p *peopleScreen) fetch(v *rosterView, n int) {
 // statusWord is a person's status in words.
 func (u *UI) statusWord(status string) string {
 	switch status {
-	case data.StatusActive:
+	case safeer.StatusActive:
 		return u.T("status.active")
-	case data.StatusInactive:
+	case safeer.StatusInactive:
 		return u.T("status.inactive")
 	}
 	return status

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/data/sheet"
 	"github.com/oman-sca/safeer/sync/client"
@@ -129,8 +130,8 @@ func TestNewPersonDuplicateWarning(t *testing.T) {
 func TestPersonHistory(t *testing.T) {
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	w := addWorkshop(t, s, data.Workshop{TitleEn: "Open data", Date: "2026-01-10", Hours: 2.5, Governorate: "OM-MA"})
-	if err := s.Attend(context.Background(), &data.Attendance{WorkshopID: w.ID, PersonID: people[0].ID}); err != nil {
+	w := addWorkshop(t, s, safeer.Workshop{TitleEn: "Open data", Date: "2026-01-10", Hours: 2.5, Governorate: "OM-MA"})
+	if err := s.Attend(context.Background(), &safeer.Attendance{WorkshopID: w.ID, PersonID: people[0].ID}); err != nil {
 		t.Fatal(err)
 	}
 	u := newTestUI(t, s, English)

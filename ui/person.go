@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/roster"
 )
@@ -24,7 +25,7 @@ type personPanel struct {
 	onSaved func(id string)
 	onShown func(open bool) // the form came forward (or went away)
 
-	person data.Person // as loaded; ID "" for a new person
+	person safeer.Person // as loaded; ID "" for a new person
 
 	title        *label
 	kind         *widget.Select
@@ -157,7 +158,7 @@ func (p *personPanel) showForm() {
 // close puts the panel away: the roster takes the whole width again.
 func (p *personPanel) close() {
 	p.notice = notice{}
-	p.person = data.Person{}
+	p.person = safeer.Person{}
 	p.content.Objects = []fyne.CanvasObject{p.empty}
 	p.content.Refresh()
 	if p.onShown != nil {
@@ -168,7 +169,7 @@ func (p *personPanel) close() {
 // newPerson clears the form for a new person, in the governorate last used.
 func (p *personPanel) newPerson() {
 	gov := p.person.Governorate
-	p.person = data.Person{Governorate: gov, Status: data.StatusActive, Kind: data.KindAmbassador}
+	p.person = safeer.Person{Governorate: gov, Status: safeer.StatusActive, Kind: safeer.KindAmbassador}
 	p.fill()
 	p.dups.dismissed = map[string]bool{} // a new form: warn again
 	p.title.SetText(p.u.T("person.newtitle"))
@@ -182,7 +183,7 @@ func (p *personPanel) newPerson() {
 // open loads a person, their attendance and the people they look like.
 func (p *personPanel) open(id string) {
 	type loaded struct {
-		person     data.Person
+		person     safeer.Person
 		attendance []data.AttendanceRecord
 		dups       []data.Match
 	}
@@ -227,7 +228,7 @@ func (p *personPanel) fill() {
 	p.loading = true
 	defer func() { p.loading = false }()
 	x := p.person
-	if x.Kind == data.KindGuest {
+	if x.Kind == safeer.KindGuest {
 		p.kind.SetSelectedIndex(1)
 	} else {
 		p.kind.SetSelectedIndex(0)
@@ -258,7 +259,7 @@ func (p *personPanel) fill() {
 	p.organisation.SetText(x.Organisation)
 	p.expertise.SetText(x.Expertise)
 	p.joinedOn.SetText(x.JoinedOn)
-	if x.Status == data.StatusInactive {
+	if x.Status == safeer.StatusInactive {
 		p.status.SetSelectedIndex(1)
 	} else {
 		p.status.SetSelectedIndex(0)
@@ -270,12 +271,12 @@ func (p *personPanel) fill() {
 }
 
 // read is the person as the form holds it.
-func (p *personPanel) read() data.Person {
+func (p *personPanel) read() safeer.Person {
 	u := p.u
 	x := p.person
-	x.Kind = data.KindAmbassador
+	x.Kind = safeer.KindAmbassador
 	if p.kind.SelectedIndex() == 1 {
-		x.Kind = data.KindGuest
+		x.Kind = safeer.KindGuest
 	}
 	x.NameAr, x.NameEn = p.nameAr.Text, p.nameEn.Text
 	switch p.gender.SelectedIndex() {
@@ -293,9 +294,9 @@ func (p *personPanel) read() data.Person {
 		x.Wilayat = u.places.wilayatEn(u.lang, x.Governorate, p.wilayat.Selected)
 	}
 	x.Organisation, x.Expertise, x.JoinedOn = p.organisation.Text, p.expertise.Text, p.joinedOn.Text
-	x.Status = data.StatusActive
+	x.Status = safeer.StatusActive
 	if p.status.SelectedIndex() == 1 {
-		x.Status = data.StatusInactive
+		x.Status = safeer.StatusInactive
 	}
 	x.Notes = p.notes.Text
 	return x
@@ -356,7 +357,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 
 // completePerson fills the empty fields of person id with typed's (those
 // that are valid: a half-typed phone is not worth an error here).
-func completePerson(ctx context.Context, s Store, id string, typed data.Person) error {
+func completePerson(ctx context.Context, s Store, id string, typed safeer.Person) error {
 	if ve, ok := errorsAsValidation(s.ValidatePerson(&typed)); ok {
 		for _, fe := range ve.Errors {
 			switch fe.Field {
@@ -414,12 +415,12 @@ func (p *personPanel) submit() {
 		return
 	}
 	p.save.Disable()
-	background(u, func(ctx context.Context) (data.Person, error) {
+	background(u, func(ctx context.Context) (safeer.Person, error) {
 		if isNew {
 			return x, u.store.AddPerson(ctx, &x)
 		}
 		return x, u.store.UpdatePerson(ctx, &x)
-	}, func(x data.Person, err error) {
+	}, func(x safeer.Person, err error) {
 		p.save.Enable()
 		if err != nil {
 			if _, ok := errorsAsValidation(err); ok {
@@ -482,7 +483,7 @@ func (p *personPanel) showHistory(rows []data.AttendanceRecord) {
 	p.history.RemoveAll()
 	var total float64
 	for _, r := range rows {
-		if r.Status == data.Present {
+		if r.Status == safeer.Present {
 			total += r.Hours
 		}
 		cells := []*label{u.cell(), u.cell(), u.cell(), u.cell()}
@@ -501,11 +502,11 @@ func (p *personPanel) showHistory(rows []data.AttendanceRecord) {
 // attendanceWord is an attendance status in words.
 func (u *UI) attendanceWord(s string) string {
 	switch s {
-	case data.Present:
+	case safeer.Present:
 		return u.T("attendance.present")
-	case data.Absent:
+	case safeer.Absent:
 		return u.T("attendance.absent")
-	case data.Excused:
+	case safeer.Excused:
 		return u.T("attendance.excused")
 	}
 	return s
@@ -548,7 +549,7 @@ func (d *duplicateWarning) view() fyne.CanvasObject { return d.box }
 func (d *duplicateWarning) visible() bool { return d.box.Visible() && len(d.matches) > 0 }
 
 // check looks for people like x (but not exceptID), a moment from now.
-func (d *duplicateWarning) check(x data.Person, exceptID string, onSame func(data.Match)) {
+func (d *duplicateWarning) check(x safeer.Person, exceptID string, onSame func(data.Match)) {
 	u := d.u
 	if d.stop != nil {
 		d.stop()

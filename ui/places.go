@@ -3,7 +3,7 @@ package ui
 import (
 	"sort"
 
-	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer"
 )
 
 // places turns the reference data (governorates and wilayats, held in memory
@@ -83,8 +83,8 @@ func (p *places) wilayatGov(l Lang, name string) string {
 	return ""
 }
 
-func (p *places) live(gov string) []data.Place {
-	var out []data.Place
+func (p *places) live(gov string) []safeer.Place {
+	var out []safeer.Place
 	for _, pl := range p.store.Wilayats(gov) {
 		if !pl.Deleted {
 			out = append(out, pl)

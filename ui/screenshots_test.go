@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 )
 
@@ -19,7 +20,7 @@ func demoStore(t *testing.T) *data.Store {
 	ctx := context.Background()
 	s := testStore(t)
 	people := addPeople(t, s, testPeople...)
-	more := []data.Person{
+	more := []safeer.Person{
 		{NameAr: "مريم الهنائية", NameEn: "Maryam Al Hinai", Governorate: "OM-MA", Wilayat: "Bawshar", Phone: "99887766", Gender: "female"},
 		{NameAr: "خالد الراشدي", NameEn: "Khalid Al Rashdi", Governorate: "OM-MA", Wilayat: "Muttrah", Phone: "95554444", Gender: "male"},
 		{NameAr: "عائشة الكندية", NameEn: "Aisha Al Kindi", Governorate: "OM-MA", Wilayat: "As Seeb", Gender: "female"},
@@ -37,17 +38,17 @@ func demoStore(t *testing.T) *data.Store {
 		{"السلامة الرقمية", "Digital safety"},
 	}
 	wilayats := []string{"Muscat", "As Seeb", "Bawshar", "Muttrah", "Muscat"}
-	var last data.Workshop
+	var last safeer.Workshop
 	for i, ti := range titles {
 		d := now.AddDate(0, -2*(len(titles)-1-i), -3)
-		w := addWorkshop(t, s, data.Workshop{TitleAr: ti[0], TitleEn: ti[1], Date: d.Format("2006-01-02"),
-			Hours: 3, MinHours: 2, Capacity: 25, Governorate: "OM-MA", Wilayat: wilayats[i], Status: data.WorkshopHeld,
+		w := addWorkshop(t, s, safeer.Workshop{TitleAr: ti[0], TitleEn: ti[1], Date: d.Format("2006-01-02"),
+			Hours: 3, MinHours: 2, Capacity: 25, Governorate: "OM-MA", Wilayat: wilayats[i], Status: safeer.WorkshopHeld,
 			Venue: "Knowledge Oasis", Facilitator: "Dr. Huda"})
 		for j, p := range people {
 			if (i+j)%3 == 2 {
 				continue
 			}
-			a := data.Attendance{WorkshopID: w.ID, PersonID: p.ID}
+			a := safeer.Attendance{WorkshopID: w.ID, PersonID: p.ID}
 			if j == 4 {
 				a.Hours = 1
 			}
@@ -68,7 +69,7 @@ func demoStore(t *testing.T) *data.Store {
 	}
 	_ = last
 	addConflict(t, s, people[1], "+96892223334", "+96892223335")
-	addWorkshop(t, s, data.Workshop{TitleAr: "ورشة الذكاء الاصطناعي للشباب", TitleEn: "AI for young people",
+	addWorkshop(t, s, safeer.Workshop{TitleAr: "ورشة الذكاء الاصطناعي للشباب", TitleEn: "AI for young people",
 		Date: now.Format("2006-01-02"), Hours: 2, Capacity: 20, Governorate: "OM-MA", Wilayat: "As Seeb"})
 	return s
 }
@@ -107,7 +108,7 @@ func TestScreenshots(t *testing.T) {
 	// for a workshop with no Arabic title and no wilayat.
 	for _, l := range []Lang{English, Arabic} {
 		s := testStore(t)
-		attendedWorkshop(t, s, data.Workshop{TitleEn: "Open data", Governorate: "OM-MA"})
+		attendedWorkshop(t, s, safeer.Workshop{TitleEn: "Open data", Governorate: "OM-MA"})
 		u := newTestUI(t, s, l)
 		u.app.Preferences().SetString(prefCertsDir, t.TempDir())
 		u.show(screenCertificates)

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2"
 	"github.com/google/uuid"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
@@ -80,7 +81,7 @@ func TestSyncErrorAppearsInWords(t *testing.T) {
 
 // addConflict makes HQ report that another computer's edit of p's phone
 // lost to a newer one, as a pull does.
-func addConflict(t testing.TB, s *data.Store, p data.Person, winner, loser string) string {
+func addConflict(t testing.TB, s *data.Store, p safeer.Person, winner, loser string) string {
 	t.Helper()
 	now := time.Now()
 	win := protocol.HLC{Wall: now.UnixMilli(), Device: "0000-hq-laptop-b"}.String()

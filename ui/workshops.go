@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/data"
 )
@@ -44,8 +45,8 @@ func newWorkshopsScreen(u *UI) *workshopsScreen {
 		column{header: u.T("col.date"), samples: []string{"2026-12-31"}},
 		column{header: u.T("col.wilayat"), grow: 1},
 		column{header: u.T("col.present"), samples: []string{u.presentOf(999, 999)}},
-		column{header: u.T("col.status"), samples: []string{u.workshopStatusWord(data.WorkshopPlanned),
-			u.workshopStatusWord(data.WorkshopHeld), u.workshopStatusWord(data.WorkshopCancelled)}},
+		column{header: u.T("col.status"), samples: []string{u.workshopStatusWord(safeer.WorkshopPlanned),
+			u.workshopStatusWord(safeer.WorkshopHeld), u.workshopStatusWord(safeer.WorkshopCancelled)}},
 	)
 	s.list = widget.NewList(
 		func() int { return len(s.shownWs) },
@@ -73,8 +74,8 @@ func newWorkshopsScreen(u *UI) *workshopsScreen {
 	}
 	s.notice = u.wrapped("")
 	s.notice.Hide()
-	s.form = newWorkshopForm(u, func(w data.Workshop) { s.reload(w.ID) })
-	s.form.onDeleted = func(w data.Workshop) {
+	s.form = newWorkshopForm(u, func(w safeer.Workshop) { s.reload(w.ID) })
+	s.form.onDeleted = func(w safeer.Workshop) {
 		s.notice.set(u.F("workshops.deleted", u.lang.pick(w.TitleEn, w.TitleAr)))
 		s.reload("")
 	}
@@ -156,23 +157,23 @@ func (u *UI) presentOf(present, capacity int) string {
 // workshopStatusWord is a workshop's status in words.
 func (u *UI) workshopStatusWord(s string) string {
 	switch s {
-	case data.WorkshopPlanned:
+	case safeer.WorkshopPlanned:
 		return u.T("wstatus.planned")
-	case data.WorkshopHeld:
+	case safeer.WorkshopHeld:
 		return u.T("wstatus.held")
-	case data.WorkshopCancelled:
+	case safeer.WorkshopCancelled:
 		return u.T("wstatus.cancelled")
 	}
 	return s
 }
 
-var workshopStatuses = []string{data.WorkshopPlanned, data.WorkshopHeld, data.WorkshopCancelled}
+var workshopStatuses = []string{safeer.WorkshopPlanned, safeer.WorkshopHeld, safeer.WorkshopCancelled}
 
 // workshopForm makes and edits a workshop.
 type workshopForm struct {
 	u       *UI
-	onSaved func(data.Workshop)
-	w       data.Workshop
+	onSaved func(safeer.Workshop)
+	w       safeer.Workshop
 
 	title       *label
 	titleAr     *entry
@@ -194,7 +195,7 @@ type workshopForm struct {
 	notice      notice // shown once the saved workshop is open again
 	save        *widget.Button
 	remove      *widget.Button
-	onDeleted   func(data.Workshop)
+	onDeleted   func(safeer.Workshop)
 	govQuery    latest
 	checkIn     *widget.Button
 	certs       *widget.Button
@@ -204,7 +205,7 @@ type workshopForm struct {
 	onShown     func(open bool) // the form came forward (or went away)
 }
 
-func newWorkshopForm(u *UI, onSaved func(data.Workshop)) *workshopForm {
+func newWorkshopForm(u *UI, onSaved func(safeer.Workshop)) *workshopForm {
 	f := &workshopForm{u: u, onSaved: onSaved}
 	f.title = u.heading("")
 	f.title.SizeName = theme.SizeNameSubHeadingText
@@ -279,10 +280,10 @@ func (f *workshopForm) view() fyne.CanvasObject { return f.content }
 // computer is enrolled for (the first, if several), else the last used.
 func (f *workshopForm) newWorkshop() {
 	u := f.u
-	f.edit(data.Workshop{
+	f.edit(safeer.Workshop{
 		Date:        time.Now().Format("2006-01-02"),
 		Hours:       2,
-		Status:      data.WorkshopPlanned,
+		Status:      safeer.WorkshopPlanned,
 		Governorate: f.w.Governorate,
 	})
 	u.focus(f.titleAr)
@@ -305,7 +306,7 @@ func (f *workshopForm) newWorkshop() {
 }
 
 // edit fills the form with w (a new workshop when w.ID is "").
-func (f *workshopForm) edit(w data.Workshop) {
+func (f *workshopForm) edit(w safeer.Workshop) {
 	u := f.u
 	f.w = w
 	if w.ID == "" {
@@ -382,7 +383,7 @@ func parseNumber(s string) (float64, bool) {
 // read is the workshop as the form holds it, and every problem with it:
 // numbers that are not numbers (a capacity that is not a whole number)
 // and what the store's validation finds in the rest.
-func (f *workshopForm) read() (data.Workshop, error) {
+func (f *workshopForm) read() (safeer.Workshop, error) {
 	u := f.u
 	w := f.w
 	w.TitleAr, w.TitleEn, w.Topic = f.titleAr.Text, f.titleEn.Text, f.topic.Text
@@ -457,12 +458,12 @@ func (f *workshopForm) submit() {
 	}
 	isNew := w.ID == ""
 	f.save.Disable()
-	background(u, func(ctx context.Context) (data.Workshop, error) {
+	background(u, func(ctx context.Context) (safeer.Workshop, error) {
 		if isNew {
 			return w, u.store.AddWorkshop(ctx, &w)
 		}
 		return w, u.store.UpdateWorkshop(ctx, &w)
-	}, func(w data.Workshop, err error) {
+	}, func(w safeer.Workshop, err error) {
 		f.save.Enable()
 		if err != nil {
 			if _, ok := errorsAsValidation(err); ok {
@@ -509,7 +510,7 @@ func (f *workshopForm) confirmDelete() {
 					return
 				}
 				u.changed()
-				f.w = data.Workshop{}
+				f.w = safeer.Workshop{}
 				f.close()
 				if f.onDeleted != nil {
 					f.onDeleted(w)

@@ -8,12 +8,13 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/roster"
 )
 
 // personFlags binds a flag named after each field to p.
-func personFlags(fs *flag.FlagSet, p *data.Person) {
+func personFlags(fs *flag.FlagSet, p *safeer.Person) {
 	for _, f := range []struct {
 		name string
 		ptr  *string
@@ -117,7 +118,7 @@ func (m *Main) peopleSearch(ctx context.Context, args []string) error {
 
 func (m *Main) peopleAdd(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("people add", flag.ContinueOnError)
-	var p data.Person
+	var p safeer.Person
 	personFlags(fs, &p)
 	force := fs.Bool("force", false, "add even when the person looks like someone already on the roster")
 	pos, err := m.parseFlags(fs, args)
@@ -171,7 +172,7 @@ func printMatches(m *Main, dups []data.Match) {
 
 func (m *Main) peopleEdit(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("people edit", flag.ContinueOnError)
-	var changes data.Person
+	var changes safeer.Person
 	personFlags(fs, &changes)
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {
@@ -193,7 +194,7 @@ func (m *Main) peopleEdit(ctx context.Context, args []string) error {
 			return err
 		}
 		// Copy only the flags given onto the stored person.
-		var cur data.Person = p
+		var cur safeer.Person = p
 		curFS := flag.NewFlagSet("", flag.ContinueOnError)
 		personFlags(curFS, &cur)
 		chFS := flag.NewFlagSet("", flag.ContinueOnError)
@@ -233,7 +234,7 @@ func (m *Main) peopleShow(ctx context.Context, args []string) error {
 		}
 		hours := 0.0
 		for _, a := range att {
-			if a.Status == data.Present {
+			if a.Status == safeer.Present {
 				hours += a.Hours
 			}
 		}

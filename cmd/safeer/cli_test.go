@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	_ "modernc.org/sqlite"
@@ -124,8 +125,8 @@ func TestPeopleMerge(t *testing.T) {
 			t.Errorf("%s: %q, want it to end %q", field, lines[field], want)
 		}
 	}
-	var p data.Person
-	jsonOut(t, mustRun(t, db, "people", "show", keep, "--json"), &struct{ Person *data.Person }{&p})
+	var p safeer.Person
+	jsonOut(t, mustRun(t, db, "people", "show", keep, "--json"), &struct{ Person *safeer.Person }{&p})
 	if p.Email != "salim@example.om" || p.Phone != "+96891234567" || p.Notes != "merged notes" || p.Organisation != "Muscat Municipality" {
 		t.Fatalf("kept person after the merge: %+v", p)
 	}
@@ -140,7 +141,7 @@ func TestPeopleMerge(t *testing.T) {
 			Kept, Merged    struct{ Value, Stamp string }
 			Default, Choice string
 		}
-		Person data.Person
+		Person safeer.Person
 	}
 	jsonOut(t, mustRun(t, db, "people", "merge", b, a, "--take", "email=kept", "--json"), &res)
 	if res.Merged != b || res.Into != a || res.Person.Email != "huda@a.om" {

@@ -9,11 +9,12 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/privfile"
 )
 
-func workshopFlags(fs *flag.FlagSet, w *data.Workshop) {
+func workshopFlags(fs *flag.FlagSet, w *safeer.Workshop) {
 	fs.StringVar(&w.TitleAr, "title-ar", w.TitleAr, "title in Arabic")
 	fs.StringVar(&w.TitleEn, "title-en", w.TitleEn, "title in English")
 	fs.StringVar(&w.Topic, "topic", w.Topic, "topic")
@@ -37,7 +38,7 @@ func (m *Main) runWorkshops(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("workshops "+sub, flag.ContinueOnError)
 	switch sub {
 	case "add":
-		var w data.Workshop
+		var w safeer.Workshop
 		workshopFlags(fs, &w)
 		pos, err := m.parseFlags(fs, args)
 		if err != nil {
@@ -58,7 +59,7 @@ func (m *Main) runWorkshops(ctx context.Context, args []string) error {
 			return nil
 		})
 	case "edit":
-		var changes data.Workshop
+		var changes safeer.Workshop
 		workshopFlags(fs, &changes)
 		pos, err := m.parseFlags(fs, args)
 		if err != nil {
@@ -157,9 +158,9 @@ func (m *Main) runWorkshops(ctx context.Context, args []string) error {
 
 func (m *Main) runAttend(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("attend", flag.ContinueOnError)
-	var a data.Attendance
+	var a safeer.Attendance
 	fs.Float64Var(&a.Hours, "hours", 0, "hours attended (default: the whole workshop)")
-	fs.StringVar(&a.Status, "status", data.Present, "present, absent or excused")
+	fs.StringVar(&a.Status, "status", safeer.Present, "present, absent or excused")
 	undo := fs.Bool("undo", false, "undo the check-in")
 	pos, err := m.parseFlags(fs, args)
 	if err != nil {

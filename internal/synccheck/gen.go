@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/data/sheet"
 	"github.com/oman-sca/safeer/hq"
@@ -48,7 +49,7 @@ var (
 // reference data); the same seed gives the same roster.
 func RosterCSV(s *data.Store, n int, seed uint64, govs ...string) string {
 	r := rand.New(rand.NewPCG(seed, 3))
-	var places []data.Place
+	var places []safeer.Place
 	for _, g := range govs {
 		places = append(places, s.Wilayats(g)...)
 	}

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/faultproxy"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -52,9 +53,9 @@ func deviceWith(t testing.TB, hq *fakeHQ, url string, govs []string, storeOpts [
 	return s, c
 }
 
-func addPerson(t testing.TB, s *data.Store, name, gov string) data.Person {
+func addPerson(t testing.TB, s *data.Store, name, gov string) safeer.Person {
 	t.Helper()
-	p := data.Person{NameEn: name, Governorate: gov}
+	p := safeer.Person{NameEn: name, Governorate: gov}
 	if err := s.AddPerson(context.Background(), &p); err != nil {
 		t.Fatal(err)
 	}
@@ -498,7 +499,7 @@ func TestBatchesAreBoundedByBytes(t *testing.T) {
 	s := openStore(t)
 	big := strings.Repeat("ن", 2000) // 4 KB of notes per op
 	for i := range 80 {
-		p := data.Person{NameEn: fmt.Sprint("P", i), Governorate: "OM-MA", Notes: big}
+		p := safeer.Person{NameEn: fmt.Sprint("P", i), Governorate: "OM-MA", Notes: big}
 		if err := s.AddPerson(context.Background(), &p); err != nil {
 			t.Fatal(err)
 		}
