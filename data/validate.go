@@ -8,7 +8,7 @@ import (
 	"unicode"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data/parse"
+	"github.com/oman-sca/safeer/data/input"
 )
 
 // ValidatePerson checks p and puts its fields in canonical form (phone in
@@ -38,27 +38,27 @@ func (s *Store) ValidatePerson(p *safeer.Person) error {
 	if len([]rune(p.NameAr)) > 200 || len([]rune(p.NameEn)) > 200 {
 		bad.add("name", "a name may have at most 200 characters", "الاسم لا يزيد على 200 حرف")
 	}
-	if g, err := parse.Gender(p.Gender); err != nil {
+	if g, err := input.Gender(p.Gender); err != nil {
 		bad.addParse("gender", err)
 	} else {
 		p.Gender = g
 	}
-	if v, err := parse.CivilID(p.CivilID); err != nil {
+	if v, err := input.CivilID(p.CivilID); err != nil {
 		bad.addParse("civil_id", err)
 	} else {
 		p.CivilID = v
 	}
-	if v, err := parse.Phone(p.Phone); err != nil {
+	if v, err := input.Phone(p.Phone); err != nil {
 		bad.addParse("phone", err)
 	} else {
 		p.Phone = v
 	}
-	if v, err := parse.Email(p.Email); err != nil {
+	if v, err := input.Email(p.Email); err != nil {
 		bad.addParse("email", err)
 	} else {
 		p.Email = v
 	}
-	if v, err := parse.Date(p.JoinedOn); err != nil {
+	if v, err := input.Date(p.JoinedOn); err != nil {
 		bad.addParse("joined_on", err)
 	} else {
 		p.JoinedOn = v
@@ -88,7 +88,7 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	}
 	if strings.TrimSpace(w.Date) == "" {
 		bad.add("date", "the date is required", "التاريخ مطلوب")
-	} else if v, err := parse.Date(w.Date); err != nil {
+	} else if v, err := input.Date(w.Date); err != nil {
 		bad.addParse("date", err)
 	} else {
 		w.Date = v
@@ -178,7 +178,7 @@ func (s *Store) checkPlace(bad *problems, gov, wil *string) {
 }
 
 func (p *problems) addParse(field string, err error) {
-	var pe *parse.Error
+	var pe *input.Error
 	if errors.As(err, &pe) {
 		p.add(field, pe.En, pe.Ar)
 		return

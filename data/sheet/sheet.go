@@ -4,7 +4,7 @@
 // Safeer's field names.
 //
 // It only reads text; turning cells into phones, dates and so on is the job
-// of package parse, and deciding what a row means is the importer's.
+// of package data/input, and deciding what a row means is the importer's.
 package sheet
 
 import (

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/oman-sca/safeer/data/parse"
+	"github.com/oman-sca/safeer/data/input"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -92,13 +92,13 @@ func TestReadXLSX(t *testing.T) {
 		if got := rowsOf(tab); !reflect.DeepEqual(got, want) {
 			t.Fatalf("1904=%v: rows = %v, want %v", date1904, got, want)
 		}
-		// What comes out must be what package parse reads.
+		// What comes out must be what package input reads.
 		for _, r := range tab.Rows {
-			if _, err := parse.Date(r.Cells[2]); err != nil {
-				t.Errorf("row %d: parse.Date(%q): %v", r.Number, r.Cells[2], err)
+			if _, err := input.Date(r.Cells[2]); err != nil {
+				t.Errorf("row %d: input.Date(%q): %v", r.Number, r.Cells[2], err)
 			}
-			if _, err := parse.Phone(r.Cells[1]); err != nil {
-				t.Errorf("row %d: parse.Phone(%q): %v", r.Number, r.Cells[1], err)
+			if _, err := input.Phone(r.Cells[1]); err != nil {
+				t.Errorf("row %d: input.Phone(%q): %v", r.Number, r.Cells[1], err)
 			}
 		}
 	}

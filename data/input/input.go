@@ -1,4 +1,4 @@
-// Package parse turns values as people type them into spreadsheets into the
+// Package input turns values as people type them into spreadsheets into the
 // canonical forms Safeer stores: E.164 phones, ISO dates, "male"/"female",
 // lower-case e-mail, digit-only civil IDs and decimal hours.
 //
@@ -6,7 +6,7 @@
 // surrounding spaces and the invisible direction marks that text copied from
 // Arabic documents carries. Every error is a *Error with a reason in English
 // and in Arabic, because the coordinator reading it may prefer either.
-package parse
+package input
 
 import (
 	"strings"

@@ -1,4 +1,4 @@
-package parse
+package input
 
 import (
 	"errors"
@@ -13,7 +13,7 @@ func checkErr(t *testing.T, in string, err error, want string) {
 	t.Helper()
 	var pe *Error
 	if !errors.As(err, &pe) {
-		t.Fatalf("%q: error %v (%T) is not a *parse.Error", in, err, err)
+		t.Fatalf("%q: error %v (%T) is not a *input.Error", in, err, err)
 	}
 	if pe.En == "" || pe.Ar == "" || pe.Error() != pe.En {
 		t.Fatalf("%q: incomplete error %#v", in, pe)
