@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/hq/pgtest"
-	"github.com/oman-sca/safeer/internal/faultproxy"
+	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 )
 
 // HQ as two safeer-hq processes on one PostgreSQL database, behind nothing

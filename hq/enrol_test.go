@@ -11,7 +11,7 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 )
 

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/faultproxy"
-	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
+	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
 // Fault injection against the real HQ (hq.Server over SQLite and
-// PostgreSQL) with the real device client, through internal/faultproxy: a
+// PostgreSQL) with the real device client, through internal/testharness/faultproxy: a
 // TCP proxy that cuts a link mid-request or mid-reply, loses a reply after
 // HQ committed, or slows it to a trickle; and HQ restarted mid-sync on the
 // same database. The same checks in every case: HQ has each op applied

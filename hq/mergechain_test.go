@@ -7,7 +7,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 )
 
 // chainRig is three people P, Q, R on two synced devices, with P checked

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 )
 
 // Two coordinators, offline, merge the same two people in opposite

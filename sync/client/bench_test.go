@@ -12,7 +12,7 @@ import (
 	"github.com/oman-sca/safeer/hq/pgtest"
 	_ "github.com/oman-sca/safeer/hq/postgres"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
 )

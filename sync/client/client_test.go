@@ -14,7 +14,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/faultproxy"
+	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
