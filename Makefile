@@ -31,7 +31,7 @@ fuzz:
 bench: deps-test
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=60m ./data/
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=3x ./certificate/
-	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./data/sheet/
+	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./spreadsheet/
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./ui/
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
 

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // Generated data at the size the issue sets: 100,000 people with Arabic
@@ -244,7 +244,7 @@ func BenchmarkImport100k(b *testing.B) {
 		}
 		runtime.GC()
 		t0 := time.Now()
-		tbl, err := sheet.Open(csvPath)
+		tbl, err := spreadsheet.Open(csvPath)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -3,39 +3,38 @@ package data
 import (
 	"context"
 	"database/sql"
-	"encoding/csv"
 	"fmt"
 	"io"
 
-	"github.com/xuri/excelize/v2"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // Export formats.
 const (
-	FormatCSV  = "csv"
-	FormatXLSX = "xlsx"
+	FormatCSV  = string(spreadsheet.CSV)
+	FormatXLSX = string(spreadsheet.XLSX)
 )
 
-// exportSpec is one exportable table: its header and the query that yields
-// its rows as text, in header order.
+// exportSpec is one exportable table: its columns and the query that
+// yields its rows as text, in column order.
 type exportSpec struct {
-	header []string
+	header []spreadsheet.Column
 	query  string
 }
 
 // Headers use the import's canonical field names, so an export imports back.
 var exports = map[string]exportSpec{
 	"people": {
-		header: []string{"id", "kind", "name_ar", "name_en", "gender", "civil_id", "phone", "email",
-			"governorate", "wilayat", "organisation", "expertise", "joined_on", "status", "notes"},
+		header: spreadsheet.Columns([]string{"id", "kind", "name_ar", "name_en", "gender", "civil_id", "phone", "email",
+			"governorate", "wilayat", "organisation", "expertise", "joined_on", "status", "notes"}),
 		query: `SELECT id, kind, name_ar, name_en, gender, civil_id, phone, email, governorate, wilayat,
 			organisation, expertise, joined_on, status, notes
 			FROM person WHERE ` + livePerson + `
 			ORDER BY CASE WHEN name_ar != '' THEN name_ar ELSE name_en END, id`,
 	},
 	"workshops": {
-		header: []string{"id", "title_ar", "title_en", "topic", "date", "start_time", "hours", "governorate",
-			"wilayat", "venue", "facilitator", "capacity", "status", "min_hours"},
+		header: spreadsheet.Columns([]string{"id", "title_ar", "title_en", "topic", "date", "start_time", "hours", "governorate",
+			"wilayat", "venue", "facilitator", "capacity", "status", "min_hours"}, "hours", "capacity", "min_hours"),
 		query: `SELECT id, title_ar, title_en, topic, date, start_time, hours, governorate, wilayat, venue,
 			facilitator, capacity, status, min_hours FROM workshop WHERE deleted = 0 ORDER BY date, id`,
 	},
@@ -44,8 +43,8 @@ var exports = map[string]exportSpec{
 	// and says so in person_deleted (true/false), since the people export
 	// no longer lists that person.
 	"attendance": {
-		header: []string{"workshop_id", "workshop_title_ar", "workshop_title_en", "date", "person_id",
-			"name_ar", "name_en", "phone", "status", "hours", "checked_in_at", "person_deleted"},
+		header: spreadsheet.Columns([]string{"workshop_id", "workshop_title_ar", "workshop_title_en", "date", "person_id",
+			"name_ar", "name_en", "phone", "status", "hours", "checked_in_at", "person_deleted"}, "hours"),
 		query: mergeChains + `SELECT w.id, w.title_ar, w.title_en, w.date, p.id, p.name_ar, p.name_en, p.phone,
 			a.status, max(a.hours), a.checked_in_at, CASE WHEN p.deleted THEN 'true' ELSE 'false' END
 			FROM attendance a
@@ -63,7 +62,9 @@ var ExportKinds = []string{"people", "workshops", "attendance"}
 
 // Export writes a table (people, workshops or attendance) as CSV (UTF-8
 // with a byte-order mark, which Excel needs to read Arabic) or XLSX, and
-// returns how many rows it wrote.
+// returns how many rows it wrote. It writes through package spreadsheet,
+// so a cell a spreadsheet program would run as a formula (a name typed as
+// =HYPERLINK(…)) comes out escaped, as in HQ's exports.
 func (s *Store) Export(ctx context.Context, kind, format string, w io.Writer) (int, error) {
 	spec, ok := exports[kind]
 	if !ok {
@@ -77,11 +78,7 @@ func (s *Store) Export(ctx context.Context, kind, format string, w io.Writer) (i
 		return 0, fmt.Errorf("export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	next := rowReader(rows, len(spec.header))
-	if format == FormatCSV {
-		return writeCSV(w, spec.header, next)
-	}
-	return writeXLSX(w, kind, spec.header, next)
+	return spreadsheet.Write(w, spreadsheet.Format(format), kind, spec.header, rowReader(rows, len(spec.header)))
 }
 
 // rowReader yields each row's columns as text.
@@ -104,75 +101,4 @@ func rowReader(rows *sql.Rows, n int) func() ([]string, error) {
 		}
 		return out, nil
 	}
-}
-
-func writeCSV(w io.Writer, header []string, next func() ([]string, error)) (int, error) {
-	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return 0, err
-	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true // what Excel on Windows writes and expects
-	if err := cw.Write(header); err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		rec, err := next()
-		if err != nil {
-			return n, err
-		}
-		if rec == nil {
-			break
-		}
-		if err := cw.Write(rec); err != nil {
-			return n, err
-		}
-		n++
-	}
-	cw.Flush()
-	return n, cw.Error()
-}
-
-func writeXLSX(w io.Writer, sheetName string, header []string, next func() ([]string, error)) (int, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	if err := f.SetSheetName("Sheet1", sheetName); err != nil {
-		return 0, err
-	}
-	sw, err := f.NewStreamWriter(sheetName)
-	if err != nil {
-		return 0, err
-	}
-	cells := func(rec []string) []any {
-		out := make([]any, len(rec))
-		for i, v := range rec {
-			out[i] = v
-		}
-		return out
-	}
-	if err := sw.SetRow("A1", cells(header)); err != nil {
-		return 0, err
-	}
-	n := 0
-	for {
-		rec, err := next()
-		if err != nil {
-			return n, err
-		}
-		if rec == nil {
-			break
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, n+2)
-		if err := sw.SetRow(cell, cells(rec)); err != nil {
-			return n, err
-		}
-		n++
-	}
-	if err := sw.Flush(); err != nil {
-		return n, err
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return n, fmt.Errorf("write xlsx: %w", err)
-	}
-	return n, nil
 }

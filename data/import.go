@@ -14,13 +14,13 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // ImportOptions controls an import.
 type ImportOptions struct {
 	Source      string            // the file's name, kept with the batch
-	Overrides   map[string]string // column mapping overrides, as sheet.MapColumns takes them
+	Overrides   map[string]string // column mapping overrides, as spreadsheet.MapColumns takes them
 	DryRun      bool              // validate and report; change nothing
 	SkipInvalid bool              // import the valid rows even when some are not
 	// Progress, when set, is called as rows are checked and saved.
@@ -90,8 +90,8 @@ var ErrInvalidRows = errors.New("some rows are not valid, so nothing was importe
 // validated (and not at all when some are invalid, unless SkipInvalid).
 // Rows that look like people already on the roster, or like an earlier row
 // of the file, are imported and reported as duplicate candidates.
-func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions) (*ImportReport, error) {
-	mapping, err := sheet.MapColumns(tbl.Header, opt.Overrides)
+func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOptions) (*ImportReport, error) {
+	mapping, err := spreadsheet.MapColumns(tbl.Header, opt.Overrides)
 	if err != nil {
 		return nil, err
 	}
@@ -115,9 +115,9 @@ func (s *Store) Import(ctx context.Context, tbl *sheet.Table, opt ImportOptions)
 	}
 	header := func(field string) string {
 		if field == "name" {
-			field = sheet.FieldNameAr
+			field = spreadsheet.FieldNameAr
 			if _, ok := mapping.Columns[field]; !ok {
-				field = sheet.FieldNameEn
+				field = spreadsheet.FieldNameEn
 			}
 		}
 		if c := mapping.Column(field); c != "" {
@@ -375,10 +375,10 @@ func personFromCells(cols map[string]int, cells []string) safeer.Person {
 		return ""
 	}
 	return safeer.Person{
-		Kind: get(sheet.FieldKind), NameAr: get(sheet.FieldNameAr), NameEn: get(sheet.FieldNameEn), Gender: get(sheet.FieldGender),
-		CivilID: get(sheet.FieldCivilID), Phone: get(sheet.FieldPhone), Email: get(sheet.FieldEmail),
-		Governorate: get(sheet.FieldGovernorate), Wilayat: get(sheet.FieldWilayat), Organisation: get(sheet.FieldOrganisation),
-		Expertise: get(sheet.FieldExpertise), JoinedOn: get(sheet.FieldJoinedOn), Status: get(sheet.FieldStatus), Notes: get(sheet.FieldNotes),
+		Kind: get(spreadsheet.FieldKind), NameAr: get(spreadsheet.FieldNameAr), NameEn: get(spreadsheet.FieldNameEn), Gender: get(spreadsheet.FieldGender),
+		CivilID: get(spreadsheet.FieldCivilID), Phone: get(spreadsheet.FieldPhone), Email: get(spreadsheet.FieldEmail),
+		Governorate: get(spreadsheet.FieldGovernorate), Wilayat: get(spreadsheet.FieldWilayat), Organisation: get(spreadsheet.FieldOrganisation),
+		Expertise: get(spreadsheet.FieldExpertise), JoinedOn: get(spreadsheet.FieldJoinedOn), Status: get(spreadsheet.FieldStatus), Notes: get(spreadsheet.FieldNotes),
 	}
 }
 

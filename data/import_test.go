@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // dump is every row of every table, in a stable order: two equal dumps
@@ -64,9 +64,9 @@ const rosterCSV = "\uFEFFالاسم,Name (English),رقم الهاتف,المح�
 	"فاطمة الزدجالية,Fatima Al Zadjali,٩٢٢٢٣٣٣٣,Muscat,Bawshar,أنثى,\r\n" +
 	"اَحمد البلوشى,,0096891234567,OM-MA,,m,\r\n"
 
-func readTable(t testing.TB, content string) *sheet.Table {
+func readTable(t testing.TB, content string) *spreadsheet.Table {
 	t.Helper()
-	tbl, err := sheet.Open(writeFile(t, "roster.csv", content))
+	tbl, err := spreadsheet.Open(writeFile(t, "roster.csv", content))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -311,7 +311,7 @@ func TestExport(t *testing.T) {
 	}
 	// The export imports back into another database as the same person.
 	s2 := openTest(t)
-	tbl, err := sheet.ReadCSV(strings.NewReader(out))
+	tbl, err := spreadsheet.ReadCSV(strings.NewReader(out))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,8 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
 	"github.com/oman-sca/safeer/roster"
+	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -69,7 +69,7 @@ type Store interface {
 	LiveCertificates(ctx context.Context, attendanceID string) ([]data.CertificateRow, error)
 	WorkshopAttendance(ctx context.Context, workshopID string) ([]data.AttendanceRecord, error)
 
-	Import(ctx context.Context, tbl *sheet.Table, opt data.ImportOptions) (*data.ImportReport, error)
+	Import(ctx context.Context, tbl *spreadsheet.Table, opt data.ImportOptions) (*data.ImportReport, error)
 	ImportBatches(ctx context.Context) ([]data.ImportBatch, error)
 	UndoImport(ctx context.Context, batch string) (int, error)
 

@@ -11,7 +11,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -27,11 +27,11 @@ import (
 func BenchmarkRoster100k(b *testing.B) {
 	ctx := context.Background()
 	s := testStore(b)
-	tbl := &sheet.Table{Header: []string{"name_ar", "name_en", "phone", "governorate"}}
+	tbl := &spreadsheet.Table{Header: []string{"name_ar", "name_en", "phone", "governorate"}}
 	first := []string{"أحمد", "فاطمة", "سالم", "مريم", "خالد", "عائشة", "يوسف", "نورة", "سعيد", "شيخة"}
 	last := []string{"البلوشي", "الزدجالي", "الحارثي", "الهنائي", "الراشدي", "الكندي", "المعمري", "الحبسي", "الشكيلي", "العبري"}
 	for i := range 100_000 {
-		tbl.Rows = append(tbl.Rows, sheet.Row{Number: i + 2, Cells: []string{
+		tbl.Rows = append(tbl.Rows, spreadsheet.Row{Number: i + 2, Cells: []string{
 			first[i%10] + " " + last[(i/10)%10] + fmt.Sprintf(" %d", i), fmt.Sprintf("Person %d", i),
 			fmt.Sprintf("9%07d", i), "OM-MA"}})
 	}

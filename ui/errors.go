@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -40,7 +40,7 @@ func (u *UI) words(err error) string {
 	if errors.As(err, &ie) {
 		return u.lang.pick(ie.English(), ie.Arabic())
 	}
-	var se *sheet.Error
+	var se *spreadsheet.Error
 	if errors.As(err, &se) {
 		return u.lang.pick(se.En, se.Ar)
 	}

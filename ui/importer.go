@@ -13,7 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // importWizard brings a roster spreadsheet in: pick a CSV or XLSX file, see
@@ -25,7 +25,7 @@ type importWizard struct {
 	done func()
 
 	path     *entry
-	table    *sheet.Table
+	table    *spreadsheet.Table
 	fields   []*widget.Select // one per column
 	preview  *widget.Table
 	mapping  *fyne.Container
@@ -141,9 +141,9 @@ func (w *importWizard) load() {
 		return
 	}
 	w.report.SetText(u.T("import.reading"))
-	background(u, func(ctx context.Context) (*sheet.Table, error) {
-		return sheet.Open(path)
-	}, func(t *sheet.Table, err error) {
+	background(u, func(ctx context.Context) (*spreadsheet.Table, error) {
+		return spreadsheet.Open(path)
+	}, func(t *spreadsheet.Table, err error) {
 		w.problems.RemoveAll()
 		if err != nil {
 			w.table = nil
@@ -154,7 +154,7 @@ func (w *importWizard) load() {
 			return
 		}
 		w.table = t
-		m, merr := sheet.MapColumns(t.Header, nil)
+		m, merr := spreadsheet.MapColumns(t.Header, nil)
 		w.showMapping(m)
 		w.preview.Refresh()
 		for i := range t.Header {
@@ -172,13 +172,13 @@ func (w *importWizard) load() {
 // fieldLabel names a field for the mapping's drop-downs.
 func (w *importWizard) fieldOptions() []string {
 	opts := []string{w.u.T("import.ignore")}
-	for _, f := range sheet.Fields {
+	for _, f := range spreadsheet.Fields {
 		opts = append(opts, w.u.fieldName(f))
 	}
 	return opts
 }
 
-func (w *importWizard) showMapping(m sheet.Mapping) {
+func (w *importWizard) showMapping(m spreadsheet.Mapping) {
 	u := w.u
 	w.mapping.RemoveAll()
 	w.fields = nil
@@ -191,14 +191,14 @@ func (w *importWizard) showMapping(m sheet.Mapping) {
 		sel := u.selectBox(w.fieldOptions(), nil)
 		sel.SetSelectedIndex(0)
 		if f, ok := byCol[i]; ok {
-			for j, g := range sheet.Fields {
+			for j, g := range spreadsheet.Fields {
 				if g == f {
 					sel.SetSelectedIndex(j + 1)
 				}
 			}
 		}
 		w.fields = append(w.fields, sel)
-		name := sheet.ColumnLetter(i)
+		name := spreadsheet.ColumnLetter(i)
 		if strings.TrimSpace(h) != "" {
 			name += " · " + h
 		}
@@ -220,11 +220,11 @@ func (w *importWizard) overrides() map[string]string {
 	for i, h := range w.table.Header {
 		key := strings.TrimSpace(h)
 		if key == "" || count[key] > 1 {
-			key = sheet.ColumnLetter(i)
+			key = spreadsheet.ColumnLetter(i)
 		}
 		f := "-"
 		if j := w.fields[i].SelectedIndex(); j > 0 {
-			f = sheet.Fields[j-1]
+			f = spreadsheet.Fields[j-1]
 		}
 		out[key] = f
 	}

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // TestImportWizard: pick a file, see its rows and the automatic mapping,
@@ -37,10 +37,10 @@ func TestImportWizard(t *testing.T) {
 		t.Fatalf("%d rows, report %q", len(w.table.Rows), w.report.Text)
 	}
 	// The automatic mapping is shown: the Arabic header is the Arabic name.
-	if got := w.fields[0].SelectedIndex(); got < 1 || sheet.Fields[got-1] != sheet.FieldNameAr {
+	if got := w.fields[0].SelectedIndex(); got < 1 || spreadsheet.Fields[got-1] != spreadsheet.FieldNameAr {
 		t.Fatalf("column A mapped to %q", w.fields[0].Selected)
 	}
-	if got := w.fields[2].SelectedIndex(); got < 1 || sheet.Fields[got-1] != sheet.FieldPhone {
+	if got := w.fields[2].SelectedIndex(); got < 1 || spreadsheet.Fields[got-1] != spreadsheet.FieldPhone {
 		t.Fatalf("column C mapped to %q", w.fields[2].Selected)
 	}
 

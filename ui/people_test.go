@@ -11,7 +11,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/client"
 )
 
@@ -189,9 +189,9 @@ func (g gatedStore) SearchPage(ctx context.Context, q string, opt data.SearchOpt
 // importPeople puts n generated people on the roster in one import.
 func importPeople(t *testing.T, s *data.Store, n int) {
 	t.Helper()
-	tbl := &sheet.Table{Header: []string{"name_ar", "name_en", "phone", "governorate"}}
+	tbl := &spreadsheet.Table{Header: []string{"name_ar", "name_en", "phone", "governorate"}}
 	for i := range n {
-		tbl.Rows = append(tbl.Rows, sheet.Row{Number: i + 2, Cells: []string{
+		tbl.Rows = append(tbl.Rows, spreadsheet.Row{Number: i + 2, Cells: []string{
 			fmt.Sprintf("سالم %03d", i), fmt.Sprintf("Salim %03d", i), fmt.Sprintf("9%07d", i), "OM-MA"}})
 	}
 	if _, err := s.Import(context.Background(), tbl, data.ImportOptions{Source: "test"}); err != nil {

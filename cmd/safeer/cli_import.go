@@ -10,7 +10,7 @@ import (
 	"strings"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // mapFlags collects repeated --map HEADER=FIELD overrides.
@@ -49,11 +49,11 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 		return err
 	}
 	path := pos[0]
-	var tbl *sheet.Table
+	var tbl *spreadsheet.Table
 	if *sheetName != "" {
 		tbl, err = openSheet(path, *sheetName)
 	} else {
-		tbl, err = sheet.Open(path)
+		tbl, err = spreadsheet.Open(path)
 	}
 	if err != nil {
 		return err
@@ -188,11 +188,11 @@ func (m *Main) importList(ctx context.Context, args []string) error {
 }
 
 // openSheet reads a named worksheet of an XLSX file.
-func openSheet(path, name string) (*sheet.Table, error) {
+func openSheet(path, name string) (*spreadsheet.Table, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("cannot open %s: %w", path, err)
 	}
 	defer f.Close()
-	return sheet.ReadXLSXSheet(f, name)
+	return spreadsheet.ReadXLSXSheet(f, name)
 }

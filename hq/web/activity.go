@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/xuri/excelize/v2"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // Workshops and attendance per governorate and month, ambassadors' hours,
@@ -300,18 +299,18 @@ func (s *Site) handleActivity(w http.ResponseWriter, r *http.Request, ses *sessi
 
 // Exports.
 
-// table is an export: a header and rows of text.
+// table is an export: its columns and rows of text.
 type table struct {
 	name   string
-	header []string
+	header []spreadsheet.Column
 	rows   [][]string
 }
 
 func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*table, error) {
 	switch name {
 	case "roster":
-		t := &table{name: name, header: []string{"id", "kind", "name_ar", "name_en", "governorate", "wilayat",
-			"phone", "email", "organisation", "status"}}
+		t := &table{name: name, header: spreadsheet.Columns([]string{"id", "kind", "name_ar", "name_en", "governorate", "wilayat",
+			"phone", "email", "organisation", "status"})}
 		var people []Person
 		if err := s.livePeople(ctx, scopes, func(p Person) { people = append(people, p) }); err != nil {
 			return nil, err
@@ -344,16 +343,16 @@ func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*
 					present[a.WorkshopID]++
 				}
 			}
-			t := &table{name: name, header: []string{"id", "date", "title_ar", "title_en", "topic", "governorate",
-				"wilayat", "venue", "hours", "status", "present"}}
+			t := &table{name: name, header: spreadsheet.Columns([]string{"id", "date", "title_ar", "title_en", "topic", "governorate",
+				"wilayat", "venue", "hours", "status", "present"}, "hours", "present")}
 			for _, w := range ws {
 				t.rows = append(t.rows, []string{w.ID, w.Date, w.TitleAr, w.TitleEn, w.Topic, w.Governorate,
 					w.Wilayat, w.Venue, hoursText(w.Hours), w.Status, strconv.Itoa(present[w.ID])})
 			}
 			return t, nil
 		}
-		t := &table{name: name, header: []string{"workshop_id", "date", "workshop_en", "governorate", "person_id",
-			"name_ar", "name_en", "status", "hours"}}
+		t := &table{name: name, header: spreadsheet.Columns([]string{"workshop_id", "date", "workshop_en", "governorate", "person_id",
+			"name_ar", "name_en", "status", "hours"}, "hours")}
 		byWorkshop := map[string][]attendance{}
 		for _, a := range prog.attends {
 			byWorkshop[a.WorkshopID] = append(byWorkshop[a.WorkshopID], a)
@@ -373,65 +372,12 @@ func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*
 	return nil, nil
 }
 
-// cell keeps a spreadsheet from reading text as a formula (CSV injection):
-// text starting with = + - @ or a control character gets a leading '.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		if _, err := strconv.ParseFloat(s, 64); err != nil {
-			return "'" + s
-		}
-	}
-	return s
-}
-
-func (t *table) csv() []byte {
+// file writes the export as CSV or XLSX through package spreadsheet, which
+// escapes cells a spreadsheet program would run as formulas (CSV
+// injection), as the device's exports are.
+func (t *table) file(format spreadsheet.Format) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString("\ufeff") // a BOM, so Excel reads the Arabic as UTF-8
-	cw := csv.NewWriter(&buf)
-	cw.Write(t.header)
-	for _, r := range t.rows {
-		out := make([]string, len(r))
-		for i, c := range r {
-			out[i] = cell(c)
-		}
-		cw.Write(out)
-	}
-	cw.Flush()
-	return buf.Bytes()
-}
-
-func (t *table) xlsx() ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sheet := "Sheet1"
-	if err := f.SetSheetName(sheet, t.name); err != nil {
-		return nil, err
-	}
-	sw, err := f.NewStreamWriter(t.name)
-	if err != nil {
-		return nil, err
-	}
-	row := func(i int, cells []string) error {
-		vals := make([]any, len(cells))
-		for j, c := range cells {
-			vals[j] = c // text, always: ids and phones must not become numbers
-		}
-		ref, _ := excelize.CoordinatesToCellName(1, i)
-		return sw.SetRow(ref, vals)
-	}
-	if err := row(1, t.header); err != nil {
-		return nil, err
-	}
-	for i, r := range t.rows {
-		if err := row(i+2, r); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
+	if _, err := spreadsheet.Write(&buf, format, t.name, t.header, spreadsheet.Rows(t.rows)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
@@ -458,15 +404,13 @@ func (s *Site) handleExport(w http.ResponseWriter, r *http.Request, ses *session
 		s.notFound(w, r)
 		return
 	}
-	var body []byte
+	body, err := t.file(spreadsheet.Format(ext))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	ctype := "text/csv; charset=utf-8"
-	if ext == "csv" {
-		body = t.csv()
-	} else {
-		if body, err = t.xlsx(); err != nil {
-			s.fail(w, r, err)
-			return
-		}
+	if ext == "xlsx" {
 		ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 	}
 	// Exports hold people's contact details: the log says who took which.

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
+	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -61,7 +61,7 @@ func TestUpgradedOutboxIsPushed(t *testing.T) {
 		t.Fatal(err)
 	}
 	csv := "name_en,governorate,phone\r\nAmal,OM-MA,92345678\r\nBadr,OM-MA,93456789\r\n"
-	tbl, err := sheet.ReadCSV(strings.NewReader(csv))
+	tbl, err := spreadsheet.ReadCSV(strings.NewReader(csv))
 	if err != nil {
 		t.Fatal(err)
 	}

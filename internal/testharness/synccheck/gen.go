@@ -15,8 +15,8 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/data/sheet"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // Name pools: men's names (which are also fathers' and grandfathers'
@@ -85,7 +85,7 @@ func RosterCSV(s *data.Store, n int, seed uint64, govs ...string) string {
 // ImportRoster imports RosterCSV(s, n, seed, govs…) into s: n people, n
 // outbox ops.
 func ImportRoster(ctx context.Context, s *data.Store, n int, seed uint64, govs ...string) error {
-	tbl, err := sheet.ReadCSV(strings.NewReader(RosterCSV(s, n, seed, govs...)))
+	tbl, err := spreadsheet.ReadCSV(strings.NewReader(RosterCSV(s, n, seed, govs...)))
 	if err != nil {
 		return err
 	}

@@ -1,11 +1,16 @@
-// Package sheet reads roster spreadsheets (CSV and XLSX) as HQ really sends
-// them, into a Table of trimmed text cells with the row numbers a person
-// sees in Excel, and maps their header cells, in Arabic or English, to
-// Safeer's field names.
+// Package spreadsheet reads and writes spreadsheets, CSV and XLSX, for the
+// device and for HQ.
 //
-// It only reads text; turning cells into phones, dates and so on is the job
-// of package data/input, and deciding what a row means is the importer's.
-package sheet
+// Reading takes roster files as HQ really sends them into a Table of
+// trimmed text cells with the row numbers a person sees in Excel, and maps
+// their header cells, in Arabic or English, to Safeer's field names. It
+// only reads text; turning cells into phones, dates and so on is the job of
+// package data/input, and deciding what a row means is the importer's.
+//
+// Writing (Write) is the one way Safeer writes a spreadsheet, so every
+// export escapes cells that a spreadsheet program would run as a formula
+// (Escape), and reading undoes that escape.
+package spreadsheet
 
 import (
 	"bytes"
@@ -190,7 +195,8 @@ func trimCell(s string) string {
 	return strings.TrimFunc(s, func(r rune) bool { return unicode.IsSpace(r) || isInvisible(r) })
 }
 
-// builder turns raw rows into a Table: it trims cells, skips blank rows
+// builder turns raw rows into a Table: it trims cells and undoes the
+// formula escape of Safeer's own exports (Unescape), skips blank rows
 // (their numbers are simply not used), takes the first non-blank row as the
 // header and pads everything to one width. Trailing empty cells do not
 // widen the table, so "a,b,,,," does not invent columns.
@@ -203,7 +209,7 @@ type builder struct {
 func (b *builder) add(number int, cells []string) error {
 	last := -1
 	for i, c := range cells {
-		if c = trimCell(c); c != "" {
+		if c = trimCell(Unescape(trimCell(c))); c != "" {
 			last = i
 		}
 		cells[i] = c
