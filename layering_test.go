@@ -115,8 +115,10 @@ var layering = []rule{
 		forbidden: func(imp string) bool { return within(imp, "data") },
 	},
 	{
-		name:    "certificate and arabic depend on nothing of data, hq or ui",
-		applies: func(p string) bool { return within(p, "certificate") || within(p, "arabic") },
+		name: "certificate, arabic and spreadsheet depend on nothing of data, hq or ui",
+		applies: func(p string) bool {
+			return within(p, "certificate") || within(p, "arabic") || within(p, "spreadsheet")
+		},
 		forbidden: func(imp string) bool {
 			return within(imp, "data") || within(imp, "hq") || within(imp, "ui")
 		},

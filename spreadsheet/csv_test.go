@@ -44,7 +44,7 @@ func checkBilingual(t *testing.T, err error, want ...string) {
 	t.Helper()
 	var se *Error
 	if !errors.As(err, &se) {
-		t.Fatalf("error %v (%T) is not a *sheet.Error", err, err)
+		t.Fatalf("error %v (%T) is not a *spreadsheet.Error", err, err)
 	}
 	if se.En == "" || se.Ar == "" {
 		t.Fatalf("incomplete error %#v", se)
@@ -276,7 +276,7 @@ func FuzzReadCSV(f *testing.F) {
 		if err != nil {
 			var se *Error
 			if !errors.As(err, &se) || se.En == "" || se.Ar == "" {
-				t.Fatalf("error %v (%T) is not a bilingual *sheet.Error", err, err)
+				t.Fatalf("error %v (%T) is not a bilingual *spreadsheet.Error", err, err)
 			}
 			return
 		}
