@@ -60,7 +60,6 @@ type Store interface {
 	UpdateWorkshop(ctx context.Context, w *safeer.Workshop) error
 	ValidateWorkshop(w *safeer.Workshop) error
 	DeleteWorkshop(ctx context.Context, id string) error
-	CheckPrintable(ctx context.Context, workshopID string, tmpl certificate.Template) error
 	SyncState(ctx context.Context) (data.SyncState, error)
 
 	Attend(ctx context.Context, a *safeer.Attendance) error
@@ -74,8 +73,7 @@ type Store interface {
 	UndoImport(ctx context.Context, batch string) (int, error)
 
 	Eligibility(ctx context.Context, workshopID string) ([]data.Eligible, []data.Skipped, error)
-	Signer(ctx context.Context) (certificate.Signer, error)
-	IssueCertificates(ctx context.Context, workshopID string, signer certificate.Signer) (*data.IssueReport, error)
+	IssueToPrint(ctx context.Context, workshopID string, tmpl certificate.Template) (*data.IssueReport, []certificate.SignedCertificate, error)
 	WorkshopCertificates(ctx context.Context, workshopID string) ([]data.CertificateRow, error)
 	RevokeCertificate(ctx context.Context, code, reason string) (data.CertificateRow, error)
 

@@ -400,34 +400,22 @@ func (c *certificatesScreen) issueAll() {
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (issueResult, error) {
 		// Nothing is issued that would print a blank.
-		if err := u.store.CheckPrintable(ctx, w.ID, tmpl); err != nil {
-			return issueResult{}, err
-		}
-		signer, err := u.store.Signer(ctx)
+		rep, signed, err := u.store.IssueToPrint(ctx, w.ID, tmpl)
 		if err != nil {
 			return issueResult{}, err
 		}
-		rep, err := u.store.IssueCertificates(ctx, w.ID, signer)
-		if err != nil {
-			return issueResult{}, err
-		}
-		certs := rep.Certificates()
-		if len(certs) == 0 {
+		if len(signed) == 0 {
 			return issueResult{report: rep}, nil
 		}
 		do(func() {
 			c.progress.SetValue(0.1)
-			c.message.SetText(u.N("certs.printing", len(certs)))
+			c.message.SetText(u.N("certs.printing", len(signed)))
 		})
-		signed := make([]certificate.SignedCertificate, len(certs))
-		for i, r := range certs {
-			signed[i] = r.Signed()
-		}
 		n := float64(len(signed))
 		pc := &pageCounter{Context: ctx, onPage: func(page int) {
 			do(func() { c.progress.SetValue(0.1 + 0.9*float64(page-1)/n) })
 		}}
-		path := filepath.Join(dir, fileName(u.lang.pick(w.TitleEn, w.TitleAr)+" "+w.Date)+".pdf")
+		path := filepath.Join(dir, certificate.FileName(u.lang.pick(w.TitleEn, w.TitleAr), w.Date))
 		if err := certificate.WriteFile(pc, path, tmpl, signed...); err != nil {
 			return issueResult{report: rep}, err
 		}
@@ -473,10 +461,13 @@ func (c *certificatesScreen) workshop() (data.WorkshopSummary, bool) {
 func (c *certificatesScreen) reprint(r data.CertificateRow) {
 	u := c.u
 	dir := c.dir()
-	path := filepath.Join(dir, fileName(personLine(English, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr)+" "+r.Code)+".pdf")
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (string, error) {
-		return path, certificate.WriteFile(ctx, path, tmpl, r.Signed())
+		paths, err := certificate.WriteEach(ctx, dir, tmpl, r.Signed())
+		if err != nil {
+			return "", err
+		}
+		return paths[0], nil
 	}, func(path string, err error) {
 		if err != nil {
 			u.showError(u.T("certs.reprint"), err)
@@ -605,19 +596,4 @@ func (c *certificatesScreen) askSignatory(next func()) {
 	d.Resize(fyne.NewSize(520, 300))
 	d.Show()
 	u.focus(ar)
-}
-
-// fileName makes s safe as a file name on Windows too.
-func fileName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`<>:"/\|?*`, r) {
-			return '-'
-		}
-		return r
-	}, s)
-	s = strings.TrimRight(strings.TrimSpace(s), ".")
-	if s == "" {
-		s = "certificates"
-	}
-	return s
 }
