@@ -42,6 +42,7 @@ type Store interface {
 	Person(ctx context.Context, id string) (safeer.Person, error)
 	AddPerson(ctx context.Context, p *safeer.Person) error
 	UpdatePerson(ctx context.Context, p *safeer.Person) error
+	CompletePerson(ctx context.Context, id string, typed safeer.Person) (safeer.Person, error)
 	DeletePerson(ctx context.Context, id string) error
 	ValidatePerson(p *safeer.Person) error
 	DuplicateCandidates(ctx context.Context, p safeer.Person) ([]data.Match, error)
