@@ -25,7 +25,8 @@ import (
 // goroutine), the PDF opened in the system's viewer for printing, and the
 // issued certificates with reprint and revoke.
 type certificatesScreen struct {
-	u *UI
+	u     *UI
+	store CertificateStore
 
 	workshops  []data.WorkshopSummary
 	workshopID string
@@ -61,7 +62,7 @@ type certificatesScreen struct {
 }
 
 func newCertificatesScreen(u *UI) *certificatesScreen {
-	c := &certificatesScreen{u: u}
+	c := &certificatesScreen{u: u, store: u.store}
 	c.openURL = u.app.OpenURL
 	c.picker = u.selectBox(nil, func(string) {
 		i := c.picker.SelectedIndex()
@@ -260,7 +261,7 @@ func (c *certificatesScreen) chooseFolder() {
 func (c *certificatesScreen) loadWorkshops() {
 	u := c.u
 	background(u, func(ctx context.Context) ([]data.WorkshopSummary, error) {
-		return u.store.ListWorkshops(ctx)
+		return c.store.ListWorkshops(ctx)
 	}, func(ws []data.WorkshopSummary, err error) {
 		if err != nil {
 			u.showError(u.T("nav.certificates"), err)
@@ -313,10 +314,10 @@ func (c *certificatesScreen) load() {
 	background(u, func(ctx context.Context) (certState, error) {
 		var st certState
 		var err error
-		if st.eligible, st.skipped, err = u.store.Eligibility(ctx, id); err != nil {
+		if st.eligible, st.skipped, err = c.store.Eligibility(ctx, id); err != nil {
 			return st, err
 		}
-		st.issued, err = u.store.WorkshopCertificates(ctx, id)
+		st.issued, err = c.store.WorkshopCertificates(ctx, id)
 		return st, err
 	}, func(st certState, err error) {
 		if !current() {
@@ -400,7 +401,7 @@ func (c *certificatesScreen) issueAll() {
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (issueResult, error) {
 		// Nothing is issued that would print a blank.
-		rep, signed, err := u.store.IssueToPrint(ctx, w.ID, tmpl)
+		rep, signed, err := c.store.IssueToPrint(ctx, w.ID, tmpl)
 		if err != nil {
 			return issueResult{}, err
 		}
@@ -495,7 +496,7 @@ func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
 		}
 		why := strings.TrimSpace(reason.Text)
 		background(u, func(ctx context.Context) (data.CertificateRow, error) {
-			return u.store.RevokeCertificate(ctx, r.Code, why)
+			return c.store.RevokeCertificate(ctx, r.Code, why)
 		}, func(_ data.CertificateRow, err error) {
 			if err != nil {
 				u.showError(u.T("certs.revoke"), err)
