@@ -13,8 +13,8 @@ import (
 
 // The screens see the device's database through these small interfaces,
 // one for what each part of the app does; *data.Store is every one of them
-// (Store). A screen that holds its own interface (certificatesScreen,
-// places) can be tested with a store of just that.
+// (Store). The Certificates screen and places hold only their own
+// (CertificateStore, PlaceStore); the other screens still reach UI.store.
 
 // PeopleStore is the roster: search, a person's form, duplicates, merges.
 type PeopleStore interface {
