@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -135,6 +136,80 @@ func (s *Store) UpdatePerson(ctx context.Context, p *safeer.Person) error {
 		t.people = append(t.people, *p)
 		return nil
 	})
+}
+
+// CompletePerson fills the empty fields of person id with typed's, as when
+// someone typed as new turns out to be on the roster already: what was
+// typed completes the record, and nothing on it is replaced. Fields typed
+// that are not valid are left out (a half-typed phone is not worth an
+// error here); the wilayat is taken only with the person's own governorate.
+// Reading the person and writing it back is one transaction, so an edit
+// that lands in between (a sync, another window) is neither lost nor
+// overwritten. It returns the person as saved.
+func (s *Store) CompletePerson(ctx context.Context, id string, typed safeer.Person) (safeer.Person, error) {
+	var ve *ValidationError
+	if errors.As(s.ValidatePerson(&typed), &ve) {
+		for _, fe := range ve.Errors {
+			switch fe.Field {
+			case "name_ar":
+				typed.NameAr = ""
+			case "gender":
+				typed.Gender = ""
+			case "civil_id":
+				typed.CivilID = ""
+			case "phone":
+				typed.Phone = ""
+			case "email":
+				typed.Email = ""
+			case "joined_on":
+				typed.JoinedOn = ""
+			case "wilayat", "governorate":
+				typed.Wilayat = ""
+			}
+		}
+	}
+	var x safeer.Person
+	err := s.write(ctx, func(t *tx) error {
+		old, err := t.person(ctx, id)
+		if err != nil {
+			return err
+		}
+		if old.Deleted {
+			return fmt.Errorf("person %s was deleted: %w", id, ErrNotFound)
+		}
+		x = old
+		fill := func(dst *string, src string) {
+			if strings.TrimSpace(*dst) == "" {
+				*dst = src
+			}
+		}
+		fill(&x.NameAr, typed.NameAr)
+		fill(&x.NameEn, typed.NameEn)
+		fill(&x.Gender, typed.Gender)
+		fill(&x.CivilID, typed.CivilID)
+		fill(&x.Phone, typed.Phone)
+		fill(&x.Email, typed.Email)
+		if x.Wilayat == "" && typed.Wilayat != "" && typed.Governorate == x.Governorate {
+			x.Wilayat = typed.Wilayat
+		}
+		fill(&x.Organisation, typed.Organisation)
+		fill(&x.Expertise, typed.Expertise)
+		fill(&x.JoinedOn, typed.JoinedOn)
+		fill(&x.Notes, typed.Notes)
+		if err := s.ValidatePerson(&x); err != nil {
+			return err
+		}
+		x.Deleted, x.MergedInto = old.Deleted, old.MergedInto
+		if err := t.update(ctx, "person", id, diff(personRow(old), personRow(x))); err != nil {
+			return err
+		}
+		t.people = append(t.people, x)
+		return nil
+	})
+	if err != nil {
+		return safeer.Person{}, err
+	}
+	return x, nil
 }
 
 // DeletePerson marks a person deleted (a tombstone that syncs); nothing is

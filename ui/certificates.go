@@ -25,7 +25,8 @@ import (
 // goroutine), the PDF opened in the system's viewer for printing, and the
 // issued certificates with reprint and revoke.
 type certificatesScreen struct {
-	u *UI
+	u     *UI
+	store CertificateStore
 
 	workshops  []data.WorkshopSummary
 	workshopID string
@@ -61,7 +62,7 @@ type certificatesScreen struct {
 }
 
 func newCertificatesScreen(u *UI) *certificatesScreen {
-	c := &certificatesScreen{u: u}
+	c := &certificatesScreen{u: u, store: u.store}
 	c.openURL = u.app.OpenURL
 	c.picker = u.selectBox(nil, func(string) {
 		i := c.picker.SelectedIndex()
@@ -260,7 +261,7 @@ func (c *certificatesScreen) chooseFolder() {
 func (c *certificatesScreen) loadWorkshops() {
 	u := c.u
 	background(u, func(ctx context.Context) ([]data.WorkshopSummary, error) {
-		return u.store.ListWorkshops(ctx)
+		return c.store.ListWorkshops(ctx)
 	}, func(ws []data.WorkshopSummary, err error) {
 		if err != nil {
 			u.showError(u.T("nav.certificates"), err)
@@ -313,10 +314,10 @@ func (c *certificatesScreen) load() {
 	background(u, func(ctx context.Context) (certState, error) {
 		var st certState
 		var err error
-		if st.eligible, st.skipped, err = u.store.Eligibility(ctx, id); err != nil {
+		if st.eligible, st.skipped, err = c.store.Eligibility(ctx, id); err != nil {
 			return st, err
 		}
-		st.issued, err = u.store.WorkshopCertificates(ctx, id)
+		st.issued, err = c.store.WorkshopCertificates(ctx, id)
 		return st, err
 	}, func(st certState, err error) {
 		if !current() {
@@ -400,34 +401,22 @@ func (c *certificatesScreen) issueAll() {
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (issueResult, error) {
 		// Nothing is issued that would print a blank.
-		if err := u.store.CheckPrintable(ctx, w.ID, tmpl); err != nil {
-			return issueResult{}, err
-		}
-		signer, err := u.store.Signer(ctx)
+		rep, signed, err := c.store.IssueToPrint(ctx, w.ID, tmpl)
 		if err != nil {
 			return issueResult{}, err
 		}
-		rep, err := u.store.IssueCertificates(ctx, w.ID, signer)
-		if err != nil {
-			return issueResult{}, err
-		}
-		certs := rep.Certificates()
-		if len(certs) == 0 {
+		if len(signed) == 0 {
 			return issueResult{report: rep}, nil
 		}
 		do(func() {
 			c.progress.SetValue(0.1)
-			c.message.SetText(u.N("certs.printing", len(certs)))
+			c.message.SetText(u.N("certs.printing", len(signed)))
 		})
-		signed := make([]certificate.SignedCertificate, len(certs))
-		for i, r := range certs {
-			signed[i] = r.Signed()
-		}
 		n := float64(len(signed))
 		pc := &pageCounter{Context: ctx, onPage: func(page int) {
 			do(func() { c.progress.SetValue(0.1 + 0.9*float64(page-1)/n) })
 		}}
-		path := filepath.Join(dir, fileName(u.lang.pick(w.TitleEn, w.TitleAr)+" "+w.Date)+".pdf")
+		path := filepath.Join(dir, certificate.FileName(u.lang.pick(w.TitleEn, w.TitleAr), w.Date))
 		if err := certificate.WriteFile(pc, path, tmpl, signed...); err != nil {
 			return issueResult{report: rep}, err
 		}
@@ -473,10 +462,13 @@ func (c *certificatesScreen) workshop() (data.WorkshopSummary, bool) {
 func (c *certificatesScreen) reprint(r data.CertificateRow) {
 	u := c.u
 	dir := c.dir()
-	path := filepath.Join(dir, fileName(personLine(English, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr)+" "+r.Code)+".pdf")
 	tmpl := u.template()
 	background(u, func(ctx context.Context) (string, error) {
-		return path, certificate.WriteFile(ctx, path, tmpl, r.Signed())
+		paths, err := certificate.WriteEach(ctx, dir, tmpl, r.Signed())
+		if err != nil {
+			return "", err
+		}
+		return paths[0], nil
 	}, func(path string, err error) {
 		if err != nil {
 			u.showError(u.T("certs.reprint"), err)
@@ -504,7 +496,7 @@ func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
 		}
 		why := strings.TrimSpace(reason.Text)
 		background(u, func(ctx context.Context) (data.CertificateRow, error) {
-			return u.store.RevokeCertificate(ctx, r.Code, why)
+			return c.store.RevokeCertificate(ctx, r.Code, why)
 		}, func(_ data.CertificateRow, err error) {
 			if err != nil {
 				u.showError(u.T("certs.revoke"), err)
@@ -605,19 +597,4 @@ func (c *certificatesScreen) askSignatory(next func()) {
 	d.Resize(fyne.NewSize(520, 300))
 	d.Show()
 	u.focus(ar)
-}
-
-// fileName makes s safe as a file name on Windows too.
-func fileName(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < 32 || strings.ContainsRune(`<>:"/\|?*`, r) {
-			return '-'
-		}
-		return r
-	}, s)
-	s = strings.TrimRight(strings.TrimSpace(s), ".")
-	if s == "" {
-		s = "certificates"
-	}
-	return s
 }

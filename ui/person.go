@@ -320,7 +320,8 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 	if p.person.ID == "" {
 		typed := p.read()
 		background(u, func(ctx context.Context) (string, error) {
-			return m.ID, completePerson(ctx, u.store, m.ID, typed)
+			_, err := u.store.CompletePerson(ctx, m.ID, typed)
+			return m.ID, err
 		}, func(id string, err error) {
 			if err != nil {
 				u.showError(u.T("person.title"), err)
@@ -353,54 +354,6 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 			p.open(into.ID)
 		})
 	}, u.win)
-}
-
-// completePerson fills the empty fields of person id with typed's (those
-// that are valid: a half-typed phone is not worth an error here).
-func completePerson(ctx context.Context, s Store, id string, typed safeer.Person) error {
-	if ve, ok := errorsAsValidation(s.ValidatePerson(&typed)); ok {
-		for _, fe := range ve.Errors {
-			switch fe.Field {
-			case "name_ar":
-				typed.NameAr = ""
-			case "gender":
-				typed.Gender = ""
-			case "civil_id":
-				typed.CivilID = ""
-			case "phone":
-				typed.Phone = ""
-			case "email":
-				typed.Email = ""
-			case "joined_on":
-				typed.JoinedOn = ""
-			case "wilayat", "governorate":
-				typed.Wilayat = ""
-			}
-		}
-	}
-	x, err := s.Person(ctx, id)
-	if err != nil {
-		return err
-	}
-	fill := func(dst *string, src string) {
-		if strings.TrimSpace(*dst) == "" {
-			*dst = src
-		}
-	}
-	fill(&x.NameAr, typed.NameAr)
-	fill(&x.NameEn, typed.NameEn)
-	fill(&x.Gender, typed.Gender)
-	fill(&x.CivilID, typed.CivilID)
-	fill(&x.Phone, typed.Phone)
-	fill(&x.Email, typed.Email)
-	if x.Wilayat == "" && typed.Wilayat != "" && typed.Governorate == x.Governorate {
-		x.Wilayat = typed.Wilayat
-	}
-	fill(&x.Organisation, typed.Organisation)
-	fill(&x.Expertise, typed.Expertise)
-	fill(&x.JoinedOn, typed.JoinedOn)
-	fill(&x.Notes, typed.Notes)
-	return s.UpdatePerson(ctx, &x)
 }
 
 // submit saves the form; problems appear next to their fields.

@@ -9,9 +9,9 @@ import (
 // places turns the reference data (governorates and wilayats, held in memory
 // by the store) into the names a drop-down shows in the current language,
 // and back.
-type places struct{ store Store }
+type places struct{ store PlaceStore }
 
-func newPlaces(s Store) *places { return &places{store: s} }
+func newPlaces(s PlaceStore) *places { return &places{store: s} }
 
 // govName is a governorate's name for l ("" for "").
 func (p *places) govName(l Lang, code string) string {

@@ -53,7 +53,8 @@ type creator interface{ create() }
 
 // UI is the app's main window and its screens.
 type UI struct {
-	ctx    context.Context
+	ctx    context.Context // New's, cancelled by Close: the screens' work
+	outer  context.Context // New's own: when it is done, Run closes the window
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
@@ -96,8 +97,9 @@ type UI struct {
 
 // New builds the app in window w: navigation, the status bar, the screens.
 func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer) *UI {
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	u := &UI{ctx: ctx, cancel: cancel, app: a, win: w, store: store, sync: sync, notSame: map[[2]string]bool{}}
+	u := &UI{ctx: ctx, outer: outer, cancel: cancel, app: a, win: w, store: store, sync: sync, notSame: map[[2]string]bool{}}
 	u.places = newPlaces(store)
 	switch Lang(a.Preferences().String(prefLanguage)) {
 	case English:

@@ -2,13 +2,21 @@ package main
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"runtime"
 
+	"fyne.io/fyne/v2/app"
+
+	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/ui"
 )
 
-// runApp opens the desktop app on the database.
+// runApp opens the desktop app on the database. This is where the app is
+// put together: the store, the sync client on it with its scheduler (sync
+// in the background every few minutes and as soon as HQ is back), and the
+// window that is given both; each is closed here, in the reverse order.
 func (m *Main) runApp(ctx context.Context) error {
 	if !hasDisplay(runtime.GOOS, os.Getenv) {
 		// Without a display (cron, ssh, a service) GLFW panics with a stack
@@ -21,7 +29,18 @@ func (m *Main) runApp(ctx context.Context) error {
 		return err
 	}
 	defer s.Close()
-	return ui.Run(ctx, s)
+	// The app's sync logs nowhere: what people need to know is on screen
+	// (the status bar, the Sync screen and its log of runs).
+	c := client.New(s, client.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil))))
+	sched, err := c.StartScheduler(client.ScheduleOptions{})
+	if err != nil {
+		slog.Warn("safeer: background sync not started", "err", err)
+	} else {
+		defer sched.Stop()
+	}
+	a := app.NewWithID(ui.AppID)
+	u := ui.New(ctx, a, a.NewWindow("Safeer — سفير"), s, c)
+	return u.Run()
 }
 
 // hasDisplay tells whether the app has a screen to open on: always on

@@ -10,13 +10,11 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 func (m *Main) runCertificates(ctx context.Context, args []string) error {
@@ -65,46 +63,27 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 		tmpl.Vars["signatory_name_en"] = *sigEn
 	}
 	return m.withStore(ctx, func(s *data.Store) error {
-		// Nothing is issued that would print a blank: the same check and
-		// the same words as the app.
-		if err := s.CheckPrintable(ctx, *workshop, tmpl); err != nil {
+		// Nothing is issued that would print a blank: the same check, the
+		// same words and the same files as the app.
+		rep, signed, err := s.IssueToPrint(ctx, *workshop, tmpl)
+		if err != nil {
 			var ie *data.IncompleteError
 			if errors.As(err, &ie) {
 				return errors.New(ie.English() + "\n" + ie.Arabic())
 			}
 			return err
 		}
-		signer, err := s.Signer(ctx)
-		if err != nil {
-			return err
-		}
-		rep, err := s.IssueCertificates(ctx, *workshop, signer)
-		if err != nil {
-			return err
-		}
-		certs := rep.Certificates()
 		files := []string{}
-		if len(certs) > 0 {
-			if *out != "" {
-				signed := make([]certificate.SignedCertificate, len(certs))
-				for i, c := range certs {
-					signed[i] = c.Signed()
-				}
-				if err := certificate.WriteFile(ctx, *out, tmpl, signed...); err != nil {
-					return err
-				}
-				files = append(files, *out)
-			} else {
-				if err := privfile.MkdirAll(*split); err != nil {
-					return fmt.Errorf("create %s: %w", *split, err)
-				}
-				for _, c := range certs {
-					name := filepath.Join(*split, certificateFileName(c))
-					if err := certificate.WriteFile(ctx, name, tmpl, c.Signed()); err != nil {
-						return err
-					}
-					files = append(files, name)
-				}
+		switch {
+		case len(signed) == 0:
+		case *out != "":
+			if err := certificate.WriteFile(ctx, *out, tmpl, signed...); err != nil {
+				return err
+			}
+			files = append(files, *out)
+		default:
+			if files, err = certificate.WriteEach(ctx, *split, tmpl, signed...); err != nil {
+				return err
 			}
 		}
 		if m.JSON {
@@ -121,26 +100,6 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 		}
 		return nil
 	})
-}
-
-// certificateFileName names a person's PDF so they can find it: their name
-// in both languages and the code, with characters Windows refuses removed.
-func certificateFileName(c data.CertificateRow) string {
-	parts := []string{}
-	for _, p := range []string{c.Snapshot.PersonNameAr, c.Snapshot.PersonNameEn} {
-		if p = strings.TrimSpace(p); p != "" {
-			parts = append(parts, p)
-		}
-	}
-	parts = append(parts, certificate.FormatCode(c.Code))
-	name := strings.Join(parts, " - ")
-	name = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`<>:"/\|?*`, r) || r < 32 {
-			return '_'
-		}
-		return r
-	}, name)
-	return name + ".pdf"
 }
 
 func (m *Main) certificatesList(ctx context.Context, args []string) error {

@@ -3,8 +3,9 @@
 // retries with backoff, a status the UI can show at any moment, and the
 // scheduler that runs it all every few minutes and as soon as HQ is back.
 //
-// The protocol is in package sync (wire types, clock, merge); the device's
-// database in package data. Nothing here ever drops the outbox: ops leave
+// The protocol is in package sync/protocol (wire types, clock, merge); the
+// device's database is package data, seen through the Store interface the
+// client declares (store.go). Nothing here ever drops the outbox: ops leave
 // it only when HQ has answered for them (applied, duplicate, conflict) or
 // moved to the list of refused changes (rejected).
 package client
@@ -77,7 +78,7 @@ var DefaultTimeouts = Timeouts{Ping: 10 * time.Second, Enrol: 30 * time.Second, 
 // Client syncs one device's store with HQ. It is safe for concurrent use;
 // runs are serialised.
 type Client struct {
-	store      *data.Store
+	store      Store
 	http       *http.Client
 	backoff    Backoff
 	timeouts   Timeouts
@@ -128,7 +129,7 @@ func withSleep(s func(context.Context, time.Duration) error) Option {
 }
 
 // New returns a client for store.
-func New(store *data.Store, opts ...Option) *Client {
+func New(store Store, opts ...Option) *Client {
 	c := &Client{
 		store:     store,
 		backoff:   DefaultBackoff,
@@ -165,7 +166,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 }
 
 // Store is the device store the client syncs.
-func (c *Client) Store() *data.Store { return c.store }
+func (c *Client) Store() Store { return c.store }
 
 // request is one HTTP exchange with HQ.
 type request struct {
