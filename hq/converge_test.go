@@ -19,7 +19,7 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 	"pgregory.net/rapid"

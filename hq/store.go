@@ -11,7 +11,7 @@ import (
 )
 
 // Store is HQ's database. Two backends implement it, hq/sqlite (one file,
-// zero set-up) and hq/postgres, and both pass the suite in hq/storetest.
+// zero set-up) and hq/postgres, and both pass the suite in internal/testharness/storetest.
 // The sync rules (scope, merge, conflicts) live in package hq and reach the
 // database only through these methods, so the backends stay small and hold
 // no policy of their own.

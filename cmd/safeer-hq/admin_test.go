@@ -15,10 +15,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/web"
 )
-
-func init() { web.FastHashingForTests() }
 
 // runIn runs safeer-hq with stdin.
 func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {

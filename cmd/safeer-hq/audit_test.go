@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // Every command that changes HQ's database leaves an audit entry by "cli"

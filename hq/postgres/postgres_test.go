@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
-	"github.com/oman-sca/safeer/hq/storetest"
+	"github.com/oman-sca/safeer/internal/testharness/storetest"
 )
 
 func open(t *testing.T) *postgres.DB {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/hq/storetest"
+	"github.com/oman-sca/safeer/internal/testharness/storetest"
 )
 
 func TestStore(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	_ "github.com/oman-sca/safeer/hq/postgres"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/synccheck"
