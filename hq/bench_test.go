@@ -19,8 +19,8 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 

@@ -19,9 +19,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/testharness/storetest"
 )
 

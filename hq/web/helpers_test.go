@@ -24,15 +24,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/hq/web"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var ctx = context.Background()
-
 
 func sqliteStore(t *testing.T) hq.Store {
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hq.db"))

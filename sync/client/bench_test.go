@@ -9,10 +9,10 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	_ "github.com/oman-sca/safeer/hq/postgres"
 	_ "github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/synccheck"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
