@@ -296,6 +296,23 @@ func rowIDs(changes []protocol.Change) []string {
 	return out
 }
 
+// openSQLite and openPostgres open a store as an hq.Store (nil on failure).
+func openSQLite(ctx context.Context, path string) (hq.Store, error) {
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (hq.Store, error) {
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
 func sqliteStore(t *testing.T) hq.Store {
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hq.db"))
 	if err != nil {

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/oman-sca/safeer/hq"
 )
 
 // runIn runs safeer-hq with stdin.
@@ -132,7 +130,7 @@ func TestServeWeb(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "Sign out salma") {
 		t.Fatalf("sign in: %d %s", resp.StatusCode, b)
 	}
-	st2, err := hq.OpenStore(ctx, db)
+	st2, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,7 +38,7 @@ func commandsAudit(t *testing.T, db string) {
 	mustRun("", "admin", "disable", "salma")
 
 	// A device to revoke, as enrolment would leave it.
-	st, err := hq.OpenStore(ctx, db)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

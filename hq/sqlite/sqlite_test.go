@@ -71,14 +71,3 @@ func TestOpenRefusesOtherFiles(t *testing.T) {
 		}
 	}
 }
-
-func TestOpenStorePicksSQLite(t *testing.T) {
-	st, err := hq.OpenStore(context.Background(), filepath.Join(t.TempDir(), "hq.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, ok := st.(*sqlite.DB); !ok {
-		t.Fatalf("OpenStore(path) = %T", st)
-	}
-}
