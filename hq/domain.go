@@ -51,6 +51,18 @@ func AttendanceOf(r Row) (safeer.Attendance, error) {
 		Deleted: d.flag("deleted")}, nil
 }
 
+// PlaceOf reads a place row (a field HQ's row lacks is empty: HQ's place
+// rows change the seed the devices carry, field by field).
+func PlaceOf(r Row) (safeer.Place, error) {
+	d, err := rowOf(r)
+	if err != nil {
+		return safeer.Place{}, err
+	}
+	return safeer.Place{ID: r.ID, Governorate: d.str("governorate"), GovernorateEn: d.str("governorate_en"),
+		GovernorateAr: d.str("governorate_ar"), WilayatEn: d.str("wilayat_en"), WilayatAr: d.str("wilayat_ar"),
+		Deleted: d.flag("deleted")}, nil
+}
+
 // MergeValues are a person row's fields that a merge decides
 // (roster.MergeFields), each with the stamp that set it: what roster.Plan
 // lays a merge out from.

@@ -169,23 +169,15 @@ func (p *listed) keys() roster.Keys {
 	return roster.KeysOf(p.NameAr, p.NameEn, p.Gender, p.CivilID, p.Phone, p.Email)
 }
 
-// duplicateKeys are the ways two records can name one person (the keys of
-// roster.Exact), each with its reason. HQ matches whole names only, of two
-// words at least: close spellings are the devices' to find.
+// duplicateKeys are the ways two records can name one person
+// (roster.ExactKeys, the keys of roster.Exact), but HQ matches whole names
+// only, of two words at least: close spellings and one-word names are the
+// devices' to judge.
 func duplicateKeys(k roster.Keys) map[string]roster.Reason {
-	keys := map[string]roster.Reason{}
-	if k.Civil != "" {
-		keys["civil:"+k.Civil] = roster.SameCivilID
-	}
-	if k.Phone != "" {
-		keys["phone:"+k.Phone] = roster.SamePhone
-	}
-	if k.Email != "" {
-		keys["email:"+k.Email] = roster.SameEmail
-	}
-	for _, n := range []string{k.NameAr, k.NameEn} {
-		if strings.Count(n, " ") >= 1 {
-			keys["name:"+n] = roster.SameName
+	keys := roster.ExactKeys(k)
+	for key, why := range keys {
+		if why == roster.SameName && !strings.Contains(key, " ") {
+			delete(keys, key)
 		}
 	}
 	return keys
