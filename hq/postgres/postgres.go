@@ -145,19 +145,11 @@ func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 			return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
 		}
 	}
-	pending, err := scan.Pending(ms, version, "PostgreSQL database "+s.name)
-	if err != nil {
-		return err
-	}
-	for _, m := range pending {
+	err = scan.Migrate(ms, version, "PostgreSQL database "+s.name, func(m migration, epoch string) error {
 		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if m.Version == 1 {
-			epoch, err := hq.NewEpoch()
-			if err != nil {
-				return err
-			}
+		if epoch != "" {
 			if _, err := tx.Exec(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, $1, now())`, epoch); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
@@ -165,6 +157,10 @@ func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 		if _, err := tx.Exec(ctx, `UPDATE safeer_hq_schema SET version = $1`, m.Version); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("migrate PostgreSQL at %s: %w", s.name, err)

@@ -114,20 +114,12 @@ func (s *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("%s is not a safeer-hq database (it has tables of something else)", s.path)
 		}
 	}
-	pending, err := scan.Pending(ms, version, s.path)
-	if err != nil {
-		return err
-	}
-	for _, m := range pending {
-		if err := s.apply(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return scan.Migrate(ms, version, s.path, func(m migration, epoch string) error { return s.apply(ctx, m, epoch) })
 }
 
-// apply runs one migration and its version bump in one transaction.
-func (s *DB) apply(ctx context.Context, m migration) error {
+// apply runs one migration and its version bump in one transaction; the
+// first migration's meta row gets epoch (scan.Epoch).
+func (s *DB) apply(ctx context.Context, m migration, epoch string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, s.describe(err))
@@ -136,11 +128,7 @@ func (s *DB) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	if m.Version == 1 {
-		epoch, err := hq.NewEpoch()
-		if err != nil {
-			return err
-		}
+	if epoch != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, ?, ?)`,
 			epoch, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)

@@ -117,3 +117,33 @@ func Pending(ms []migrations.Migration, version int, db string) ([]migrations.Mi
 	}
 	return ms[version:], nil
 }
+
+// Migrate applies, in order, the migrations of ms a database at schema
+// version still needs (Pending), each with apply; apply gets the epoch
+// of the meta row the first migration creates (a new random one,
+// hq.NewEpoch), "" for the others.
+func Migrate(ms []migrations.Migration, version int, db string, apply func(m migrations.Migration, epoch string) error) error {
+	pending, err := Pending(ms, version, db)
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		epoch, err := Epoch(m)
+		if err != nil {
+			return err
+		}
+		if err := apply(m, epoch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Epoch is the epoch of the meta row migration m creates: a new random
+// one for the first migration, "" for the others.
+func Epoch(m migrations.Migration) (string, error) {
+	if m.Version != 1 {
+		return "", nil
+	}
+	return hq.NewEpoch()
+}

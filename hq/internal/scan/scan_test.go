@@ -46,3 +46,34 @@ func TestValues(t *testing.T) {
 		t.Errorf("List(nil) = %#v", l)
 	}
 }
+
+// Migrate applies what is pending, in order, and only the first
+// migration gets an epoch (for the meta row it creates).
+func TestMigrate(t *testing.T) {
+	ms := []migrations.Migration{{Version: 1}, {Version: 2}, {Version: 3}}
+	var got []int
+	var epochs []string
+	apply := func(m migrations.Migration, epoch string) error {
+		got, epochs = append(got, m.Version), append(epochs, epoch)
+		return nil
+	}
+	if err := Migrate(ms, 0, "hq.db", apply); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != 1 || got[2] != 3 || len(epochs[0]) != 16 || epochs[1] != "" || epochs[2] != "" {
+		t.Errorf("from 0: applied %v with epochs %q", got, epochs)
+	}
+	got, epochs = nil, nil
+	if err := Migrate(ms, 2, "hq.db", apply); err != nil || len(got) != 1 || got[0] != 3 || epochs[0] != "" {
+		t.Errorf("from 2: applied %v with epochs %q (%v)", got, epochs, err)
+	}
+	boom := errors.New("boom")
+	got = nil
+	err := Migrate(ms, 0, "hq.db", func(m migrations.Migration, _ string) error {
+		got = append(got, m.Version)
+		return boom
+	})
+	if !errors.Is(err, boom) || len(got) != 1 {
+		t.Errorf("a failed migration: applied %v, %v", got, err)
+	}
+}
