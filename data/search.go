@@ -16,6 +16,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
+	"github.com/oman-sca/safeer/roster"
 	sqlite "modernc.org/sqlite"
 )
 
@@ -102,7 +103,7 @@ func newEntry(p PersonSummary) *indexEntry {
 	e.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
 	e.letters = letterMask(e.words) | letterMask(strings.ToLower(p.Email)) // email too: a word may match its start
 	e.sortKey = foldedSortKey(ar, en)
-	e.phoneNat = nationalDigits(p.Phone)
+	e.phoneNat = roster.NationalDigits(p.Phone)
 	for _, n := range []string{ar, en} {
 		if k := arabic.NameKey(n); k != "" {
 			e.nameKeys = append(e.nameKeys, k)
@@ -141,15 +142,6 @@ func blockKeys(gov, key string) []string {
 		keys = append(keys, gov+"|"+w[1]+"|"+w[last])
 	}
 	return keys
-}
-
-// nationalDigits is an Omani phone's 8 digits, or a foreign number's digits.
-func nationalDigits(e164 string) string {
-	d := strings.TrimPrefix(e164, "+")
-	if strings.HasPrefix(d, "968") && len(d) == 11 {
-		return d[3:]
-	}
-	return d
 }
 
 func (ix *personIndex) reset() { ix.resetFor(0) }

@@ -4,8 +4,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // HQ as two safeer-hq processes on one PostgreSQL database, behind nothing

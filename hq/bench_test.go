@@ -19,7 +19,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -38,13 +38,13 @@ func BenchmarkDevicesAtOnce(b *testing.B) {
 	const devices, opsEach = 200, 25
 	b.Run("sqlite", func(b *testing.B) {
 		storm(b, devices, opsEach, func(ctx context.Context) (hq.Store, error) {
-			return hq.OpenStore(ctx, filepath.Join(b.TempDir(), "hq.db"))
+			return openSQLite(ctx, filepath.Join(b.TempDir(), "hq.db"))
 		})
 	})
 	b.Run("postgres", func(b *testing.B) {
 		pgtest.Base(b)
 		dsn := pgtest.DSN(b)
-		storm(b, devices, opsEach, func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, dsn) })
+		storm(b, devices, opsEach, func(ctx context.Context) (hq.Store, error) { return openPostgres(ctx, dsn) })
 	})
 }
 

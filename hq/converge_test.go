@@ -19,7 +19,7 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 	"pgregory.net/rapid"
@@ -73,14 +73,14 @@ func databases(t *testing.T, fn func(t *testing.T, newDB newDatabase)) {
 	t.Run("sqlite", func(t *testing.T) {
 		fn(t, func(t *testing.T) func(ctx context.Context) (hq.Store, error) {
 			path := filepath.Join(t.TempDir(), "hq.db")
-			return func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, path) }
+			return func(ctx context.Context) (hq.Store, error) { return openSQLite(ctx, path) }
 		})
 	})
 	t.Run("postgres", func(t *testing.T) {
 		pgtest.Base(t)
 		fn(t, func(t *testing.T) func(ctx context.Context) (hq.Store, error) {
 			dsn := pgtest.DSN(t)
-			return func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, dsn) }
+			return func(ctx context.Context) (hq.Store, error) { return openPostgres(ctx, dsn) }
 		})
 	})
 }
@@ -156,7 +156,7 @@ func TestConvergenceTwoHQs(t *testing.T) {
 		dsn := pgtest.DSN(t)
 		h := &history{t: t, rt: rt, ctx: context.Background(), stats: &stats, twoHQs: true}
 		defer h.close()
-		h.run(func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, dsn) })
+		h.run(func(ctx context.Context) (hq.Store, error) { return openPostgres(ctx, dsn) })
 	})
 	t.Logf("%d histories over two HQ processes: %d edits, %d conflicts logged, %d merges, %d broken exchanges, %d syncs cut short",
 		stats.checks, stats.edits, stats.conflicts, stats.merges, stats.cuts, stats.failedSyncs)

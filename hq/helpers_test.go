@@ -19,9 +19,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -294,6 +294,23 @@ func rowIDs(changes []protocol.Change) []string {
 		out = append(out, c.Table+"/"+c.RowID)
 	}
 	return out
+}
+
+// openSQLite and openPostgres open a store as an hq.Store (nil on failure).
+func openSQLite(ctx context.Context, path string) (hq.Store, error) {
+	st, err := sqlite.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (hq.Store, error) {
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
 }
 
 func sqliteStore(t *testing.T) hq.Store {

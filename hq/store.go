@@ -6,12 +6,13 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 )
 
 // Store is HQ's database. Two backends implement it, hq/sqlite (one file,
-// zero set-up) and hq/postgres, and both pass the suite in hq/storetest.
+// zero set-up) and hq/postgres, and both pass the suite in
+// internal/testharness/storetest; cmd/safeer-hq opens the one a DSN names
+// (StoreKind).
 // The sync rules (scope, merge, conflicts) live in package hq and reach the
 // database only through these methods, so the backends stay small and hold
 // no policy of their own.
@@ -280,23 +281,6 @@ const (
 	TouchPull
 )
 
-// Opener opens a store from a DSN; backends register one.
-type Opener func(ctx context.Context, dsn string) (Store, error)
-
-var (
-	openersMu sync.Mutex
-	openers   = map[string]Opener{}
-)
-
-// RegisterStore makes a backend available to OpenStore under kind
-// ("sqlite" or "postgres"). The backends call it from init; the backends
-// import this package for its types, so this package cannot import them.
-func RegisterStore(kind string, open Opener) {
-	openersMu.Lock()
-	defer openersMu.Unlock()
-	openers[kind] = open
-}
-
 // StoreKind says which backend a DSN names: "postgres" for postgres:// and
 // postgresql:// URLs, "sqlite" for a file path.
 func StoreKind(dsn string) (string, error) {
@@ -311,23 +295,6 @@ func StoreKind(dsn string) (string, error) {
 		return "", fmt.Errorf("database %q: unsupported kind %q (use a SQLite file path or a postgres:// URL)", RedactDSN(dsn), scheme)
 	}
 	return "sqlite", nil
-}
-
-// OpenStore opens the database named by dsn: PostgreSQL for postgres:// and
-// postgresql:// URLs, otherwise a SQLite file at that path. The backend
-// package must be linked in (cmd/safeer-hq imports both).
-func OpenStore(ctx context.Context, dsn string) (Store, error) {
-	kind, err := StoreKind(dsn)
-	if err != nil {
-		return nil, err
-	}
-	openersMu.Lock()
-	open := openers[kind]
-	openersMu.Unlock()
-	if open == nil {
-		return nil, fmt.Errorf("this build of safeer-hq has no %s support", kind)
-	}
-	return open(ctx, dsn)
 }
 
 // RedactDSN hides the password of a postgres URL for messages and logs.

@@ -143,6 +143,29 @@ func Exact(a, b Keys) []Reason {
 	return out
 }
 
+// ExactKeys are k's known keys as index keys ("civil:…", "phone:…",
+// "email:…", "name:…"), each with the reason Exact gives two records that
+// share it: records sharing an index key are the pairs Exact matches, so
+// an index of them finds those pairs without comparing every two.
+func ExactKeys(k Keys) map[string]Reason {
+	keys := make(map[string]Reason, 5)
+	if k.Civil != "" {
+		keys["civil:"+k.Civil] = SameCivilID
+	}
+	if k.Phone != "" {
+		keys["phone:"+k.Phone] = SamePhone
+	}
+	if k.Email != "" {
+		keys["email:"+k.Email] = SameEmail
+	}
+	for _, n := range []string{k.NameAr, k.NameEn} {
+		if n != "" {
+			keys["name:"+n] = SameName
+		}
+	}
+	return keys
+}
+
 // Offer is the rule for whether two records that share a key, or have
 // close names, are offered as one person. A shared civil ID or an identical
 // name (after folding) always is. Otherwise the pair is not offered when

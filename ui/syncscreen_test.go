@@ -13,7 +13,7 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	_ "github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -135,7 +135,7 @@ func startHQ(t *testing.T) *synccheck.HQ {
 	t.Helper()
 	dir := t.TempDir()
 	h, err := synccheck.StartHQ(context.Background(), func(ctx context.Context) (hq.Store, error) {
-		return hq.OpenStore(ctx, filepath.Join(dir, "hq.db"))
+		return sqlite.Open(ctx, filepath.Join(dir, "hq.db"))
 	}, nil)
 	if err != nil {
 		t.Fatal(err)

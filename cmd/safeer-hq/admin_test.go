@@ -13,12 +13,7 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/web"
 )
-
-func init() { web.FastHashingForTests() }
 
 // runIn runs safeer-hq with stdin.
 func runIn(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -135,7 +130,7 @@ func TestServeWeb(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "Sign out salma") {
 		t.Fatalf("sign in: %d %s", resp.StatusCode, b)
 	}
-	st2, err := hq.OpenStore(ctx, db)
+	st2, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

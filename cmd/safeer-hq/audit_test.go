@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // Every command that changes HQ's database leaves an audit entry by "cli"
@@ -38,7 +38,7 @@ func commandsAudit(t *testing.T, db string) {
 	mustRun("", "admin", "disable", "salma")
 
 	// A device to revoke, as enrolment would leave it.
-	st, err := hq.OpenStore(ctx, db)
+	st, err := openStore(ctx, db)
 	if err != nil {
 		t.Fatal(err)
 	}

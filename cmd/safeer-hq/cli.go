@@ -17,8 +17,6 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	_ "github.com/oman-sca/safeer/hq/postgres" // postgres:// DSNs
-	_ "github.com/oman-sca/safeer/hq/sqlite"   // file paths
 	"github.com/oman-sca/safeer/hq/web"
 )
 
@@ -166,7 +164,7 @@ func noArgs(name string, pos []string) error {
 
 // withStore opens the database, runs fn and closes it.
 func (m *Main) withStore(ctx context.Context, dsn string, fn func(hq.Store) error) error {
-	st, err := hq.OpenStore(ctx, dsn)
+	st, err := openStore(ctx, dsn)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // TestNaiveSequenceSkips is the control for the suite's late-commit test:

@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/internal/scan"
 	"github.com/oman-sca/safeer/internal/migrations"
 )
 
@@ -33,12 +34,6 @@ var migrationFiles embed.FS
 // migrationLock is the advisory lock key that serialises migrations when
 // several safeer-hq processes start at once ("SFHQ").
 const migrationLock = 0x53464851
-
-func init() {
-	hq.RegisterStore("postgres", func(ctx context.Context, dsn string) (hq.Store, error) {
-		return Open(ctx, dsn)
-	})
-}
 
 // DB is HQ's PostgreSQL store.
 type DB struct {
@@ -150,18 +145,11 @@ func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 			return fmt.Errorf("PostgreSQL at %s: %w", s.name, err)
 		}
 	}
-	if version > len(ms) {
-		return fmt.Errorf("PostgreSQL database %s has schema %d; this safeer-hq knows up to %d: update safeer-hq", s.name, version, len(ms))
-	}
-	for _, m := range ms[version:] {
+	err = scan.Migrate(ms, version, "PostgreSQL database "+s.name, func(m migration, epoch string) error {
 		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
-		if m.Version == 1 {
-			epoch, err := hq.NewEpoch()
-			if err != nil {
-				return err
-			}
+		if epoch != "" {
 			if _, err := tx.Exec(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, $1, now())`, epoch); err != nil {
 				return fmt.Errorf("migration %s: %w", m.Name, err)
 			}
@@ -169,6 +157,10 @@ func (s *DB) migrateTo(ctx context.Context, ms []migration) error {
 		if _, err := tx.Exec(ctx, `UPDATE safeer_hq_schema SET version = $1`, m.Version); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return fmt.Errorf("migrate PostgreSQL at %s: %w", s.name, err)
@@ -188,20 +180,6 @@ func fromNull(t *time.Time) time.Time {
 		return time.Time{}
 	}
 	return t.UTC()
-}
-
-func nonNilList(l []string) []string {
-	if l == nil {
-		return []string{}
-	}
-	return l
-}
-
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }
 
 // Meta implements hq.Store.
@@ -236,27 +214,10 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 	return nil
 }
 
-const rowCols = `tbl, id, scope, parent, seq, pending, data`
-
-func scanRow(row pgx.Row) (hq.Row, error) {
-	var r hq.Row
-	var data string
-	err := row.Scan(&r.Table, &r.ID, &r.Scope, &r.Parent, &r.Seq, &r.Pending, &data)
-	r.Data = []byte(data)
-	return r, err
-}
-
-func collectRows(rows pgx.Rows) ([]hq.Row, error) {
+// collectRows reads a result of synced rows and closes it.
+func collectRows(rows pgx.Rows, what string) ([]hq.Row, error) {
 	defer rows.Close()
-	var out []hq.Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scan.SyncedRows(rows, what)
 }
 
 // Changes implements hq.Store.
@@ -268,15 +229,15 @@ func (s *DB) Changes(ctx context.Context, after int64, scopes []string, limit in
 	if err := s.pool.QueryRow(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&committed); err != nil {
 		return nil, 0, fmt.Errorf("read changes: %w", err)
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := s.pool.Query(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE seq > $1 AND (tbl = 'place' OR scope = ANY($2))
-		ORDER BY seq LIMIT $3`, after, nonNilList(scopes), limit)
+		ORDER BY seq LIMIT $3`, after, scan.List(scopes), limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read changes: %w", err)
 	}
-	out, err := collectRows(rows)
+	out, err := collectRows(rows, "read changes")
 	if err != nil {
-		return nil, 0, fmt.Errorf("read changes: %w", err)
+		return nil, 0, err
 	}
 	return out, committed, nil
 }
@@ -288,14 +249,8 @@ type querier interface {
 }
 
 func getRow(ctx context.Context, q querier, table, id string) (hq.Row, bool, error) {
-	r, err := scanRow(q.QueryRow(ctx, `SELECT `+rowCols+` FROM rows WHERE tbl = $1 AND id = $2`, table, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Row{}, false, nil
-	}
-	if err != nil {
-		return hq.Row{}, false, fmt.Errorf("read %s %s: %w", table, id, err)
-	}
-	return r, true, nil
+	r, err := scan.Row(q.QueryRow(ctx, `SELECT `+scan.RowCols+` FROM rows WHERE tbl = $1 AND id = $2`, table, id))
+	return scan.Maybe(r, err, pgx.ErrNoRows, "read "+table+" "+id)
 }
 
 // Row implements hq.Store.
@@ -303,10 +258,7 @@ func (s *DB) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 	return getRow(ctx, s.pool, table, id)
 }
 
-const deviceCols = `id, name, token_hash, governorates, public_key, endorsement,
-	enrolled_at, revoked_at, last_seen, last_push, last_pull`
-
-func scanDevice(row pgx.Row) (hq.Device, error) {
+func scanDevice(row scan.Scanner) (hq.Device, error) {
 	var d hq.Device
 	var enrolled time.Time
 	var revoked, seen, push, pull *time.Time
@@ -321,32 +273,22 @@ func scanDevice(row pgx.Row) (hq.Device, error) {
 
 // DeviceByToken implements hq.Store.
 func (s *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (hq.Device, bool, error) {
-	d, err := scanDevice(s.pool.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = $1`, tokenHash))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Device{}, false, nil
-	}
-	if err != nil {
-		return hq.Device{}, false, fmt.Errorf("read device: %w", err)
-	}
-	return d, true, nil
+	d, err := scanDevice(s.pool.QueryRow(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE token_hash = $1`, tokenHash))
+	return scan.Maybe(d, err, pgx.ErrNoRows, "read device")
 }
 
 // Devices implements hq.Store.
 func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
-	rows, err := s.pool.Query(ctx, `SELECT `+deviceCols+` FROM devices ORDER BY enrolled_at, id`)
+	rows, err := s.pool.Query(ctx, `SELECT `+scan.DeviceCols+` FROM devices ORDER BY enrolled_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list devices: %w", err)
-		}
-		out = append(out, d)
+	out, err := scan.All(rows, scanDevice)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // TouchDevice implements hq.Store.
@@ -368,7 +310,7 @@ func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.
 func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error) {
 	var n int
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM rows WHERE pending AND tbl = 'conflict' AND scope = ANY($1)`,
-		nonNilList(scopes)).Scan(&n)
+		scan.List(scopes)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count conflicts: %w", err)
 	}
@@ -411,11 +353,8 @@ func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp
 	a := hq.AppliedOp{OpID: opID, DeviceID: deviceID}
 	err := t.tx.QueryRow(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = $1 AND op_id = $2`, deviceID, opID).
 		Scan(&a.PayloadHash, &a.AppliedAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.AppliedOp{}, false, nil
-	}
-	if err != nil {
-		return hq.AppliedOp{}, false, fmt.Errorf("read applied op %s: %w", opID, err)
+	if found, err := scan.Found(err, pgx.ErrNoRows, "read applied op "+opID); !found {
+		return hq.AppliedOp{}, false, err
 	}
 	a.AppliedAt = a.AppliedAt.UTC()
 	return a, true, nil
@@ -435,7 +374,7 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 	// created_seq is the seq of the insert; an update leaves it alone.
-	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+rowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
+	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
@@ -446,29 +385,21 @@ func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 }
 
 func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
-	rows, err := t.tx.Query(ctx, `SELECT `+rowCols+` FROM rows WHERE parent = $1 AND parent <> '' ORDER BY tbl, id`, id)
+	rows, err := t.tx.Query(ctx, `SELECT `+scan.RowCols+` FROM rows WHERE parent = $1 AND parent <> '' ORDER BY tbl, id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read rows under %s: %w", id, err)
 	}
-	out, err := collectRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read rows under %s: %w", id, err)
-	}
-	return out, nil
+	return collectRows(rows, "read rows under "+id)
 }
 
 // MergedInto implements hq.Tx, from the index rows_person_merged_into.
 func (t *tx) MergedInto(ctx context.Context, id string) ([]hq.Row, error) {
-	rows, err := t.tx.Query(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := t.tx.Query(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE tbl = 'person' AND (((data::jsonb) -> 'merged_into') ->> 'v') = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
 	}
-	out, err := collectRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
-	}
-	return out, nil
+	return collectRows(rows, "read people merged into "+id)
 }
 
 func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
@@ -477,11 +408,8 @@ func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool
 	var device *string
 	err := t.tx.QueryRow(ctx, `SELECT governorates, name, created_at, expires_at, used_at, device_id
 		FROM enrolments WHERE code_hash = $1`, codeHash).Scan(&e.Governorates, &e.Name, &e.CreatedAt, &e.ExpiresAt, &used, &device)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Enrolment{}, false, nil
-	}
-	if err != nil {
-		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
+	if found, err := scan.Found(err, pgx.ErrNoRows, "read enrolment"); !found {
+		return hq.Enrolment{}, false, err
 	}
 	e.CreatedAt, e.ExpiresAt, e.UsedAt = e.CreatedAt.UTC(), e.ExpiresAt.UTC(), fromNull(used)
 	if device != nil {
@@ -499,7 +427,7 @@ func (t *tx) PutEnrolment(ctx context.Context, e hq.Enrolment) error {
 		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (code_hash) DO UPDATE SET governorates = excluded.governorates, name = excluded.name,
 			expires_at = excluded.expires_at, used_at = excluded.used_at, device_id = excluded.device_id`,
-		e.CodeHash, nonNilList(e.Governorates), e.Name, e.CreatedAt.UTC(), e.ExpiresAt.UTC(), nullTime(e.UsedAt), device)
+		e.CodeHash, scan.List(e.Governorates), e.Name, e.CreatedAt.UTC(), e.ExpiresAt.UTC(), nullTime(e.UsedAt), device)
 	if err != nil {
 		return fmt.Errorf("save enrolment: %w", err)
 	}
@@ -518,11 +446,8 @@ func (t *tx) TakeEnrolNonce(ctx context.Context, nonceHash []byte) (hq.EnrolNonc
 	n := hq.EnrolNonce{NonceHash: nonceHash}
 	err := t.tx.QueryRow(ctx, `DELETE FROM enrol_nonces WHERE nonce_hash = $1 RETURNING code_hash, created_at, expires_at`,
 		nonceHash).Scan(&n.CodeHash, &n.CreatedAt, &n.ExpiresAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.EnrolNonce{}, false, nil
-	}
-	if err != nil {
-		return hq.EnrolNonce{}, false, fmt.Errorf("take enrolment challenge: %w", err)
+	if found, err := scan.Found(err, pgx.ErrNoRows, "take enrolment challenge"); !found {
+		return hq.EnrolNonce{}, false, err
 	}
 	n.CreatedAt, n.ExpiresAt = n.CreatedAt.UTC(), n.ExpiresAt.UTC()
 	return n, true, nil
@@ -544,14 +469,8 @@ func (t *tx) EnrolNonces(ctx context.Context, codeHash []byte) (int, error) {
 }
 
 func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {
-	d, err := scanDevice(t.tx.QueryRow(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Device{}, false, nil
-	}
-	if err != nil {
-		return hq.Device{}, false, fmt.Errorf("read device %s: %w", id, err)
-	}
-	return d, true, nil
+	d, err := scanDevice(t.tx.QueryRow(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE id = $1`, id))
+	return scan.Maybe(d, err, pgx.ErrNoRows, "read device "+id)
 }
 
 func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
@@ -560,7 +479,7 @@ func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
 			governorates = excluded.governorates, public_key = excluded.public_key,
 			endorsement = excluded.endorsement, enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at`,
-		d.ID, d.Name, d.TokenHash, nonNilList(d.Governorates), nonNil(d.PublicKey), nonNil(d.Endorsement),
+		d.ID, d.Name, d.TokenHash, scan.List(d.Governorates), scan.NonNil(d.PublicKey), scan.NonNil(d.Endorsement),
 		d.EnrolledAt.UTC(), nullTime(d.RevokedAt))
 	if err != nil {
 		return fmt.Errorf("save device %s: %w", d.ID, err)

@@ -6,9 +6,9 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
-	"github.com/oman-sca/safeer/hq/storetest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/storetest"
 )
 
 func open(t *testing.T) *postgres.DB {
@@ -32,14 +32,11 @@ func TestReopenKeepsEpoch(t *testing.T) {
 	}
 	m1, _ := st.Meta(ctx)
 	st.Close()
-	st2, err := hq.OpenStore(ctx, dsn)
+	st2, err := postgres.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st2.Close()
-	if _, ok := st2.(*postgres.DB); !ok {
-		t.Fatalf("OpenStore(postgres://…) = %T", st2)
-	}
 	if m2, _ := st2.Meta(ctx); m1 != m2 {
 		t.Fatalf("reopened meta %+v, was %+v", m2, m1)
 	}

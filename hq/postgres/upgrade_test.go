@@ -7,7 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // openAt makes a new database at schema version v (its first v migrations)

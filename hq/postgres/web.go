@@ -2,12 +2,12 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/internal/scan"
 )
 
 // What HQ's web pages need (hq/web): certificates by code, pages of rows,
@@ -28,16 +28,12 @@ func (t *tx) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, err
 // certificatesByCode lists the rows first created first (created_seq),
 // then by their latest write, then by id: an order no write can change.
 func certificatesByCode(ctx context.Context, q querier, code string) ([]hq.Row, error) {
-	rows, err := q.Query(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := q.Query(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE tbl = 'certificate' AND (((data::jsonb) -> 'code') ->> 'v') = $1 ORDER BY created_seq, seq, id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("find certificate %s: %w", code, err)
 	}
-	out, err := collectRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("find certificate %s: %w", code, err)
-	}
-	return out, nil
+	return collectRows(rows, "find certificate "+code)
 }
 
 // ListRows implements hq.Store.
@@ -47,7 +43,7 @@ func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
 	}
 	// Ids page in the database's collation (the primary key's order); the
 	// page boundary and the order agree, which is all keyset paging needs.
-	query := `SELECT ` + rowCols + ` FROM rows WHERE tbl = $1 AND id > $2`
+	query := `SELECT ` + scan.RowCols + ` FROM rows WHERE tbl = $1 AND id > $2`
 	args := []any{q.Table, q.After}
 	if q.Scopes != nil {
 		args = append(args, q.Scopes)
@@ -62,14 +58,10 @@ func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", q.Table, err)
 	}
-	out, err := collectRows(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", q.Table, err)
-	}
-	return out, nil
+	return collectRows(rows, "list "+q.Table)
 }
 
-func scanAdmin(row pgx.Row) (hq.Admin, error) {
+func scanAdmin(row scan.Scanner) (hq.Admin, error) {
 	var a hq.Admin
 	var disabled *time.Time
 	if err := row.Scan(&a.Name, &a.PasswordHash, &a.CreatedAt, &disabled); err != nil {
@@ -82,13 +74,7 @@ func scanAdmin(row pgx.Row) (hq.Admin, error) {
 // Admin implements hq.Store.
 func (s *DB) Admin(ctx context.Context, name string) (hq.Admin, bool, error) {
 	a, err := scanAdmin(s.pool.QueryRow(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins WHERE name = $1`, name))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Admin{}, false, nil
-	}
-	if err != nil {
-		return hq.Admin{}, false, fmt.Errorf("read account %s: %w", name, err)
-	}
-	return a, true, nil
+	return scan.Maybe(a, err, pgx.ErrNoRows, "read account "+name)
 }
 
 // Admins implements hq.Store.
@@ -98,15 +84,11 @@ func (s *DB) Admins(ctx context.Context) ([]hq.Admin, error) {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.Admin
-	for rows.Next() {
-		a, err := scanAdmin(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
-		}
-		out = append(out, a)
+	out, err := scan.All(rows, scanAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PutSession implements hq.Store.
@@ -124,11 +106,8 @@ func (s *DB) Session(ctx context.Context, idHash []byte) (hq.Session, bool, erro
 	ses := hq.Session{IDHash: idHash}
 	err := s.pool.QueryRow(ctx, `SELECT admin, csrf, created_at, expires_at FROM sessions WHERE id_hash = $1`, idHash).
 		Scan(&ses.Admin, &ses.CSRF, &ses.CreatedAt, &ses.ExpiresAt)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.Session{}, false, nil
-	}
-	if err != nil {
-		return hq.Session{}, false, fmt.Errorf("read session: %w", err)
+	if found, err := scan.Found(err, pgx.ErrNoRows, "read session"); !found {
+		return hq.Session{}, false, err
 	}
 	ses.CreatedAt, ses.ExpiresAt = ses.CreatedAt.UTC(), ses.ExpiresAt.UTC()
 	return ses, true, nil
@@ -161,16 +140,16 @@ func (s *DB) AuditLog(ctx context.Context, before int64, limit int) ([]hq.AuditE
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.AuditEntry
-	for rows.Next() {
+	out, err := scan.All(rows, func(sc scan.Scanner) (hq.AuditEntry, error) {
 		var e hq.AuditEntry
-		if err := rows.Scan(&e.ID, &e.At, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote); err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
-		}
+		err := sc.Scan(&e.ID, &e.At, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote)
 		e.At = e.At.UTC()
-		out = append(out, e)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) PutAdmin(ctx context.Context, a hq.Admin) error {
@@ -205,11 +184,8 @@ func (t *tx) SignInFailures(ctx context.Context, name string) (hq.SignInFailures
 	var locked *time.Time
 	err := t.tx.QueryRow(ctx, `SELECT failures, last_failure, locked_until FROM signin_failures WHERE name = $1`, name).
 		Scan(&f.Count, &f.LastFailure, &locked)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return hq.SignInFailures{}, false, nil
-	}
-	if err != nil {
-		return hq.SignInFailures{}, false, fmt.Errorf("read failed sign-ins: %w", err)
+	if found, err := scan.Found(err, pgx.ErrNoRows, "read failed sign-ins"); !found {
+		return hq.SignInFailures{}, false, err
 	}
 	f.LastFailure, f.LockedUntil = f.LastFailure.UTC(), fromNull(locked)
 	return f, true, nil

@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // The verification page's lookup must be able to use the expression

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/internal/scan"
 	"github.com/oman-sca/safeer/internal/migrations"
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -27,12 +28,6 @@ const ApplicationID = 0x53464851
 
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
-
-func init() {
-	hq.RegisterStore("sqlite", func(ctx context.Context, dsn string) (hq.Store, error) {
-		return Open(ctx, dsn)
-	})
-}
 
 // DB is HQ's SQLite store.
 type DB struct {
@@ -119,19 +114,12 @@ func (s *DB) migrate(ctx context.Context) error {
 			return fmt.Errorf("%s is not a safeer-hq database (it has tables of something else)", s.path)
 		}
 	}
-	if version > len(ms) {
-		return fmt.Errorf("%s has schema %d; this safeer-hq knows up to %d: update safeer-hq", s.path, version, len(ms))
-	}
-	for _, m := range ms[version:] {
-		if err := s.apply(ctx, m); err != nil {
-			return err
-		}
-	}
-	return nil
+	return scan.Migrate(ms, version, s.path, func(m migration, epoch string) error { return s.apply(ctx, m, epoch) })
 }
 
-// apply runs one migration and its version bump in one transaction.
-func (s *DB) apply(ctx context.Context, m migration) error {
+// apply runs one migration and its version bump in one transaction; the
+// first migration's meta row gets epoch (scan.Epoch).
+func (s *DB) apply(ctx context.Context, m migration, epoch string) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, s.describe(err))
@@ -140,11 +128,7 @@ func (s *DB) apply(ctx context.Context, m migration) error {
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
-	if m.Version == 1 {
-		epoch, err := hq.NewEpoch()
-		if err != nil {
-			return err
-		}
+	if epoch != "" {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO meta (id, epoch, created_at) VALUES (1, ?, ?)`,
 			epoch, fmtTime(time.Now())); err != nil {
 			return fmt.Errorf("migration %s: %w", m.Name, err)
@@ -191,10 +175,7 @@ func parseTime(s sql.NullString) (time.Time, error) {
 }
 
 func jsonList(l []string) string {
-	if l == nil {
-		l = []string{}
-	}
-	b, _ := json.Marshal(l)
+	b, _ := json.Marshal(scan.List(l))
 	return string(b)
 }
 
@@ -231,18 +212,6 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 	return nil
 }
 
-const rowCols = `tbl, id, scope, parent, seq, pending, data`
-
-type scanner interface{ Scan(...any) error }
-
-func scanRow(sc scanner) (hq.Row, error) {
-	var r hq.Row
-	var data string
-	err := sc.Scan(&r.Table, &r.ID, &r.Scope, &r.Parent, &r.Seq, &r.Pending, &data)
-	r.Data = []byte(data)
-	return r, err
-}
-
 // Changes implements hq.Store.
 func (s *DB) Changes(ctx context.Context, after int64, scopes []string, limit int) ([]hq.Row, int64, error) {
 	// The counter is read before the rows: every row at or below it has
@@ -251,23 +220,16 @@ func (s *DB) Changes(ctx context.Context, after int64, scopes []string, limit in
 	if err := s.db.QueryRowContext(ctx, `SELECT seq FROM meta WHERE id = 1`).Scan(&committed); err != nil {
 		return nil, 0, fmt.Errorf("read changes: %w", err)
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := s.db.QueryContext(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE seq > ? AND (tbl = 'place' OR scope IN (SELECT value FROM json_each(?)))
 		ORDER BY seq LIMIT ?`, after, jsonList(scopes), limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("read changes: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("read changes: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("read changes: %w", err)
+	out, err := scan.SyncedRows(rows, "read changes")
+	if err != nil {
+		return nil, 0, err
 	}
 	return out, committed, nil
 }
@@ -284,20 +246,11 @@ type querier interface {
 }
 
 func getRow(ctx context.Context, q querier, table, id string) (hq.Row, bool, error) {
-	r, err := scanRow(q.QueryRowContext(ctx, `SELECT `+rowCols+` FROM rows WHERE tbl = ? AND id = ?`, table, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Row{}, false, nil
-	}
-	if err != nil {
-		return hq.Row{}, false, fmt.Errorf("read %s %s: %w", table, id, err)
-	}
-	return r, true, nil
+	r, err := scan.Row(q.QueryRowContext(ctx, `SELECT `+scan.RowCols+` FROM rows WHERE tbl = ? AND id = ?`, table, id))
+	return scan.Maybe(r, err, sql.ErrNoRows, "read "+table+" "+id)
 }
 
-const deviceCols = `id, name, token_hash, governorates, public_key, endorsement,
-	enrolled_at, revoked_at, last_seen, last_push, last_pull`
-
-func scanDevice(sc scanner) (hq.Device, error) {
+func scanDevice(sc scan.Scanner) (hq.Device, error) {
 	var d hq.Device
 	var govs string
 	var enrolled, revoked, seen, push, pull sql.NullString
@@ -319,32 +272,22 @@ func scanDevice(sc scanner) (hq.Device, error) {
 
 // DeviceByToken implements hq.Store.
 func (s *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (hq.Device, bool, error) {
-	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE token_hash = ?`, tokenHash))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Device{}, false, nil
-	}
-	if err != nil {
-		return hq.Device{}, false, fmt.Errorf("read device: %w", err)
-	}
-	return d, true, nil
+	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE token_hash = ?`, tokenHash))
+	return scan.Maybe(d, err, sql.ErrNoRows, "read device")
 }
 
 // Devices implements hq.Store.
 func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+deviceCols+` FROM devices ORDER BY enrolled_at, id`)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+scan.DeviceCols+` FROM devices ORDER BY enrolled_at, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list devices: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.Device
-	for rows.Next() {
-		d, err := scanDevice(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list devices: %w", err)
-		}
-		out = append(out, d)
+	out, err := scan.All(rows, scanDevice)
+	if err != nil {
+		return nil, fmt.Errorf("list devices: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // TouchDevice implements hq.Store. It does not take the writer mutex: it
@@ -410,11 +353,8 @@ func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp
 	var at string
 	err := t.tx.QueryRowContext(ctx, `SELECT payload_hash, applied_at FROM applied_ops WHERE device_id = ? AND op_id = ?`, deviceID, opID).
 		Scan(&a.PayloadHash, &at)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.AppliedOp{}, false, nil
-	}
-	if err != nil {
-		return hq.AppliedOp{}, false, fmt.Errorf("read applied op %s: %w", opID, err)
+	if found, err := scan.Found(err, sql.ErrNoRows, "read applied op "+opID); !found {
+		return hq.AppliedOp{}, false, err
 	}
 	a.AppliedAt, err = time.Parse(time.RFC3339Nano, at)
 	return a, true, err
@@ -434,7 +374,7 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 	// created_seq is the seq of the insert; an update leaves it alone.
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+rowCols+`, created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?5)
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES (?, ?, ?, ?, ?, ?, ?, ?5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
@@ -445,35 +385,24 @@ func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 }
 
 func (t *tx) Children(ctx context.Context, id string) ([]hq.Row, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+rowCols+` FROM rows WHERE parent = ? AND parent != '' ORDER BY tbl, id`, id)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+scan.RowCols+` FROM rows WHERE parent = ? AND parent != '' ORDER BY tbl, id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read rows under %s: %w", id, err)
 	}
 	defer rows.Close()
-	var out []hq.Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, fmt.Errorf("read rows under %s: %w", id, err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scan.SyncedRows(rows, "read rows under "+id)
 }
 
 // MergedInto implements hq.Tx. The expression and the literal table name
 // match the partial index rows_person_merged_into.
 func (t *tx) MergedInto(ctx context.Context, id string) ([]hq.Row, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE tbl = 'person' AND json_extract(data, '$.merged_into.v') = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
 	}
-	out, err := collect(rows)
-	if err != nil {
-		return nil, fmt.Errorf("read people merged into %s: %w", id, err)
-	}
-	return out, nil
+	defer rows.Close()
+	return scan.SyncedRows(rows, "read people merged into "+id)
 }
 
 func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool, error) {
@@ -482,11 +411,8 @@ func (t *tx) Enrolment(ctx context.Context, codeHash []byte) (hq.Enrolment, bool
 	var created, expires, used, device sql.NullString
 	err := t.tx.QueryRowContext(ctx, `SELECT governorates, name, created_at, expires_at, used_at, device_id
 		FROM enrolments WHERE code_hash = ?`, codeHash).Scan(&govs, &e.Name, &created, &expires, &used, &device)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Enrolment{}, false, nil
-	}
-	if err != nil {
-		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
+	if found, err := scan.Found(err, sql.ErrNoRows, "read enrolment"); !found {
+		return hq.Enrolment{}, false, err
 	}
 	if err := json.Unmarshal([]byte(govs), &e.Governorates); err != nil {
 		return hq.Enrolment{}, false, fmt.Errorf("read enrolment: %w", err)
@@ -528,11 +454,8 @@ func (t *tx) TakeEnrolNonce(ctx context.Context, nonceHash []byte) (hq.EnrolNonc
 	var created, expires sql.NullString
 	err := t.tx.QueryRowContext(ctx, `DELETE FROM enrol_nonces WHERE nonce_hash = ? RETURNING code_hash, created_at, expires_at`,
 		nonceHash).Scan(&n.CodeHash, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.EnrolNonce{}, false, nil
-	}
-	if err != nil {
-		return hq.EnrolNonce{}, false, fmt.Errorf("take enrolment challenge: %w", err)
+	if found, err := scan.Found(err, sql.ErrNoRows, "take enrolment challenge"); !found {
+		return hq.EnrolNonce{}, false, err
 	}
 	var errs [2]error
 	n.CreatedAt, errs[0] = parseTime(created)
@@ -556,14 +479,8 @@ func (t *tx) EnrolNonces(ctx context.Context, codeHash []byte) (int, error) {
 }
 
 func (t *tx) Device(ctx context.Context, id string) (hq.Device, bool, error) {
-	d, err := scanDevice(t.tx.QueryRowContext(ctx, `SELECT `+deviceCols+` FROM devices WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Device{}, false, nil
-	}
-	if err != nil {
-		return hq.Device{}, false, fmt.Errorf("read device %s: %w", id, err)
-	}
-	return d, true, nil
+	d, err := scanDevice(t.tx.QueryRowContext(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE id = ?`, id))
+	return scan.Maybe(d, err, sql.ErrNoRows, "read device "+id)
 }
 
 func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
@@ -572,18 +489,10 @@ func (t *tx) PutDevice(ctx context.Context, d hq.Device) error {
 		ON CONFLICT (id) DO UPDATE SET name = excluded.name, token_hash = excluded.token_hash,
 			governorates = excluded.governorates, public_key = excluded.public_key,
 			endorsement = excluded.endorsement, enrolled_at = excluded.enrolled_at, revoked_at = excluded.revoked_at`,
-		d.ID, d.Name, d.TokenHash, jsonList(d.Governorates), nonNil(d.PublicKey), nonNil(d.Endorsement),
+		d.ID, d.Name, d.TokenHash, jsonList(d.Governorates), scan.NonNil(d.PublicKey), scan.NonNil(d.Endorsement),
 		fmtTime(d.EnrolledAt), nullTime(d.RevokedAt))
 	if err != nil {
 		return fmt.Errorf("save device %s: %w", d.ID, err)
 	}
 	return nil
-}
-
-// nonNil keeps NOT NULL blob columns from receiving NULL for an empty key.
-func nonNil(b []byte) []byte {
-	if b == nil {
-		return []byte{}
-	}
-	return b
 }

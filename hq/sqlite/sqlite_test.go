@@ -10,7 +10,7 @@ import (
 
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
-	"github.com/oman-sca/safeer/hq/storetest"
+	"github.com/oman-sca/safeer/internal/testharness/storetest"
 )
 
 func TestStore(t *testing.T) {
@@ -69,16 +69,5 @@ func TestOpenRefusesOtherFiles(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("Open(%s) = %v, want %q", filepath.Base(tc.path), err, tc.want)
 		}
-	}
-}
-
-func TestOpenStorePicksSQLite(t *testing.T) {
-	st, err := hq.OpenStore(context.Background(), filepath.Join(t.TempDir(), "hq.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if _, ok := st.(*sqlite.DB); !ok {
-		t.Fatalf("OpenStore(path) = %T", st)
 	}
 }

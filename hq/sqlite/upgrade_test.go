@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"github.com/oman-sca/safeer/hq/internal/scan"
 	"path/filepath"
 	"testing"
 
@@ -28,7 +29,11 @@ func openAt(t *testing.T, v int) (string, *sql.DB) {
 	}
 	s := &DB{db: db, path: path}
 	for _, m := range ms[:v] {
-		if err := s.apply(ctx, m); err != nil {
+		epoch, err := scan.Epoch(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.apply(ctx, m, epoch); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/hq/internal/scan"
 )
 
 // What HQ's web pages need (hq/web): certificates by code, pages of rows,
@@ -28,16 +29,13 @@ func (t *tx) CertificatesByCode(ctx context.Context, code string) ([]hq.Row, err
 // certificatesByCode lists the rows first created first (created_seq),
 // then by their latest write, then by id: an order no write can change.
 func certificatesByCode(ctx context.Context, q querier, code string) ([]hq.Row, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+rowCols+` FROM rows
+	rows, err := q.QueryContext(ctx, `SELECT `+scan.RowCols+` FROM rows
 		WHERE tbl = 'certificate' AND json_extract(data, '$.code.v') = ? ORDER BY created_seq, seq, id`, code)
 	if err != nil {
 		return nil, fmt.Errorf("find certificate %s: %w", code, err)
 	}
-	out, err := collect(rows)
-	if err != nil {
-		return nil, fmt.Errorf("find certificate %s: %w", code, err)
-	}
-	return out, nil
+	defer rows.Close()
+	return scan.SyncedRows(rows, "find certificate "+code)
 }
 
 // ListRows implements hq.Store.
@@ -45,7 +43,7 @@ func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
 	if q.Limit < 1 || q.Limit > hq.MaxListRows {
 		return nil, fmt.Errorf("list %s: limit %d is not 1 to %d", q.Table, q.Limit, hq.MaxListRows)
 	}
-	query := `SELECT ` + rowCols + ` FROM rows WHERE tbl = ? AND id > ?`
+	query := `SELECT ` + scan.RowCols + ` FROM rows WHERE tbl = ? AND id > ?`
 	args := []any{q.Table, q.After}
 	if q.Scopes != nil {
 		query += ` AND scope IN (SELECT value FROM json_each(?))`
@@ -60,27 +58,11 @@ func (s *DB) ListRows(ctx context.Context, q hq.RowQuery) ([]hq.Row, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list %s: %w", q.Table, err)
 	}
-	out, err := collect(rows)
-	if err != nil {
-		return nil, fmt.Errorf("list %s: %w", q.Table, err)
-	}
-	return out, nil
-}
-
-func collect(rows *sql.Rows) ([]hq.Row, error) {
 	defer rows.Close()
-	var out []hq.Row
-	for rows.Next() {
-		r, err := scanRow(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return scan.SyncedRows(rows, "list "+q.Table)
 }
 
-func scanAdmin(sc scanner) (hq.Admin, error) {
+func scanAdmin(sc scan.Scanner) (hq.Admin, error) {
 	var a hq.Admin
 	var created, disabled sql.NullString
 	if err := sc.Scan(&a.Name, &a.PasswordHash, &created, &disabled); err != nil {
@@ -95,13 +77,7 @@ func scanAdmin(sc scanner) (hq.Admin, error) {
 // Admin implements hq.Store.
 func (s *DB) Admin(ctx context.Context, name string) (hq.Admin, bool, error) {
 	a, err := scanAdmin(s.db.QueryRowContext(ctx, `SELECT name, password_hash, created_at, disabled_at FROM admins WHERE name = ?`, name))
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Admin{}, false, nil
-	}
-	if err != nil {
-		return hq.Admin{}, false, fmt.Errorf("read account %s: %w", name, err)
-	}
-	return a, true, nil
+	return scan.Maybe(a, err, sql.ErrNoRows, "read account "+name)
 }
 
 // Admins implements hq.Store.
@@ -111,15 +87,11 @@ func (s *DB) Admins(ctx context.Context) ([]hq.Admin, error) {
 		return nil, fmt.Errorf("list accounts: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.Admin
-	for rows.Next() {
-		a, err := scanAdmin(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
-		}
-		out = append(out, a)
+	out, err := scan.All(rows, scanAdmin)
+	if err != nil {
+		return nil, fmt.Errorf("list accounts: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // PutSession implements hq.Store.
@@ -138,11 +110,8 @@ func (s *DB) Session(ctx context.Context, idHash []byte) (hq.Session, bool, erro
 	var created, expires sql.NullString
 	err := s.db.QueryRowContext(ctx, `SELECT admin, csrf, created_at, expires_at FROM sessions WHERE id_hash = ?`, idHash).
 		Scan(&ses.Admin, &ses.CSRF, &created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.Session{}, false, nil
-	}
-	if err != nil {
-		return hq.Session{}, false, fmt.Errorf("read session: %w", err)
+	if found, err := scan.Found(err, sql.ErrNoRows, "read session"); !found {
+		return hq.Session{}, false, err
 	}
 	var errs [2]error
 	ses.CreatedAt, errs[0] = parseTime(created)
@@ -177,19 +146,19 @@ func (s *DB) AuditLog(ctx context.Context, before int64, limit int) ([]hq.AuditE
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []hq.AuditEntry
-	for rows.Next() {
+	out, err := scan.All(rows, func(sc scan.Scanner) (hq.AuditEntry, error) {
 		var e hq.AuditEntry
 		var at string
-		if err := rows.Scan(&e.ID, &at, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote); err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
+		err := sc.Scan(&e.ID, &at, &e.Admin, &e.Action, &e.Target, &e.Detail, &e.Remote)
+		if err == nil {
+			e.At, err = time.Parse(time.RFC3339Nano, at)
 		}
-		if e.At, err = time.Parse(time.RFC3339Nano, at); err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
-		}
-		out = append(out, e)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func (t *tx) PutAdmin(ctx context.Context, a hq.Admin) error {
@@ -245,11 +214,8 @@ func (t *tx) SignInFailures(ctx context.Context, name string) (hq.SignInFailures
 	var last, locked sql.NullInt64
 	err := t.tx.QueryRowContext(ctx, `SELECT failures, last_failure, locked_until FROM signin_failures WHERE name = ?`, name).
 		Scan(&f.Count, &last, &locked)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hq.SignInFailures{}, false, nil
-	}
-	if err != nil {
-		return hq.SignInFailures{}, false, fmt.Errorf("read failed sign-ins: %w", err)
+	if found, err := scan.Found(err, sql.ErrNoRows, "read failed sign-ins"); !found {
+		return hq.SignInFailures{}, false, err
 	}
 	f.LastFailure, f.LockedUntil = fromMilli(last), fromMilli(locked)
 	return f, true, nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/spreadsheet"
 )
@@ -18,41 +19,28 @@ import (
 // Workshops and attendance per governorate and month, ambassadors' hours,
 // charts drawn on the server as SVG, and exports to CSV and XLSX.
 
-type workshop struct {
-	ID, TitleAr, TitleEn, Topic, Date, Governorate, Wilayat, Venue, Status string
-	Hours                                                                  float64
-}
-
-type attendance struct {
-	ID, WorkshopID, PersonID, Status string
-	Hours                            float64
-}
-
 // programme is what the activity page and the exports read: every live
 // workshop, attendance and person (merged people point at whom they
-// stand for).
+// stand for), as the domain's types (hq.WorkshopOf, …).
 type programme struct {
-	workshops map[string]workshop
-	attends   []attendance
-	people    map[string]Person
+	workshops map[string]safeer.Workshop
+	attends   []safeer.Attendance
+	people    map[string]listed
 	mergedTo  map[string]string
 }
 
 func (s *Site) loadProgramme(ctx context.Context, scopes []string) (*programme, error) {
-	p := &programme{workshops: map[string]workshop{}, people: map[string]Person{}, mergedTo: map[string]string{}}
-	err := s.eachRow(ctx, hq.RowQuery{Table: "workshop", Scopes: scopes}, func(row hq.Row, v map[string]any) error {
-		if !truth(v, "deleted") {
-			p.workshops[row.ID] = workshop{ID: row.ID, TitleAr: str(v, "title_ar"), TitleEn: str(v, "title_en"),
-				Topic: str(v, "topic"), Date: str(v, "date"), Governorate: str(v, "governorate"), Wilayat: str(v, "wilayat"),
-				Venue: str(v, "venue"), Status: str(v, "status"), Hours: num(v, "hours")}
+	p := &programme{workshops: map[string]safeer.Workshop{}, people: map[string]listed{}, mergedTo: map[string]string{}}
+	err := eachOf(ctx, s, hq.RowQuery{Table: "workshop", Scopes: scopes}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
+		if !w.Deleted {
+			p.workshops[w.ID] = w
 		}
 		return nil
 	})
 	if err == nil {
-		err = s.eachRow(ctx, hq.RowQuery{Table: "attendance", Scopes: scopes}, func(row hq.Row, v map[string]any) error {
-			if !truth(v, "deleted") {
-				p.attends = append(p.attends, attendance{ID: row.ID, WorkshopID: str(v, "workshop_id"),
-					PersonID: str(v, "person_id"), Status: str(v, "status"), Hours: num(v, "hours")})
+		err = eachOf(ctx, s, hq.RowQuery{Table: "attendance", Scopes: scopes}, hq.AttendanceOf, func(_ hq.Row, a safeer.Attendance) error {
+			if !a.Deleted {
+				p.attends = append(p.attends, a)
 			}
 			return nil
 		})
@@ -60,12 +48,12 @@ func (s *Site) loadProgramme(ctx context.Context, scopes []string) (*programme, 
 	if err == nil {
 		// People of every governorate: attendance in one governorate may
 		// name a person registered in another.
-		err = s.eachRow(ctx, hq.RowQuery{Table: "person"}, func(row hq.Row, v map[string]any) error {
-			if m := str(v, "merged_into"); m != "" {
-				p.mergedTo[row.ID] = m
+		err = eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+			if pe.MergedInto != "" {
+				p.mergedTo[pe.ID] = pe.MergedInto
 			}
-			if !truth(v, "deleted") {
-				p.people[row.ID] = personOf(row, v)
+			if !pe.Deleted {
+				p.people[pe.ID] = listPerson(pe)
 			}
 			return nil
 		})
@@ -170,7 +158,7 @@ type govRow struct {
 }
 
 type hoursRow struct {
-	Person Person
+	Person listed
 	Hours  float64
 	Count  int
 }
@@ -216,7 +204,7 @@ func (s *Site) handleActivity(w http.ResponseWriter, r *http.Request, ses *sessi
 		months[i].Month, index[m] = m, i
 	}
 	p.From, p.To = months[0].Month, months[11].Month
-	held := func(wk workshop) bool { return wk.Status != "cancelled" && len(wk.Date) >= 7 }
+	held := func(wk safeer.Workshop) bool { return wk.Status != safeer.WorkshopCancelled && len(wk.Date) >= 7 }
 	byGov := map[string]*govRow{}
 	govPeople := map[string]map[string]bool{}
 	row := func(code string) *govRow {
@@ -253,7 +241,7 @@ func (s *Site) handleActivity(w http.ResponseWriter, r *http.Request, ses *sessi
 		g.Hours += a.Hours
 		govPeople[wk.Governorate][who] = true
 		pe, known := prog.people[who]
-		if !known || pe.Kind != "ambassador" {
+		if !known || pe.Kind != safeer.KindAmbassador {
 			continue
 		}
 		if top[who] == nil {
@@ -311,8 +299,8 @@ func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*
 	case "roster":
 		t := &table{name: name, header: spreadsheet.Columns([]string{"id", "kind", "name_ar", "name_en", "governorate", "wilayat",
 			"phone", "email", "organisation", "status"})}
-		var people []Person
-		if err := s.livePeople(ctx, scopes, func(p Person) { people = append(people, p) }); err != nil {
+		var people []listed
+		if err := s.livePeople(ctx, scopes, func(p listed) { people = append(people, p) }); err != nil {
 			return nil, err
 		}
 		sortPeople(people)
@@ -326,7 +314,7 @@ func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*
 		if err != nil {
 			return nil, err
 		}
-		var ws []workshop
+		var ws []safeer.Workshop
 		for _, w := range prog.workshops {
 			ws = append(ws, w)
 		}
@@ -353,7 +341,7 @@ func (s *Site) exportTable(ctx context.Context, name string, scopes []string) (*
 		}
 		t := &table{name: name, header: spreadsheet.Columns([]string{"workshop_id", "date", "workshop_en", "governorate", "person_id",
 			"name_ar", "name_en", "status", "hours"}, "hours")}
-		byWorkshop := map[string][]attendance{}
+		byWorkshop := map[string][]safeer.Attendance{}
 		for _, a := range prog.attends {
 			byWorkshop[a.WorkshopID] = append(byWorkshop[a.WorkshopID], a)
 		}

@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/hq/web"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // attempt posts a sign-in from the client address given, through the

@@ -15,10 +15,10 @@ import (
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/hq/web"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 )
 
 // BenchmarkVerify measures the verification page and its JSON answer over

@@ -7,7 +7,7 @@ import "testing"
 // (absent from people) as none.
 func TestCanonicalFollowsChains(t *testing.T) {
 	p := &programme{
-		people: map[string]Person{"p": {}, "q": {}, "r": {}, "s": {}, "c1": {}, "c2": {}},
+		people: map[string]listed{"p": {}, "q": {}, "r": {}, "s": {}, "c1": {}, "c2": {}},
 		mergedTo: map[string]string{
 			"p": "q", "q": "r", // a chain of two
 			"s":  "gone",           // into a deleted person

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 )
@@ -30,17 +31,6 @@ func (s *Site) base(ses *session, nav, title string) consolePage {
 // Field values of a decoded row.
 func str(v map[string]any, k string) string { x, _ := v[k].(string); return x }
 
-func num(v map[string]any, k string) float64 {
-	switch x := v[k].(type) {
-	case float64:
-		return x
-	case string:
-		f, _ := strconv.ParseFloat(x, 64)
-		return f
-	}
-	return 0
-}
-
 func truth(v map[string]any, k string) bool {
 	switch x := v[k].(type) {
 	case bool:
@@ -53,8 +43,15 @@ func truth(v map[string]any, k string) bool {
 	return false
 }
 
-// eachRow calls fn with every row q selects, a page at a time.
+// eachRow calls fn with every row q selects, a page at a time, with its
+// values.
 func (s *Site) eachRow(ctx context.Context, q hq.RowQuery, fn func(hq.Row, map[string]any) error) error {
+	return eachOf(ctx, s, q, hq.RowValues, func(r hq.Row, v map[string]any) error { return fn(r, v) })
+}
+
+// eachOf calls fn with every row q selects, a page at a time, read by of
+// (hq.PersonOf, hq.WorkshopOf, …).
+func eachOf[T any](ctx context.Context, s *Site, q hq.RowQuery, of func(hq.Row) (T, error), fn func(hq.Row, T) error) error {
 	q.Limit = 1000
 	for {
 		rows, err := s.st.ListRows(ctx, q)
@@ -62,11 +59,11 @@ func (s *Site) eachRow(ctx context.Context, q hq.RowQuery, fn func(hq.Row, map[s
 			return err
 		}
 		for _, r := range rows {
-			v, err := hq.RowValues(r)
+			x, err := of(r)
 			if err != nil {
 				return err
 			}
-			if err := fn(r, v); err != nil {
+			if err := fn(r, x); err != nil {
 				return err
 			}
 		}
@@ -123,18 +120,18 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 			p.StaleDevices = append(p.StaleDevices, d)
 		}
 	}
-	err = s.eachRow(ctx, hq.RowQuery{Table: "person"}, func(_ hq.Row, v map[string]any) error {
-		if !truth(v, "deleted") && str(v, "merged_into") == "" {
+	err = eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+		if !pe.Deleted && pe.MergedInto == "" {
 			p.People++
-			if str(v, "kind") == "ambassador" {
+			if pe.Kind == safeer.KindAmbassador {
 				p.Ambassadors++
 			}
 		}
 		return nil
 	})
 	if err == nil {
-		err = s.eachRow(ctx, hq.RowQuery{Table: "workshop"}, func(_ hq.Row, v map[string]any) error {
-			if !truth(v, "deleted") {
+		err = eachOf(ctx, s, hq.RowQuery{Table: "workshop"}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
+			if !w.Deleted {
 				p.Workshops++
 			}
 			return nil

@@ -24,16 +24,14 @@ import (
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
 	"github.com/oman-sca/safeer/hq/postgres"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/hq/web"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 var ctx = context.Background()
-
-func init() { web.FastHashingForTests() }
 
 func sqliteStore(t *testing.T) hq.Store {
 	st, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "hq.db"))
@@ -45,7 +43,7 @@ func sqliteStore(t *testing.T) hq.Store {
 }
 
 // backends runs fn against SQLite and against PostgreSQL (which the test
-// environment must provide: see hq/pgtest).
+// environment must provide: see internal/testharness/pgtest).
 func backends(t *testing.T, fn func(t *testing.T, open func(t *testing.T) hq.Store)) {
 	t.Run("sqlite", func(t *testing.T) { fn(t, sqliteStore) })
 	t.Run("postgres", func(t *testing.T) {

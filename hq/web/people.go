@@ -2,39 +2,34 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/roster"
 )
 
-// Person is a roster entry as the console shows it.
-type Person struct {
-	ID, Kind, NameAr, NameEn     string
-	Governorate, Wilayat, Status string
-	Phone, Email, CivilID        string
-	Gender, Organisation         string
-	words                        string // " w1 w2 … " of the folded names, compounds joined too
-	sortKey                      string
+// listed is a person as the console lists them: the domain's person
+// (hq.PersonOf) with what the roster search and order read.
+type listed struct {
+	safeer.Person
+	words   string // " w1 w2 … " of the folded names, compounds joined too
+	sortKey string
 }
 
-func personOf(row hq.Row, v map[string]any) Person {
-	p := Person{ID: row.ID, Kind: str(v, "kind"), NameAr: str(v, "name_ar"), NameEn: str(v, "name_en"),
-		Governorate: str(v, "governorate"), Wilayat: str(v, "wilayat"), Status: str(v, "status"),
-		Phone: str(v, "phone"), Email: str(v, "email"), CivilID: str(v, "civil_id"), Organisation: str(v, "organisation"),
-		Gender: str(v, "gender")}
+func listPerson(p safeer.Person) listed {
 	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
-	p.words = " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " "
-	p.sortKey = ar
-	if p.sortKey == "" {
-		p.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
+	l := listed{Person: p, words: " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " ", sortKey: ar}
+	if l.sortKey == "" {
+		l.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
 	}
-	return p
+	return l
 }
 
 // query is a roster search: every word must begin a word of the names (in
@@ -66,7 +61,7 @@ func newQuery(raw string) query {
 
 func (q query) empty() bool { return len(q.words) == 0 }
 
-func (q query) match(p *Person) bool {
+func (q query) match(p *listed) bool {
 	if q.empty() {
 		return true
 	}
@@ -85,16 +80,16 @@ func (q query) match(p *Person) bool {
 }
 
 // livePeople calls fn with every person not deleted nor merged.
-func (s *Site) livePeople(ctx context.Context, scopes []string, fn func(Person)) error {
-	return s.eachRow(ctx, hq.RowQuery{Table: "person", Scopes: scopes}, func(row hq.Row, v map[string]any) error {
-		if !truth(v, "deleted") && str(v, "merged_into") == "" {
-			fn(personOf(row, v))
+func (s *Site) livePeople(ctx context.Context, scopes []string, fn func(listed)) error {
+	return eachOf(ctx, s, hq.RowQuery{Table: "person", Scopes: scopes}, hq.PersonOf, func(_ hq.Row, p safeer.Person) error {
+		if !p.Deleted && p.MergedInto == "" {
+			fn(listPerson(p))
 		}
 		return nil
 	})
 }
 
-func sortPeople(ps []Person) {
+func sortPeople(ps []listed) {
 	sort.SliceStable(ps, func(i, j int) bool {
 		if ps[i].sortKey != ps[j].sortKey {
 			return ps[i].sortKey < ps[j].sortKey
@@ -109,7 +104,7 @@ type rosterPage struct {
 	Wilayats     []Place
 	Gov, Wilayat string
 	Q            string
-	People       []Person
+	People       []listed
 	Total        int // matches, of which People holds the first maxRosterShown
 	Shown        int
 	GovNames     map[string]string
@@ -139,8 +134,8 @@ func (s *Site) handleRoster(w http.ResponseWriter, r *http.Request, ses *session
 		}
 	}
 	q := newQuery(p.Q)
-	var found []Person
-	err = s.livePeople(ctx, scopes, func(pe Person) {
+	var found []listed
+	err = s.livePeople(ctx, scopes, func(pe listed) {
 		if p.Wilayat != "" && pe.Wilayat != p.Wilayat {
 			return
 		}
@@ -166,31 +161,23 @@ func (s *Site) handleRoster(w http.ResponseWriter, r *http.Request, ses *session
 // DuplicateGroup is people in more than one governorate who may be the
 // same person, and why (strongest reason first).
 type DuplicateGroup struct {
-	People  []Person
+	People  []listed
 	Reasons []roster.Reason
 }
 
-func (p *Person) keys() roster.Keys {
+func (p *listed) keys() roster.Keys {
 	return roster.KeysOf(p.NameAr, p.NameEn, p.Gender, p.CivilID, p.Phone, p.Email)
 }
 
-// duplicateKeys are the ways two records can name one person (the keys of
-// roster.Exact), each with its reason. HQ matches whole names only, of two
-// words at least: close spellings are the devices' to find.
+// duplicateKeys are the ways two records can name one person
+// (roster.ExactKeys, the keys of roster.Exact), but HQ matches whole names
+// only, of two words at least: close spellings and one-word names are the
+// devices' to judge.
 func duplicateKeys(k roster.Keys) map[string]roster.Reason {
-	keys := map[string]roster.Reason{}
-	if k.Civil != "" {
-		keys["civil:"+k.Civil] = roster.SameCivilID
-	}
-	if k.Phone != "" {
-		keys["phone:"+k.Phone] = roster.SamePhone
-	}
-	if k.Email != "" {
-		keys["email:"+k.Email] = roster.SameEmail
-	}
-	for _, n := range []string{k.NameAr, k.NameEn} {
-		if strings.Count(n, " ") >= 1 {
-			keys["name:"+n] = roster.SameName
+	keys := roster.ExactKeys(k)
+	for key, why := range keys {
+		if why == roster.SameName && !strings.Contains(key, " ") {
+			delete(keys, key)
 		}
 	}
 	return keys
@@ -206,7 +193,7 @@ const maxKeyPeers = 200
 // roster.Offer says they may be one person, and keeps the groups that span
 // more than one governorate: within one governorate, the devices' own
 // duplicate check finds them.
-func findDuplicates(people []Person) []DuplicateGroup {
+func findDuplicates(people []listed) []DuplicateGroup {
 	parent := make([]int, len(people))
 	for i := range parent {
 		parent[i] = i
@@ -313,8 +300,8 @@ func (s *Site) renderDuplicates(w http.ResponseWriter, r *http.Request, ses *ses
 		return
 	}
 	p.GovNames = govNames(governorates(places))
-	var people []Person
-	if err := s.livePeople(ctx, nil, func(pe Person) { people = append(people, pe) }); err != nil {
+	var people []listed
+	if err := s.livePeople(ctx, nil, func(pe listed) { people = append(people, pe) }); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -325,11 +312,6 @@ func (s *Site) renderDuplicates(w http.ResponseWriter, r *http.Request, ses *ses
 	}
 	s.render(w, r, status, "duplicates", p)
 }
-
-// errBadMerge is a merge the administrator must choose again.
-type errBadMerge string
-
-func (e errBadMerge) Error() string { return string(e) }
 
 // mergeRow is one field of the merge page: both records' values, and
 // which side the form selects (the default, or the administrator's choice
@@ -342,7 +324,7 @@ type mergeRow struct {
 
 type mergePage struct {
 	consolePage
-	Keep, Merge Person
+	Keep, Merge safeer.Person
 	Rows        []mergeRow
 	GovNames    map[string]string
 }
@@ -353,20 +335,6 @@ var mergeLabels = map[string]string{
 	"phone": "Phone", "email": "E-mail", "governorate": "Governorate", "wilayat": "Wilayat",
 	"organisation": "Organisation", "expertise": "Expertise", "joined_on": "Joined on", "kind": "Kind",
 	"status": "Status", "notes": "Notes",
-}
-
-// stampedValues are a person row's merge fields, each with its stamp.
-func stampedValues(r hq.Row) (map[string]roster.Value, error) {
-	fs, err := hq.RowFields(r)
-	if err != nil {
-		return nil, err
-	}
-	out := make(map[string]roster.Value, len(roster.MergeFields))
-	for _, name := range roster.MergeFields {
-		v, _ := fs[name].Value.(string)
-		out[name] = roster.Value{Value: v, Stamp: fs[name].HLC}
-	}
-	return out, nil
 }
 
 // mergeTarget is what the form names: the record to keep (or whoever it
@@ -387,54 +355,9 @@ func mergeTarget(keep, merge string, members []string) (string, string, error) {
 		}
 	}
 	if keep == "" || merge == "" {
-		return "", "", errBadMerge("Choose the record to keep and the one to merge into it.")
+		return "", "", errors.New("Choose the record to keep and the one to merge into it.")
 	}
 	return keep, merge, nil
-}
-
-// planMerge reads both records (through read, a transaction's or the
-// store's) and lays the merge out with take applied over the defaults.
-func planMerge(read func(id string) (hq.Row, map[string]any, bool, error), keep, merge string,
-	take map[string]roster.Side) (kept, merged hq.Row, keptV, mergedV map[string]any, plan []roster.FieldChoice, err error) {
-	kept, keptV, found, err := read(keep)
-	if err != nil {
-		return
-	}
-	if found && str(keptV, "merged_into") != "" {
-		// Merge into whoever the kept record already stands for.
-		kept, keptV, found, err = read(str(keptV, "merged_into"))
-		if err != nil {
-			return
-		}
-	}
-	if !found || truth(keptV, "deleted") {
-		err = errNotFound("the person to keep is not at HQ (or was deleted)")
-		return
-	}
-	if kept.ID == merge {
-		err = errBadMerge("That is one record (or one was already merged into the other): choose two.")
-		return
-	}
-	merged, mergedV, found, err = read(merge)
-	if err != nil {
-		return
-	}
-	if !found {
-		err = errNotFound(fmt.Sprintf("person %s is not at HQ", merge))
-		return
-	}
-	kv, err := stampedValues(kept)
-	if err != nil {
-		return
-	}
-	mv, err := stampedValues(merged)
-	if err != nil {
-		return
-	}
-	if plan, err = roster.Choose(roster.Plan(kv, mv), take); err != nil {
-		err = errBadMerge(err.Error())
-	}
-	return
 }
 
 // formTake reads the administrator's choices: take_FIELD=kept|merged.
@@ -444,7 +367,7 @@ func formTake(r *http.Request) (map[string]roster.Side, error) {
 		if v := r.PostForm.Get("take_" + f); v != "" {
 			side, err := roster.ParseSide(v)
 			if err != nil {
-				return nil, errBadMerge(err.Error())
+				return nil, err
 			}
 			take[f] = side
 		}
@@ -468,34 +391,17 @@ func (s *Site) renderMerge(w http.ResponseWriter, r *http.Request, ses *session,
 		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", err.Error())
 		return
 	}
-	read := func(id string) (hq.Row, map[string]any, bool, error) {
-		row, found, err := s.st.Row(ctx, "person", id)
-		if err != nil || !found {
-			return hq.Row{}, nil, false, err
-		}
-		v, err := hq.RowValues(row)
-		return row, v, err == nil, err
-	}
-	kept, merged, keptV, mergedV, plan, err := planMerge(read, keep, merge, take)
-	if bad, ok := err.(errBadMerge); ok && take != nil {
+	plan, err := s.srv.PlanMerge(ctx, keep, merge, take)
+	if bad := (*hq.MergeError)(nil); errors.As(err, &bad) && !bad.NotFound && take != nil {
 		// The choices do not go together: show the defaults, and why.
-		kept, merged, keptV, mergedV, plan, err = planMerge(read, keep, merge, nil)
-		errMsg = string(bad)
+		plan, err = s.srv.PlanMerge(ctx, keep, merge, nil)
+		errMsg = bad.Msg
 	}
-	switch e := err.(type) {
-	case nil:
-	case errNotFound:
-		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(e))
-		return
-	case errBadMerge:
-		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", string(e))
-		return
-	default:
-		s.fail(w, r, err)
+	if s.mergeRefused(w, r, ses, err) {
 		return
 	}
 	p := mergePage{consolePage: s.base(ses, "duplicates", "Merge two records"),
-		Keep: personOf(kept, keptV), Merge: personOf(merged, mergedV), GovNames: map[string]string{}}
+		Keep: plan.Kept, Merge: plan.Merged, GovNames: map[string]string{}}
 	p.Error = errMsg
 	places, err := s.places(ctx)
 	if err != nil {
@@ -503,7 +409,7 @@ func (s *Site) renderMerge(w http.ResponseWriter, r *http.Request, ses *session,
 		return
 	}
 	p.GovNames = govNames(governorates(places))
-	for _, f := range plan {
+	for _, f := range plan.Fields {
 		if f.Kept.Value == "" && f.Merged.Value == "" {
 			continue
 		}
@@ -517,13 +423,7 @@ func (s *Site) renderMerge(w http.ResponseWriter, r *http.Request, ses *session,
 
 // handleMerge merges one record into the one kept, with the values the
 // administrator chose field by field (take_FIELD=kept|merged; a field not
-// sent gets roster.Default's side, so nothing non-empty is dropped unless
-// chosen). In one hq.Server.Edit: the kept person's changed fields, the
-// merged one's merged_into, and the audit entry, all set by HQ, which the
-// devices pull; the merged person's attendance then counts as the kept
-// person's (package data follows merged_into on every read). People merged
-// into the merged one follow, so merges stay one level deep, as on the
-// devices.
+// sent gets roster.Default's side): hq.Server.MergePeople.
 func (s *Site) handleMerge(w http.ResponseWriter, r *http.Request, ses *session) {
 	keep, merge, err := mergeTarget(r.PostForm.Get("keep"), r.PostForm.Get("merge"), r.PostForm["member"])
 	if err != nil {
@@ -535,119 +435,44 @@ func (s *Site) handleMerge(w http.ResponseWriter, r *http.Request, ses *session)
 		s.renderMerge(w, r, ses, http.StatusBadRequest, keep, merge, nil, nil, err.Error())
 		return
 	}
-	now := s.srv.Now().UTC()
-	var already bool
-	var keptName, mergedName string
-	var fromMerged []string
-	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
-		read := func(id string) (hq.Row, map[string]any, bool, error) { return e.Row("person", id) }
-		kept, merged, keptV, mergedV, plan, err := planMerge(read, keep, merge, take)
-		if err != nil {
-			return err
-		}
-		target := kept.ID
-		keptName = firstNonEmpty(str(keptV, "name_ar"), str(keptV, "name_en"))
-		mergedName = firstNonEmpty(str(mergedV, "name_ar"), str(mergedV, "name_en"))
-		if str(mergedV, "merged_into") == target {
-			already = true
-			return nil
-		}
-		changes := map[string]any{}
-		for _, f := range plan {
-			if v := f.Value(); v != f.Kept.Value {
-				changes[f.Field] = v
-				if f.Choice == roster.Merged {
-					fromMerged = append(fromMerged, f.Field)
-				}
-			}
-		}
-		if len(changes) > 0 {
-			if _, err := e.Set("person", target, changes); err != nil {
-				return err
-			}
-		}
-		if _, err := e.Set("person", merged.ID, map[string]any{"merged_into": target}); err != nil {
-			return err
-		}
-		// Those merged into the merged one earlier now stand for target.
-		followers, err := s.mergedInto(e, merged.ID)
-		if err != nil {
-			return err
-		}
-		for _, f := range followers {
-			if f == target {
-				continue
-			}
-			if _, err := e.Set("person", f, map[string]any{"merged_into": target}); err != nil {
-				return err
-			}
-		}
-		detail := fmt.Sprintf("merged %s (%s, %s) into %s", mergedName, merged.ID, str(mergedV, "governorate"), keptName)
-		if len(fromMerged) > 0 {
-			detail += "; took from the merged record: " + strings.Join(fromMerged, ", ")
-		}
-		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "person.merge", Target: target,
-			Detail: detail, Remote: s.remote(r)})
-	})
-	switch e := err.(type) {
-	case nil:
-	case errNotFound:
-		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", string(e))
-		return
-	case errBadMerge:
-		s.renderMerge(w, r, ses, http.StatusBadRequest, keep, merge, nil, take, string(e))
-		return
-	default:
-		s.fail(w, r, err)
+	res, err := s.srv.MergePeople(r.Context(), keep, merge, take, hq.Actor{Admin: ses.Admin, Remote: s.remote(r)})
+	if bad := (*hq.MergeError)(nil); errors.As(err, &bad) && !bad.NotFound {
+		s.renderMerge(w, r, ses, http.StatusBadRequest, keep, merge, nil, take, bad.Msg)
 		return
 	}
-	if already {
+	if s.mergeRefused(w, r, ses, err) {
+		return
+	}
+	if res.Already {
 		s.renderDuplicates(w, r, ses, http.StatusOK, "Nothing to do: those records were already merged.", "")
 		return
 	}
 	took := "kept all its own values"
-	if len(fromMerged) > 0 {
+	if len(res.FromMerged) > 0 {
 		var labels []string
-		for _, f := range fromMerged {
+		for _, f := range res.FromMerged {
 			labels = append(labels, strings.ToLower(mergeLabels[f]))
 		}
 		took = "took from the merged record: " + strings.Join(labels, ", ")
 	}
 	s.renderDuplicates(w, r, ses, http.StatusOK,
 		fmt.Sprintf("Merged %s into %s, which %s. The devices of their governorates learn it at their next sync.",
-			mergedName, keptName, took), "")
+			res.Merged.DisplayName(), res.Kept.DisplayName(), took), "")
 }
 
-// mergedInto lists the people whose merged_into is id.
-func (s *Site) mergedInto(e *hq.EditTx, id string) ([]string, error) {
-	var out []string
-	q := hq.RowQuery{Table: "person", Limit: 1000}
-	for {
-		rows, err := e.Rows(q)
-		if err != nil {
-			return nil, err
-		}
-		for _, row := range rows {
-			v, err := hq.RowValues(row)
-			if err != nil {
-				return nil, err
-			}
-			if str(v, "merged_into") == id {
-				out = append(out, row.ID)
-			}
-		}
-		if len(rows) < q.Limit {
-			return out, nil
-		}
-		q.After = rows[len(rows)-1].ID
+// mergeRefused answers a merge's error, if any, on the duplicates page (a
+// person not found, a choice to make again) and reports whether it did.
+func (s *Site) mergeRefused(w http.ResponseWriter, r *http.Request, ses *session, err error) bool {
+	var bad *hq.MergeError
+	switch {
+	case err == nil:
+		return false
+	case errors.As(err, &bad) && bad.NotFound:
+		s.renderDuplicates(w, r, ses, http.StatusNotFound, "", bad.Msg)
+	case errors.As(err, &bad):
+		s.renderDuplicates(w, r, ses, http.StatusBadRequest, "", bad.Msg)
+	default:
+		s.fail(w, r, err)
 	}
-}
-
-func firstNonEmpty(ss ...string) string {
-	for _, s := range ss {
-		if s != "" {
-			return s
-		}
-	}
-	return ""
+	return true
 }

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
 	"github.com/oman-sca/safeer/hq"
@@ -18,14 +19,10 @@ import (
 
 // Place is a wilayat of a governorate: the reference data every device
 // seeds from assets/places.csv, plus what HQ added since (place rows).
+// WilayatEn is what person and workshop rows hold.
 type Place struct {
-	ID            string
-	Governorate   string // ISO 3166-2:OM code
-	GovernorateEn string
-	GovernorateAr string
-	WilayatEn     string // what person and workshop rows hold
-	WilayatAr     string
-	AddedAtHQ     bool
+	safeer.Place
+	AddedAtHQ bool
 }
 
 // Gov is a governorate.
@@ -53,8 +50,8 @@ func seedPlaces() []Place {
 			panic(fmt.Sprintf("web: reference data: %v", err))
 		}
 		for _, r := range recs[1:] {
-			seed = append(seed, Place{ID: PlaceID(r[0], r[3]), Governorate: r[0], GovernorateEn: r[1],
-				GovernorateAr: r[2], WilayatEn: r[3], WilayatAr: r[4]})
+			seed = append(seed, Place{Place: safeer.Place{ID: PlaceID(r[0], r[3]), Governorate: r[0], GovernorateEn: r[1],
+				GovernorateAr: r[2], WilayatEn: r[3], WilayatAr: r[4]}})
 		}
 	})
 	return seed
@@ -67,20 +64,24 @@ func (s *Site) places(ctx context.Context) ([]Place, error) {
 	for _, p := range seedPlaces() {
 		byID[p.ID] = p
 	}
-	err := s.eachRow(ctx, hq.RowQuery{Table: "place"}, func(row hq.Row, v map[string]any) error {
-		if truth(v, "deleted") {
-			delete(byID, row.ID)
+	err := eachOf(ctx, s, hq.RowQuery{Table: "place"}, hq.PlaceOf, func(_ hq.Row, pl safeer.Place) error {
+		if pl.Deleted {
+			delete(byID, pl.ID)
 			return nil
 		}
-		p := byID[row.ID]
-		p.ID, p.AddedAtHQ = row.ID, true
-		for k, dst := range map[string]*string{"governorate": &p.Governorate, "governorate_en": &p.GovernorateEn,
-			"governorate_ar": &p.GovernorateAr, "wilayat_en": &p.WilayatEn, "wilayat_ar": &p.WilayatAr} {
-			if x := str(v, k); x != "" {
-				*dst = x
+		p := byID[pl.ID]
+		p.ID, p.AddedAtHQ = pl.ID, true
+		for _, f := range []struct {
+			dst *string
+			v   string
+		}{{&p.Governorate, pl.Governorate},
+			{&p.GovernorateEn, pl.GovernorateEn}, {&p.GovernorateAr, pl.GovernorateAr},
+			{&p.WilayatEn, pl.WilayatEn}, {&p.WilayatAr, pl.WilayatAr}} {
+			if f.v != "" {
+				*f.dst = f.v
 			}
 		}
-		byID[row.ID] = p
+		byID[pl.ID] = p
 		return nil
 	})
 	if err != nil {

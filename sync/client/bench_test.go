@@ -9,9 +9,9 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
-	"github.com/oman-sca/safeer/hq/pgtest"
-	_ "github.com/oman-sca/safeer/hq/postgres"
-	_ "github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/hq/postgres"
+	"github.com/oman-sca/safeer/hq/sqlite"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -32,12 +32,12 @@ var bctx = context.Background()
 func stores(b *testing.B, fn func(b *testing.B, open func(ctx context.Context) (hq.Store, error))) {
 	b.Run("sqlite", func(b *testing.B) {
 		fn(b, func(ctx context.Context) (hq.Store, error) {
-			return hq.OpenStore(ctx, filepath.Join(b.TempDir(), "hq.db"))
+			return sqlite.Open(ctx, filepath.Join(b.TempDir(), "hq.db"))
 		})
 	})
 	b.Run("postgres", func(b *testing.B) {
 		pgtest.Base(b)
-		fn(b, func(ctx context.Context) (hq.Store, error) { return hq.OpenStore(ctx, pgtest.DSN(b)) })
+		fn(b, func(ctx context.Context) (hq.Store, error) { return postgres.Open(ctx, pgtest.DSN(b)) })
 	})
 }
 
@@ -73,7 +73,7 @@ func BenchmarkWireBytesPerPerson(b *testing.B) {
 	const n = 1000
 	for i := 0; i < b.N; i++ {
 		h := startHQ(b, func(ctx context.Context) (hq.Store, error) {
-			return hq.OpenStore(ctx, filepath.Join(b.TempDir(), "hq.db"))
+			return sqlite.Open(ctx, filepath.Join(b.TempDir(), "hq.db"))
 		})
 		dir := b.TempDir()
 		a, am := metered(b, h, dir, "a", []string{"OM-MA", "OM-DA"})
