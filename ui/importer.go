@@ -129,7 +129,7 @@ func (w *importWizard) browse() {
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}))
 	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	u.showFileDialog(d)
 }
 
 // load reads the file off Fyne's goroutine and shows its first rows and
