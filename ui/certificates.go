@@ -255,7 +255,7 @@ func (c *certificatesScreen) chooseFolder() {
 	if l, err := storage.ListerForURI(storage.NewFileURI(c.dir())); err == nil {
 		d.SetLocation(l)
 	}
-	d.Show()
+	c.u.showFileDialog(d)
 }
 
 func (c *certificatesScreen) loadWorkshops() {

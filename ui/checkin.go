@@ -159,8 +159,11 @@ func newCheckInScreen(u *UI) *checkInScreen {
 		container.NewVBox(c.search, u.border(nil, nil, nil, c.redo, c.feedback), u.heading(u.T("checkin.matches"))),
 		c.walkIn.toggle, nil, nil, container.NewStack(c.resultList, c.walkIn.view()))
 	presentHeader := present.header(u)
-	right := container.NewBorder(container.NewVBox(u.heading(u.T("checkin.present")), presentHeader, widget.NewSeparator()), nil, nil, nil, c.presentBox)
-	top := u.border(nil, widget.NewSeparator(), u.label(u.T("checkin.workshop")), c.counter, c.picker)
+	// The counter heads the list it counts, so the workshop's title has
+	// the whole width of the window (a long title was cut at 1024 pixels).
+	presentTitle := u.border(nil, nil, u.heading(u.T("checkin.present")), c.counter)
+	right := container.NewBorder(container.NewVBox(presentTitle, presentHeader, widget.NewSeparator()), nil, nil, nil, c.presentBox)
+	top := u.border(nil, widget.NewSeparator(), u.label(u.T("checkin.workshop")), nil, c.picker)
 	c.content = container.NewBorder(top, nil, nil, nil, u.split(left, right, 0.5))
 	return c
 }

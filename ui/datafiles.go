@@ -99,7 +99,7 @@ func (d *dataFiles) askFile(name string, exts []string, then func(path string)) 
 	dlg.SetFileName(name)
 	dlg.SetFilter(storage.NewExtensionFileFilter(exts))
 	dlg.Resize(fyne.NewSize(760, 520))
-	dlg.Show()
+	u.showFileDialog(dlg)
 }
 
 func (d *dataFiles) start(msg string) bool {

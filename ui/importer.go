@@ -55,11 +55,10 @@ func newImportWizard(u *UI, done func()) *importWizard {
 			}
 			return min(len(w.table.Rows), previewRows) + 1, len(w.table.Header)
 		},
-		func() fyne.CanvasObject { return u.label("") },
+		func() fyne.CanvasObject { return u.cell() },
 		func(id widget.TableCellID, o fyne.CanvasObject) {
 			l := o.(*label)
 			l.TextStyle.Bold = id.Row == 0
-			l.Truncation = fyne.TextTruncateEllipsis
 			col := id.Col
 			if u.lang.RTL() {
 				col = len(w.table.Header) - 1 - id.Col
@@ -129,7 +128,7 @@ func (w *importWizard) browse() {
 	}, u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".csv", ".xlsx", ".xlsm", ".txt", ".tsv"}))
 	d.Resize(fyne.NewSize(800, 560))
-	d.Show()
+	u.showFileDialog(d)
 }
 
 // load reads the file off Fyne's goroutine and shows its first rows and
@@ -158,7 +157,7 @@ func (w *importWizard) load() {
 		w.showMapping(m)
 		w.preview.Refresh()
 		for i := range t.Header {
-			w.preview.SetColumnWidth(i, 150)
+			w.preview.SetColumnWidth(i, w.columnWidth(i))
 		}
 		w.report.SetText(u.N("import.rows", len(t.Rows)))
 		if merr != nil {
@@ -404,4 +403,26 @@ func byOrDash(by string) string {
 		return "—"
 	}
 	return by
+}
+
+// columnWidth is the width of the preview's column i (as shown, mirrored
+// in Arabic): what its header and first rows need, within bounds, so short
+// columns leave room and a long one is cut (with an ellipsis) only past
+// the bound.
+func (w *importWizard) columnWidth(i int) float32 {
+	col := i
+	if w.u.lang.RTL() {
+		col = len(w.table.Header) - 1 - i
+	}
+	texts := []string{w.table.Header[col]}
+	for _, r := range w.table.Rows[:min(len(w.table.Rows), previewRows)] {
+		if col < len(r.Cells) {
+			texts = append(texts, r.Cells[col])
+		}
+	}
+	var widest float32
+	for _, t := range texts {
+		widest = max(widest, fyne.MeasureText(displayText(t, w.u.lang.RTL()), theme.TextSize(), fyne.TextStyle{Bold: true}).Width)
+	}
+	return min(max(widest+2*theme.InnerPadding()+theme.Padding(), 80), 320)
 }

@@ -298,7 +298,7 @@ func layoutProblems(u *UI) []string {
 	var out []string
 	for _, layer := range layers {
 		w := &textWalk{}
-		w.walk(layer, fyne.Position{}, win, []holder{{"window", win}})
+		w.walk(layer, fyne.Position{}, win, []holder{{what: "window", r: win}})
 		out = append(out, w.problems...)
 		out = append(out, overlaps(w.texts)...)
 	}
@@ -325,9 +325,15 @@ func (r rect) within(o rect) bool {
 }
 
 // holder is an object that holds a text, with its place in the window.
+// cuts is set for the app's list cells, which cut a long value with an
+// ellipsis on purpose (the whole value is in the detail pane or tooltip).
 type holder struct {
 	what string
 	r    rect
+	cuts bool
+	// source is the whole text of a rich text (Fyne's labels, buttons and
+	// selects draw through one), before Fyne cuts it.
+	source string
 }
 
 // drawnText is a text as the painter draws it: its whole width (Fyne draws
@@ -368,7 +374,9 @@ func (w *textWalk) walk(o fyne.CanvasObject, parent fyne.Position, clip rect, ho
 	default:
 		return
 	}
-	if _, ok := o.(*container.Scroll); ok {
+	if isScroller(o) || typeName(o) == "*widget.tableCells" {
+		// A table's cells lie in its scroller's content, which can be
+		// wider than the table: the scroller clips them.
 		clip = clip.intersect(r)
 		holders = nil
 	} else if isEntry(o) {
@@ -376,7 +384,13 @@ func (w *textWalk) walk(o fyne.CanvasObject, parent fyne.Position, clip rect, ho
 		clip = clip.intersect(r)
 		holders = nil
 	} else {
-		holders = append(holders[:len(holders):len(holders)], holder{typeName(o), r})
+		l, ok := o.(*label)
+		_, chart := o.(*barChart) // shrinks, then cuts, a wilayat under a narrow bar
+		h := holder{what: typeName(o), r: r, cuts: ok && l.ellipsis || chart}
+		if rt, ok := o.(*widget.RichText); ok {
+			h.source = rt.String()
+		}
+		holders = append(holders[:len(holders):len(holders)], h)
 	}
 	for _, c := range children {
 		w.walk(c, pos, clip, holders)
@@ -418,7 +432,31 @@ func (w *textWalk) text(t *canvas.Text, pos fyne.Position, clip rect, holders []
 			break
 		}
 	}
+	if cutByFyne(t.Text, holders) {
+		// Fyne's own widgets (Select, Label with truncation) cut what does
+		// not fit with an ellipsis: nothing overlaps, but the reader has
+		// lost the words ("...كل ال" for "كل المحافظات").
+		w.problems = append(w.problems, fmt.Sprintf("%q is cut by Fyne in its %s", logicalText(t.Text), holders[len(holders)-1].what))
+	}
 	w.texts = append(w.texts, drawnText{text: t.Text, drawn: drawn, visible: visible})
+}
+
+// cutByFyne reports whether Fyne cut text with an ellipsis it did not
+// have, outside the app's list cells (which cut on purpose).
+func cutByFyne(text string, holders []holder) bool {
+	if !strings.Contains(text, ellipsis) || len(holders) == 0 {
+		return false
+	}
+	source := ""
+	for _, h := range holders {
+		if h.cuts {
+			return false
+		}
+		if h.source != "" {
+			source = h.source
+		}
+	}
+	return strings.Count(text, ellipsis) > strings.Count(source, ellipsis)
 }
 
 // overlaps lists the pairs of texts drawn over each other.
@@ -469,4 +507,13 @@ func isEntry(o fyne.CanvasObject) bool {
 		return true
 	}
 	return false
+}
+
+// isScroller: what scrolls clips its content. Tables and lists scroll
+// their cells with Fyne's internal scroller, *widget.Scroll.
+func isScroller(o fyne.CanvasObject) bool {
+	if _, ok := o.(*container.Scroll); ok {
+		return true
+	}
+	return reflect.TypeOf(o).String() == "*widget.Scroll"
 }

@@ -147,19 +147,18 @@ func newPeopleScreen(u *UI) *peopleScreen {
 	newBtn := u.button(u.T("people.new"), theme.ContentAddIcon(), p.create)
 	newBtn.Importance = widget.HighImportance
 	importBtn := u.button(u.T("people.import"), theme.UploadIcon(), func() { newImportWizard(u, p.refresh).show() })
-	selects := []fyne.CanvasObject{p.gov, p.wilayat, p.status}
-	if u.lang.RTL() {
-		selects = []fyne.CanvasObject{p.status, p.wilayat, p.gov}
-	}
 	p.dups = u.button(u.T("people.dups"), theme.AccountIcon(), func() { u.show(screenDuplicates) })
 	p.dups.Importance = widget.LowImportance
-	filters := u.border(nil, nil, nil, u.row(p.count, p.dups), container.NewGridWithColumns(3, selects...))
-	top := container.NewVBox(
+	// The filters flow onto a second line rather than cut their words
+	// when the roster shares the window with a person.
+	top := container.NewVBox()
+	filters := u.flow(func() { top.Refresh() }, p.gov, p.wilayat, p.status, p.count, p.dups)
+	top.Objects = []fyne.CanvasObject{
 		u.border(nil, nil, nil, u.row(importBtn, newBtn), p.search),
 		filters,
 		header,
 		widget.NewSeparator(),
-	)
+	}
 	// The roster has the whole width until a person (or a new one) is
 	// open; then the person's panel takes its share beside it.
 	// An empty roster says how to fill it, with the Import button at hand.

@@ -237,6 +237,19 @@ func (f *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		label.Show()
 		fh := field.MinSize().Height
 		lh := label.MinSize().Height
+		if _, ok := field.(*wideField); ok {
+			// The label on its own line, the field the whole width.
+			lx := float32(0)
+			if f.rtl {
+				lx = size.Width - lw
+			}
+			label.Move(fyne.NewPos(lx, y))
+			label.Resize(fyne.NewSize(lw, lh))
+			field.Move(fyne.NewPos(0, y+lh))
+			field.Resize(fyne.NewSize(size.Width, fh))
+			y += lh + fh + pad
+			continue
+		}
 		h := max(fh, lh)
 		lx, fx := float32(0), lw+pad
 		if f.rtl {
@@ -250,6 +263,22 @@ func (f *formLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// wideField is a form field that takes the form's whole width under its
+// label: a choice whose values are long (a wilayat such as "Shalim and the
+// Hallaniyat Islands"), which Fyne would otherwise cut in a narrow panel.
+type wideField struct {
+	widget.BaseWidget
+	content fyne.CanvasObject
+}
+
+func wide(content fyne.CanvasObject) *wideField {
+	w := &wideField{content: content}
+	w.ExtendBaseWidget(w)
+	return w
+}
+
+func (w *wideField) CreateRenderer() fyne.WidgetRenderer { return widget.NewSimpleRenderer(w.content) }
+
 func (f *formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	pad := theme.Padding()
 	lw := f.labelWidth(objs)
@@ -260,9 +289,14 @@ func (f *formLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 			continue
 		}
 		fm, lm := objs[i+1].MinSize(), objs[i].MinSize()
+		n++
+		if _, ok := objs[i+1].(*wideField); ok {
+			fw = max(fw, fm.Width-lw-pad)
+			h += lm.Height + fm.Height
+			continue
+		}
 		fw = max(fw, fm.Width)
 		h += max(fm.Height, lm.Height)
-		n++
 	}
 	if n > 1 {
 		h += pad * float32(n-1)

@@ -186,7 +186,7 @@ func (s *settingsScreen) chooseImage(e *entry) {
 		e.SetText(r.URI().Path())
 	}, s.u.win)
 	d.SetFilter(storage.NewExtensionFileFilter([]string{".png", ".jpg", ".jpeg"}))
-	d.Show()
+	s.u.showFileDialog(d)
 }
 
 func (s *settingsScreen) shown() { s.folder.SetText(s.u.certificates.dir()) }

@@ -258,7 +258,7 @@ func newWorkshopForm(u *UI, onSaved func(safeer.Workshop)) *workshopForm {
 		formRow{u.T("field.hours"), e(f.hours, "hours")},
 		formRow{u.T("field.min_hours"), e(f.minHours, "min_hours")},
 		formRow{u.T("field.governorate"), e(f.gov, "governorate")},
-		formRow{u.T("field.wilayat"), e(f.wilayat, "wilayat")},
+		formRow{u.T("field.wilayat"), wide(e(f.wilayat, "wilayat"))},
 		formRow{u.T("field.venue"), e(f.venue, "venue")},
 		formRow{u.T("field.facilitator"), e(f.facilitator, "facilitator")},
 		formRow{u.T("field.capacity"), e(f.capacity, "capacity")},
