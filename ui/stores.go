@@ -7,8 +7,8 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/roster"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // The screens see the device's database through these small interfaces,
