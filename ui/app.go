@@ -46,6 +46,7 @@ type Store interface {
 	ValidatePerson(p *safeer.Person) error
 	DuplicateCandidates(ctx context.Context, p safeer.Person) ([]data.Match, error)
 	DuplicatePairs(ctx context.Context, limit int) ([]data.DuplicatePair, error)
+	dupStore
 	PlanMerge(ctx context.Context, keepID, mergeID string) (data.MergePlan, error)
 	MergePeople(ctx context.Context, from, into string, take map[string]roster.Side) (data.MergePlan, error)
 	PersonAttendance(ctx context.Context, personID string) ([]data.AttendanceRecord, error)
