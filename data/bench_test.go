@@ -320,3 +320,21 @@ func BenchmarkDuplicatePairs100k(b *testing.B) {
 	}
 	b.ReportMetric(float64(n), "pairs")
 }
+
+// BenchmarkRosterVersion100k reads the roster version, which is all the
+// duplicate count on the roster and the dashboard costs while the roster
+// has not changed (compare BenchmarkDuplicatePairs100k, the scan it
+// saves).
+func BenchmarkRosterVersion100k(b *testing.B) {
+	ctx := context.Background()
+	s, err := Open(ctx, benchDB(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	for b.Loop() {
+		if _, err := s.RosterVersion(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

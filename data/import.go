@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/oman-sca/safeer"
+	"github.com/oman-sca/safeer/roster/index"
 	"github.com/oman-sca/safeer/spreadsheet"
 )
 
@@ -309,15 +310,15 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 	// Each row becomes an index entry of its own, with its row number for
 	// an id; a row only reports rows above it. While the writer runs it
 	// keeps a core to itself: it is the longer of the two.
-	entries := make([]*indexEntry, len(valid))
+	entries := make([]*index.Entry, len(valid))
 	dupErr := parallelOn(ctx, workers, len(valid), func(i int) error {
 		c := valid[i]
-		probe := summary(c.p)
+		probe := index.SummaryOf(c.p)
 		probe.ID = strconv.Itoa(c.row)
-		e := newEntry(probe)
-		e.seq = c.row
+		e := index.NewEntry(probe)
+		e.Seq = c.row
 		entries[i] = e
-		for _, m := range ix.candidates(e) {
+		for _, m := range ix.idx.Candidates(e) {
 			c.dups = append(c.dups, DuplicateMatch{ID: m.ID, NameAr: m.NameAr, NameEn: m.NameEn, Reasons: m.Reasons})
 		}
 		return nil
@@ -325,7 +326,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 	ix.mu.RUnlock() // the writer's commit patches this index
 	indexHeld = false
 	if dupErr == nil {
-		inFile, err := candidatesAmong(ctx, workers, entries)
+		inFile, err := index.CandidatesAmong(ctx, workers, entries)
 		dupErr = err
 		for i, c := range valid[:len(inFile)] {
 			var earlier []DuplicateMatch

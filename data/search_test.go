@@ -3,6 +3,7 @@ package data
 import (
 	"context"
 	"github.com/oman-sca/safeer"
+	"github.com/oman-sca/safeer/roster/index"
 	"slices"
 	"testing"
 )
@@ -330,7 +331,7 @@ func TestRosterListedBeforeIndexIsBuilt(t *testing.T) {
 	default:
 	}
 	release()
-	if res := <-found; len(res) != 2 || res[0].Score != scoreWord || res[1].Score != scoreWord {
+	if res := <-found; len(res) != 2 || res[0].Score != index.ScoreWord || res[1].Score != index.ScoreWord {
 		t.Fatalf("محمد: %v", names(res))
 	}
 }

@@ -103,7 +103,6 @@ const noCertsChecked = 40
 func (d *dashboardScreen) shown() {
 	u := d.u
 	current := d.loads.next()
-	notSame := u.notSameCopy()
 	background(u, func(ctx context.Context) (dashboardData, error) {
 		var dd dashboardData
 		var err error
@@ -116,7 +115,7 @@ func (d *dashboardScreen) shown() {
 		if dd.counts, err = u.store.SyncCounts(ctx); err != nil {
 			return dd, err
 		}
-		pairs, err := u.findDuplicates(ctx, notSame, nil)
+		pairs, err := u.findDuplicates(ctx, false, nil) // scans only when the roster changed
 		if err != nil {
 			return dd, err
 		}

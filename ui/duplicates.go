@@ -27,27 +27,27 @@ type dupPair struct {
 }
 
 // key names the pair whatever its order.
-func (p dupPair) key() [2]string {
-	if p.a.ID > p.b.ID {
-		return [2]string{p.b.ID, p.a.ID}
-	}
-	return [2]string{p.a.ID, p.b.ID}
-}
+func (p dupPair) key() data.PairKey { return data.NewPairKey(p.a.ID, p.b.ID) }
 
 // maxDupPairs bounds a review: more than that is a job for an import fix.
 const maxDupPairs = 500
 
 // findDuplicates lists the roster's pairs of people who look alike (the
 // store's DuplicatePairs: one pass over the roster, group by group, by the
-// rule of roster.Offer), those with more reasons first, leaving out the
-// pairs the coordinator said are different people (u.notSame). Off Fyne's
-// goroutine; progress, if not nil, hears when it is done.
-func (u *UI) findDuplicates(ctx context.Context, notSame map[[2]string]bool, progress func(float64)) ([]dupPair, error) {
-	found, err := u.store.DuplicatePairs(ctx, 0)
+// rule of roster.Offer, kept in u.dups while the roster does not change;
+// again scans anyway), those with more reasons first, leaving out the
+// pairs the coordinator said are different people (kept in the file).
+// Off Fyne's goroutine; progress, if not nil, hears when it is done.
+func (u *UI) findDuplicates(ctx context.Context, again bool, progress func(float64)) ([]dupPair, error) {
+	found, err := u.dups.get(ctx, u.store, again)
 	if err != nil {
 		return nil, err
 	}
-	seen := map[[2]string]bool{}
+	notSame, err := u.store.NotSamePairs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[data.PairKey]bool{}
 	var pairs []dupPair
 	for _, f := range found {
 		pair := dupPair{a: f.A, b: f.B, reasons: f.Reasons}
@@ -68,21 +68,12 @@ func (u *UI) findDuplicates(ctx context.Context, notSame map[[2]string]bool, pro
 	return pairs, nil
 }
 
-// notSameCopy is u.notSame for a goroutine.
-func (u *UI) notSameCopy() map[[2]string]bool {
-	out := make(map[[2]string]bool, len(u.notSame))
-	for k, v := range u.notSame {
-		out[k] = v
-	}
-	return out
-}
-
 // countDuplicates counts the pairs off Fyne's goroutine and gives the
-// count to done on it.
+// count to done on it. The count costs a scan of the roster only when the
+// roster changed since the last one (dupCache).
 func (u *UI) countDuplicates(current func() bool, done func(int)) {
-	notSame := u.notSameCopy()
 	background(u, func(ctx context.Context) (int, error) {
-		pairs, err := u.findDuplicates(ctx, notSame, nil)
+		pairs, err := u.findDuplicates(ctx, false, nil)
 		return len(pairs), err
 	}, func(n int, err error) {
 		if err != nil || !current() {
@@ -163,7 +154,7 @@ func newDuplicatesScreen(u *UI) *duplicatesScreen {
 		}
 		d.list.UnselectAll()
 	}
-	d.scan = u.button(u.T("dups.scanagain"), theme.ViewRefreshIcon(), d.run)
+	d.scan = u.button(u.T("dups.scanagain"), theme.ViewRefreshIcon(), func() { d.run(true) })
 	d.bar = widget.NewProgressBar()
 	d.bar.Hide()
 	d.message = u.wrapped(u.T("dups.help"))
@@ -178,19 +169,19 @@ func newDuplicatesScreen(u *UI) *duplicatesScreen {
 
 func (d *duplicatesScreen) view() fyne.CanvasObject { return d.content }
 
-func (d *duplicatesScreen) shown() { d.run() }
+func (d *duplicatesScreen) shown() { d.run(false) }
 
-// run looks for the pairs again, off Fyne's goroutine, with progress.
-func (d *duplicatesScreen) run() {
+// run looks for the pairs, off Fyne's goroutine, with progress: those
+// found before when the roster has not changed since, unless again.
+func (d *duplicatesScreen) run(again bool) {
 	u := d.u
 	current := d.scans.next()
 	d.scanning = true
 	d.scan.Disable()
 	d.bar.SetValue(0)
 	d.bar.Show()
-	notSame := u.notSameCopy()
 	background(u, func(ctx context.Context) ([]dupPair, error) {
-		return u.findDuplicates(ctx, notSame, func(v float64) {
+		return u.findDuplicates(ctx, again, func(v float64) {
 			do(func() { d.bar.SetValue(v) })
 		})
 	}, func(pairs []dupPair, err error) {
@@ -219,13 +210,21 @@ func (d *duplicatesScreen) open(p dupPair) {
 	d.merge = newMergeView(d.u, p, d.merged, d.notSame)
 }
 
-// notSame is "Not the same person": the pair is not offered again while
-// the app runs.
+// notSame is "Not the same person": the pair is kept in the file as two
+// different people and not offered (or counted) again, after a restart
+// too.
 func (d *duplicatesScreen) notSame(p dupPair) {
 	u := d.u
-	u.notSame[p.key()] = true
-	d.drop(func(q dupPair) bool { return q.key() == p.key() })
-	d.message.SetText(u.F("dups.different", personLine(u.lang, p.a.NameEn, p.a.NameAr), personLine(u.lang, p.b.NameEn, p.b.NameAr)))
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.MarkNotSame(ctx, p.a.ID, p.b.ID)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("dups.heading"), err)
+			return
+		}
+		d.drop(func(q dupPair) bool { return q.key() == p.key() })
+		d.message.SetText(u.F("dups.different", personLine(u.lang, p.a.NameEn, p.a.NameAr), personLine(u.lang, p.b.NameEn, p.b.NameAr)))
+	})
 }
 
 // merged says what a merge did (plan: as it was on screen, with the names

@@ -248,7 +248,7 @@ func TestNotTheSamePerson(t *testing.T) {
 	if n, _ := s.CountPeople(context.Background()); n != 4 {
 		t.Fatalf("%d people: something was merged", n)
 	}
-	d.run()
+	d.run(true)
 	eventually(t, "scanned again", func() bool { return !d.scanning })
 	if len(d.pairs) != 0 {
 		t.Fatalf("the pair is offered again: %+v", d.pairs)

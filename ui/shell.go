@@ -80,10 +80,9 @@ type UI struct {
 	settings     *settingsScreen
 	duplicates   *duplicatesScreen
 
-	// notSame is the pairs the coordinator said are different people
-	// (dupPair.key), not offered again while the app runs. Fyne's
-	// goroutine only.
-	notSame map[[2]string]bool
+	// dups keeps the roster's look-alike pairs while the roster does not
+	// change (dupcount.go). Any goroutine.
+	dups dupCache
 
 	// places caches the reference data for the screens' drop-downs.
 	places *places
@@ -99,7 +98,7 @@ type UI struct {
 func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer) *UI {
 	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
-	u := &UI{ctx: ctx, outer: outer, cancel: cancel, app: a, win: w, store: store, sync: sync, notSame: map[[2]string]bool{}}
+	u := &UI{ctx: ctx, outer: outer, cancel: cancel, app: a, win: w, store: store, sync: sync}
 	u.places = newPlaces(store)
 	switch Lang(a.Preferences().String(prefLanguage)) {
 	case English:

@@ -107,6 +107,7 @@ type Store interface {
 	CertificateStore
 	SyncStore
 	FileStore
+	dupStore
 }
 
 var _ Store = (*data.Store)(nil)
