@@ -6,7 +6,7 @@ BIN     := bin
 DB      ?=
 export CGO_ENABLED := 1
 
-.PHONY: run build test vet fuzz bench package package-check deps-build deps-test clean
+.PHONY: run build test vet fuzz bench soak package package-check deps-build deps-test clean
 
 run: build
 	$(BIN)/safeer $(if $(DB),--db $(DB))
@@ -34,6 +34,14 @@ bench: deps-test
 	$(GO) test -run='^$$' -bench=. -benchmem ./arabic/ ./spreadsheet/
 	$(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./ui/
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
+
+# The soak (not in CI): the crash test with 1,000 SIGKILLs, the convergence
+# property with 10,000 histories per HQ store and the chaos run of real
+# processes, within SOAK_TIME (default 2h; e.g. make soak SOAK_TIME=8h).
+# Figures go in docs/BENCHMARKS.md.
+SOAK_TIME ?= 2h
+soak: deps-test
+	@scripts/soak.sh --time $(SOAK_TIME)
 
 # A PNG of each screen of the app, in English and Arabic, into docs/screenshots/
 # (from the UI tests, and from the real binary under Xvfb when it is installed),

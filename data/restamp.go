@@ -29,7 +29,7 @@ const restampMargin = protocol.MaxAhead / 2
 // them. It returns how many ops it re-stamped (usually none).
 func (s *Store) RestampAhead(ctx context.Context) (int, error) {
 	limit := protocol.HLC{Wall: s.stampNow().Add(restampMargin).UnixMilli(), Counter: 0xFFFFFF, Device: s.device}
-	if !limit.Less(s.clock.Peek()) {
+	if !limit.Less(s.clock.Peek()) && s.clock.Floor() <= limit.Wall {
 		return 0, nil // the clock is not ahead: nothing queued can be
 	}
 	restamped := 0

@@ -45,6 +45,7 @@ type Store struct {
 	// clockOffset (ms) corrects this computer's wall clock to HQ's for
 	// clock stamps; sync sets it (see SetClockOffset in sync_state.go).
 	clockOffset atomic.Int64
+	closed      atomic.Bool
 }
 
 // Option configures Open.
@@ -66,6 +67,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	for _, o := range opts {
 		o(s)
 	}
+	// When this process opens an existing database, its file times are
+	// the last moment a Safeer wrote to it: a floor for the clock.
+	files := fileTimes(path)
 	if err := prepareFiles(path); err != nil {
 		return nil, err
 	}
@@ -86,6 +90,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadIdentity(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadFloor(ctx, files); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -118,10 +126,15 @@ func dsn(path string) string {
 }
 
 // Close closes the database, after stopping a background build of the
-// search index.
+// search index and saving the clock floor (see KeepTime).
 func (s *Store) Close() error {
 	if s.index != nil {
 		s.index.close()
+	}
+	if s.closed.CompareAndSwap(false, true) {
+		if err := s.KeepTime(context.Background()); err != nil {
+			slog.Warn("data: clock floor not saved at close", "err", err)
+		}
 	}
 	return s.db.Close()
 }

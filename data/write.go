@@ -45,18 +45,24 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	// last did. The transaction holds the write lock, so starting after
 	// the newest saved stamp keeps stamps, and the op ids made of them,
 	// unique across processes.
-	var saved string
-	if err := sqlTx.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'hlc'`).Scan(&saved); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	var saved, floor string
+	if err := sqlTx.QueryRowContext(ctx, `SELECT
+		(SELECT value FROM meta WHERE key = 'hlc'),
+		COALESCE((SELECT value FROM meta WHERE key = ?), '')`, metaWallSeen).Scan(&saved, &floor); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read clock: %w", err)
 	}
 	if h, err := protocol.ParseHLC(saved); err == nil {
 		s.clock.Advance(h)
 	}
+	s.seeSavedFloor(floor)
 	if err := fn(t); err != nil {
 		return err
 	}
 	if _, err := sqlTx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'hlc'`, s.clock.Peek().String()); err != nil {
 		return fmt.Errorf("save clock: %w", err)
+	}
+	if err := s.saveFloor(ctx, sqlTx); err != nil {
+		return err
 	}
 	if len(t.people) > 0 && !t.peopleBulk {
 		people, err := t.indexView(ctx, t.people)

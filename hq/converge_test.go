@@ -34,6 +34,9 @@ import (
 //
 //	SAFEER_TEST_POSTGRES=$(scripts/pg-test.sh) go test ./hq/ -run TestConvergence -rapid.checks=500 -timeout=2h
 //
+// (RAPID_CHECKS=N does the same; `make soak` asks for 10,000 per HQ store
+// and stops trying new ones at $SAFEER_SOAK_UNTIL.)
+//
 // (-rapid.seed=N replays a history; a failure prints the seed and writes a
 // fail file under testdata/rapid/ that -rapid.failfile replays.)
 const convergenceChecks = 16
@@ -62,6 +65,22 @@ var rapidChecksGiven = sync.OnceValue(func() bool {
 	})
 	return given
 })
+
+// soakDeadline is when `make soak` wants the run to stop trying new
+// histories ($SAFEER_SOAK_UNTIL, RFC 3339): the ones left pass untried, and
+// the log line counts only those run. Zero without.
+func soakDeadline(t *testing.T) time.Time {
+	t.Helper()
+	s := os.Getenv("SAFEER_SOAK_UNTIL")
+	if s == "" {
+		return time.Time{}
+	}
+	d, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		t.Fatalf("SAFEER_SOAK_UNTIL=%q: %v", s, err)
+	}
+	return d
+}
 
 // newDatabase makes an empty HQ database and returns how to open it (again
 // and again: a restarted HQ opens the same database).
@@ -130,10 +149,14 @@ type convergeStats struct {
 //     losing value of a same-field concurrent edit is in the conflict log;
 //     synccheck.CheckEdits).
 func TestConvergence(t *testing.T) {
+	deadline := soakDeadline(t)
 	databases(t, func(t *testing.T, newDB newDatabase) {
 		rapidChecks(t, convergenceChecks)
 		var stats convergeStats
 		rapid.Check(t, func(rt *rapid.T) {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return // the soak's time is up: the rest pass untried, uncounted
+			}
 			h := &history{t: t, rt: rt, ctx: context.Background(), stats: &stats}
 			defer h.close()
 			h.run(newDB(t))

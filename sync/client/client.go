@@ -397,9 +397,21 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 }
 
 // measureOffset sets the store's clock correction from HQ's Date header:
-// a laptop days slow must still stamp its edits after what it pulled.
+// a laptop days slow must still stamp its edits after what it pulled. The
+// Date is also a time known to have passed: the device's clock floor rises
+// to it (data.Store.SeeTime), so edits made after this exchange stamp after
+// it even if this computer's clock then falls back.
 func (c *Client) measureOffset(ctx context.Context, sent, hqDate time.Time) {
-	if hqDate.IsZero() || sent.IsZero() {
+	if hqDate.IsZero() {
+		return
+	}
+	// After the correction: the floor ages from the corrected clock.
+	defer func() {
+		if err := c.store.SeeTime(ctx, hqDate); err != nil {
+			c.log.Warn("sync: save HQ's time as the clock floor", "err", err)
+		}
+	}()
+	if sent.IsZero() {
 		return
 	}
 	got := c.store.WallClock()

@@ -106,6 +106,12 @@ func (c *Client) run(ctx context.Context, trigger string, started func()) (rep R
 	}); lerr != nil {
 		c.log.Error("sync: record run", "err", lerr)
 	}
+	// Every run, online or not (the scheduler tries every few minutes),
+	// saves the newest time seen, so a reboot into a clock gone back
+	// still stamps after it.
+	if kerr := c.store.KeepTime(context.WithoutCancel(ctx)); kerr != nil {
+		c.log.Error("sync: save the clock floor", "err", kerr)
+	}
 	c.update(func(s *Status) {
 		s.Running, s.Progress = false, Progress{}
 		s.Warnings = rep.Warnings

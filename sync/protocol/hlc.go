@@ -149,11 +149,27 @@ var ErrClockSkew = errors.New("clock stamp is more than a day in the future")
 
 // Clock hands out increasing stamps for one device. It is safe for
 // concurrent use.
+//
+// Besides the newest stamp it keeps a floor: the newest wall time it has
+// seen (its own wall readings, HQ's time from the Date header of a reply,
+// times a store saved or found on its files; see SeeWall) and the moment,
+// on the monotonic clock, it saw it. A stamp's wall time is the greatest of
+// the wall clock and the floor plus the time elapsed since on the monotonic
+// clock, which a change of the wall clock does not move. So a wall clock
+// that jumps back (a flat clock battery, a wrong time zone fixed) neither
+// sends stamps below what was seen nor freezes them there: while the
+// process runs they keep real time. The monotonic clock runs no faster than
+// real time (on some systems it stops while the computer sleeps), so the
+// floor never carries stamps ahead of a right clock.
 type Clock struct {
 	mu     sync.Mutex
 	last   HLC
 	device string
 	now    func() time.Time
+	mono   func() time.Duration
+
+	floor     int64         // newest wall time seen, Unix ms
+	floorMono time.Duration // mono() when floor was seen
 }
 
 // NewClock starts a clock for device that continues after last (the newest
@@ -164,7 +180,17 @@ func NewClock(device string, last HLC, now func() time.Time) *Clock {
 		now = time.Now
 	}
 	last.Device = device
-	return &Clock{last: last, device: device, now: now}
+	start := time.Now()
+	return &Clock{last: last, device: device, now: now, mono: func() time.Duration { return time.Since(start) }}
+}
+
+// SetMonotonic replaces the monotonic clock the floor ages with (tests of a
+// wall clock that jumps while the process runs).
+func (c *Clock) SetMonotonic(mono func() time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.mono = mono
+	c.floorMono = mono()
 }
 
 // Now returns a stamp newer than every stamp this clock has made or observed.
@@ -183,7 +209,7 @@ func (c *Clock) Peek() HLC {
 }
 
 func (c *Clock) next(last HLC) HLC {
-	wall := c.now().UnixMilli()
+	wall := c.wall()
 	if wall > last.Wall {
 		return HLC{Wall: wall, Device: c.device}
 	}
@@ -191,6 +217,39 @@ func (c *Clock) next(last HLC) HLC {
 		return HLC{Wall: last.Wall + 1, Device: c.device}
 	}
 	return HLC{Wall: last.Wall, Counter: last.Counter + 1, Device: c.device}
+}
+
+// wall is the wall time stamps are made from: the wall clock, or the floor
+// aged by the monotonic clock when that is later (the wall clock went
+// back). A wall clock at or past the floor becomes the floor. c.mu is held.
+func (c *Clock) wall() int64 {
+	w := c.now().UnixMilli()
+	m := c.mono()
+	if est := c.floor + max(m-c.floorMono, 0).Milliseconds(); est > w {
+		return est
+	}
+	c.floor, c.floorMono = w, m
+	return w
+}
+
+// Floor is the newest wall time this clock has seen, aged since by the
+// monotonic clock (Unix ms): what a store saves so that the next process
+// on the same database, whatever its wall clock says, stamps after it.
+func (c *Clock) Floor() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.wall()
+}
+
+// SeeWall raises the floor to t, a wall time known to have passed: HQ's
+// Date header, the floor a previous process saved, the time a file was
+// last written. Earlier times change nothing.
+func (c *Clock) SeeWall(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if ms := t.UnixMilli(); ms > c.wall() {
+		c.floor, c.floorMono = ms, c.mono()
+	}
 }
 
 // Advance moves the clock to at least h, a stamp this device made in another
@@ -206,14 +265,16 @@ func (c *Clock) Advance(h HLC) {
 	}
 }
 
-// Rewind sets the clock back to h, below stamps it has made: only for a
-// device that finds its clock ran ahead of HQ's (see data.RestampAhead),
-// which re-stamps its unsent edits after h in the same breath.
+// Rewind sets the clock, and its floor, back to h, below stamps it has
+// made and wall times it has seen: only for a device that finds its clock
+// ran ahead of HQ's (see data.RestampAhead), which re-stamps its unsent
+// edits after h in the same breath.
 func (c *Clock) Rewind(h HLC) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	h.Device = c.device
 	c.last = h
+	c.floor, c.floorMono = h.Wall, c.mono()
 }
 
 // Observe merges a stamp received from elsewhere (HQ's clock on a pull), so
