@@ -21,6 +21,11 @@ type Store interface {
 	ClockOffset() time.Duration
 	SetClockOffset(ctx context.Context, offset time.Duration) error
 	ObserveClock(ctx context.Context, stamp string) error
+	// SeeTime raises the device's time floor to a time it has seen (HQ's
+	// Date); KeepTime saves the floor, so a clock that jumps back after a
+	// restart still stamps after it.
+	SeeTime(ctx context.Context, t time.Time) error
+	KeepTime(ctx context.Context) error
 
 	// Enrolment and the state of sync.
 	SaveEnrolment(ctx context.Context, e data.Enrolment) error
