@@ -161,7 +161,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	c.eligibleBox.OnSelected = func(id widget.ListItemID) {
 		if id < len(c.eligible) {
 			e := c.eligible[id]
-			c.message.SetText(personLine(u.lang, e.Person.NameEn, e.Person.NameAr) + " — " + u.F("hours.n", formatHours(e.Hours)))
+			c.message.SetText(u.F("person.hours", personLine(u.lang, e.Person.NameEn, e.Person.NameAr), formatHours(e.Hours)))
 		}
 		c.eligibleBox.UnselectAll()
 	}

@@ -7,9 +7,10 @@ package ui
 // text (what is stored), draws it in visual order by the same rules as
 // displayText (runs reordered by UAX #9, Arabic words as pieces that Fyne
 // shapes, each other character of a right-to-left run on its own inside an
-// isolate so that Fyne mirrors brackets), aligns it right in a
-// right-to-left paragraph, and moves the caret as a reader of that
-// paragraph expects: Left and Right move on the screen, across runs;
+// isolate so that Fyne mirrors brackets; displayLine draws the same
+// pieces), aligns it right in a right-to-left paragraph, and moves the
+// caret as a reader of that paragraph expects: Left and Right move on the
+// screen, across runs;
 // Home and End go to the logical start and end; typing, Backspace and
 // Delete work on the logical text.
 //
@@ -178,9 +179,11 @@ type entryPiece struct {
 }
 
 // pieces cuts the visual line into what Fyne draws as one run each, in
-// visual order: left-to-right stretches whole, right-to-left ones as
-// displayText's rtlRun cuts them (Arabic words, and every other character
-// on its own), spaces on their own outside any isolate.
+// visual order: left-to-right stretches up to a space, right-to-left ones
+// into Arabic words and every other character on its own (punctuation may
+// come from another font than the letters), spaces on their own outside
+// any isolate (inside one, rule L1 would move a space at its end to the
+// other side). Labels (displayLine) draw the same pieces.
 func (l *bidiLine) pieces() []entryPiece {
 	var out []entryPiece
 	n := len(l.rs)
