@@ -47,6 +47,14 @@ type bidiLine struct {
 }
 
 func newBidiLine(rs []rune, rtl bool) *bidiLine {
+	l := bidiOrder(rs, rtl)
+	l.carets()
+	return l
+}
+
+// bidiOrder is the line's levels and visual order, without the caret
+// pairing (what labels and wrapping need).
+func bidiOrder(rs []rune, rtl bool) *bidiLine {
 	n := len(rs)
 	l := &bidiLine{rs: rs, rtl: rtl, levels: arabic.Levels(numbersWhole(rs), rtl)}
 	// Rule L2: from the highest level down to the lowest odd one, reverse
@@ -80,7 +88,6 @@ func newBidiLine(rs []rune, rtl bool) *bidiLine {
 	for s, i := range l.order {
 		l.slot[i] = s
 	}
-	l.carets()
 	return l
 }
 
@@ -388,7 +395,7 @@ func measureLine(rs []rune, rtl bool) measuredLine {
 // the caret stops): what wrapping asks of each candidate line.
 func drawnWidth(rs []rune, rtl bool) float32 {
 	w := float32(0)
-	for _, p := range newBidiLine(rs, rtl).pieces() {
+	for _, p := range bidiOrder(rs, rtl).pieces() {
 		w += fyne.MeasureText(p.text, theme.TextSize(), fyne.TextStyle{}).Width
 	}
 	return w

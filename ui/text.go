@@ -123,7 +123,7 @@ func isExplicitControl(r rune) bool {
 // order, as in arabic.VisualDir, and are then dropped from the pieces,
 // which set their own.
 func displayLine(line string, rtl bool) string {
-	l := newBidiLine([]rune(line), rtl)
+	l := bidiOrder([]rune(line), rtl)
 	type piece struct {
 		open  rune // LRI or RLI; 0 for a space
 		inner string
