@@ -391,6 +391,30 @@ func checkAreaSelectionDrawn(t *testing.T, a *rtlArea) {
 	}
 }
 
+// TestRTLAreaTapAndDrag: a tap puts the caret at the position nearest it
+// on the line tapped; a drag from one line to another selects between.
+func TestRTLAreaTapAndDrag(t *testing.T) {
+	a := newTestArea(t, true, "جامعة نزوى - القاعة 4\nورشة IoT للمبتدئين\nمريم — Maryam", 400)
+	lh := lineHeight()
+	at := func(k, local int) fyne.Position {
+		l := a.lines[k]
+		b := l.m.line.visualBoundary(local)
+		return fyne.NewPos(a.lineLeft(k)+l.m.xs[b], theme.InputBorderSize()+areaTop()+float32(k)*lh+lh/2)
+	}
+	a.Tapped(&fyne.PointEvent{Position: at(1, 6)}) // inside "IoT"
+	if want := a.lines[1].start + 6; a.CursorPosition() != want {
+		t.Errorf("tap on line 1 at position 6: caret %d, want %d", a.CursorPosition(), want)
+	}
+	from, to := at(0, 3), at(2, 4)
+	a.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: from}, Dragged: fyne.NewDelta(0, 0)})
+	a.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: to}, Dragged: fyne.NewDelta(to.X-from.X, to.Y-from.Y)})
+	a.DragEnd()
+	if s, e := a.Selection(); s != 3 || e != a.lines[2].start+4 {
+		t.Errorf("drag from line 0 to line 2 selected [%d,%d), want [3,%d)", s, e, a.lines[2].start+4)
+	}
+	checkAreaSelectionDrawn(t, a)
+}
+
 // TestRTLAreaScrollsToCaret: notes longer than the field scroll so that
 // the caret's line is in view, at the end and back at the start; the field
 // is at least its rows high.
@@ -460,6 +484,12 @@ func TestPersonNotesTypedAndSaved(t *testing.T) {
 			}
 			if want := visible(arabic.VisualDir("جامعة نزوى - القاعة 4", true)); b.String() != want {
 				t.Errorf("first line drawn %q, want %q", b.String(), want)
+			}
+			// Tab goes on to the next control; the notes do not keep it.
+			u.focus(p.notes)
+			u.win.Canvas().FocusNext()
+			if u.win.Canvas().Focused() == p.notes {
+				t.Error("Tab stayed in the notes")
 			}
 		})
 	}
