@@ -168,10 +168,10 @@ func TestCheckInCounterReads(t *testing.T) {
 }
 
 // TestNoMessageIsConcatenated: no code in the package joins a message
-// (T, F, N) to other text with +, or formats a message with fmt: either
-// would leave words or arguments outside the template's isolates. Joining
-// whole messages with a line break is allowed (each line is its own
-// paragraph).
+// (T, F, N) to other text with +, joins two values with " — " (the
+// template "pair" does), or formats a message with fmt: each would leave
+// words or arguments outside the template's isolates. Joining whole
+// messages with a line break is allowed (each line is its own paragraph).
 func TestNoMessageIsConcatenated(t *testing.T) {
 	files, err := filepath.Glob("*.go")
 	if err != nil {
@@ -190,6 +190,10 @@ func TestNoMessageIsConcatenated(t *testing.T) {
 		b, ok := ast.Unparen(e).(*ast.BasicLit)
 		return ok && (b.Value == `"\n"` || b.Value == `"\n\n"`)
 	}
+	isDash := func(e ast.Expr) bool {
+		b, ok := ast.Unparen(e).(*ast.BasicLit)
+		return ok && b.Value == `" — "`
+	}
 	checked := 0
 	for _, f := range files {
 		if strings.HasSuffix(f, "_test.go") {
@@ -203,6 +207,10 @@ func TestNoMessageIsConcatenated(t *testing.T) {
 		ast.Inspect(file, func(n ast.Node) bool {
 			switch x := n.(type) {
 			case *ast.BinaryExpr:
+				if x.Op == token.ADD && (isDash(x.X) || isDash(x.Y)) {
+					t.Errorf("%s: two values joined with \" — \" (use the template pair)", fset.Position(x.Pos()))
+					return true
+				}
 				if x.Op != token.ADD || !(isMessage(x.X) || isMessage(x.Y)) {
 					return true
 				}
