@@ -54,12 +54,13 @@ type rtlArea struct {
 	rows int // lines visible at least
 
 	lines    []areaLine
-	wrappedT string  // the text lines were made for
-	wrappedW float32 // and the width
-	goalX    float32 // the x Up and Down keep (-1: the caret's)
-	voffset  float32 // vertical scroll
-	seen     [2]int  // caret and text length when last scrolled to
-	seenText string
+	paras    map[string][]areaLine // laid out paragraphs by text, positions from 0: typing relays only its own
+	wrappedT string                // the text lines were made for
+	wrappedW float32               // and the width
+	goalX    float32               // the x Up and Down keep (-1: the caret's)
+	voffset  float32               // vertical scroll
+	seenAt   int                   // the caret when last scrolled to
+	seenText string                // and the text
 }
 
 func newRTLArea(rtlUI bool, rows int) *rtlArea {
@@ -80,23 +81,39 @@ func (a *rtlArea) layoutLines() {
 	if a.lines != nil && a.wrappedT == a.Text && a.wrappedW == w {
 		return
 	}
+	if a.wrappedW != w {
+		a.paras = nil
+	}
 	a.wrappedT, a.wrappedW = a.Text, w
 	rs := []rune(a.Text)
 	a.lines = a.lines[:0]
+	paras := map[string][]areaLine{}
 	for ps := 0; ; {
 		pe := ps
 		for pe < len(rs) && rs[pe] != '\n' {
 			pe++
 		}
-		rtl := rtlParagraph(string(rs[ps:pe]), a.rtlUI)
-		for _, l := range wrapParagraph(rs, ps, pe, rtl, w) {
-			a.lines = append(a.lines, areaLine{start: l[0], end: l[1], rtl: rtl, m: measureLine(rs[l[0]:l[1]], rtl)})
+		para := string(rs[ps:pe])
+		laid, ok := a.paras[para]
+		if !ok {
+			rtl := rtlParagraph(para, a.rtlUI)
+			prs := rs[ps:pe]
+			for _, l := range wrapParagraph(prs, 0, len(prs), rtl, w) {
+				laid = append(laid, areaLine{start: l[0], end: l[1], rtl: rtl, m: measureLine(prs[l[0]:l[1]], rtl)})
+			}
+		}
+		paras[para] = laid
+		for _, l := range laid {
+			l.start += ps
+			l.end += ps
+			a.lines = append(a.lines, l)
 		}
 		if pe == len(rs) {
 			break
 		}
 		ps = pe + 1
 	}
+	a.paras = paras
 }
 
 // wrapParagraph breaks rs[ps:pe] into lines no wider than w, in logical
@@ -464,6 +481,7 @@ type rtlAreaRenderer struct {
 	texts       []*canvas.Text
 	pool        []*canvas.Text // texts made so far, reused
 	textLine    []int          // the line of each text
+	textPiece   []int          // and its piece in the line
 	selection   []*canvas.Rectangle
 	content     *fyne.Container
 	area        *spanLayout
@@ -505,8 +523,8 @@ func (r *rtlAreaRenderer) place() {
 	r.area.min = fyne.NewSize(r.scroll.Size().Width, contentH)
 	r.content.Resize(r.area.min)
 	k, cx := a.caretAt(a.cursor)
-	if now := [2]int{a.cursor, len(a.Text)}; now != a.seen || a.seenText != a.Text {
-		a.seen, a.seenText = now, a.Text
+	if a.cursor != a.seenAt || a.seenText != a.Text {
+		a.seenAt, a.seenText = a.cursor, a.Text
 		cy := top + float32(k)*lh
 		if cy < a.voffset {
 			a.voffset = cy - top
@@ -521,7 +539,7 @@ func (r *rtlAreaRenderer) place() {
 
 	for i, t := range r.texts {
 		l := r.textLine[i]
-		t.Move(fyne.NewPos(a.lineLeft(l)+a.lines[l].m.pieceXs[r.pieceIndex(i)], y(l)))
+		t.Move(fyne.NewPos(a.lineLeft(l)+a.lines[l].m.pieceXs[r.textPiece[i]], y(l)))
 		t.Resize(t.MinSize())
 	}
 	from, to := a.Selection()
@@ -575,15 +593,6 @@ func (r *rtlAreaRenderer) place() {
 	r.scroll.Refresh()
 }
 
-// pieceIndex is text i's index among its line's pieces.
-func (r *rtlAreaRenderer) pieceIndex(i int) int {
-	j := i
-	for j > 0 && r.textLine[j-1] == r.textLine[i] {
-		j--
-	}
-	return i - j
-}
-
 // rect shows selection rectangle n from x0 to x1 at y.
 func (r *rtlAreaRenderer) rect(n int, x0, x1, y, h float32) {
 	for len(r.selection) <= n {
@@ -617,9 +626,9 @@ func (r *rtlAreaRenderer) Refresh() {
 	if a.Disabled() {
 		fg = th.Color(theme.ColorNameDisabled, v)
 	}
-	r.texts, r.textLine = r.texts[:0], r.textLine[:0]
+	r.texts, r.textLine, r.textPiece = r.texts[:0], r.textLine[:0], r.textPiece[:0]
 	for k, l := range a.lines {
-		for _, p := range l.m.pieces {
+		for j, p := range l.m.pieces {
 			if len(r.texts) == len(r.pool) {
 				r.pool = append(r.pool, canvas.NewText("", fg))
 			}
@@ -627,6 +636,7 @@ func (r *rtlAreaRenderer) Refresh() {
 			t.Text, t.Color, t.TextSize = p.text, fg, theme.TextSize()
 			r.texts = append(r.texts, t)
 			r.textLine = append(r.textLine, k)
+			r.textPiece = append(r.textPiece, j)
 		}
 	}
 	sel := th.Color(theme.ColorNameSelection, v)

@@ -494,3 +494,18 @@ func TestPersonNotesTypedAndSaved(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkRTLAreaTyping: one character typed into the middle of notes of
+// about 600 characters (wrapped mixed text), with the relayout it causes.
+func BenchmarkRTLAreaTyping(b *testing.B) {
+	test.NewTempApp(b)
+	a := newRTLArea(true, 3)
+	a.SetText(areaNotes + "\n" + areaNotes)
+	a.Resize(fyne.NewSize(360, 120))
+	test.WidgetRenderer(a)
+	a.SetCursor(200)
+	for b.Loop() {
+		a.TypedRune('ك')
+		a.TypedKey(&fyne.KeyEvent{Name: fyne.KeyBackspace})
+	}
+}
