@@ -95,7 +95,7 @@ func TestCutValuesAreWholeWhenChosen(t *testing.T) {
 	}
 	eventually(t, "attendance", func() bool { return len(c.present) > 0 })
 	for i, r := range c.present {
-		name := personLine(English, r.Person.NameEn, r.Person.NameAr)
+		name := dropIsolates(personLine(English, r.Person.NameEn, r.Person.NameAr))
 		c.presentBox.Select(i)
 		if !strings.Contains(full(c.feedback), name) {
 			t.Errorf("chose %q, feedback says %q", name, full(c.feedback))

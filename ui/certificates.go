@@ -162,21 +162,21 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	c.eligibleBox.OnSelected = func(id widget.ListItemID) {
 		if id < len(c.eligible) {
 			e := c.eligible[id]
-			c.message.SetText(personLine(u.lang, e.Person.NameEn, e.Person.NameAr) + " — " + u.F("hours.n", formatHours(e.Hours)))
+			c.message.SetText(u.F("person.hours", personLine(u.lang, e.Person.NameEn, e.Person.NameAr), formatHours(e.Hours)))
 		}
 		c.eligibleBox.UnselectAll()
 	}
 	c.skippedBox.OnSelected = func(id widget.ListItemID) {
 		if id < len(c.skipped) {
 			s := c.skipped[id]
-			c.message.SetText(personLine(u.lang, s.NameEn, s.NameAr) + " — " + u.lang.pick(s.En, s.Ar))
+			c.message.SetText(u.F("pair", personLine(u.lang, s.NameEn, s.NameAr), u.lang.pick(s.En, s.Ar)))
 		}
 		c.skippedBox.UnselectAll()
 	}
 	c.issuedBox.OnSelected = func(id widget.ListItemID) {
 		if id < len(c.issued) {
 			r := c.issued[id]
-			c.message.SetText(certificate.FormatCode(r.Code) + " — " + personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))
+			c.message.SetText(u.F("pair", certificate.FormatCode(r.Code), personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr)))
 		}
 		c.issuedBox.UnselectAll()
 	}
@@ -271,7 +271,7 @@ func (c *certificatesScreen) loadWorkshops() {
 		var names []string
 		chosen := -1
 		for i, w := range ws {
-			names = append(names, u.text(u.lang.pick(w.TitleEn, w.TitleAr)+" — "+w.Date))
+			names = append(names, u.text(u.F("pair", u.lang.pick(w.TitleEn, w.TitleAr), w.Date)))
 			if w.ID == c.workshopID {
 				chosen = i
 			}

@@ -147,7 +147,7 @@ func newCheckInScreen(u *UI) *checkInScreen {
 		if id < len(c.present) {
 			r := c.present[id]
 			c.feedback.Importance = widget.MediumImportance
-			c.feedback.SetText(personLine(u.lang, r.Person.NameEn, r.Person.NameAr) + " — " + checkInTime(r.CheckedInAt))
+			c.feedback.SetText(u.F("pair", personLine(u.lang, r.Person.NameEn, r.Person.NameAr), checkInTime(r.CheckedInAt)))
 		}
 		c.presentBox.UnselectAll()
 	}
@@ -190,7 +190,7 @@ func personLine(l Lang, en, ar string) string {
 	if second == "" || second == first {
 		return first
 	}
-	return first + " — " + second
+	return l.F("pair", first, second)
 }
 
 func checkInTime(rfc string) string {
@@ -223,7 +223,7 @@ func (c *checkInScreen) loadWorkshops() {
 		chosen := -1
 		today := time.Now().Format("2006-01-02")
 		for i, w := range live {
-			names = append(names, u.text(u.lang.pick(w.TitleEn, w.TitleAr)+" — "+w.Date))
+			names = append(names, u.text(u.F("pair", u.lang.pick(w.TitleEn, w.TitleAr), w.Date)))
 			if w.ID == c.workshopID {
 				chosen = i
 			}

@@ -78,7 +78,7 @@ func (u *UI) showError(title string, err error) {
 		return
 	}
 	msg := u.wrapped(u.words(err))
-	detail := u.label(u.T("error.detail") + " " + err.Error())
+	detail := u.label(u.F("error.detail", err.Error()))
 	detail.Wrapping = fyne.TextWrapWord
 	detail.Alignment = u.align()
 	detail.SizeName = theme.SizeNameCaptionText

@@ -157,7 +157,7 @@ func TestBackupFromApp(t *testing.T) {
 		t.Fatalf("no progress: bar %v, %q", d.bar.Visible(), d.message.Logical())
 	}
 	eventually(t, "backed up", func() bool { return !d.busy })
-	if want := u.F("files.backedup", path); d.message.Logical() != want {
+	if want := dropIsolates(u.F("files.backedup", path)); d.message.Logical() != want {
 		t.Fatalf("message %q, want %q", d.message.Logical(), want)
 	}
 	fi, err := os.Stat(path)
@@ -210,7 +210,7 @@ func TestExportFromApp(t *testing.T) {
 		t.Fatalf("people.csv lacks the roster:\n%s", raw)
 	}
 	n, _ := s.CountPeople(context.Background())
-	if want := u.F("files.exported", n, people); d.message.Logical() != want {
+	if want := dropIsolates(u.F("files.exported", n, people)); d.message.Logical() != want {
 		t.Fatalf("message %q, want %q", d.message.Logical(), want)
 	}
 

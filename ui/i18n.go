@@ -2,7 +2,6 @@ package ui
 
 import (
 	"embed"
-	"fmt"
 	"log/slog"
 	"strings"
 
@@ -57,8 +56,9 @@ func (l Lang) T(key string) string {
 	return m.en
 }
 
-// F is T with fmt.Sprintf arguments.
-func (l Lang) F(key string, a ...any) string { return fmt.Sprintf(l.T(key), a...) }
+// F is T with fmt.Sprintf arguments, each in a directional isolate
+// (format, in text.go).
+func (l Lang) F(key string, a ...any) string { return format(l.RTL(), l.T(key), a...) }
 
 // N is the message for a count n, in the plural form the language uses for
 // n: English has one and other; Arabic has zero, one, two, few (3–10),
@@ -78,7 +78,7 @@ func (l Lang) N(key string, n int) string {
 		text = l.T(key)
 	}
 	if strings.Contains(text, "%") {
-		return fmt.Sprintf(text, n)
+		return format(l.RTL(), text, n)
 	}
 	return text
 }

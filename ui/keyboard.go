@@ -143,7 +143,7 @@ func (e *textArea) TypedKey(ev *fyne.KeyEvent) {
 	if ev.Name == fyne.KeyEscape && e.u.escape() {
 		return
 	}
-	e.Entry.TypedKey(ev)
+	e.rtlArea.TypedKey(ev)
 }
 
 func (p *peopleScreen) saveForm() bool {

@@ -138,7 +138,7 @@ func (d *namesakeDialog) describe(p namesake) fyne.CanvasObject {
 		past = u.N("namesake.count", p.workshops)
 	}
 	if p.lastTitle != "" {
-		past += " — " + u.F("namesake.last", p.lastTitle)
+		past = u.F("namesake.last", past, p.lastTitle)
 	}
 	details = append(details, u.label(past))
 	return container.NewVBox(u.row(first...), u.row(details...))

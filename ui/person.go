@@ -567,14 +567,7 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 		for _, r := range m.Reasons {
 			why = append(why, u.lang.pick(roster.Reason(r).Sentence()))
 		}
-		name := u.lang.pick(m.NameEn, m.NameAr)
-		other := m.NameAr
-		if u.lang.RTL() {
-			other = m.NameEn
-		}
-		if other != "" && other != name {
-			name += " — " + other
-		}
+		name := personLine(u.lang, m.NameEn, m.NameAr)
 		same := u.button(u.T("dup.same"), theme.ConfirmIcon(), func() {
 			if d.onSame != nil {
 				d.onSame(m)

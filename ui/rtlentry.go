@@ -7,9 +7,10 @@ package ui
 // text (what is stored), draws it in visual order by the same rules as
 // displayText (runs reordered by UAX #9, Arabic words as pieces that Fyne
 // shapes, each other character of a right-to-left run on its own inside an
-// isolate so that Fyne mirrors brackets), aligns it right in a
-// right-to-left paragraph, and moves the caret as a reader of that
-// paragraph expects: Left and Right move on the screen, across runs;
+// isolate so that Fyne mirrors brackets; displayLine draws the same
+// pieces), aligns it right in a right-to-left paragraph, and moves the
+// caret as a reader of that paragraph expects: Left and Right move on the
+// screen, across runs;
 // Home and End go to the logical start and end; typing, Backspace and
 // Delete work on the logical text.
 //
@@ -46,6 +47,14 @@ type bidiLine struct {
 }
 
 func newBidiLine(rs []rune, rtl bool) *bidiLine {
+	l := bidiOrder(rs, rtl)
+	l.carets()
+	return l
+}
+
+// bidiOrder is the line's levels and visual order, without the caret
+// pairing (what labels and wrapping need).
+func bidiOrder(rs []rune, rtl bool) *bidiLine {
 	n := len(rs)
 	l := &bidiLine{rs: rs, rtl: rtl, levels: arabic.Levels(numbersWhole(rs), rtl)}
 	// Rule L2: from the highest level down to the lowest odd one, reverse
@@ -79,7 +88,6 @@ func newBidiLine(rs []rune, rtl bool) *bidiLine {
 	for s, i := range l.order {
 		l.slot[i] = s
 	}
-	l.carets()
 	return l
 }
 
@@ -178,9 +186,11 @@ type entryPiece struct {
 }
 
 // pieces cuts the visual line into what Fyne draws as one run each, in
-// visual order: left-to-right stretches whole, right-to-left ones as
-// displayText's rtlRun cuts them (Arabic words, and every other character
-// on its own), spaces on their own outside any isolate.
+// visual order: left-to-right stretches up to a space, right-to-left ones
+// into Arabic words and every other character on its own (punctuation may
+// come from another font than the letters), spaces on their own outside
+// any isolate (inside one, rule L1 would move a space at its end to the
+// other side). Labels (displayLine) draw the same pieces.
 func (l *bidiLine) pieces() []entryPiece {
 	var out []entryPiece
 	n := len(l.rs)
@@ -321,45 +331,74 @@ func (e *rtlEntry) alignRight() bool { return e.rtlUI || e.rtl() }
 
 // layoutLine measures the line: where each piece and each caret boundary is.
 func (e *rtlEntry) layoutLine() {
-	rs := []rune(e.Text)
 	if e.line != nil && string(e.line.rs) == e.Text && e.line.rtl == e.rtl() && e.xs != nil {
 		return
 	}
-	e.line = newBidiLine(rs, e.rtl())
-	e.pieces = e.line.pieces()
+	m := measureLine([]rune(e.Text), e.rtl())
+	e.line, e.pieces, e.xs, e.pieceXs, e.width = m.line, m.pieces, m.xs, m.pieceXs, m.width
+}
+
+// measuredLine is one line of text laid out for drawing: its visual order,
+// the pieces Fyne draws, where each piece starts and where each caret
+// boundary is (x from the line's left edge). The single-line entry and the
+// multi-line area (rtlarea.go) both draw lines so.
+type measuredLine struct {
+	line    *bidiLine
+	pieces  []entryPiece
+	pieceXs []float32
+	xs      []float32 // per visual caret boundary
+	width   float32
+}
+
+// measureLine lays out rs (one line, logical order) in a paragraph of the
+// given direction.
+func measureLine(rs []rune, rtl bool) measuredLine {
+	m := measuredLine{line: newBidiLine(rs, rtl)}
+	m.pieces = m.line.pieces()
 	size := theme.TextSize()
 	style := fyne.TextStyle{}
 	n := len(rs)
-	e.xs = make([]float32, n+1)
-	e.pieceXs = make([]float32, len(e.pieces))
+	m.xs = make([]float32, n+1)
+	m.pieceXs = make([]float32, len(m.pieces))
 	x := float32(0)
-	for k, p := range e.pieces {
-		e.pieceXs[k] = x
+	for k, p := range m.pieces {
+		m.pieceXs[k] = x
 		w := fyne.MeasureText(p.text, size, style).Width
-		e.xs[p.from] = x
+		m.xs[p.from] = x
 		for b := p.from + 1; b < p.to; b++ {
 			if p.rtl { // the characters right of b are the logical start of the piece
-				first := e.line.order[p.to-1]
+				first := m.line.order[p.to-1]
 				// The prefix ends in a joiner so that its last letter
 				// takes the form it has inside the word.
-				prefix := string(rs[first:e.line.order[b]+1]) + "\u200d"
-				e.xs[b] = x + w - fyne.MeasureText(prefix, size, style).Width
+				prefix := string(rs[first:m.line.order[b]+1]) + "\u200d"
+				m.xs[b] = x + w - fyne.MeasureText(prefix, size, style).Width
 			} else {
-				e.xs[b] = x + fyne.MeasureText(string(rs[e.line.order[p.from]:e.line.order[b]]), size, style).Width
+				m.xs[b] = x + fyne.MeasureText(string(rs[m.line.order[p.from]:m.line.order[b]]), size, style).Width
 			}
 		}
 		x += w
 		// Shaping can make a prefix measure wider than a longer one;
 		// keep the caret stops in order on the screen.
 		for b := p.from + 1; b < p.to; b++ {
-			e.xs[b] = max(e.xs[b], e.xs[b-1]+0.01)
+			m.xs[b] = max(m.xs[b], m.xs[b-1]+0.01)
 		}
 		for b := p.to - 1; b > p.from; b-- {
-			e.xs[b] = min(e.xs[b], x-0.01*float32(p.to-b))
+			m.xs[b] = min(m.xs[b], x-0.01*float32(p.to-b))
 		}
 	}
-	e.xs[n] = x
-	e.width = x
+	m.xs[n] = x
+	m.width = x
+	return m
+}
+
+// drawnWidth is how wide rs is drawn (measureLine's width, without placing
+// the caret stops): what wrapping asks of each candidate line.
+func drawnWidth(rs []rune, rtl bool) float32 {
+	w := float32(0)
+	for _, p := range bidiOrder(rs, rtl).pieces() {
+		w += fyne.MeasureText(p.text, theme.TextSize(), fyne.TextStyle{}).Width
+	}
+	return w
 }
 
 // caretX is the caret's x in the text's own coordinates.

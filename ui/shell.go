@@ -360,19 +360,21 @@ func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	e.rtlEntry.TypedShortcut(s)
 }
 
-// textArea is a multi-line field (a person's notes): Fyne's Entry, which
-// wraps and scrolls lines, with the app's shortcuts passed on. It keeps
-// Fyne's left alignment and logical run order.
+// textArea is the app's multi-line field (a person's notes): rtlArea (mixed
+// text in visual order, wrapped, right-aligned in Arabic) that passes the
+// app's shortcuts on, as entry does.
 type textArea struct {
-	widget.Entry
+	rtlArea
 	u *UI
 }
 
+// textArea is a multi-line field showing at least rows lines.
 func (u *UI) textArea(rows int) *textArea {
 	e := &textArea{u: u}
-	e.MultiLine = true
+	e.rtlUI = u.lang.RTL()
+	e.rows = rows
+	e.goalX = -1
 	e.ExtendBaseWidget(e)
-	e.SetMinRowsVisible(rows)
 	return e
 }
 
@@ -380,7 +382,7 @@ func (e *textArea) TypedShortcut(s fyne.Shortcut) {
 	if e.u.shortcut(s) {
 		return
 	}
-	e.Entry.TypedShortcut(s)
+	e.rtlArea.TypedShortcut(s)
 }
 
 // focus puts the keyboard in e.

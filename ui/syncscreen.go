@@ -158,7 +158,7 @@ func newSyncScreen(u *UI) *syncScreen {
 				p := client.Words(r.ErrorCode)
 				res = u.lang.pick(p.En, p.Ar)
 			}
-			s.histDetail.set(u.dateTime(r.StartedAt) + " — " + res)
+			s.histDetail.set(u.F("pair", u.dateTime(r.StartedAt), res))
 		}
 		s.histList.UnselectAll()
 	}

@@ -18,10 +18,12 @@ package ui
 // (docs/fyne-bidi-check.png).
 //
 // displayText does the missing step. It resolves the line's levels with
-// go-text's bidi package (the one Fyne uses), puts the runs in visual
-// order, keeps the characters of each run in logical order (Fyne shapes
-// them), and cuts right-to-left runs between Arabic words and other
-// characters (punctuation from the Latin font), reversing those pieces.
+// go-text's bidi package (the one Fyne uses, through arabic.Levels), puts
+// the runs in visual order, keeps the characters of each run in logical
+// order (Fyne shapes them), and cuts right-to-left runs between Arabic
+// words and other characters (punctuation from the Latin font), reversing
+// those pieces. Isolates in the text (a message's placeholders) are
+// honoured, as arabic.VisualDir honours them.
 // Each piece is wrapped in a directional isolate (RLI or LRI … PDI), so that
 // Fyne's own bidi pass sees exactly these runs with these directions and
 // places them, left to right, in the order given. The isolates are
@@ -36,13 +38,15 @@ package ui
 // text by the same rules, piece by piece, to place a caret in it.
 
 import (
+	"fmt"
+	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-	"github.com/go-text/typesetting/bidi"
 )
 
 const (
@@ -58,7 +62,7 @@ const (
 // one. Text that Fyne draws right as it is comes back unchanged.
 func displayText(s string, rtl bool) string {
 	if !needsBidi(s) {
-		return s
+		return dropIsolates(s) // one direction: the placeholders' isolates change nothing
 	}
 	var b strings.Builder
 	start := 0
@@ -111,67 +115,57 @@ func isExplicitControl(r rune) bool {
 	return (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069)
 }
 
-// piece is a run of text to be drawn in one direction.
-type piece struct {
-	text string
-	rtl  bool
-}
-
+// displayLine is one line as pieces in visual order, each in its isolate
+// (spaces outside any), after a left-to-right mark that makes Fyne's own
+// paragraph left to right. The pieces are rtlEntry's (bidiLine.pieces):
+// levels from arabic.Levels, so the directional isolates and marks the
+// text itself holds (a message's placeholders, see Lang.F) steer the
+// order, as in arabic.VisualDir, and are then dropped from the pieces,
+// which set their own.
 func displayLine(line string, rtl bool) string {
-	line = strings.Map(func(r rune) rune {
-		if isExplicitControl(r) {
-			return -1
-		}
-		return r
-	}, line)
-	var pieces []piece
-	if rtl {
-		pieces = rtlPieces(line)
-	} else {
-		pieces = ltrPieces(line)
+	l := bidiOrder([]rune(line), rtl)
+	type piece struct {
+		open  rune // LRI or RLI; 0 for a space
+		inner string
 	}
-	var b strings.Builder
-	b.Grow(len(line) + 8*len(pieces))
-	b.WriteRune(lrm) // Fyne's paragraph is left to right, whatever comes first
-	for _, p := range pieces {
+	var ps []piece
+	for _, p := range l.pieces() {
 		if p.text == " " {
-			b.WriteByte(' ')
+			ps = append(ps, piece{inner: " "})
 			continue
 		}
-		if p.rtl {
-			b.WriteRune(rli)
-		} else {
-			b.WriteRune(lri)
+		rs := []rune(p.text)
+		inner := strings.Map(func(r rune) rune {
+			if isExplicitControl(r) {
+				return -1
+			}
+			return r
+		}, string(rs[1:len(rs)-1]))
+		if inner == "" {
+			continue
 		}
-		b.WriteString(p.text)
+		// Left-to-right pieces with only spaces between them are one
+		// isolate, as they read ("Ahmed Al Balushi").
+		if n := len(ps); rs[0] == lri && n >= 2 && ps[n-2].open == lri && ps[n-1].open == 0 {
+			ps[n-2].inner += ps[n-1].inner + inner
+			ps = ps[:n-1]
+			continue
+		}
+		ps = append(ps, piece{rs[0], inner})
+	}
+	var b strings.Builder
+	b.Grow(len(line) + 8*len(ps))
+	b.WriteRune(lrm) // Fyne's paragraph is left to right, whatever comes first
+	for _, p := range ps {
+		if p.open == 0 {
+			b.WriteString(p.inner)
+			continue
+		}
+		b.WriteRune(p.open)
+		b.WriteString(p.inner)
 		b.WriteRune(pdi)
 	}
 	return b.String()
-}
-
-// rtlPieces is a line of a right-to-left paragraph as pieces in visual
-// order, left to right.
-func rtlPieces(line string) []piece {
-	rs := append([]rune{rlm}, []rune(line)...) // forces a right-to-left paragraph
-	var p bidi.Paragraph
-	runs := p.Segment(numbersWhole(rs), bidi.RightToLeft)
-	// In a right-to-left paragraph (without embeddings) levels are 1 and 2,
-	// and go-text cuts runs where the direction changes, so each run has one
-	// level; rule L2 then just reverses the order of the runs.
-	var out []piece
-	for i := runs.NumRuns() - 1; i >= 0; i-- {
-		run := runs.Run(i)
-		text := rs[max(run.Start, 1):run.End]
-		if len(text) == 0 {
-			continue
-		}
-		if run.IsLeftToRight() {
-			out = append(out, ltrRun(text)...)
-			continue
-		}
-		out = append(out, rtlRun(text)...)
-	}
-	return out
 }
 
 // numbersWhole returns a copy of rs for the bidi analysis in which the
@@ -193,77 +187,8 @@ func numbersWhole(rs []rune) []rune {
 	return out
 }
 
-// ltrPieces is a line of a left-to-right paragraph as pieces: left-to-right
-// text stays where it is, and each stretch of right-to-left text (from its
-// first right-to-left letter to its last, with the numbers after it) is
-// laid out as a right-to-left line of its own.
-func ltrPieces(line string) []piece {
-	rs := []rune(line)
-	var out []piece
-	flushLTR := func(t []rune) { out = append(out, ltrRun(t)...) }
-	i := 0
-	for i < len(rs) {
-		// Left-to-right text up to the next right-to-left letter.
-		j := i
-		for j < len(rs) && !isRTL(rs[j]) {
-			j++
-		}
-		flushLTR(rs[i:j])
-		if j == len(rs) {
-			break
-		}
-		// The right-to-left stretch ends before the next strong
-		// left-to-right letter, without the neutrals that precede it.
-		k := j
-		end := j
-		for k < len(rs) && !isStrongLTR(rs[k]) {
-			if isRTL(rs[k]) || unicode.IsDigit(rs[k]) {
-				end = k + 1
-			}
-			k++
-		}
-		out = append(out, rtlPieces(string(rs[j:end]))...)
-		i = end
-	}
-	return out
-}
-
 func isStrongLTR(r rune) bool {
 	return r == lrm || (unicode.IsLetter(r) && !isRTL(r))
-}
-
-// rtlRun cuts a right-to-left run into pieces that Fyne draws as one run
-// each, in visual order: Arabic words (letters, marks, tatweel), and every
-// other character on its own (punctuation, which may come from another
-// font than the letters). Spaces are pieces of their own too, drawn outside
-// any isolate: inside one, the bidi algorithm would move a space at the
-// isolate's end to the other side (rule L1).
-func rtlRun(text []rune) []piece {
-	var pieces []piece
-	var word []rune
-	flush := func() {
-		if len(word) > 0 {
-			pieces = append(pieces, piece{string(word), true})
-			word = nil
-		}
-	}
-	for _, r := range text {
-		switch {
-		case isWordRune(r):
-			word = append(word, r)
-		case r == ' ':
-			flush()
-			pieces = append(pieces, piece{" ", false})
-		default:
-			flush()
-			pieces = append(pieces, piece{string(r), true})
-		}
-	}
-	flush()
-	for a, z := 0, len(pieces)-1; a < z; a, z = a+1, z-1 {
-		pieces[a], pieces[z] = pieces[z], pieces[a]
-	}
-	return pieces
 }
 
 // isWordRune reports the characters of an Arabic word, which Fyne shapes
@@ -271,29 +196,6 @@ func rtlRun(text []rune) []piece {
 func isWordRune(r rune) bool {
 	return isRTL(r) && unicode.IsLetter(r) || unicode.Is(unicode.Mn, r) || r == 0x0640 ||
 		r == lrm || r == rlm || r == 0x200C || r == 0x200D
-}
-
-// ltrRun is a left-to-right run as pieces, with the spaces at its ends
-// outside the isolate.
-func ltrRun(text []rune) []piece {
-	i, j := 0, len(text)
-	for i < j && text[i] == ' ' {
-		i++
-	}
-	for j > i && text[j-1] == ' ' {
-		j--
-	}
-	var out []piece
-	for range i {
-		out = append(out, piece{" ", false})
-	}
-	if i < j {
-		out = append(out, piece{string(text[i:j]), false})
-	}
-	for range len(text) - j {
-		out = append(out, piece{" ", false})
-	}
-	return out
 }
 
 // label is a widget.Label that takes logical text and shows it in visual
@@ -336,8 +238,24 @@ func (l *label) set(msg string) {
 	}
 }
 
-// Logical is the text as it was given.
-func (l *label) Logical() string { return l.logical }
+// Logical is the text as it was given, without the isolates around its
+// placeholders (format).
+func (l *label) Logical() string { return dropIsolates(l.logical) }
+
+// dropIsolates is s without directional isolates (LRI, RLI, FSI, PDI).
+func dropIsolates(s string) string {
+	if !strings.ContainsFunc(s, isIsolate) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isIsolate(r) {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+func isIsolate(r rune) bool { return r >= 0x2066 && r <= 0x2069 }
 
 func (l *label) Resize(size fyne.Size) {
 	if l.ellipsis && size.Width != l.width && size.Width > 0 {
@@ -376,7 +294,7 @@ func (l *label) layoutText(w float32) string {
 	}
 	var lines []string
 	for _, para := range strings.Split(l.logical, "\n") {
-		lines = append(lines, breakLines(para, avail, size, l.TextStyle)...)
+		lines = append(lines, balanceIsolates(breakLines(para, avail, size, l.TextStyle))...)
 	}
 	for i := range lines {
 		lines[i] = displayText(lines[i], l.rtl)
@@ -404,6 +322,89 @@ func breakLines(para string, w, size float32, style fyne.TextStyle) []string {
 	return append(lines, cur)
 }
 
+// balanceIsolates closes, at the end of each line, the isolates still open
+// there and opens them again at the start of the next, so that a
+// placeholder broken over two lines stays isolated on both.
+func balanceIsolates(lines []string) []string {
+	var open []rune
+	for i, line := range lines {
+		prefix := string(open)
+		for _, r := range line {
+			switch {
+			case r == lri || r == rli || r == 0x2068:
+				open = append(open, r)
+			case r == pdi && len(open) > 0:
+				open = open[:len(open)-1]
+			}
+		}
+		lines[i] = prefix + line + strings.Repeat(string(pdi), len(open))
+	}
+	return lines
+}
+
 // text is s ready for display in the UI's direction, for widgets other than
 // labels (buttons, chart text, drop-down options).
 func (u *UI) text(s string) string { return displayText(s, u.lang.RTL()) }
+
+// Messages are templates per language (messages.go) whose placeholders
+// are filled by format: each argument goes into the text inside a
+// directional isolate, so that the bidi algorithm sees it as one whole run
+// and the template's own words and punctuation keep their places around
+// it. Numbers, codes, phones, file paths and any text without Arabic are
+// left-to-right isolates (LRI); text with Arabic (a name, a title, a
+// reason) is right to left in an Arabic message, and in an English one
+// when its first letter is Arabic (RLI for "مريم البلوشي", LRI for
+// "Maryam — مريم"), as rtlParagraph decides for entries; a path is left to
+// right whatever its folders are called. So "%s: %s hours." with an Arabic name
+// and 2.5 reads "مريم: 2.5 hours.", not "2.5 :مريم hours.", and the
+// governorate code of "العمود %s: %s" stays inside its own quotes.
+
+// verbRE matches a fmt verb: %, an optional [n], flags, width, precision
+// and the verb letter (or a second %).
+var verbRE = regexp.MustCompile(`%(\[(\d+)\])?([-+# 0]*)(\d*)(\.\d*)?([a-zA-Z%])`)
+
+// format is fmt.Sprintf(tmpl, args...) with each argument isolated, for a
+// template of the Arabic UI when rtl.
+func format(rtl bool, tmpl string, args ...any) string {
+	var b strings.Builder
+	next := 0
+	last := 0
+	for _, m := range verbRE.FindAllStringSubmatchIndex(tmpl, -1) {
+		b.WriteString(tmpl[last:m[0]])
+		last = m[1]
+		if tmpl[m[12]:m[13]] == "%" {
+			b.WriteByte('%')
+			continue
+		}
+		i := next
+		if m[4] >= 0 {
+			n, _ := strconv.Atoi(tmpl[m[4]:m[5]])
+			i = n - 1
+		}
+		next = i + 1
+		verb := "%" + tmpl[m[6]:m[1]] // without the index
+		if i < 0 || i >= len(args) {
+			b.WriteString("%!" + tmpl[m[12]:m[13]] + "(MISSING)") // as fmt says it
+			continue
+		}
+		b.WriteString(isolate(fmt.Sprintf(verb, args[i]), rtl))
+	}
+	b.WriteString(tmpl[last:])
+	return b.String()
+}
+
+// isolate wraps a placeholder's text in LRI or RLI … PDI (see format): the
+// direction is the one an entry gives the text (rtlParagraph), and paths
+// are left to right.
+func isolate(s string, rtlUI bool) string {
+	open := lri
+	if !looksLikePath(s) && rtlParagraph(s, rtlUI) {
+		open = rli
+	}
+	return string(open) + s + string(pdi)
+}
+
+// looksLikePath: a file path or address, which reads left to right.
+func looksLikePath(s string) bool {
+	return strings.ContainsAny(s, `/\`) || strings.HasPrefix(s, "http")
+}

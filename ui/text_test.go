@@ -152,3 +152,19 @@ func TestDisplayTextOrder(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDisplayText: a mixed Arabic line as labels prepare it (run on
+// every SetText and resize of a label with Arabic and other runs).
+func BenchmarkDisplayText(b *testing.B) {
+	lines := []string{
+		"السلامة الرقمية (2026-11-26): حضر 6، ولم تصدر شهادات.",
+		"✓ تم تسجيل حضور أحمد البلوشي — Ahmed Al Balushi.",
+		"Merge أحمد البلوشي into Ahmed?",
+	}
+	for b.Loop() {
+		for _, l := range lines {
+			displayText(l, true)
+			displayText(l, false)
+		}
+	}
+}
