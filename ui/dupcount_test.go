@@ -120,7 +120,7 @@ func TestDuplicateCountScansOnlyWhenTheRosterChanges(t *testing.T) {
 		want := u.text(u.F("people.dupsn", n))
 		eventually(t, want, func() bool { return u.people.dups.Text == want })
 		u.show(screenDashboard)
-		line := u.N("attn.dups", n)
+		line := dropIsolates(u.N("attn.dups", n))
 		eventually(t, line, func() bool { return (n == 0) != strings.Contains(labelsText(u.dashboard.attention), line) })
 	}
 	count(1)
