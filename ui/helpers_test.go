@@ -167,9 +167,52 @@ func capture(t *testing.T, u *UI, name string) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if err := png.Encode(f, u.win.Canvas().Capture()); err != nil {
+	c := u.win.Canvas()
+	var hidden []fyne.CanvasObject
+	whole := rect{0, 0, c.Size().Width, c.Size().Height}
+	for _, layer := range append([]fyne.CanvasObject{c.Content()}, c.Overlays().List()...) {
+		hidden = hideScrolledAway(layer, fyne.Position{}, whole, hidden)
+	}
+	img := c.Capture()
+	for _, o := range hidden {
+		o.Show()
+	}
+	if err := png.Encode(f, img); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// hideScrolledAway hides, for a capture, every scroller (a field's own
+// text scroll) that its enclosing scrollers have scrolled out of view, and
+// returns them to be shown again. Fyne's software painter, which captures
+// in tests, clips a scroller inside a scroller by the inner one alone (its
+// tree walk replaces the clip where the real painter intersects it), so a
+// form's fields scrolled below its pane were drawn over the buttons and
+// the status bar of the pictures, though never on a real screen.
+func hideScrolledAway(o fyne.CanvasObject, parent fyne.Position, clip rect, hidden []fyne.CanvasObject) []fyne.CanvasObject {
+	if o == nil || !o.Visible() {
+		return hidden
+	}
+	pos := parent.Add(o.Position())
+	r := rect{pos.X, pos.Y, pos.X + o.Size().Width, pos.Y + o.Size().Height}
+	if _, scrolls := o.(fyne.Scrollable); scrolls {
+		if r.intersect(clip).empty() {
+			o.Hide()
+			return append(hidden, o)
+		}
+		clip = clip.intersect(r)
+	}
+	var children []fyne.CanvasObject
+	switch x := o.(type) {
+	case *fyne.Container:
+		children = x.Objects
+	case fyne.Widget:
+		children = test.WidgetRenderer(x).Objects()
+	}
+	for _, child := range children {
+		hidden = hideScrolledAway(child, pos, clip, hidden)
+	}
+	return hidden
 }
 
 // allText is the text of every visible label, button and text under o.
