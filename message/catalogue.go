@@ -156,6 +156,10 @@ var catalogue = map[Code]template{
 		`"{value}" is not a wilayat of {governorate}`,
 		"«{value}» ليست ولاية في محافظة {governorate}"},
 	"data.certificate.revoke_reason": {"say why the certificate is revoked", "اذكر سبب إلغاء الشهادة"},
+	"certificate.skip.not_present":   {"was {status}, not present", "لم يحضر ({status})"},
+	"certificate.skip.too_few_hours": {
+		"attended {hours} of the {needed} hours needed",
+		"حضر {hours} من {needed} ساعات مطلوبة"},
 
 	// data: certificates that would print with blanks.
 	"print.incomplete": {
