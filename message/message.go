@@ -129,6 +129,13 @@ type Message struct {
 // New returns the message code with args.
 func New(code Code, args ...Arg) Message { return Message{Code: code, Args: args} }
 
+// Known reports whether the catalogue has code (for codes made at run
+// time, as sync's problem codes are).
+func Known(code Code) bool {
+	_, ok := catalogue[code]
+	return ok
+}
+
 // IsZero reports whether m is no message at all.
 func (m Message) IsZero() bool { return m.Code == "" }
 
