@@ -40,7 +40,7 @@ func TestValidationCarriesMessages(t *testing.T) {
 		t.Errorf("wilayat in Arabic %q, want it to start %q", wil.Ar, want)
 	}
 	ph, _ := ve.Field("phone")
-	if !strings.Contains(ph.Ar, "«"+message.FSI+"12"+message.PDI+"»") {
+	if !strings.Contains(ph.Ar, message.FSI+"«12»"+message.PDI) {
 		t.Errorf("the typed phone is not isolated: %q", ph.Ar)
 	}
 	m, ok := message.Find(err)

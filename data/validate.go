@@ -26,7 +26,7 @@ func (s *Store) ValidatePerson(p *safeer.Person) error {
 	case safeer.KindGuest, "ضيف":
 		p.Kind = safeer.KindGuest
 	default:
-		bad.add("kind", message.New("data.person.kind", message.Text("value", p.Kind)))
+		bad.add("kind", message.New("data.person.kind", message.Quoted("value", p.Kind)))
 	}
 	if p.NameAr == "" && p.NameEn == "" {
 		bad.add("name", message.New("data.person.name_required"))
@@ -68,7 +68,7 @@ func (s *Store) ValidatePerson(p *safeer.Person) error {
 	case safeer.StatusInactive, "غير نشط", "غير فعال":
 		p.Status = safeer.StatusInactive
 	default:
-		bad.add("status", message.New("data.person.status", message.Text("value", p.Status)))
+		bad.add("status", message.New("data.person.status", message.Quoted("value", p.Status)))
 	}
 	s.checkPlace(&bad, &p.Governorate, &p.Wilayat)
 	return bad.err()
@@ -93,7 +93,7 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	}
 	if w.StartTime != "" {
 		if t, err := time.Parse("15:04", w.StartTime); err != nil {
-			bad.add("start_time", message.New("data.workshop.start_time", message.Text("value", w.StartTime)))
+			bad.add("start_time", message.New("data.workshop.start_time", message.Quoted("value", w.StartTime)))
 		} else {
 			w.StartTime = t.Format("15:04")
 		}
@@ -115,7 +115,7 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	case safeer.WorkshopCancelled:
 		w.Status = safeer.WorkshopCancelled
 	default:
-		bad.add("status", message.New("data.workshop.status", message.Text("value", w.Status)))
+		bad.add("status", message.New("data.workshop.status", message.Quoted("value", w.Status)))
 	}
 	s.checkPlace(&bad, &w.Governorate, &w.Wilayat)
 	return bad.err()
@@ -129,7 +129,7 @@ func validateAttendance(a *safeer.Attendance, w safeer.Workshop) error {
 		a.Status = safeer.Present
 	case safeer.Present, safeer.Absent, safeer.Excused:
 	default:
-		bad.add("status", message.New("data.attendance.status", message.Text("value", a.Status)))
+		bad.add("status", message.New("data.attendance.status", message.Quoted("value", a.Status)))
 	}
 	if a.Hours < 0 || a.Hours > 24 || (w.Hours > 0 && a.Hours > w.Hours) {
 		bad.add("hours", message.New("data.attendance.hours", message.Float("hours", w.Hours)))
@@ -147,7 +147,7 @@ func (s *Store) checkPlace(bad *problems, gov, wil *string) {
 	}
 	code, ok := s.places.governorate(*gov)
 	if !ok {
-		bad.add("governorate", message.New("data.place.governorate_unknown", message.Text("value", *gov)))
+		bad.add("governorate", message.New("data.place.governorate_unknown", message.Quoted("value", *gov)))
 		return
 	}
 	*gov = code
@@ -165,7 +165,7 @@ func (s *Store) checkPlace(bad *problems, gov, wil *string) {
 		return
 	}
 	g := s.governorateNames(code)
-	bad.add("wilayat", message.New("data.place.wilayat_unknown", message.Text("value", *wil), message.Pair("governorate", g.En, g.Ar)))
+	bad.add("wilayat", message.New("data.place.wilayat_unknown", message.Quoted("value", *wil), message.Pair("governorate", g.En, g.Ar)))
 }
 
 func (p *problems) addParse(field string, err error) {

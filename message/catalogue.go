@@ -11,8 +11,8 @@ func ltr(s string) string { return LRI + s + PDI }
 // catalogue is every bilingual message of the packages below the UI (the
 // UI's own labels and sentences are ui/messages.go). Codes are named after
 // what they mean: the package's area, the thing, what is wrong with it.
-// Typed values are shown between guillemets «…», which read the same way
-// in both languages, around their isolate.
+// Typed values are Quoted arguments: between guillemets «…» inside their
+// isolate, so the marks always go with the value they quote.
 var catalogue = map[Code]template{
 	// A text already in words from another catalogue (the UI's), carried
 	// by an error of this one.
@@ -20,93 +20,93 @@ var catalogue = map[Code]template{
 
 	// data/input: values as people type them.
 	"input.phone.plus": {
-		`not a phone number «{value}»: a "+" can only come first`,
-		"ليس رقم هاتف «{value}»: علامة " + ltr(`"+"`) + " تأتي في البداية فقط"},
+		`not a phone number {value}: a "+" can only come first`,
+		"ليس رقم هاتف {value}: علامة " + ltr(`"+"`) + " تأتي في البداية فقط"},
 	"input.phone.char": {
-		"not a phone number «{value}»: it contains «{char}»",
-		"ليس رقم هاتف «{value}»: يحتوي على «{char}»"},
+		"not a phone number {value}: it contains {char}",
+		"ليس رقم هاتف {value}: يحتوي على {char}"},
 	"input.phone.no_digits": {
-		"not a phone number «{value}»: it has no digits",
-		"ليس رقم هاتف «{value}»: لا يحتوي على أرقام"},
+		"not a phone number {value}: it has no digits",
+		"ليس رقم هاتف {value}: لا يحتوي على أرقام"},
 	"input.phone.country_zero": {
-		"not a phone number «{value}»: a country code cannot start with 0",
-		"ليس رقم هاتف «{value}»: رمز الدولة لا يبدأ بالصفر"},
+		"not a phone number {value}: a country code cannot start with 0",
+		"ليس رقم هاتف {value}: رمز الدولة لا يبدأ بالصفر"},
 	"input.phone.international_length": {
-		"not an international phone number «{value}»: expected 8 to 15 digits including the country code",
-		"ليس رقم هاتف دولي «{value}»: يجب أن يتكون من 8 إلى 15 رقمًا مع رمز الدولة"},
+		"not an international phone number {value}: expected 8 to 15 digits including the country code",
+		"ليس رقم هاتف دولي {value}: يجب أن يتكون من 8 إلى 15 رقمًا مع رمز الدولة"},
 	"input.phone.omani_length": {
-		"not an Omani phone number «{value}»: expected 8 digits (or +968 and 8 digits); write foreign numbers with + and the country code",
-		"ليس رقم هاتف عُماني «{value}»: يجب أن يتكون من 8 أرقام (أو " + ltr("+968") + " و8 أرقام)؛ اكتب الأرقام الأجنبية مع " + ltr("+") + " ورمز الدولة"},
+		"not an Omani phone number {value}: expected 8 digits (or +968 and 8 digits); write foreign numbers with + and the country code",
+		"ليس رقم هاتف عُماني {value}: يجب أن يتكون من 8 أرقام (أو " + ltr("+968") + " و8 أرقام)؛ اكتب الأرقام الأجنبية مع " + ltr("+") + " ورمز الدولة"},
 	"input.phone.omani_after_code": {
-		"not an Omani phone number «{value}»: expected 8 digits after +968",
-		"ليس رقم هاتف عُماني «{value}»: يجب أن يتكون من 8 أرقام بعد " + ltr("+968")},
+		"not an Omani phone number {value}: expected 8 digits after +968",
+		"ليس رقم هاتف عُماني {value}: يجب أن يتكون من 8 أرقام بعد " + ltr("+968")},
 	"input.phone.omani_prefix": {
-		"not an Omani phone number «{value}»: Omani numbers start with 9 or 7 (mobile) or 2 (landline)",
-		"ليس رقم هاتف عُماني «{value}»: الأرقام العُمانية تبدأ بـ 9 أو 7 (نقال) أو 2 (ثابت)"},
+		"not an Omani phone number {value}: Omani numbers start with 9 or 7 (mobile) or 2 (landline)",
+		"ليس رقم هاتف عُماني {value}: الأرقام العُمانية تبدأ بـ 9 أو 7 (نقال) أو 2 (ثابت)"},
 	"input.date.year_only": {
-		"not a date «{value}»: only a year; write the whole date as day/month/year",
-		"ليس تاريخًا «{value}»: هذه سنة فقط؛ اكتب التاريخ كاملًا يوم/شهر/سنة"},
+		"not a date {value}: only a year; write the whole date as day/month/year",
+		"ليس تاريخًا {value}: هذه سنة فقط؛ اكتب التاريخ كاملًا يوم/شهر/سنة"},
 	"input.date.number": {
-		"not a date «{value}»: write it as day/month/year, e.g. 5/3/2024",
-		"ليس تاريخًا «{value}»: اكتبه بالصيغة يوم/شهر/سنة، مثل " + ltr("5/3/2024")},
+		"not a date {value}: write it as day/month/year, e.g. 5/3/2024",
+		"ليس تاريخًا {value}: اكتبه بالصيغة يوم/شهر/سنة، مثل " + ltr("5/3/2024")},
 	"input.date.serial_range": {
-		"not a date «{value}»: as an Excel date number it must be between {min} (1927) and {max} (2100); write it as day/month/year",
-		"ليس تاريخًا «{value}»: رقم التاريخ في Excel يجب أن يكون بين {min} (1927) و{max} (2100)؛ اكتبه بالصيغة يوم/شهر/سنة"},
+		"not a date {value}: as an Excel date number it must be between {min} (1927) and {max} (2100); write it as day/month/year",
+		"ليس تاريخًا {value}: رقم التاريخ في Excel يجب أن يكون بين {min} (1927) و{max} (2100)؛ اكتبه بالصيغة يوم/شهر/سنة"},
 	"input.date.form": {
-		"not a date «{value}»: write it as day/month/year (5/3/2024) or year-month-day (2024-03-05)",
-		"ليس تاريخًا «{value}»: اكتبه بالصيغة يوم/شهر/سنة (" + ltr("5/3/2024") + ") أو سنة-شهر-يوم (" + ltr("2024-03-05") + ")"},
+		"not a date {value}: write it as day/month/year (5/3/2024) or year-month-day (2024-03-05)",
+		"ليس تاريخًا {value}: اكتبه بالصيغة يوم/شهر/سنة (" + ltr("5/3/2024") + ") أو سنة-شهر-يوم (" + ltr("2024-03-05") + ")"},
 	"input.date.two_digit_year": {
-		"not a date «{value}»: write the year with 4 digits (e.g. 2024), so that the century is not guessed",
-		"ليس تاريخًا «{value}»: اكتب السنة بأربعة أرقام (مثل 2024) حتى لا يُخمَّن القرن"},
+		"not a date {value}: write the year with 4 digits (e.g. 2024), so that the century is not guessed",
+		"ليس تاريخًا {value}: اكتب السنة بأربعة أرقام (مثل 2024) حتى لا يُخمَّن القرن"},
 	"input.date.year_range": {
-		"not a plausible date «{value}»: the year {year} is outside {min}–{max}",
-		"تاريخ غير معقول «{value}»: السنة {year} خارج المدى {min}–{max}"},
+		"not a plausible date {value}: the year {year} is outside {min}–{max}",
+		"تاريخ غير معقول {value}: السنة {year} خارج المدى {min}–{max}"},
 	"input.date.month": {
-		"not a date «{value}»: there is no month {month} (dates are read day first: day/month/year)",
-		"ليس تاريخًا «{value}»: لا يوجد شهر رقم {month} (يُقرأ التاريخ بالصيغة يوم/شهر/سنة)"},
+		"not a date {value}: there is no month {month} (dates are read day first: day/month/year)",
+		"ليس تاريخًا {value}: لا يوجد شهر رقم {month} (يُقرأ التاريخ بالصيغة يوم/شهر/سنة)"},
 	"input.date.day": {
-		"not a date «{value}»: {month} {year} has {days} days",
-		"ليس تاريخًا «{value}»: شهر {month} {year} فيه {days} يومًا"},
+		"not a date {value}: {month} {year} has {days} days",
+		"ليس تاريخًا {value}: شهر {month} {year} فيه {days} يومًا"},
 	"input.gender": {
-		"not a gender «{value}»: expected male or female (ذكر or أنثى)",
-		"ليس جنسًا معروفًا «{value}»: المتوقع ذكر أو أنثى (" + ltr("male/female") + ")"},
+		"not a gender {value}: expected male or female (ذكر or أنثى)",
+		"ليس جنسًا معروفًا {value}: المتوقع ذكر أو أنثى (" + ltr("male/female") + ")"},
 	"input.email.space": {
-		"not an e-mail address «{value}»: it contains a space",
-		"ليس بريدًا إلكترونيًا «{value}»: يحتوي على مسافة"},
+		"not an e-mail address {value}: it contains a space",
+		"ليس بريدًا إلكترونيًا {value}: يحتوي على مسافة"},
 	"input.email.several": {
-		`not an e-mail address «{value}»: it contains , ; < > ( ) [ ] or "; write one address only`,
-		"ليس بريدًا إلكترونيًا «{value}»: يحتوي على " + ltr(`, ; < > ( ) [ ]`) + " أو \"؛ اكتب عنوانًا واحدًا فقط"},
+		`not an e-mail address {value}: it contains , ; < > ( ) [ ] or "; write one address only`,
+		"ليس بريدًا إلكترونيًا {value}: يحتوي على " + ltr(`, ; < > ( ) [ ]`) + " أو \"؛ اكتب عنوانًا واحدًا فقط"},
 	"input.email.no_at": {
-		"not an e-mail address «{value}»: it has no @",
-		"ليس بريدًا إلكترونيًا «{value}»: لا يحتوي على @"},
+		"not an e-mail address {value}: it has no @",
+		"ليس بريدًا إلكترونيًا {value}: لا يحتوي على @"},
 	"input.email.many_at": {
-		"not an e-mail address «{value}»: it has more than one @; write one address only",
-		"ليس بريدًا إلكترونيًا «{value}»: يحتوي على أكثر من @؛ اكتب عنوانًا واحدًا فقط"},
+		"not an e-mail address {value}: it has more than one @; write one address only",
+		"ليس بريدًا إلكترونيًا {value}: يحتوي على أكثر من @؛ اكتب عنوانًا واحدًا فقط"},
 	"input.email.no_local": {
-		"not an e-mail address «{value}»: nothing before the @",
-		"ليس بريدًا إلكترونيًا «{value}»: لا يوجد شيء قبل @"},
+		"not an e-mail address {value}: nothing before the @",
+		"ليس بريدًا إلكترونيًا {value}: لا يوجد شيء قبل @"},
 	"input.email.no_dot": {
-		"not an e-mail address «{value}»: the part after @ needs a dot, as in example.com",
-		"ليس بريدًا إلكترونيًا «{value}»: الجزء بعد @ يحتاج إلى نقطة، مثل example.com"},
+		"not an e-mail address {value}: the part after @ needs a dot, as in example.com",
+		"ليس بريدًا إلكترونيًا {value}: الجزء بعد @ يحتاج إلى نقطة، مثل example.com"},
 	"input.email.empty_label": {
-		"not an e-mail address «{value}»: the part after @ has an empty piece between dots",
-		"ليس بريدًا إلكترونيًا «{value}»: الجزء بعد @ فيه نقطتان متتاليتان أو نقطة في طرفه"},
+		"not an e-mail address {value}: the part after @ has an empty piece between dots",
+		"ليس بريدًا إلكترونيًا {value}: الجزء بعد @ فيه نقطتان متتاليتان أو نقطة في طرفه"},
 	"input.civil_id.digits": {
-		"not a civil ID number «{value}»: only digits are allowed",
-		"ليس رقمًا مدنيًا «{value}»: يُسمح بالأرقام فقط"},
+		"not a civil ID number {value}: only digits are allowed",
+		"ليس رقمًا مدنيًا {value}: يُسمح بالأرقام فقط"},
 	"input.civil_id.length": {
-		"not a civil ID number «{value}»: expected 6 to 10 digits, found {count}",
-		"ليس رقمًا مدنيًا «{value}»: يجب أن يتكون من 6 إلى 10 أرقام، وفيه {count}"},
+		"not a civil ID number {value}: expected 6 to 10 digits, found {count}",
+		"ليس رقمًا مدنيًا {value}: يجب أن يتكون من 6 إلى 10 أرقام، وفيه {count}"},
 	"input.hours": {
-		"not a number of hours «{value}»: write it like 2 or 2.5",
-		"ليس عددًا من الساعات «{value}»: اكتبه مثل 2 أو " + ltr("2.5")},
+		"not a number of hours {value}: write it like 2 or 2.5",
+		"ليس عددًا من الساعات {value}: اكتبه مثل 2 أو " + ltr("2.5")},
 
 	// data: records checked before they are stored.
 	"data.invalid": {"invalid: {problems}", "بيانات غير صحيحة: {problems}"},
 	"data.field":   {"{field}: {problem}", "{field}: {problem}"},
 	"data.person.kind": {
-		`"{value}" is not a kind of person: use ambassador or guest`,
-		"«{value}» ليس نوعًا معروفًا: استخدم سفير أو ضيف"},
+		`{value} is not a kind of person: use ambassador or guest`,
+		"{value} ليس نوعًا معروفًا: استخدم سفير أو ضيف"},
 	"data.person.name_required": {
 		"a name is required, in Arabic or in English",
 		"الاسم مطلوب، بالعربية أو بالإنجليزية"},
@@ -117,8 +117,8 @@ var catalogue = map[Code]template{
 		"a name may have at most {max} characters",
 		"الاسم لا يزيد على {max} حرف"},
 	"data.person.status": {
-		`"{value}" is not a status: use active or inactive`,
-		"«{value}» ليست حالة معروفة: استخدم نشط أو غير نشط"},
+		`{value} is not a status: use active or inactive`,
+		"{value} ليست حالة معروفة: استخدم نشط أو غير نشط"},
 	"data.workshop.title_required": {
 		"a title is required, in Arabic or in English",
 		"عنوان الورشة مطلوب، بالعربية أو بالإنجليزية"},
@@ -127,8 +127,8 @@ var catalogue = map[Code]template{
 		"العنوان العربي لا يحتوي على حروف عربية"},
 	"data.workshop.date_required": {"the date is required", "التاريخ مطلوب"},
 	"data.workshop.start_time": {
-		`"{value}" is not a time of day like 09:30`,
-		"«{value}» ليس وقتًا صحيحًا مثل " + ltr("09:30")},
+		`{value} is not a time of day like 09:30`,
+		"{value} ليس وقتًا صحيحًا مثل " + ltr("09:30")},
 	"data.workshop.hours": {
 		"hours must be more than 0 and at most 24",
 		"عدد الساعات يجب أن يكون أكبر من 0 ولا يزيد على 24"},
@@ -137,24 +137,24 @@ var catalogue = map[Code]template{
 		"الحد الأدنى لساعات الشهادة يجب أن يكون بين 0 وعدد ساعات الورشة"},
 	"data.workshop.capacity_negative": {"capacity cannot be negative", "السعة لا يمكن أن تكون سالبة"},
 	"data.workshop.status": {
-		`"{value}" is not a workshop status: use planned, held or cancelled`,
-		"«{value}» ليست حالة ورشة معروفة: استخدم مخططة أو منعقدة أو ملغاة"},
+		`{value} is not a workshop status: use planned, held or cancelled`,
+		"{value} ليست حالة ورشة معروفة: استخدم مخططة أو منعقدة أو ملغاة"},
 	"data.attendance.status": {
-		`"{value}" is not an attendance status: use present, absent or excused`,
-		"«{value}» ليست حالة حضور معروفة: استخدم حاضر أو غائب أو معتذر"},
+		`{value} is not an attendance status: use present, absent or excused`,
+		"{value} ليست حالة حضور معروفة: استخدم حاضر أو غائب أو معتذر"},
 	"data.attendance.hours": {
 		"hours attended must be between 0 and the workshop's {hours}",
 		"ساعات الحضور يجب أن تكون بين 0 و{hours} (ساعات الورشة)"},
 	"data.place.governorate_required": {"the governorate is required", "المحافظة مطلوبة"},
 	"data.place.governorate_unknown": {
-		`"{value}" is not a governorate of Oman`,
-		"«{value}» ليست محافظة عُمانية"},
+		`{value} is not a governorate of Oman`,
+		"{value} ليست محافظة عُمانية"},
 	"data.place.wilayat_elsewhere": {
 		"{wilayat} is in {governorate}, not in {chosen}",
 		"ولاية {wilayat} تتبع محافظة {governorate} وليس محافظة {chosen}"},
 	"data.place.wilayat_unknown": {
-		`"{value}" is not a wilayat of {governorate}`,
-		"«{value}» ليست ولاية في محافظة {governorate}"},
+		`{value} is not a wilayat of {governorate}`,
+		"{value} ليست ولاية في محافظة {governorate}"},
 	"data.certificate.revoke_reason": {"say why the certificate is revoked", "اذكر سبب إلغاء الشهادة"},
 	"certificate.skip.not_present":   {"was {status}, not present", "لم يحضر ({status})"},
 	"certificate.skip.too_few_hours": {
@@ -179,11 +179,11 @@ var catalogue = map[Code]template{
 	// spreadsheet: files that cannot be read as rosters.
 	"sheet.errors": {"{errors}", "{errors}"},
 	"sheet.open.ods": {
-		"cannot read «{file}»: OpenDocument spreadsheets are not supported; save it as .xlsx or CSV UTF-8",
-		"لا يمكن قراءة «{file}»: صيغة OpenDocument غير مدعومة؛ احفظ الملف بصيغة " + ltr(".xlsx") + " أو CSV UTF-8"},
+		"cannot read {file}: OpenDocument spreadsheets are not supported; save it as .xlsx or CSV UTF-8",
+		"لا يمكن قراءة {file}: صيغة OpenDocument غير مدعومة؛ احفظ الملف بصيغة " + ltr(".xlsx") + " أو CSV UTF-8"},
 	"sheet.open.type": {
-		"cannot read «{file}»: unsupported file type; use .xlsx or .csv (CSV UTF-8)",
-		"لا يمكن قراءة «{file}»: نوع ملف غير مدعوم؛ استخدم " + ltr(".xlsx") + " أو " + ltr(".csv") + " (CSV UTF-8)"},
+		"cannot read {file}: unsupported file type; use .xlsx or .csv (CSV UTF-8)",
+		"لا يمكن قراءة {file}: نوع ملف غير مدعوم؛ استخدم " + ltr(".xlsx") + " أو " + ltr(".csv") + " (CSV UTF-8)"},
 	"sheet.open.not_found": {"file not found: {path}", "الملف غير موجود: {path}"},
 	"sheet.open.failed":    {"cannot open {path}: {cause}", "تعذر فتح الملف {path} ({cause})"},
 	"sheet.open.folder":    {"{path} is a folder, not a file", "{path} مجلد وليس ملفًا"},
@@ -220,21 +220,21 @@ var catalogue = map[Code]template{
 		"cannot read the workbook (damaged, or not an .xlsx file): {cause}",
 		"تعذرت قراءة المصنف (تالف أو ليس ملف " + ltr(".xlsx") + "): {cause}"},
 	"sheet.xlsx.sheet_unreadable": {
-		"cannot read the sheet «{sheet}»: {cause}",
-		"تعذرت قراءة الورقة «{sheet}»: {cause}"},
+		"cannot read the sheet {sheet}: {cause}",
+		"تعذرت قراءة الورقة {sheet}: {cause}"},
 	"sheet.xlsx.no_visible_sheet": {"the workbook has no visible sheet", "لا توجد في المصنف ورقة ظاهرة"},
 	"sheet.xlsx.no_such_sheet": {
-		"the workbook has no sheet named «{sheet}»; its sheets are {sheets}",
-		"لا توجد في المصنف ورقة باسم «{sheet}»؛ أوراقه هي {sheets}"},
+		"the workbook has no sheet named {sheet}; its sheets are {sheets}",
+		"لا توجد في المصنف ورقة باسم {sheet}؛ أوراقه هي {sheets}"},
 	"sheet.override.unknown_field": {
-		"override «{override}»: unknown field «{field}»; the fields are {fields}",
-		"التعيين «{override}»: الحقل «{field}» غير معروف؛ الحقول هي {fields}"},
+		"override {override}: unknown field {field}; the fields are {fields}",
+		"التعيين {override}: الحقل {field} غير معروف؛ الحقول هي {fields}"},
 	"sheet.override.column_twice": {
 		"column {column} is named by two overrides",
 		"العمود {column} مذكور في تعيينين"},
 	"sheet.override.field_twice": {
-		"overrides «{first}» and «{second}» both map to {field}",
-		"التعيينان «{first}» و«{second}» كلاهما للحقل {field}"},
+		"overrides {first} and {second} both map to {field}",
+		"التعيينان {first} و{second} كلاهما للحقل {field}"},
 	"sheet.columns.same_field": {
 		`columns {columns} all look like {field}; keep one and ignore the others with an override (e.g. "{header}=-")`,
 		"الأعمدة {columns} كلها تبدو للحقل {field}؛ أبقِ واحدًا وتجاهل البقية بتعيين (مثل " + ltr(`"{header}=-"`) + ")"},
@@ -242,12 +242,12 @@ var catalogue = map[Code]template{
 		"no name column: expected a column such as «Name (Arabic)», «الاسم» or «Name (English)»; the header has {found}",
 		"لا يوجد عمود للاسم: المتوقع عمود مثل «الاسم» أو «الاسم بالانجليزي» أو «" + ltr("Name (English)") + "»؛ العناوين الموجودة هي {found}"},
 	"sheet.override.ambiguous": {
-		"override «{override}»: columns {first} and {second} have that name; name the column by its letter instead",
-		"التعيين «{override}»: العمودان {first} و{second} لهما هذا الاسم؛ اذكر العمود بحرفه بدلًا من ذلك"},
+		"override {override}: columns {first} and {second} have that name; name the column by its letter instead",
+		"التعيين {override}: العمودان {first} و{second} لهما هذا الاسم؛ اذكر العمود بحرفه بدلًا من ذلك"},
 	"sheet.override.no_column": {
-		"override «{override}»: no column has that header, and it is not a column letter or number of this sheet",
-		"التعيين «{override}»: لا يوجد عمود بهذا العنوان، وليس حرف عمود أو رقمه في هذه الورقة"},
-	"sheet.column": {"«{header}» ({letter})", "«{header}» ({letter})"},
+		"override {override}: no column has that header, and it is not a column letter or number of this sheet",
+		"التعيين {override}: لا يوجد عمود بهذا العنوان، وليس حرف عمود أو رقمه في هذه الورقة"},
+	"sheet.column": {"{header} (column {letter})", "{header} (العمود {letter})"},
 
 	// sync/client: sync failures and warnings, by the client's problem code.
 	"sync.token_missing": {

@@ -74,31 +74,42 @@ type Code string
 type kind uint8
 
 const (
-	kindText    kind = iota // FSI: names, titles, typed values of either direction
-	kindLatin               // LRI: paths, phones, codes, numbers, Latin words
-	kindPair                // FSI: a value with a form in each language (a place's names)
-	kindList                // messages rendered in the same language, joined with ", "
-	kindClauses             // the same, joined with "; "
+	kindText       kind = iota // FSI: names, titles
+	kindLatin                  // LRI: paths, phones, codes, numbers, Latin words
+	kindQuoted                 // FSI: typed text, between guillemets inside the isolate
+	kindQuotedList             // several of those, joined with ", "
+	kindPair                   // FSI: a value with a form in each language (a place's names)
+	kindList                   // messages rendered in the same language, joined with ", "
+	kindClauses                // the same, joined with "; "
 )
 
 // Arg is one named argument of a message.
 type Arg struct {
-	Name  string
-	Value string    // kindText, kindLatin; the English form for kindPair
-	Ar    string    // kindPair: the Arabic form
-	List  []Message // kindList, kindClauses
-	kind  kind
+	Name   string
+	Value  string    // kindText, kindLatin; the English form for kindPair
+	Ar     string    // kindPair: the Arabic form
+	Values []string  // kindQuotedList
+	List   []Message // kindList, kindClauses
+	kind   kind
 }
 
-// Text is an argument of unknown direction (a name, a title, a value as
-// someone typed it): isolated with FSI, so it takes the direction of its
-// first strong letter.
+// Text is an argument of unknown direction (a name, a title): isolated
+// with FSI, so it takes the direction of its first strong letter.
 func Text(name, value string) Arg { return Arg{Name: name, Value: value, kind: kindText} }
 
+// Quoted is a value as someone typed it or a file holds it (a cell, a
+// header, a file name), shown between guillemets: the marks go inside the
+// FSI isolate, so they stay with the value whatever its direction.
+func Quoted(name, value string) Arg { return Arg{Name: name, Value: value, kind: kindQuoted} }
+
+// QuotedList is several quoted values, joined with the language's list
+// separator.
+func QuotedList(name string, values ...string) Arg {
+	return Arg{Name: name, Values: values, kind: kindQuotedList}
+}
+
 // Latin is an argument that reads left to right whatever the language: a
-// path, a phone, a code, a number, a Latin word. Isolated with LRI (in an
-// English sentence only when it holds right-to-left characters: a left-to-
-// right run in a left-to-right sentence cannot be reordered).
+// path, a phone, a code, a number, a Latin word. Isolated with LRI.
 func Latin(name, value string) Arg { return Arg{Name: name, Value: value, kind: kindLatin} }
 
 // Int is a whole number, left to right.
@@ -113,8 +124,7 @@ func Float(name string, f float64) Arg { return Latin(name, strconv.FormatFloat(
 func List(name string, ms ...Message) Arg { return Arg{Name: name, List: ms, kind: kindList} }
 
 // Pair is a value that has a form in each language, as data holds it (a
-// governorate's or a month's name): isolated with FSI, except an English
-// form without right-to-left text in an English sentence (as Latin).
+// governorate's or a month's name): isolated with FSI.
 func Pair(name, en, ar string) Arg { return Arg{Name: name, Value: en, Ar: ar, kind: kindPair} }
 
 // Clauses is List joined with "; " ("؛ " in Arabic): whole sentences.
@@ -174,40 +184,54 @@ func (m Message) Arabic() string  { return m.In(Arabic) }
 func (m Message) String() string { return m.In(English) }
 
 func (a Arg) render(l Lang) string {
+	open := FSI
+	v := a.Value
 	switch a.kind {
 	case kindLatin:
-		if l == English && !hasRTL(a.Value) {
-			// Left to right inside a left-to-right sentence: nothing
-			// can reorder it, so English keeps "2024" plain (what logs
-			// and tests read); a path with an Arabic folder is isolated.
-			return a.Value
+		open = LRI
+	case kindQuoted:
+		v = "«" + a.Value + "»"
+	case kindQuotedList:
+		parts := make([]string, len(a.Values))
+		for i, x := range a.Values {
+			parts[i] = isolate(l, FSI, "«"+x+"»")
 		}
-		return LRI + a.Value + PDI
+		return strings.Join(parts, listSep(l, false))
 	case kindPair:
 		if l == Arabic && a.Ar != "" {
-			return FSI + a.Ar + PDI
+			v = a.Ar
 		}
-		if l == English && !hasRTL(a.Value) {
-			return a.Value // English in an English sentence, as Latin
-		}
-		return FSI + a.Value + PDI
 	case kindList, kindClauses:
-		sep := ", "
-		switch {
-		case a.kind == kindClauses && l == Arabic:
-			sep = "؛ "
-		case a.kind == kindClauses:
-			sep = "; "
-		case l == Arabic:
-			sep = "، "
-		}
 		parts := make([]string, len(a.List))
 		for i, m := range a.List {
-			parts[i] = FSI + m.In(l) + PDI
+			parts[i] = isolate(l, FSI, m.In(l))
 		}
-		return strings.Join(parts, sep)
+		return strings.Join(parts, listSep(l, a.kind == kindClauses))
 	}
-	return FSI + a.Value + PDI
+	return isolate(l, open, v)
+}
+
+// isolate wraps v in open … PDI. In an English sentence a value without
+// right-to-left characters stays as it is: a left-to-right run inside a
+// left-to-right sentence cannot be reordered, and logs and tests read it
+// plain. In Arabic every argument is isolated.
+func isolate(l Lang, open, v string) string {
+	if l == English && !hasRTL(v) {
+		return v
+	}
+	return open + v + PDI
+}
+
+func listSep(l Lang, clauses bool) string {
+	switch {
+	case clauses && l == Arabic:
+		return "؛ "
+	case clauses:
+		return "; "
+	case l == Arabic:
+		return "، "
+	}
+	return ", "
 }
 
 // hasRTL reports whether s has a character that is not left to right in

@@ -44,16 +44,23 @@ func TestCatalogue(t *testing.T) {
 		if hasLetters(stripPlaceholders(tm.Ar)) && !hasArabic(tm.Ar) {
 			t.Errorf("%s: the Arabic template has no Arabic: %q", code, tm.Ar)
 		}
+		if strings.Contains(tm.En+tm.Ar, "«{") || strings.Contains(tm.En+tm.Ar, "}»") {
+			t.Errorf("%s: guillemets around a placeholder: quote the argument (Quoted), so they go inside its isolate", code)
+		}
 		for _, l := range []Lang{English, Arabic} {
-			var args []Arg // each kind of argument, in turn
+			var args []Arg // every kind of argument in turn, most with Arabic in them
 			for i, name := range slices.Compact(en) {
-				switch i % 4 {
+				switch i % 6 {
 				case 0:
 					args = append(args, Text(name, "مريم "+name))
 				case 1:
 					args = append(args, Latin(name, "+968 "+name))
 				case 2:
 					args = append(args, Pair(name, "Muscat "+name, "مسقط "+name))
+				case 3:
+					args = append(args, Quoted(name, "جامعة نزوى - القاعة 4"))
+				case 4:
+					args = append(args, QuotedList(name, "الاسم", "Mobile"))
 				default:
 					args = append(args, List(name, New("data.workshop.date_required"), New("data.person.name_required")))
 				}
@@ -65,10 +72,15 @@ func TestCatalogue(t *testing.T) {
 			for _, a := range args {
 				want := a.render(l)
 				if !strings.Contains(got, want) {
-					t.Errorf("%s in %s: argument %s is not isolated as %q: %q", code, l, a.Name, want, got)
+					t.Errorf("%s in %s: argument %s is not rendered as %q: %q", code, l, a.Name, want, got)
 				}
-				if plainLatin := (a.kind == kindLatin || a.kind == kindPair) && l == English; !plainLatin && (!strings.HasPrefix(want, FSI) && !strings.HasPrefix(want, LRI) || !strings.HasSuffix(want, PDI)) {
-					t.Errorf("%s: argument %s renders without an isolate: %q", code, a.Name, want)
+				// In Arabic every argument (every item of a list) is
+				// isolated; in English every one with right-to-left text.
+				for _, piece := range pieces(a, l, want) {
+					isolated := (strings.HasPrefix(piece, FSI) || strings.HasPrefix(piece, LRI)) && strings.HasSuffix(piece, PDI)
+					if !isolated && (l == Arabic || hasRTL(piece)) {
+						t.Errorf("%s in %s: argument %s renders %q, not isolated", code, l, a.Name, piece)
+					}
 				}
 			}
 			if n := strings.Count(got, PDI); n != strings.Count(got, FSI)+strings.Count(got, LRI)+strings.Count(got, RLI) {
@@ -76,6 +88,17 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 	}
+}
+
+// pieces splits a rendered list argument into its items.
+func pieces(a Arg, l Lang, rendered string) []string {
+	switch a.kind {
+	case kindList, kindQuotedList:
+		return strings.Split(rendered, listSep(l, false))
+	case kindClauses:
+		return strings.Split(rendered, listSep(l, true))
+	}
+	return []string{rendered}
 }
 
 // TestCodesInUse finds every message.New, message.NewError and
@@ -145,7 +168,7 @@ func TestCodesInUse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(used) < 20 {
+	if len(used) < 80 {
 		t.Fatalf("found only %d codes in use: the scan is broken", len(used))
 	}
 	for code, where := range used {
@@ -164,9 +187,22 @@ func TestRender(t *testing.T) {
 	if got, want := m.English(), "Nizwa is in Ad Dakhiliyah, not in Muscat"; got != want {
 		t.Errorf("English %q, want %q", got, want)
 	}
-	phone := New("input.phone.no_digits", Latin("value", "+968"))
-	if got := phone.Arabic(); !strings.Contains(got, "«"+LRI+"+968"+PDI+"»") {
-		t.Errorf("a phone is not a left-to-right isolate: %q", got)
+	// A quoted value keeps its guillemets inside its isolate, so they
+	// cannot drift to the other end ("«Governorate: «OM-XX", issue 11).
+	typed := New("input.phone.no_digits", Quoted("value", "+968"))
+	if got := typed.Arabic(); got != "ليس رقم هاتف "+FSI+"«+968»"+PDI+": لا يحتوي على أرقام" {
+		t.Errorf("Arabic %q", got)
+	}
+	if got := typed.English(); got != "not a phone number «+968»: it has no digits" {
+		t.Errorf("English %q", got)
+	}
+	venue := New("sheet.xlsx.no_such_sheet", Quoted("sheet", "جامعة نزوى - القاعة 4"), QuotedList("sheets", "Roster", "السفراء"))
+	if got, want := venue.English(), "the workbook has no sheet named "+FSI+"«جامعة نزوى - القاعة 4»"+PDI+"; its sheets are «Roster», "+FSI+"«السفراء»"+PDI; got != want {
+		t.Errorf("English %q, want %q", got, want)
+	}
+	code := New("data.place.governorate_unknown", Quoted("value", "OM-XX"))
+	if got, want := code.Arabic(), FSI+"«OM-XX»"+PDI+" ليست محافظة عُمانية"; got != want {
+		t.Errorf("Arabic %q, want %q", got, want)
 	}
 	hours := New("data.attendance.hours", Float("hours", 2.5))
 	if got := hours.Arabic(); got != "ساعات الحضور يجب أن تكون بين 0 و"+LRI+"2.5"+PDI+" (ساعات الورشة)" {
@@ -185,7 +221,7 @@ func TestRender(t *testing.T) {
 	if got := list.Arabic(); !strings.Contains(got, FSI+"عنوان الورشة بالعربية"+PDI+"، "+FSI+"ولاية الورشة"+PDI+".") {
 		t.Errorf("Arabic list %q", got)
 	}
-	if got := list.English(); !strings.Contains(got, "Missing: "+FSI+"the workshop's Arabic title"+PDI+", "+FSI+"the workshop's wilayat"+PDI+".") {
+	if got := list.English(); !strings.Contains(got, "Missing: the workshop's Arabic title, the workshop's wilayat.") {
 		t.Errorf("English list %q", got)
 	}
 	clauses := New("data.invalid", Clauses("problems", New("data.workshop.date_required"), New("data.workshop.hours")))
@@ -197,7 +233,7 @@ func TestRender(t *testing.T) {
 		t.Errorf("unknown code renders %q", got)
 	}
 	// A missing argument leaves its placeholder, so it shows.
-	if got := New("input.hours").English(); !strings.Contains(got, "«{value}»") {
+	if got := New("input.hours").English(); !strings.Contains(got, "hours {value}:") {
 		t.Errorf("missing argument renders %q", got)
 	}
 }

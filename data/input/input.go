@@ -31,9 +31,10 @@ func (e *Error) Message() message.Message { return e.Msg }
 func fail(m message.Message) *Error { return &Error{Msg: m, En: m.English(), Ar: m.Arabic()} }
 
 // value is the offending value as a message's argument, shortened so that
-// a whole pasted paragraph does not swamp the report. The templates put it
-// between guillemets, which read the same way in English and Arabic.
-func value(s string) message.Arg { return message.Text("value", short(s)) }
+// a whole pasted paragraph does not swamp the report. It shows between
+// guillemets, which read the same way in English and Arabic, inside its
+// isolate.
+func value(s string) message.Arg { return message.Quoted("value", short(s)) }
 
 func short(s string) string {
 	const max = 40

@@ -37,7 +37,7 @@ func Phone(s string) (string, error) {
 			plus = true
 		case isPhoneSeparator(r):
 		default:
-			return "", fail(message.New("input.phone.char", value(orig), message.Text("char", string(r))))
+			return "", fail(message.New("input.phone.char", value(orig), message.Quoted("char", string(r))))
 		}
 	}
 	d := b.String()
