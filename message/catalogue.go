@@ -314,8 +314,23 @@ var catalogue = map[Code]template{
 		"Sync failed. Your changes are kept on this computer.",
 		"فشلت المزامنة. تغييراتك محفوظة على هذا الجهاز."},
 
-	// cmd/safeer: what the command line says around the messages above.
-	"cli.invalid":      {"the data is not valid:", "البيانات غير صحيحة:"},
-	"cli.failed":       {"{cause}", "{cause}"},
-	"cli.error.detail": {"({detail})", "({detail})"},
+	// cmd/safeer: the command line's own errors (its usage and help stay
+	// English).
+	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
+	"cli.import.invalid_rows": {
+		"{invalid} row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the {valid} valid rows",
+		"الصفوف غير الصحيحة {invalid}، فلم يُستورد شيء: صححها، أو أضف " + ltr("--skip-invalid") + " لاستيراد الصفوف الصحيحة وعددها {valid}"},
+	"cli.import.again": {
+		"this file was imported before ({source}, {when}, batch {batch}), so nothing was imported: add --again to import it once more, or undo that import first",
+		"استُورد هذا الملف من قبل ({source}، {when}، الدفعة {batch})، فلم يُستورد شيء: أضف " + ltr("--again") + " لاستيراده مرة أخرى، أو تراجع عن ذلك الاستيراد أولًا"},
+	"cli.import.again_by": {
+		"this file was imported before ({source}, {when} by {by}, batch {batch}), so nothing was imported: add --again to import it once more, or undo that import first",
+		"استُورد هذا الملف من قبل ({source}، {when} بواسطة {by}، الدفعة {batch})، فلم يُستورد شيء: أضف " + ltr("--again") + " لاستيراده مرة أخرى، أو تراجع عن ذلك الاستيراد أولًا"},
+	"cli.people.duplicate": {
+		"this person looks like someone already on the roster; add --force to add them anyway, or merge",
+		"يبدو هذا الشخص مسجلًا في القائمة من قبل؛ أضف " + ltr("--force") + " لإضافته على أي حال، أو ادمج الاثنين"},
+	"cli.certificates.unreadable": {"cannot read {path}: {cause}", "تعذرت قراءة {path}: {cause}"},
+	"cli.certificates.no_record": {
+		"{path} holds no Safeer certificate record",
+		"الملف {path} لا يحتوي على سجل شهادة من سفير"},
 }

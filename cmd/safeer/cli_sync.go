@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
-// syncError is a sync failure in both languages, so the command line says
-// what went wrong the way the app does.
+// syncError is a sync failure as its message of the catalogue, so the
+// command line says what went wrong the way the app does, with the
+// technical detail underneath.
 type syncError struct{ p client.Problem }
 
 func (e syncError) Error() string {
@@ -27,6 +29,9 @@ func (e syncError) Error() string {
 	}
 	return s
 }
+
+func (e syncError) Message() message.Message { return e.p.Message() }
+func (e syncError) Detail() string           { return e.p.Detail }
 
 func bilingual(err error) error {
 	if err == nil {
@@ -84,7 +89,7 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 			fmt.Fprintf(m.Stdout, "Device id: %s\n", res.DeviceID)
 		}
 		if res.Warning != nil {
-			fmt.Fprintf(m.Stderr, "safeer: %s\n%s\n", res.Warning.En, res.Warning.Ar)
+			fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(res.Warning.Message()))
 		}
 		return nil
 	})
@@ -133,7 +138,7 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 			}
 		}
 		for _, w := range rep.Warnings {
-			fmt.Fprintf(m.Stderr, "safeer: %s\n%s\n", w.En, w.Ar)
+			fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(w.Message()))
 		}
 		return nil
 	})

@@ -46,30 +46,30 @@ func Email(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	bad := func(code message.Code) (string, error) { return "", fail(message.New(code, value(s))) }
+	bad := func(m message.Message) (string, error) { return "", fail(m) }
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return bad("input.email.space")
+		return bad(message.New("input.email.space", value(s)))
 	}
 	if strings.ContainsAny(s, ",;<>()[]\"") {
-		return bad("input.email.several")
+		return bad(message.New("input.email.several", value(s)))
 	}
 	switch strings.Count(s, "@") {
 	case 0:
-		return bad("input.email.no_at")
+		return bad(message.New("input.email.no_at", value(s)))
 	case 1:
 	default:
-		return bad("input.email.many_at")
+		return bad(message.New("input.email.many_at", value(s)))
 	}
 	local, domain, _ := strings.Cut(s, "@")
 	if local == "" {
-		return bad("input.email.no_local")
+		return bad(message.New("input.email.no_local", value(s)))
 	}
 	if !strings.Contains(domain, ".") {
-		return bad("input.email.no_dot")
+		return bad(message.New("input.email.no_dot", value(s)))
 	}
 	for _, label := range strings.Split(domain, ".") {
 		if label == "" {
-			return bad("input.email.empty_label")
+			return bad(message.New("input.email.empty_label", value(s)))
 		}
 	}
 	return s, nil
