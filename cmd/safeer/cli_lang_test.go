@@ -64,6 +64,17 @@ func TestErrorsInTheLocaleLanguage(t *testing.T) {
 				t.Errorf("import of a missing file: exit %d, stderr %q, want %q", code, errs, w)
 			}
 
+			// Sync on a computer not enrolled: the problem's words, then
+			// the technical detail for support.
+			code, _, errs = runClean(t, bin, c.env, "--db", db, "sync")
+			w = "safeer: This computer is not enrolled with HQ yet. Ask HQ for an enrolment code, then enrol it.\n(this device is not enrolled with HQ)\n"
+			if c.arabic {
+				w = "safeer: هذا الجهاز غير مسجّل لدى المقر بعد. اطلب رمز تسجيل من المقر ثم سجّل الجهاز.\n(this device is not enrolled with HQ)\n"
+			}
+			if code != 1 || errs != w {
+				t.Errorf("sync not enrolled: exit %d, stderr %q, want %q", code, errs, w)
+			}
+
 			// JSON errors carry the code and both languages, whatever
 			// the locale.
 			_, _, errs = runClean(t, bin, c.env, "--db", db, "--json", "import", missing)

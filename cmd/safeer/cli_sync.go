@@ -208,10 +208,10 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "Clock correction:\t%s (this computer's clock is off)\n", st.ClockOffset.Round(time.Second))
 		}
 		if st.Problem != nil {
-			fmt.Fprintf(w, "Problem:\t%s\n\t%s\n", st.Problem.En, st.Problem.Ar)
+			fmt.Fprintf(w, "Problem:\t%s\n", m.sayIndented(st.Problem.Message()))
 		}
 		for _, p := range st.Warnings {
-			fmt.Fprintf(w, "Note:\t%s\n\t%s\n", p.En, p.Ar)
+			fmt.Fprintf(w, "Note:\t%s\n", m.sayIndented(p.Message()))
 		}
 		if atHQ != nil {
 			pulled := ""
@@ -223,11 +223,16 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "Conflicts waiting at HQ:\t%d\n", atHQ.PendingConflicts)
 			fmt.Fprintf(w, "HQ's newest change:\t%s (this device has pulled to %s)\n", atHQ.Cursor, orNone(pulled))
 		} else if atHQErr != nil {
-			p := client.Describe(atHQErr)
-			fmt.Fprintf(w, "HQ's view:\t%s\n\t%s\n", p.En, p.Ar)
+			fmt.Fprintf(w, "HQ's view:\t%s\n", m.sayIndented(client.Describe(atHQErr).Message()))
 		}
 		return nil
 	})
+}
+
+// sayIndented is say for a line of the status table: each language on
+// its own line, in the table's second column.
+func (m *Main) sayIndented(msg message.Message) string {
+	return strings.ReplaceAll(m.say(msg), "\n", "\n\t")
 }
 
 func whenPtr(t *time.Time) string {
