@@ -317,6 +317,9 @@ var catalogue = map[Code]template{
 	// cmd/safeer: the command line's own errors (its usage and help stay
 	// English).
 	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
+	"cli.enrolled": {
+		"Enrolled with {hq} for {governorates}.",
+		"تم تسجيل الجهاز لدى المقر {hq} للمحافظات {governorates}."},
 	"cli.import.invalid_rows": {
 		"{invalid} row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the {valid} valid rows",
 		"الصفوف غير الصحيحة {invalid}، فلم يُستورد شيء: صححها، أو أضف " + ltr("--skip-invalid") + " لاستيراد الصفوف الصحيحة وعددها {valid}"},

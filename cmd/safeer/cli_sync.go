@@ -85,7 +85,7 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 		if m.JSON {
 			m.printJSON(m.Stdout, res)
 		} else {
-			fmt.Fprintf(m.Stdout, "Enrolled with %s for %s.\nتم تسجيل الجهاز لدى المقر.\n", res.HQURL, strings.Join(res.Governorates, ", "))
+			fmt.Fprintln(m.Stdout, m.say(message.New("cli.enrolled", message.Latin("hq", res.HQURL), message.Latin("governorates", strings.Join(res.Governorates, ", ")))))
 			fmt.Fprintf(m.Stdout, "Device id: %s\n", res.DeviceID)
 		}
 		if res.Warning != nil {
