@@ -336,4 +336,66 @@ var catalogue = map[Code]template{
 	"cli.certificates.no_record": {
 		"{path} holds no Safeer certificate record",
 		"الملف {path} لا يحتوي على سجل شهادة من سفير"},
+
+	// hq/web: the public verification page and its JSON.
+	"verify.headline.valid":           {"Valid certificate", "شهادة صحيحة"},
+	"verify.headline.revoked":         {"Revoked certificate", "شهادة ملغاة"},
+	"verify.headline.unknown":         {"Unknown code", "رمز غير معروف"},
+	"verify.headline.invalid_code":    {"Not a verification code", "ليس رمز تحقق"},
+	"verify.headline.tampered":        {"Altered certificate", "شهادة معدَّلة"},
+	"verify.headline.not_programme":   {"Not issued by the programme", "ليست صادرة عن البرنامج"},
+	"verify.headline.not_certificate": {"Not a certificate", "ليست شهادة"},
+	"verify.invalid_code": {
+		"This is not a verification code: it has a typing mistake, or it is not 10 letters and digits. A code looks like 7K3MQ-9XZ2F; check it on the certificate and type it again.",
+		"هذا ليس رمز تحقق: فيه خطأ في الكتابة أو ليس من 10 حروف وأرقام. يبدو الرمز هكذا " + ltr("7K3MQ-9XZ2F") + "؛ راجعه على الشهادة واكتبه مرة أخرى."},
+	"verify.unknown": {
+		"HQ has no certificate with this code. Check the code on the paper; if it is right, the certificate was not issued by the programme, or its device has not synced yet — ask the issuer.",
+		"لا توجد لدى المقر شهادة بهذا الرمز. راجع الرمز المطبوع؛ إن كان صحيحًا فالشهادة ليست صادرة عن البرنامج أو لم يُزامَن جهازها بعد — اسأل الجهة المصدرة."},
+	"verify.unsigned_copy": {
+		"HQ's copy of this certificate carries no valid signature, so it cannot be confirmed. Contact the programme.",
+		"نسخة المقر من هذه الشهادة بلا توقيع صالح، فلا يمكن تأكيدها. تواصل مع البرنامج."},
+	"verify.mismatch": {
+		"This record does not match the certificate HQ holds under the same code. Do not accept it; contact the programme.",
+		"لا تطابق هذه البيانات الشهادة المسجلة لدى المقر بالرمز نفسه. لا تقبلها، وتواصل مع البرنامج."},
+	"verify.withdrawn_device": {
+		"HQ has no record of this certificate, and the device that signed it has been withdrawn. It cannot be confirmed; contact the programme.",
+		"لا يوجد لدى المقر سجل لهذه الشهادة، والجهاز الذي وقّعها سُحب. لا يمكن تأكيدها؛ تواصل مع البرنامج."},
+	"verify.valid": {
+		"This certificate is genuine: it was issued by the Smart City Ambassadors programme and has not been revoked.",
+		"هذه الشهادة صحيحة: صادرة عن برنامج سفراء المدن الذكية ولم تُلغَ."},
+	"verify.valid_unrecorded": {
+		"This certificate's signature is genuine: it was issued by a device of the programme. HQ has not received it from that device yet, so a revocation made since would not show here.",
+		"توقيع هذه الشهادة صحيح: صادرة عن جهاز تابع للبرنامج. لم تصل إلى المقر من ذلك الجهاز بعد، فلو أُلغيت منذ ذلك الحين لما ظهر الإلغاء هنا."},
+	"verify.revoked": {
+		"This certificate was revoked on {date} and is no longer valid.",
+		"أُلغيت هذه الشهادة بتاريخ {date} ولم تعد صالحة."},
+	"verify.revoked_replaced": {
+		"This certificate was revoked on {date} and is no longer valid. It was replaced by the certificate {code}.",
+		"أُلغيت هذه الشهادة بتاريخ {date} ولم تعد صالحة. وحلّت محلها الشهادة {code}."},
+	"verify.tampered": {
+		"This certificate's record has been altered: it does not match its signature. Do not accept it.",
+		"تم التلاعب ببيانات هذه الشهادة: لا تطابق توقيعها. لا تقبلها."},
+	"verify.unknown_signer": {
+		"This certificate was not signed by a device of the Smart City Ambassadors programme. Do not accept it.",
+		"لم تُوقَّع هذه الشهادة من جهاز تابع لبرنامج سفراء المدن الذكية. لا تقبلها."},
+	"verify.not_endorsed": {
+		"This certificate was signed by a device that was not enrolled with HQ, so it cannot be confirmed.",
+		"وُقّعت هذه الشهادة من جهاز غير مسجل لدى المقر، فلا يمكن تأكيدها."},
+	"verify.malformed": {
+		"This link does not hold a certificate record. Type the verification code printed on the certificate instead.",
+		"لا يحمل هذا الرابط بيانات شهادة. اكتب رمز التحقق المطبوع على الشهادة بدلًا من ذلك."},
+	"verify.rate_limited.title": {"Too many checks", "طلبات كثيرة"},
+	"verify.rate_limited": {
+		"Too many checks from your address in a short time. Please wait {seconds} seconds and try again.",
+		"طلبات تحقق كثيرة من عنوانك في وقت قصير. انتظر {seconds} ثانية ثم حاول مرة أخرى."},
+	"verify.bad_request": {
+		"give ?code=VERIFICATION-CODE or ?qr=TEXT-OF-THE-QR-CODE",
+		"أرسل " + ltr("?code=") + "رمز-التحقق أو " + ltr("?qr=") + "نص-رمز-الاستجابة"},
+	"verify.unavailable": {
+		"HQ cannot check certificates right now; try again later.",
+		"لا يستطيع المقر التحقق من الشهادات الآن؛ حاول لاحقًا."},
+	"web.not_found.title": {"Page not found", "الصفحة غير موجودة"},
+	"web.not_found": {
+		"There is no page at this address. To check a certificate, open the verification page.",
+		"لا توجد صفحة بهذا العنوان. للتحقق من شهادة افتح صفحة التحقق."},
 }
