@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 // LiveCertificates lists the certificates issued for an attendance row
@@ -51,7 +53,7 @@ func (s *Store) UnattendRevoking(ctx context.Context, workshopID, personID, reas
 			return err
 		}
 		if len(live) > 0 && strings.TrimSpace(reason) == "" {
-			return &ValidationError{Errors: []FieldError{{Field: "reason", En: "say why the certificate is revoked", Ar: "اذكر سبب إلغاء الشهادة"}}}
+			return &ValidationError{Errors: []FieldError{NewFieldError("reason", message.New("data.certificate.revoke_reason"))}}
 		}
 		at := s.nowUTC()
 		for _, c := range live {

@@ -15,6 +15,7 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/message"
 )
 
 // CertificateRow is an issued certificate as the store keeps it.
@@ -81,12 +82,12 @@ func (s *Store) Eligibility(ctx context.Context, workshopID string) ([]Eligible,
 		sk := Skipped{PersonID: a.Person.ID, NameAr: a.Person.NameAr, NameEn: a.Person.NameEn}
 		switch {
 		case a.Status != safeer.Present:
-			sk.Reason, sk.En, sk.Ar = SkipNotPresent, "was "+a.Status+", not present", "لم يحضر ("+statusAr(a.Status)+")"
+			sk.Reason = SkipNotPresent
+			sk.En, sk.Ar = words(message.New("certificate.skip.not_present", message.Pair("status", a.Status, statusAr(a.Status))))
 			skipped = append(skipped, sk)
 		case a.Hours+1e-9 < w.MinHours:
 			sk.Reason = SkipTooFewHours
-			sk.En = fmt.Sprintf("attended %g of the %g hours needed", a.Hours, w.MinHours)
-			sk.Ar = fmt.Sprintf("حضر %g من %g ساعات مطلوبة", a.Hours, w.MinHours)
+			sk.En, sk.Ar = words(message.New("certificate.skip.too_few_hours", message.Float("hours", a.Hours), message.Float("needed", w.MinHours)))
 			skipped = append(skipped, sk)
 		default:
 			e := Eligible{AttendanceRecord: a}
@@ -260,7 +261,7 @@ func (s *Store) RevokeCertificate(ctx context.Context, code, reason string) (Cer
 		return CertificateRow{}, fmt.Errorf("%q is not a verification code: %w", code, err)
 	}
 	if strings.TrimSpace(reason) == "" {
-		return CertificateRow{}, &ValidationError{Errors: []FieldError{{Field: "reason", En: "say why the certificate is revoked", Ar: "اذكر سبب إلغاء الشهادة"}}}
+		return CertificateRow{}, &ValidationError{Errors: []FieldError{NewFieldError("reason", message.New("data.certificate.revoke_reason"))}}
 	}
 	c, err := s.CertificateByCode(ctx, norm)
 	if err != nil {

@@ -9,16 +9,32 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/message"
 )
 
 // Gap is something a certificate would print blank: which field, where it
 // is fixed (Workshop: the workshop's form; Template: the certificate
-// settings) and its name in English and Arabic.
+// settings) and its name: a message of the catalogue, rendered in English
+// and Arabic.
 type Gap struct {
-	Field string `json:"field"` // title_ar, title_en, wilayat, signatory_name_ar, …
-	Where string `json:"where"` // GapWorkshop or GapTemplate
-	En    string `json:"en"`
-	Ar    string `json:"ar"`
+	Field string          `json:"field"` // title_ar, title_en, wilayat, signatory_name_ar, …
+	Where string          `json:"where"` // GapWorkshop or GapTemplate
+	En    string          `json:"en"`
+	Ar    string          `json:"ar"`
+	Msg   message.Message `json:"-"`
+}
+
+// Message is the gap's name (its words as they are when the gap was read
+// back from JSON, which does not keep the message).
+func (g Gap) Message() message.Message {
+	if g.Msg.IsZero() {
+		return message.New("words", message.Pair("text", g.En, g.Ar))
+	}
+	return g.Msg
+}
+
+func newGap(field, where string, m message.Message) Gap {
+	return Gap{Field: field, Where: where, En: m.English(), Ar: m.Arabic(), Msg: m}
 }
 
 // Where a gap is fixed.
@@ -37,39 +53,39 @@ type IncompleteError struct{ Gaps []Gap }
 func (e *IncompleteError) Error() string { return e.English() }
 func (e *IncompleteError) Unwrap() error { return ErrIncomplete }
 
-// English and Arabic are the sentence the app and the command line show.
-func (e *IncompleteError) English() string {
-	var names []string
-	for _, g := range e.Gaps {
-		names = append(names, g.En)
+// Message is the sentence the app and the command line show, naming every
+// gap.
+func (e *IncompleteError) Message() message.Message {
+	names := make([]message.Message, len(e.Gaps))
+	for i, g := range e.Gaps {
+		names[i] = g.Message()
 	}
-	return "Not issued: the certificates would print with blanks. Missing: " + strings.Join(names, ", ") + "."
+	return message.New("print.incomplete", message.List("missing", names...))
 }
 
-func (e *IncompleteError) Arabic() string {
-	var names []string
-	for _, g := range e.Gaps {
-		names = append(names, g.Ar)
-	}
-	return "لم تُصدر الشهادات: ستُطبع بفراغات. ينقصها: " + strings.Join(names, "، ") + "."
-}
+// English and Arabic are the message in each language.
+func (e *IncompleteError) English() string { return e.Message().English() }
+func (e *IncompleteError) Arabic() string  { return e.Message().Arabic() }
 
 // workshopGaps are the workshop's placeholders and what they are called.
-var workshopGaps = []struct{ placeholder, field, en, ar string }{
-	{"workshop_ar", "title_ar", "the workshop's Arabic title", "عنوان الورشة بالعربية"},
-	{"workshop_en", "title_en", "the workshop's English title", "عنوان الورشة بالإنجليزية"},
-	{"wilayat_ar", "wilayat", "the workshop's wilayat", "ولاية الورشة"},
-	{"wilayat_en", "wilayat", "the workshop's wilayat", "ولاية الورشة"},
+var workshopGaps = []struct {
+	placeholder, field string
+	name               message.Message
+}{
+	{"workshop_ar", "title_ar", message.New("print.gap.title_ar")},
+	{"workshop_en", "title_en", message.New("print.gap.title_en")},
+	{"wilayat_ar", "wilayat", message.New("print.gap.wilayat")},
+	{"wilayat_en", "wilayat", message.New("print.gap.wilayat")},
 }
 
 // templateGapNames name the template's own texts a coordinator fills in.
-var templateGapNames = map[string][2]string{
-	"signatory_name_ar":  {"the signatory's name in Arabic", "اسم الموقّع بالعربية"},
-	"signatory_name_en":  {"the signatory's name in English", "اسم الموقّع بالإنجليزية"},
-	"signatory_title_ar": {"the signatory's title in Arabic", "صفة الموقّع بالعربية"},
-	"signatory_title_en": {"the signatory's title in English", "صفة الموقّع بالإنجليزية"},
-	"programme_ar":       {"the programme's name in Arabic", "اسم البرنامج بالعربية"},
-	"programme_en":       {"the programme's name in English", "اسم البرنامج بالإنجليزية"},
+var templateGapNames = map[string]message.Message{
+	"signatory_name_ar":  message.New("print.gap.signatory_name_ar"),
+	"signatory_name_en":  message.New("print.gap.signatory_name_en"),
+	"signatory_title_ar": message.New("print.gap.signatory_title_ar"),
+	"signatory_title_en": message.New("print.gap.signatory_title_en"),
+	"programme_ar":       message.New("print.gap.programme_ar"),
+	"programme_en":       message.New("print.gap.programme_en"),
 }
 
 var placeholderRE = regexp.MustCompile(`\{\{\s*([^{}]*?)\s*\}\}`)
@@ -98,7 +114,7 @@ func PrintGaps(w safeer.Workshop, p safeer.Place, tmpl certificate.Template) []G
 	for _, g := range workshopGaps {
 		if used[g.placeholder] && strings.TrimSpace(values[g.placeholder]) == "" && !seen[g.field] {
 			seen[g.field] = true
-			gaps = append(gaps, Gap{Field: g.field, Where: GapWorkshop, En: g.en, Ar: g.ar})
+			gaps = append(gaps, newGap(g.field, GapWorkshop, g.name))
 		}
 	}
 	var vars []string
@@ -112,9 +128,9 @@ func PrintGaps(w safeer.Workshop, p safeer.Place, tmpl certificate.Template) []G
 		}
 		words, ok := templateGapNames[name]
 		if !ok {
-			words = [2]string{"the template's " + name, "نص القالب " + name}
+			words = message.New("print.gap.template_text", message.Latin("name", name))
 		}
-		gaps = append(gaps, Gap{Field: name, Where: GapTemplate, En: words[0], Ar: words[1]})
+		gaps = append(gaps, newGap(name, GapTemplate, words))
 	}
 	return gaps
 }

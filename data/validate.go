@@ -2,13 +2,13 @@ package data
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data/input"
+	"github.com/oman-sca/safeer/message"
 )
 
 // ValidatePerson checks p and puts its fields in canonical form (phone in
@@ -26,17 +26,16 @@ func (s *Store) ValidatePerson(p *safeer.Person) error {
 	case safeer.KindGuest, "ضيف":
 		p.Kind = safeer.KindGuest
 	default:
-		bad.add("kind", fmt.Sprintf("%q is not a kind of person: use ambassador or guest", p.Kind),
-			fmt.Sprintf("«%s» ليس نوعًا معروفًا: استخدم سفير أو ضيف", p.Kind))
+		bad.add("kind", message.New("data.person.kind", message.Quoted("value", p.Kind)))
 	}
 	if p.NameAr == "" && p.NameEn == "" {
-		bad.add("name", "a name is required, in Arabic or in English", "الاسم مطلوب، بالعربية أو بالإنجليزية")
+		bad.add("name", message.New("data.person.name_required"))
 	}
 	if p.NameAr != "" && !hasArabicLetter(p.NameAr) {
-		bad.add("name_ar", "the Arabic name has no Arabic letters", "الاسم العربي لا يحتوي على حروف عربية")
+		bad.add("name_ar", message.New("data.person.name_ar_not_arabic"))
 	}
 	if len([]rune(p.NameAr)) > 200 || len([]rune(p.NameEn)) > 200 {
-		bad.add("name", "a name may have at most 200 characters", "الاسم لا يزيد على 200 حرف")
+		bad.add("name", message.New("data.person.name_too_long", message.Int("max", 200)))
 	}
 	if g, err := input.Gender(p.Gender); err != nil {
 		bad.addParse("gender", err)
@@ -69,8 +68,7 @@ func (s *Store) ValidatePerson(p *safeer.Person) error {
 	case safeer.StatusInactive, "غير نشط", "غير فعال":
 		p.Status = safeer.StatusInactive
 	default:
-		bad.add("status", fmt.Sprintf("%q is not a status: use active or inactive", p.Status),
-			fmt.Sprintf("«%s» ليست حالة معروفة: استخدم نشط أو غير نشط", p.Status))
+		bad.add("status", message.New("data.person.status", message.Quoted("value", p.Status)))
 	}
 	s.checkPlace(&bad, &p.Governorate, &p.Wilayat)
 	return bad.err()
@@ -81,13 +79,13 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	var bad problems
 	trimAll(&w.TitleAr, &w.TitleEn, &w.Topic, &w.Venue, &w.Facilitator, &w.StartTime)
 	if w.TitleAr == "" && w.TitleEn == "" {
-		bad.add("title", "a title is required, in Arabic or in English", "عنوان الورشة مطلوب، بالعربية أو بالإنجليزية")
+		bad.add("title", message.New("data.workshop.title_required"))
 	}
 	if w.TitleAr != "" && !hasArabicLetter(w.TitleAr) {
-		bad.add("title_ar", "the Arabic title has no Arabic letters", "العنوان العربي لا يحتوي على حروف عربية")
+		bad.add("title_ar", message.New("data.workshop.title_ar_not_arabic"))
 	}
 	if strings.TrimSpace(w.Date) == "" {
-		bad.add("date", "the date is required", "التاريخ مطلوب")
+		bad.add("date", message.New("data.workshop.date_required"))
 	} else if v, err := input.Date(w.Date); err != nil {
 		bad.addParse("date", err)
 	} else {
@@ -95,21 +93,19 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	}
 	if w.StartTime != "" {
 		if t, err := time.Parse("15:04", w.StartTime); err != nil {
-			bad.add("start_time", fmt.Sprintf("%q is not a time of day like 09:30", w.StartTime),
-				fmt.Sprintf("«%s» ليس وقتًا صحيحًا مثل 09:30", w.StartTime))
+			bad.add("start_time", message.New("data.workshop.start_time", message.Quoted("value", w.StartTime)))
 		} else {
 			w.StartTime = t.Format("15:04")
 		}
 	}
 	if w.Hours <= 0 || w.Hours > 24 {
-		bad.add("hours", "hours must be more than 0 and at most 24", "عدد الساعات يجب أن يكون أكبر من 0 ولا يزيد على 24")
+		bad.add("hours", message.New("data.workshop.hours"))
 	}
 	if w.MinHours < 0 || (w.Hours > 0 && w.MinHours > w.Hours) {
-		bad.add("min_hours", "the minimum hours for a certificate must be between 0 and the workshop's hours",
-			"الحد الأدنى لساعات الشهادة يجب أن يكون بين 0 وعدد ساعات الورشة")
+		bad.add("min_hours", message.New("data.workshop.min_hours"))
 	}
 	if w.Capacity < 0 {
-		bad.add("capacity", "capacity cannot be negative", "السعة لا يمكن أن تكون سالبة")
+		bad.add("capacity", message.New("data.workshop.capacity_negative"))
 	}
 	switch strings.ToLower(strings.TrimSpace(w.Status)) {
 	case "", safeer.WorkshopPlanned:
@@ -119,8 +115,7 @@ func (s *Store) ValidateWorkshop(w *safeer.Workshop) error {
 	case safeer.WorkshopCancelled:
 		w.Status = safeer.WorkshopCancelled
 	default:
-		bad.add("status", fmt.Sprintf("%q is not a workshop status: use planned, held or cancelled", w.Status),
-			fmt.Sprintf("«%s» ليست حالة ورشة معروفة: استخدم مخططة أو منعقدة أو ملغاة", w.Status))
+		bad.add("status", message.New("data.workshop.status", message.Quoted("value", w.Status)))
 	}
 	s.checkPlace(&bad, &w.Governorate, &w.Wilayat)
 	return bad.err()
@@ -134,12 +129,10 @@ func validateAttendance(a *safeer.Attendance, w safeer.Workshop) error {
 		a.Status = safeer.Present
 	case safeer.Present, safeer.Absent, safeer.Excused:
 	default:
-		bad.add("status", fmt.Sprintf("%q is not an attendance status: use present, absent or excused", a.Status),
-			fmt.Sprintf("«%s» ليست حالة حضور معروفة: استخدم حاضر أو غائب أو معتذر", a.Status))
+		bad.add("status", message.New("data.attendance.status", message.Quoted("value", a.Status)))
 	}
 	if a.Hours < 0 || a.Hours > 24 || (w.Hours > 0 && a.Hours > w.Hours) {
-		bad.add("hours", fmt.Sprintf("hours attended must be between 0 and the workshop's %g", w.Hours),
-			fmt.Sprintf("ساعات الحضور يجب أن تكون بين 0 و%g (ساعات الورشة)", w.Hours))
+		bad.add("hours", message.New("data.attendance.hours", message.Float("hours", w.Hours)))
 	}
 	return bad.err()
 }
@@ -149,13 +142,12 @@ func validateAttendance(a *safeer.Attendance, w safeer.Workshop) error {
 func (s *Store) checkPlace(bad *problems, gov, wil *string) {
 	*gov, *wil = strings.TrimSpace(*gov), strings.TrimSpace(*wil)
 	if *gov == "" {
-		bad.add("governorate", "the governorate is required", "المحافظة مطلوبة")
+		bad.add("governorate", message.New("data.place.governorate_required"))
 		return
 	}
 	code, ok := s.places.governorate(*gov)
 	if !ok {
-		bad.add("governorate", fmt.Sprintf("%q is not a governorate of Oman", *gov),
-			fmt.Sprintf("«%s» ليست محافظة عُمانية", *gov))
+		bad.add("governorate", message.New("data.place.governorate_unknown", message.Quoted("value", *gov)))
 		return
 	}
 	*gov = code
@@ -168,22 +160,21 @@ func (s *Store) checkPlace(bad *problems, gov, wil *string) {
 	}
 	if p, ok := s.places.wilayatAnywhere(*wil); ok {
 		g := s.governorateNames(code)
-		bad.add("wilayat", fmt.Sprintf("%s is in %s, not in %s", p.WilayatEn, p.GovernorateEn, g.En),
-			fmt.Sprintf("ولاية %s تتبع محافظة %s وليس محافظة %s", p.WilayatAr, p.GovernorateAr, g.Ar))
+		bad.add("wilayat", message.New("data.place.wilayat_elsewhere", message.Pair("wilayat", p.WilayatEn, p.WilayatAr),
+			message.Pair("governorate", p.GovernorateEn, p.GovernorateAr), message.Pair("chosen", g.En, g.Ar)))
 		return
 	}
 	g := s.governorateNames(code)
-	bad.add("wilayat", fmt.Sprintf("%q is not a wilayat of %s", *wil, g.En),
-		fmt.Sprintf("«%s» ليست ولاية في محافظة %s", *wil, g.Ar))
+	bad.add("wilayat", message.New("data.place.wilayat_unknown", message.Quoted("value", *wil), message.Pair("governorate", g.En, g.Ar)))
 }
 
 func (p *problems) addParse(field string, err error) {
 	var pe *input.Error
 	if errors.As(err, &pe) {
-		p.add(field, pe.En, pe.Ar)
+		p.add(field, pe.Msg)
 		return
 	}
-	p.add(field, err.Error(), err.Error())
+	p.add(field, message.New("words", message.Pair("text", err.Error(), err.Error())))
 }
 
 func hasArabicLetter(s string) bool {

@@ -432,7 +432,7 @@ func TestBrowser(t *testing.T) {
 		b.step("reload", chromedp.Reload())
 		onEn, onAr := muscatDates(t, rev.RevokedAt)
 		b.see(".verdict.warn .title", "شهادة ملغاة", "Revoked certificate")
-		b.see(".verdict.warn", "This certificate was revoked on "+onEn, "أُلغيت هذه الشهادة بتاريخ "+onAr)
+		b.see(".verdict.warn", "This certificate was revoked on "+onEn, "أُلغيت هذه الشهادة بتاريخ \u2068"+onAr+"\u2069")
 		b.see(`[lang="en"] .facts`, nameEn) // still says what it certified
 		if body := b.text("body"); strings.Contains(body, "wrong person") {
 			t.Error("the public page shows the coordinator's reason for revoking")

@@ -1,13 +1,13 @@
 package spreadsheet
 
 import (
-	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
 
 	"github.com/oman-sca/safeer/arabic"
+	"github.com/oman-sca/safeer/message"
 )
 
 // The canonical field names a roster column can map to.
@@ -136,10 +136,8 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 	for _, k := range keys {
 		field, ok := fieldName(overrides[k])
 		if !ok {
-			errs = append(errs, &Error{
-				En: fmt.Sprintf("override %s: unknown field %s; the fields are %s", quote(k), quote(overrides[k]), strings.Join(Fields, ", ")),
-				Ar: fmt.Sprintf("التعيين %s: الحقل %s غير معروف؛ الحقول هي %s", quote(k), quote(overrides[k]), strings.Join(Fields, "، ")),
-			})
+			errs = append(errs, fail(nil, message.New("sheet.override.unknown_field", message.Quoted("override", k), message.Quoted("field", overrides[k]),
+				message.Latin("fields", strings.Join(Fields, ", ")))))
 			continue
 		}
 		i, err := findColumn(header, k)
@@ -148,10 +146,7 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 			continue
 		}
 		if decided[i] {
-			errs = append(errs, &Error{
-				En: fmt.Sprintf("column %s is named by two overrides", colName(header, i)),
-				Ar: fmt.Sprintf("العمود %s مذكور في تعيينين", colNameAr(header, i)),
-			})
+			errs = append(errs, fail(nil, message.New("sheet.override.column_twice", message.List("column", column(header, i)))))
 			continue
 		}
 		decided[i] = true
@@ -159,10 +154,7 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 			continue
 		}
 		if prev, dup := overriddenBy[field]; dup {
-			errs = append(errs, &Error{
-				En: fmt.Sprintf("overrides %s and %s both map to %s", quote(prev), quote(k), field),
-				Ar: fmt.Sprintf("التعيينان %s و%s كلاهما للحقل %s", quote(prev), quote(k), field),
-			})
+			errs = append(errs, fail(nil, message.New("sheet.override.field_twice", message.Quoted("first", prev), message.Quoted("second", k), message.Latin("field", field))))
 			continue
 		}
 		overriddenBy[field] = k
@@ -189,15 +181,12 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 		case len(cols) == 1:
 			m.Columns[f] = cols[0]
 		case len(cols) > 1:
-			en := make([]string, len(cols))
-			ar := make([]string, len(cols))
+			names := make([]message.Message, len(cols))
 			for j, i := range cols {
-				en[j], ar[j] = colName(header, i), colNameAr(header, i)
+				names[j] = column(header, i)
 			}
-			errs = append(errs, &Error{
-				En: fmt.Sprintf("columns %s all look like %s; keep one and ignore the others with an override (e.g. \"%s=-\")", strings.Join(en, ", "), f, header[cols[1]]),
-				Ar: fmt.Sprintf("الأعمدة %s كلها تبدو للحقل %s؛ أبقِ واحدًا وتجاهل البقية بتعيين (مثل ‎\"%s=-\")", strings.Join(ar, "، "), f, header[cols[1]]),
-			})
+			errs = append(errs, fail(nil, message.New("sheet.columns.same_field", message.List("columns", names...), message.Latin("field", f),
+				message.Text("header", header[cols[1]]))))
 		}
 	}
 
@@ -237,13 +226,10 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 		var found []string
 		for _, h := range header {
 			if h != "" {
-				found = append(found, quote(h))
+				found = append(found, h)
 			}
 		}
-		errs = append(errs, &Error{
-			En: "no name column: expected a column such as «Name (Arabic)», «الاسم» or «Name (English)»; the header has " + strings.Join(found, ", "),
-			Ar: "لا يوجد عمود للاسم: المتوقع عمود مثل «الاسم» أو «الاسم بالانجليزي» أو «" + lrm + "Name (English)»؛ العناوين الموجودة هي " + strings.Join(found, "، "),
-		})
+		errs = append(errs, fail(nil, message.New("sheet.columns.no_name", message.QuotedList("found", found...))))
 	}
 
 	mappedCol := make([]bool, len(header))
@@ -262,12 +248,11 @@ func MapColumns(header []string, overrides map[string]string) (Mapping, error) {
 	case 1:
 		return m, errs[0]
 	}
-	en1 := make([]string, len(errs))
-	ar1 := make([]string, len(errs))
+	all := make([]message.Message, len(errs))
 	for i, e := range errs {
-		en1[i], ar1[i] = e.En, e.Ar
+		all[i] = e.Msg
 	}
-	return m, &Error{En: strings.Join(en1, "; "), Ar: strings.Join(ar1, "؛ ")}
+	return m, fail(nil, message.New("sheet.errors", message.Clauses("errors", all...)))
 }
 
 // fieldName reads an override's target: a field name in any case with "_",
@@ -300,10 +285,8 @@ func findColumn(header []string, key string) (int, *Error) {
 				continue
 			}
 			if found >= 0 {
-				return 0, &Error{
-					En: fmt.Sprintf("override %s: columns %s and %s have that name; name the column by its letter instead", quote(key), ColumnLetter(found), ColumnLetter(i)),
-					Ar: fmt.Sprintf("التعيين %s: العمودان %s و%s لهما هذا الاسم؛ اذكر العمود بحرفه بدلًا من ذلك", quote(key), ColumnLetter(found), ColumnLetter(i)),
-				}
+				return 0, fail(nil, message.New("sheet.override.ambiguous", message.Quoted("override", key),
+					message.Latin("first", ColumnLetter(found)), message.Latin("second", ColumnLetter(i))))
 			}
 			found = i
 		}
@@ -314,18 +297,12 @@ func findColumn(header []string, key string) (int, *Error) {
 	if i, ok := columnRef(k); ok && i < len(header) {
 		return i, nil
 	}
-	return 0, &Error{
-		En: "override " + quote(key) + ": no column has that header, and it is not a column letter or number of this sheet",
-		Ar: "التعيين " + quote(key) + ": لا يوجد عمود بهذا العنوان، وليس حرف عمود أو رقمه في هذه الورقة",
-	}
+	return 0, fail(nil, message.New("sheet.override.no_column", message.Quoted("override", key)))
 }
 
-func colName(header []string, i int) string {
-	return quote(header[i]) + " (column " + ColumnLetter(i) + ")"
-}
-
-func colNameAr(header []string, i int) string {
-	return quote(header[i]) + " (العمود " + ColumnLetter(i) + ")"
+// column names column i by its header and its letter.
+func column(header []string, i int) message.Message {
+	return message.New("sheet.column", message.Quoted("header", header[i]), message.Latin("letter", ColumnLetter(i)))
 }
 
 // normHeader reduces a header cell to lower-case letters and digits with

@@ -110,7 +110,7 @@ func TestMapColumnsErrors(t *testing.T) {
 		en, ar    []string
 	}{
 		{"two phones", []string{"الاسم", "Mobile", "Email", "GSM"}, nil,
-			[]string{`«Mobile» (column B)`, `«GSM» (column D)`, "phone"}, []string{"العمود B", "العمود D"}},
+			[]string{`«Mobile» (column B)`, `«GSM» (column D)`, "phone"}, []string{"العمود \u2066B\u2069", "العمود \u2066D\u2069"}},
 		{"no name", []string{"Phone", "Email", "Notes"}, nil,
 			[]string{"no name column", "«Phone», «Email», «Notes»"}, []string{"لا يوجد عمود للاسم"}},
 		{"two errors", []string{"Mobile", "GSM"}, nil,

@@ -2,11 +2,12 @@ package spreadsheet
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 // ReadCSV reads a CSV roster.
@@ -76,18 +77,12 @@ func decodeText(data []byte) ([]byte, error) {
 	case bytes.HasPrefix(data, []byte{0xfe, 0xff}):
 		return decodeUTF16(data[2:], true), nil
 	case isZip(data):
-		return nil, &Error{
-			En: "this is an Excel workbook (.xlsx), not a CSV file: give it the .xlsx extension",
-			Ar: "هذا مصنف Excel (" + lrm + ".xlsx) وليس ملف CSV: اجعل امتداده " + lrm + ".xlsx",
-		}
+		return nil, fail(nil, message.New("sheet.csv.is_xlsx"))
 	case isOLE(data):
 		return nil, oleError(data)
 	}
 	if i := bytes.IndexByte(data, 0); i >= 0 {
-		return nil, &Error{
-			En: fmt.Sprintf("line %d: the file contains NUL bytes, so it is not a text CSV (perhaps UTF-16 without a BOM, or not a spreadsheet at all): save it as CSV UTF-8", lineAt(data, i)),
-			Ar: fmt.Sprintf("السطر %d: الملف يحتوي على بايتات صفرية فليس ملف CSV نصيًا (ربما UTF-16 بلا BOM أو ليس جدولًا أصلًا): احفظه بصيغة CSV UTF-8", lineAt(data, i)),
-		}
+		return nil, fail(nil, message.New("sheet.csv.nul", message.Int("line", lineAt(data, i))))
 	}
 	if !utf8.Valid(data) {
 		i := 0
@@ -99,10 +94,7 @@ func decodeText(data []byte) ([]byte, error) {
 			i += n
 		}
 		line := lineAt(data, i)
-		return nil, &Error{
-			En: fmt.Sprintf("line %d: the file is not UTF-8 (perhaps Windows-1256): save it as CSV UTF-8", line),
-			Ar: fmt.Sprintf("السطر %d: الملف ليس بترميز UTF-8 (ربما Windows-1256): احفظه بصيغة CSV UTF-8", line),
-		}
+		return nil, fail(nil, message.New("sheet.csv.not_utf8", message.Int("line", line)))
 	}
 	return data, nil
 }
@@ -235,10 +227,7 @@ func (p *csvParser) record() (cells []string, ok bool, err error) {
 			for {
 				k := bytes.IndexByte(d[p.pos:], '"')
 				if k < 0 {
-					return nil, false, &Error{
-						En: fmt.Sprintf("line %d: a quoted cell starts here but its closing quote (\") is missing", openLine),
-						Ar: fmt.Sprintf("السطر %d: تبدأ هنا خلية بين علامتي تنصيص لكن علامة الإغلاق (\") مفقودة", openLine),
-					}
+					return nil, false, fail(nil, message.New("sheet.csv.open_quote", message.Int("line", openLine)))
 				}
 				p.appendText(&field, d[p.pos:p.pos+k])
 				p.pos += k + 1

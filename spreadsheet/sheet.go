@@ -17,13 +17,14 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 // Table is a sheet's header and its non-blank rows.
@@ -47,17 +48,25 @@ type Row struct {
 	Cells []string
 }
 
-// Error is what every function of this package returns: a reason in
-// English and in Arabic, and the underlying error when there is one (so
+// Error is what every function of this package returns: a reason, as a
+// message of the catalogue (package message) and rendered in English and
+// Arabic, and the underlying error when there is one (so
 // errors.Is(err, fs.ErrNotExist) works).
 type Error struct {
+	Msg message.Message
 	En  string
 	Ar  string
 	Err error
 }
 
-func (e *Error) Error() string { return e.En }
-func (e *Error) Unwrap() error { return e.Err }
+func (e *Error) Error() string            { return e.En }
+func (e *Error) Unwrap() error            { return e.Err }
+func (e *Error) Message() message.Message { return e.Msg }
+
+// fail is the error saying m, caused by err (nil when nothing underlies it).
+func fail(err error, m message.Message) *Error {
+	return &Error{Msg: m, En: m.English(), Ar: m.Arabic(), Err: err}
+}
 
 // Limits that keep a wrong or hostile file from exhausting memory. Real
 // rosters are far smaller; 16384 is Excel's own column limit.
@@ -65,9 +74,6 @@ const (
 	maxFileBytes = 256 << 20
 	maxColumns   = 16384
 )
-
-// lrm keeps Latin and numbers in order inside Arabic messages.
-const lrm = "\u200e"
 
 // Open reads a roster file, choosing the reader by extension: .csv, .txt
 // and .tsv as CSV, .xlsx and .xlsm as Excel workbooks (first visible
@@ -80,26 +86,20 @@ func Open(path string) (*Table, error) {
 	switch ext {
 	case ".csv", ".txt", ".tsv", ".xlsx", ".xlsm", ".xls":
 	case ".ods":
-		return nil, &Error{
-			En: "cannot read " + quote(filepath.Base(path)) + ": OpenDocument spreadsheets are not supported; save it as .xlsx or CSV UTF-8",
-			Ar: "لا يمكن قراءة " + quote(filepath.Base(path)) + ": صيغة OpenDocument غير مدعومة؛ احفظ الملف بصيغة " + lrm + ".xlsx أو CSV UTF-8",
-		}
+		return nil, fail(nil, message.New("sheet.open.ods", message.Quoted("file", filepath.Base(path))))
 	default:
-		return nil, &Error{
-			En: "cannot read " + quote(filepath.Base(path)) + ": unsupported file type; use .xlsx or .csv (CSV UTF-8)",
-			Ar: "لا يمكن قراءة " + quote(filepath.Base(path)) + ": نوع ملف غير مدعوم؛ استخدم " + lrm + ".xlsx أو " + lrm + ".csv (CSV UTF-8)",
-		}
+		return nil, fail(nil, message.New("sheet.open.type", message.Quoted("file", filepath.Base(path))))
 	}
 	fh, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, &Error{En: "file not found: " + path, Ar: "الملف غير موجود: " + lrm + path, Err: err}
+		return nil, fail(err, message.New("sheet.open.not_found", message.Latin("path", path)))
 	}
 	if err != nil {
-		return nil, &Error{En: "cannot open " + path + ": " + err.Error(), Ar: "تعذر فتح الملف " + lrm + path, Err: err}
+		return nil, fail(err, message.New("sheet.open.failed", message.Latin("path", path), message.Latin("cause", err.Error())))
 	}
 	defer fh.Close()
 	if st, err := fh.Stat(); err == nil && st.IsDir() {
-		return nil, &Error{En: path + " is a folder, not a file", Ar: lrm + path + " مجلد وليس ملفًا"}
+		return nil, fail(nil, message.New("sheet.open.folder", message.Latin("path", path)))
 	}
 	data, err := readAll(fh)
 	if err != nil {
@@ -130,13 +130,10 @@ func Open(path string) (*Table, error) {
 func readAll(r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileBytes+1))
 	if err != nil {
-		return nil, &Error{En: "cannot read the file: " + err.Error(), Ar: "تعذرت قراءة الملف", Err: err}
+		return nil, fail(err, message.New("sheet.read.failed", message.Latin("cause", err.Error())))
 	}
 	if len(data) > maxFileBytes {
-		return nil, &Error{
-			En: fmt.Sprintf("the file is larger than %d MiB; split it into smaller files", maxFileBytes>>20),
-			Ar: fmt.Sprintf("حجم الملف أكبر من %d ميغابايت؛ قسّمه إلى ملفات أصغر", maxFileBytes>>20),
-		}
+		return nil, fail(nil, message.New("sheet.read.too_large", message.Int("mib", maxFileBytes>>20)))
 	}
 	return data, nil
 }
@@ -156,29 +153,18 @@ func isOLE(b []byte) bool { return bytes.HasPrefix(b, oleMagic) }
 // an .xlsx protected with a password (Excel wraps those in OLE too).
 func oleError(b []byte) error {
 	if bytes.Contains(b, encryptedPackage) {
-		return &Error{
-			En: "the workbook is protected with a password: open it in Excel, remove the password and save it again",
-			Ar: "المصنف محمي بكلمة مرور: افتحه في Excel وأزل كلمة المرور ثم احفظه من جديد",
-		}
+		return fail(nil, message.New("sheet.password"))
 	}
 	return oldExcelError()
 }
 
 func oldExcelError() error {
-	return &Error{
-		En: "old Excel format (.xls): save it as .xlsx or CSV UTF-8",
-		Ar: "صيغة Excel قديمة (" + lrm + ".xls): احفظ الملف بصيغة " + lrm + ".xlsx أو CSV UTF-8",
-	}
+	return fail(nil, message.New("sheet.xls"))
 }
 
 func notXLSXError() error {
-	return &Error{
-		En: "not an .xlsx workbook (the file is damaged or in another format): save it again as .xlsx or CSV UTF-8",
-		Ar: "ليس مصنف " + lrm + ".xlsx (الملف تالف أو بصيغة أخرى): احفظه من جديد بصيغة " + lrm + ".xlsx أو CSV UTF-8",
-	}
+	return fail(nil, message.New("sheet.not_xlsx"))
 }
-
-func quote(s string) string { return "«" + s + "»" }
 
 // isInvisible reports format characters that copy-paste from Arabic
 // documents leaves around values: direction marks and embeddings,
@@ -218,10 +204,7 @@ func (b *builder) add(number int, cells []string) error {
 		return nil
 	}
 	if last >= maxColumns {
-		return &Error{
-			En: fmt.Sprintf("row %d has more than %d columns", number, maxColumns),
-			Ar: fmt.Sprintf("الصف %d فيه أكثر من %d عمود", number, maxColumns),
-		}
+		return fail(nil, message.New("sheet.row.columns", message.Int("row", number), message.Int("max", maxColumns)))
 	}
 	cells = cells[: last+1 : last+1]
 	b.width = max(b.width, len(cells))
@@ -235,7 +218,7 @@ func (b *builder) add(number int, cells []string) error {
 
 func (b *builder) table() (*Table, error) {
 	if !b.header {
-		return nil, &Error{En: "the sheet is empty: no header row found", Ar: "الورقة فارغة: لا يوجد صف عناوين"}
+		return nil, fail(nil, message.New("sheet.empty"))
 	}
 	pad := func(c []string) []string {
 		if len(c) < b.width {

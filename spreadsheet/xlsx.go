@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer/message"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -51,11 +52,7 @@ func readXLSXBytes(data []byte, name string) (*Table, error) {
 		UnzipSizeLimit: 1 << 30,
 	})
 	if err != nil {
-		return nil, &Error{
-			En:  "cannot read the workbook (damaged, or not an .xlsx file): " + err.Error(),
-			Ar:  "تعذرت قراءة المصنف (تالف أو ليس ملف " + lrm + ".xlsx)",
-			Err: err,
-		}
+		return nil, fail(err, message.New("sheet.xlsx.unreadable", message.Latin("cause", err.Error())))
 	}
 	defer f.Close()
 	sheet, err := pickSheet(f, name)
@@ -103,11 +100,7 @@ func readXLSXBytes(data []byte, name string) (*Table, error) {
 }
 
 func sheetReadError(sheet string, err error) error {
-	return &Error{
-		En:  "cannot read the sheet " + quote(sheet) + ": " + err.Error(),
-		Ar:  "تعذرت قراءة الورقة " + quote(sheet),
-		Err: err,
-	}
+	return fail(err, message.New("sheet.xlsx.sheet_unreadable", message.Quoted("sheet", sheet), message.Latin("cause", err.Error())))
 }
 
 // pickSheet finds the sheet to read: by name, or the first visible one
@@ -120,7 +113,7 @@ func pickSheet(f *excelize.File, name string) (string, error) {
 				return s, nil
 			}
 		}
-		return "", &Error{En: "the workbook has no visible sheet", Ar: "لا توجد في المصنف ورقة ظاهرة"}
+		return "", fail(nil, message.New("sheet.xlsx.no_visible_sheet"))
 	}
 	for _, s := range list {
 		if s == name {
@@ -132,14 +125,7 @@ func pickSheet(f *excelize.File, name string) (string, error) {
 			return s, nil
 		}
 	}
-	names := make([]string, len(list))
-	for i, s := range list {
-		names[i] = quote(s)
-	}
-	return "", &Error{
-		En: "the workbook has no sheet named " + quote(name) + "; its sheets are " + strings.Join(names, ", "),
-		Ar: "لا توجد في المصنف ورقة باسم " + quote(name) + "؛ أوراقه هي " + strings.Join(names, "، "),
-	}
+	return "", fail(nil, message.New("sheet.xlsx.no_such_sheet", message.Quoted("sheet", name), message.QuotedList("sheets", list...)))
 }
 
 type dateKind uint8

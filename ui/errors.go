@@ -13,8 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/spreadsheet"
-	"github.com/oman-sca/safeer/sync/client"
+	catalogue "github.com/oman-sca/safeer/message"
 )
 
 // words puts an error into a sentence in the user's language. People never
@@ -36,18 +35,12 @@ func (u *UI) words(err error) string {
 	if errors.As(err, &fe) {
 		return u.lang.pick(fe.En, fe.Ar)
 	}
-	var ie *data.IncompleteError
-	if errors.As(err, &ie) {
-		return u.lang.pick(ie.English(), ie.Arabic())
-	}
-	var se *spreadsheet.Error
-	if errors.As(err, &se) {
-		return u.lang.pick(se.En, se.Ar)
-	}
-	var ce *client.Error
-	if errors.As(err, &ce) {
-		p := client.Describe(err)
-		return u.lang.pick(p.En, p.Ar)
+	// Any other error that says what went wrong as a message of the
+	// catalogue (a spreadsheet that cannot be read, a sync failure,
+	// certificates that would print blanks, a value that is not a phone)
+	// is rendered from it in the user's language.
+	if s, ok := catalogue.Render(err, u.lang.catalogue()); ok {
+		return s
 	}
 	for _, k := range []struct {
 		err error
@@ -69,6 +62,15 @@ func (u *UI) words(err error) string {
 		}
 	}
 	return u.T("error.generic")
+}
+
+// catalogue is l as package message (the catalogue of the packages below
+// the UI) names it.
+func (l Lang) catalogue() catalogue.Lang {
+	if l == Arabic {
+		return catalogue.Arabic
+	}
+	return catalogue.English
 }
 
 // showError shows err in words in a dialog, with the technical detail

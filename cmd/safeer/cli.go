@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 )
 
 // Exit codes.
@@ -30,10 +31,32 @@ type Main struct {
 	// back by internal/initlog): Fyne's complaints about the locale. The app
 	// prints it; the headless commands, which do not use Fyne, do not.
 	InitLog []byte
+	// Langs are the languages errors are printed in, one after the
+	// other, from the catalogue (package message). main sets the one of
+	// the environment (LC_ALL, LC_MESSAGES, LANG: Arabic for ar*, else
+	// English); a Main made by NewMain prints both. Usage and help are
+	// English.
+	Langs []message.Lang
 }
 
-// NewMain returns a Main writing to stdout and stderr.
-func NewMain(stdout, stderr io.Writer) *Main { return &Main{Stdout: stdout, Stderr: stderr} }
+// NewMain returns a Main writing to stdout and stderr, printing errors in
+// English and Arabic.
+func NewMain(stdout, stderr io.Writer) *Main {
+	return &Main{Stdout: stdout, Stderr: stderr, Langs: []message.Lang{message.English, message.Arabic}}
+}
+
+// say is m in each of the languages of errors, a line each.
+func (m *Main) say(msg message.Message) string {
+	langs := m.Langs
+	if len(langs) == 0 {
+		langs = []message.Lang{message.English}
+	}
+	lines := make([]string, len(langs))
+	for i, l := range langs {
+		lines[i] = msg.In(l)
+	}
+	return strings.Join(lines, "\n")
+}
 
 // usageError is a mistake in the command line; it exits 2 with usage.
 type usageError struct{ msg string }
@@ -111,8 +134,8 @@ func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, "Run 'safeer COMMAND --help' (or 'safeer help COMMAND') for a command's usage and flags.")
 }
 
-// fail prints err in words (both languages for validation errors) and
-// returns the exit code; it never lets a Go error reach a person raw.
+// fail prints err in words, in the languages of m.Langs, from the
+// catalogue when err carries a message, and returns the exit code.
 func (m *Main) fail(err error) int {
 	if err == nil {
 		return exitOK
@@ -137,9 +160,19 @@ func (m *Main) fail(err error) int {
 	}
 	var ve *data.ValidationError
 	if errors.As(err, &ve) {
-		fmt.Fprintln(m.Stderr, "safeer: the data is not valid:")
+		fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(message.New("cli.invalid")))
 		for _, fe := range ve.Errors {
-			fmt.Fprintf(m.Stderr, "  %s: %s\n  %s: %s\n", fe.Field, fe.En, fe.Field, fe.Ar)
+			for _, line := range strings.Split(m.say(fe.Message()), "\n") {
+				fmt.Fprintf(m.Stderr, "  %s: %s\n", fe.Field, line)
+			}
+		}
+		return exitFail
+	}
+	if msg, ok := message.Find(err); ok {
+		fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(msg))
+		var d interface{ Detail() string }
+		if errors.As(err, &d) && d.Detail() != "" {
+			fmt.Fprintf(m.Stderr, "(%s)\n", d.Detail())
 		}
 		return exitFail
 	}
@@ -149,6 +182,10 @@ func (m *Main) fail(err error) int {
 
 func errorJSON(err error) any {
 	out := map[string]any{"error": err.Error()}
+	if msg, ok := message.Find(err); ok {
+		out["code"] = msg.Code
+		out["en"], out["ar"] = msg.English(), msg.Arabic()
+	}
 	var ve *data.ValidationError
 	if errors.As(err, &ve) {
 		out["fields"] = ve.Errors

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 )
 
 func (m *Main) runCertificates(ctx context.Context, args []string) error {
@@ -67,11 +67,7 @@ func (m *Main) certificatesIssue(ctx context.Context, args []string) error {
 		// same words and the same files as the app.
 		rep, signed, err := s.IssueToPrint(ctx, *workshop, tmpl)
 		if err != nil {
-			var ie *data.IncompleteError
-			if errors.As(err, &ie) {
-				return errors.New(ie.English() + "\n" + ie.Arabic())
-			}
-			return err
+			return err // an *data.IncompleteError names the blanks in the catalogue's words
 		}
 		files := []string{}
 		switch {
@@ -202,10 +198,10 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 	if strings.HasSuffix(strings.ToLower(pos[0]), ".pdf") {
 		b, err := os.ReadFile(pos[0])
 		if err != nil {
-			return fmt.Errorf("cannot read %s: %w", pos[0], err)
+			return message.Wrap(err, "cli.certificates.unreadable", message.Latin("path", pos[0]), message.Latin("cause", err.Error()))
 		}
 		if texts = certificate.RecordsInPDF(b); len(texts) == 0 {
-			return fmt.Errorf("%s holds no Safeer certificate record", pos[0])
+			return message.NewError("cli.certificates.no_record", message.Latin("path", pos[0]))
 		}
 	}
 	var hqKey, ownKey ed25519.PublicKey

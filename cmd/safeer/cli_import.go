@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/spreadsheet"
 )
 
@@ -65,12 +66,15 @@ func (m *Main) runImport(ctx context.Context, args []string) error {
 			m.printImportReport(rep)
 		}
 		if errors.Is(err, data.ErrInvalidRows) {
-			return fmt.Errorf("%d row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the %d valid rows", rep.InvalidRows, rep.Valid)
+			return message.NewError("cli.import.invalid_rows", message.Int("invalid", rep.InvalidRows), message.Int("valid", rep.Valid))
 		}
 		if errors.Is(err, data.ErrImportedBefore) {
 			p := rep.Previous
-			return fmt.Errorf("this file was imported before (%s, %s%s, batch %s), so nothing was imported: add --again to import it once more, or undo that import first",
-				p.Source, p.ImportedAt, byWhom(p.By), p.ID)
+			args := []message.Arg{message.Quoted("source", p.Source), message.Latin("when", p.ImportedAt), message.Latin("batch", p.ID)}
+			if p.By != "" {
+				return message.NewError("cli.import.again_by", append(args, message.Text("by", p.By))...)
+			}
+			return message.NewError("cli.import.again", args...)
 		}
 		return err
 	})

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/roster"
 )
 
@@ -142,7 +143,7 @@ func (m *Main) peopleAdd(ctx context.Context, args []string) error {
 			} else {
 				printMatches(m, dups)
 			}
-			return fmt.Errorf("this person looks like someone already on the roster; add --force to add them anyway, or merge")
+			return message.NewError("cli.people.duplicate")
 		}
 		if err := s.AddPerson(ctx, &p); err != nil {
 			return err

@@ -12,12 +12,14 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
-// syncError is a sync failure in both languages, so the command line says
-// what went wrong the way the app does.
+// syncError is a sync failure as its message of the catalogue, so the
+// command line says what went wrong the way the app does, with the
+// technical detail underneath.
 type syncError struct{ p client.Problem }
 
 func (e syncError) Error() string {
@@ -27,6 +29,9 @@ func (e syncError) Error() string {
 	}
 	return s
 }
+
+func (e syncError) Message() message.Message { return e.p.Message() }
+func (e syncError) Detail() string           { return e.p.Detail }
 
 func bilingual(err error) error {
 	if err == nil {
@@ -80,11 +85,11 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 		if m.JSON {
 			m.printJSON(m.Stdout, res)
 		} else {
-			fmt.Fprintf(m.Stdout, "Enrolled with %s for %s.\nتم تسجيل الجهاز لدى المقر.\n", res.HQURL, strings.Join(res.Governorates, ", "))
+			fmt.Fprintln(m.Stdout, m.say(message.New("cli.enrolled", message.Latin("hq", res.HQURL), message.Latin("governorates", strings.Join(res.Governorates, ", ")))))
 			fmt.Fprintf(m.Stdout, "Device id: %s\n", res.DeviceID)
 		}
 		if res.Warning != nil {
-			fmt.Fprintf(m.Stderr, "safeer: %s\n%s\n", res.Warning.En, res.Warning.Ar)
+			fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(res.Warning.Message()))
 		}
 		return nil
 	})
@@ -133,7 +138,7 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 			}
 		}
 		for _, w := range rep.Warnings {
-			fmt.Fprintf(m.Stderr, "safeer: %s\n%s\n", w.En, w.Ar)
+			fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(w.Message()))
 		}
 		return nil
 	})
@@ -203,10 +208,10 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "Clock correction:\t%s (this computer's clock is off)\n", st.ClockOffset.Round(time.Second))
 		}
 		if st.Problem != nil {
-			fmt.Fprintf(w, "Problem:\t%s\n\t%s\n", st.Problem.En, st.Problem.Ar)
+			fmt.Fprintf(w, "Problem:\t%s\n", m.sayIndented(st.Problem.Message()))
 		}
 		for _, p := range st.Warnings {
-			fmt.Fprintf(w, "Note:\t%s\n\t%s\n", p.En, p.Ar)
+			fmt.Fprintf(w, "Note:\t%s\n", m.sayIndented(p.Message()))
 		}
 		if atHQ != nil {
 			pulled := ""
@@ -218,11 +223,16 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 			fmt.Fprintf(w, "Conflicts waiting at HQ:\t%d\n", atHQ.PendingConflicts)
 			fmt.Fprintf(w, "HQ's newest change:\t%s (this device has pulled to %s)\n", atHQ.Cursor, orNone(pulled))
 		} else if atHQErr != nil {
-			p := client.Describe(atHQErr)
-			fmt.Fprintf(w, "HQ's view:\t%s\n\t%s\n", p.En, p.Ar)
+			fmt.Fprintf(w, "HQ's view:\t%s\n", m.sayIndented(client.Describe(atHQErr).Message()))
 		}
 		return nil
 	})
+}
+
+// sayIndented is say for a line of the status table: each language on
+// its own line, in the table's second column.
+func (m *Main) sayIndented(msg message.Message) string {
+	return strings.ReplaceAll(m.say(msg), "\n", "\n\t")
 }
 
 func whenPtr(t *time.Time) string {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/oman-sca/safeer/internal/initlog"
+	"github.com/oman-sca/safeer/message"
 )
 
 func main() {
@@ -16,5 +17,7 @@ func main() {
 	defer stop()
 	m := NewMain(os.Stdout, os.Stderr)
 	m.InitLog = initlog.Release()
+	// Errors in the language of the locale the command runs in.
+	m.Langs = []message.Lang{message.LangOfEnv(os.Getenv)}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 const (
@@ -64,20 +66,14 @@ func serial(s, orig string) (string, error) {
 	}
 	s = strings.TrimLeft(s, "0")
 	if len(s) == 4 {
-		return "", fail(
-			"not a date "+quote(orig)+": only a year; write the whole date as day/month/year",
-			"ليس تاريخًا "+quote(orig)+": هذه سنة فقط؛ اكتب التاريخ كاملًا يوم/شهر/سنة")
+		return "", fail(message.New("input.date.year_only", value(orig)))
 	}
 	n, _ := strconv.Atoi(s)
 	if len(s) != 5 {
-		return "", fail(
-			"not a date "+quote(orig)+": write it as day/month/year, e.g. 5/3/2024",
-			"ليس تاريخًا "+quote(orig)+": اكتبه بالصيغة يوم/شهر/سنة، مثل 5/3/2024")
+		return "", fail(message.New("input.date.number", value(orig)))
 	}
 	if n > maxSerial {
-		return "", fail(
-			fmt.Sprintf("not a date %s: as an Excel date number it must be between %d (1927) and %d (2100); write it as day/month/year", quote(orig), minSerial, maxSerial),
-			fmt.Sprintf("ليس تاريخًا %s: رقم التاريخ في Excel يجب أن يكون بين %d (1927) و%d (2100)؛ اكتبه بالصيغة يوم/شهر/سنة", quote(orig), minSerial, maxSerial))
+		return "", fail(message.New("input.date.serial_range", value(orig), message.Int("min", minSerial), message.Int("max", maxSerial)))
 	}
 	// Day 0 of Excel's 1900 system is 1899-12-31, but Excel counts a
 	// 29 February 1900 that never was, so from day 61 on (all our range)
@@ -95,9 +91,7 @@ func splitDate(s, orig string) (y, m, d int, err error) {
 		return false
 	})
 	bad := func() (int, int, int, error) {
-		return 0, 0, 0, fail(
-			"not a date "+quote(orig)+": write it as day/month/year (5/3/2024) or year-month-day (2024-03-05)",
-			"ليس تاريخًا "+quote(orig)+": اكتبه بالصيغة يوم/شهر/سنة (5/3/2024) أو سنة-شهر-يوم (2024-03-05)")
+		return 0, 0, 0, fail(message.New("input.date.form", value(orig)))
 	}
 	if len(parts) != 3 {
 		return bad()
@@ -129,9 +123,7 @@ func splitDate(s, orig string) (y, m, d int, err error) {
 	case len(c) == 4 && len(a) <= 2: // day first
 		y, m, d = num(c), mb, num(a)
 	case len(c) == 2 && len(a) <= 2 && num(c) >= 0:
-		return 0, 0, 0, fail(
-			"not a date "+quote(orig)+": write the year with 4 digits (e.g. 2024), so that the century is not guessed",
-			"ليس تاريخًا "+quote(orig)+": اكتب السنة بأربعة أرقام (مثل 2024) حتى لا يُخمَّن القرن")
+		return 0, 0, 0, fail(message.New("input.date.two_digit_year", value(orig)))
 	default:
 		return bad()
 	}
@@ -157,20 +149,14 @@ func sameSeparators(s string) bool {
 
 func validDate(y, m, d int, orig string) (string, error) {
 	if y < minYear || y > maxYear {
-		return "", fail(
-			fmt.Sprintf("not a plausible date %s: the year %d is outside %d–%d", quote(orig), y, minYear, maxYear),
-			fmt.Sprintf("تاريخ غير معقول %s: السنة %d خارج المدى %d–%d", quote(orig), y, minYear, maxYear))
+		return "", fail(message.New("input.date.year_range", value(orig), message.Int("year", y), message.Int("min", minYear), message.Int("max", maxYear)))
 	}
 	if m < 1 || m > 12 {
-		return "", fail(
-			fmt.Sprintf("not a date %s: there is no month %d (dates are read day first: day/month/year)", quote(orig), m),
-			fmt.Sprintf("ليس تاريخًا %s: لا يوجد شهر رقم %d (يُقرأ التاريخ بالصيغة يوم/شهر/سنة)", quote(orig), m))
+		return "", fail(message.New("input.date.month", value(orig), message.Int("month", m)))
 	}
 	last := time.Date(y, time.Month(m)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 	if d < 1 || d > last {
-		return "", fail(
-			fmt.Sprintf("not a date %s: %s %d has %d days", quote(orig), time.Month(m), y, last),
-			fmt.Sprintf("ليس تاريخًا %s: شهر %s %d فيه %d يومًا", quote(orig), arMonths[m-1], y, last))
+		return "", fail(message.New("input.date.day", value(orig), message.Pair("month", time.Month(m).String(), arMonths[m-1]), message.Int("year", y), message.Int("days", last)))
 	}
 	return fmt.Sprintf("%04d-%02d-%02d", y, m, d), nil
 }

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 // Gender reads "male" or "female" from English (m, male, man, f, female,
@@ -20,9 +22,7 @@ func Gender(s string) (string, error) {
 	if g, ok := genders[key]; ok {
 		return g, nil
 	}
-	return "", fail(
-		"not a gender "+quote(s)+": expected male or female (ذكر or أنثى)",
-		"ليس جنسًا معروفًا "+quote(s)+": المتوقع ذكر أو أنثى ("+lrm+"male/female)")
+	return "", fail(message.New("input.gender", value(s)))
 }
 
 var genders = func() map[string]string {
@@ -46,33 +46,30 @@ func Email(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
-	bad := func(en, ar string) (string, error) {
-		return "", fail("not an e-mail address "+quote(s)+": "+en, "ليس بريدًا إلكترونيًا "+quote(s)+": "+ar)
-	}
+	bad := func(m message.Message) (string, error) { return "", fail(m) }
 	if strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
-		return bad("it contains a space", "يحتوي على مسافة")
+		return bad(message.New("input.email.space", value(s)))
 	}
 	if strings.ContainsAny(s, ",;<>()[]\"") {
-		return bad("it contains , ; < > ( ) [ ] or \"; write one address only",
-			"يحتوي على , ; < > ( ) [ ] أو \"؛ اكتب عنوانًا واحدًا فقط")
+		return bad(message.New("input.email.several", value(s)))
 	}
 	switch strings.Count(s, "@") {
 	case 0:
-		return bad("it has no @", "لا يحتوي على @")
+		return bad(message.New("input.email.no_at", value(s)))
 	case 1:
 	default:
-		return bad("it has more than one @; write one address only", "يحتوي على أكثر من @؛ اكتب عنوانًا واحدًا فقط")
+		return bad(message.New("input.email.many_at", value(s)))
 	}
 	local, domain, _ := strings.Cut(s, "@")
 	if local == "" {
-		return bad("nothing before the @", "لا يوجد شيء قبل @")
+		return bad(message.New("input.email.no_local", value(s)))
 	}
 	if !strings.Contains(domain, ".") {
-		return bad("the part after @ needs a dot, as in example.com", "الجزء بعد @ يحتاج إلى نقطة، مثل example.com")
+		return bad(message.New("input.email.no_dot", value(s)))
 	}
 	for _, label := range strings.Split(domain, ".") {
 		if label == "" {
-			return bad("the part after @ has an empty piece between dots", "الجزء بعد @ فيه نقطتان متتاليتان أو نقطة في طرفه")
+			return bad(message.New("input.email.empty_label", value(s)))
 		}
 	}
 	return s, nil
@@ -93,14 +90,10 @@ func CivilID(s string) (string, error) {
 		return r
 	}, s))
 	if !allDigits(s) {
-		return "", fail(
-			"not a civil ID number "+quote(orig)+": only digits are allowed",
-			"ليس رقمًا مدنيًا "+quote(orig)+": يُسمح بالأرقام فقط")
+		return "", fail(message.New("input.civil_id.digits", value(orig)))
 	}
 	if len(s) < 6 || len(s) > 10 {
-		return "", fail(
-			"not a civil ID number "+quote(orig)+": expected 6 to 10 digits, found "+strconv.Itoa(len(s)),
-			"ليس رقمًا مدنيًا "+quote(orig)+": يجب أن يتكون من 6 إلى 10 أرقام، وفيه "+strconv.Itoa(len(s)))
+		return "", fail(message.New("input.civil_id.length", value(orig), message.Int("count", len(s))))
 	}
 	return s, nil
 }
@@ -125,9 +118,7 @@ func Hours(s string) (float64, error) {
 		}
 	}
 	bad := func() (float64, error) {
-		return 0, fail(
-			"not a number of hours "+quote(orig)+": write it like 2 or 2.5",
-			"ليس عددًا من الساعات "+quote(orig)+": اكتبه مثل 2 أو 2.5")
+		return 0, fail(message.New("input.hours", value(orig)))
 	}
 	if h, m, ok := strings.Cut(s, ":"); ok {
 		if !allDigits(h) || len(m) != 2 || !allDigits(m) || len(h) > 4 {

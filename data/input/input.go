@@ -14,32 +14,35 @@ import (
 	"unicode/utf8"
 
 	"github.com/oman-sca/safeer/arabic"
+	"github.com/oman-sca/safeer/message"
 )
 
-// Error says why a value was rejected, in English and Arabic.
+// Error says why a value was rejected: a message of the catalogue (package
+// message), and that message rendered in English and Arabic.
 type Error struct {
-	En string // English reason; also what Error returns
-	Ar string // Arabic reason
+	Msg message.Message
+	En  string // English reason; also what Error returns
+	Ar  string // Arabic reason
 }
 
-func (e *Error) Error() string { return e.En }
+func (e *Error) Error() string            { return e.En }
+func (e *Error) Message() message.Message { return e.Msg }
 
-// lrm (LEFT-TO-RIGHT MARK) goes before "+968" and similar in Arabic
-// messages: without it the bidi algorithm moves the "+" to the wrong end.
-const lrm = "\u200e"
+func fail(m message.Message) *Error { return &Error{Msg: m, En: m.English(), Ar: m.Arabic()} }
 
-func fail(en, ar string) *Error { return &Error{En: en, Ar: ar} }
+// value is the offending value as a message's argument, shortened so that
+// a whole pasted paragraph does not swamp the report. It shows between
+// guillemets, which read the same way in English and Arabic, inside its
+// isolate.
+func value(s string) message.Arg { return message.Quoted("value", short(s)) }
 
-// quote shows the offending value inside a message, shortened so that a
-// whole pasted paragraph does not swamp the report. Guillemets read the
-// same way in English and Arabic.
-func quote(s string) string {
+func short(s string) string {
 	const max = 40
 	if utf8.RuneCountInString(s) > max {
 		r := []rune(s)
 		s = string(r[:max]) + "…"
 	}
-	return "«" + s + "»"
+	return s
 }
 
 // isInvisible reports format characters that spreadsheets and copy-paste

@@ -18,6 +18,10 @@ func checkErr(t *testing.T, in string, err error, want string) {
 	if pe.En == "" || pe.Ar == "" || pe.Error() != pe.En {
 		t.Fatalf("%q: incomplete error %#v", in, pe)
 	}
+	// The words are the catalogue's, rendered from the error's code.
+	if !strings.HasPrefix(string(pe.Msg.Code), "input.") || pe.Msg.English() != pe.En || pe.Msg.Arabic() != pe.Ar {
+		t.Fatalf("%q: the error's words are not its message's: %#v", in, pe)
+	}
 	if want != "" && !strings.Contains(pe.En, want) {
 		t.Errorf("%q: error %q does not mention %q", in, pe.En, want)
 	}
@@ -88,7 +92,7 @@ func TestPhone(t *testing.T) {
 func TestPhoneArabicMessage(t *testing.T) {
 	_, err := Phone("+968 123")
 	var pe *Error
-	if !errors.As(err, &pe) || !strings.Contains(pe.Ar, "يجب أن يتكون من 8 أرقام بعد \u200e+968") {
+	if !errors.As(err, &pe) || !strings.Contains(pe.Ar, "يجب أن يتكون من 8 أرقام بعد \u2066+968\u2069") {
 		t.Fatalf("Arabic reason = %q", pe.Ar)
 	}
 }

@@ -3,6 +3,8 @@ package input
 import (
 	"strings"
 	"unicode"
+
+	"github.com/oman-sca/safeer/message"
 )
 
 // Phone normalises a phone number to E.164.
@@ -30,23 +32,17 @@ func Phone(s string) (string, error) {
 			// A "+" is only meaningful before the digits; separators such
 			// as the "(" of "(+968)" may come before it.
 			if plus || b.Len() > 0 {
-				return "", fail(
-					"not a phone number "+quote(orig)+": a \"+\" can only come first",
-					"ليس رقم هاتف "+quote(orig)+": علامة "+lrm+"\"+\" تأتي في البداية فقط")
+				return "", fail(message.New("input.phone.plus", value(orig)))
 			}
 			plus = true
 		case isPhoneSeparator(r):
 		default:
-			return "", fail(
-				"not a phone number "+quote(orig)+": it contains "+quote(string(r)),
-				"ليس رقم هاتف "+quote(orig)+": يحتوي على "+quote(string(r)))
+			return "", fail(message.New("input.phone.char", value(orig), message.Quoted("char", string(r))))
 		}
 	}
 	d := b.String()
 	if d == "" {
-		return "", fail(
-			"not a phone number "+quote(orig)+": it has no digits",
-			"ليس رقم هاتف "+quote(orig)+": لا يحتوي على أرقام")
+		return "", fail(message.New("input.phone.no_digits", value(orig)))
 	}
 	intl := plus
 	if !plus && strings.HasPrefix(d, "00") {
@@ -57,14 +53,10 @@ func Phone(s string) (string, error) {
 			return omani(d[3:], orig)
 		}
 		if d == "" || d[0] == '0' {
-			return "", fail(
-				"not a phone number "+quote(orig)+": a country code cannot start with 0",
-				"ليس رقم هاتف "+quote(orig)+": رمز الدولة لا يبدأ بالصفر")
+			return "", fail(message.New("input.phone.country_zero", value(orig)))
 		}
 		if len(d) < 8 || len(d) > 15 {
-			return "", fail(
-				"not an international phone number "+quote(orig)+": expected 8 to 15 digits including the country code",
-				"ليس رقم هاتف دولي "+quote(orig)+": يجب أن يتكون من 8 إلى 15 رقمًا مع رمز الدولة")
+			return "", fail(message.New("input.phone.international_length", value(orig)))
 		}
 		return "+" + d, nil
 	}
@@ -77,25 +69,19 @@ func Phone(s string) (string, error) {
 	if len(d) == 8 {
 		return omani(d, orig)
 	}
-	return "", fail(
-		"not an Omani phone number "+quote(orig)+": expected 8 digits (or +968 and 8 digits); write foreign numbers with + and the country code",
-		"ليس رقم هاتف عُماني "+quote(orig)+": يجب أن يتكون من 8 أرقام (أو "+lrm+"+968 و8 أرقام)؛ اكتب الأرقام الأجنبية مع "+lrm+"+ ورمز الدولة")
+	return "", fail(message.New("input.phone.omani_length", value(orig)))
 }
 
 // omani checks the 8 national digits of an Omani number.
 func omani(n, orig string) (string, error) {
 	if len(n) != 8 {
-		return "", fail(
-			"not an Omani phone number "+quote(orig)+": expected 8 digits after +968",
-			"ليس رقم هاتف عُماني "+quote(orig)+": يجب أن يتكون من 8 أرقام بعد "+lrm+"+968")
+		return "", fail(message.New("input.phone.omani_after_code", value(orig)))
 	}
 	switch n[0] {
 	case '2', '7', '9':
 		return "+968" + n, nil
 	}
-	return "", fail(
-		"not an Omani phone number "+quote(orig)+": Omani numbers start with 9 or 7 (mobile) or 2 (landline)",
-		"ليس رقم هاتف عُماني "+quote(orig)+": الأرقام العُمانية تبدأ بـ 9 أو 7 (نقال) أو 2 (ثابت)")
+	return "", fail(message.New("input.phone.omani_prefix", value(orig)))
 }
 
 // isPhoneSeparator reports the characters people put between digit groups.

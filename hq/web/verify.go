@@ -14,6 +14,7 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/message"
 )
 
 // The verification statuses, as the JSON answer names them.
@@ -76,29 +77,30 @@ func (a Answer) Bad() bool {
 }
 
 // Headline is the verdict in a few words.
-func (a Answer) Headline() (en, ar string) {
+func (a Answer) Headline() message.Message {
 	switch a.Status {
 	case StatusValid:
-		return "Valid certificate", "شهادة صحيحة"
+		return message.New("verify.headline.valid")
 	case StatusRevoked:
-		return "Revoked certificate", "شهادة ملغاة"
+		return message.New("verify.headline.revoked")
 	case StatusUnknown:
-		return "Unknown code", "رمز غير معروف"
+		return message.New("verify.headline.unknown")
 	case StatusInvalidCode:
-		return "Not a verification code", "ليس رمز تحقق"
+		return message.New("verify.headline.invalid_code")
 	case StatusTampered:
-		return "Altered certificate", "شهادة معدَّلة"
+		return message.New("verify.headline.tampered")
 	case StatusUnknownSigner, StatusNotEndorsed:
-		return "Not issued by the programme", "ليست صادرة عن البرنامج"
+		return message.New("verify.headline.not_programme")
 	}
-	return "Not a certificate", "ليست شهادة"
+	return message.New("verify.headline.not_certificate")
 }
 
 // HeadlineEn and HeadlineAr are Headline for templates.
-func (a Answer) HeadlineEn() string { en, _ := a.Headline(); return en }
-func (a Answer) HeadlineAr() string { _, ar := a.Headline(); return ar }
+func (a Answer) HeadlineEn() string { return a.Headline().English() }
+func (a Answer) HeadlineAr() string { return a.Headline().Arabic() }
 
-func (a *Answer) say(en, ar string) { a.MessageEn, a.MessageAr = en, ar }
+// say sets the answer's message, rendered in both languages.
+func (a *Answer) say(m message.Message) { a.MessageEn, a.MessageAr = m.English(), m.Arabic() }
 
 var monthsAr = [12]string{"يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"}
 
@@ -177,10 +179,7 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	code, err := certificate.NormalizeCode(typed)
 	if err != nil {
 		a := Answer{Status: StatusInvalidCode}
-		a.say("This is not a verification code: it has a typing mistake, or it is not 10 letters and digits. "+
-			"A code looks like 7K3MQ-9XZ2F; check it on the certificate and type it again.",
-			"هذا ليس رمز تحقق: فيه خطأ في الكتابة أو ليس من 10 حروف وأرقام. "+
-				"يبدو الرمز هكذا 7K3MQ-9XZ2F؛ راجعه على الشهادة واكتبه مرة أخرى.")
+		a.say(message.New("verify.invalid_code"))
 		return a, nil
 	}
 	rows, err := s.st.CertificatesByCode(ctx, code)
@@ -190,10 +189,7 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	a := Answer{Code: certificate.FormatCode(code)}
 	if len(rows) == 0 {
 		a.Status = StatusUnknown
-		a.say("HQ has no certificate with this code. Check the code on the paper; if it is right, "+
-			"the certificate was not issued by the programme, or its device has not synced yet — ask the issuer.",
-			"لا توجد لدى المقر شهادة بهذا الرمز. راجع الرمز المطبوع؛ إن كان صحيحًا فالشهادة ليست صادرة عن البرنامج "+
-				"أو لم يُزامَن جهازها بعد — اسأل الجهة المصدرة.")
+		a.say(message.New("verify.unknown"))
 		return a, nil
 	}
 	if len(rows) > 1 {
@@ -206,8 +202,7 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	payload, ok := storedPayload(v)
 	if !ok {
 		a.Status = StatusTampered
-		a.say("HQ's copy of this certificate carries no valid signature, so it cannot be confirmed. Contact the programme.",
-			"نسخة المقر من هذه الشهادة بلا توقيع صالح، فلا يمكن تأكيدها. تواصل مع البرنامج.")
+		a.say(message.New("verify.unsigned_copy"))
 		return a, nil
 	}
 	return s.judge(payload, code, v, true), nil
@@ -239,8 +234,7 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 		// Genuinely signed, but not what HQ recorded under this code: a
 		// device signed two different certificates with one code.
 		a := Answer{Status: StatusTampered, Code: certificate.FormatCode(code), SignatureChecked: true}
-		a.say("This record does not match the certificate HQ holds under the same code. Do not accept it; contact the programme.",
-			"لا تطابق هذه البيانات الشهادة المسجلة لدى المقر بالرمز نفسه. لا تقبلها، وتواصل مع البرنامج.")
+		a.say(message.New("verify.mismatch"))
 		return a, nil
 	}
 	// Not at HQ yet: devices sync when they can. A record from a device
@@ -253,8 +247,7 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 	for _, d := range devs {
 		if d.ID == res.Record.DeviceID && d.Revoked() {
 			a := Answer{Status: StatusUnknown, Code: certificate.FormatCode(code), SignatureChecked: true}
-			a.say("HQ has no record of this certificate, and the device that signed it has been withdrawn. It cannot be confirmed; contact the programme.",
-				"لا يوجد لدى المقر سجل لهذه الشهادة، والجهاز الذي وقّعها سُحب. لا يمكن تأكيدها؛ تواصل مع البرنامج.")
+			a.say(message.New("verify.withdrawn_device"))
 			return a, nil
 		}
 	}
@@ -283,37 +276,28 @@ func (s *Site) judge(payload []byte, code string, v map[string]any, recorded boo
 	case StatusValid:
 		a.Certificate = certified(res.Record)
 		if recorded {
-			a.say("This certificate is genuine: it was issued by the Smart City Ambassadors programme and has not been revoked.",
-				"هذه الشهادة صحيحة: صادرة عن برنامج سفراء المدن الذكية ولم تُلغَ.")
+			a.say(message.New("verify.valid"))
 		} else {
-			a.say("This certificate's signature is genuine: it was issued by a device of the programme. "+
-				"HQ has not received it from that device yet, so a revocation made since would not show here.",
-				"توقيع هذه الشهادة صحيح: صادرة عن جهاز تابع للبرنامج. "+
-					"لم تصل إلى المقر من ذلك الجهاز بعد، فلو أُلغيت منذ ذلك الحين لما ظهر الإلغاء هنا.")
+			a.say(message.New("verify.valid_unrecorded"))
 		}
 	case StatusRevoked:
 		a.Certificate = certified(res.Record)
 		a.RevokedOn, a.ReplacedBy = rv.on, rv.replacedBy
-		en := fmt.Sprintf("This certificate was revoked on %s and is no longer valid.", dateEn(rv.on))
-		ar := fmt.Sprintf("أُلغيت هذه الشهادة بتاريخ %s ولم تعد صالحة.", dateAr(rv.on))
+		on := message.Pair("date", dateEn(rv.on), dateAr(rv.on))
 		if rv.replacedBy != "" {
-			en += " It was replaced by the certificate " + rv.replacedBy + "."
-			ar += " وحلّت محلها الشهادة " + rv.replacedBy + "."
+			a.say(message.New("verify.revoked_replaced", on, message.Latin("code", rv.replacedBy)))
+		} else {
+			a.say(message.New("verify.revoked", on))
 		}
-		a.say(en, ar)
 	case StatusTampered:
-		a.say("This certificate's record has been altered: it does not match its signature. Do not accept it.",
-			"تم التلاعب ببيانات هذه الشهادة: لا تطابق توقيعها. لا تقبلها.")
+		a.say(message.New("verify.tampered"))
 	case StatusUnknownSigner:
-		a.say("This certificate was not signed by a device of the Smart City Ambassadors programme. Do not accept it.",
-			"لم تُوقَّع هذه الشهادة من جهاز تابع لبرنامج سفراء المدن الذكية. لا تقبلها.")
+		a.say(message.New("verify.unknown_signer"))
 	case StatusNotEndorsed:
-		a.say("This certificate was signed by a device that was not enrolled with HQ, so it cannot be confirmed.",
-			"وُقّعت هذه الشهادة من جهاز غير مسجل لدى المقر، فلا يمكن تأكيدها.")
+		a.say(message.New("verify.not_endorsed"))
 	default:
 		a.Status = StatusMalformed
-		a.say("This link does not hold a certificate record. Type the verification code printed on the certificate instead.",
-			"لا يحمل هذا الرابط بيانات شهادة. اكتب رمز التحقق المطبوع على الشهادة بدلًا من ذلك.")
+		a.say(message.New("verify.malformed"))
 	}
 	return a
 }
@@ -357,9 +341,7 @@ func (s *Site) handleVerifyJSON(w http.ResponseWriter, r *http.Request) {
 		arg = q.Get("qr")
 	}
 	if strings.TrimSpace(arg) == "" {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "bad_request",
-			"message_en": "give ?code=VERIFICATION-CODE or ?qr=TEXT-OF-THE-QR-CODE",
-			"message_ar": "أرسل ?code=رمز-التحقق أو ?qr=نص-رمز-الاستجابة"})
+		writeJSON(w, http.StatusBadRequest, messageJSON("bad_request", message.New("verify.bad_request")))
 		return
 	}
 	s.answer(w, r, arg, true)
@@ -372,6 +354,12 @@ func (s *Site) handleVerifyPath(w http.ResponseWriter, r *http.Request) {
 	s.answer(w, r, r.PathValue("arg"), wantsJSON(r))
 }
 
+// messageJSON is an error of the JSON API: its code and its message in
+// both languages.
+func messageJSON(code string, m message.Message) map[string]string {
+	return map[string]string{"error": code, "message_en": m.English(), "message_ar": m.Arabic()}
+}
+
 func wantsJSON(r *http.Request) bool {
 	acc := r.Header.Get("Accept")
 	return strings.Contains(acc, "application/json") && !strings.Contains(acc, "text/html")
@@ -382,22 +370,19 @@ func (s *Site) answer(w http.ResponseWriter, r *http.Request, arg string, asJSON
 	if ok, wait := s.verifyRL.allow(s.clientKey(r)); !ok {
 		secs := strconv.Itoa(int(wait.Seconds()))
 		w.Header().Set("Retry-After", secs)
-		en := "Too many checks from your address in a short time. Please wait " + secs + " seconds and try again."
-		ar := "طلبات تحقق كثيرة من عنوانك في وقت قصير. انتظر " + secs + " ثانية ثم حاول مرة أخرى."
+		m := message.New("verify.rate_limited", message.Latin("seconds", secs))
 		if asJSON {
-			writeJSON(w, http.StatusTooManyRequests, map[string]string{"error": "rate_limited", "message_en": en, "message_ar": ar})
+			writeJSON(w, http.StatusTooManyRequests, messageJSON("rate_limited", m))
 			return
 		}
-		s.message(w, r, http.StatusTooManyRequests, "Too many checks", "طلبات كثيرة", en, ar)
+		s.message(w, r, http.StatusTooManyRequests, message.New("verify.rate_limited.title"), m)
 		return
 	}
 	a, err := s.lookup(r.Context(), arg)
 	if err != nil {
 		if asJSON {
 			s.log.Error("verification failed", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable",
-				"message_en": "HQ cannot check certificates right now; try again later.",
-				"message_ar": "لا يستطيع المقر التحقق من الشهادات الآن؛ حاول لاحقًا."})
+			writeJSON(w, http.StatusServiceUnavailable, messageJSON("unavailable", message.New("verify.unavailable")))
 			return
 		}
 		s.fail(w, r, err)

@@ -197,6 +197,14 @@ func TestVerifyRevoked(t *testing.T) {
 	if a.Status != web.StatusRevoked || a.RevokedOn != "2025-03-06" || a.ReplacedBy != certificate.FormatCode(re.Code) || a.Certificate == nil {
 		t.Errorf("revoked: %+v", a)
 	}
+	// The words come from the catalogue with their arguments isolated: the
+	// date and the replacement's code stay whole inside the Arabic.
+	if want := "أُلغيت هذه الشهادة بتاريخ \u20686 مارس 2025\u2069 ولم تعد صالحة. وحلّت محلها الشهادة \u2066" + a.ReplacedBy + "\u2069."; a.MessageAr != want {
+		t.Errorf("revoked, in Arabic: %q, want %q", a.MessageAr, want)
+	}
+	if want := "This certificate was revoked on 6 March 2025 and is no longer valid. It was replaced by the certificate " + a.ReplacedBy + "."; a.MessageEn != want {
+		t.Errorf("revoked, in English: %q, want %q", a.MessageEn, want)
+	}
 	page := b.get("/v/" + is.signed.Code).body
 	mustContain(t, "revoked page", page, "شهادة ملغاة", "Revoked certificate", "6 March 2025", "6 مارس 2025",
 		"/v/"+certificate.FormatCode(re.Code))

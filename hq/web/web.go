@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/message"
 )
 
 //go:embed templates/*.html
@@ -291,11 +292,12 @@ type messagePage struct {
 }
 
 func (s *Site) notFound(w http.ResponseWriter, r *http.Request) {
-	s.message(w, r, http.StatusNotFound, "Page not found", "الصفحة غير موجودة",
-		"There is no page at this address. To check a certificate, open the verification page.",
-		"لا توجد صفحة بهذا العنوان. للتحقق من شهادة افتح صفحة التحقق.")
+	s.message(w, r, http.StatusNotFound, message.New("web.not_found.title"), message.New("web.not_found"))
 }
 
-func (s *Site) message(w http.ResponseWriter, r *http.Request, status int, title, titleAr, en, ar string) {
-	s.render(w, r, status, "message", messagePage{Title: title, TitleAr: titleAr, En: en, Ar: ar, CSS: s.cssHash})
+// message renders a page that says one thing, its title and text from the
+// catalogue in both languages.
+func (s *Site) message(w http.ResponseWriter, r *http.Request, status int, title, text message.Message) {
+	s.render(w, r, status, "message", messagePage{Title: title.English(), TitleAr: title.Arabic(),
+		En: text.English(), Ar: text.Arabic(), CSS: s.cssHash})
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/oman-sca/safeer/message"
 	"net"
 	"path/filepath"
 	"strings"
@@ -247,10 +248,30 @@ func TestRetryClassification(t *testing.T) {
 	if p := Describe(&HTTPError{Status: 503}); !strings.Contains(p.En, "503") || !strings.Contains(p.Ar, "503") {
 		t.Errorf("server problem without the status: %+v", p)
 	}
-	for code := range words {
+	for _, code := range problems {
 		if w := Words(code); strings.Contains(w.En, "%d") || strings.Contains(w.Ar, "%d") {
 			t.Errorf("Words(%s) keeps a placeholder", code)
 		}
+		// Every problem has its own words in the catalogue, with and
+		// without the status, placeholders filled.
+		for _, status := range []int{0, 502} {
+			m := Problem{Code: code, Status: status}.Message()
+			if m.Code != message.Code("sync."+code) && m.Code != message.Code("sync."+code+".status") {
+				t.Errorf("problem %s (status %d) says %s", code, status, m.Code)
+			}
+			if en, ar := m.English(), m.Arabic(); strings.Contains(en+ar, "{") || en == ar {
+				t.Errorf("problem %s (status %d) in words: %q / %q", code, status, en, ar)
+			}
+		}
+	}
+	if w := Words("no_such_problem"); w.Code != "no_such_problem" || w.En != Words(ProblemUnknown).En {
+		t.Errorf("an unknown code reads %+v", w)
+	}
+	if p := Describe(&HTTPError{Status: 503}); p.Ar != "حدثت مشكلة لدى المقر (خطأ \u2066503\u2069). تغييراتك محفوظة وسيحاول سفير مرة أخرى لاحقاً." {
+		t.Errorf("the status in Arabic is not a left-to-right isolate: %q", p.Ar)
+	}
+	if m, ok := message.Find(wrap(&HTTPError{Status: 500})); !ok || m.Code != "sync.server.status" {
+		t.Errorf("a failed run carries %v %v", m, ok)
 	}
 }
 

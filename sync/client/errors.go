@@ -7,8 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"strings"
 
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -129,12 +129,37 @@ const (
 	ProblemUnknown      = "unknown"
 )
 
-// Problem is a sync failure (or warning) in words, in English and Arabic.
+// problems are all the problem codes, each with its message "sync.<code>"
+// in the catalogue (the server's and the protocol's also with the status).
+var problems = []string{
+	ProblemNotEnrolled, ProblemTokenMissing, ProblemUnreachable, ProblemTimeout, ProblemTLS,
+	ProblemServer, ProblemRevoked, ProblemUnauthorized, ProblemBadCode, ProblemResync,
+	ProblemClockSkew, ProblemClockAhead, ProblemRejected, ProblemProtocol, ProblemInsecureURL,
+	ProblemEndorsement, ProblemDatabase, ProblemCancelled, ProblemUnknown,
+}
+
+// Problem is a sync failure (or warning): its code, HQ's HTTP status when
+// it matters, and its message of the catalogue ("sync." and the code)
+// rendered in English and Arabic.
 type Problem struct {
 	Code   string `json:"code"`
+	Status int    `json:"status,omitempty"` // HQ's HTTP status, for server and protocol problems
 	En     string `json:"en"`
 	Ar     string `json:"ar"`
 	Detail string `json:"detail,omitempty"` // the technical cause, for support
+}
+
+// Message is the problem as a message of the catalogue; an unknown code
+// reads as a general failure.
+func (p Problem) Message() message.Message {
+	code := message.Code("sync." + p.Code)
+	if p.Code == "" || !message.Known(code) {
+		code = "sync." + ProblemUnknown
+	}
+	if p.Status != 0 && message.Known(code+".status") {
+		return message.New(code+".status", message.Int("status", p.Status))
+	}
+	return message.New(code)
 }
 
 // Error is a failed sync step: its problem in words, and the cause.
@@ -150,6 +175,9 @@ func (e *Error) Error() string {
 	return e.Problem.En + " (" + e.Problem.Detail + ")"
 }
 func (e *Error) Unwrap() error { return e.Err }
+
+// Message is the failure as a message of the catalogue.
+func (e *Error) Message() message.Message { return e.Problem.Message() }
 
 // wrap turns any error of a run into an *Error (once).
 func wrap(err error) error {
@@ -258,96 +286,11 @@ func Describe(err error) Problem {
 func Words(code string) Problem { return wordsFor(code, 0) }
 
 func wordsFor(code string, status int) Problem {
-	w, ok := words[code]
-	if !ok {
-		w = words[ProblemUnknown]
+	p := Problem{Code: code}
+	if code == ProblemServer || code == ProblemProtocol {
+		p.Status = status
 	}
-	p := Problem{Code: code, En: w[0], Ar: w[1]}
-	if status != 0 {
-		p.En = strings.ReplaceAll(p.En, "%d", fmt.Sprint(status))
-		p.Ar = strings.ReplaceAll(p.Ar, "%d", fmt.Sprint(status))
-	} else {
-		p.En = strings.ReplaceAll(p.En, " (error %d)", "")
-		p.Ar = strings.ReplaceAll(p.Ar, " (خطأ %d)", "")
-	}
+	m := p.Message()
+	p.En, p.Ar = m.English(), m.Arabic()
 	return p
-}
-
-var words = map[string][2]string{
-	ProblemTokenMissing: {
-		"This database was restored from a backup. Backups do not keep the HQ sync token, so this computer cannot sync until it is enrolled again: ask HQ for a new enrolment code and enrol this computer with it. Your data and unsent changes are kept.",
-		"استُعيدت قاعدة البيانات هذه من نسخة احتياطية. النسخ الاحتياطية لا تحفظ رمز المزامنة مع المقر، لذلك لا يستطيع هذا الجهاز المزامنة حتى يُسجَّل من جديد: اطلب من المقر رمز تسجيل جديدًا وسجّل هذا الجهاز به. بياناتك وتغييراتك غير المرسلة محفوظة.",
-	},
-	ProblemNotEnrolled: {
-		"This computer is not enrolled with HQ yet. Ask HQ for an enrolment code, then enrol it.",
-		"هذا الجهاز غير مسجّل لدى المقر بعد. اطلب رمز تسجيل من المقر ثم سجّل الجهاز.",
-	},
-	ProblemUnreachable: {
-		"HQ cannot be reached. Check the internet connection. Your changes are kept on this computer and will be sent when HQ answers.",
-		"تعذّر الوصول إلى المقر. تحقّق من الاتصال بالإنترنت. تغييراتك محفوظة على هذا الجهاز وستُرسل عندما يستجيب المقر.",
-	},
-	ProblemTimeout: {
-		"The connection to HQ is too slow and timed out. Your changes are kept and will be sent on the next try.",
-		"الاتصال بالمقر بطيء جداً وانتهت مهلته. تغييراتك محفوظة وستُرسل في المحاولة التالية.",
-	},
-	ProblemTLS: {
-		"The secure connection to HQ failed. Check this computer's date and time and the HQ address.",
-		"فشل الاتصال الآمن بالمقر. تحقّق من تاريخ هذا الجهاز ووقته ومن عنوان المقر.",
-	},
-	ProblemServer: {
-		"HQ had a problem (error %d). Your changes are kept; Safeer will try again later.",
-		"حدثت مشكلة لدى المقر (خطأ %d). تغييراتك محفوظة وسيحاول سفير مرة أخرى لاحقاً.",
-	},
-	ProblemRevoked: {
-		"HQ has revoked this computer, so it no longer syncs. Your data and unsent changes are kept on this computer. Contact HQ.",
-		"ألغى المقر تسجيل هذا الجهاز فتوقفت المزامنة. بياناتك وتغييراتك غير المرسلة محفوظة على هذا الجهاز. تواصل مع المقر.",
-	},
-	ProblemUnauthorized: {
-		"HQ does not recognise this computer. Enrol it again with a new code from HQ; your unsent changes are kept.",
-		"لا يتعرّف المقر على هذا الجهاز. سجّله مرة أخرى برمز جديد من المقر؛ تغييراتك غير المرسلة محفوظة.",
-	},
-	ProblemBadCode: {
-		"The enrolment code is wrong, already used or expired. Ask HQ for a new code.",
-		"رمز التسجيل غير صحيح أو مستخدم من قبل أو منتهي الصلاحية. اطلب رمزاً جديداً من المقر.",
-	},
-	ProblemResync: {
-		"HQ was restored from a backup. Safeer sent your changes and is downloading everything again.",
-		"استُعيدت بيانات المقر من نسخة احتياطية. أرسل سفير تغييراتك ويعيد تنزيل كل البيانات.",
-	},
-	ProblemClockSkew: {
-		"This computer's date and time differ from HQ's too much. Set the correct date and time, then sync again.",
-		"يختلف تاريخ هذا الجهاز ووقته عن المقر كثيرًا. اضبط التاريخ والوقت الصحيحين ثم زامن مرة أخرى.",
-	},
-	ProblemClockAhead: {
-		"This computer's clock was ahead of HQ's. Changes made offline were given HQ's time so that HQ accepts them. Check the date and time.",
-		"كانت ساعة هذا الجهاز متقدمة على ساعة المقر. أُعطيت التغييرات التي أُجريت دون اتصال وقتَ المقر ليقبلها. تحقق من التاريخ والوقت.",
-	},
-	ProblemRejected: {
-		"HQ refused some changes from this computer. They are kept in the list of refused changes.",
-		"رفض المقر بعض التغييرات من هذا الجهاز. وهي محفوظة في قائمة التغييرات المرفوضة.",
-	},
-	ProblemProtocol: {
-		"HQ did not accept what this Safeer sent (error %d). Safeer may need an update.",
-		"لم يقبل المقر ما أرسله سفير (خطأ %d). قد يحتاج سفير إلى تحديث.",
-	},
-	ProblemInsecureURL: {
-		"The HQ address must start with https:// (plain http only works on this computer itself).",
-		"يجب أن يبدأ عنوان المقر بـ https:// (لا يعمل http العادي إلا على هذا الجهاز نفسه).",
-	},
-	ProblemEndorsement: {
-		"Enrolled, but HQ's signature of this computer's key does not check out: certificates printed here may not verify. Tell HQ.",
-		"تم التسجيل، لكن توقيع المقر لمفتاح هذا الجهاز غير صحيح: قد لا يمكن التحقق من الشهادات المطبوعة هنا. أبلغ المقر.",
-	},
-	ProblemDatabase: {
-		"Safeer could not read or write its database on this computer.",
-		"تعذّر على سفير قراءة قاعدة بياناته على هذا الجهاز أو الكتابة فيها.",
-	},
-	ProblemCancelled: {
-		"Sync was stopped before it finished. Nothing is lost; it continues next time.",
-		"توقفت المزامنة قبل أن تكتمل. لم يضع شيء، وستستكمل في المرة القادمة.",
-	},
-	ProblemUnknown: {
-		"Sync failed. Your changes are kept on this computer.",
-		"فشلت المزامنة. تغييراتك محفوظة على هذا الجهاز.",
-	},
 }
