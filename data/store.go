@@ -46,13 +46,18 @@ type Store struct {
 	// clock stamps; sync sets it (see SetClockOffset in sync_state.go).
 	clockOffset atomic.Int64
 	closed      atomic.Bool
+	fakeNow     bool // WithClock
 }
 
 // Option configures Open.
 type Option func(*Store)
 
-// WithClock makes the store read time from now (tests of clock skew).
-func WithClock(now func() time.Time) Option { return func(s *Store) { s.now = now } }
+// WithClock makes the store read time from now (tests of clock skew). The
+// clock floor then does not age with this process's monotonic clock, so
+// stamps follow now alone (see protocol.Clock).
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now, s.fakeNow = now, true }
+}
 
 // ErrNewerSchema is returned when the file was written by a newer Safeer.
 var ErrNewerSchema = errors.New("database was written by a newer version of Safeer")
@@ -259,6 +264,9 @@ func (s *Store) loadIdentity(ctx context.Context) error {
 		return err
 	}
 	s.clock = protocol.NewClock(s.device, h, s.stampNow)
+	if !s.fakeNow {
+		s.clock.SetMonotonic(protocol.Monotonic())
+	}
 	return nil
 }
 

@@ -97,6 +97,10 @@ func TestSyncKilledAtRandomMoments(t *testing.T) {
 		cmd.Wait()
 		if ws, ok := cmd.ProcessState.Sys().(syscall.WaitStatus); ok && !ws.Signaled() {
 			finishedFirst++ // the sync was quicker than the kill
+			// Kill sooner next time, so the kills keep landing mid-sync
+			// rather than after it (on a long run the window would
+			// otherwise only grow).
+			window = max(window*4/5, 100*time.Millisecond)
 		}
 		after := crashEd.state(ctx)
 		switch {

@@ -153,9 +153,10 @@ var ErrClockSkew = errors.New("clock stamp is more than a day in the future")
 // Besides the newest stamp it keeps a floor: the newest wall time it has
 // seen (its own wall readings, HQ's time from the Date header of a reply,
 // times a store saved or found on its files; see SeeWall) and the moment,
-// on the monotonic clock, it saw it. A stamp's wall time is the greatest of
-// the wall clock and the floor plus the time elapsed since on the monotonic
-// clock, which a change of the wall clock does not move. So a wall clock
+// on the monotonic clock (see SetMonotonic), it saw it. A stamp's wall time
+// is the greatest of the wall clock and the floor plus the time elapsed
+// since on the monotonic clock, which a change of the wall clock does not
+// move. So a wall clock
 // that jumps back (a flat clock battery, a wrong time zone fixed) neither
 // sends stamps below what was seen nor freezes them there: while the
 // process runs they keep real time. The monotonic clock runs no faster than
@@ -180,12 +181,19 @@ func NewClock(device string, last HLC, now func() time.Time) *Clock {
 		now = time.Now
 	}
 	last.Device = device
-	start := time.Now()
-	return &Clock{last: last, device: device, now: now, mono: func() time.Duration { return time.Since(start) }}
+	return &Clock{last: last, device: device, now: now, mono: func() time.Duration { return 0 }}
 }
 
-// SetMonotonic replaces the monotonic clock the floor ages with (tests of a
-// wall clock that jumps while the process runs).
+// Monotonic is the process's monotonic clock since start, for SetMonotonic.
+func Monotonic() func() time.Duration {
+	start := time.Now()
+	return func() time.Duration { return time.Since(start) }
+}
+
+// SetMonotonic makes the floor age with mono (Monotonic() on a device; a
+// fake in tests of a wall clock that jumps while the process runs). Without
+// it the floor does not age: stamps after a jump back go on from the floor
+// by the counter, as a plain hybrid clock's do.
 func (c *Clock) SetMonotonic(mono func() time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
