@@ -63,7 +63,8 @@ func (p Purpose) String() string {
 
 // Key is an unlocked data key and the sub-keys derived from it. It is
 // made by NewKey, or by unlocking a KeyFile (Unlock, Recover). Forget
-// drops it when the app locks. A Key is safe for concurrent use.
+// drops it when the app locks. Seal, Open and Hash may be called from
+// several goroutines at once; Forget only once none of them runs.
 type Key struct {
 	raw    []byte
 	fields cipherAEAD
