@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"fmt"
 	"strings"
 	"testing"
 	"unicode"
@@ -260,4 +261,33 @@ func FuzzOpen(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The store seals and opens from several goroutines with one Key.
+func TestConcurrentUse(t *testing.T) {
+	k := NewKey()
+	done := make(chan error)
+	for g := range 8 {
+		go func() {
+			var err error
+			for i := range 200 {
+				row := fmt.Sprintf("row-%d-%d", g, i)
+				s, _ := k.Seal(row, "phone", row)
+				var v string
+				if v, err = k.Open(row, "phone", s); err == nil && v != row {
+					err = fmt.Errorf("%s opens to %s", row, v)
+				}
+				if err != nil {
+					break
+				}
+				k.Hash(Phone, row)
+			}
+			done <- err
+		}()
+	}
+	for range 8 {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
 }
