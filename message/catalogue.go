@@ -398,4 +398,51 @@ var catalogue = map[Code]template{
 	"web.not_found": {
 		"There is no page at this address. To check a certificate, open the verification page.",
 		"لا توجد صفحة بهذا العنوان. للتحقق من شهادة افتح صفحة التحقق."},
+
+	// vault: the data key, sealed fields, the key file, HQ's escrow.
+	"vault.locked": {
+		"Safeer is locked: enter the passphrase to open the data.",
+		"سفير مقفل: أدخل عبارة المرور لفتح البيانات."},
+	"vault.value.malformed": {
+		"an encrypted value of the field {field} is not in Safeer's form: it is damaged or was not written by Safeer",
+		"القيمة المشفرة للحقل {field} ليست بصيغة سفير: إنها تالفة أو لم يكتبها سفير"},
+	"vault.value.version": {
+		"an encrypted value of the field {field} was written by a newer Safeer (format {version}): update Safeer to read it",
+		"القيمة المشفرة للحقل {field} كتبها إصدار أحدث من سفير (الصيغة {version}): حدّث سفير لقراءتها"},
+	"vault.value.unopenable": {
+		"an encrypted value of the field {field} cannot be opened: it is damaged, was copied from another record, or was encrypted with another key",
+		"لا يمكن فتح القيمة المشفرة للحقل {field}: إنها تالفة، أو نُسخت من سجل آخر، أو شُفّرت بمفتاح آخر"},
+	"vault.passphrase.short": {
+		"the passphrase is too short: use at least {min} characters",
+		"عبارة المرور قصيرة جدًا: استخدم {min} أحرف على الأقل"},
+	"vault.passphrase.wrong": {
+		"The passphrase is wrong: it does not unlock this computer's data. Nothing was changed.",
+		"عبارة المرور خاطئة: لا تفتح بيانات هذا الحاسوب. لم يتغير شيء."},
+	"vault.params.invalid": {
+		"the passphrase settings are out of range; Safeer cannot use them",
+		"إعدادات عبارة المرور خارج المدى المسموح؛ لا يستطيع سفير استخدامها"},
+	"vault.keyfile.damaged": {
+		"the key file is damaged: Safeer cannot read the key to this computer's data",
+		"ملف المفتاح تالف: لا يستطيع سفير قراءة مفتاح بيانات هذا الحاسوب"},
+	"vault.keyfile.unreadable": {
+		"the key file {path} is damaged or is not a Safeer key file",
+		"ملف المفتاح {path} تالف أو ليس ملف مفتاح لسفير"},
+	"vault.keyfile.version": {
+		"the key file was written by a newer Safeer (version {version}): update Safeer to open it",
+		"ملف المفتاح كتبه إصدار أحدث من سفير (الإصدار {version}): حدّث سفير لفتحه"},
+	"vault.key.other": {
+		"this key is not the key of this key file",
+		"هذا المفتاح ليس مفتاح ملف المفتاح هذا"},
+	"vault.escrow.recipient": {
+		"HQ's public key is not an age key (age1…): the data key cannot be entrusted to HQ",
+		"المفتاح العام للمقر ليس مفتاح " + ltr("age (age1…)") + ": لا يمكن إيداع مفتاح البيانات لدى المقر"},
+	"vault.escrow.identity_form": {
+		"not an age secret key (AGE-SECRET-KEY-1…)",
+		"ليس مفتاحًا سريًا من نوع " + ltr("age (AGE-SECRET-KEY-1…)")},
+	"vault.escrow.identity": {
+		"this HQ key cannot unlock this computer's data: its key was entrusted to another HQ key",
+		"مفتاح المقر هذا لا يفتح بيانات هذا الحاسوب: أُودع مفتاحها لدى مفتاح آخر للمقر"},
+	"vault.escrow.none": {
+		"this computer's key was never entrusted to HQ (it was not enrolled), so HQ cannot unlock it",
+		"لم يُودَع مفتاح هذا الحاسوب لدى المقر قط (لم يُسجَّل)، فلا يستطيع المقر فتحه"},
 }
