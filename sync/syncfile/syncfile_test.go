@@ -2,12 +2,15 @@ package syncfile
 
 import (
 	"bytes"
+	"compress/gzip"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	mrand "math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -67,18 +70,32 @@ func (k *keys) devLookup(id string) (ed25519.PublicKey, bool, error) {
 	return nil, false, nil
 }
 
+// sampleOps are n new people as a coordinator types them: names, phones
+// and civil ids that vary as real ones do (so gzip does not find more
+// repetition than a real file has), from a fixed seed.
 func sampleOps(n int) []protocol.Op {
+	rng := mrand.New(mrand.NewPCG(15, uint64(n)))
+	first := []string{"Salim", "Aisha", "Khalid", "Maryam", "Said", "Fatma", "Hamed", "Zainab", "Ali", "Muna", "Nasser", "Huda"}
+	firstAr := []string{"سالم", "عائشة", "خالد", "مريم", "سعيد", "فاطمة", "حامد", "زينب", "علي", "منى", "ناصر", "هدى"}
+	family := []string{"Al Balushi", "Al Harthy", "Al Rawahi", "Al Busaidi", "Al Hinai", "Al Maamari", "Al Kindi", "Al Shukaili"}
+	familyAr := []string{"البلوشي", "الحارثي", "الرواحي", "البوسعيدي", "الهنائي", "المعمري", "الكندي", "الشكيلي"}
+	govs := []string{"Muscat", "Dhofar", "Al Batinah North", "Ad Dakhiliyah", "Ash Sharqiyah South"}
 	ops := make([]protocol.Op, n)
+	ms := int64(1_790_000_000_000)
 	for i := range ops {
-		h := fmt.Sprintf("%016x-%04x-%s", 1_700_000_000_000+i, 0, devID)
+		ms += 1 + rng.Int64N(20_000)
+		h := fmt.Sprintf("%016x-%04x-%s", ms, rng.IntN(3), devID)
+		f, l := rng.IntN(len(first)), rng.IntN(len(family))
 		ops[i] = protocol.Op{
-			ID: h, Table: "person", RowID: fmt.Sprintf("0193a1b2-0000-7000-8000-%012d", i),
+			ID: h, Table: "person",
+			RowID: fmt.Sprintf("%08x-%04x-7%03x-8%03x-%012x", ms>>16, ms&0xffff, rng.IntN(0x1000), rng.IntN(0x1000), rng.Int64N(1<<48)),
 			Fields: map[string]protocol.Field{
-				"name_ar":     {Value: "سالم بن علي", HLC: h},
-				"name_en":     {Value: fmt.Sprintf("Salim %d", i), HLC: h},
-				"phone":       {Value: "+96891234567", HLC: h},
-				"governorate": {Value: "Muscat", HLC: h},
-				"joined_on":   {Value: "2026-03-05", HLC: h},
+				"name_ar":     {Value: firstAr[f] + " " + familyAr[l], HLC: h},
+				"name_en":     {Value: first[f] + " " + family[l], HLC: h},
+				"civil_id":    {Value: fmt.Sprintf("%08d", rng.IntN(100_000_000)), HLC: h},
+				"phone":       {Value: fmt.Sprintf("+9689%07d", rng.IntN(10_000_000)), HLC: h},
+				"governorate": {Value: govs[rng.IntN(len(govs))], HLC: h},
+				"joined_on":   {Value: fmt.Sprintf("2026-%02d-%02d", 1+rng.IntN(12), 1+rng.IntN(28)), HLC: h},
 			},
 		}
 	}
@@ -566,6 +583,16 @@ func BenchmarkSealRequest(b *testing.B) {
 	}
 	b.ReportMetric(float64(size)/1e6, "MB")
 	b.ReportMetric(float64(size)/10_000, "bytes/op")
+	// The same ops as a network push sends them: JSON, gzipped.
+	var net bytes.Buffer
+	zw := gzip.NewWriter(&net)
+	if err := json.NewEncoder(zw).Encode(protocol.PushRequest{Clock: req.Clock, Ops: req.Ops}); err != nil {
+		b.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(net.Len())/10_000, "push-gzip-bytes/op")
 }
 
 func BenchmarkOpenRequest(b *testing.B) {
@@ -577,4 +604,68 @@ func BenchmarkOpenRequest(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(file))/1e6, "MB")
+}
+
+// BenchmarkSealReply and BenchmarkOpenReply: HQ's reply to that request,
+// with the 100,000 people of a device's governorates in pull pages of
+// MaxPullLimit, as a first sync by file brings them.
+func BenchmarkSealReply(b *testing.B) {
+	k := newKeys(b)
+	rep := bigReply()
+	var size int
+	for b.Loop() {
+		var buf bytes.Buffer
+		if err := SealReply(&buf, rep, k.hq, pub(k.dev)); err != nil {
+			b.Fatal(err)
+		}
+		size = buf.Len()
+	}
+	b.ReportMetric(float64(size)/1e6, "MB")
+	b.ReportMetric(float64(size)/100_000, "bytes/person")
+	// The same pages as network pulls send them: each JSON, gzipped.
+	var net int
+	for _, p := range rep.Pages {
+		var buf bytes.Buffer
+		zw := gzip.NewWriter(&buf)
+		if err := json.NewEncoder(zw).Encode(p); err != nil {
+			b.Fatal(err)
+		}
+		if err := zw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		net += buf.Len()
+	}
+	b.ReportMetric(float64(net)/100_000, "pull-gzip-bytes/person")
+}
+
+func BenchmarkOpenReply(b *testing.B) {
+	k := newKeys(b)
+	var buf bytes.Buffer
+	if err := SealReply(&buf, bigReply(), k.hq, pub(k.dev)); err != nil {
+		b.Fatal(err)
+	}
+	file := buf.Bytes()
+	for b.Loop() {
+		if _, err := OpenReply(bytes.NewReader(file), k.dev, k.devLookup); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(file))/1e6, "MB")
+}
+
+func bigReply() *Reply {
+	rep := sampleReply(sampleRequest(10_000))
+	rep.Pages = nil
+	people := sampleOps(100_000)
+	for i := 0; i < len(people); i += protocol.MaxPullLimit {
+		var page protocol.PullResponse
+		for j, op := range people[i:min(i+protocol.MaxPullLimit, len(people))] {
+			page.Changes = append(page.Changes, protocol.Change{Seq: int64(i + j + 1), Table: op.Table, RowID: op.RowID, Fields: op.Fields})
+		}
+		page.NextCursor = fmt.Sprintf("7.%d", i+len(page.Changes))
+		page.HasMore = i+protocol.MaxPullLimit < len(people)
+		page.Clock = rep.Push.Clock
+		rep.Pages = append(rep.Pages, page)
+	}
+	return rep
 }
