@@ -309,12 +309,44 @@ func decrypt(data []byte, key ed25519.PrivateKey) ([]byte, error) {
 	}
 	content, err := io.ReadAll(dec)
 	switch {
-	case errors.Is(err, io.ErrUnexpectedEOF):
+	case errors.Is(err, io.ErrUnexpectedEOF) || (err != nil && cutShort(content, data)):
 		return nil, fail(err, msgTruncated())
 	case err != nil:
 		return nil, fail(err, msgDamaged())
 	}
 	return content, nil
+}
+
+// age's payload: a 16-byte nonce, then blocks of up to 64 KiB of
+// plaintext, each with a 16-byte tag.
+const (
+	ageNonce = 16
+	ageChunk = 64 << 10
+	ageTag   = 16
+)
+
+// cutShort reports whether a file whose payload failed in a later block
+// is shorter than the sealed content it began with says it is: a block
+// cut in the middle fails like a changed one, but here the first block
+// (authentic, as age checked it) gives the length of the whole.
+func cutShort(partial, data []byte) bool {
+	p := len(magic) + 4
+	if len(partial) < p || string(partial[:len(magic)]) != magic {
+		return false
+	}
+	p += int(partial[p-1]) + ed25519.PublicKeySize
+	if len(partial) < p+4 {
+		return false
+	}
+	plain := int64(p+4) + int64(binary.BigEndian.Uint32(partial[p:])) + ed25519.SignatureSize
+	chunks := max(1, (plain+ageChunk-1)/ageChunk)
+	i := bytes.Index(data, []byte("\n--- "))
+	j := bytes.IndexByte(data[i+1:], '\n')
+	if i < 0 || j < 0 {
+		return false
+	}
+	payload := int64(len(data) - (i + 1 + j + 1))
+	return payload < ageNonce+plain+chunks*ageTag
 }
 
 // hasHeaderEnd reports whether data has the line that ends an age header

@@ -446,35 +446,60 @@ func TestEveryByteChanged(t *testing.T) {
 	t.Logf("%d bytes, %d changes: %v", len(file), 3*len(file), counts)
 }
 
-// TestEveryLengthCut opens the file cut at every length: each is refused,
-// and a cut in age's header or at a block boundary says "incomplete".
+// TestEveryLengthCut opens a file cut at every length: each is refused,
+// and says "incomplete" but where age cannot know (a cut inside the only
+// block of a small file fails as a changed byte does).
 func TestEveryLengthCut(t *testing.T) {
 	k := newKeys(t)
-	for _, n := range []int{2, 900} { // one age block, and three
-		file := sealRequest(t, k, sampleRequest(n))
-		headerEnd := bytes.Index(file, []byte("\n--- ")) + len("\n--- ") + 43 + 1
-		counts := map[message.Code]int{}
-		for l := range len(file) {
-			got, err := OpenRequest(bytes.NewReader(file[:l]), k.hq, k.hqLookup)
-			if err == nil {
-				t.Fatalf("%d ops, cut to %d of %d bytes: accepted %+v", n, l, len(file), got)
-			}
-			c := code(t, err)
-			switch {
-			case c == Truncated:
-			case c == Damaged && l > headerEnd+16:
-				// Cut inside an encrypted block: age cannot tell that
-				// from a changed byte.
-			default:
-				t.Errorf("%d ops, cut to %d of %d bytes (header ends at %d): %s", n, l, len(file), headerEnd, c)
-			}
-			counts[c]++
+	small := sealRequest(t, k, sampleRequest(2))
+	payloadStart := bytes.Index(small, []byte("\n--- ")) + len("\n--- ") + 43 + 1
+	counts := map[message.Code]int{}
+	for l := range len(small) {
+		got, err := OpenRequest(bytes.NewReader(small[:l]), k.hq, k.hqLookup)
+		if err == nil {
+			t.Fatalf("cut to %d of %d bytes: accepted %+v", l, len(small), got)
 		}
-		t.Logf("%d ops, %d bytes: %v", n, len(file), counts)
-		// And the whole file with more at its end.
+		c := code(t, err)
+		if c != Truncated && !(c == Damaged && l > payloadStart+ageNonce) {
+			t.Errorf("cut to %d of %d bytes (payload from %d): %s", l, len(small), payloadStart, c)
+		}
+		counts[c]++
+	}
+	t.Logf("%d bytes: %v", len(small), counts)
+
+	// A file of three blocks, cut at every length around the ends of its
+	// blocks and at lengths spread over the rest: once the first block is
+	// whole, every cut says "incomplete".
+	big := sealRequest(t, k, sampleRequest(4000))
+	payloadStart = bytes.Index(big, []byte("\n--- ")) + len("\n--- ") + 43 + 1
+	if blocks := (len(big) - payloadStart - ageNonce + ageChunk + ageTag - 1) / (ageChunk + ageTag); blocks < 3 {
+		t.Fatalf("%d bytes: %d blocks", len(big), blocks)
+	}
+	var lengths []int
+	for l := 0; l < len(big); l += 499 {
+		lengths = append(lengths, l)
+	}
+	for b := payloadStart + ageNonce; b < len(big); b += ageChunk + ageTag {
+		for l := max(0, b-40); l < min(len(big), b+40); l++ {
+			lengths = append(lengths, l)
+		}
+	}
+	counts = map[message.Code]int{}
+	for _, l := range lengths {
+		_, err := OpenRequest(bytes.NewReader(big[:l]), k.hq, k.hqLookup)
+		c := code(t, err)
+		if c != Truncated && !(c == Damaged && l > payloadStart+ageNonce && l <= payloadStart+ageNonce+ageChunk+ageTag) {
+			t.Errorf("cut to %d of %d bytes (payload from %d): %s", l, len(big), payloadStart, c)
+		}
+		counts[c]++
+	}
+	t.Logf("%d bytes, %d cuts: %v", len(big), len(lengths), counts)
+
+	// And whole files with more at their end.
+	for _, file := range [][]byte{small, big} {
 		_, err := OpenRequest(bytes.NewReader(append(bytes.Clone(file), '\n')), k.hq, k.hqLookup)
 		if c := code(t, err); c != Damaged {
-			t.Errorf("a byte added at the end: %s", c)
+			t.Errorf("a byte added at the end of %d: %s", len(file), c)
 		}
 	}
 }
