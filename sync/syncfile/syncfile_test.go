@@ -339,8 +339,16 @@ func TestAuthors(t *testing.T) {
 			t.Errorf("content byte %d changed and sealed again: %s, want %s", i, c, want)
 		}
 	}
+	// A device signs a request that names another device inside.
+	theirs := sampleRequest(1)
+	theirs.DeviceID = otherID
+	fake := sealContent(t, Version, KindRequest, devID, theirs, k.dev, pub(k.hq))
+	_, err = OpenRequest(bytes.NewReader(fake), k.hq, k.hqLookup)
+	if c := code(t, err); c != Malformed {
+		t.Errorf("a request for another device inside: %s", c)
+	}
 	// A reply with a request's author, or the other way round.
-	fake := sealContent(t, Version, KindReply, devID, sampleReply(sampleRequest(1)), k.dev, pub(k.hq))
+	fake = sealContent(t, Version, KindReply, devID, sampleReply(sampleRequest(1)), k.dev, pub(k.hq))
 	_, err = Open(bytes.NewReader(fake), k.hq, k.hqLookup)
 	if c := code(t, err); c != Malformed {
 		t.Errorf("a reply signed by a device: %s", c)
