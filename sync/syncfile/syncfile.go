@@ -41,6 +41,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"filippo.io/age"
@@ -114,7 +115,7 @@ type Request struct {
 
 // Epoch is the epoch part of the request's cursor ("" when it has none).
 func (r *Request) Epoch() string {
-	if i := bytes.IndexByte([]byte(r.Cursor), '.'); i >= 0 {
+	if i := strings.IndexByte(r.Cursor, '.'); i >= 0 {
 		return r.Cursor[:i]
 	}
 	return ""
