@@ -445,4 +445,47 @@ var catalogue = map[Code]template{
 	"vault.escrow.none": {
 		"this computer's key was never entrusted to HQ (it was not enrolled), so HQ cannot unlock it",
 		"لم يُودَع مفتاح هذا الحاسوب لدى المقر قط (لم يُسجَّل)، فلا يستطيع المقر فتحه"},
+	// sync/syncfile: sealed sync files carried on a stick (issue 15).
+	"syncfile.not_sync_file": {
+		"This is not a Safeer sync file. Choose the file Safeer saved for sync (from the device, or HQ's reply).",
+		"هذا ليس ملف مزامنة من صفير. اختر الملف الذي حفظه صفير للمزامنة (من الجهاز، أو رد المقر)."},
+	"syncfile.truncated": {
+		"This sync file is incomplete: it was cut short, probably while it was being copied or the stick was removed too early. Copy it again from where it was saved.",
+		"ملف المزامنة هذا ناقص: انقطع أثناء نسخه على الأرجح، أو نُزعت الذاكرة قبل انتهاء النسخ. انسخه مرة أخرى من المكان الذي حُفظ فيه."},
+	"syncfile.damaged": {
+		"This sync file is damaged: its content changed after it was written (or it was cut short). Nothing was read from it. Copy it again from where it was saved.",
+		"ملف المزامنة هذا تالف: تغيّر محتواه بعد كتابته (أو انقطع). لم يُقرأ منه شيء. انسخه مرة أخرى من المكان الذي حُفظ فيه."},
+	"syncfile.wrong_recipient": {
+		"This sync file is not for this place: it was sealed for another device or another HQ (or damaged where it names its recipient). Nothing was read from it.",
+		"ملف المزامنة هذا ليس لهذا المكان: خُتم لجهاز آخر أو لمقر آخر (أو تلف الجزء الذي يحدد المرسَل إليه). لم يُقرأ منه شيء."},
+	"syncfile.unknown_author": {
+		"This sync file comes from a device that is not enrolled here ({device}). Nothing was read from it.",
+		"ملف المزامنة هذا من جهاز غير مسجل هنا ({device}). لم يُقرأ منه شيء."},
+	"syncfile.revoked_author": {
+		"This sync file comes from a device whose access has been revoked ({device}). Nothing was read from it.",
+		"ملف المزامنة هذا من جهاز أُلغي تسجيله ({device}). لم يُقرأ منه شيء."},
+	"syncfile.bad_signature": {
+		"This sync file's signature is not that of the device it names ({device}): it was altered or forged. Nothing was read from it; do not use it.",
+		"توقيع ملف المزامنة هذا لا يطابق الجهاز المذكور فيه ({device}): عُدّل أو زُوّر. لم يُقرأ منه شيء؛ لا تستخدمه."},
+	"syncfile.newer_version": {
+		"This sync file was written by a newer version of Safeer (file format {version}; this one reads up to {supported}). Update Safeer, then open it again.",
+		"كتب ملف المزامنة هذا إصدارٌ أحدث من صفير (صيغة الملف {version}؛ وهذا الإصدار يقرأ حتى {supported}). حدّث صفير ثم افتحه مرة أخرى."},
+	"syncfile.malformed": {
+		"This sync file is not laid out as Safeer writes them, so it was refused. Nothing was read from it.",
+		"ملف المزامنة هذا ليس بالصيغة التي يكتبها صفير، فرُفض. لم يُقرأ منه شيء."},
+	"syncfile.too_large": {
+		"This file is too large to be a sync file (more than {mb} MB).",
+		"هذا الملف أكبر من أن يكون ملف مزامنة (أكثر من {mb} ميغابايت)."},
+	"syncfile.not_request": {
+		"This is a reply from HQ, not a device's sync file: load it on the device it was written for.",
+		"هذا رد من المقر وليس ملف مزامنة من جهاز: حمّله على الجهاز الذي كُتب له."},
+	"syncfile.not_reply": {
+		"This is a device's sync file, not a reply from HQ: take it to HQ (or to a computer that relays to HQ).",
+		"هذا ملف مزامنة من جهاز وليس ردًا من المقر: أوصله إلى المقر (أو إلى حاسوب ينقله إلى المقر)."},
+	"syncfile.lookup_failed": {
+		"The sync file's device ({device}) could not be checked right now. Try again.",
+		"تعذّر التحقق من جهاز ملف المزامنة ({device}) الآن. حاول مرة أخرى."},
+	"syncfile.read_failed": {
+		"The sync file could not be read from the disk or stick. Check that it is still plugged in, then try again.",
+		"تعذّرت قراءة ملف المزامنة من القرص أو الذاكرة. تأكد أنها ما زالت موصولة ثم حاول مرة أخرى."},
 }
