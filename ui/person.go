@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -336,7 +335,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 	}
 	into := p.person
 	msg := u.F("merge.confirm", u.lang.pick(m.NameEn, m.NameAr), u.lang.pick(into.NameEn, into.NameAr))
-	dialog.ShowCustomConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
+	u.askConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -353,7 +352,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 			p.onSaved(into.ID)
 			p.open(into.ID)
 		})
-	}, u.win)
+	})
 }
 
 // submit saves the form; problems appear next to their fields.
@@ -411,7 +410,7 @@ func (p *personPanel) confirmDelete() {
 	if x.ID == "" {
 		return
 	}
-	dialog.ShowCustomConfirm(u.T("person.delete"), u.T("person.delete"), u.T("button.cancel"),
+	u.askConfirm(u.T("person.delete"), u.T("person.delete"), u.T("button.cancel"),
 		u.wrapped(u.F("person.deleteconfirm", u.lang.pick(x.NameEn, x.NameAr))), func(ok bool) {
 			if !ok {
 				return
@@ -427,7 +426,7 @@ func (p *personPanel) confirmDelete() {
 				p.close()
 				p.onSaved("")
 			})
-		}, u.win)
+		})
 }
 
 // showHistory lists the workshops a person attended and their hours.
