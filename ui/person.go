@@ -171,6 +171,7 @@ func (p *personPanel) newPerson() {
 	p.person = safeer.Person{Governorate: gov, Status: safeer.StatusActive, Kind: safeer.KindAmbassador}
 	p.fill()
 	p.dups.dismissed = map[string]bool{} // a new form: warn again
+	p.dups.personID = ""
 	p.title.SetText(p.u.T("person.newtitle"))
 	p.remove.Hide()
 	p.history.RemoveAll()
@@ -197,8 +198,14 @@ func (p *personPanel) open(id string) {
 			return l, err
 		}
 		dups, err := p.u.store.DuplicateCandidates(ctx, l.person)
+		if err != nil {
+			return l, err
+		}
+		// Not the people the coordinator said are someone else (on the
+		// Duplicates screen or with "Different person" here).
+		notSame, err := p.u.store.NotSamePairs(ctx)
 		for _, d := range dups {
-			if d.ID != id {
+			if d.ID != id && !notSame[data.NewPairKey(id, d.ID)] {
 				l.dups = append(l.dups, d)
 			}
 		}
@@ -216,6 +223,7 @@ func (p *personPanel) open(id string) {
 		p.title.SetText(p.u.lang.pick(l.person.NameEn, l.person.NameAr))
 		p.remove.Show()
 		p.showHistory(l.attendance)
+		p.dups.personID = l.person.ID
 		p.dups.show(l.dups, p.sameAsExisting, false)
 		p.showForm()
 	})
@@ -483,6 +491,7 @@ type duplicateWarning struct {
 	matches   []data.Match
 	onSame    func(data.Match)
 	newPerson bool
+	personID  string // the person on the roster the warning is about, if any
 }
 
 func newDuplicateWarning(u *UI) *duplicateWarning {
@@ -534,6 +543,20 @@ func (d *duplicateWarning) check(x safeer.Person, exceptID string, onSame func(d
 	})
 }
 
+// markNotSame keeps "Different person" said of two people on the roster,
+// as the Duplicates screen's "Not the same person" does: neither the
+// warning nor the Duplicates screen offers the pair again.
+func (d *duplicateWarning) markNotSame(a, b string) {
+	u := d.u
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.MarkNotSame(ctx, a, b)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("dup.different"), err)
+		}
+	})
+}
+
 // dupDelay is how long typing must pause before a duplicate check.
 var dupDelay = 250 * time.Millisecond
 
@@ -576,6 +599,9 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 		different := u.button(u.T("dup.different"), theme.CancelIcon(), func() {
 			d.dismissed[m.ID] = true
 			d.show(d.matches, d.onSame, d.newPerson)
+			if !d.newPerson && d.personID != "" {
+				d.markNotSame(d.personID, m.ID)
+			}
 		})
 		d.list.Add(container.NewVBox(
 			u.wrapped(name),
