@@ -7,11 +7,12 @@ package ui
 // background, size and Hide, which Escape and the callers use) with the
 // app's own pieces inside: the title a heading aligned right, the content
 // the caller's labels (u.label, u.wrapped: reordered and aligned for
-// Arabic), the buttons u.button in reading order (u.row): the confirming
-// one on the right, the dismissing one on its left.
+// Arabic), the buttons u.button in reading order (u.answers): the
+// confirming one first, on the right, the dismissing one on its left.
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
@@ -31,7 +32,9 @@ func (u *UI) confirm(title, confirmText, dismissText string, content fyne.Canvas
 	})
 	ok.Importance = widget.HighImportance
 	cancel := u.button(dismissText, theme.CancelIcon(), d.Hide)
-	d.SetButtons([]fyne.CanvasObject{u.row(ok, cancel)})
+	// As wide as each other, as Fyne's are, in the order of u.answers:
+	// the confirming button first from the right.
+	d.SetButtons([]fyne.CanvasObject{container.NewGridWithColumns(2, cancel, ok)})
 	d.SetOnClosed(func() {
 		yes := confirmed
 		confirmed = false
@@ -54,13 +57,24 @@ func (u *UI) custom(title, dismissText string, content fyne.CanvasObject) dialog
 		return dialog.NewCustom(title, dismissText, content, u.win)
 	}
 	d := u.rtlDialog(title, content)
-	d.SetButtons([]fyne.CanvasObject{u.row(u.button(dismissText, nil, d.Hide))})
+	d.SetButtons([]fyne.CanvasObject{container.NewGridWithColumns(1, u.button(dismissText, nil, d.Hide))})
 	return d
 }
 
+// answers lays out a dialog's confirming and dismissing buttons in reading
+// order, the confirming one first in Arabic: so it is on the right of the
+// dismissing one in both languages, where Fyne puts it in English and where
+// an Arabic reader expects it (read first). Other buttons go with u.row.
+func (u *UI) answers(confirm, dismiss fyne.CanvasObject) *fyne.Container {
+	if u.lang.RTL() {
+		return u.row(confirm, dismiss)
+	}
+	return u.row(dismiss, confirm)
+}
+
 // customWithoutButtons is a dialog whose content has its own buttons
-// (laid out by the caller with u.row); Escape taps the one whose text is
-// Fyne's "Cancel" (see dismissButton). Call Show.
+// (laid out by the caller with u.answers and u.row); Escape taps the one
+// whose text is Fyne's "Cancel" (see dismissButton). Call Show.
 func (u *UI) customWithoutButtons(title string, content fyne.CanvasObject) dialog.Dialog {
 	if !u.lang.RTL() {
 		return dialog.NewCustomWithoutButtons(title, content, u.win)

@@ -155,17 +155,17 @@ func TestDialogsReadFromTheRight(t *testing.T) {
 			t.Errorf("%v: Escape on a dialog with one button: open %v, closed %d times", l, u.dialogOpen(), closed)
 		}
 
-		// Buttons of its own (the merge view's kind), laid out by u.row.
+		// Buttons of its own (the merge view's kind), laid out by u.answers.
 		var w dialog.Dialog
 		cancelled := false
 		cancel := u.button(no, nil, func() { cancelled = true; w.Hide() })
 		ok := u.button(yes, nil, func() { w.Hide() })
-		w = u.customWithoutButtons(title, u.border(nil, u.row(ok, cancel), nil, nil, u.wrapped(u.T("dup.title"))))
+		w = u.customWithoutButtons(title, u.border(nil, u.answers(ok, cancel), nil, nil, u.wrapped(u.T("dup.title"))))
 		w.Show()
 		dlg, tt, b = dialogTree(t, u, title, yes, no)
 		checkTitleSide(t, rtl, dlg, tt)
-		if (b[yes].x0 > b[no].x1) != rtl {
-			t.Errorf("%v: in reading order, %q at %v then %q at %v", l, yes, b[yes], no, b[no])
+		if b[yes].x0 < b[no].x1 {
+			t.Errorf("%v: %q at %v is not right of %q at %v", l, yes, b[yes], no, b[no])
 		}
 		escapeKey(u)
 		if u.dialogOpen() || !cancelled {
@@ -203,4 +203,26 @@ func TestDeletePersonAsksInArabic(t *testing.T) {
 		x, err := s.Person(context.Background(), people[0].ID)
 		return err != nil || x.Deleted
 	})
+}
+
+// TestMergeViewReadsFromTheRight: the merge view (a dialog with buttons of
+// its own) in Arabic: title on the right, Merge right of Cancel; in English
+// title on the left, Merge right of Cancel as before.
+func TestMergeViewReadsFromTheRight(t *testing.T) {
+	for _, l := range []Lang{Arabic, English} {
+		s, _, _ := twinStore(t)
+		u := newTestUI(t, s, l)
+		openPair(t, u)
+		yes, no := u.T("merge.yes"), u.T("button.cancel")
+		dlg, tt, b := dialogTree(t, u, u.T("mergeview.title"), yes, no)
+		checkTitleSide(t, l == Arabic, dlg, tt)
+		if b[yes].x0 < b[no].x1 {
+			t.Errorf("%v: %q at %v is not right of %q at %v", l, yes, b[yes], no, b[no])
+		}
+		escapeKey(u)
+		settle(u)
+		if u.dialogOpen() {
+			t.Errorf("%v: Escape left the merge view open", l)
+		}
+	}
 }

@@ -341,7 +341,7 @@ func newMergeView(u *UI, p dupPair, onMerge func(data.MergePlan), onNot func(dup
 	merge.Importance = widget.WarningImportance
 	m.buttons = []*widget.Button{swap, notSame, cancel, merge}
 	top := container.NewVBox(m.keeps, cols.header(u), widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), m.message, u.border(nil, nil, u.row(swap, notSame), u.row(cancel, merge)))
+	bottom := container.NewVBox(widget.NewSeparator(), m.message, u.border(nil, nil, u.row(swap, notSame), u.answers(merge, cancel)))
 	content := container.NewBorder(top, bottom, nil, nil, m.list)
 	m.dlg = u.customWithoutButtons(u.T("mergeview.title"), content)
 	size := u.win.Canvas().Size()
