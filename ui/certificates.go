@@ -490,7 +490,7 @@ func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
 		u.wrapped(u.F("certs.revokeconfirm", certificate.FormatCode(r.Code), personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))),
 		u.form(formRow{u.T("certs.reason"), withError(reason, errText)}),
 	)
-	d := dialog.NewCustomConfirm(u.T("certs.revoke"), u.T("certs.revoke"), u.T("button.cancel"), content, func(ok bool) {
+	d := u.confirm(u.T("certs.revoke"), u.T("certs.revoke"), u.T("button.cancel"), content, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -506,7 +506,7 @@ func (c *certificatesScreen) askRevoke(r data.CertificateRow) {
 			c.load()
 			u.changed()
 		})
-	}, u.win)
+	})
 	d.Resize(fyne.NewSize(520, 260))
 	d.Show()
 	u.focus(reason)
@@ -587,13 +587,13 @@ func (c *certificatesScreen) askSignatory(next func()) {
 		u.wrapped(u.T("certs.signatoryhelp")),
 		u.form(formRow{u.T("tmpl.signatory_name_ar"), ar}, formRow{u.T("tmpl.signatory_name_en"), en}),
 	)
-	d := dialog.NewCustomConfirm(u.T("certs.signatorytitle"), u.T("certs.signatorysave"), u.T("button.cancel"), content, func(ok bool) {
+	d := u.confirm(u.T("certs.signatorytitle"), u.T("certs.signatorysave"), u.T("button.cancel"), content, func(ok bool) {
 		if !ok {
 			return
 		}
 		u.saveSignatory(strings.TrimSpace(ar.Text), strings.TrimSpace(en.Text))
 		next()
-	}, u.win)
+	})
 	d.Resize(fyne.NewSize(520, 300))
 	d.Show()
 	u.focus(ar)

@@ -45,7 +45,7 @@ func (c *checkInScreen) undo(r data.AttendanceRecord) {
 // undoDialog is the question asked before undoing a check-in that has a
 // certificate (for the tests).
 type undoDialog struct {
-	dialog *dialog.ConfirmDialog
+	dialog dialog.Dialog
 	revoke *widget.Check
 	reason *entry
 }
@@ -75,13 +75,13 @@ func (c *checkInScreen) askUndo(r data.AttendanceRecord, certs []data.Certificat
 		u.row(q.revoke),
 		u.form(formRow{u.T("certs.reason"), q.reason}),
 	)
-	q.dialog = dialog.NewCustomConfirm(u.T("checkin.undotitle"), u.T("checkin.undotitle"), u.T("button.cancel"), content, func(ok bool) {
+	q.dialog = u.confirm(u.T("checkin.undotitle"), u.T("checkin.undotitle"), u.T("button.cancel"), content, func(ok bool) {
 		c.asked = nil
 		if ok {
 			c.unattend(r, q.revoke.Checked, strings.TrimSpace(q.reason.Text))
 		}
 		c.focusSearch()
-	}, u.win)
+	})
 	q.dialog.Resize(fyne.NewSize(540, 280))
 	c.asked = q
 	q.dialog.Show()

@@ -92,7 +92,9 @@ func tapDialogButton(t *testing.T, u *UI, text string) {
 	walk = func(o fyne.CanvasObject) {
 		switch x := o.(type) {
 		case *widget.Button:
-			if x.Text == text {
+			// An Arabic dialog's buttons are the app's: their text is
+			// displayText's, with marks around the words.
+			if logicalText(x.Text) == logicalText(text) {
 				found = x
 			}
 		case *fyne.Container:

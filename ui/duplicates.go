@@ -262,7 +262,7 @@ type mergeView struct {
 	list    *widget.List
 	keeps   *label
 	message *label
-	dlg     *dialog.CustomDialog
+	dlg     dialog.Dialog
 	buttons []*widget.Button
 	onMerge func(data.MergePlan)
 	onNot   func(dupPair)
@@ -341,9 +341,9 @@ func newMergeView(u *UI, p dupPair, onMerge func(data.MergePlan), onNot func(dup
 	merge.Importance = widget.WarningImportance
 	m.buttons = []*widget.Button{swap, notSame, cancel, merge}
 	top := container.NewVBox(m.keeps, cols.header(u), widget.NewSeparator())
-	bottom := container.NewVBox(widget.NewSeparator(), m.message, u.border(nil, nil, u.row(swap, notSame), u.row(cancel, merge)))
+	bottom := container.NewVBox(widget.NewSeparator(), m.message, u.border(nil, nil, u.row(swap, notSame), u.answers(merge, cancel)))
 	content := container.NewBorder(top, bottom, nil, nil, m.list)
-	m.dlg = dialog.NewCustomWithoutButtons(u.T("mergeview.title"), content, u.win)
+	m.dlg = u.customWithoutButtons(u.T("mergeview.title"), content)
 	size := u.win.Canvas().Size()
 	m.dlg.Resize(fyne.NewSize(size.Width*0.92, size.Height*0.9))
 	m.busy(true)

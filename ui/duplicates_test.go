@@ -287,3 +287,81 @@ func labelsText(o fyne.CanvasObject) string {
 	walk(o)
 	return b.String()
 }
+
+// openPerson opens id in the Ambassadors screen's form and waits for it and
+// its duplicate check to be on screen.
+func openPerson(t *testing.T, u *UI, id string) *personPanel {
+	t.Helper()
+	u.show(screenPeople)
+	p := u.people.detail
+	p.open(id)
+	eventually(t, "person open", func() bool { return p.person.ID == id })
+	settle(u)
+	return p
+}
+
+// TestPersonWarningSkipsNotSamePairs: a pair marked "Not the same person"
+// on the Duplicates screen is no longer offered by the person form's
+// duplicate warning, and "Different person" said in the warning of a
+// person on the roster is kept the same way (the Duplicates screen stops
+// offering the pair too).
+func TestPersonWarningSkipsNotSamePairs(t *testing.T) {
+	ctx := context.Background()
+	s, people, twin := twinStore(t)
+	u := newTestUI(t, s, English)
+	p := openPerson(t, u, twin.ID)
+	if !p.dups.visible() || p.dups.matches[0].ID != people[0].ID {
+		t.Fatalf("before marking, the twin's form warns of %+v", p.dups.matches)
+	}
+	openPair(t, u)
+	tapDialogButton(t, u, "Not the same person")
+	eventually(t, "marked", func() bool { return !u.dialogOpen() && len(u.duplicates.pairs) == 0 })
+	for _, id := range []string{twin.ID, people[0].ID} {
+		p = openPerson(t, u, id)
+		for _, m := range p.dups.matches {
+			if m.ID == twin.ID || m.ID == people[0].ID {
+				t.Fatalf("the form of %s still warns of %s, marked not the same", id, m.ID)
+			}
+		}
+	}
+
+	// "Different person" in the warning of someone on the roster.
+	s, people, twin = twinStore(t)
+	u = newTestUI(t, s, English)
+	p = openPerson(t, u, people[0].ID)
+	if !p.dups.visible() || p.dups.matches[0].ID != twin.ID {
+		t.Fatalf("the form warns of %+v", p.dups.matches)
+	}
+	var different *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch x := o.(type) {
+		case *widget.Button:
+			if x.Text == "Different person" && different == nil {
+				different = x
+			}
+		case *fyne.Container:
+			for _, c := range x.Objects {
+				walk(c)
+			}
+		}
+	}
+	walk(p.dups.view())
+	if different == nil {
+		t.Fatalf("no Different person in %q", allText(p.dups.view()))
+	}
+	test.Tap(different)
+	eventually(t, "kept", func() bool {
+		pairs, err := s.NotSamePairs(ctx)
+		return err == nil && pairs[data.NewPairKey(people[0].ID, twin.ID)]
+	})
+	if p = openPerson(t, u, twin.ID); p.dups.visible() {
+		t.Fatalf("the twin's form still warns of %+v", p.dups.matches)
+	}
+	u.show(screenDuplicates)
+	eventually(t, "scanned", func() bool { return !u.duplicates.scanning })
+	settle(u)
+	if n := len(u.duplicates.pairs); n != 0 {
+		t.Fatalf("the Duplicates screen offers %d pairs after Different person", n)
+	}
+}

@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -86,7 +85,7 @@ func (u *UI) showError(title string, err error) {
 	detail.SizeName = theme.SizeNameCaptionText
 	detail.Importance = widget.LowImportance
 	content := container.NewVBox(msg, detail)
-	d := dialog.NewCustom(title, u.T("button.ok"), container.NewGridWrap(fyne.NewSize(460, content.MinSize().Height+80), content), u.win)
+	d := u.custom(title, u.T("button.ok"), container.NewGridWrap(fyne.NewSize(460, content.MinSize().Height+80), content))
 	d.Show()
 }
 

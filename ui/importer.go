@@ -37,7 +37,7 @@ type importWizard struct {
 	undo     *widget.Button
 	bar      *widget.ProgressBar
 	busy     bool
-	dialog   *dialog.CustomDialog
+	dialog   dialog.Dialog
 	content  fyne.CanvasObject
 }
 
@@ -104,7 +104,7 @@ func newImportWizard(u *UI, done func()) *importWizard {
 // show opens the wizard in a dialog over the window.
 func (w *importWizard) show() {
 	u := w.u
-	w.dialog = dialog.NewCustom(u.T("import.title"), u.T("button.close"), w.content, u.win)
+	w.dialog = u.custom(u.T("import.title"), u.T("button.close"), w.content)
 	size := u.win.Canvas().Size()
 	w.dialog.Resize(fyne.NewSize(max(size.Width*0.9, 700), max(size.Height*0.9, 520)))
 	w.dialog.SetOnClosed(func() {
@@ -290,11 +290,11 @@ func (w *importWizard) askAgain(prev *data.ImportBatch) {
 	u := w.u
 	msg := u.F("import.before", prev.Source, shortDate(prev.ImportedAt), byOrDash(prev.By), prev.Imported)
 	w.report.SetText(msg)
-	dialog.ShowCustomConfirm(u.T("import.beforetitle"), u.T("import.again"), u.T("import.stop"), u.wrapped(msg), func(ok bool) {
+	u.askConfirm(u.T("import.beforetitle"), u.T("import.again"), u.T("import.stop"), u.wrapped(msg), func(ok bool) {
 		if ok {
 			w.startWith(false, true)
 		}
-	}, u.win)
+	})
 }
 
 func (w *importWizard) showReport(rep *data.ImportReport, err error) {
@@ -371,11 +371,11 @@ func (w *importWizard) undoLast() {
 		}
 		msg := u.F("import.undoconfirm", last.Imported, last.Source, shortDate(last.ImportedAt))
 		id := last.ID
-		dialog.ShowCustomConfirm(u.T("import.undo"), u.T("import.undo"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
+		u.askConfirm(u.T("import.undo"), u.T("import.undo"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
 			if ok {
 				w.undoBatch(id)
 			}
-		}, u.win)
+		})
 	})
 }
 

@@ -95,8 +95,10 @@ func (u *UI) escape() bool {
 }
 
 // dismissButton finds a dialog's dismiss button: Fyne's dialogs put their
-// buttons in the fourth object of the pop-up's content, dismiss first; the
-// file dialogs have a Cancel button of their own.
+// buttons in the fourth object of the pop-up's content, dismiss first (the
+// Arabic dialogs of dialogs.go too: dismiss on the left); a dialog with
+// buttons of its own (the merge view) and the file dialogs have a Cancel
+// button in their content.
 func dismissButton(o fyne.CanvasObject) *widget.Button {
 	if p, ok := o.(*widget.PopUp); ok {
 		if c, ok := p.Content.(*fyne.Container); ok && len(c.Objects) == 5 {

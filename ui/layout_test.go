@@ -192,6 +192,25 @@ func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
 	c.message.SetText(strings.Split(c.message.Logical(), "\n")[0])
 	at("certificates-issued")
 
+	// Undoing a check-in that has a certificate asks (a question with a
+	// form in it: the app's kind of confirmation dialog).
+	u.show(screenCheckIn)
+	ci := u.checkin
+	ci.loadAttendance()
+	eventually(t, "attendance", func() bool { return len(ci.present) > 0 })
+	for _, r := range ci.present {
+		if certs, err := u.store.LiveCertificates(context.Background(), r.ID); err == nil && len(certs) > 0 {
+			ci.askUndo(r, certs)
+			break
+		}
+	}
+	if ci.asked == nil {
+		t.Fatal("no one present has a certificate to undo")
+	}
+	settle(u)
+	at("checkin-undo")
+	ci.asked.dialog.Hide()
+
 	u.show(screenSync)
 	u.syncScreen.showConflicts()
 	eventually(t, "conflicts", func() bool { return len(u.syncScreen.conflicts.items) > 0 })

@@ -37,7 +37,7 @@ type namesakeDialog struct {
 	sel      int
 	marks    []*canvas.Rectangle
 	rows     *fyne.Container
-	dialog   *dialog.CustomDialog
+	dialog   dialog.Dialog
 	chosen   bool
 	onChoose func(namesake)
 	onCancel func()
@@ -164,7 +164,7 @@ func (d *namesakeDialog) show() {
 	u := d.u
 	help := u.wrapped(u.T("checkin.whichhelp"))
 	content := container.NewBorder(help, nil, nil, nil, container.NewVScroll(d))
-	d.dialog = dialog.NewCustom(u.T("checkin.whichtitle"), u.T("button.cancel"), content, u.win)
+	d.dialog = u.custom(u.T("checkin.whichtitle"), u.T("button.cancel"), content)
 	d.dialog.SetOnClosed(func() {
 		if !d.chosen {
 			d.onCancel()

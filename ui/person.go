@@ -8,7 +8,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -172,6 +171,7 @@ func (p *personPanel) newPerson() {
 	p.person = safeer.Person{Governorate: gov, Status: safeer.StatusActive, Kind: safeer.KindAmbassador}
 	p.fill()
 	p.dups.dismissed = map[string]bool{} // a new form: warn again
+	p.dups.personID = ""
 	p.title.SetText(p.u.T("person.newtitle"))
 	p.remove.Hide()
 	p.history.RemoveAll()
@@ -198,8 +198,14 @@ func (p *personPanel) open(id string) {
 			return l, err
 		}
 		dups, err := p.u.store.DuplicateCandidates(ctx, l.person)
+		if err != nil {
+			return l, err
+		}
+		// Not the people the coordinator said are someone else (on the
+		// Duplicates screen or with "Different person" here).
+		notSame, err := p.u.store.NotSamePairs(ctx)
 		for _, d := range dups {
-			if d.ID != id {
+			if d.ID != id && !notSame[data.NewPairKey(id, d.ID)] {
 				l.dups = append(l.dups, d)
 			}
 		}
@@ -217,6 +223,7 @@ func (p *personPanel) open(id string) {
 		p.title.SetText(p.u.lang.pick(l.person.NameEn, l.person.NameAr))
 		p.remove.Show()
 		p.showHistory(l.attendance)
+		p.dups.personID = l.person.ID
 		p.dups.show(l.dups, p.sameAsExisting, false)
 		p.showForm()
 	})
@@ -336,7 +343,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 	}
 	into := p.person
 	msg := u.F("merge.confirm", u.lang.pick(m.NameEn, m.NameAr), u.lang.pick(into.NameEn, into.NameAr))
-	dialog.ShowCustomConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
+	u.askConfirm(u.T("merge.title"), u.T("merge.yes"), u.T("button.cancel"), u.wrapped(msg), func(ok bool) {
 		if !ok {
 			return
 		}
@@ -353,7 +360,7 @@ func (p *personPanel) sameAsExisting(m data.Match) {
 			p.onSaved(into.ID)
 			p.open(into.ID)
 		})
-	}, u.win)
+	})
 }
 
 // submit saves the form; problems appear next to their fields.
@@ -411,7 +418,7 @@ func (p *personPanel) confirmDelete() {
 	if x.ID == "" {
 		return
 	}
-	dialog.ShowCustomConfirm(u.T("person.delete"), u.T("person.delete"), u.T("button.cancel"),
+	u.askConfirm(u.T("person.delete"), u.T("person.delete"), u.T("button.cancel"),
 		u.wrapped(u.F("person.deleteconfirm", u.lang.pick(x.NameEn, x.NameAr))), func(ok bool) {
 			if !ok {
 				return
@@ -427,7 +434,7 @@ func (p *personPanel) confirmDelete() {
 				p.close()
 				p.onSaved("")
 			})
-		}, u.win)
+		})
 }
 
 // showHistory lists the workshops a person attended and their hours.
@@ -484,6 +491,7 @@ type duplicateWarning struct {
 	matches   []data.Match
 	onSame    func(data.Match)
 	newPerson bool
+	personID  string // the person on the roster the warning is about, if any
 }
 
 func newDuplicateWarning(u *UI) *duplicateWarning {
@@ -535,6 +543,20 @@ func (d *duplicateWarning) check(x safeer.Person, exceptID string, onSame func(d
 	})
 }
 
+// markNotSame keeps "Different person" said of two people on the roster,
+// as the Duplicates screen's "Not the same person" does: neither the
+// warning nor the Duplicates screen offers the pair again.
+func (d *duplicateWarning) markNotSame(a, b string) {
+	u := d.u
+	background(u, func(ctx context.Context) (struct{}, error) {
+		return struct{}{}, u.store.MarkNotSame(ctx, a, b)
+	}, func(_ struct{}, err error) {
+		if err != nil {
+			u.showError(u.T("dup.different"), err)
+		}
+	})
+}
+
 // dupDelay is how long typing must pause before a duplicate check.
 var dupDelay = 250 * time.Millisecond
 
@@ -577,6 +599,9 @@ func (d *duplicateWarning) show(ms []data.Match, onSame func(data.Match), newPer
 		different := u.button(u.T("dup.different"), theme.CancelIcon(), func() {
 			d.dismissed[m.ID] = true
 			d.show(d.matches, d.onSame, d.newPerson)
+			if !d.newPerson && d.personID != "" {
+				d.markNotSame(d.personID, m.ID)
+			}
 		})
 		d.list.Add(container.NewVBox(
 			u.wrapped(name),

@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -493,7 +492,7 @@ func (f *workshopForm) confirmDelete() {
 		return
 	}
 	title := u.lang.pick(w.TitleEn, w.TitleAr)
-	dialog.ShowCustomConfirm(u.T("workshops.deletetitle"), u.T("workshops.delete"), u.T("button.cancel"),
+	u.askConfirm(u.T("workshops.deletetitle"), u.T("workshops.delete"), u.T("button.cancel"),
 		u.wrapped(u.F("workshops.deleteconfirm", title)), func(ok bool) {
 			if !ok {
 				return
@@ -516,5 +515,5 @@ func (f *workshopForm) confirmDelete() {
 					f.onDeleted(w)
 				}
 			})
-		}, u.win)
+		})
 }
