@@ -99,10 +99,14 @@ func (d rowData) num(name string) float64 {
 	return 0
 }
 
-// flag is a true/false field's value: true, a non-zero number, "1" or
-// "true" (what devices of every version have sent).
-func (d rowData) flag(name string) bool {
-	switch x := d[name].V.(type) {
+// flag is a true/false field's value (see Truth).
+func (d rowData) flag(name string) bool { return Truth(d[name].V) }
+
+// Truth is a true/false field's value as decoded from JSON: true, a
+// non-zero number, "1" or "true" (what devices of every version have sent).
+// HQ's pages read flags by the same rule.
+func Truth(v any) bool {
+	switch x := v.(type) {
 	case bool:
 		return x
 	case float64:

@@ -31,17 +31,7 @@ func (s *Site) base(ses *session, nav, title string) consolePage {
 // Field values of a decoded row.
 func str(v map[string]any, k string) string { x, _ := v[k].(string); return x }
 
-func truth(v map[string]any, k string) bool {
-	switch x := v[k].(type) {
-	case bool:
-		return x
-	case float64:
-		return x != 0
-	case string:
-		return x == "1" || x == "true"
-	}
-	return false
-}
+func truth(v map[string]any, k string) bool { return hq.Truth(v[k]) }
 
 // eachRow calls fn with every row q selects, a page at a time, with its
 // values.
