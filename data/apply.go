@@ -493,3 +493,117 @@ func sortedKeys[V any](m map[string]V) []string {
 	sort.Strings(out)
 	return out
 }
+
+// TakeBackRefused gives HQ's values back to the fields of ops HQ refused
+// for good (ids, in rejected_op): a field still holding the refused op's
+// stamp gets the empty stamp, which any of HQ's beats, and the cursor goes
+// back to the start, so the next pull brings HQ's copy of the row and its
+// values replace the refused ones. Without it the device would keep a
+// value HQ never took, and differ from HQ until someone edits the field
+// again. The refused op stays in rejected_op, for a person to see. It
+// returns the number of fields taken back (0: the cursor is untouched).
+func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		a := newApplier(t)
+		for _, id := range ids {
+			var table, rowID, stamp, fieldsJSON string
+			err := t.sql.QueryRowContext(ctx, `SELECT tbl, row_id, hlc, fields FROM rejected_op WHERE op_id = ?`, id).
+				Scan(&table, &rowID, &stamp, &fieldsJSON)
+			if isNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			cols, err := a.columns(ctx, table)
+			if err != nil {
+				return err
+			}
+			if cols == nil {
+				continue
+			}
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(fieldsJSON), &fields); err != nil {
+				return fmt.Errorf("refused op %s: %w", id, err)
+			}
+			var rowHLC, clocksJSON string
+			// table is a synced table this schema has (a.columns).
+			err = t.sql.QueryRowContext(ctx, `SELECT hlc, clocks FROM `+table+` WHERE id = ?`, rowID).Scan(&rowHLC, &clocksJSON)
+			if isNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			clocks := map[string]string{}
+			if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+				return fmt.Errorf("%s %s: damaged clocks: %w", table, rowID, err)
+			}
+			if rowHLC == stamp {
+				// The refused op made the row: HQ has no copy to give
+				// back. It stays as typed (and listed as refused).
+				continue
+			}
+			sets := []string{}
+			args := []any{}
+			for _, name := range sortedKeys(fields) {
+				typ, synced := cols[name]
+				if !synced {
+					continue
+				}
+				cur, ok := clocks[name]
+				if !ok {
+					cur = rowHLC
+				}
+				if cur != stamp || a.unsentFields(ctx, table, rowID)[name] {
+					continue // edited again since: that edit stands
+				}
+				// Empty, with a stamp any of HQ's beats: the pull brings
+				// HQ's value, and a field HQ's copy lacks is empty there.
+				clocks[name] = ""
+				sets = append(sets, name+" = ?")
+				args = append(args, zeroColumn(typ))
+			}
+			if len(sets) == 0 {
+				continue
+			}
+			cj, err := json.Marshal(clocks)
+			if err != nil {
+				return err
+			}
+			args = append(args, string(cj), rowID)
+			// Column names come from protocol.Tables and the local schema.
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET `+strings.Join(sets, ", ")+`, clocks = ? WHERE id = ?`, args...); err != nil {
+				return err
+			}
+			took := len(sets)
+			slog.Info("sync: a refused change gives way to HQ's copy", "table", table, "row", rowID, "fields", took)
+			n += took
+		}
+		if n > 0 {
+			if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take HQ's values back for refused changes: %w", err)
+	}
+	return n, nil
+}
+
+// zeroColumn is the empty value of a column of type typ.
+func zeroColumn(typ string) any {
+	switch strings.ToUpper(typ) {
+	case "INTEGER", "REAL":
+		return 0
+	case "TEXT":
+		return ""
+	}
+	return nil
+}

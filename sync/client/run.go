@@ -127,6 +127,25 @@ func (c *Client) run(ctx context.Context, trigger string, started func()) (rep R
 }
 
 func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) error {
+	if err := c.steps(ctx, st, rep); err != nil {
+		return err
+	}
+	// What HQ refused for good gives way to HQ's copy (the refused ops
+	// stay listed): their fields are taken back and everything is pulled
+	// again, so this device does not keep values HQ never took.
+	var ids []string
+	for _, r := range rep.Rejections {
+		ids = append(ids, r.ID)
+	}
+	n, err := c.store.TakeBackRefused(ctx, ids)
+	if err != nil || n == 0 {
+		return local(err)
+	}
+	c.log.Warn("sync: changes HQ refused give way to HQ's copy; pulling everything again", "fields", n)
+	return c.pull(ctx, st, "", rep)
+}
+
+func (c *Client) steps(ctx context.Context, st data.SyncState, rep *Report) error {
 	if err := c.ping(ctx, st.HQURL); err != nil {
 		return err
 	}

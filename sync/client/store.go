@@ -47,4 +47,5 @@ type Store interface {
 	StartResync(ctx context.Context) error
 	FinishResync(ctx context.Context) (int, error)
 	RequeueRefused(ctx context.Context, ids []string) (int, error)
+	TakeBackRefused(ctx context.Context, ids []string) (int, error)
 }
