@@ -28,9 +28,11 @@ import (
 // The re-assertions are ordinary outbox ops: HQ merges them like any other,
 // and an op already there is a no-op by its stamps.
 
-// resyncTables are the tables whose rows a device writes and so may have
-// to send again (place rows and conflicts are HQ's).
-var resyncTables = []string{"person", "workshop", "attendance", "certificate"}
+// resyncTables are the tables whose rows a device may have to send again,
+// parents first: those it writes, then the conflicts HQ logged about them
+// (HQ loses those it logged after its backup; they go back in HQ's name).
+// Place rows are HQ's alone.
+var resyncTables = []string{"person", "workshop", "attendance", "certificate", "conflict"}
 
 // StartResync makes the next pull start from the beginning and notes the
 // rows to check against HQ's copy. The outbox keeps every op (their base
@@ -174,6 +176,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 var placeField = map[string]string{
 	"person": "governorate", "workshop": "governorate",
 	"attendance": "workshop_id", "certificate": "attendance_id",
+	"conflict": "row_id",
 }
 
 // tableOrder puts parents before children (the order of resyncTables).

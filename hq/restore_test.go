@@ -25,7 +25,9 @@ import (
 // push goes to HQ before HQ says it was restored. Nothing may be refused:
 // the resync sends the rows HQ lost, parents first and whole, and then the
 // edits and the check-in; A, syncing after, has nothing refused either,
-// and HQ ends with everything. (SQLite: the backup is a copy of its file.)
+// and HQ ends with everything, the conflict it logged after its backup
+// included (re-asserted in HQ's name). (SQLite: the backup is a copy of its
+// file.)
 func TestRestoreResendsParentsFirst(t *testing.T) {
 	ctx := context.Background()
 	w := &world{now: time.Now().UTC().Truncate(time.Second)}
@@ -94,6 +96,18 @@ func TestRestoreResendsParentsFirst(t *testing.T) {
 	}
 	a.mustSync()
 	b.mustSync()
+	// Both edit the same field offline: HQ logs a conflict, after its
+	// backup, and both devices pull it.
+	w.advance(time.Minute)
+	a.edit(p.ID, func(p *safeer.Person) { p.Organisation = "by A" })
+	b.edit(p.ID, func(p *safeer.Person) { p.Organisation = "by B" })
+	a.mustSync()
+	b.mustSync()
+	a.mustSync()
+	logged, err := a.store.Conflicts(ctx, true)
+	if err != nil || len(logged) != 1 {
+		t.Fatalf("conflicts on a: %+v %v", logged, err)
+	}
 
 	// B, offline: a check-in and an edit of rows HQ is about to lose.
 	w.advance(time.Minute)
@@ -143,7 +157,7 @@ func TestRestoreResendsParentsFirst(t *testing.T) {
 			t.Fatalf("%s: %d ops still queued", name, n)
 		}
 	}
-	for table, id := range map[string]string{"workshop": ws.ID, "person": p.ID, "attendance": att.ID} {
+	for table, id := range map[string]string{"workshop": ws.ID, "person": p.ID, "attendance": att.ID, "conflict": logged[0].ID} {
 		if _, found, err := rowAt(ctx, st, table, id); err != nil || !found {
 			t.Fatalf("HQ lacks %s %s (%v)", table, id, err)
 		}
