@@ -543,6 +543,11 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 			if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
 				return fmt.Errorf("%s %s: damaged clocks: %w", table, rowID, err)
 			}
+			if id != stamp {
+				// Values re-asserted after HQ's restore, not an edit made
+				// here: they were HQ's (or another device's) already.
+				continue
+			}
 			if rowHLC == stamp {
 				// The refused op made the row: HQ has no copy to give
 				// back. It stays as typed (and listed as refused).

@@ -134,7 +134,9 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 			// and change nothing more).
 			send := map[string]protocol.Field{}
 			for name, f := range local {
-				if f.HLC != "" && !isZero(f.Value) {
+				// Empty values too: a check-in undone and made again
+				// (deleted false), a conflict's empty winner.
+				if f.HLC != "" {
 					send[name] = f
 				}
 			}
