@@ -501,6 +501,7 @@ func (c *chaos) restoreHQ() {
 	}
 	copyFile(c.t, c.backup, c.hqDB)
 	c.lost = append(c.lost, [2]time.Time{c.backupAt, time.Now()})
+	c.t.Logf("chaos: HQ restored, losing what came from %d to %d (ms)", c.backupAt.UnixMilli(), time.Now().UnixMilli())
 	c.h.admin("reset-epoch")
 	c.restores++
 	c.h = startHQ(c.t, c.hqDB, c.h.addr)
