@@ -299,6 +299,17 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
 			clocks[n] = changed[n].HLC
 		}
+		// A field given back to HQ (TakeBackRefused: the empty stamp) that
+		// HQ's copy lacks is empty at HQ: empty here too.
+		for _, n := range sortedKeys(clocks) {
+			typ, synced := cols[n]
+			if _, sent := incoming[n]; sent || !synced || clocks[n] != "" {
+				continue
+			}
+			sets = append(sets, n+" = ?")
+			args = append(args, zeroColumn(typ))
+			changed[n] = protocol.Field{Value: nil}
+		}
 		cj, err := json.Marshal(clocks)
 		if err != nil {
 			return err
@@ -494,11 +505,12 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// TakeBackRefused gives HQ's values back to the fields of ops HQ refused
-// for good (ids, in rejected_op): a field still holding the refused op's
-// stamp gets the empty stamp, which any of HQ's beats, and the cursor goes
-// back to the start, so the next pull brings HQ's copy of the row and its
-// values replace the refused ones. Without it the device would keep a
+// TakeBackRefused gives HQ's values back to the fields of this device's
+// own ops HQ refused for good (ids, in rejected_op): a field still holding
+// the refused op's stamp gets the empty stamp, which any of HQ's beats, and
+// the cursor goes back to the start, so the next pull brings HQ's copy of
+// the row and its values replace the refused ones (a field HQ's copy lacks
+// is emptied then). Without it the device would keep a
 // value HQ never took, and differ from HQ until someone edits the field
 // again. The refused op stays in rejected_op, for a person to see. It
 // returns the number of fields taken back (0: the cursor is untouched).
@@ -553,11 +565,9 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 				// back. It stays as typed (and listed as refused).
 				continue
 			}
-			sets := []string{}
-			args := []any{}
+			took := 0
 			for _, name := range sortedKeys(fields) {
-				typ, synced := cols[name]
-				if !synced {
+				if _, synced := cols[name]; !synced {
 					continue
 				}
 				cur, ok := clocks[name]
@@ -567,25 +577,22 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 				if cur != stamp || a.unsentFields(ctx, table, rowID)[name] {
 					continue // edited again since: that edit stands
 				}
-				// Empty, with a stamp any of HQ's beats: the pull brings
-				// HQ's value, and a field HQ's copy lacks is empty there.
+				// The value stays (a name does not vanish while the
+				// pull runs), with a stamp any of HQ's beats: the pull
+				// brings HQ's value, or empties a field HQ's copy lacks.
 				clocks[name] = ""
-				sets = append(sets, name+" = ?")
-				args = append(args, zeroColumn(typ))
+				took++
 			}
-			if len(sets) == 0 {
+			if took == 0 {
 				continue
 			}
 			cj, err := json.Marshal(clocks)
 			if err != nil {
 				return err
 			}
-			args = append(args, string(cj), rowID)
-			// Column names come from protocol.Tables and the local schema.
-			if _, err := t.exec(ctx, `UPDATE `+table+` SET `+strings.Join(sets, ", ")+`, clocks = ? WHERE id = ?`, args...); err != nil {
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET clocks = ? WHERE id = ?`, string(cj), rowID); err != nil {
 				return err
 			}
-			took := len(sets)
 			slog.Info("sync: a refused change gives way to HQ's copy", "table", table, "row", rowID, "fields", took)
 			n += took
 		}
