@@ -522,14 +522,26 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 	err := s.write(ctx, func(t *tx) error {
 		a := newApplier(t)
 		for _, id := range ids {
-			var table, rowID, stamp, fieldsJSON string
-			err := t.sql.QueryRowContext(ctx, `SELECT tbl, row_id, hlc, fields FROM rejected_op WHERE op_id = ?`, id).
-				Scan(&table, &rowID, &stamp, &fieldsJSON)
+			var table, rowID, stamp, fieldsJSON, code, msg string
+			err := t.sql.QueryRowContext(ctx, `SELECT tbl, row_id, hlc, fields, code, message FROM rejected_op WHERE op_id = ?`, id).
+				Scan(&table, &rowID, &stamp, &fieldsJSON, &code, &msg)
 			if isNoRows(err) {
 				continue
 			}
 			if err != nil {
 				return err
+			}
+			if table == "person" && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, "person "+rowID+" belongs to ") {
+				// HQ holds the person in a governorate this device is not
+				// enrolled for: moved while HQ lost, in its restore, the
+				// exit that would have told this device. Drop it as an
+				// exit does (the refused op keeps what was typed).
+				if err := a.drop(ctx, table, rowID); err != nil {
+					return err
+				}
+				t.peopleBulk = true
+				slog.Info("sync: a person HQ holds in another governorate leaves this device", "row", rowID)
+				continue
 			}
 			cols, err := a.columns(ctx, table)
 			if err != nil {
