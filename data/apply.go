@@ -299,6 +299,17 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
 			clocks[n] = changed[n].HLC
 		}
+		// A field given back to HQ (TakeBackRefused: the empty stamp) that
+		// HQ's copy lacks is empty at HQ: empty here too.
+		for _, n := range sortedKeys(clocks) {
+			typ, synced := cols[n]
+			if _, sent := incoming[n]; sent || !synced || clocks[n] != "" {
+				continue
+			}
+			sets = append(sets, n+" = ?")
+			args = append(args, zeroColumn(typ))
+			changed[n] = protocol.Field{Value: nil}
+		}
 		cj, err := json.Marshal(clocks)
 		if err != nil {
 			return err
@@ -492,4 +503,131 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// TakeBackRefused gives HQ's values back to the fields of this device's
+// own ops HQ refused for good (ids, in rejected_op): a field still holding
+// the refused op's stamp gets the empty stamp, which any of HQ's beats, and
+// the cursor goes back to the start, so the next pull brings HQ's copy of
+// the row and its values replace the refused ones (a field HQ's copy lacks
+// is emptied then). Without it the device would keep a
+// value HQ never took, and differ from HQ until someone edits the field
+// again. The refused op stays in rejected_op, for a person to see. It
+// returns the number of fields taken back (0: the cursor is untouched).
+func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		a := newApplier(t)
+		for _, id := range ids {
+			var table, rowID, stamp, fieldsJSON, code, msg string
+			err := t.sql.QueryRowContext(ctx, `SELECT tbl, row_id, hlc, fields, code, message FROM rejected_op WHERE op_id = ?`, id).
+				Scan(&table, &rowID, &stamp, &fieldsJSON, &code, &msg)
+			if isNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			if table == "person" && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, "person "+rowID+" belongs to ") {
+				// HQ holds the person in a governorate this device is not
+				// enrolled for: moved while HQ lost, in its restore, the
+				// exit that would have told this device. Drop it as an
+				// exit does (the refused op keeps what was typed).
+				if err := a.drop(ctx, table, rowID); err != nil {
+					return err
+				}
+				t.peopleBulk = true
+				slog.Info("sync: a person HQ holds in another governorate leaves this device", "row", rowID)
+				continue
+			}
+			cols, err := a.columns(ctx, table)
+			if err != nil {
+				return err
+			}
+			if cols == nil {
+				continue
+			}
+			var fields map[string]json.RawMessage
+			if err := json.Unmarshal([]byte(fieldsJSON), &fields); err != nil {
+				return fmt.Errorf("refused op %s: %w", id, err)
+			}
+			var rowHLC, clocksJSON string
+			// table is a synced table this schema has (a.columns).
+			err = t.sql.QueryRowContext(ctx, `SELECT hlc, clocks FROM `+table+` WHERE id = ?`, rowID).Scan(&rowHLC, &clocksJSON)
+			if isNoRows(err) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			clocks := map[string]string{}
+			if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+				return fmt.Errorf("%s %s: damaged clocks: %w", table, rowID, err)
+			}
+			if id != stamp {
+				// Values re-asserted after HQ's restore, not an edit made
+				// here: they were HQ's (or another device's) already.
+				continue
+			}
+			if rowHLC == stamp {
+				// The refused op made the row: HQ has no copy to give
+				// back. It stays as typed (and listed as refused).
+				continue
+			}
+			took := 0
+			for _, name := range sortedKeys(fields) {
+				if _, synced := cols[name]; !synced {
+					continue
+				}
+				cur, ok := clocks[name]
+				if !ok {
+					cur = rowHLC
+				}
+				if cur != stamp || a.unsentFields(ctx, table, rowID)[name] {
+					continue // edited again since: that edit stands
+				}
+				// The value stays (a name does not vanish while the
+				// pull runs), with a stamp any of HQ's beats: the pull
+				// brings HQ's value, or empties a field HQ's copy lacks.
+				clocks[name] = ""
+				took++
+			}
+			if took == 0 {
+				continue
+			}
+			cj, err := json.Marshal(clocks)
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET clocks = ? WHERE id = ?`, string(cj), rowID); err != nil {
+				return err
+			}
+			slog.Info("sync: a refused change gives way to HQ's copy", "table", table, "row", rowID, "fields", took)
+			n += took
+		}
+		if n > 0 {
+			if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("take HQ's values back for refused changes: %w", err)
+	}
+	return n, nil
+}
+
+// zeroColumn is the empty value of a column of type typ.
+func zeroColumn(typ string) any {
+	switch strings.ToUpper(typ) {
+	case "INTEGER", "REAL":
+		return 0
+	case "TEXT":
+		return ""
+	}
+	return nil
 }

@@ -28,9 +28,11 @@ import (
 // The re-assertions are ordinary outbox ops: HQ merges them like any other,
 // and an op already there is a no-op by its stamps.
 
-// resyncTables are the tables whose rows a device writes and so may have
-// to send again (place rows and conflicts are HQ's).
-var resyncTables = []string{"person", "workshop", "attendance", "certificate"}
+// resyncTables are the tables whose rows a device may have to send again,
+// parents first: those it writes, then the conflicts HQ logged about them
+// (HQ loses those it logged after its backup; they go back in HQ's name).
+// Place rows are HQ's alone.
+var resyncTables = []string{"person", "workshop", "attendance", "certificate", "conflict"}
 
 // StartResync makes the next pull start from the beginning and notes the
 // rows to check against HQ's copy. The outbox keeps every op (their base
@@ -69,9 +71,15 @@ func (s *Store) ResyncPending(ctx context.Context) (int, error) {
 }
 
 // FinishResync ends a resync after the last page of the full pull: each
-// noted row HQ did not send, and that this device wrote to, is queued in
-// full for HQ (its fields with their stamps). It returns the number of ops
-// queued. Without a resync under way it does nothing.
+// noted row HQ did not send is queued in full for HQ (its fields with their
+// stamps), whoever wrote it: HQ lost it in its restore, and an edit of it
+// (made here, or queued here before the restore) names only the fields it
+// changes, which HQ cannot place without the row. The rows go parents
+// first (people and workshops, then attendance, then certificates), each
+// row's op that places it (governorate, workshop, attendance) first, and
+// all of them before the ops queued earlier, which may edit those rows. It
+// returns the number of ops queued. Without a resync under way it does
+// nothing.
 func (s *Store) FinishResync(ctx context.Context) (int, error) {
 	if n, err := s.ResyncPending(ctx); err != nil || n == 0 {
 		return 0, err
@@ -79,7 +87,11 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 	queued := 0
 	err := s.write(ctx, func(t *tx) error {
 		a := newApplier(t)
-		rows, err := t.sql.QueryContext(ctx, `SELECT tbl, row_id FROM resync_pending ORDER BY tbl, row_id`)
+		var before int64
+		if err := t.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM outbox`).Scan(&before); err != nil {
+			return err
+		}
+		rows, err := t.sql.QueryContext(ctx, `SELECT tbl, row_id FROM resync_pending`)
 		if err != nil {
 			return err
 		}
@@ -97,6 +109,12 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 		if err := rows.Err(); err != nil {
 			return err
 		}
+		sort.Slice(keys, func(i, j int) bool {
+			if ti, tj := tableOrder(keys[i].table), tableOrder(keys[j].table); ti != tj {
+				return ti < tj
+			}
+			return keys[i].id < keys[j].id
+		})
 		for _, k := range keys {
 			cols, err := a.columns(ctx, k.table)
 			if err != nil {
@@ -109,23 +127,37 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 			if err != nil {
 				return err
 			}
-			if !ok || !a.wroteTo(local) {
+			if !ok {
 				continue
 			}
-			unsent := a.unsentFields(ctx, k.table, k.id)
+			// The whole row, unsent fields too (their queued ops follow
+			// and change nothing more).
 			send := map[string]protocol.Field{}
 			for name, f := range local {
-				if f.HLC != "" && !unsent[name] && !isZero(f.Value) {
+				// Empty values too: a check-in undone and made again
+				// (deleted false), a conflict's empty winner.
+				if f.HLC != "" {
 					send[name] = f
 				}
 			}
-			n, err := a.reassert(ctx, k.table, k.id, 0, send)
+			n, err := a.reassertFirst(ctx, k.table, k.id, 0, send, placeField[k.table])
 			if err != nil {
 				return err
 			}
 			queued += n
 			// Its revision belonged to the old epoch.
 			if _, err := t.exec(ctx, `UPDATE `+k.table+` SET rev = 0 WHERE id = ?`, k.id); err != nil {
+				return err
+			}
+		}
+		if queued > 0 && before > 0 {
+			// The ops queued before go after the rows they may edit, in
+			// their order (new seqs; nothing is being pushed now).
+			if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields)
+				SELECT op_id, tbl, row_id, base_rev, hlc, fields FROM outbox WHERE seq <= ? ORDER BY seq`, before); err != nil {
+				return fmt.Errorf("queue earlier edits after the rows HQ lost: %w", err)
+			}
+			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE seq <= ?`, before); err != nil {
 				return err
 			}
 		}
@@ -139,6 +171,24 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 		slog.Info("sync: rows HQ lost in its restore are queued again", "ops", queued)
 	}
 	return queued, nil
+}
+
+// placeField is, for each table a device writes, the field HQ places a new
+// row by (its governorate, or the row it belongs to).
+var placeField = map[string]string{
+	"person": "governorate", "workshop": "governorate",
+	"attendance": "workshop_id", "certificate": "attendance_id",
+	"conflict": "row_id",
+}
+
+// tableOrder puts parents before children (the order of resyncTables).
+func tableOrder(table string) int {
+	for i, t := range resyncTables {
+		if t == table {
+			return i
+		}
+	}
+	return len(resyncTables)
 }
 
 // resyncRow is the part of applying a pulled row during a resync: if the
@@ -212,19 +262,15 @@ func (a *applier) readStamped(ctx context.Context, table, id string, cols map[st
 	return out, true, nil
 }
 
-// wroteTo reports whether this device made any of the row's stamps.
-func (a *applier) wroteTo(row map[string]protocol.Field) bool {
-	for _, f := range row {
-		if h, err := protocol.ParseHLC(f.HLC); err == nil && h.Device == a.t.s.device {
-			return true
-		}
-	}
-	return false
-}
-
 // reassert queues fields again with their original stamps: one outbox op
 // per stamp (an op's fields share one). It returns the ops queued.
 func (a *applier) reassert(ctx context.Context, table, id string, baseRev int64, fields map[string]protocol.Field) (int, error) {
+	return a.reassertFirst(ctx, table, id, baseRev, fields, "")
+}
+
+// reassertFirst is reassert with the op holding field first (HQ places a
+// row it does not hold by that field), the others in stamp order.
+func (a *applier) reassertFirst(ctx context.Context, table, id string, baseRev int64, fields map[string]protocol.Field, first string) (int, error) {
 	byStamp := map[string]map[string]any{}
 	for name, f := range fields {
 		if byStamp[f.HLC] == nil {
@@ -237,6 +283,15 @@ func (a *applier) reassert(ctx context.Context, table, id string, baseRev int64,
 		stamps = append(stamps, h)
 	}
 	sort.Strings(stamps)
+	if f, ok := fields[first]; ok {
+		for i, h := range stamps {
+			if h == f.HLC {
+				copy(stamps[1:i+1], stamps[:i])
+				stamps[0] = h
+				break
+			}
+		}
+	}
 	for _, h := range stamps {
 		opID, err := uuid.NewV7()
 		if err != nil {
@@ -268,4 +323,38 @@ func isZero(v any) bool {
 		return x == 0
 	}
 	return false
+}
+
+// RequeueRefused puts back in the outbox, in their order, the ops of ids
+// that HQ refused in a push made before it said it was restored (a run
+// pushes before it pulls): an edit of a row HQ lost is refused because HQ
+// no longer holds the row, and goes again after the resync has sent the
+// row back. Call it between StartResync and the full pull; it returns the
+// number of ops queued again.
+func (s *Store) RequeueRefused(ctx context.Context, ids []string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err := s.write(ctx, func(t *tx) error {
+		for _, id := range ids {
+			res, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields)
+				SELECT op_id, tbl, row_id, 0, hlc, fields FROM rejected_op WHERE op_id = ?`, id)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				continue
+			}
+			if _, err := t.exec(ctx, `DELETE FROM rejected_op WHERE op_id = ?`, id); err != nil {
+				return err
+			}
+			n++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("queue again the ops HQ refused before its resync: %w", err)
+	}
+	return n, nil
 }

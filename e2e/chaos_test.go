@@ -501,6 +501,7 @@ func (c *chaos) restoreHQ() {
 	}
 	copyFile(c.t, c.backup, c.hqDB)
 	c.lost = append(c.lost, [2]time.Time{c.backupAt, time.Now()})
+	c.t.Logf("chaos: HQ restored, losing what came from %d to %d (ms)", c.backupAt.UnixMilli(), time.Now().UnixMilli())
 	c.h.admin("reset-epoch")
 	c.restores++
 	c.h = startHQ(c.t, c.hqDB, c.h.addr)
@@ -588,10 +589,10 @@ func (c *chaos) check() {
 		if err != nil {
 			c.t.Fatal(err)
 		}
-		// A refused op leaves its values on the device (HQ sends no
-		// correction, and its own copy is older): those fields, still
-		// with the refused op's stamp, differ from HQ. Counted, reported,
-		// not failed (see docs/SYNC-DEVICE.md, Known limits).
+		// A refused op gives way to HQ's copy (TakeBackRefused), except
+		// one that made its row (HQ has none to give back): fields still
+		// with a refused op's stamp that differ from HQ are counted and
+		// reported, not failed (see docs/SYNC-DEVICE.md, Known limits).
 		keptRefused := map[string]bool{}
 		for _, r := range rej {
 			for f, v := range r.Op.Fields {

@@ -154,9 +154,11 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 		}
 	}
 	if op.Table == "conflict" {
-		// Conflicts are HQ's: a device only marks one resolved.
+		// Conflicts are HQ's: a device only marks one resolved (or, after
+		// HQ's restore, re-asserts one HQ logged, in HQ's name).
 		for _, name := range names {
-			if name != "resolved" && name != "resolved_at" {
+			hqs := op.Reasserted && stampDevice(op.Fields[name].HLC) == protocol.HQDevice
+			if name != "resolved" && name != "resolved_at" && !hqs {
 				return protocol.CodeOutOfScope, fmt.Sprintf("a device may only mark a conflict resolved, not set its %s", name)
 			}
 		}
@@ -249,7 +251,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		return rejected(op.ID, protocol.CodeOutOfScope,
 			fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, stored.Scope)), nil
 	}
-	if !exists && op.Table == "conflict" {
+	if !exists && op.Table == "conflict" && !op.Reasserted {
 		return rejected(op.ID, protocol.CodeOutOfScope, "conflict rows are made by HQ"), nil
 	}
 	if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
@@ -295,7 +297,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		for k, f := range changed {
 			merged[k] = storedField{V: f.Value, H: f.HLC}
 		}
-		if op.Table != "conflict" { // a conflict stays where HQ logged it
+		if op.Table != "conflict" || !exists { // a conflict stays where HQ logged it
 			var ok bool
 			var reason string
 			finalScope, parent, ok, reason, err = rowScope(ctx, tx, op.Table, merged)

@@ -127,6 +127,25 @@ func (c *Client) run(ctx context.Context, trigger string, started func()) (rep R
 }
 
 func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) error {
+	if err := c.steps(ctx, st, rep); err != nil {
+		return err
+	}
+	// What HQ refused for good gives way to HQ's copy (the refused ops
+	// stay listed): their fields are taken back and everything is pulled
+	// again, so this device does not keep values HQ never took.
+	var ids []string
+	for _, r := range rep.Rejections {
+		ids = append(ids, r.ID)
+	}
+	n, err := c.store.TakeBackRefused(ctx, ids)
+	if err != nil || n == 0 {
+		return local(err)
+	}
+	c.log.Warn("sync: changes HQ refused give way to HQ's copy; pulling everything again", "fields", n)
+	return c.pull(ctx, st, "", rep)
+}
+
+func (c *Client) steps(ctx context.Context, st data.SyncState, rep *Report) error {
 	if err := c.ping(ctx, st.HQURL); err != nil {
 		return err
 	}
@@ -150,8 +169,10 @@ func (c *Client) runSteps(ctx context.Context, st data.SyncState, rep *Report) e
 }
 
 // resync handles must_resync: HQ was restored or reset. The outbox is
-// never discarded: it is pushed (again, if pushFirst), and the pull starts
-// over from an empty cursor.
+// never discarded: the pull starts over from an empty cursor, then the
+// rows HQ lost go back to it (parents first), then the outbox. pushFirst
+// says this run pushed before HQ said so: what HQ refused then is queued
+// again, after the rows it lost.
 func (c *Client) resync(ctx context.Context, st data.SyncState, rep *Report, pushFirst bool) error {
 	c.log.Warn("sync: HQ asks for a full resync (restored or reset); the outbox is kept")
 	rep.Resynced = true
@@ -160,9 +181,19 @@ func (c *Client) resync(ctx context.Context, st data.SyncState, rep *Report, pus
 		return local(err)
 	}
 	if pushFirst {
-		if err := c.push(ctx, st, rep); err != nil {
-			return err
+		// The push before HQ said so went to the restored HQ: what it
+		// refused may edit rows it lost, which the resync sends back
+		// first. Those ops go again after them.
+		var ids []string
+		for _, r := range rep.Rejections {
+			ids = append(ids, r.ID)
 		}
+		n, err := c.store.RequeueRefused(ctx, ids)
+		if err != nil {
+			return local(err)
+		}
+		rep.PushCounts.Rejected -= n
+		rep.Rejections = nil
 	}
 	if err := c.pull(ctx, st, "", rep); err != nil {
 		return err
