@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -164,53 +166,187 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 	return "", ""
 }
 
-// applyBatch applies a push's ops, in order, in one transaction: each
-// with its applied_ops record, or refused with a code and words. One
-// commit for the batch, not one per op, is what lets HQ keep up with many
-// devices syncing at once (see docs/BENCHMARKS.md). A refused op writes
-// nothing (every refusal comes before mergeOp's first write), so the
-// others are unaffected. An error means the store failed: nothing of the
-// batch is applied, and the device's retry applies it all.
+// applyBatch applies a push's ops, in order, each with its applied_ops
+// record, or refused with a code and words. What needs no database (the
+// op's own checks, its hash) is done first, outside the writer; then the
+// batch joins the queue of pushes waiting for the writer (see pushQueue),
+// which applies the waiting batches in the order they came, several
+// devices' in one transaction. A refused op writes nothing (every refusal
+// comes before mergeOp's first write), so the others are unaffected. An
+// error means the store failed: nothing of the batch is applied, and the
+// device's retry applies it all.
 func (s *Server) applyBatch(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.OpResult, error) {
-	results := make([]protocol.OpResult, len(ops))
-	err := s.store.Write(ctx, func(tx Tx) error {
+	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), done: make(chan struct{})}
+	for i, op := range ops {
+		c := &j.checked[i]
+		if c.code, c.msg = s.checkOp(dev, op); c.code == "" {
+			c.hash = opHash(op)
+		}
+	}
+	return s.pushes.do(j)
+}
+
+// checkedOp is what applyBatch learnt of an op before the writer: a
+// refusal (code and words), or the op's hash.
+type checkedOp struct {
+	code, msg string
+	hash      []byte
+}
+
+// pushJob is one push batch in the writer's queue.
+type pushJob struct {
+	ctx     context.Context
+	dev     Device
+	ops     []protocol.Op
+	checked []checkedOp
+	results []protocol.OpResult
+	err     error
+	done    chan struct{}
+}
+
+// Group commit: how much the writer applies in one transaction. Bigger
+// groups save commits; smaller ones let the pulls read sooner what was
+// pushed and keep a failed transaction (whose batches are applied again
+// one by one) cheap.
+const (
+	maxGroupJobs = 64
+	maxGroupOps  = 1000
+)
+
+// pushQueue is the pushes waiting for HQ's one writer. Before it, every
+// push took the store's write lock itself: a storm of devices queued on
+// that lock, each batch its own transaction. Now the batches wait here in
+// the order they came, and one goroutine, started when a batch finds the
+// queue idle and done when it is empty again, applies what is waiting, a
+// group at a time (up to maxGroupJobs batches or maxGroupOps ops), each
+// group in one transaction. The rules are the same for every op as when
+// it was alone: ops are applied one after another, each seeing the ones
+// before it, with its own device's scope and authorship checks and its
+// own result.
+type pushQueue struct {
+	s       *Server
+	mu      sync.Mutex
+	waiting []*pushJob
+	running bool
+}
+
+func newPushQueue(s *Server) *pushQueue { return &pushQueue{s: s} }
+
+// do queues j and waits for its results. A device that goes away before
+// its batch is applied leaves it in the queue: it is applied all the same
+// (the retry finds it done), unless the writer had not reached it yet.
+func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
+	q.mu.Lock()
+	q.waiting = append(q.waiting, j)
+	if !q.running {
+		q.running = true
+		go q.run()
+	}
+	q.mu.Unlock()
+	select {
+	case <-j.done:
+		return j.results, j.err
+	case <-j.ctx.Done():
+		return nil, j.ctx.Err()
+	}
+}
+
+// run applies the waiting batches, a group at a time, until none is left.
+func (q *pushQueue) run() {
+	for {
+		q.mu.Lock()
+		n, ops := 0, 0
+		for n < len(q.waiting) && n < maxGroupJobs && (n == 0 || ops+len(q.waiting[n].ops) <= maxGroupOps) {
+			ops += len(q.waiting[n].ops)
+			n++
+		}
+		if n == 0 {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		group := slices.Clone(q.waiting[:n])
+		q.waiting = slices.Delete(q.waiting, 0, n)
+		q.mu.Unlock()
+		q.apply(group)
+	}
+}
+
+// apply applies a group in one transaction. If that fails, each batch is
+// tried again in a transaction of its own, so a store error in one batch
+// (or a device gone away) fails that batch only.
+func (q *pushQueue) apply(group []*pushJob) {
+	live := group[:0]
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+			close(j.done)
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if len(live) > 1 {
+		if err := q.s.writeJobs(live); err == nil {
+			for _, j := range live {
+				close(j.done)
+			}
+			return
+		}
+	}
+	for _, j := range live {
+		j.err = q.s.writeJobs([]*pushJob{j})
+		if j.err != nil {
+			j.results = nil
+		}
+		close(j.done)
+	}
+}
+
+// writeJobs applies the batches in one transaction, filling their
+// results. It runs on the queue's own time, not a device's: a device going
+// away does not cut a transaction that carries other devices' batches.
+func (s *Server) writeJobs(jobs []*pushJob) error {
+	ctx := context.WithoutCancel(jobs[0].ctx)
+	return s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.
 		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
 		wrote := false
-		for i, op := range ops {
-			res, err := s.applyOp(ctx, tx, dev, op)
-			if err != nil {
-				return fmt.Errorf("apply op %s: %w", op.ID, err)
+		for _, j := range jobs {
+			j.results = make([]protocol.OpResult, len(j.ops))
+			for i, op := range j.ops {
+				res, err := s.applyOp(ctx, tx, j.dev, op, j.checked[i])
+				if err != nil {
+					return fmt.Errorf("apply op %s: %w", op.ID, err)
+				}
+				j.results[i] = res
+				wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
 			}
-			results[i] = res
-			wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
 		}
 		if !wrote {
 			return nil
 		}
 		return tx.SaveClock(ctx, s.clock.Peek().String())
 	})
-	if err != nil {
-		return nil, err
-	}
-	return results, nil
 }
 
 // applyOp applies one op in tx together with its applied_ops record, and
-// returns its result.
-func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
-	if code, msg := s.checkOp(dev, op); code != "" {
-		return rejected(op.ID, code, msg), nil
+// returns its result; c is what applyBatch checked of it beforehand.
+func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op, c checkedOp) (protocol.OpResult, error) {
+	if c.code != "" {
+		return rejected(op.ID, c.code, c.msg), nil
 	}
 	if op.Reasserted {
 		if code, msg, err := checkAuthors(ctx, tx, dev, op); err != nil || code != "" {
 			return rejected(op.ID, code, msg), err
 		}
 	}
-	hash := opHash(op)
+	hash := c.hash
 	prev, found, err := tx.AppliedOp(ctx, dev.ID, op.ID)
 	if err != nil {
 		return protocol.OpResult{}, err

@@ -23,6 +23,7 @@
 package hq
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/ed25519"
@@ -32,9 +33,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -50,7 +54,28 @@ type Server struct {
 	clock *protocol.Clock
 	log   *slog.Logger
 	now   func() time.Time
+
+	// touched is when this process last recorded each device's activity,
+	// by kind (see touch).
+	touchMu sync.Mutex
+	touched map[touchKey]time.Time
+	// pulls admits pull pages a few at a time, in the order they came (see
+	// handlePull).
+	pulls *fifo
+	// pushes is the queue of push batches waiting for the writer (see
+	// applyBatch).
+	pushes *pushQueue
 }
+
+type touchKey struct {
+	device string
+	kind   Touch
+}
+
+// touchEvery is how often a device's activity of one kind is written:
+// the pages of one pull, say, are one visit for last_pull. A write per
+// request would be one more writer in the queue behind every push.
+const touchEvery = 10 * time.Second
 
 // Options configure NewServer; the zero value is fine.
 type Options struct {
@@ -64,7 +89,9 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, errors.New("HQ's signing key is missing or not Ed25519")
 	}
-	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now}
+	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now,
+		touched: map[touchKey]time.Time{}, pulls: newFIFO(maxPulls)}
+	s.pushes = newPushQueue(s)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -227,8 +254,24 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) 
 	writeError(w, r, http.StatusServiceUnavailable, "unavailable", "HQ cannot reach its database; try again later")
 }
 
+// touch records the device's request, unless this process recorded one
+// of the same kind less than touchEvery ago (last_seen, last_push and
+// last_pull are for people to read; a few seconds late is fine).
 func (s *Server) touch(r *http.Request, dev Device, kind Touch) {
-	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, s.now()); err != nil {
+	now := s.now()
+	k := touchKey{dev.ID, kind}
+	s.touchMu.Lock()
+	last, ok := s.touched[k]
+	if ok && now.Sub(last) >= 0 && now.Sub(last) < touchEvery {
+		s.touchMu.Unlock()
+		return
+	}
+	s.touched[k] = now
+	s.touchMu.Unlock()
+	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, now); err != nil {
+		s.touchMu.Lock()
+		delete(s.touched, k)
+		s.touchMu.Unlock()
 		s.log.Warn("cannot record device activity", "device", dev.ID, "err", err)
 	}
 }
@@ -321,7 +364,19 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
+	// A page costs CPU (rows decoded, encoded, gzipped): many at once
+	// would share the two cores with the writer and slow every push down
+	// with them, so pages are built a few at a time, first come first
+	// served.
+	if err := s.pulls.acquire(r.Context()); err != nil {
+		return // the client went away
+	}
 	resp, err := s.pull(r.Context(), dev, c, limit)
+	var body encoded
+	if err == nil {
+		body = encodeJSON(r, http.StatusOK, resp)
+	}
+	s.pulls.release()
 	if errors.Is(err, errMustResync) {
 		writeError(w, r, http.StatusConflict, protocol.ErrMustResync, err.Error())
 		return
@@ -331,7 +386,60 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		return
 	}
 	s.touch(r, dev, TouchPull)
-	writeJSON(w, r, http.StatusOK, resp)
+	body.write(w)
+}
+
+// maxPulls is how many pull pages HQ builds at once: half the cores, so
+// that pages, which are the heavier work, leave the other half to the
+// pushes and their writer.
+var maxPulls = max(1, runtime.GOMAXPROCS(0)/2)
+
+// fifo is a semaphore that lets its waiters in in the order they came.
+type fifo struct {
+	mu      sync.Mutex
+	free    int
+	waiters []chan struct{}
+}
+
+func newFIFO(n int) *fifo { return &fifo{free: n} }
+
+// acquire waits for a place, or for ctx to end (then it holds none).
+func (f *fifo) acquire(ctx context.Context) error {
+	f.mu.Lock()
+	if f.free > 0 && len(f.waiters) == 0 {
+		f.free--
+		f.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	f.waiters = append(f.waiters, ch)
+	f.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		if i := slices.Index(f.waiters, ch); i >= 0 {
+			f.waiters = slices.Delete(f.waiters, i, i+1)
+			f.mu.Unlock()
+			return ctx.Err()
+		}
+		f.mu.Unlock()
+		f.release() // handed a place as ctx ended: pass it on
+		return ctx.Err()
+	}
+}
+
+// release gives a place back: to the first waiter, if any.
+func (f *fifo) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.waiters) > 0 {
+		close(f.waiters[0])
+		f.waiters = f.waiters[1:]
+		return
+	}
+	f.free++
 }
 
 // handleStatus answers what HQ knows of the device. It is not a sync: it
@@ -372,25 +480,48 @@ const gzipMin = 1 << 10
 // writeJSON writes v, gzipped when the client accepts it and it is big
 // enough to gain (pull pages are; a ping is not).
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	encodeJSON(r, status, v).write(w)
+}
+
+// gzipWriters are reused: a new one allocates some 800 KiB, per pull page.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// encoded is a reply encoded (and gzipped) but not yet sent.
+type encoded struct {
+	status int
+	gzip   bool
+	body   []byte
+}
+
+// encodeJSON encodes v as writeJSON sends it.
+func encodeJSON(r *http.Request, status int, v any) encoded {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b, _ = json.Marshal(protocol.ErrorResponse{Error: "internal", Message: "HQ could not encode its reply"})
 	}
+	if len(b) >= gzipMin && acceptsGzip(r) {
+		var buf bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		zw.Write(b)
+		zw.Close()
+		gzipWriters.Put(zw)
+		return encoded{status: status, gzip: true, body: buf.Bytes()}
+	}
+	return encoded{status: status, body: b}
+}
+
+func (e encoded) write(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")
-	if len(b) >= gzipMin && acceptsGzip(r) {
+	if e.gzip {
 		h.Set("Content-Encoding", "gzip")
-		w.WriteHeader(status)
-		zw := gzip.NewWriter(w)
-		zw.Write(b)
-		zw.Close()
-		return
 	}
-	w.WriteHeader(status)
-	w.Write(b)
+	w.WriteHeader(e.status)
+	w.Write(e.body)
 }
 
 func acceptsGzip(r *http.Request) bool {

@@ -290,9 +290,14 @@ func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
 	return out, nil
 }
 
-// TouchDevice implements hq.Store. It does not take the writer mutex: it
-// is one short statement, and the busy timeout covers it.
+// TouchDevice implements hq.Store. It waits for the writer mutex like
+// any write: outside it, it would meet the writer at SQLite's file lock,
+// where whoever loses polls with sleeps of up to 100 ms (the busy timeout)
+// while holding the mutex, and a storm of devices (a touch per request)
+// kept HQ's writer asleep half the time.
 func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	q := `UPDATE devices SET last_seen = ? WHERE id = ?`
 	switch kind {
 	case hq.TouchPush:
