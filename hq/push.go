@@ -316,6 +316,10 @@ func (s *Server) writeJobs(jobs []*pushJob) error {
 		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
+		tx, err := prefetch(ctx, tx, jobs)
+		if err != nil {
+			return err
+		}
 		wrote := false
 		for _, j := range jobs {
 			j.results = make([]protocol.OpResult, len(j.ops))
@@ -333,6 +337,111 @@ func (s *Server) writeJobs(jobs []*pushJob) error {
 		}
 		return tx.SaveClock(ctx, s.clock.Peek().String())
 	})
+}
+
+// prefetch reads in two or three queries what the group's ops will ask
+// for one by one: the rows they change or merge into and their devices'
+// applied_ops records. The returned Tx answers those from memory, and
+// keeps them true as the group writes (every write of a push goes through
+// it); anything else it asks the database.
+func prefetch(ctx context.Context, tx Tx, jobs []*pushJob) (Tx, error) {
+	c := &cachedTx{Tx: tx, rows: map[RowKey]cachedRow{}, ops: map[opKey]cachedOp{}}
+	var keys []RowKey
+	want := func(k RowKey) {
+		if _, ok := c.rows[k]; !ok {
+			c.rows[k] = cachedRow{}
+			keys = append(keys, k)
+		}
+	}
+	opIDs := map[string][]string{}
+	for _, j := range jobs {
+		for i, op := range j.ops {
+			if j.checked[i].code != "" {
+				continue
+			}
+			want(RowKey{op.Table, op.RowID})
+			if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
+				want(RowKey{"person", target})
+			}
+			k := opKey{j.dev.ID, op.ID}
+			if _, ok := c.ops[k]; !ok {
+				c.ops[k] = cachedOp{}
+				opIDs[j.dev.ID] = append(opIDs[j.dev.ID], op.ID)
+			}
+		}
+	}
+	rows, err := tx.Rows(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rows {
+		c.rows[RowKey{r.Table, r.ID}] = cachedRow{row: r, found: true}
+	}
+	for dev, ids := range opIDs {
+		done, err := tx.AppliedOps(ctx, dev, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range done {
+			c.ops[opKey{dev, a.OpID}] = cachedOp{op: a, found: true}
+		}
+	}
+	return c, nil
+}
+
+// cachedTx is a Tx that knows some rows and applied_ops records (found or
+// known to be absent) without asking the database; see prefetch.
+type cachedTx struct {
+	Tx
+	rows map[RowKey]cachedRow
+	ops  map[opKey]cachedOp
+}
+
+type opKey struct{ device, op string }
+
+type cachedRow struct {
+	row   Row
+	found bool
+}
+
+type cachedOp struct {
+	op    AppliedOp
+	found bool
+}
+
+func (c *cachedTx) Row(ctx context.Context, table, id string) (Row, bool, error) {
+	if r, ok := c.rows[RowKey{table, id}]; ok {
+		return r.row, r.found, nil
+	}
+	r, found, err := c.Tx.Row(ctx, table, id)
+	if err == nil {
+		c.rows[RowKey{table, id}] = cachedRow{row: r, found: found}
+	}
+	return r, found, err
+}
+
+func (c *cachedTx) PutRow(ctx context.Context, r Row) error {
+	if err := c.Tx.PutRow(ctx, r); err != nil {
+		return err
+	}
+	r.Data = slices.Clone(r.Data)
+	c.rows[RowKey{r.Table, r.ID}] = cachedRow{row: r, found: true}
+	return nil
+}
+
+func (c *cachedTx) AppliedOp(ctx context.Context, deviceID, opID string) (AppliedOp, bool, error) {
+	if a, ok := c.ops[opKey{deviceID, opID}]; ok {
+		return a.op, a.found, nil
+	}
+	return c.Tx.AppliedOp(ctx, deviceID, opID)
+}
+
+func (c *cachedTx) RecordOp(ctx context.Context, a AppliedOp) error {
+	if err := c.Tx.RecordOp(ctx, a); err != nil {
+		return err
+	}
+	c.ops[opKey{a.DeviceID, a.OpID}] = cachedOp{op: a, found: true}
+	return nil
 }
 
 // applyOp applies one op in tx together with its applied_ops record, and
