@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -228,9 +229,34 @@ type pushQueue struct {
 	mu      sync.Mutex
 	waiting []*pushJob
 	running bool
+	idle    chan struct{} // closed while nothing is waiting or being applied
 }
 
-func newPushQueue(s *Server) *pushQueue { return &pushQueue{s: s} }
+func newPushQueue(s *Server) *pushQueue {
+	q := &pushQueue{s: s, idle: make(chan struct{})}
+	close(q.idle)
+	return q
+}
+
+// waitIdle waits until no push is waiting or being applied, for at most
+// d (or until ctx ends).
+func (q *pushQueue) waitIdle(ctx context.Context, d time.Duration) {
+	q.mu.Lock()
+	idle := q.idle
+	q.mu.Unlock()
+	select {
+	case <-idle:
+		return
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
 
 // do queues j and waits for its results. A device that goes away before
 // its batch is applied leaves it in the queue: it is applied all the same
@@ -240,6 +266,7 @@ func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
 	q.waiting = append(q.waiting, j)
 	if !q.running {
 		q.running = true
+		q.idle = make(chan struct{})
 		go q.run()
 	}
 	q.mu.Unlock()
@@ -262,6 +289,7 @@ func (q *pushQueue) run() {
 		}
 		if n == 0 {
 			q.running = false
+			close(q.idle)
 			q.mu.Unlock()
 			return
 		}

@@ -365,9 +365,11 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		return
 	}
 	// A page costs CPU (rows decoded, encoded, gzipped): many at once
-	// would share the two cores with the writer and slow every push down
-	// with them, so pages are built a few at a time, first come first
-	// served.
+	// would share the cores with the writer and slow every push down with
+	// them, so pages are built a few at a time, first come first served,
+	// and wait (a little) for the pushes queued before them: a push
+	// carries work that is safe only once HQ has it, a pull brings news.
+	s.pushes.waitIdle(r.Context(), maxPullDefer)
 	if err := s.pulls.acquire(r.Context()); err != nil {
 		return // the client went away
 	}
@@ -388,6 +390,10 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 	s.touch(r, dev, TouchPull)
 	body.write(w)
 }
+
+// maxPullDefer is the longest a pull page waits for the pushes queued
+// before it (see handlePull).
+const maxPullDefer = time.Second
 
 // maxPulls is how many pull pages HQ builds at once: half the cores, so
 // that pages, which are the heavier work, leave the other half to the
