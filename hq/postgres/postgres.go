@@ -201,7 +201,7 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	t := &tx{tx: pgTx}
+	t := &tx{tx: &pipeTx{Tx: pgTx}}
 	if err := pgTx.QueryRow(ctx, `SELECT hlc, seq FROM meta WHERE id = 1 FOR UPDATE`).Scan(&t.clock, &t.seq0); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
@@ -210,6 +210,9 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 		return err
 	}
 	if err := t.saveSeq(ctx); err != nil {
+		return err
+	}
+	if err := t.tx.flush(ctx); err != nil {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
@@ -321,9 +324,70 @@ func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error)
 	return n, nil
 }
 
+// pipeTx is a transaction whose row and applied_ops writes (PutRow,
+// RecordOp: two per op of a push, answered by nothing but success) wait in
+// a batch that goes to the server in one round trip, before the next
+// statement that reads or the commit. Round trips, each a wait for the
+// writer under the meta row's lock, were most of a push's time.
+type pipeTx struct {
+	pgx.Tx
+	batch *pgx.Batch
+}
+
+// queue adds a write to the batch.
+func (p *pipeTx) queue(sql string, args ...any) {
+	if p.batch == nil {
+		p.batch = &pgx.Batch{}
+	}
+	p.batch.Queue(sql, args...)
+}
+
+// flush sends the batch, if any, and fails with its first failure.
+func (p *pipeTx) flush(ctx context.Context) error {
+	b := p.batch
+	if b == nil || b.Len() == 0 {
+		return nil
+	}
+	p.batch = nil
+	br := p.Tx.SendBatch(ctx, b)
+	for i := 0; i < b.Len(); i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("write (%d queued): %w", b.Len(), err)
+		}
+	}
+	return br.Close()
+}
+
+func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := p.flush(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return p.Tx.Exec(ctx, sql, args...)
+}
+
+func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := p.flush(ctx); err != nil {
+		return nil, err
+	}
+	return p.Tx.Query(ctx, sql, args...)
+}
+
+func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := p.flush(ctx); err != nil {
+		return errRow{err}
+	}
+	return p.Tx.QueryRow(ctx, sql, args...)
+}
+
+// errRow is a row whose query could not be sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // tx implements hq.Tx.
 type tx struct {
-	tx    pgx.Tx
+	tx    *pipeTx
 	clock string
 	// seq0 is the counter as the transaction found it (under the meta
 	// row's lock), seq the last number it took: NextSeq counts here and
@@ -377,11 +441,11 @@ func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp
 	return a, true, nil
 }
 
+// RecordOp implements hq.Tx. The insert is queued (see pipeTx): a key
+// recorded twice fails at the next read or at the commit.
 func (t *tx) RecordOp(ctx context.Context, a hq.AppliedOp) error {
-	if _, err := t.tx.Exec(ctx, `INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES ($1, $2, $3, $4)`,
-		a.OpID, a.PayloadHash, a.DeviceID, a.AppliedAt.UTC()); err != nil {
-		return fmt.Errorf("record applied op %s: %w", a.OpID, err)
-	}
+	t.tx.queue(`INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES ($1, $2, $3, $4)`,
+		a.OpID, a.PayloadHash, a.DeviceID, a.AppliedAt.UTC())
 	return nil
 }
 
@@ -432,15 +496,13 @@ func (t *tx) AppliedOps(ctx context.Context, deviceID string, opIDs []string) ([
 	return out, nil
 }
 
+// PutRow implements hq.Tx. The write is queued (see pipeTx).
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 	// created_seq is the seq of the insert; an update leaves it alone.
-	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
+	t.tx.queue(`INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
-	if err != nil {
-		return fmt.Errorf("write %s %s: %w", r.Table, r.ID, err)
-	}
 	return nil
 }
 
