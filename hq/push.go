@@ -212,6 +212,9 @@ type pushJob struct {
 const (
 	maxGroupJobs = 64
 	maxGroupOps  = 1000
+	// maxGroupTime bounds a group's transaction (a database that stopped
+	// answering): it is rolled back and its batches fail.
+	maxGroupTime = 2 * time.Minute
 )
 
 // pushQueue is the pushes waiting for HQ's one writer. Before it, every
@@ -236,6 +239,13 @@ func newPushQueue(s *Server) *pushQueue {
 	q := &pushQueue{s: s, idle: make(chan struct{})}
 	close(q.idle)
 	return q
+}
+
+// busy reports whether pushes are waiting or being applied.
+func (q *pushQueue) busy() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.running
 }
 
 // waitIdle waits until no push is waiting or being applied, for at most
@@ -317,8 +327,14 @@ func (q *pushQueue) apply(group []*pushJob) {
 		return
 	}
 	if len(live) > 1 {
-		if err := q.s.writeJobs(live); err == nil {
+		err := q.s.writeJobs(live)
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			// Done; or the database stopped answering, and trying each
+			// batch alone would only wait as long again for each.
 			for _, j := range live {
+				if err != nil {
+					j.results, j.err = nil, err
+				}
 				close(j.done)
 			}
 			return
@@ -334,10 +350,12 @@ func (q *pushQueue) apply(group []*pushJob) {
 }
 
 // writeJobs applies the batches in one transaction, filling their
-// results. It runs on the queue's own time, not a device's: a device going
-// away does not cut a transaction that carries other devices' batches.
+// results. It runs on the queue's own time (maxGroupTime), not a device's:
+// a device going away does not cut a transaction that carries other
+// devices' batches.
 func (s *Server) writeJobs(jobs []*pushJob) error {
-	ctx := context.WithoutCancel(jobs[0].ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), maxGroupTime)
+	defer cancel()
 	return s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.

@@ -90,8 +90,9 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 		return nil, errors.New("HQ's signing key is missing or not Ed25519")
 	}
 	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now,
-		touched: map[touchKey]time.Time{}, pulls: newFIFO(maxPulls)}
+		touched: map[touchKey]time.Time{}}
 	s.pushes = newPushQueue(s)
+	s.pulls = newFIFO(s.pullLimit)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -395,25 +396,33 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 // before it (see handlePull).
 const maxPullDefer = time.Second
 
-// maxPulls is how many pull pages HQ builds at once: half the cores, so
-// that pages, which are the heavier work, leave the other half to the
-// pushes and their writer.
-var maxPulls = max(1, runtime.GOMAXPROCS(0)/2)
+// pullLimit is how many pull pages HQ builds at once: as many as it has
+// cores, or half as many while pushes are waiting for the writer, so that
+// pages, the heavier work, leave the other half to the pushes.
+func (s *Server) pullLimit() int {
+	n := runtime.GOMAXPROCS(0)
+	if s.pushes.busy() {
+		return max(1, n/2)
+	}
+	return max(1, n)
+}
 
-// fifo is a semaphore that lets its waiters in in the order they came.
+// fifo is a semaphore that lets its waiters in in the order they came; how
+// many it lets in at once may change (limit).
 type fifo struct {
 	mu      sync.Mutex
-	free    int
+	limit   func() int
+	inUse   int
 	waiters []chan struct{}
 }
 
-func newFIFO(n int) *fifo { return &fifo{free: n} }
+func newFIFO(limit func() int) *fifo { return &fifo{limit: limit} }
 
 // acquire waits for a place, or for ctx to end (then it holds none).
 func (f *fifo) acquire(ctx context.Context) error {
 	f.mu.Lock()
-	if f.free > 0 && len(f.waiters) == 0 {
-		f.free--
+	if f.inUse < f.limit() && len(f.waiters) == 0 {
+		f.inUse++
 		f.mu.Unlock()
 		return nil
 	}
@@ -436,16 +445,17 @@ func (f *fifo) acquire(ctx context.Context) error {
 	}
 }
 
-// release gives a place back: to the first waiter, if any.
+// release gives a place back, and lets in the first waiters while there
+// is room.
 func (f *fifo) release() {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if len(f.waiters) > 0 {
+	f.inUse--
+	for len(f.waiters) > 0 && f.inUse < f.limit() {
 		close(f.waiters[0])
 		f.waiters = f.waiters[1:]
-		return
+		f.inUse++
 	}
-	f.free++
 }
 
 // handleStatus answers what HQ knows of the device. It is not a sync: it
