@@ -10,8 +10,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -166,53 +169,341 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 	return "", ""
 }
 
-// applyBatch applies a push's ops, in order, in one transaction: each
-// with its applied_ops record, or refused with a code and words. One
-// commit for the batch, not one per op, is what lets HQ keep up with many
-// devices syncing at once (see docs/BENCHMARKS.md). A refused op writes
-// nothing (every refusal comes before mergeOp's first write), so the
-// others are unaffected. An error means the store failed: nothing of the
-// batch is applied, and the device's retry applies it all.
+// applyBatch applies a push's ops, in order, each with its applied_ops
+// record, or refused with a code and words. What needs no database (the
+// op's own checks, its hash) is done first, outside the writer; then the
+// batch joins the queue of pushes waiting for the writer (see pushQueue),
+// which applies the waiting batches in the order they came, several
+// devices' in one transaction. A refused op writes nothing (every refusal
+// comes before mergeOp's first write), so the others are unaffected. An
+// error means the store failed: nothing of the batch is applied, and the
+// device's retry applies it all.
 func (s *Server) applyBatch(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.OpResult, error) {
-	results := make([]protocol.OpResult, len(ops))
-	err := s.store.Write(ctx, func(tx Tx) error {
+	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), done: make(chan struct{})}
+	for i, op := range ops {
+		c := &j.checked[i]
+		if c.code, c.msg = s.checkOp(dev, op); c.code == "" {
+			c.hash = opHash(op)
+		}
+	}
+	return s.pushes.do(j)
+}
+
+// checkedOp is what applyBatch learnt of an op before the writer: a
+// refusal (code and words), or the op's hash.
+type checkedOp struct {
+	code, msg string
+	hash      []byte
+}
+
+// pushJob is one push batch in the writer's queue.
+type pushJob struct {
+	ctx     context.Context
+	dev     Device
+	ops     []protocol.Op
+	checked []checkedOp
+	results []protocol.OpResult
+	err     error
+	done    chan struct{}
+}
+
+// Group commit: how much the writer applies in one transaction. Bigger
+// groups save commits; smaller ones let the pulls read sooner what was
+// pushed and keep a failed transaction (whose batches are applied again
+// one by one) cheap.
+const (
+	maxGroupJobs = 64
+	maxGroupOps  = 1000
+	// maxGroupTime bounds a group's transaction (a database that stopped
+	// answering): it is rolled back and its batches fail.
+	maxGroupTime = 2 * time.Minute
+)
+
+// pushQueue is the pushes waiting for HQ's one writer. Before it, every
+// push took the store's write lock itself: a storm of devices queued on
+// that lock, each batch its own transaction. Now the batches wait here in
+// the order they came, and one goroutine, started when a batch finds the
+// queue idle and done when it is empty again, applies what is waiting, a
+// group at a time (up to maxGroupJobs batches or maxGroupOps ops), each
+// group in one transaction. The rules are the same for every op as when
+// it was alone: ops are applied one after another, each seeing the ones
+// before it, with its own device's scope and authorship checks and its
+// own result.
+type pushQueue struct {
+	s       *Server
+	mu      sync.Mutex
+	waiting []*pushJob
+	running bool
+	idle    chan struct{} // closed while nothing is waiting or being applied
+}
+
+func newPushQueue(s *Server) *pushQueue {
+	q := &pushQueue{s: s, idle: make(chan struct{})}
+	close(q.idle)
+	return q
+}
+
+// busy reports whether pushes are waiting or being applied.
+func (q *pushQueue) busy() bool {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.running
+}
+
+// waitIdle waits until no push is waiting or being applied, for at most
+// d (or until ctx ends).
+func (q *pushQueue) waitIdle(ctx context.Context, d time.Duration) {
+	q.mu.Lock()
+	idle := q.idle
+	q.mu.Unlock()
+	select {
+	case <-idle:
+		return
+	default:
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-idle:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+// do queues j and waits for its results. A device that goes away before
+// its batch is applied leaves it in the queue: it is applied all the same
+// (the retry finds it done), unless the writer had not reached it yet.
+func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
+	q.mu.Lock()
+	q.waiting = append(q.waiting, j)
+	if !q.running {
+		q.running = true
+		q.idle = make(chan struct{})
+		go q.run()
+	}
+	q.mu.Unlock()
+	select {
+	case <-j.done:
+		return j.results, j.err
+	case <-j.ctx.Done():
+		return nil, j.ctx.Err()
+	}
+}
+
+// run applies the waiting batches, a group at a time, until none is left.
+func (q *pushQueue) run() {
+	for {
+		q.mu.Lock()
+		n, ops := 0, 0
+		for n < len(q.waiting) && n < maxGroupJobs && (n == 0 || ops+len(q.waiting[n].ops) <= maxGroupOps) {
+			ops += len(q.waiting[n].ops)
+			n++
+		}
+		if n == 0 {
+			q.running = false
+			close(q.idle)
+			q.mu.Unlock()
+			return
+		}
+		group := slices.Clone(q.waiting[:n])
+		q.waiting = slices.Delete(q.waiting, 0, n)
+		q.mu.Unlock()
+		q.apply(group)
+	}
+}
+
+// apply applies a group in one transaction. If that fails, each batch is
+// tried again in a transaction of its own, so a store error in one batch
+// (or a device gone away) fails that batch only.
+func (q *pushQueue) apply(group []*pushJob) {
+	live := group[:0]
+	for _, j := range group {
+		if err := j.ctx.Err(); err != nil {
+			j.err = err
+			close(j.done)
+			continue
+		}
+		live = append(live, j)
+	}
+	if len(live) == 0 {
+		return
+	}
+	if len(live) > 1 {
+		err := q.s.writeJobs(live)
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			// Done; or the database stopped answering, and trying each
+			// batch alone would only wait as long again for each.
+			for _, j := range live {
+				if err != nil {
+					j.results, j.err = nil, err
+				}
+				close(j.done)
+			}
+			return
+		}
+	}
+	for _, j := range live {
+		j.err = q.s.writeJobs([]*pushJob{j})
+		if j.err != nil {
+			j.results = nil
+		}
+		close(j.done)
+	}
+}
+
+// writeJobs applies the batches in one transaction, filling their
+// results. It runs on the queue's own time (maxGroupTime), not a device's:
+// a device going away does not cut a transaction that carries other
+// devices' batches.
+func (s *Server) writeJobs(jobs []*pushJob) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(jobs[0].ctx), maxGroupTime)
+	defer cancel()
+	return s.store.Write(ctx, func(tx Tx) error {
 		// Another HQ process on the same database may have moved the
 		// clock; stay ahead of what it saved.
 		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
 			s.clock.Observe(saved)
 		}
+		tx, err := prefetch(ctx, tx, jobs)
+		if err != nil {
+			return err
+		}
 		wrote := false
-		for i, op := range ops {
-			res, err := s.applyOp(ctx, tx, dev, op)
-			if err != nil {
-				return fmt.Errorf("apply op %s: %w", op.ID, err)
+		for _, j := range jobs {
+			j.results = make([]protocol.OpResult, len(j.ops))
+			for i, op := range j.ops {
+				res, err := s.applyOp(ctx, tx, j.dev, op, j.checked[i])
+				if err != nil {
+					return fmt.Errorf("apply op %s: %w", op.ID, err)
+				}
+				j.results[i] = res
+				wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
 			}
-			results[i] = res
-			wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
 		}
 		if !wrote {
 			return nil
 		}
 		return tx.SaveClock(ctx, s.clock.Peek().String())
 	})
+}
+
+// prefetch reads in two or three queries what the group's ops will ask
+// for one by one: the rows they change or merge into and their devices'
+// applied_ops records. The returned Tx answers those from memory, and
+// keeps them true as the group writes (every write of a push goes through
+// it); anything else it asks the database.
+func prefetch(ctx context.Context, tx Tx, jobs []*pushJob) (Tx, error) {
+	c := &cachedTx{Tx: tx, rows: map[RowKey]cachedRow{}, ops: map[opKey]cachedOp{}}
+	var keys []RowKey
+	want := func(k RowKey) {
+		if _, ok := c.rows[k]; !ok {
+			c.rows[k] = cachedRow{}
+			keys = append(keys, k)
+		}
+	}
+	opIDs := map[string][]string{}
+	for _, j := range jobs {
+		for i, op := range j.ops {
+			if j.checked[i].code != "" {
+				continue
+			}
+			want(RowKey{op.Table, op.RowID})
+			if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
+				want(RowKey{"person", target})
+			}
+			k := opKey{j.dev.ID, op.ID}
+			if _, ok := c.ops[k]; !ok {
+				c.ops[k] = cachedOp{}
+				opIDs[j.dev.ID] = append(opIDs[j.dev.ID], op.ID)
+			}
+		}
+	}
+	rows, err := tx.Rows(ctx, keys)
 	if err != nil {
 		return nil, err
 	}
-	return results, nil
+	for _, r := range rows {
+		c.rows[RowKey{r.Table, r.ID}] = cachedRow{row: r, found: true}
+	}
+	for dev, ids := range opIDs {
+		done, err := tx.AppliedOps(ctx, dev, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range done {
+			c.ops[opKey{dev, a.OpID}] = cachedOp{op: a, found: true}
+		}
+	}
+	return c, nil
+}
+
+// cachedTx is a Tx that knows some rows and applied_ops records (found or
+// known to be absent) without asking the database; see prefetch.
+type cachedTx struct {
+	Tx
+	rows map[RowKey]cachedRow
+	ops  map[opKey]cachedOp
+}
+
+type opKey struct{ device, op string }
+
+type cachedRow struct {
+	row   Row
+	found bool
+}
+
+type cachedOp struct {
+	op    AppliedOp
+	found bool
+}
+
+func (c *cachedTx) Row(ctx context.Context, table, id string) (Row, bool, error) {
+	if r, ok := c.rows[RowKey{table, id}]; ok {
+		return r.row, r.found, nil
+	}
+	r, found, err := c.Tx.Row(ctx, table, id)
+	if err == nil {
+		c.rows[RowKey{table, id}] = cachedRow{row: r, found: found}
+	}
+	return r, found, err
+}
+
+func (c *cachedTx) PutRow(ctx context.Context, r Row) error {
+	if err := c.Tx.PutRow(ctx, r); err != nil {
+		return err
+	}
+	r.Data = slices.Clone(r.Data)
+	c.rows[RowKey{r.Table, r.ID}] = cachedRow{row: r, found: true}
+	return nil
+}
+
+func (c *cachedTx) AppliedOp(ctx context.Context, deviceID, opID string) (AppliedOp, bool, error) {
+	if a, ok := c.ops[opKey{deviceID, opID}]; ok {
+		return a.op, a.found, nil
+	}
+	return c.Tx.AppliedOp(ctx, deviceID, opID)
+}
+
+func (c *cachedTx) RecordOp(ctx context.Context, a AppliedOp) error {
+	if err := c.Tx.RecordOp(ctx, a); err != nil {
+		return err
+	}
+	c.ops[opKey{a.DeviceID, a.OpID}] = cachedOp{op: a, found: true}
+	return nil
 }
 
 // applyOp applies one op in tx together with its applied_ops record, and
-// returns its result.
-func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
-	if code, msg := s.checkOp(dev, op); code != "" {
-		return rejected(op.ID, code, msg), nil
+// returns its result; c is what applyBatch checked of it beforehand.
+func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op, c checkedOp) (protocol.OpResult, error) {
+	if c.code != "" {
+		return rejected(op.ID, c.code, c.msg), nil
 	}
 	if op.Reasserted {
 		if code, msg, err := checkAuthors(ctx, tx, dev, op); err != nil || code != "" {
 			return rejected(op.ID, code, msg), err
 		}
 	}
-	hash := opHash(op)
+	hash := c.hash
 	prev, found, err := tx.AppliedOp(ctx, dev.ID, op.ID)
 	if err != nil {
 		return protocol.OpResult{}, err

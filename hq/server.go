@@ -23,6 +23,7 @@
 package hq
 
 import (
+	"bytes"
 	"compress/gzip"
 	"context"
 	"crypto/ed25519"
@@ -32,9 +33,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -50,7 +54,28 @@ type Server struct {
 	clock *protocol.Clock
 	log   *slog.Logger
 	now   func() time.Time
+
+	// touched is when this process last recorded each device's activity,
+	// by kind (see touch).
+	touchMu sync.Mutex
+	touched map[touchKey]time.Time
+	// pulls admits pull pages a few at a time, in the order they came (see
+	// handlePull).
+	pulls *fifo
+	// pushes is the queue of push batches waiting for the writer (see
+	// applyBatch).
+	pushes *pushQueue
 }
+
+type touchKey struct {
+	device string
+	kind   Touch
+}
+
+// touchEvery is how often a device's activity of one kind is written:
+// the pages of one pull, say, are one visit for last_pull. A write per
+// request would be one more writer in the queue behind every push.
+const touchEvery = 10 * time.Second
 
 // Options configure NewServer; the zero value is fine.
 type Options struct {
@@ -64,7 +89,10 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 	if len(key) != ed25519.PrivateKeySize {
 		return nil, errors.New("HQ's signing key is missing or not Ed25519")
 	}
-	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now}
+	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now,
+		touched: map[touchKey]time.Time{}}
+	s.pushes = newPushQueue(s)
+	s.pulls = newFIFO(s.pullLimit)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -233,8 +261,24 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) 
 	writeError(w, r, http.StatusServiceUnavailable, "unavailable", "HQ cannot reach its database; try again later")
 }
 
+// touch records the device's request, unless this process recorded one
+// of the same kind less than touchEvery ago (last_seen, last_push and
+// last_pull are for people to read; a few seconds late is fine).
 func (s *Server) touch(r *http.Request, dev Device, kind Touch) {
-	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, s.now()); err != nil {
+	now := s.now()
+	k := touchKey{dev.ID, kind}
+	s.touchMu.Lock()
+	last, ok := s.touched[k]
+	if ok && now.Sub(last) >= 0 && now.Sub(last) < touchEvery {
+		s.touchMu.Unlock()
+		return
+	}
+	s.touched[k] = now
+	s.touchMu.Unlock()
+	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, now); err != nil {
+		s.touchMu.Lock()
+		delete(s.touched, k)
+		s.touchMu.Unlock()
 		s.log.Warn("cannot record device activity", "device", dev.ID, "err", err)
 	}
 }
@@ -327,7 +371,21 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
+	// A page costs CPU (rows decoded, encoded, gzipped): many at once
+	// would share the cores with the writer and slow every push down with
+	// them, so pages are built a few at a time, first come first served,
+	// and wait (a little) for the pushes queued before them: a push
+	// carries work that is safe only once HQ has it, a pull brings news.
+	s.pushes.waitIdle(r.Context(), maxPullDefer)
+	if err := s.pulls.acquire(r.Context()); err != nil {
+		return // the client went away
+	}
 	resp, err := s.pull(r.Context(), dev, c, limit)
+	var body encoded
+	if err == nil {
+		body = encodeJSON(r, http.StatusOK, resp)
+	}
+	s.pulls.release()
 	if errors.Is(err, errMustResync) {
 		writeError(w, r, http.StatusConflict, protocol.ErrMustResync, err.Error())
 		return
@@ -337,7 +395,73 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		return
 	}
 	s.touch(r, dev, TouchPull)
-	writeJSON(w, r, http.StatusOK, resp)
+	body.write(w)
+}
+
+// maxPullDefer is the longest a pull page waits for the pushes queued
+// before it (see handlePull).
+const maxPullDefer = time.Second
+
+// pullLimit is how many pull pages HQ builds at once: as many as it has
+// cores, or half as many while pushes are waiting for the writer, so that
+// pages, the heavier work, leave the other half to the pushes.
+func (s *Server) pullLimit() int {
+	n := runtime.GOMAXPROCS(0)
+	if s.pushes.busy() {
+		return max(1, n/2)
+	}
+	return max(1, n)
+}
+
+// fifo is a semaphore that lets its waiters in in the order they came; how
+// many it lets in at once may change (limit).
+type fifo struct {
+	mu      sync.Mutex
+	limit   func() int
+	inUse   int
+	waiters []chan struct{}
+}
+
+func newFIFO(limit func() int) *fifo { return &fifo{limit: limit} }
+
+// acquire waits for a place, or for ctx to end (then it holds none).
+func (f *fifo) acquire(ctx context.Context) error {
+	f.mu.Lock()
+	if f.inUse < f.limit() && len(f.waiters) == 0 {
+		f.inUse++
+		f.mu.Unlock()
+		return nil
+	}
+	ch := make(chan struct{})
+	f.waiters = append(f.waiters, ch)
+	f.mu.Unlock()
+	select {
+	case <-ch:
+		return nil
+	case <-ctx.Done():
+		f.mu.Lock()
+		if i := slices.Index(f.waiters, ch); i >= 0 {
+			f.waiters = slices.Delete(f.waiters, i, i+1)
+			f.mu.Unlock()
+			return ctx.Err()
+		}
+		f.mu.Unlock()
+		f.release() // handed a place as ctx ended: pass it on
+		return ctx.Err()
+	}
+}
+
+// release gives a place back, and lets in the first waiters while there
+// is room.
+func (f *fifo) release() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.inUse--
+	for len(f.waiters) > 0 && f.inUse < f.limit() {
+		close(f.waiters[0])
+		f.waiters = f.waiters[1:]
+		f.inUse++
+	}
 }
 
 // handleStatus answers what HQ knows of the device. It is not a sync: it
@@ -378,25 +502,48 @@ const gzipMin = 1 << 10
 // writeJSON writes v, gzipped when the client accepts it and it is big
 // enough to gain (pull pages are; a ping is not).
 func writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	encodeJSON(r, status, v).write(w)
+}
+
+// gzipWriters are reused: a new one allocates some 800 KiB, per pull page.
+var gzipWriters = sync.Pool{New: func() any { return gzip.NewWriter(nil) }}
+
+// encoded is a reply encoded (and gzipped) but not yet sent.
+type encoded struct {
+	status int
+	gzip   bool
+	body   []byte
+}
+
+// encodeJSON encodes v as writeJSON sends it.
+func encodeJSON(r *http.Request, status int, v any) encoded {
 	b, err := json.Marshal(v)
 	if err != nil {
 		status = http.StatusInternalServerError
 		b, _ = json.Marshal(protocol.ErrorResponse{Error: "internal", Message: "HQ could not encode its reply"})
 	}
+	if len(b) >= gzipMin && acceptsGzip(r) {
+		var buf bytes.Buffer
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(&buf)
+		zw.Write(b)
+		zw.Close()
+		gzipWriters.Put(zw)
+		return encoded{status: status, gzip: true, body: buf.Bytes()}
+	}
+	return encoded{status: status, body: b}
+}
+
+func (e encoded) write(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Content-Type", "application/json")
 	h.Set("Cache-Control", "no-store")
 	h.Add("Vary", "Accept-Encoding")
-	if len(b) >= gzipMin && acceptsGzip(r) {
+	if e.gzip {
 		h.Set("Content-Encoding", "gzip")
-		w.WriteHeader(status)
-		zw := gzip.NewWriter(w)
-		zw.Write(b)
-		zw.Close()
-		return
 	}
-	w.WriteHeader(status)
-	w.Write(b)
+	w.WriteHeader(e.status)
+	w.Write(e.body)
 }
 
 func acceptsGzip(r *http.Request) bool {

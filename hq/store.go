@@ -151,7 +151,14 @@ type Tx interface {
 	// recording the same pair twice fails.
 	RecordOp(ctx context.Context, op AppliedOp) error
 
+	// AppliedOps returns the records of those of the device's ops opIDs
+	// that HQ has applied, in any order (a push reads its batch's at once).
+	AppliedOps(ctx context.Context, deviceID string, opIDs []string) ([]AppliedOp, error)
+
 	Row(ctx context.Context, table, id string) (Row, bool, error)
+	// Rows returns the stored rows among keys, in any order; keys HQ holds
+	// no row for are left out.
+	Rows(ctx context.Context, keys []RowKey) ([]Row, error)
 	// PutRow inserts or replaces the row (table, id).
 	PutRow(ctx context.Context, r Row) error
 	// Children returns the rows whose Parent is id.
@@ -224,6 +231,9 @@ type Row struct {
 	Pending bool
 	Data    []byte
 }
+
+// RowKey names a row.
+type RowKey struct{ Table, ID string }
 
 // AppliedOp records an op HQ has applied, so a retry is recognised. It is
 // keyed on (DeviceID, OpID).

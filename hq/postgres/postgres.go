@@ -201,11 +201,18 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 		return fmt.Errorf("begin write: %w", err)
 	}
 	defer pgTx.Rollback(context.WithoutCancel(ctx))
-	t := &tx{tx: pgTx}
-	if err := pgTx.QueryRow(ctx, `SELECT hlc FROM meta WHERE id = 1 FOR UPDATE`).Scan(&t.clock); err != nil {
+	t := &tx{tx: &pipeTx{Tx: pgTx}}
+	if err := pgTx.QueryRow(ctx, `SELECT hlc, seq FROM meta WHERE id = 1 FOR UPDATE`).Scan(&t.clock, &t.seq0); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
+	t.seq = t.seq0
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.saveSeq(ctx); err != nil {
+		return err
+	}
+	if err := t.tx.flush(ctx); err != nil {
 		return err
 	}
 	if err := pgTx.Commit(ctx); err != nil {
@@ -317,10 +324,87 @@ func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error)
 	return n, nil
 }
 
+// pipeTx is a transaction whose row and applied_ops writes (PutRow,
+// RecordOp: two per op of a push, answered by nothing but success) wait in
+// a batch that goes to the server in one round trip, before the next
+// statement that reads or the commit. Round trips, each a wait for the
+// writer under the meta row's lock, were most of a push's time.
+type pipeTx struct {
+	pgx.Tx
+	batch *pgx.Batch
+}
+
+// queue adds a write to the batch.
+func (p *pipeTx) queue(sql string, args ...any) {
+	if p.batch == nil {
+		p.batch = &pgx.Batch{}
+	}
+	p.batch.Queue(sql, args...)
+}
+
+// flush sends the batch, if any, and fails with its first failure.
+func (p *pipeTx) flush(ctx context.Context) error {
+	b := p.batch
+	if b == nil || b.Len() == 0 {
+		return nil
+	}
+	p.batch = nil
+	br := p.Tx.SendBatch(ctx, b)
+	for i := 0; i < b.Len(); i++ {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("write (%d queued): %w", b.Len(), err)
+		}
+	}
+	return br.Close()
+}
+
+func (p *pipeTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	if err := p.flush(ctx); err != nil {
+		return pgconn.CommandTag{}, err
+	}
+	return p.Tx.Exec(ctx, sql, args...)
+}
+
+func (p *pipeTx) Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error) {
+	if err := p.flush(ctx); err != nil {
+		return nil, err
+	}
+	return p.Tx.Query(ctx, sql, args...)
+}
+
+func (p *pipeTx) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
+	if err := p.flush(ctx); err != nil {
+		return errRow{err}
+	}
+	return p.Tx.QueryRow(ctx, sql, args...)
+}
+
+// errRow is a row whose query could not be sent.
+type errRow struct{ err error }
+
+func (r errRow) Scan(...any) error { return r.err }
+
 // tx implements hq.Tx.
 type tx struct {
-	tx    pgx.Tx
+	tx    *pipeTx
 	clock string
+	// seq0 is the counter as the transaction found it (under the meta
+	// row's lock), seq the last number it took: NextSeq counts here and
+	// Write stores the counter once, before the commit. A round trip per
+	// number was most of a push's time in the database.
+	seq0, seq int64
+}
+
+// saveSeq stores the numbers the transaction took.
+func (t *tx) saveSeq(ctx context.Context) error {
+	if t.seq == t.seq0 {
+		return nil
+	}
+	if _, err := t.tx.Exec(ctx, `UPDATE meta SET seq = $1 WHERE id = 1`, t.seq); err != nil {
+		return fmt.Errorf("save sequence number: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) Clock() string { return t.clock }
@@ -335,11 +419,8 @@ func (t *tx) SaveClock(ctx context.Context, hlc string) error {
 }
 
 func (t *tx) NextSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	if err := t.tx.QueryRow(ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("next sequence number: %w", err)
-	}
-	return seq, nil
+	t.seq++
+	return t.seq, nil
 }
 
 func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
@@ -360,11 +441,11 @@ func (t *tx) AppliedOp(ctx context.Context, deviceID, opID string) (hq.AppliedOp
 	return a, true, nil
 }
 
+// RecordOp implements hq.Tx. The insert is queued (see pipeTx): a key
+// recorded twice fails at the next read or at the commit.
 func (t *tx) RecordOp(ctx context.Context, a hq.AppliedOp) error {
-	if _, err := t.tx.Exec(ctx, `INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES ($1, $2, $3, $4)`,
-		a.OpID, a.PayloadHash, a.DeviceID, a.AppliedAt.UTC()); err != nil {
-		return fmt.Errorf("record applied op %s: %w", a.OpID, err)
-	}
+	t.tx.queue(`INSERT INTO applied_ops (op_id, payload_hash, device_id, applied_at) VALUES ($1, $2, $3, $4)`,
+		a.OpID, a.PayloadHash, a.DeviceID, a.AppliedAt.UTC())
 	return nil
 }
 
@@ -372,15 +453,56 @@ func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 	return getRow(ctx, t.tx, table, id)
 }
 
+// Rows implements hq.Tx, one lookup of the primary key per key.
+func (t *tx) Rows(ctx context.Context, keys []hq.RowKey) ([]hq.Row, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	tbls, ids := make([]string, len(keys)), make([]string, len(keys))
+	for i, k := range keys {
+		tbls[i], ids[i] = k.Table, k.ID
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+scan.RowCols+` FROM rows
+		WHERE (tbl, id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`, tbls, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read %d rows: %w", len(keys), err)
+	}
+	return collectRows(rows, fmt.Sprintf("read %d rows", len(keys)))
+}
+
+// AppliedOps implements hq.Tx.
+func (t *tx) AppliedOps(ctx context.Context, deviceID string, opIDs []string) ([]hq.AppliedOp, error) {
+	if len(opIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := t.tx.Query(ctx, `SELECT op_id, payload_hash, applied_at FROM applied_ops
+		WHERE device_id = $1 AND op_id = ANY($2)`, deviceID, opIDs)
+	if err != nil {
+		return nil, fmt.Errorf("read applied ops: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.AppliedOp
+	for rows.Next() {
+		a := hq.AppliedOp{DeviceID: deviceID}
+		if err := rows.Scan(&a.OpID, &a.PayloadHash, &a.AppliedAt); err != nil {
+			return nil, fmt.Errorf("read applied ops: %w", err)
+		}
+		a.AppliedAt = a.AppliedAt.UTC()
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read applied ops: %w", err)
+	}
+	return out, nil
+}
+
+// PutRow implements hq.Tx. The write is queued (see pipeTx).
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
 	// created_seq is the seq of the insert; an update leaves it alone.
-	_, err := t.tx.Exec(ctx, `INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
+	t.tx.queue(`INSERT INTO rows (`+scan.RowCols+`, created_seq) VALUES ($1, $2, $3, $4, $5, $6, $7, $5)
 		ON CONFLICT (tbl, id) DO UPDATE SET scope = excluded.scope, parent = excluded.parent,
 			seq = excluded.seq, pending = excluded.pending, data = excluded.data`,
 		r.Table, r.ID, r.Scope, r.Parent, r.Seq, r.Pending, string(r.Data))
-	if err != nil {
-		return fmt.Errorf("write %s %s: %w", r.Table, r.ID, err)
-	}
 	return nil
 }
 

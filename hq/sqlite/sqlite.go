@@ -200,10 +200,14 @@ func (s *DB) Write(ctx context.Context, fn func(hq.Tx) error) error {
 	}
 	defer sqlTx.Rollback()
 	t := &tx{tx: sqlTx}
-	if err := sqlTx.QueryRowContext(ctx, `SELECT hlc FROM meta WHERE id = 1`).Scan(&t.clock); err != nil {
+	if err := sqlTx.QueryRowContext(ctx, `SELECT hlc, seq FROM meta WHERE id = 1`).Scan(&t.clock, &t.seq0); err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
+	t.seq = t.seq0
 	if err := fn(t); err != nil {
+		return err
+	}
+	if err := t.saveSeq(ctx); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {
@@ -290,9 +294,14 @@ func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
 	return out, nil
 }
 
-// TouchDevice implements hq.Store. It does not take the writer mutex: it
-// is one short statement, and the busy timeout covers it.
+// TouchDevice implements hq.Store. It waits for the writer mutex like
+// any write: outside it, it would meet the writer at SQLite's file lock,
+// where whoever loses polls with sleeps of up to 100 ms (the busy timeout)
+// while holding the mutex, and a storm of devices (a touch per request)
+// kept HQ's writer asleep half the time.
 func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
 	q := `UPDATE devices SET last_seen = ? WHERE id = ?`
 	switch kind {
 	case hq.TouchPush:
@@ -322,6 +331,21 @@ func (s *DB) PendingConflicts(ctx context.Context, scopes []string) (int, error)
 type tx struct {
 	tx    *sql.Tx
 	clock string
+	// seq0 is the counter as the transaction found it, seq the last number
+	// it took: NextSeq counts here and Write stores the counter once,
+	// before the commit (the write lock is held from the start).
+	seq0, seq int64
+}
+
+// saveSeq stores the numbers the transaction took.
+func (t *tx) saveSeq(ctx context.Context) error {
+	if t.seq == t.seq0 {
+		return nil
+	}
+	if _, err := t.tx.ExecContext(ctx, `UPDATE meta SET seq = ? WHERE id = 1`, t.seq); err != nil {
+		return fmt.Errorf("save sequence number: %w", err)
+	}
+	return nil
 }
 
 func (t *tx) Clock() string { return t.clock }
@@ -334,11 +358,8 @@ func (t *tx) SaveClock(ctx context.Context, hlc string) error {
 }
 
 func (t *tx) NextSeq(ctx context.Context) (int64, error) {
-	var seq int64
-	if err := t.tx.QueryRowContext(ctx, `UPDATE meta SET seq = seq + 1 WHERE id = 1 RETURNING seq`).Scan(&seq); err != nil {
-		return 0, fmt.Errorf("next sequence number: %w", err)
-	}
-	return seq, nil
+	t.seq++
+	return t.seq, nil
 }
 
 func (t *tx) SetEpoch(ctx context.Context, epoch string) error {
@@ -370,6 +391,63 @@ func (t *tx) RecordOp(ctx context.Context, a hq.AppliedOp) error {
 
 func (t *tx) Row(ctx context.Context, table, id string) (hq.Row, bool, error) {
 	return getRow(ctx, t.tx, table, id)
+}
+
+// Rows implements hq.Tx, one lookup of the primary key per key.
+func (t *tx) Rows(ctx context.Context, keys []hq.RowKey) ([]hq.Row, error) {
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	pairs := make([][2]string, len(keys))
+	for i, k := range keys {
+		pairs[i] = [2]string{k.Table, k.ID}
+	}
+	raw, _ := json.Marshal(pairs)
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+rowColsOf("r")+` FROM json_each(?) AS k
+		JOIN rows AS r ON r.tbl = json_extract(k.value, '$[0]') AND r.id = json_extract(k.value, '$[1]')`, string(raw))
+	if err != nil {
+		return nil, fmt.Errorf("read %d rows: %w", len(keys), err)
+	}
+	defer rows.Close()
+	return scan.SyncedRows(rows, fmt.Sprintf("read %d rows", len(keys)))
+}
+
+// rowColsOf is scan.RowCols of the table named alias.
+func rowColsOf(alias string) string {
+	cols := strings.Split(scan.RowCols, ",")
+	for i, c := range cols {
+		cols[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
+}
+
+// AppliedOps implements hq.Tx.
+func (t *tx) AppliedOps(ctx context.Context, deviceID string, opIDs []string) ([]hq.AppliedOp, error) {
+	if len(opIDs) == 0 {
+		return nil, nil
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT op_id, payload_hash, applied_at FROM applied_ops
+		WHERE device_id = ? AND op_id IN (SELECT value FROM json_each(?))`, deviceID, jsonList(opIDs))
+	if err != nil {
+		return nil, fmt.Errorf("read applied ops: %w", err)
+	}
+	defer rows.Close()
+	var out []hq.AppliedOp
+	for rows.Next() {
+		a := hq.AppliedOp{DeviceID: deviceID}
+		var at string
+		if err := rows.Scan(&a.OpID, &a.PayloadHash, &at); err != nil {
+			return nil, fmt.Errorf("read applied ops: %w", err)
+		}
+		if a.AppliedAt, err = time.Parse(time.RFC3339Nano, at); err != nil {
+			return nil, fmt.Errorf("read applied op %s: %w", a.OpID, err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read applied ops: %w", err)
+	}
+	return out, nil
 }
 
 func (t *tx) PutRow(ctx context.Context, r hq.Row) error {
