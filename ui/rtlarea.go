@@ -29,7 +29,6 @@ package ui
 // (the caret after the space is at the start of the next line).
 
 import (
-	"image/color"
 	"strings"
 	"unicode"
 
@@ -453,16 +452,7 @@ func (a *rtlArea) CreateRenderer() fyne.WidgetRenderer {
 	a.ExtendBaseWidget(a)
 	th := a.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	r := &rtlAreaRenderer{a: a}
-	r.box = canvas.NewRectangle(th.Color(theme.ColorNameInputBackground, v))
-	r.box.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.border = canvas.NewRectangle(color.Transparent)
-	r.border.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.caret = canvas.NewRectangle(th.Color(theme.ColorNamePrimary, v))
-	r.placeholder = canvas.NewText("", th.Color(theme.ColorNamePlaceHolder, v))
-	r.area = &spanLayout{}
-	r.content = container.New(r.area)
-	r.scroll = container.NewVScroll(r.content)
+	r := &rtlAreaRenderer{a: a, fieldParts: newFieldParts(th, v, container.NewVScroll)}
 	r.scroll.OnScrolled = func(p fyne.Position) { a.voffset = p.Y }
 	// At least the height Fyne's own multi-line entry asks for these rows.
 	tmpl := widget.NewMultiLineEntry()
@@ -474,38 +464,15 @@ func (a *rtlArea) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type rtlAreaRenderer struct {
-	a           *rtlArea
-	box, border *canvas.Rectangle
-	caret       *canvas.Rectangle
-	placeholder *canvas.Text
-	texts       []*canvas.Text
-	pool        []*canvas.Text // texts made so far, reused
-	textLine    []int          // the line of each text
-	textPiece   []int          // and its piece in the line
-	selection   []*canvas.Rectangle
-	content     *fyne.Container
-	area        *spanLayout
-	scroll      *container.Scroll
-	min         fyne.Size
-}
-
-func (r *rtlAreaRenderer) Destroy() {}
-
-func (r *rtlAreaRenderer) MinSize() fyne.Size { return r.min }
-
-func (r *rtlAreaRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.box, r.border, r.scroll}
+	a *rtlArea
+	fieldParts
+	pool      []*canvas.Text // texts made so far, reused
+	textLine  []int          // the line of each text
+	textPiece []int          // and its piece in the line
 }
 
 func (r *rtlAreaRenderer) Layout(size fyne.Size) {
-	bs := theme.InputBorderSize()
-	r.border.Resize(fyne.NewSize(size.Width-bs-.5, size.Height-bs-.5))
-	r.border.StrokeWidth = bs
-	r.border.Move(fyne.NewSquareOffsetPos(bs / 2))
-	r.box.Resize(size.Subtract(fyne.NewSquareSize(bs * 2)))
-	r.box.Move(fyne.NewSquareOffsetPos(bs))
-	r.scroll.Move(fyne.NewPos(0, bs))
-	r.scroll.Resize(fyne.NewSize(size.Width, size.Height-2*bs))
+	r.frame(size)
 	r.Refresh()
 }
 

@@ -746,18 +746,9 @@ func (e *rtlEntry) CreateRenderer() fyne.WidgetRenderer {
 	e.ExtendBaseWidget(e)
 	th := e.Theme()
 	v := fyne.CurrentApp().Settings().ThemeVariant()
-	r := &rtlEntryRenderer{e: e}
-	r.box = canvas.NewRectangle(th.Color(theme.ColorNameInputBackground, v))
-	r.box.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.border = canvas.NewRectangle(color.Transparent)
-	r.border.CornerRadius = th.Size(theme.SizeNameInputRadius)
-	r.caret = canvas.NewRectangle(th.Color(theme.ColorNamePrimary, v))
-	r.placeholder = canvas.NewText("", th.Color(theme.ColorNamePlaceHolder, v))
-	r.area = &spanLayout{}
-	r.content = container.New(r.area)
 	// The text scrolls sideways when it is wider than the field, as in
 	// Fyne's Entry; the scroll also clips it.
-	r.scroll = container.NewHScroll(r.content)
+	r := &rtlEntryRenderer{e: e, fieldParts: newFieldParts(th, v, container.NewHScroll)}
 	r.scroll.OnScrolled = func(p fyne.Position) { e.offset = p.X }
 	// The height and width Fyne's own single-line entry asks for.
 	tmpl := widget.NewEntry()
@@ -767,8 +758,11 @@ func (e *rtlEntry) CreateRenderer() fyne.WidgetRenderer {
 	return r
 }
 
-type rtlEntryRenderer struct {
-	e           *rtlEntry
+// fieldParts are what the app's single-line field (rtlEntry) and its
+// multi-line one (rtlArea) draw alike: the box and its border, the caret,
+// the placeholder, and the pieces of text (and selection) laid out in a
+// content that scrolls, sideways for one line, down for several.
+type fieldParts struct {
 	box, border *canvas.Rectangle
 	caret       *canvas.Rectangle
 	placeholder *canvas.Text
@@ -780,23 +774,47 @@ type rtlEntryRenderer struct {
 	min         fyne.Size
 }
 
-func (r *rtlEntryRenderer) Destroy() {}
+func newFieldParts(th fyne.Theme, v fyne.ThemeVariant, scroller func(fyne.CanvasObject) *container.Scroll) fieldParts {
+	var f fieldParts
+	f.box = canvas.NewRectangle(th.Color(theme.ColorNameInputBackground, v))
+	f.box.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	f.border = canvas.NewRectangle(color.Transparent)
+	f.border.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	f.caret = canvas.NewRectangle(th.Color(theme.ColorNamePrimary, v))
+	f.placeholder = canvas.NewText("", th.Color(theme.ColorNamePlaceHolder, v))
+	f.area = &spanLayout{}
+	f.content = container.New(f.area)
+	f.scroll = scroller(f.content)
+	return f
+}
 
-func (r *rtlEntryRenderer) MinSize() fyne.Size { return r.min }
+func (f *fieldParts) Destroy() {}
 
-func (r *rtlEntryRenderer) Objects() []fyne.CanvasObject {
-	return []fyne.CanvasObject{r.box, r.border, r.scroll}
+func (f *fieldParts) MinSize() fyne.Size { return f.min }
+
+func (f *fieldParts) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{f.box, f.border, f.scroll}
+}
+
+// frame lays the box, the border and the scroll out in size.
+func (f *fieldParts) frame(size fyne.Size) {
+	bs := theme.InputBorderSize()
+	f.border.Resize(fyne.NewSize(size.Width-bs-.5, size.Height-bs-.5))
+	f.border.StrokeWidth = bs
+	f.border.Move(fyne.NewSquareOffsetPos(bs / 2))
+	f.box.Resize(size.Subtract(fyne.NewSquareSize(bs * 2)))
+	f.box.Move(fyne.NewSquareOffsetPos(bs))
+	f.scroll.Move(fyne.NewPos(0, bs))
+	f.scroll.Resize(fyne.NewSize(size.Width, size.Height-2*bs))
+}
+
+type rtlEntryRenderer struct {
+	e *rtlEntry
+	fieldParts
 }
 
 func (r *rtlEntryRenderer) Layout(size fyne.Size) {
-	bs := theme.InputBorderSize()
-	r.border.Resize(fyne.NewSize(size.Width-bs-.5, size.Height-bs-.5))
-	r.border.StrokeWidth = bs
-	r.border.Move(fyne.NewSquareOffsetPos(bs / 2))
-	r.box.Resize(size.Subtract(fyne.NewSquareSize(bs * 2)))
-	r.box.Move(fyne.NewSquareOffsetPos(bs))
-	r.scroll.Move(fyne.NewPos(0, bs))
-	r.scroll.Resize(fyne.NewSize(size.Width, size.Height-2*bs))
+	r.frame(size)
 	r.place()
 }
 
