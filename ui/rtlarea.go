@@ -610,22 +610,7 @@ func (r *rtlAreaRenderer) Refresh() {
 	for _, s := range r.selection {
 		s.FillColor = sel
 	}
-	r.placeholder.Color = th.Color(theme.ColorNamePlaceHolder, v)
-	r.placeholder.TextSize = theme.TextSize()
-
-	objs := make([]fyne.CanvasObject, 0, len(r.selection)+len(r.texts)+2)
-	for _, s := range r.selection {
-		objs = append(objs, s)
-	}
-	objs = append(objs, r.placeholder)
-	for _, t := range r.texts {
-		objs = append(objs, t)
-	}
-	objs = append(objs, r.caret)
-	r.content.Objects = objs
+	r.stack(th.Color(theme.ColorNamePlaceHolder, v))
 	r.place()
-	canvas.Refresh(a.super())
-	r.box.Refresh()
-	r.border.Refresh()
-	r.content.Refresh()
+	r.refreshAll(a.super())
 }

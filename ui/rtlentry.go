@@ -808,6 +808,30 @@ func (f *fieldParts) frame(size fyne.Size) {
 	f.scroll.Resize(fyne.NewSize(size.Width, size.Height-2*bs))
 }
 
+// stack puts the parts in the content in drawing order: the selection
+// under the placeholder and the text, the caret on top.
+func (f *fieldParts) stack(placeholder color.Color) {
+	f.placeholder.Color = placeholder
+	f.placeholder.TextSize = theme.TextSize()
+	objs := make([]fyne.CanvasObject, 0, len(f.selection)+len(f.texts)+2)
+	for _, s := range f.selection {
+		objs = append(objs, s)
+	}
+	objs = append(objs, f.placeholder)
+	for _, t := range f.texts {
+		objs = append(objs, t)
+	}
+	f.content.Objects = append(objs, f.caret)
+}
+
+// refreshAll redraws the field w and its parts.
+func (f *fieldParts) refreshAll(w fyne.CanvasObject) {
+	canvas.Refresh(w)
+	f.box.Refresh()
+	f.border.Refresh()
+	f.content.Refresh()
+}
+
 type rtlEntryRenderer struct {
 	e *rtlEntry
 	fieldParts
@@ -945,24 +969,9 @@ func (r *rtlEntryRenderer) Refresh() {
 	for len(r.selection) < need {
 		r.selection = append(r.selection, canvas.NewRectangle(th.Color(theme.ColorNameSelection, v)))
 	}
-	r.placeholder.Color = th.Color(theme.ColorNamePlaceHolder, v)
-	r.placeholder.TextSize = theme.TextSize()
-
-	objs := make([]fyne.CanvasObject, 0, len(r.selection)+len(r.texts)+2)
-	for _, s := range r.selection {
-		objs = append(objs, s)
-	}
-	objs = append(objs, r.placeholder)
-	for _, t := range r.texts {
-		objs = append(objs, t)
-	}
-	objs = append(objs, r.caret)
-	r.content.Objects = objs
+	r.stack(th.Color(theme.ColorNamePlaceHolder, v))
 	r.place()
-	canvas.Refresh(e.super())
-	r.box.Refresh()
-	r.border.Refresh()
-	r.content.Refresh()
+	r.refreshAll(e.super())
 }
 
 // sortedTexts is the drawn pieces left to right (for tests).
