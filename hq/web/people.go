@@ -13,70 +13,19 @@ import (
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/roster"
+	"github.com/oman-sca/safeer/roster/index"
 )
 
 // listed is a person as the console lists them: the domain's person
-// (hq.PersonOf) with what the roster search and order read.
+// (hq.PersonOf) with the key the roster is ordered by (index.SortKey, the
+// devices' order).
 type listed struct {
 	safeer.Person
-	words   string // " w1 w2 … " of the folded names, compounds joined too
 	sortKey string
 }
 
 func listPerson(p safeer.Person) listed {
-	ar, en := arabic.Fold(p.NameAr), arabic.Fold(p.NameEn)
-	l := listed{Person: p, words: " " + strings.Join(arabic.NameTokens(ar+" "+en), " ") + " ", sortKey: ar}
-	if l.sortKey == "" {
-		l.sortKey = "\uffff" + en // Latin-only names after Arabic ones, as an Arabic list reads
-	}
-	return l
-}
-
-// query is a roster search: every word must begin a word of the names (in
-// either language, any spelling arabic.Fold treats as the same), or the
-// query is a phone number, civil id or e-mail address.
-type query struct {
-	words  []string
-	digits string
-	email  string
-}
-
-func newQuery(raw string) query {
-	folded := arabic.Fold(raw)
-	q := query{words: strings.Fields(folded)}
-	if strings.Contains(folded, "@") {
-		q.email = strings.TrimSpace(folded)
-	}
-	onlyDigits := true
-	for _, r := range folded {
-		if !(r >= '0' && r <= '9' || strings.ContainsRune(" +-().", r)) {
-			onlyDigits = false
-		}
-	}
-	if d := roster.NationalDigits(folded); onlyDigits && len(d) >= 3 {
-		q.digits = d
-	}
-	return q
-}
-
-func (q query) empty() bool { return len(q.words) == 0 }
-
-func (q query) match(p *listed) bool {
-	if q.empty() {
-		return true
-	}
-	if q.digits != "" {
-		return strings.Contains(roster.NationalDigits(p.Phone), q.digits) || strings.Contains(p.CivilID, q.digits)
-	}
-	if q.email != "" {
-		return strings.Contains(strings.ToLower(p.Email), q.email)
-	}
-	for _, w := range q.words {
-		if !strings.Contains(p.words, " "+w) {
-			return false
-		}
-	}
-	return true
+	return listed{Person: p, sortKey: index.SortKey(arabic.Fold(p.NameAr), arabic.Fold(p.NameEn))}
 }
 
 // livePeople calls fn with every person not deleted nor merged.
@@ -133,24 +82,23 @@ func (s *Site) handleRoster(w http.ResponseWriter, r *http.Request, ses *session
 			}
 		}
 	}
-	q := newQuery(p.Q)
-	var found []listed
+	// The search is the devices' (roster/index): the same folding, the same
+	// answer to a phone, civil ID or e-mail, the same ranking.
+	people := map[string]listed{}
+	var entries []*index.Entry
 	err = s.livePeople(ctx, scopes, func(pe listed) {
-		if p.Wilayat != "" && pe.Wilayat != p.Wilayat {
-			return
-		}
-		if q.match(&pe) {
-			found = append(found, pe)
-		}
+		people[pe.ID] = pe
+		entries = append(entries, index.NewEntry(index.SummaryOf(pe.Person)))
 	})
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	sortPeople(found)
-	p.Total = len(found)
-	if len(found) > maxRosterShown {
-		found = found[:maxRosterShown]
+	page := index.ForSearch(entries).Search(index.ParseQuery(p.Q), index.Options{Wilayat: p.Wilayat, Limit: maxRosterShown})
+	p.Total = page.Total
+	found := make([]listed, len(page.Results))
+	for i, res := range page.Results {
+		found[i] = people[res.ID]
 	}
 	p.People, p.Shown = found, len(found)
 	s.render(w, r, http.StatusOK, "roster", p)

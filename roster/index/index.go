@@ -154,6 +154,19 @@ func Build(entries []*Entry) *Index {
 	return ix
 }
 
+// ForSearch is an index that only searches: entries in name order, without
+// the duplicate maps Build fills. HQ's console searches a roster it reads
+// afresh for each request, so the maps would be built to be thrown away.
+func ForSearch(entries []*Entry) *Index {
+	ix := &Index{sorted: slices.Clone(entries)}
+	slices.SortFunc(ix.sorted, compareEntries)
+	ix.letters = make([]uint64, len(ix.sorted))
+	for i, e := range ix.sorted {
+		ix.letters[i] = e.letters
+	}
+	return ix
+}
+
 // Add puts e in the duplicate maps only (not in name order): an import's
 // index of its own rows, which it matches and never searches.
 func (ix *Index) Add(e *Entry) {

@@ -48,7 +48,8 @@ func TestSearchRanksWordsOverParts(t *testing.T) {
 
 // TestPutKeepsTheIndexAsBuildMakesIt: people put in one at a time, in any
 // order, changed and taken out (deleted, merged), leave an index that
-// answers exactly as one built from the people left.
+// answers exactly as one built from the people left, and as a search-only
+// index of them (ForSearch, HQ's console).
 func TestPutKeepsTheIndexAsBuildMakesIt(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 6))
 	pick := func(pool ...string) string { return pool[r.IntN(len(pool))] }
@@ -80,15 +81,15 @@ func TestPutKeepsTheIndexAsBuildMakesIt(t *testing.T) {
 	for _, p := range people {
 		entries = append(entries, NewEntry(SummaryOf(p)))
 	}
-	built := Build(entries)
+	built, searchOnly := Build(entries), ForSearch(entries)
 	if ix.Len() != built.Len() || ix.Len() != len(people) {
 		t.Fatalf("%d people put, %d built, %d live", ix.Len(), built.Len(), len(people))
 	}
 	for _, q := range []string{"", "احمد", "الكندي", "sal", "9110001", "مريم البلوشي"} {
 		for _, opt := range []Options{{}, {Governorate: "OM-DA"}, {Status: safeer.StatusInactive, Limit: 7, Offset: 3}} {
-			a, b := ix.Search(ParseQuery(q), opt), built.Search(ParseQuery(q), opt)
-			if !reflect.DeepEqual(a, b) {
-				t.Fatalf("%q %+v: put %+v\nbuilt %+v", q, opt, a, b)
+			a, b, c := ix.Search(ParseQuery(q), opt), built.Search(ParseQuery(q), opt), searchOnly.Search(ParseQuery(q), opt)
+			if !reflect.DeepEqual(a, b) || !reflect.DeepEqual(b, c) {
+				t.Fatalf("%q %+v: put %+v\nbuilt %+v\nsearch-only %+v", q, opt, a, b, c)
 			}
 		}
 	}
