@@ -242,7 +242,7 @@ func TestApplyPlacesReloadReferenceData(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	h := stamp(time.Now(), "hq")
-	id := PlaceID("OM-MA", "Muscat")
+	id := safeer.PlaceID("OM-MA", "Muscat")
 	if err := s.ApplyChanges(ctx, []protocol.Change{change(1, "place", id, map[string]protocol.Field{
 		"wilayat_ar": f("مسقط القديمة", h)})}, "e1.1", ""); err != nil {
 		t.Fatal(err)
@@ -251,7 +251,7 @@ func TestApplyPlacesReloadReferenceData(t *testing.T) {
 	if !ok || pl.WilayatAr != "مسقط القديمة" {
 		t.Fatalf("place after pull: %+v", pl)
 	}
-	newID := PlaceID("OM-MA", "New Town")
+	newID := safeer.PlaceID("OM-MA", "New Town")
 	if err := s.ApplyChanges(ctx, []protocol.Change{change(2, "place", newID, map[string]protocol.Field{
 		"governorate": f("OM-MA", h), "governorate_en": f("Muscat", h), "governorate_ar": f("مسقط", h),
 		"wilayat_en": f("New Town", h), "wilayat_ar": f("المدينة الجديدة", h)})}, "e1.2", ""); err != nil {

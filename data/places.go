@@ -10,20 +10,10 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/uuid"
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
 )
-
-// placeNamespace makes place ids from "CODE/Wilayat": every device seeds the
-// same reference data with the same ids, so HQ's later updates land on them.
-var placeNamespace = uuid.MustParse("6f1c3d52-2b7e-4c8e-9a55-3c7d9f0e8a41")
-
-// PlaceID is the id of a wilayat in a governorate.
-func PlaceID(governorate, wilayatEn string) string {
-	return uuid.NewSHA1(placeNamespace, []byte(governorate+"/"+wilayatEn)).String()
-}
 
 func seedPlaces(ctx context.Context, tx *sql.Tx) error {
 	r := csv.NewReader(bytes.NewReader(assets.PlacesCSV))
@@ -41,7 +31,7 @@ func seedPlaces(ctx context.Context, tx *sql.Tx) error {
 		if len(rec) != 5 {
 			return fmt.Errorf("reference data: row %v has %d columns, want 5", rec, len(rec))
 		}
-		if _, err := stmt.ExecContext(ctx, PlaceID(rec[0], rec[3]), rec[0], rec[1], rec[2], rec[3], rec[4]); err != nil {
+		if _, err := stmt.ExecContext(ctx, safeer.PlaceID(rec[0], rec[3]), rec[0], rec[1], rec[2], rec[3], rec[4]); err != nil {
 			return fmt.Errorf("reference data %s/%s: %w", rec[0], rec[3], err)
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/google/uuid"
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
@@ -28,16 +27,6 @@ type Place struct {
 // Gov is a governorate.
 type Gov struct{ Code, En, Ar string }
 
-// placeNamespace is package data's: a place's id is a name-based UUID of
-// "CODE/Wilayat", the same on every device and at HQ, so a wilayat HQ adds
-// or changes lands on the devices' own row of it.
-var placeNamespace = uuid.MustParse("6f1c3d52-2b7e-4c8e-9a55-3c7d9f0e8a41")
-
-// PlaceID is the id of a wilayat's place row (data.PlaceID).
-func PlaceID(governorate, wilayatEn string) string {
-	return uuid.NewSHA1(placeNamespace, []byte(governorate+"/"+wilayatEn)).String()
-}
-
 var (
 	seedOnce sync.Once
 	seed     []Place
@@ -50,7 +39,7 @@ func seedPlaces() []Place {
 			panic(fmt.Sprintf("web: reference data: %v", err))
 		}
 		for _, r := range recs[1:] {
-			seed = append(seed, Place{Place: safeer.Place{ID: PlaceID(r[0], r[3]), Governorate: r[0], GovernorateEn: r[1],
+			seed = append(seed, Place{Place: safeer.Place{ID: safeer.PlaceID(r[0], r[3]), Governorate: r[0], GovernorateEn: r[1],
 				GovernorateAr: r[2], WilayatEn: r[3], WilayatAr: r[4]}})
 		}
 	})
@@ -205,7 +194,7 @@ func (s *Site) handleAddPlace(w http.ResponseWriter, r *http.Request, ses *sessi
 			return
 		}
 	}
-	id := PlaceID(gov, en)
+	id := safeer.PlaceID(gov, en)
 	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
 		if _, err := e.Set("place", id, map[string]any{"governorate": gov, "governorate_en": g.En, "governorate_ar": g.Ar,
 			"wilayat_en": en, "wilayat_ar": ar, "deleted": false}); err != nil {
