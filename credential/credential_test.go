@@ -15,8 +15,8 @@ import (
 	"github.com/oman-sca/safeer/message"
 )
 
-// The example encodedList of Bitstring Status List v1.0 (§2.3, example
-// "Example BitstringStatusListCredential"): 131,072 entries, none set.
+// The example encodedList of Bitstring Status List v1.0 (the example
+// BitstringStatusListCredential of its data model): 131,072 entries, none set.
 const specEncodedList = "uH4sIAAAAAAAAA-3BMQEAAADCoPVPbQwfoAAAAAAAAAAAAAAAAAAAAIC3AYbSVKsAQAAA"
 
 func TestStatusListSpecExample(t *testing.T) {
@@ -45,7 +45,7 @@ func TestStatusListSpecExample(t *testing.T) {
 }
 
 // Index 0 is the left-most bit: the most significant bit of the first
-// byte (§2.3 encodedList, and "Bitstring Encoding").
+// byte (encodedList in the data model, and "Bitstring Encoding").
 func TestStatusListBitOrder(t *testing.T) {
 	l := NewStatusList(10)
 	if l.Len() != MinStatusEntries {
@@ -121,8 +121,8 @@ func TestStatusListRefuses(t *testing.T) {
 	}
 }
 
-// The examples of the did:web Method Specification (§3.1 Method Specific
-// Identifier, §3.2 Read).
+// The examples of the did:web Method Specification (Method Specific
+// Identifier, and Read (Resolve)).
 func TestDIDWebSpecExamples(t *testing.T) {
 	for _, tc := range []struct{ url, did, doc string }{
 		{"https://w3c-ccg.github.io", "did:web:w3c-ccg.github.io", "https://w3c-ccg.github.io/.well-known/did.json"},
@@ -249,8 +249,8 @@ func decodePart(t testing.TB, part string) map[string]any {
 	return m
 }
 
-// The JWT's header and claims are what Open Badges 3.0 §8.2 (JSON Web
-// Token Proof Format) prescribes.
+// The JWT's header and claims are what Open Badges 3.0's JSON Web Token
+// Proof Format prescribes.
 func TestIssueJWTShape(t *testing.T) {
 	is := testIssuer(t, "https://hq.example.om")
 	token, err := is.Issue(testCertificate())

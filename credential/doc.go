@@ -16,7 +16,7 @@
 //   - The credential: an OpenBadgeCredential (Issuer.Credential): issuer
 //     Profile, AchievementSubject with the workshop as its Achievement,
 //     validFrom the workshop's date, a BitstringStatusListEntry.
-//   - Securing: Open Badges 3.0's "JSON Web Token Proof Format" (§8.2,
+//   - Securing: Open Badges 3.0's "JSON Web Token Proof Format" (in "Proofs",
 //     Issuer.Issue). It follows VC-JOSE-COSE in putting the credential
 //     itself in the JWT payload (not in a "vc" claim as VC-JWT of Data
 //     Model 1.1 did) and adds the claims iss, jti, nbf, sub (and exp); its

@@ -25,7 +25,7 @@ var obContexts = []string{
 // that verifiers check against it (its type "1EdTechJsonSchemaValidator2019").
 const OBSchemaURL = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 
-// Credential is an OpenBadgeCredential (Open Badges 3.0 §B.1,
+// Credential is an OpenBadgeCredential (Open Badges 3.0 data model:
 // AchievementCredential), a W3C Verifiable Credential (Data Model 2.0).
 // Only the properties Safeer writes are here.
 type Credential struct {
@@ -104,7 +104,7 @@ type CredentialSchema struct {
 	Type string `json:"type"`
 }
 
-// claims are the JWT claims Open Badges 3.0 (§8.2, JSON Web Token Proof
+// claims are the JWT claims Open Badges 3.0 (JSON Web Token Proof
 // Format) requires next to the credential's own properties in the
 // payload: iss = issuer.id, jti = id, nbf = validFrom, sub =
 // credentialSubject.id, and exp = validUntil when there is one.

@@ -62,7 +62,7 @@ func (r *Result) fail(o Outcome, m message.Message) Result {
 	return *r
 }
 
-// Verify checks a compact-JWS OpenBadgeCredential as Open Badges 3.0 §8.2
+// Verify checks a compact-JWS OpenBadgeCredential as Open Badges 3.0
 // ("Verify a Credential") and the Bitstring Status List's validate
 // algorithm say: header, signature with the key of the "kid"'s
 // verification method (which must belong to the issuer), iss/jti/sub/nbf/
