@@ -6,7 +6,7 @@ BIN     := bin
 DB      ?=
 export CGO_ENABLED := 1
 
-.PHONY: run build test vet fuzz bench soak package package-check deps-build deps-test clean
+.PHONY: run build test vet fuzz bench soak package package-check deps-build deps-test deps-node clean
 
 run: build
 	$(BIN)/safeer $(if $(DB),--db $(DB))
@@ -16,7 +16,7 @@ build: deps-build
 
 # The HQ tests need PostgreSQL: scripts/pg-test.sh starts a throwaway cluster
 # (as the postgres user when run as root) and prints its DSN.
-test: deps-test vet
+test: deps-test deps-node vet
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -race -count=1 -timeout=40m ./...
 
 vet: deps-build
@@ -64,6 +64,18 @@ deps-build:
 
 deps-test:
 	@scripts/deps.sh test
+
+# The npm packages of credential's independent check (credential/testdata/node:
+# jose, ajv), exactly as package-lock.json pins them; again only when the lock
+# file is newer than the last install. Node.js and npm come from Debian when
+# missing (as root; otherwise it says which).
+NODE_CHECK := credential/testdata/node
+deps-node:
+	@command -v node >/dev/null && command -v npm >/dev/null || { \
+		if [ "$$(id -u)" -ne 0 ]; then echo "Safeer's tests need Node.js and npm: sudo apt-get install -y nodejs npm" >&2; exit 1; fi; \
+		echo "Installing nodejs npm" >&2; apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null; }
+	@[ $(NODE_CHECK)/node_modules/.installed -nt $(NODE_CHECK)/package-lock.json ] || { \
+		cd $(NODE_CHECK) && npm ci --no-audit --no-fund --loglevel=error && touch node_modules/.installed; }
 
 clean:
 	rm -rf $(BIN) dist .bin

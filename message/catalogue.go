@@ -488,4 +488,66 @@ var catalogue = map[Code]template{
 	"syncfile.read_failed": {
 		"The sync file could not be read from the disk or stick. Check that it is still plugged in, then try again.",
 		"تعذّرت قراءة ملف المزامنة من القرص أو الذاكرة. تأكد أنها ما زالت موصولة ثم حاول مرة أخرى."},
+
+	// credential: Open Badges 3.0 credentials issued by HQ (issue 16).
+	// Their texts: the credential's description, the workshop's and its
+	// criteria, Arabic first and English after in the credential.
+	"credential.description": {
+		"A certificate of attendance of {programme}.",
+		"شهادة حضور من {programme}."},
+	"credential.achievement": {
+		"The workshop {title}, held in {wilayat} on {date}: {hours} hours.",
+		"ورشة {title} التي أقيمت في {wilayat} بتاريخ {date}: عدد الساعات {hours}."},
+	"credential.criteria": {
+		"Attend the workshop {title} for the hours it requires ({hours} hours), as the programme records attendance.",
+		"حضور ورشة {title} للساعات التي تتطلبها (عدد الساعات {hours})، كما يسجل البرنامج الحضور."},
+	// What the check of a credential found.
+	"credential.valid": {
+		"Valid credential: signed by the programme, not revoked.",
+		"شهادة رقمية صحيحة: موقعة من البرنامج وغير ملغاة."},
+	"credential.revoked": {
+		"This credential was revoked by the programme.",
+		"ألغى البرنامج هذه الشهادة الرقمية."},
+	"credential.no_status": {
+		"It names no revocation list, so whether it was revoked cannot be checked.",
+		"لا تذكر قائمة إلغاء، فلا يمكن التحقق مما إذا كانت ملغاة."},
+	"credential.status_unchecked": {
+		"Whether it was revoked was not checked.",
+		"لم يُتحقق مما إذا كانت ملغاة."},
+	"credential.status_invalid": {
+		"Its revocation list could not be read or checked ({detail}), so the credential cannot be trusted now. Try again later.",
+		"تعذرت قراءة قائمة الإلغاء الخاصة بها أو التحقق منها ({detail})، فلا يمكن الوثوق بها الآن. حاول لاحقًا."},
+	"credential.malformed": {
+		"This is not a credential Safeer can read: a credential is a signed token (JWT) of three parts separated by dots.",
+		"هذه ليست شهادة رقمية يقرؤها سفير: الشهادة الرقمية رمز موقّع " + ltr("(JWT)") + " من ثلاثة أجزاء بينها نقاط."},
+	"credential.not_openbadge": {
+		"This signed token is not an Open Badges credential.",
+		"هذا الرمز الموقّع ليس شهادة رقمية من نوع " + ltr("Open Badges") + "."},
+	"credential.other_issuer": {
+		"This credential was not issued by the programme but by {issuer}.",
+		"لم يُصدر البرنامج هذه الشهادة الرقمية، بل أصدرها {issuer}."},
+	"credential.algorithm": {
+		"This credential is signed with {alg}, which the programme never uses: it is not one of the programme's.",
+		"هذه الشهادة الرقمية موقعة بخوارزمية {alg} التي لا يستخدمها البرنامج: ليست من شهاداته."},
+	"credential.foreign_key": {
+		"This credential is signed with a key ({kid}) that does not belong to the issuer it names.",
+		"هذه الشهادة الرقمية موقعة بمفتاح ({kid}) لا يعود إلى الجهة التي تذكرها مُصدِرةً."},
+	"credential.unknown_key": {
+		"The key that signed this credential ({kid}) is not one of the programme's.",
+		"المفتاح الذي وقّع هذه الشهادة الرقمية ({kid}) ليس من مفاتيح البرنامج."},
+	"credential.bad_signature": {
+		"The signature does not match the contents: the credential was altered or forged.",
+		"التوقيع لا يطابق المحتوى: عُدّلت الشهادة الرقمية أو زُوّرت."},
+	"credential.claim_mismatch": {
+		"The token's {claim} claim contradicts the credential inside it.",
+		"حقل {claim} في الرمز يناقض الشهادة الرقمية التي يحملها."},
+	"credential.no_subject": {
+		"The credential does not say whom it is about.",
+		"لا تذكر الشهادة الرقمية صاحبها."},
+	"credential.not_yet_valid": {
+		"This credential is not valid before {date}.",
+		"هذه الشهادة الرقمية غير صالحة قبل {date}."},
+	"credential.expired": {
+		"This credential expired on {date}.",
+		"انتهت صلاحية هذه الشهادة الرقمية في {date}."},
 }

@@ -16,6 +16,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/web"
 )
@@ -59,9 +60,10 @@ type command struct {
 
 func (m *Main) commands() []command {
 	return []command{
-		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http] [--secure-cookies] [--trusted-proxy ADDR[,ADDR…]]",
+		{"serve", "[--addr HOST:PORT] [--db DSN] [--key FILE] [--tls-cert F --tls-key F] [--insecure-http] [--secure-cookies] [--trusted-proxy ADDR[,ADDR…]] [--public-url https://HOST]",
 			"serve the sync API, the verification page (/verify) and the console (/admin/); plain HTTP only on loopback unless --insecure-http;\n" +
-				"                 X-Forwarded-For and X-Forwarded-Proto are believed only from a --trusted-proxy (IPs or CIDRs)", (*Main).runServe},
+				"                 X-Forwarded-For and X-Forwarded-Proto are believed only from a --trusted-proxy (IPs or CIDRs);\n" +
+				"                 --public-url: HQ's did:web (/.well-known/did.json) and credential revocation list", (*Main).runServe},
 		{"enrol", "--governorate CODE [--governorate …] --name TEXT [--db DSN]",
 			"make a one-time code (valid 7 days) a device trades for its token", (*Main).runEnrol},
 		{"devices", "[--db DSN] [--json]", "list devices, their last sync and unresolved conflicts", (*Main).runDevices},
@@ -186,6 +188,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	tlsKey := f.String("tls-key", "", "TLS private key (PEM)")
 	insecure := f.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address")
 	secureCookies := f.Bool("secure-cookies", false, "mark the console's cookies Secure although HQ serves plain HTTP (behind a TLS proxy)")
+	publicURL := f.String("public-url", "", "HQ's public https:// address: its did:web, which issues the certificates' Open Badges credentials")
 	var proxies stringList
 	f.Var(&proxies, "trusted-proxy", "reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed: IPs or CIDR prefixes, comma-separated or repeated")
 	pos, err := f.parse(args)
@@ -207,13 +210,20 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	var issuer *credential.Issuer
+	if *publicURL != "" {
+		if issuer, err = web.NewIssuer(*publicURL, key); err != nil {
+			return usagef("serve: %s", err)
+		}
+	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
 		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
 		if err != nil {
 			return err
 		}
-		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != "", TrustedProxies: trusted})
+		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != "", TrustedProxies: trusted,
+			Credentials: issuer})
 		if err != nil {
 			return err
 		}

@@ -58,6 +58,9 @@ func TestCommandLineMistakes(t *testing.T) {
 		{"serve half TLS", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", "c.pem"}, exitFail, "both --tls-cert and --tls-key"},
 		{"serve bad trusted proxy", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--trusted-proxy", "127.0.0.1,localhost"}, exitUsage, `trusted proxy "localhost" is not an address`},
 		{"serve bad addr", []string{"serve", "--db", db, "--addr", "nonsense"}, exitFail, "not HOST:PORT"},
+		{"serve public-url not https", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--public-url", "http://hq.example.om"}, exitUsage, "did:web needs an https:// address"},
+		{"serve public-url with a path", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--public-url", "https://example.om/hq"}, exitUsage, "without a path"},
+		{"serve public-url an IP", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--public-url", "https://10.0.0.1"}, exitUsage, "not an IP address"},
 		{"serve missing cert", []string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--tls-cert", "/nope/c.pem", "--tls-key", "/nope/k.pem"}, exitFail, "load TLS certificate"},
 	}
 	for _, tc := range tests {

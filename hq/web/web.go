@@ -31,6 +31,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/message"
 )
@@ -76,6 +77,13 @@ type Config struct {
 	SignInFreeFailures int
 	SignInBackoff      time.Duration
 	SignInBackoffMax   time.Duration
+	// Credentials is HQ's Open Badges issuer (NewIssuer; safeer-hq serve
+	// --public-url): with it the site serves the DID document and the
+	// revocation list (credentials.go); without it, neither.
+	Credentials *credential.Issuer
+	// RevokedStatuses lists the status list indexes of revoked
+	// credentials; nil while HQ issues none.
+	RevokedStatuses func(context.Context) ([]int, error)
 }
 
 // Defaults of Config.
@@ -176,6 +184,8 @@ func (s *Site) routes() {
 	m.HandleFunc("GET /verify", s.handleVerifyPage)
 	m.HandleFunc("GET /verify.json", s.handleVerifyJSON)
 	m.HandleFunc("GET /v/{arg...}", s.handleVerifyPath)
+	m.HandleFunc("GET /.well-known/did.json", s.handleDIDDocument)
+	m.HandleFunc("GET "+credential.StatusListPath, s.handleStatusList)
 	m.HandleFunc("GET /V/{arg...}", s.handleVerifyPath)
 
 	m.HandleFunc("GET /admin/login", s.handleLoginPage)
