@@ -488,4 +488,11 @@ var catalogue = map[Code]template{
 	"syncfile.read_failed": {
 		"The sync file could not be read from the disk or stick. Check that it is still plugged in, then try again.",
 		"تعذّرت قراءة ملف المزامنة من القرص أو الذاكرة. تأكد أنها ما زالت موصولة ثم حاول مرة أخرى."},
+	// Sync by file, at HQ and on the device (hq/syncfile.go, sync/client/file.go).
+	"syncfile.hq_imported": {
+		"Read the sync file of {name} ({device}): {applied} changes taken, {rejected} refused; the reply carries {changes} changes from HQ back.",
+		"قُرئ ملف المزامنة من {name} ({device}): قُبلت {applied} تغييرات ورُفضت {rejected}؛ ويحمل الرد {changes} تغييرات من المقر."},
+	"syncfile.hq_again": {
+		"This sync file of {name} ({device}) was read before: nothing changed. Its reply is handed out again.",
+		"قُرئ ملف المزامنة هذا من {name} ({device}) من قبل: لم يتغير شيء. يُسلَّم رده مرة أخرى."},
 }
