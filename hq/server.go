@@ -42,6 +42,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/sync/protocol"
+	"github.com/oman-sca/safeer/sync/syncfile"
 )
 
 // maxEnrolBody bounds an enrolment request.
@@ -133,6 +134,7 @@ func (s *Server) HandlerWith(site http.Handler) http.Handler {
 	mux.HandleFunc(protocol.PathPush, s.method(http.MethodPost, s.auth(s.handlePush)))
 	mux.HandleFunc(protocol.PathPull, s.method(http.MethodGet, s.auth(s.handlePull)))
 	mux.HandleFunc(protocol.PathStatus, s.method(http.MethodGet, s.auth(s.handleStatus)))
+	mux.HandleFunc(syncfile.RelayPath, s.method(http.MethodPost, s.auth(s.handleSyncFile)))
 	notFound := func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, "not_found", "no such endpoint")
 	}

@@ -69,6 +69,8 @@ type Store interface {
 	// newest), newest first.
 	AuditLog(ctx context.Context, before int64, limit int) ([]AuditEntry, error)
 
+	SyncFileStore // sync files and their replies (syncfile.go)
+
 	Close() error
 }
 
@@ -209,6 +211,8 @@ type Tx interface {
 	// AddAudit appends an entry to the audit log, committed (or rolled
 	// back) with the change it records.
 	AddAudit(ctx context.Context, e AuditEntry) error
+
+	SyncFileTx // sync files and their replies (syncfile.go)
 }
 
 // Meta is the database's identity.

@@ -550,4 +550,41 @@ var catalogue = map[Code]template{
 	"credential.expired": {
 		"This credential expired on {date}.",
 		"انتهت صلاحية هذه الشهادة الرقمية في {date}."},
+	// Sync by file, at HQ and on the device (hq/syncfile.go, sync/client/file.go).
+	"syncfile.hq_imported": {
+		"Read the sync file of {name} ({device}): {applied} changes taken, {rejected} refused; the reply carries {changes} changes from HQ back.",
+		"قُرئ ملف المزامنة من {name} ({device}): قُبلت {applied} تغييرات ورُفضت {rejected}؛ ويحمل الرد {changes} تغييرات من المقر."},
+	"syncfile.hq_again": {
+		"This sync file of {name} ({device}) was read before: nothing changed. Its reply is handed out again.",
+		"قُرئ ملف المزامنة هذا من {name} ({device}) من قبل: لم يتغير شيء. يُسلَّم رده مرة أخرى."},
+	"syncfile.not_enrolled": {
+		"This computer is not enrolled with HQ, so it cannot sync by file. Enrol it first, with a code from HQ.",
+		"هذا الحاسوب غير مسجل لدى المقر، فلا يستطيع المزامنة بالملفات. سجّله أولًا برمز من المقر."},
+	"syncfile.no_hq_key": {
+		"This computer does not have HQ's key (it was enrolled by an older Safeer). Enrol it again, then sync by file.",
+		"لا يملك هذا الحاسوب مفتاح المقر (سُجّل بإصدار أقدم من صفير). سجّله مرة أخرى ثم زامن بالملفات."},
+	"syncfile.device_revoked": {
+		"HQ has revoked this computer: it no longer syncs, by network or by file. Its data and unsent changes stay on it.",
+		"ألغى المقر تسجيل هذا الحاسوب: لم يعد يزامن، لا عبر الشبكة ولا بالملفات. تبقى بياناته وتغييراته غير المرسلة عليه."},
+	"syncfile.exported": {
+		"Saved {ops} changes for HQ in {file}. Carry the file to HQ; load HQ's reply here when it comes back.",
+		"حُفظت {ops} تغييرات للمقر في {file}. أوصل الملف إلى المقر، ثم حمّل رد المقر هنا عندما يعود."},
+	"syncfile.write_failed": {
+		"The sync file could not be written to {file}. Check that the stick is plugged in and has room, then try again.",
+		"تعذّرت كتابة ملف المزامنة في {file}. تأكد أن الذاكرة موصولة وفيها مساحة، ثم حاول مرة أخرى."},
+	"syncfile.reply_loaded": {
+		"Loaded HQ's reply: {acked} changes acknowledged, {rejected} refused; {changes} changes from HQ applied.",
+		"حُمّل رد المقر: أُكّد استلام {acked} تغييرات ورُفض {rejected}؛ وطُبّقت {changes} تغييرات من المقر."},
+	"syncfile.reply_again": {
+		"This reply from HQ was loaded before: nothing changed.",
+		"حُمّل رد المقر هذا من قبل: لم يتغير شيء."},
+	"syncfile.reply_stale": {
+		"This reply from HQ is older than this computer's last sync: what it answers is already acknowledged and its news is already here. Nothing changed.",
+		"رد المقر هذا أقدم من آخر مزامنة لهذا الحاسوب: ما يجيب عنه مؤكد من قبل وأخباره وصلت من قبل. لم يتغير شيء."},
+	"syncfile.relay_none": {
+		"No sync files in {dir}.",
+		"لا توجد ملفات مزامنة في {dir}."},
+	"syncfile.relayed": {
+		"Relayed {file}; HQ's reply is in {reply}.",
+		"نُقل {file}؛ ورد المقر في {reply}."},
 }

@@ -8,11 +8,15 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/oman-sca/safeer/data"
+	catalogue "github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/client"
+	"github.com/oman-sca/safeer/sync/syncfile"
 )
 
 // syncScreen shows how sync stands and its history, runs "Sync now" with
@@ -25,24 +29,30 @@ type syncScreen struct {
 	tabs *container.AppTabs
 
 	// Status
-	hq         *label
-	online     *label
-	last       *label
-	counts     *label
-	problem    *label
-	warnings   *label
-	syncNow    *widget.Button
-	phase      *label
-	bar        *widget.ProgressBar
-	spinner    *widget.ProgressBarInfinite
-	notice     *label // what a run or an enrolment did, in green
-	running    bool
-	st         client.Status // the last status shown
-	history    []data.SyncRun
-	histList   *widget.List
-	histCols   *table
-	histHeader *fyne.Container
-	histDetail *label
+	hq       *label
+	online   *label
+	last     *label
+	counts   *label
+	problem  *label
+	warnings *label
+	syncNow  *widget.Button
+	phase    *label
+	bar      *widget.ProgressBar
+	spinner  *widget.ProgressBarInfinite
+	notice   *label // what a run or an enrolment did, in green
+	// Sync by file (issue 15): its row is there while enrolled.
+	fileRow            *fyne.Container
+	saveFile, loadFile *widget.Button
+	relayFiles         *widget.Button
+	fileErr            *label // a refused file, in red
+	fileBusy           bool
+	running            bool
+	st                 client.Status // the last status shown
+	history            []data.SyncRun
+	histList           *widget.List
+	histCols           *table
+	histHeader         *fyne.Container
+	histDetail         *label
 
 	// Enrolment: its panel is beside the status only while the computer
 	// is not enrolled (or a restored backup lost its token).
@@ -80,12 +90,21 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.notice = u.wrapped("")
 	s.notice.Importance = widget.SuccessImportance
 	s.notice.Hide()
+	s.saveFile = u.button(u.T("sync.savefile"), theme.DocumentSaveIcon(), s.chooseExportFolder)
+	s.loadFile = u.button(u.T("sync.loadfile"), theme.FolderOpenIcon(), s.chooseReply)
+	s.relayFiles = u.button(u.T("sync.relayfiles"), theme.UploadIcon(), s.chooseRelayFolder)
+	s.fileRow = u.row(u.label(u.T("sync.byfile")), s.saveFile, s.loadFile, s.relayFiles)
+	s.fileRow.Hide()
+	s.fileErr = u.wrapped("")
+	s.fileErr.Importance = widget.DangerImportance
+	s.fileErr.Hide()
 	// The result is what the history is read for: its column fits the
 	// results on the list (loadHistory), the others what they hold.
 	s.histCols = u.table(
 		column{header: u.T("col.when"), samples: []string{"2026-12-31 23:59"}},
 		column{header: u.T("col.trigger"), samples: []string{u.word("trigger", "manual"), u.word("trigger", "schedule"),
-			u.word("trigger", "reconnect"), u.word("trigger", "command"), u.word("trigger", triggerEnrol)}},
+			u.word("trigger", "reconnect"), u.word("trigger", "command"), u.word("trigger", triggerEnrol),
+			u.word("trigger", client.TriggerFile)}},
 		column{header: u.T("col.moved"), samples: []string{u.F("sync.moved", 99999, 99999)}},
 		column{header: u.T("col.result"), grow: 1, samples: []string{u.T("sync.ok")}},
 	)
@@ -132,8 +151,10 @@ func newSyncScreen(u *UI) *syncScreen {
 		s.problem,
 		s.warnings,
 		u.row(s.syncNow, s.phase),
+		s.fileRow,
 		s.bar, s.spinner,
 		s.notice,
+		s.fileErr,
 	)
 	s.enrolHelp = u.wrapped(u.T("sync.enrolhelp"))
 	s.enrolCard = container.NewVBox(
@@ -264,6 +285,12 @@ func (s *syncScreen) statusChanged(st client.Status) {
 	if st.Running || !st.Enrolled { // not enrolled: the enrol panel is what to do
 		s.syncNow.Disable()
 	}
+	if st.Enrolled && !st.Revoked && s.files() != nil {
+		s.fileRow.Show()
+	} else {
+		s.fileRow.Hide()
+	}
+	s.enableFiles(!st.Running && !s.running && !s.fileBusy)
 	if st.Running {
 		s.phase.SetText(u.phaseWord(st.Progress.Phase))
 		if st.Progress.Total > 0 {
@@ -277,7 +304,7 @@ func (s *syncScreen) statusChanged(st client.Status) {
 			s.spinner.Show()
 			s.spinner.Start()
 		}
-	} else if !s.running {
+	} else if !s.running && !s.fileBusy {
 		if st.Enrolled {
 			s.syncNow.Enable()
 		}
@@ -321,7 +348,7 @@ func (s *syncScreen) runNow() { s.run(client.TriggerManual, "") }
 // report when it went well (after an enrolment: that it went well too).
 func (s *syncScreen) run(trigger, done string) {
 	u := s.u
-	if u.sync == nil || s.running {
+	if u.sync == nil || s.running || s.fileBusy {
 		return
 	}
 	s.running = true
@@ -347,6 +374,139 @@ func (s *syncScreen) run(trigger, done string) {
 		s.loadHistory()
 		s.conflicts.load()
 		u.changed()
+	})
+}
+
+// fileSyncer is what sync by file needs of the Syncer (*client.Client
+// has it; a Syncer without it shows no sync-by-file row).
+type fileSyncer interface {
+	ExportTo(ctx context.Context, dir string) (client.ExportReport, error)
+	Import(ctx context.Context, path string) (client.FileReport, error)
+	Relay(ctx context.Context, dir string) ([]client.RelayResult, error)
+}
+
+var _ fileSyncer = (*client.Client)(nil)
+
+func (s *syncScreen) files() fileSyncer {
+	f, _ := s.u.sync.(fileSyncer)
+	return f
+}
+
+// enableFiles enables the sync-by-file buttons, or disables them while a
+// run or a file is under way.
+func (s *syncScreen) enableFiles(on bool) {
+	for _, b := range []*widget.Button{s.saveFile, s.loadFile, s.relayFiles} {
+		if on {
+			b.Enable()
+		} else {
+			b.Disable()
+		}
+	}
+}
+
+// fileWork runs one sync-by-file job off Fyne's goroutine with the
+// spinner and its words (phase), then says what it did: done's text in
+// green, or the refusal in words in red.
+func fileWork[T any](s *syncScreen, phase string, work func(ctx context.Context) (T, error), done func(T) string) {
+	u := s.u
+	if s.files() == nil || s.running || s.fileBusy {
+		return
+	}
+	s.fileBusy = true
+	s.enableFiles(false)
+	s.syncNow.Disable()
+	s.notice.Hide()
+	s.fileErr.Hide()
+	s.phase.SetText(phase)
+	s.spinner.Show()
+	s.spinner.Start()
+	background(u, work, func(v T, err error) {
+		s.fileBusy = false
+		s.spinner.Stop()
+		s.spinner.Hide()
+		s.bar.Hide()
+		s.phase.SetText("")
+		s.statusChanged(u.sync.Status())
+		if err != nil {
+			s.fileErr.SetText(u.words(err))
+			s.fileErr.Show()
+		} else {
+			s.setNotice(done(v))
+		}
+		s.loadHistory()
+		s.conflicts.load()
+		u.changed()
+	})
+}
+
+func (s *syncScreen) say(m interface{ Message() catalogue.Message }) string {
+	return m.Message().In(s.u.lang.catalogue())
+}
+
+// chooseExportFolder asks where to save the request (a folder: the stick),
+// then writes it there.
+func (s *syncScreen) chooseExportFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		s.exportTo(l.Path())
+	}, s.u.win)
+	d.SetTitleText(s.u.T("sync.savewhere"))
+	s.u.showFileDialog(d)
+}
+
+// exportTo writes this computer's sync file for HQ into dir.
+func (s *syncScreen) exportTo(dir string) {
+	fileWork(s, s.u.T("sync.filesaving"), func(ctx context.Context) (client.ExportReport, error) {
+		return s.files().ExportTo(ctx, dir)
+	}, func(r client.ExportReport) string { return s.say(r) })
+}
+
+// chooseReply asks for HQ's reply file, then loads it.
+func (s *syncScreen) chooseReply() {
+	d := dialog.NewFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			return
+		}
+		r.Close()
+		s.importFrom(r.URI().Path())
+	}, s.u.win)
+	d.SetFilter(storage.NewExtensionFileFilter([]string{syncfile.ReplyExt}))
+	d.Resize(fyne.NewSize(800, 560))
+	s.u.showFileDialog(d)
+}
+
+// importFrom loads HQ's reply from path.
+func (s *syncScreen) importFrom(path string) {
+	fileWork(s, s.u.T("sync.fileloading"), func(ctx context.Context) (client.FileReport, error) {
+		return s.files().Import(ctx, path)
+	}, func(r client.FileReport) string { return s.say(r) })
+}
+
+// chooseRelayFolder asks for the folder of others' sync files, then
+// carries them to HQ.
+func (s *syncScreen) chooseRelayFolder() {
+	d := dialog.NewFolderOpen(func(l fyne.ListableURI, err error) {
+		if err != nil || l == nil {
+			return
+		}
+		s.relayFrom(l.Path())
+	}, s.u.win)
+	s.u.showFileDialog(d)
+}
+
+// relayFrom uploads every sync file in dir to HQ and saves the replies
+// beside them.
+func (s *syncScreen) relayFrom(dir string) {
+	fileWork(s, s.u.T("sync.relaying"), func(ctx context.Context) ([]client.RelayResult, error) {
+		return s.files().Relay(ctx, dir)
+	}, func(rs []client.RelayResult) string {
+		lines := make([]string, len(rs))
+		for i, r := range rs {
+			lines[i] = s.say(r)
+		}
+		return strings.Join(lines, "\n")
 	})
 }
 

@@ -84,7 +84,8 @@ func (m *Main) commands() []command {
 		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
 		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
-		{"sync", "[--json] | status | log | rejected", "sync with HQ now, or show how sync stands", (*Main).runSync},
+		{"sync", "[--json] | status | log | rejected | export --out FILE | import FILE | relay DIR",
+			"sync with HQ now, or show how sync stands; with no network, by file: export a sealed file for HQ, import HQ's reply, relay others' files over this computer's link", (*Main).runSync},
 		{"conflicts", "[--all] | resolve ID --take winner|loser", "concurrent edits to review", (*Main).runConflicts},
 		{"version", "", "print the version (also: safeer --version)", (*Main).runVersion},
 	}

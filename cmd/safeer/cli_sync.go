@@ -104,6 +104,12 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 			return m.syncLog(ctx, args[1:])
 		case "rejected":
 			return m.syncRejected(ctx, args[1:])
+		case "export":
+			return m.runSyncExport(ctx, args[1:])
+		case "import":
+			return m.runSyncImport(ctx, args[1:])
+		case "relay":
+			return m.runSyncRelay(ctx, args[1:])
 		}
 	}
 	fs := flag.NewFlagSet("sync", flag.ContinueOnError)
@@ -113,7 +119,7 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 		return err
 	}
 	if len(pos) > 0 {
-		return usagef("sync: unknown subcommand %q (expected status, log or rejected)", pos[0])
+		return usagef("sync: unknown subcommand %q (expected status, log, rejected, export, import or relay)", pos[0])
 	}
 	return m.withStore(ctx, func(s *data.Store) error {
 		rep, err := m.newClient(s, *verbose).SyncWith(ctx, client.TriggerCommand)

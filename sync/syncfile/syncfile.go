@@ -135,7 +135,23 @@ type Reply struct {
 	// Pages are the pull pages since the request's cursor, in order; the
 	// last one's NextCursor is where the device's next pull starts.
 	Pages []protocol.PullResponse `json:"pages"`
+	// Resync says the request's cursor was of another epoch (HQ was
+	// restored or reset): the pages start from the beginning, and the
+	// device handles them as a network resync (it keeps its outbox and
+	// sends HQ what HQ lost).
+	Resync bool `json:"resync,omitempty"`
 }
+
+// The relay: an enrolled device POSTs a sync file it carries to RelayPath
+// (with its own token) and gets HQ's sealed reply back, with the headers
+// below naming the file's author and id, and whether HQ had read it
+// before. A file HQ refuses is answered 422 with its message code.
+const (
+	RelayPath    = "/v1/syncfile"
+	HeaderAuthor = "X-Safeer-Syncfile-Author"
+	HeaderFileID = "X-Safeer-Syncfile-Id"
+	HeaderAgain  = "X-Safeer-Syncfile-Again"
+)
 
 // File is an opened file: its header and what it holds (Request for a
 // request, Reply for a reply).
