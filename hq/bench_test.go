@@ -8,10 +8,14 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"maps"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -33,9 +37,18 @@ import (
 // database of their own, so the two cores go to HQ. Reported: the pushes
 // made, ops applied per second over the whole storm, the 50th, 95th and
 // 99th-percentile latency of a push (from its first request to its answer,
-// waits HQ asked for included), of a pull page and of a whole sync, and the
-// errors (non-200 replies, transport errors, ops not applied), which must
-// be zero. SAFEER_STORM_DEVICES sets another number of devices.
+// waits HQ asked for included), of a pull page and of a whole sync, the
+// pull pages HQ built and those it sent from its cache, the peak Go heap
+// of the process (HQ and the clients' copies), and the errors (non-200
+// replies, transport errors, ops not applied), which must be zero.
+//
+// Then every device pulls again what was pushed after its pull (not
+// timed), and each must hold exactly what HQ holds in its governorate: the
+// same rows at the same versions (sequence numbers) with the same bytes,
+// compared with a device that pulls its governorate from nothing in pages
+// of another size (so from no cached page), whose copy is compared field
+// by field with HQ's rows. A device that differs fails the benchmark.
+// SAFEER_STORM_DEVICES sets another number of devices.
 //
 //	SAFEER_TEST_POSTGRES=$(scripts/pg-test.sh) go test -run='^$' -bench=DevicesAtOnce -benchtime=1x ./hq/
 func BenchmarkDevicesAtOnce(b *testing.B) {
@@ -56,12 +69,14 @@ func BenchmarkDevicesAtOnce(b *testing.B) {
 }
 
 // stormDevice is a device as the storm drives it: its token, scope, clock
-// and cursor.
+// and cursor, and what it pulled: row → hash of the row's change as sent
+// (which carries its sequence number), the latest of each row.
 type stormDevice struct {
 	id, token string
 	govs      []string
 	clock     *protocol.Clock
 	cursor    string
+	rows      map[uint64]uint64
 }
 
 type stormResult struct {
@@ -76,40 +91,111 @@ func (r *stormResult) fail(err error) {
 	r.firstErr.CompareAndSwap(nil, err)
 }
 
+// rawPage is a pull page with its changes left as sent.
+type rawPage struct {
+	Changes    []json.RawMessage `json:"changes"`
+	NextCursor string            `json:"next_cursor"`
+	HasMore    bool              `json:"has_more"`
+}
+
+// pull fetches the pages after the device's cursor until HQ has no more,
+// keeping the latest change of each row, and returns each page's time.
+func (d *stormDevice) pull(ctx context.Context, hc *http.Client, url string, limit int) ([]time.Duration, int, error) {
+	var times []time.Duration
+	pulled := 0
+	for {
+		t1 := time.Now()
+		var page rawPage
+		if err := stormCall(ctx, hc, http.MethodGet, fmt.Sprintf("%s%s?limit=%d&cursor=%s", url, protocol.PathPull, limit, d.cursor), d.token, nil, &page); err != nil {
+			return times, pulled, err
+		}
+		times = append(times, time.Since(t1))
+		pulled += len(page.Changes)
+		for _, raw := range page.Changes {
+			var ch struct {
+				Table string `json:"t"`
+				Row   string `json:"r"`
+				Gone  bool   `json:"g"`
+			}
+			if err := json.Unmarshal(raw, &ch); err != nil {
+				return times, pulled, err
+			}
+			k := rowHash(ch.Table, ch.Row)
+			if ch.Gone {
+				delete(d.rows, k)
+			} else {
+				d.rows[k] = bytesHash(raw)
+			}
+		}
+		d.cursor = page.NextCursor
+		if !page.HasMore {
+			return times, pulled, nil
+		}
+	}
+}
+
+func rowHash(table, id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(table))
+	h.Write([]byte{0})
+	h.Write([]byte(id))
+	return h.Sum64()
+}
+
+func bytesHash(b []byte) uint64 {
+	h := fnv.New64a()
+	h.Write(b)
+	return h.Sum64()
+}
+
 func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (hq.Store, error)) {
 	ctx := context.Background()
-	h, err := synccheck.StartHQ(ctx, open, nil)
+	st, err := open(ctx)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer h.Close()
+	defer st.Close()
+	_, hqKey, _ := ed25519.GenerateKey(rand.Reader)
+	srv, err := hq.NewServer(ctx, st, hqKey, hq.Options{Logger: synccheck.Quiet})
+	if err != nil {
+		b.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = devices+10, devices+10
 	hc := &http.Client{Transport: tr, Timeout: 2 * time.Minute}
 	defer tr.CloseIdleConnections()
 
 	govs := synccheck.Governorates()
-	// Enrol the devices (not timed).
-	devs := make([]*stormDevice, devices)
-	for i := range devs {
-		gov := govs[i%len(govs)]
-		code, err := h.Code(ctx, gov)
+	// Enrol the devices (not timed), and one more per governorate to
+	// check the others against.
+	enrol := func(gov string) *stormDevice {
+		code, _, err := hq.CreateEnrolment(ctx, st, []string{gov}, "storm device", hq.CLI, time.Now())
 		if err != nil {
 			b.Fatal(err)
 		}
 		_, key, _ := ed25519.GenerateKey(rand.Reader)
 		id := uuid.NewString()
 		var ch protocol.EnrolChallenge
-		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathEnrolChallenge, "", protocol.EnrolChallengeRequest{Code: code}, &ch); err != nil {
+		if err := stormCall(ctx, hc, http.MethodPost, hs.URL+protocol.PathEnrolChallenge, "", protocol.EnrolChallengeRequest{Code: code}, &ch); err != nil {
 			b.Fatal(err)
 		}
 		req := protocol.EnrolRequest{Code: code, DeviceID: id}
 		protocol.SignEnrol(&req, key, ch.Nonce)
 		var resp protocol.EnrolResponse
-		if err := stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathEnrol, "", req, &resp); err != nil {
+		if err := stormCall(ctx, hc, http.MethodPost, hs.URL+protocol.PathEnrol, "", req, &resp); err != nil {
 			b.Fatal(err)
 		}
-		devs[i] = &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: protocol.NewClock(id, protocol.HLC{}, nil)}
+		return &stormDevice{id: id, token: resp.Token, govs: []string{gov}, clock: protocol.NewClock(id, protocol.HLC{}, nil), rows: map[uint64]uint64{}}
+	}
+	devs := make([]*stormDevice, devices)
+	for i := range devs {
+		devs[i] = enrol(govs[i%len(govs)])
+	}
+	refs := map[string]*stormDevice{}
+	for _, gov := range govs {
+		refs[gov] = enrol(gov)
 	}
 
 	b.ResetTimer()
@@ -142,7 +228,7 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 				<-start
 				t0 := time.Now()
 				var pushResp protocol.PushResponse
-				err = stormCall(ctx, hc, http.MethodPost, h.URL()+protocol.PathPush, d.token, body, &pushResp)
+				err = stormCall(ctx, hc, http.MethodPost, hs.URL+protocol.PathPush, d.token, body, &pushResp)
 				tPush := time.Since(t0)
 				if err == nil {
 					for _, r := range pushResp.Results {
@@ -159,21 +245,10 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 					res.fail(err)
 					return
 				}
-				var pulls []time.Duration
-				pulled := 0
-				for {
-					t1 := time.Now()
-					var page protocol.PullResponse
-					if err := stormCall(ctx, hc, http.MethodGet, h.URL()+protocol.PathPull+"?limit=500&cursor="+d.cursor, d.token, nil, &page); err != nil {
-						res.fail(err)
-						return
-					}
-					pulls = append(pulls, time.Since(t1))
-					pulled += len(page.Changes)
-					d.cursor = page.NextCursor
-					if !page.HasMore {
-						break
-					}
+				pulls, pulled, err := d.pull(ctx, hc, hs.URL, 500)
+				if err != nil {
+					res.fail(err)
+					return
 				}
 				mu.Lock()
 				res.push = append(res.push, tPush)
@@ -184,10 +259,14 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 			}()
 		}
 		ready.Wait()
+		hits0, builds0 := srv.PullCacheStats()
+		peak, stopMem := sampleHeap()
 		t0 := time.Now()
 		close(start)
 		done.Wait()
 		wall := time.Since(t0)
+		stopMem()
+		hits, builds := srv.PullCacheStats()
 		b.StopTimer()
 		b.ReportMetric(float64(len(res.push)), "pushes")
 		b.ReportMetric(float64(devices*opsEach)/wall.Seconds(), "ops/s")
@@ -196,19 +275,122 @@ func storm(b *testing.B, devices, opsEach int, open func(ctx context.Context) (h
 		b.ReportMetric(pct(res.push, 50), "push-p50-ms")
 		b.ReportMetric(pct(res.push, 95), "push-p95-ms")
 		b.ReportMetric(pct(res.push, 99), "push-p99-ms")
+		b.ReportMetric(pct(res.pull, 50), "pull-p50-ms")
 		b.ReportMetric(pct(res.pull, 99), "pull-p99-ms")
+		b.ReportMetric(pct(res.sync, 50), "sync-p50-ms")
 		b.ReportMetric(pct(res.sync, 99), "sync-p99-ms")
 		b.ReportMetric(wall.Seconds(), "storm-s")
 		b.ReportMetric(float64(res.pulled)/float64(devices), "rows-pulled/device")
+		b.ReportMetric(float64(builds-builds0), "pages-built")
+		b.ReportMetric(float64(hits-hits0), "pages-cached")
+		b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 		b.ReportMetric(float64(res.errors.Load()), "errors")
-		b.Logf("%d devices: %d pushes, %d errors, push p50 %.0f ms p95 %.0f ms p99 %.0f ms, %.0f ops/s, storm %.1f s",
-			devices, len(res.push), res.errors.Load(), pct(res.push, 50), pct(res.push, 95), pct(res.push, 99),
-			float64(devices*opsEach)/wall.Seconds(), wall.Seconds())
+		b.Logf("%d devices: %d pushes, %d errors, push p50 %.0f ms p99 %.0f ms, pull page p50 %.0f ms p99 %.0f ms, sync p99 %.0f ms, %.0f ops/s, storm %.1f s, %d pages built, %d from the cache, peak heap %d MiB",
+			devices, len(res.push), res.errors.Load(), pct(res.push, 50), pct(res.push, 99), pct(res.pull, 50), pct(res.pull, 99),
+			pct(res.sync, 99), float64(devices*opsEach)/wall.Seconds(), wall.Seconds(), builds-builds0, hits-hits0, peak()>>20)
 		if e := res.errors.Load(); e > 0 {
 			b.Fatalf("%d errors; the first: %v", e, res.firstErr.Load())
 		}
+		stormConverged(b, st, hc, hs.URL, devs, refs)
 		b.StartTimer()
 	}
+}
+
+// stormConverged has every device pull what came after its own pull, then
+// checks that each holds what HQ holds in its governorate (see
+// BenchmarkDevicesAtOnce).
+func stormConverged(b *testing.B, st hq.Store, hc *http.Client, url string, devs []*stormDevice, refs map[string]*stormDevice) {
+	ctx := context.Background()
+	res := &stormResult{}
+	var wg sync.WaitGroup
+	for _, d := range devs {
+		wg.Go(func() {
+			if _, _, err := d.pull(ctx, hc, url, 500); err != nil {
+				res.fail(err)
+			}
+		})
+	}
+	wg.Wait()
+	if e := res.errors.Load(); e > 0 {
+		b.Fatalf("catching up: %d errors; the first: %v", e, res.firstErr.Load())
+	}
+	for gov, ref := range refs {
+		// The reference pulls in pages of 499, then of 498, which no
+		// storm device asked for: none of them was cached. The first pull
+		// gives the changes as sent, to compare the devices with; the
+		// second, decoded, is compared with HQ's rows.
+		ref.cursor, ref.rows = "", map[uint64]uint64{}
+		if _, _, err := ref.pull(ctx, hc, url, 499); err != nil {
+			b.Fatal(err)
+		}
+		var page protocol.PullResponse
+		copyOf := synccheck.Dump{}
+		for cursor := ""; ; cursor = page.NextCursor {
+			page = protocol.PullResponse{}
+			if err := stormCall(ctx, hc, http.MethodGet, fmt.Sprintf("%s%s?limit=498&cursor=%s", url, protocol.PathPull, cursor), ref.token, nil, &page); err != nil {
+				b.Fatal(err)
+			}
+			for _, c := range page.Changes {
+				if c.Gone {
+					delete(copyOf, c.Table+"/"+c.RowID)
+					continue
+				}
+				if c.Table == "place" {
+					continue
+				}
+				row := map[string]synccheck.Cell{}
+				for f, v := range c.Fields {
+					row[f] = synccheck.Cell{V: synccheck.Canon(c.Table, f, v.Value), H: v.HLC}
+				}
+				copyOf[c.Table+"/"+c.RowID] = row
+			}
+			if !page.HasMore {
+				break
+			}
+		}
+		want, err := synccheck.HQDump(ctx, st, []string{gov})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if diffs := synccheck.Compare(want, copyOf); len(diffs) > 0 || len(want) == 0 {
+			b.Fatalf("%s: a new device's copy differs from HQ's rows (%d rows at HQ): %v", gov, len(want), diffs[:min(len(diffs), 5)])
+		}
+	}
+	diverged := 0
+	for _, d := range devs {
+		if !maps.Equal(d.rows, refs[d.govs[0]].rows) {
+			diverged++
+		}
+	}
+	b.ReportMetric(float64(diverged), "diverged")
+	if diverged > 0 {
+		b.Fatalf("%d of %d devices do not hold what HQ holds in their governorate", diverged, len(devs))
+	}
+}
+
+// sampleHeap samples the Go heap in use until stop is called; peak is the
+// largest sample.
+func sampleHeap() (peak func() uint64, stop func()) {
+	var max atomic.Uint64
+	quit, finished := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(finished)
+		var m runtime.MemStats
+		t := time.NewTicker(250 * time.Millisecond)
+		defer t.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			if m.HeapInuse > max.Load() {
+				max.Store(m.HeapInuse)
+			}
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return max.Load, func() { close(quit); <-finished }
 }
 
 // pct is the p-th percentile of ds (100: the largest), in milliseconds.

@@ -61,11 +61,13 @@ type Server struct {
 	touchMu sync.Mutex
 	touched map[touchKey]time.Time
 	// pulls admits pull pages a few at a time, in the order they came (see
-	// handlePull).
+	// pullPage).
 	pulls *fifo
 	// pushes is the queue of push batches waiting for the writer (see
 	// applyBatch).
 	pushes *pushQueue
+	// pages are the pull pages built lately (see pageCache).
+	pages *pageCache
 }
 
 type touchKey struct {
@@ -94,6 +96,7 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 		touched: map[touchKey]time.Time{}}
 	s.pushes = newPushQueue(s)
 	s.pulls = newFIFO(s.pullLimit)
+	s.pages = newPageCache(pageCacheBytes)
 	if s.log == nil {
 		s.log = slog.Default()
 	}
@@ -373,26 +376,15 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 		writeError(w, r, http.StatusBadRequest, protocol.ErrBadRequest, err.Error())
 		return
 	}
-	// A page costs CPU (rows decoded, encoded, gzipped): many at once
-	// would share the cores with the writer and slow every push down with
-	// them, so pages are built a few at a time, first come first served,
-	// and wait (a little) for the pushes queued before them: a push
-	// carries work that is safe only once HQ has it, a pull brings news.
-	s.pushes.waitIdle(r.Context(), maxPullDefer)
-	if err := s.pulls.acquire(r.Context()); err != nil {
-		return // the client went away
-	}
-	resp, err := s.pull(r.Context(), dev, c, limit)
-	var body encoded
-	if err == nil {
-		body = encodeJSON(r, http.StatusOK, resp)
-	}
-	s.pulls.release()
+	body, err := s.pullPage(r, dev, c, limit)
 	if errors.Is(err, errMustResync) {
 		writeError(w, r, http.StatusConflict, protocol.ErrMustResync, err.Error())
 		return
 	}
 	if err != nil {
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
 		s.storeFailed(w, r, err)
 		return
 	}
@@ -401,7 +393,7 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 }
 
 // maxPullDefer is the longest a pull page waits for the pushes queued
-// before it (see handlePull).
+// before it is built (see pullPage).
 const maxPullDefer = time.Second
 
 // pullLimit is how many pull pages HQ builds at once: as many as it has
