@@ -156,7 +156,23 @@ var catalogue = map[Code]template{
 		`{value} is not a wilayat of {governorate}`,
 		"{value} ليست ولاية في محافظة {governorate}"},
 	"data.certificate.revoke_reason": {"say why the certificate is revoked", "اذكر سبب إلغاء الشهادة"},
-	"certificate.skip.not_present":   {"was {status}, not present", "لم يحضر ({status})"},
+	// data: encryption at rest of the device's database (issue 14).
+	"data.vault.protected": {
+		"the database is encrypted already",
+		"قاعدة البيانات مشفرة من قبل"},
+	"data.vault.not_protected": {
+		"the database is not encrypted: there is no passphrase to enter or change",
+		"قاعدة البيانات غير مشفرة: لا توجد عبارة مرور لإدخالها أو تغييرها"},
+	"data.vault.wait": {
+		"Too many wrong passphrases: wait {seconds} seconds and try again.",
+		"عبارات مرور خاطئة كثيرة: انتظر {seconds} ثانية ثم حاول مرة أخرى."},
+	"data.vault.keyfile_missing": {
+		"the database is encrypted but its key file {path} is missing: put the key file back beside the database, or ask HQ to recover it",
+		"قاعدة البيانات مشفرة لكن ملف مفتاحها {path} مفقود: أعد ملف المفتاح بجانب قاعدة البيانات، أو اطلب من المقر استعادته"},
+	"data.vault.key_other": {
+		"the key file {path} holds the key of another database",
+		"ملف المفتاح {path} يحمل مفتاح قاعدة بيانات أخرى"},
+	"certificate.skip.not_present": {"was {status}, not present", "لم يحضر ({status})"},
 	"certificate.skip.too_few_hours": {
 		"attended {hours} of the {needed} hours needed",
 		"حضر {hours} من {needed} ساعات مطلوبة"},
