@@ -333,6 +333,34 @@ var catalogue = map[Code]template{
 	// cmd/safeer: the command line's own errors (its usage and help stay
 	// English).
 	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
+	// cli: the passphrase of an encrypted database (issue 14).
+	"cli.passphrase.needed": {
+		"This database is encrypted: give its passphrase on a terminal, or with --passphrase-fd N (read from file descriptor N) or --passphrase-env NAME (the variable NAME holds it). Nothing was done.",
+		"قاعدة البيانات هذه مشفرة: أدخل عبارة مرورها في الطرفية، أو مرّرها بالخيار " + ltr("--passphrase-fd N") + " (تُقرأ من واصف الملف N) أو " + ltr("--passphrase-env NAME") + " (يحملها المتغير NAME). لم يُنفَّذ شيء."},
+	"cli.passphrase.argument": {
+		"Never give the passphrase itself on the command line (others can read it there): use --passphrase-fd N or --passphrase-env NAME, or type it when asked.",
+		"لا تكتب عبارة المرور نفسها في سطر الأوامر (يستطيع غيرك قراءتها هناك): استخدم " + ltr("--passphrase-fd N") + " أو " + ltr("--passphrase-env NAME") + "، أو اكتبها عند الطلب."},
+	"cli.passphrase.env_empty": {
+		"the environment variable {name} holds no passphrase",
+		"متغير البيئة {name} لا يحمل عبارة مرور"},
+	"cli.passphrase.fd": {
+		"cannot read the passphrase from file descriptor {fd}: {cause}",
+		"تعذرت قراءة عبارة المرور من واصف الملف {fd}: {cause}"},
+	"cli.passphrase.prompt": {"Passphrase: ", "عبارة المرور: "},
+	"cli.passphrase.new":    {"New passphrase: ", "عبارة المرور الجديدة: "},
+	"cli.passphrase.again":  {"The same passphrase again: ", "عبارة المرور نفسها مرة أخرى: "},
+	"cli.passphrase.mismatch": {
+		"the two passphrases differ: nothing was changed",
+		"عبارتا المرور مختلفتان: لم يتغير شيء"},
+	"cli.protect.progress": {
+		"encrypting: {done} of {total} records",
+		"جارٍ التشفير: {done} من {total} سجلًا"},
+	"cli.protect.done": {
+		"The database is encrypted. Its key file is {key}: keep it beside the database, and do not forget the passphrase. The backup {backup} is encrypted too.",
+		"قاعدة البيانات مشفرة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور. النسخة الاحتياطية {backup} مشفرة أيضًا."},
+	"cli.passphrase.changed": {
+		"The passphrase is changed. The data was not touched.",
+		"تغيّرت عبارة المرور. لم تُمس البيانات."},
 	"cli.enrolled": {
 		"Enrolled with {hq} for {governorates}.",
 		"تم تسجيل الجهاز لدى المقر {hq} للمحافظات {governorates}."},
