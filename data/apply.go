@@ -268,7 +268,11 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 			if !ok {
 				stamp = rowHLC
 			}
-			v, err := fromColumn(n, cols[n], vals[i])
+			stored, err := a.t.s.openValue(ch.Table, ch.RowID, n, vals[i]) // sealed on a protected database
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", ch.Table, ch.RowID, err)
+			}
+			v, err := fromColumn(n, cols[n], stored)
 			if err != nil {
 				return fmt.Errorf("%s %s: %w", ch.Table, ch.RowID, err)
 			}
@@ -295,8 +299,12 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 	if exists {
 		sets := make([]string, 0, len(cnames)+2)
 		for _, n := range cnames {
+			v, err := a.store(ch.Table, ch.RowID, n, sqlColumnValue(cols[n], changed[n].Value), &sets, &args)
+			if err != nil {
+				return err
+			}
 			sets = append(sets, n+" = ?")
-			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
+			args = append(args, v)
 			clocks[n] = changed[n].HLC
 		}
 		// A field given back to HQ (TakeBackRefused: the empty stamp) that
@@ -305,6 +313,9 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 			typ, synced := cols[n]
 			if _, sent := incoming[n]; sent || !synced || clocks[n] != "" {
 				continue
+			}
+			if _, err := a.store(ch.Table, ch.RowID, n, zeroColumn(typ), &sets, &args); err != nil {
+				return err
 			}
 			sets = append(sets, n+" = ?")
 			args = append(args, zeroColumn(typ))
@@ -331,9 +342,19 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 			return err
 		}
 		args = append(args, ch.RowID, "", string(cj), ch.Seq)
+		var hashCols []string
+		var hashArgs []any
 		for _, n := range cnames {
+			v, err := a.store(ch.Table, ch.RowID, n, sqlColumnValue(cols[n], changed[n].Value), &hashCols, &hashArgs)
+			if err != nil {
+				return err
+			}
 			colNames = append(colNames, n)
-			args = append(args, sqlColumnValue(cols[n], changed[n].Value))
+			args = append(args, v)
+		}
+		for i, c := range hashCols {
+			colNames = append(colNames, strings.TrimSuffix(c, " = ?"))
+			args = append(args, hashArgs[i])
 		}
 		q := "INSERT INTO " + ch.Table + " (" + strings.Join(colNames, ", ") + ") VALUES (" +
 			strings.TrimSuffix(strings.Repeat("?, ", len(colNames)), ", ") + ")"
@@ -355,6 +376,20 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 		}
 	}
 	return nil
+}
+
+// store is what the file keeps for the pulled value v of field: sealed on
+// a protected database, with its look-up hash appended to sets and args
+// (vault.go).
+func (a *applier) store(table, id, field string, v any, sets *[]string, args *[]any) (any, error) {
+	if sealedFields[table] != nil && a.t.s.Locked() {
+		return nil, errLocked()
+	}
+	if col, h := a.t.s.hashValue(table, field, v); col != "" {
+		*sets = append(*sets, col+" = ?")
+		*args = append(*args, h)
+	}
+	return a.t.s.sealValue(table, id, field, v)
 }
 
 // unsentFields are the fields of a row that unsent ops of this device set.

@@ -192,6 +192,9 @@ func (s *Store) attendance(ctx context.Context, cond string, arg any) ([]Attenda
 		if seen[key] {
 			continue
 		}
+		if err := s.openPerson(p); err != nil {
+			return nil, err
+		}
 		seen[key] = true
 		out = append(out, r)
 	}

@@ -48,11 +48,18 @@ type Conflict struct {
 
 const conflictColumns = `id, tbl, row_id, field, winner, winner_hlc, loser, loser_hlc, governorate, created_at, resolved, resolved_at`
 
-func scanConflict(sc interface{ Scan(...any) error }) (Conflict, error) {
+func (s *Store) scanConflict(sc interface{ Scan(...any) error }) (Conflict, error) {
 	var c Conflict
 	var winner, loser any
 	if err := sc.Scan(&c.ID, &c.Table, &c.RowID, &c.Field, &winner, &c.WinnerHLC, &loser, &c.LoserHLC,
 		&c.Governorate, &c.CreatedAt, &c.Resolved, &c.ResolvedAt); err != nil {
+		return c, err
+	}
+	var err error
+	if winner, err = s.openValue("conflict", c.ID, "winner", winner); err != nil {
+		return c, err
+	}
+	if loser, err = s.openValue("conflict", c.ID, "loser", loser); err != nil {
 		return c, err
 	}
 	c.Winner, _ = fromColumn("winner", "ANY", winner)
@@ -80,7 +87,7 @@ func (s *Store) Conflicts(ctx context.Context, all bool) ([]Conflict, error) {
 	}
 	var out []Conflict
 	for rows.Next() {
-		c, err := scanConflict(rows)
+		c, err := s.scanConflict(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
@@ -99,7 +106,7 @@ func (s *Store) Conflicts(ctx context.Context, all bool) ([]Conflict, error) {
 
 // Conflict returns one conflict.
 func (s *Store) Conflict(ctx context.Context, id string) (Conflict, error) {
-	c, err := scanConflict(s.db.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflict WHERE id = ?`, id))
+	c, err := s.scanConflict(s.db.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflict WHERE id = ?`, id))
 	if isNoRows(err) {
 		return Conflict{}, notFound("conflict", id)
 	}
@@ -132,7 +139,9 @@ func (s *Store) describeConflict(ctx context.Context, c *Conflict) {
 	}
 	var v any
 	if err := s.db.QueryRowContext(ctx, `SELECT `+c.Field+` FROM `+c.Table+` WHERE id = ?`, c.RowID).Scan(&v); err == nil {
-		c.Current, _ = fromColumn(c.Field, typ, v)
+		if v, err = s.openValue(c.Table, c.RowID, c.Field, v); err == nil {
+			c.Current, _ = fromColumn(c.Field, typ, v)
+		}
 	}
 }
 
@@ -145,7 +154,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 		return fmt.Errorf("resolve conflict: choose %q or %q, not %q", TakeWinner, TakeLoser, choice)
 	}
 	return s.write(ctx, func(t *tx) error {
-		c, err := scanConflict(t.sql.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflict WHERE id = ?`, id))
+		c, err := s.scanConflict(t.sql.QueryRowContext(ctx, `SELECT `+conflictColumns+` FROM conflict WHERE id = ?`, id))
 		if isNoRows(err) {
 			return notFound("conflict", id)
 		}

@@ -20,6 +20,11 @@ const (
 type exportSpec struct {
 	header []spreadsheet.Column
 	query  string
+	// sealed are the columns that hold a person's sealed field on a
+	// protected database (column index → field), and idCol the column
+	// of that person's id.
+	sealed map[int]string
+	idCol  int
 }
 
 // Headers use the import's canonical field names, so an export imports back.
@@ -31,6 +36,8 @@ var exports = map[string]exportSpec{
 			organisation, expertise, joined_on, status, notes
 			FROM person WHERE ` + livePerson + `
 			ORDER BY CASE WHEN name_ar != '' THEN name_ar ELSE name_en END, id`,
+		sealed: map[int]string{5: "civil_id", 6: "phone", 7: "email", 14: "notes"},
+		idCol:  0,
 	},
 	"workshops": {
 		header: spreadsheet.Columns([]string{"id", "title_ar", "title_en", "topic", "date", "start_time", "hours", "governorate",
@@ -54,6 +61,8 @@ var exports = map[string]exportSpec{
 			WHERE a.deleted = 0 AND w.deleted = 0
 			GROUP BY w.id, p.id -- merged people who both came are one row (SQLite takes the other columns from the row of max)
 			ORDER BY w.date, w.id, CASE WHEN p.name_ar != '' THEN p.name_ar ELSE p.name_en END`,
+		sealed: map[int]string{7: "phone"},
+		idCol:  4,
 	},
 }
 
@@ -78,7 +87,26 @@ func (s *Store) Export(ctx context.Context, kind, format string, w io.Writer) (i
 		return 0, fmt.Errorf("export %s: %w", kind, err)
 	}
 	defer rows.Close()
-	return spreadsheet.Write(w, spreadsheet.Format(format), kind, spec.header, rowReader(rows, len(spec.header)))
+	next := rowReader(rows, len(spec.header))
+	if len(spec.sealed) > 0 {
+		clear := next
+		next = func() ([]string, error) {
+			cells, err := clear()
+			if err != nil || cells == nil {
+				return cells, err
+			}
+			for i, field := range spec.sealed {
+				if err := s.openString("person", cells[spec.idCol], field, &cells[i]); err != nil {
+					return nil, err
+				}
+			}
+			return cells, nil
+		}
+	}
+	if len(spec.sealed) > 0 && s.Locked() {
+		return 0, errLocked()
+	}
+	return spreadsheet.Write(w, spreadsheet.Format(format), kind, spec.header, next)
 }
 
 // rowReader yields each row's columns as text.

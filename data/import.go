@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/user"
 	"runtime"
@@ -163,6 +164,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 		fields  row
 		payload string
 		id      string
+		hashes  map[string]any // look-up hashes (a protected database)
 	}
 	const chunkRows = 1024
 	rows := make([]checked, len(tbl.Rows))
@@ -201,7 +203,13 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 					bulk = bulk[:0]
 					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
 						if c := &rows[i]; c.errs == nil {
-							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra})
+							x := extra
+							if c.hashes != nil {
+								x = make(map[string]any, len(c.hashes)+1)
+								maps.Copy(x, c.hashes)
+								x["import_batch"] = batch
+							}
+							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: x})
 						}
 					}
 					before := inserted
@@ -259,18 +267,28 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 					giveUp() // nothing will be written: stop saving
 				}
 			} else {
-				c.fields = newPersonRow(c.p)
-				p, err := encodeFields(c.fields)
-				if err != nil {
-					return err
-				}
-				c.payload = p
 				ids, err := newUUIDs(1)
 				if err != nil {
 					return err
 				}
 				c.id = ids[0]
 				c.p.ID = c.id
+				// Sealed here, on every core, on a protected database.
+				if c.fields, c.hashes, err = s.sealRow("person", c.id, newPersonRow(c.p)); err != nil {
+					return err
+				}
+				if c.hashes != nil {
+					for _, k := range hashColumns { // every row the same columns: one statement for many
+						if _, ok := c.hashes[k]; !ok {
+							c.hashes[k] = ""
+						}
+					}
+				}
+				p, err := encodeFields(c.fields)
+				if err != nil {
+					return err
+				}
+				c.payload = p
 			}
 			rows[i] = c
 			if n := checkedN.Add(1); n%500 == 0 || int(n) == len(rows) {

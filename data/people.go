@@ -76,6 +76,9 @@ func (s *Store) Person(ctx context.Context, id string) (safeer.Person, error) {
 	if err != nil {
 		return safeer.Person{}, fmt.Errorf("read person %s: %w", id, err)
 	}
+	if err := s.openPerson(&p); err != nil {
+		return safeer.Person{}, err
+	}
 	return p, nil
 }
 
@@ -84,7 +87,10 @@ func (t *tx) person(ctx context.Context, id string) (safeer.Person, error) {
 	if err == sql.ErrNoRows {
 		return safeer.Person{}, notFound("person", id)
 	}
-	return p, err
+	if err != nil {
+		return p, err
+	}
+	return p, t.s.openPerson(&p)
 }
 
 // AddPerson validates p, gives it a new id and saves it.
@@ -321,22 +327,22 @@ func (p MergePlan) Take() map[string]roster.Side {
 // choices (see roster.Plan): a value over none, and of two different
 // values the more recently stamped. It changes nothing.
 func (s *Store) PlanMerge(ctx context.Context, keepID, mergeID string) (MergePlan, error) {
-	return planMerge(ctx, s.db, keepID, mergeID)
+	return s.planMerge(ctx, s.db, keepID, mergeID)
 }
 
 type queryRower interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (MergePlan, error) {
+func (s *Store) planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (MergePlan, error) {
 	if keepID == mergeID {
 		return MergePlan{}, ErrMergeSelf
 	}
-	merge, mergeVals, err := personStamped(ctx, q, mergeID)
+	merge, mergeVals, err := s.personStamped(ctx, q, mergeID)
 	if err != nil {
 		return MergePlan{}, err
 	}
-	keep, keepVals, err := personStamped(ctx, q, keepID)
+	keep, keepVals, err := s.personStamped(ctx, q, keepID)
 	if err != nil {
 		return MergePlan{}, err
 	}
@@ -345,7 +351,7 @@ func planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (Merge
 		if keep.MergedInto == mergeID {
 			return MergePlan{}, ErrMergeSelf
 		}
-		if keep, keepVals, err = personStamped(ctx, q, keep.MergedInto); err != nil {
+		if keep, keepVals, err = s.personStamped(ctx, q, keep.MergedInto); err != nil {
 			return MergePlan{}, err
 		}
 	}
@@ -358,7 +364,7 @@ func planMerge(ctx context.Context, q queryRower, keepID, mergeID string) (Merge
 
 // personStamped reads a person with each merge field's value and stamp:
 // the field's entry in clocks, else the row's hlc (the write that made it).
-func personStamped(ctx context.Context, q queryRower, id string) (safeer.Person, map[string]roster.Value, error) {
+func (s *Store) personStamped(ctx context.Context, q queryRower, id string) (safeer.Person, map[string]roster.Value, error) {
 	var p safeer.Person
 	var hlc, clocksJSON string
 	err := q.QueryRowContext(ctx, `SELECT `+personColumns+`, hlc, clocks FROM person WHERE id = ?`, id).Scan(
@@ -370,6 +376,9 @@ func personStamped(ctx context.Context, q queryRower, id string) (safeer.Person,
 	}
 	if err != nil {
 		return safeer.Person{}, nil, fmt.Errorf("read person %s: %w", id, err)
+	}
+	if err := s.openPerson(&p); err != nil {
+		return safeer.Person{}, nil, err
 	}
 	clocks := map[string]string{}
 	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
@@ -401,7 +410,7 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 	var plan MergePlan
 	err := s.write(ctx, func(t *tx) error {
 		var err error
-		if plan, err = planMerge(ctx, t.sql, into, from); err != nil {
+		if plan, err = s.planMerge(ctx, t.sql, into, from); err != nil {
 			return err
 		}
 		if plan.Fields, err = roster.Choose(plan.Fields, take); err != nil {
@@ -501,6 +510,9 @@ func (s *Store) ListPeople(ctx context.Context, f PeopleFilter) ([]safeer.Person
 	for rows.Next() {
 		p, err := scanPerson(rows)
 		if err != nil {
+			return nil, err
+		}
+		if err := s.openPerson(&p); err != nil {
 			return nil, err
 		}
 		out = append(out, p)

@@ -99,6 +99,9 @@ func (t *tx) indexView(ctx context.Context, people []safeer.Person) ([]safeer.Pe
 		var followers []safeer.Person
 		for rows.Next() {
 			f, err := scanPerson(rows)
+			if err == nil {
+				err = t.s.openPerson(&f)
+			}
 			if err != nil {
 				rows.Close()
 				return nil, err
@@ -255,11 +258,20 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*index.Entry, error) 
 	batches := make(chan []PersonSummary, 4)
 	made := make(chan []*index.Entry, runtime.GOMAXPROCS(0))
 	workers := cap(made)
+	var openErr error
+	var openOnce sync.Once
 	for range workers {
 		go func() {
 			var out []*index.Entry
 			for b := range batches {
 				for _, p := range b {
+					// On a protected database the values are opened here,
+					// on every core: the index holds them in clear, in
+					// memory only, until Lock.
+					if err := s.openSummary(&p); err != nil {
+						openOnce.Do(func() { openErr = err })
+						continue
+					}
 					out = append(out, index.NewEntry(p))
 				}
 			}
@@ -293,7 +305,7 @@ func (s *Store) loadEntries(ctx context.Context) (int64, []*index.Entry, error) 
 			out = append(out, part...)
 		}
 	}
-	if err := cmp.Or(scanErr, rows.Err()); err != nil {
+	if err := cmp.Or(scanErr, rows.Err(), openErr); err != nil {
 		return 0, nil, fmt.Errorf("load roster: %w", err)
 	}
 	return gen, out, nil
@@ -433,6 +445,9 @@ func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (Sea
 		if err := scanSummary(rows, &pg.Results[len(pg.Results)-1].PersonSummary); err != nil {
 			return SearchPage{}, fmt.Errorf("list people: %w", err)
 		}
+		if err := s.openSummary(&pg.Results[len(pg.Results)-1].PersonSummary); err != nil {
+			return SearchPage{}, fmt.Errorf("list people: %w", err)
+		}
 	}
 	if err := rows.Err(); err != nil {
 		return SearchPage{}, fmt.Errorf("list people: %w", err)
@@ -489,6 +504,14 @@ func (s *Store) loadIndexInBackground() {
 }
 
 // close stops a background build, waits for it, and closes the scan pool.
+// forget drops the index (Lock): it holds personal data in clear. The
+// next search rebuilds it, after Unlock.
+func (ix *personIndex) forget() {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.idx, ix.gen = nil, -1
+}
+
 func (ix *personIndex) close() {
 	ix.bgMu.Lock()
 	ix.closed = true

@@ -47,6 +47,9 @@ type Store struct {
 	clockOffset atomic.Int64
 	closed      atomic.Bool
 	fakeNow     bool // WithClock
+	// vault is encryption at rest: whether the file is protected, and the
+	// key while unlocked (vault.go).
+	vault vaultState
 }
 
 // Option configures Open.
@@ -99,6 +102,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 	if err := s.loadFloor(ctx, files); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if err := s.loadVault(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}

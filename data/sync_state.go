@@ -358,6 +358,9 @@ func (s *Store) RejectedOps(ctx context.Context, limit int) ([]RejectedOp, error
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("rejected op %s: %w", r.Op.ID, err)
 		}
+		if err := s.openOpFields(r.Op.Table, r.Op.RowID, values); err != nil {
+			return nil, fmt.Errorf("rejected op %s: %w", r.Op.ID, err)
+		}
 		r.Op.Fields = make(map[string]protocol.Field, len(values))
 		for k, v := range values {
 			r.Op.Fields[k] = protocol.Field{Value: v, HLC: stamp}

@@ -154,6 +154,12 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		names = append(names, k)
 	}
 	sort.Strings(names)
+	// On a protected database the sensitive values are sealed, the same
+	// sealed text in the row and in the op (vault.go).
+	fields, hashes, err := t.s.sealRow(table, id, fields)
+	if err != nil {
+		return err
+	}
 	// The op's id is its stamp: a device's stamps never repeat and carry
 	// its id, and the wire then need not send the id (sync/compact.go).
 	stamp := t.s.clock.Now().String()
@@ -174,6 +180,12 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 		for _, k := range extraNames {
 			cols = append(cols, k)
 			args = append(args, extra[k])
+		}
+		for _, k := range hashColumns {
+			if h, ok := hashes[k]; ok {
+				cols = append(cols, k)
+				args = append(args, h)
+			}
 		}
 		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "),
 			strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", "))
@@ -198,6 +210,12 @@ func (t *tx) put(ctx context.Context, table, id string, fields row, extra map[st
 			sets = append(sets, k+" = ?")
 			args = append(args, sqlValue(fields[k]))
 			clocks[k] = stamp
+		}
+		for _, k := range hashColumns {
+			if h, ok := hashes[k]; ok {
+				sets = append(sets, k+" = ?")
+				args = append(args, h)
+			}
 		}
 		cj, _ := json.Marshal(clocks)
 		sets = append(sets, "clocks = ?")
@@ -284,6 +302,9 @@ func (s *Store) Outbox(ctx context.Context, afterSeq int64, limit int) ([]Outbox
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
 			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
 		}
+		if err := s.openOpFields(o.Op.Table, o.Op.RowID, values); err != nil {
+			return nil, fmt.Errorf("outbox op %s: %w", o.Op.ID, err)
+		}
 		o.Op.Fields = make(map[string]protocol.Field, len(values))
 		for k, v := range values {
 			o.Op.Fields[k] = protocol.Field{Value: v, HLC: o.Stamp}
@@ -304,7 +325,9 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 // row costs more in the driver than in SQLite, and an import writes 100,000.
 const bulkChunk = 256
 
-// bulkRow is one new row for insertMany.
+// bulkRow is one new row for insertMany: its fields as the file keeps them
+// (sealed on a protected database: see sealRow), extra holding their
+// look-up hashes.
 type bulkRow struct {
 	id      string
 	fields  row    // the row's non-empty synced fields (see newFields)

@@ -156,7 +156,23 @@ var catalogue = map[Code]template{
 		`{value} is not a wilayat of {governorate}`,
 		"{value} ليست ولاية في محافظة {governorate}"},
 	"data.certificate.revoke_reason": {"say why the certificate is revoked", "اذكر سبب إلغاء الشهادة"},
-	"certificate.skip.not_present":   {"was {status}, not present", "لم يحضر ({status})"},
+	// data: encryption at rest of the device's database (issue 14).
+	"data.vault.protected": {
+		"the database is encrypted already",
+		"قاعدة البيانات مشفرة من قبل"},
+	"data.vault.not_protected": {
+		"the database is not encrypted: there is no passphrase to enter or change",
+		"قاعدة البيانات غير مشفرة: لا توجد عبارة مرور لإدخالها أو تغييرها"},
+	"data.vault.wait": {
+		"Too many wrong passphrases: wait {seconds} seconds and try again.",
+		"عبارات مرور خاطئة كثيرة: انتظر {seconds} ثانية ثم حاول مرة أخرى."},
+	"data.vault.keyfile_missing": {
+		"the database is encrypted but its key file {path} is missing: put the key file back beside the database, or ask HQ to recover it",
+		"قاعدة البيانات مشفرة لكن ملف مفتاحها {path} مفقود: أعد ملف المفتاح بجانب قاعدة البيانات، أو اطلب من المقر استعادته"},
+	"data.vault.key_other": {
+		"the key file {path} holds the key of another database",
+		"ملف المفتاح {path} يحمل مفتاح قاعدة بيانات أخرى"},
+	"certificate.skip.not_present": {"was {status}, not present", "لم يحضر ({status})"},
 	"certificate.skip.too_few_hours": {
 		"attended {hours} of the {needed} hours needed",
 		"حضر {hours} من {needed} ساعات مطلوبة"},
@@ -317,6 +333,34 @@ var catalogue = map[Code]template{
 	// cmd/safeer: the command line's own errors (its usage and help stay
 	// English).
 	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
+	// cli: the passphrase of an encrypted database (issue 14).
+	"cli.passphrase.needed": {
+		"This database is encrypted: give its passphrase on a terminal, or with --passphrase-fd N (read from file descriptor N) or --passphrase-env NAME (the variable NAME holds it). Nothing was done.",
+		"قاعدة البيانات هذه مشفرة: أدخل عبارة مرورها في الطرفية، أو مرّرها بالخيار " + ltr("--passphrase-fd N") + " (تُقرأ من واصف الملف N) أو " + ltr("--passphrase-env NAME") + " (يحملها المتغير NAME). لم يُنفَّذ شيء."},
+	"cli.passphrase.argument": {
+		"Never give the passphrase itself on the command line (others can read it there): use --passphrase-fd N or --passphrase-env NAME, or type it when asked.",
+		"لا تكتب عبارة المرور نفسها في سطر الأوامر (يستطيع غيرك قراءتها هناك): استخدم " + ltr("--passphrase-fd N") + " أو " + ltr("--passphrase-env NAME") + "، أو اكتبها عند الطلب."},
+	"cli.passphrase.env_empty": {
+		"the environment variable {name} holds no passphrase",
+		"متغير البيئة {name} لا يحمل عبارة مرور"},
+	"cli.passphrase.fd": {
+		"cannot read the passphrase from file descriptor {fd}: {cause}",
+		"تعذرت قراءة عبارة المرور من واصف الملف {fd}: {cause}"},
+	"cli.passphrase.prompt": {"Passphrase: ", "عبارة المرور: "},
+	"cli.passphrase.new":    {"New passphrase: ", "عبارة المرور الجديدة: "},
+	"cli.passphrase.again":  {"The same passphrase again: ", "عبارة المرور نفسها مرة أخرى: "},
+	"cli.passphrase.mismatch": {
+		"the two passphrases differ: nothing was changed",
+		"عبارتا المرور مختلفتان: لم يتغير شيء"},
+	"cli.protect.progress": {
+		"encrypting: {done} of {total} records",
+		"جارٍ التشفير: {done} من {total} سجلًا"},
+	"cli.protect.done": {
+		"The database is encrypted. Its key file is {key}: keep it beside the database, and do not forget the passphrase. The backup {backup} is encrypted too.",
+		"قاعدة البيانات مشفرة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور. النسخة الاحتياطية {backup} مشفرة أيضًا."},
+	"cli.passphrase.changed": {
+		"The passphrase is changed. The data was not touched.",
+		"تغيّرت عبارة المرور. لم تُمس البيانات."},
 	"cli.enrolled": {
 		"Enrolled with {hq} for {governorates}.",
 		"تم تسجيل الجهاز لدى المقر {hq} للمحافظات {governorates}."},

@@ -37,12 +37,20 @@ type Main struct {
 	// English); a Main made by NewMain prints both. Usage and help are
 	// English.
 	Langs []message.Lang
+	// PassphraseFD and PassphraseEnv say where an encrypted database's
+	// passphrase comes from (--passphrase-fd, --passphrase-env), else a
+	// prompt on the terminal (cli_protect.go). Stdin is where the prompt
+	// reads; main sets it to os.Stdin.
+	PassphraseFD  int
+	PassphraseEnv string
+	Stdin         *os.File
+	passphrase    *string // read once a run
 }
 
 // NewMain returns a Main writing to stdout and stderr, printing errors in
 // English and Arabic.
 func NewMain(stdout, stderr io.Writer) *Main {
-	return &Main{Stdout: stdout, Stderr: stderr, Langs: []message.Lang{message.English, message.Arabic}}
+	return &Main{Stdout: stdout, Stderr: stderr, Langs: []message.Lang{message.English, message.Arabic}, PassphraseFD: -1}
 }
 
 // say is m in each of the languages of errors, a line each.
@@ -83,6 +91,8 @@ func (m *Main) commands() []command {
 		{"certificates", "issue|list|revoke|verify …", "certificates of attendance", (*Main).runCertificates},
 		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
+		{"protect", "[--passphrase-fd N | --passphrase-env NAME]", "encrypt the database's personal data under a passphrase", (*Main).runProtect},
+		{"passphrase", "change [--new-passphrase-fd N | --new-passphrase-env NAME]", "change the passphrase of an encrypted database", (*Main).runPassphrase},
 		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
 		{"sync", "[--json] | status | log | rejected | export --out FILE | import FILE | relay DIR",
 			"sync with HQ now, or show how sync stands; with no network, by file: export a sealed file for HQ, import HQ's reply, relay others' files over this computer's link", (*Main).runSync},
@@ -98,6 +108,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	global.StringVar(&m.DBPath, "db", "", "database file (default: in the user's config folder)")
 	global.BoolVar(&m.JSON, "json", false, "machine-readable output")
 	version := global.Bool("version", false, "print the version")
+	m.passphraseFlags(global)
+	if err := refusePassphraseArgument(args); err != nil {
+		return m.fail(err)
+	}
 	if err := global.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return m.fail(m.help(ctx, nil))
@@ -226,13 +240,17 @@ func (m *Main) open(ctx context.Context) (*data.Store, error) {
 	return data.Open(ctx, path)
 }
 
-// withStore opens the database, runs fn and closes it.
+// withStore opens the database, unlocks it when it is encrypted (asking
+// for the passphrase: see cli_protect.go), runs fn and closes it.
 func (m *Main) withStore(ctx context.Context, fn func(*data.Store) error) error {
 	s, err := m.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
+	if err := m.unlock(ctx, s); err != nil {
+		return err
+	}
 	return fn(s)
 }
 
@@ -246,6 +264,9 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 	if fs.Lookup("db") == nil {
 		fs.StringVar(&m.DBPath, "db", m.DBPath, "database file")
+	}
+	if fs.Lookup("passphrase-fd") == nil {
+		m.passphraseFlags(fs)
 	}
 	var pos []string
 	for {

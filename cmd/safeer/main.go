@@ -17,6 +17,7 @@ func main() {
 	defer stop()
 	m := NewMain(os.Stdout, os.Stderr)
 	m.InitLog = initlog.Release()
+	m.Stdin = os.Stdin
 	// Errors in the language of the locale the command runs in.
 	m.Langs = []message.Lang{message.LangOfEnv(os.Getenv)}
 	os.Exit(m.Run(ctx, os.Args[1:]))

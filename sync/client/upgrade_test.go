@@ -35,6 +35,12 @@ CREATE INDEX outbox_row ON outbox (tbl, row_id);
 ALTER TABLE import_batch DROP COLUMN file_sha256; -- added by migration 6
 ALTER TABLE import_batch DROP COLUMN imported_by;
 DROP TABLE not_same; -- added by migration 7
+DROP INDEX person_civil_id_hash; -- added by migration 8
+DROP INDEX person_phone_hash;
+DROP INDEX person_email_hash;
+ALTER TABLE person DROP COLUMN civil_id_hash;
+ALTER TABLE person DROP COLUMN phone_hash;
+ALTER TABLE person DROP COLUMN email_hash;
 PRAGMA user_version = 4;
 `
 

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
+)
+
+// The passphrase of an encrypted database (issue 14). Headless commands
+// take it from a file descriptor (--passphrase-fd N: a pipe a script
+// opened, so it never shows in the process list or the shell's history),
+// from an environment variable the caller names (--passphrase-env NAME),
+// or from a prompt on the terminal, and refuse to run without it. It is
+// never an argument itself: --passphrase is refused with words saying why.
+
+// passphraseFlags adds --passphrase-fd and --passphrase-env to fs.
+func (m *Main) passphraseFlags(fs *flag.FlagSet) {
+	fs.IntVar(&m.PassphraseFD, "passphrase-fd", m.PassphraseFD, "read an encrypted database's passphrase from this file descriptor (one line)")
+	fs.StringVar(&m.PassphraseEnv, "passphrase-env", m.PassphraseEnv, "read an encrypted database's passphrase from the environment variable of this name")
+}
+
+// refusePassphraseArgument refuses a passphrase given on the command line.
+func refusePassphraseArgument(args []string) error {
+	for _, a := range args {
+		if a == "--" {
+			break
+		}
+		name, _, _ := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if strings.HasPrefix(a, "-") && (name == "passphrase" || name == "new-passphrase" || name == "password") {
+			return message.NewError("cli.passphrase.argument")
+		}
+	}
+	return nil
+}
+
+// unlock unlocks s when it is encrypted.
+func (m *Main) unlock(ctx context.Context, s *data.Store) error {
+	if !s.Locked() {
+		return nil
+	}
+	pass, err := m.readPassphrase(m.PassphraseFD, m.PassphraseEnv, message.New("cli.passphrase.prompt"), false)
+	if err != nil {
+		return err
+	}
+	return s.Unlock(ctx, pass)
+}
+
+// readPassphrase reads a passphrase from fd (if >= 0), else the variable
+// env (if set), else the terminal, prompting with the message prompt (twice
+// when confirm). A run reads a descriptor once: the same passphrase serves
+// every store it opens.
+func (m *Main) readPassphrase(fd int, env string, prompt message.Message, confirm bool) (string, error) {
+	if fd >= 0 {
+		if fd == m.PassphraseFD && m.passphrase != nil {
+			return *m.passphrase, nil
+		}
+		f := os.NewFile(uintptr(fd), "passphrase")
+		if f == nil {
+			return "", message.NewError("cli.passphrase.fd", message.Int("fd", fd), message.Latin("cause", "not open"))
+		}
+		line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
+		f.Close()
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", message.Wrap(err, "cli.passphrase.fd", message.Int("fd", fd), message.Latin("cause", err.Error()))
+		}
+		pass := strings.TrimRight(line, "\r\n")
+		if fd == m.PassphraseFD {
+			m.passphrase = &pass
+		}
+		return pass, nil
+	}
+	if env != "" {
+		pass := os.Getenv(env)
+		if pass == "" {
+			return "", message.NewError("cli.passphrase.env_empty", message.Latin("name", env))
+		}
+		return pass, nil
+	}
+	in := m.Stdin
+	if in == nil || !term.IsTerminal(int(in.Fd())) {
+		return "", message.NewError("cli.passphrase.needed")
+	}
+	ask := func(msg message.Message) (string, error) {
+		fmt.Fprint(m.Stderr, m.say(msg))
+		b, err := term.ReadPassword(int(in.Fd()))
+		fmt.Fprintln(m.Stderr)
+		return string(b), err
+	}
+	pass, err := ask(prompt)
+	if err != nil {
+		return "", err
+	}
+	if confirm {
+		again, err := ask(message.New("cli.passphrase.again"))
+		if err != nil {
+			return "", err
+		}
+		if again != pass {
+			return "", message.NewError("cli.passphrase.mismatch")
+		}
+	}
+	return pass, nil
+}
+
+// runProtect encrypts a clear database in place (data.Store.Protect): a
+// backup copy first, then the personal data sealed, with progress on
+// stderr; an interrupted run is finished by the next one.
+func (m *Main) runProtect(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("protect", flag.ContinueOnError)
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(0, pos, "no arguments"); err != nil {
+		return err
+	}
+	s, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if s.Protected() {
+		return message.Wrap(data.ErrProtected, "data.vault.protected")
+	}
+	pass, err := m.readPassphrase(m.PassphraseFD, m.PassphraseEnv, message.New("cli.passphrase.new"), true)
+	if err != nil {
+		return err
+	}
+	last := -1
+	err = s.Protect(ctx, pass, func(done, total int) {
+		// At most a line per tenth (data.Store.Protect reports every 500
+		// records), and the last: for a log or a terminal.
+		if step := done * 10 / max(total, 1); step != last || done == total {
+			last = step
+			fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.progress", message.Int("done", done), message.Int("total", total))))
+		}
+	})
+	if err != nil {
+		return err
+	}
+	msg := message.New("cli.protect.done", message.Latin("key", data.KeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
+	if m.JSON {
+		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.KeyPath(s.Path()),
+			"backup": data.BackupBeforeProtect(s.Path()), "en": msg.English(), "ar": msg.Arabic()})
+		return nil
+	}
+	fmt.Fprintln(m.Stdout, m.say(msg))
+	return nil
+}
+
+// runPassphrase changes the passphrase: the current one as for any
+// command, the new one from --new-passphrase-fd, --new-passphrase-env or
+// the terminal (asked twice).
+func (m *Main) runPassphrase(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("passphrase", flag.ContinueOnError)
+	newFD := fs.Int("new-passphrase-fd", -1, "read the new passphrase from this file descriptor (one line)")
+	newEnv := fs.String("new-passphrase-env", "", "read the new passphrase from the environment variable of this name")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(1, pos, "passphrase change"); err != nil {
+		return err
+	}
+	if pos[0] != "change" {
+		return usagef("unknown passphrase command %q (try: change)", pos[0])
+	}
+	if *newFD >= 0 && *newFD == m.PassphraseFD {
+		return usagef("the new passphrase needs a file descriptor of its own (--new-passphrase-fd %s is also --passphrase-fd)", strconv.Itoa(*newFD))
+	}
+	s, err := m.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	if !s.Protected() {
+		return message.Wrap(data.ErrNotProtected, "data.vault.not_protected")
+	}
+	old, err := m.readPassphrase(m.PassphraseFD, m.PassphraseEnv, message.New("cli.passphrase.prompt"), false)
+	if err != nil {
+		return err
+	}
+	pass, err := m.readPassphrase(*newFD, *newEnv, message.New("cli.passphrase.new"), true)
+	if err != nil {
+		return err
+	}
+	if err := s.ChangePassphrase(ctx, old, pass); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stdout, m.say(message.New("cli.passphrase.changed")))
+	return nil
+}

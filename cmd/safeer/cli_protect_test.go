@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/oman-sca/safeer/data"
+)
+
+// runFD runs the built safeer like runClean, with the passphrase lines
+// given readable on file descriptor 3 (and the next ones), as a script
+// passes them with --passphrase-fd 3.
+func runFD(t *testing.T, bin string, env []string, fds []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	for _, line := range fds {
+		r, w, err := os.Pipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			w.WriteString(line + "\n")
+			w.Close()
+		}()
+		defer r.Close()
+		cmd.ExtraFiles = append(cmd.ExtraFiles, r)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatalf("run %v: %v", args, err)
+	}
+	return code, out.String(), errb.String()
+}
+
+// clearValues are the personal values the protect tests write: none may
+// be found in the database's files once it is encrypted.
+var clearValues = []string{"+96891827364", "91827364", "90817263", "maryam.hinai@example.om", "needs a ramp qz"}
+
+func addProtectPeople(t *testing.T, db string) string {
+	t.Helper()
+	var p struct{ ID string }
+	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263",
+		"--email", "Maryam.Hinai@example.om", "--governorate", "OM-MA", "--notes", "needs a ramp qz", "--json"), &p)
+	for i, name := range []string{"سالم الحارثي", "خالد البلوشي", "ليلى الكندية"} {
+		mustRun(t, db, "people", "add", "--name-ar", name, "--phone", "9900 000"+string(rune('1'+i)), "--governorate", "OM-MA", "--force")
+	}
+	return p.ID
+}
+
+func assertNoClearValues(t *testing.T, files ...string) {
+	t.Helper()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range clearValues {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds %q in clear", filepath.Base(f), v)
+			}
+		}
+	}
+}
+
+// TestProtectCommand: safeer protect encrypts a database in place with
+// progress; every command then needs the passphrase (from a descriptor,
+// a variable or a terminal) and refuses to run without it, in the
+// reader's language; the passphrase is never accepted as an argument.
+func TestProtectCommand(t *testing.T) {
+	bin := buildSafeer(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	id := addProtectPeople(t, db)
+
+	code, out, errs := runFD(t, bin, nil, []string{"a passphrase for the test"}, "--db", db, "protect", "--passphrase-fd", "3")
+	if code != 0 || !strings.Contains(errs, "encrypting: 8 of 8 records") || !strings.Contains(out, "The database is encrypted") {
+		t.Fatalf("protect: exit %d\n%s\n%s", code, out, errs)
+	}
+	assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
+	if _, err := os.Stat(data.KeyPath(db)); err != nil {
+		t.Fatal(err)
+	}
+
+	// Without the passphrase: refused, in English or Arabic, nothing done.
+	for lang, want := range map[string]string{"C.UTF-8": "This database is encrypted", "ar_OM.UTF-8": "قاعدة البيانات هذه مشفرة"} {
+		code, out, errs = runClean(t, bin, []string{"LANG=" + lang}, "--db", db, "people", "show", id)
+		if code != 1 || out != "" || !strings.Contains(errs, want) || !strings.Contains(errs, "--passphrase-fd") {
+			t.Fatalf("LANG=%s without passphrase: exit %d\n%s\n%s", lang, code, out, errs)
+		}
+	}
+	for _, arg := range []string{"--passphrase=secret words", "-passphrase", "--new-passphrase=x"} {
+		code, _, errs = runClean(t, bin, nil, "--db", db, "people", "show", id, arg)
+		if code == 0 || !strings.Contains(errs, "Never give the passphrase itself") {
+			t.Fatalf("%s: exit %d\n%s", arg, code, errs)
+		}
+	}
+	// Wrong passphrase: said so, nothing changed.
+	code, _, errs = runFD(t, bin, nil, []string{"not the passphrase"}, "--db", db, "people", "show", id, "--passphrase-fd", "3")
+	if code != 1 || !strings.Contains(errs, "The passphrase is wrong") {
+		t.Fatalf("wrong passphrase: exit %d\n%s", code, errs)
+	}
+	// From a descriptor and from a variable: the people are there, found
+	// by phone and civil ID.
+	code, out, errs = runFD(t, bin, nil, []string{"a passphrase for the test"}, "--passphrase-fd", "3", "--db", db, "people", "search", "91827364", "--json")
+	if code != 0 || !strings.Contains(out, id) || !strings.Contains(out, "maryam.hinai@example.om") {
+		t.Fatalf("search by phone: exit %d\n%s\n%s", code, out, errs)
+	}
+	env := []string{"SAFEER_PASS=a passphrase for the test"}
+	code, out, errs = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "search", "90817263", "--json")
+	if code != 0 || !strings.Contains(out, id) {
+		t.Fatalf("search by civil ID: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = runClean(t, bin, nil, "--db", db, "--passphrase-env", "SAFEER_NOPE", "people", "show", id)
+	if code != 1 || !strings.Contains(errs, "SAFEER_NOPE holds no passphrase") {
+		t.Fatalf("empty variable: exit %d\n%s", code, errs)
+	}
+	// A second protect refuses; an export has the values in clear.
+	code, _, errs = runClean(t, bin, env, "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+	if code != 1 || !strings.Contains(errs, "encrypted already") {
+		t.Fatalf("protect twice: exit %d\n%s", code, errs)
+	}
+	csv := filepath.Join(dir, "people.csv")
+	if code, _, errs = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "export", "people", "--format", "csv", "--out", csv); code != 0 {
+		t.Fatalf("export: %s", errs)
+	}
+	if b, _ := os.ReadFile(csv); !bytes.Contains(b, []byte("+96891827364")) {
+		t.Fatalf("export:\n%s", b)
+	}
+	// Changing the passphrase.
+	env = append(env, "SAFEER_NEW=another passphrase")
+	code, out, errs = runClean(t, bin, env, "--db", db, "passphrase", "change", "--passphrase-env", "SAFEER_PASS", "--new-passphrase-env", "SAFEER_NEW")
+	if code != 0 || !strings.Contains(out, "The passphrase is changed") {
+		t.Fatalf("passphrase change: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, _ = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_NEW", "people", "show", id, "--json")
+	var shown struct{ Person struct{ Phone string } }
+	json.Unmarshal([]byte(out), &shown)
+	if code != 0 || shown.Person.Phone != "+96891827364" {
+		t.Fatalf("show with the new passphrase: exit %d\n%s", code, out)
+	}
+	assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
+}
+
+// TestProtectKilledAtEveryStep kills safeer protect (an exit with no
+// deferred function run, as a kill) at each of its steps: the database
+// always opens, loses nothing, and the next run finishes the job (the
+// next protect on a file still clear, any command on one encrypted
+// already), leaving no clear value in the file, its -wal or the backup.
+func TestProtectKilledAtEveryStep(t *testing.T) {
+	bin := buildSafeer(t)
+	env := []string{"SAFEER_PASS=a passphrase for the test"}
+	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded"} {
+		t.Run(step, func(t *testing.T) {
+			db := filepath.Join(t.TempDir(), "s.db")
+			id := addProtectPeople(t, db)
+			code, _, errs := runClean(t, bin, append(env, data.ProtectStepEnv+"="+step), "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+			if code != 97 {
+				t.Fatalf("protect killed at %s: exit %d\n%s", step, code, errs)
+			}
+			// The file opens, clear or encrypted, with everyone.
+			code, out, errs := runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "search", "", "--limit", "0", "--json")
+			var found searchOutput
+			if code != 0 || json.Unmarshal([]byte(out), &found) != nil || found.Total != 4 {
+				t.Fatalf("after the kill: exit %d\n%s\n%s", code, out, errs)
+			}
+			code, _, errs = runClean(t, bin, env, "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+			if code != 0 && !strings.Contains(errs, "encrypted already") {
+				t.Fatalf("protect again: exit %d\n%s", code, errs)
+			}
+			code, out, errs = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "show", id)
+			if code != 0 || !strings.Contains(out, "+96891827364") || !strings.Contains(out, "maryam.hinai@example.om") {
+				t.Fatalf("after protect: exit %d\n%s\n%s", code, out, errs)
+			}
+			backup := data.BackupBeforeProtect(db)
+			if _, err := os.Stat(backup); err != nil {
+				t.Fatalf("backup: %v", err)
+			}
+			if _, err := os.Stat(backup + ".sealed"); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("the sealed copy is left: %v", err)
+			}
+			assertNoClearValues(t, db, db+"-wal", backup)
+		})
+	}
+}
