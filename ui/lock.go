@@ -222,7 +222,6 @@ func (u *UI) showLock(then func()) {
 	name.Alignment = fyne.TextAlignCenter
 	name.SizeName = theme.SizeNameHeadingText
 	forgot := u.wrapped(u.T("lock.forgot"))
-	forgot.Importance = widget.LowImportance
 	forgot.SizeName = theme.SizeNameCaptionText
 	card := container.NewVBox(
 		name,

@@ -375,12 +375,16 @@ func TestLockBackoff(t *testing.T) {
 
 // unlockedUI opens the app on a protected, unlocked store.
 func unlockedUI(t *testing.T, l Lang) (*UI, *vaultLock, *fakeClock) {
+	return unlockedUIAt(t, l, fyne.NewSize(1366, 768))
+}
+
+func unlockedUIAt(t *testing.T, l Lang, size fyne.Size) (*UI, *vaultLock, *fakeClock) {
 	t.Helper()
 	s := testStore(t)
 	addPeople(t, s, testPeople...)
 	ls := protectedLock(t)
 	clk := newFakeClock()
-	u := newLockUI(t, s, l, fyne.NewSize(1366, 768), ls, clk)
+	u := newLockUI(t, s, l, size, ls, clk)
 	typeUnlock(t, u, testPassphrase)
 	settle(u)
 	return u, ls, clk
@@ -738,4 +742,114 @@ func shownLabels(o fyne.CanvasObject) string {
 	}
 	walk(o)
 	return b.String()
+}
+
+// lockTour shows the lock's screens and dialogs in language l at size, in
+// the states worth looking at, and calls at with each state's name: the
+// screenshots save each, the layout check checks each.
+func lockTour(t *testing.T, l Lang, size fyne.Size, at func(u *UI, name string)) {
+	t.Helper()
+	u := newLockUI(t, testStore(t), l, size, protectedLock(t), newFakeClock())
+	at(u, "lock")
+	typeUnlock(t, u, "not the passphrase")
+	at(u, "lock-wrong")
+	u.Close()
+
+	u = newLockUI(t, testStore(t), l, size, newVaultLock(t), newFakeClock())
+	ps := u.lock.protect
+	at(u, "protect")
+	ps.pass.SetText("قهوة في نزوى")
+	ps.again.SetText("قهوة في نزوى")
+	ps.say(u.T("protect.mismatch"), widget.DangerImportance)
+	at(u, "protect-filled")
+	// Half way through the encryption, as the screen shows it.
+	ps.pass.Disable()
+	ps.again.Disable()
+	ps.button.Disable()
+	ps.bar.Show()
+	ps.bar.SetValue(0.42)
+	ps.say(u.T("protect.working"), widget.MediumImportance)
+	at(u, "protect-working")
+	u.Close()
+
+	u, _, _ = unlockedUIAt(t, l, size)
+	u.show(screenSettings)
+	settle(u)
+	at(u, "settings-security")
+	tapButton(t, u.win.Content(), u.T("settings.changepass"))
+	entries := overlaySecrets(u)
+	entries[0].SetText("not the passphrase")
+	entries[1].SetText("شاي بالهيل في صور")
+	entries[2].SetText("شاي بالهيل في صور")
+	entries[2].TypedKey(&fyne.KeyEvent{Name: fyne.KeyReturn})
+	eventually(t, "the answer", func() bool {
+		return strings.Contains(shownLabels(u.win.Canvas().Overlays().Top()), u.T("pass.wrongold"))
+	})
+	at(u, "passphrase-change")
+	u.closeOverlays()
+	u.show(screenDashboard)
+	settle(u)
+	u.dashboard.files.askExport("people")
+	at(u, "export-confirm")
+	u.closeOverlays()
+	u.Close()
+}
+
+// lockingStore is a store that is also a lockStore, as *data.Store is once
+// it encrypts: its lock methods are the vault lock's (declared here, so
+// they win over any of the embedded store's own).
+type lockingStore struct {
+	*data.Store
+	v *vaultLock
+}
+
+func (s lockingStore) Protected() bool { return s.v.Protected() }
+func (s lockingStore) Locked() bool    { return s.v.Locked() }
+func (s lockingStore) Protect(ctx context.Context, p string, progress func(int, int)) error {
+	return s.v.Protect(ctx, p, progress)
+}
+func (s lockingStore) Unlock(ctx context.Context, p string) error { return s.v.Unlock(ctx, p) }
+func (s lockingStore) Lock()                                      { s.v.Lock() }
+func (s lockingStore) ChangePassphrase(ctx context.Context, old, new string) error {
+	return s.v.ChangePassphrase(ctx, old, new)
+}
+
+// TestWithLock: WithLock takes the lock from the store New is given, and
+// with no function of its own knows a wrong passphrase by the vault's
+// message; a store without a lock leaves the app unlocked.
+func TestWithLock(t *testing.T) {
+	s := lockingStore{Store: testStore(t), v: protectedLock(t)}
+	a := test.NewTempApp(t)
+	a.Preferences().SetString(prefLanguage, string(Arabic))
+	w := test.NewTempWindow(t, nil)
+	quiet := client.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	u := New(context.Background(), a, w, s, client.New(s.Store, quiet), WithLock(nil))
+	t.Cleanup(func() {
+		u.Close()
+		pump()
+	})
+	settle(u)
+	if !u.locked() || u.screens != nil {
+		t.Fatal("WithLock did not open on the lock screen")
+	}
+	typeUnlock(t, u, "not the passphrase")
+	if got := u.lock.screen.message.Logical(); got != dropIsolates(u.T("lock.wrong")) {
+		t.Fatalf("the vault's wrong passphrase says %q", got)
+	}
+	typeUnlock(t, u, testPassphrase)
+	if u.locked() || s.Locked() {
+		t.Fatal("not unlocked")
+	}
+
+	plain := testStore(t)
+	a2 := test.NewTempApp(t)
+	u2 := New(context.Background(), a2, test.NewTempWindow(t, nil), plain, client.New(plain, quiet), WithLock(nil))
+	t.Cleanup(func() {
+		u2.Close()
+		pump()
+	})
+	settle(u2)
+	if u2.lock != nil || u2.screens == nil {
+		t.Fatal("a store without a lock got one")
+	}
 }

@@ -91,23 +91,25 @@ func strength(p string) string {
 	return "protect.strong"
 }
 
-func (s *protectScreen) showStrength(p string) {
-	u := s.u
+func (s *protectScreen) showStrength(p string) { s.u.showStrength(s.strength, p) }
+
+// showStrength puts the strength hint of passphrase p in l, coloured.
+func (u *UI) showStrength(l *label, p string) {
 	key := strength(p)
 	switch key {
 	case "protect.short":
-		s.strength.Importance = widget.DangerImportance
+		l.Importance = widget.DangerImportance
 	case "protect.fair":
-		s.strength.Importance = widget.WarningImportance
+		l.Importance = widget.WarningImportance
 	case "protect.good", "protect.strong":
-		s.strength.Importance = widget.SuccessImportance
+		l.Importance = widget.SuccessImportance
 	default:
-		s.strength.Importance = widget.LowImportance
+		l.Importance = widget.MediumImportance
 	}
 	if key == "protect.rule" || key == "protect.short" {
-		s.strength.SetText(u.F(key, vault.MinPassphraseRunes))
+		l.SetText(u.F(key, vault.MinPassphraseRunes))
 	} else {
-		s.strength.SetText(u.T(key))
+		l.SetText(u.T(key))
 	}
 }
 

@@ -74,17 +74,10 @@ type passphraseDialog struct {
 func (s *securitySettings) changePassphrase() {
 	u := s.u
 	d := &passphraseDialog{old: u.secret(), pass: u.secret(), again: u.secret()}
-	d.strength = u.wrapped(u.F("protect.rule", vault.MinPassphraseRunes))
+	d.strength = u.wrapped("")
 	d.strength.SizeName = theme.SizeNameCaptionText
-	d.strength.Importance = widget.LowImportance
-	d.pass.OnChanged = func(p string) {
-		key := strength(p)
-		if key == "protect.rule" || key == "protect.short" {
-			d.strength.SetText(u.F(key, vault.MinPassphraseRunes))
-		} else {
-			d.strength.SetText(u.T(key))
-		}
-	}
+	u.showStrength(d.strength, "")
+	d.pass.OnChanged = func(p string) { u.showStrength(d.strength, p) }
 	d.message = u.fieldError()
 	d.ok = u.button(u.T("pass.change"), theme.ConfirmIcon(), func() { s.submit(d) })
 	d.ok.Importance = widget.HighImportance
