@@ -25,7 +25,8 @@ import (
 // database to a file (a USB stick, say), which the store writes 0600 and
 // without the HQ sync token, and the people or the attendance as a
 // spreadsheet (CSV or XLSX, by the name's extension), as `safeer backup`
-// and `safeer export` do. Each runs off Fyne's goroutine with a progress
+// and `safeer export` do; an export first asks for confirmation (personal
+// data in clear) and is written 0600 (privfile). Each runs off Fyne's goroutine with a progress
 // bar; the outcome, or what went wrong, is said in the user's language.
 type dataFiles struct {
 	u       *UI
@@ -70,10 +71,20 @@ func (d *dataFiles) askBackup() {
 	d.askFile(name, []string{".db"}, d.backup)
 }
 
-// askExport asks where to write the spreadsheet.
+// askExport says that the spreadsheet will hold personal data in clear
+// (the database keeps it encrypted, issue 14) and, once the coordinator
+// agrees, asks where to write it.
 func (d *dataFiles) askExport(kind string) {
-	name := "safeer-" + kind + "-" + time.Now().Format("2006-01-02") + ".xlsx"
-	d.askFile(name, []string{".xlsx", ".csv"}, func(path string) { d.export(kind, path) })
+	u := d.u
+	msg := u.wrapped(u.T("files.confirm.text"))
+	u.askConfirm(u.T("files.confirm.title"), u.T("files.confirm.go"), u.T("button.cancel"),
+		container.NewGridWrap(fyne.NewSize(460, msg.MinSize().Height+80), msg), func(ok bool) {
+			if !ok {
+				return
+			}
+			name := "safeer-" + kind + "-" + time.Now().Format("2006-01-02") + ".xlsx"
+			d.askFile(name, []string{".xlsx", ".csv"}, func(path string) { d.export(kind, path) })
+		})
 }
 
 // askFile shows a save dialog and hands the chosen path to then. Fyne's

@@ -21,6 +21,7 @@ import (
 // confirm is a dialog that asks: confirmText does it (callback(true)),
 // dismissText, Escape or Hide does not (callback(false)). Call Show.
 func (u *UI) confirm(title, confirmText, dismissText string, content fyne.CanvasObject, callback func(bool)) dialog.Dialog {
+	content = u.watched(content) // pointer moves over it keep the idle lock away
 	if !u.lang.RTL() {
 		return dialog.NewCustomConfirm(title, confirmText, dismissText, content, callback, u.win)
 	}
@@ -53,6 +54,7 @@ func (u *UI) askConfirm(title, confirmText, dismissText string, content fyne.Can
 // custom is a dialog showing content with one button, dismissText, that
 // closes it (as Escape does). Call Show.
 func (u *UI) custom(title, dismissText string, content fyne.CanvasObject) dialog.Dialog {
+	content = u.watched(content) // pointer moves over it keep the idle lock away
 	if !u.lang.RTL() {
 		return dialog.NewCustom(title, dismissText, content, u.win)
 	}
@@ -76,6 +78,7 @@ func (u *UI) answers(confirm, dismiss fyne.CanvasObject) *fyne.Container {
 // (laid out by the caller with u.answers and u.row); Escape taps the one
 // whose text is Fyne's "Cancel" (see dismissButton). Call Show.
 func (u *UI) customWithoutButtons(title string, content fyne.CanvasObject) dialog.Dialog {
+	content = u.watched(content) // pointer moves over it keep the idle lock away
 	if !u.lang.RTL() {
 		return dialog.NewCustomWithoutButtons(title, content, u.win)
 	}

@@ -75,8 +75,8 @@ func (l Lang) catalogue() catalogue.Lang {
 // showError shows err in words in a dialog, with the technical detail
 // underneath in small print for whoever supports the coordinator.
 func (u *UI) showError(title string, err error) {
-	if err == nil {
-		return
+	if err == nil || u.locked() {
+		return // work cut short by the lock says nothing over the lock screen
 	}
 	msg := u.wrapped(u.words(err))
 	detail := u.label(u.F("error.detail", err.Error()))

@@ -15,6 +15,7 @@ import (
 //	Ctrl+N        a new person (Ambassadors), workshop, walk-in (Check-in)
 //	Ctrl+S        saves the person or workshop form that is open
 //	Ctrl+1 … 7    the screens, in the navigation's order
+//	Ctrl+L        locks the app now (with an encrypted store, lock.go)
 //
 // Cmd instead of Ctrl on macOS.
 var (
@@ -35,7 +36,7 @@ type saver interface{ saveForm() bool }
 
 // appShortcuts are the shortcuts the window listens for.
 func appShortcuts() []fyne.Shortcut {
-	out := []fyne.Shortcut{shortcutFind, shortcutNew, shortcutSave}
+	out := []fyne.Shortcut{shortcutFind, shortcutNew, shortcutSave, shortcutLock}
 	for _, s := range shortcutScreens {
 		out = append(out, s)
 	}
@@ -48,7 +49,9 @@ func (u *UI) keyboard() {
 	for _, sc := range appShortcuts() {
 		c.AddShortcut(sc, func(s fyne.Shortcut) { u.shortcut(s) })
 	}
+	c.SetOnTypedRune(func(rune) { u.activity() })
 	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		u.activity()
 		if ev.Name == fyne.KeyEscape {
 			u.escape()
 		}
@@ -134,6 +137,7 @@ func firstButton(o fyne.CanvasObject, text string) *widget.Button {
 
 // TypedKey: Escape in a text field closes the dialog it is in.
 func (e *entry) TypedKey(ev *fyne.KeyEvent) {
+	e.u.activity()
 	if ev.Name == fyne.KeyEscape && e.u.escape() {
 		return
 	}
@@ -142,6 +146,7 @@ func (e *entry) TypedKey(ev *fyne.KeyEvent) {
 
 // TypedKey: Escape in a text area closes the dialog it is in.
 func (e *textArea) TypedKey(ev *fyne.KeyEvent) {
+	e.u.activity()
 	if ev.Name == fyne.KeyEscape && e.u.escape() {
 		return
 	}

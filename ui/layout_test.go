@@ -278,6 +278,13 @@ func TestLayoutTextFits(t *testing.T) {
 						t.Errorf("%s: %s", name, p)
 					}
 				})
+				// The lock, the first start of an encrypted store, the
+				// change of passphrase, the warning before an export.
+				lockTour(t, l, size, func(u *UI, name string) {
+					for _, p := range layoutProblems(u) {
+						t.Errorf("%s: %s", name, p)
+					}
+				})
 			})
 		}
 	}

@@ -93,6 +93,7 @@ func TestScreenshots(t *testing.T) {
 			u = openUI(t, testStore(t), l, size)
 			firstStartTour(t, u, func(name string) { capture(t, u, name+suffix) })
 			u.Close()
+			lockTour(t, l, size, func(u *UI, name string) { capture(t, u, name+suffix) })
 		}
 	}
 	// The question Enter asks about namesakes, on a store of its own so

@@ -20,6 +20,7 @@ type settingsScreen struct {
 	vars      map[string]*entry
 	images    map[string]*entry
 	tmplSaved *label
+	security  *securitySettings // nil without an encrypted store
 	content   fyne.CanvasObject
 }
 
@@ -143,10 +144,15 @@ func newSettingsScreen(u *UI) *settingsScreen {
 	choose := u.button(u.T("certs.choosefolder"), theme.FolderOpenIcon(), func() {
 		u.certificates.chooseFolder()
 	})
-	s.content = container.NewVScroll(container.NewVBox(
+	parts := []fyne.CanvasObject{
 		u.heading(u.T("settings.language")),
 		u.form(formRow{u.T("settings.language"), s.language}),
 		widget.NewSeparator(),
+	}
+	if s.security = newSecuritySettings(u); s.security != nil {
+		parts = append(parts, s.security.content, widget.NewSeparator())
+	}
+	s.content = container.NewVScroll(container.NewVBox(append(parts,
 		u.heading(u.T("settings.certificates")),
 		u.form(formRow{u.T("certs.folder"), u.border(nil, nil, nil, choose, s.folder)}),
 		u.form(tmplRows...),
@@ -158,7 +164,7 @@ func newSettingsScreen(u *UI) *settingsScreen {
 			formRow{u.T("settings.deviceid"), u.label(u.store.DeviceID())},
 		),
 		u.wrapped(u.T("settings.shortcuts")),
-	))
+	)...))
 	return s
 }
 

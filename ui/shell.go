@@ -88,17 +88,26 @@ type UI struct {
 	places *places
 	// warming: the store was asked to build its search index (warmSearch).
 	warming bool
+	// lock is the lock of an encrypted store (lock.go); nil without one.
+	lock *lockState
+
 	// firstRoster is the roster's first page, asked for before the screens
 	// are built when the app opens on Ambassadors; the screen's first
 	// refresh takes it. Fyne's goroutine only.
 	firstRoster *prefetch[data.SearchPage]
 }
 
-// New builds the app in window w: navigation, the status bar, the screens.
-func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer) *UI {
+// New builds the app in window w: navigation, the status bar, the screens;
+// with WithLock and an encrypted store, first the lock screen (or the
+// first-start one that encrypts a clear store), and the screens once it is
+// unlocked.
+func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Syncer, opts ...Option) *UI {
 	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	u := &UI{ctx: ctx, outer: outer, cancel: cancel, app: a, win: w, store: store, sync: sync}
+	for _, o := range opts {
+		o(u)
+	}
 	u.places = newPlaces(store)
 	switch Lang(a.Preferences().String(prefLanguage)) {
 	case English:
@@ -113,10 +122,6 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 	if _, ok := screenTitles[u.current]; !ok {
 		u.current = screenDashboard
 	}
-	if u.current == screenPeople {
-		u.firstRoster = prefetchRoster(u) // while the screens are built
-	}
-	u.build()
 	w.Resize(fyne.NewSize(
 		float32(a.Preferences().FloatWithFallback(prefWidth, defaultWidth)),
 		float32(a.Preferences().FloatWithFallback(prefHeight, defaultHeight))))
@@ -126,11 +131,7 @@ func New(ctx context.Context, a fyne.App, w fyne.Window, store Store, sync Synce
 		w.Close()
 	})
 	u.keyboard()
-	u.status.start()
-	u.show(u.current)
-	if u.current != screenPeople {
-		u.warmSearch()
-	} // else once the roster is on screen: building the index would slow its first page down
+	u.start() // lock.go: the lock or first-start screen, or open
 	return u
 }
 
@@ -236,13 +237,19 @@ func (u *UI) build() {
 		u.nav[id] = b
 		buttons = append(buttons, b)
 	}
+	if u.protected() {
+		lock := u.button(u.T("lock.now"), theme.VisibilityOffIcon(), u.lockNow)
+		lock.Alignment = u.nav[screenDashboard].Alignment
+		lock.Importance = widget.LowImportance
+		buttons = append(buttons, widget.NewSeparator(), lock)
+	}
 	u.navBox = container.NewVBox(buttons...)
 	side := container.NewBorder(nil, nil, nil, nil, container.NewPadded(u.navBox))
 	var sep fyne.CanvasObject = widget.NewSeparator()
 	u.body = container.NewStack()
 	u.status = newStatusBar(u)
 	main := u.border(nil, nil, container.NewHBox(side), nil, u.border(nil, nil, sep, nil, container.NewPadded(u.body)))
-	u.win.SetContent(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.status.view()), nil, nil, main))
+	u.win.SetContent(u.watched(container.NewBorder(nil, container.NewVBox(widget.NewSeparator(), u.status.view()), nil, nil, main)))
 }
 
 // appName is the name at the top of the navigation.
@@ -307,13 +314,20 @@ func (u *UI) saveSize() {
 var (
 	shortcutFind = &desktop.CustomShortcut{KeyName: fyne.KeyF, Modifier: fyne.KeyModifierShortcutDefault}
 	shortcutNew  = &desktop.CustomShortcut{KeyName: fyne.KeyN, Modifier: fyne.KeyModifierShortcutDefault}
+	// shortcutLock locks the app now (with a protected store).
+	shortcutLock = &desktop.CustomShortcut{KeyName: fyne.KeyL, Modifier: fyne.KeyModifierShortcutDefault}
 )
 
 // shortcut runs an app shortcut and reports whether s was one.
 func (u *UI) shortcut(s fyne.Shortcut) bool {
 	cs, ok := s.(*desktop.CustomShortcut)
-	if !ok {
+	if !ok || u.locked() {
 		return false
+	}
+	u.activity()
+	if cs.ShortcutName() == shortcutLock.ShortcutName() {
+		u.lockNow()
+		return true
 	}
 	if u.dialogOpen() {
 		return false // the dialog's own fields take their keys
@@ -353,6 +367,11 @@ func (u *UI) entry(placeholder string) *entry {
 	return e
 }
 
+func (e *entry) TypedRune(r rune) {
+	e.u.activity()
+	e.rtlEntry.TypedRune(r)
+}
+
 func (e *entry) TypedShortcut(s fyne.Shortcut) {
 	if e.u.shortcut(s) {
 		return
@@ -376,6 +395,11 @@ func (u *UI) textArea(rows int) *textArea {
 	e.goalX = -1
 	e.ExtendBaseWidget(e)
 	return e
+}
+
+func (e *textArea) TypedRune(r rune) {
+	e.u.activity()
+	e.rtlArea.TypedRune(r)
 }
 
 func (e *textArea) TypedShortcut(s fyne.Shortcut) {

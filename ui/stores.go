@@ -111,3 +111,25 @@ type Store interface {
 }
 
 var _ Store = (*data.Store)(nil)
+
+// lockStore is a store whose personal fields are encrypted at rest under a
+// key the coordinator's passphrase unlocks (issue 14): the lock screen,
+// the first start that encrypts a clear store, and Settings' change of
+// passphrase (lock.go, protect.go, settings_lock.go). *data.Store is one
+// once it encrypts; the app takes it through WithLock.
+type lockStore interface {
+	// Protected: a key file exists, personal fields are encrypted.
+	Protected() bool
+	// Locked: protected and the key is not in memory.
+	Locked() bool
+	// Protect creates the key file and encrypts a clear database in
+	// place (the first start, or the upgrade), reporting its progress.
+	Protect(ctx context.Context, passphrase string, progress func(done, total int)) error
+	// Unlock takes the key from the key file with passphrase; a wrong
+	// one is an error WithLock's isWrongPassphrase recognises.
+	Unlock(ctx context.Context, passphrase string) error
+	// Lock forgets the key: personal data cannot be read until Unlock.
+	Lock()
+	// ChangePassphrase rewraps the key; the data is not touched.
+	ChangePassphrase(ctx context.Context, old, new string) error
+}

@@ -39,7 +39,11 @@ func (m *Main) runApp(ctx context.Context) error {
 		defer sched.Stop()
 	}
 	a := app.NewWithID(ui.AppID)
-	u := ui.New(ctx, a, a.NewWindow("Safeer — سفير"), s, c)
+	// WithLock: a store that encrypts personal fields (issue 14) opens on
+	// the lock screen, or on the first start that encrypts a clear one,
+	// and locks when idle. nil: a wrong passphrase is told by the vault's
+	// message (vault.passphrase.wrong).
+	u := ui.New(ctx, a, a.NewWindow("Safeer — سفير"), s, c, ui.WithLock(nil))
 	return u.Run()
 }
 
