@@ -91,6 +91,7 @@ func syncByFileScreen(t *testing.T, l Lang, size fyne.Size) {
 	if st := u.sync.Status(); st.OpsWaiting == 0 {
 		t.Error("a damaged reply acknowledged the changes")
 	}
+	capture(t, u, fmt.Sprintf("sync-file-refused-%s-%.0fx%.0f", l, size.Width, size.Height))
 
 	sc.importFrom(replyPath)
 	eventually(t, "loaded", func() bool { return !sc.fileBusy && sc.notice.Visible() })
