@@ -26,9 +26,11 @@ type fileQueues struct {
 // sync: the network, or a file (a request written, read at HQ some steps
 // later or twice or never; its reply loaded late, twice or never). The
 // same checks hold at the end: every device as HQ is, no edit lost.
+// Short by default (4 histories per store, most of a minute under -race);
+// -rapid.checks=N (or RAPID_CHECKS) for a longer hunt.
 func TestConvergenceByFile(t *testing.T) {
 	databases(t, func(t *testing.T, newDB newDatabase) {
-		rapidChecks(t, convergenceChecks/2)
+		rapidChecks(t, convergenceChecks/4)
 		var stats convergeStats
 		var files struct{ exported, read, again, loaded, stale int }
 		rapid.Check(t, func(rt *rapid.T) {
