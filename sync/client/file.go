@@ -100,6 +100,13 @@ func (c *Client) ExportRequest(ctx context.Context, w io.Writer) (ExportReport, 
 	if err != nil {
 		return ExportReport{}, err
 	}
+	// As before a push: edits stamped ahead of HQ's time (by the clock
+	// offset last measured) move back to it, or HQ would refuse them.
+	if n, err := c.store.RestampAhead(ctx); err != nil {
+		return ExportReport{}, wrap(local(err))
+	} else if n > 0 {
+		c.log.Warn("sync: this computer's clock ran ahead of HQ's; unsent changes re-stamped", "ops", n)
+	}
 	var ops []protocol.Op
 	var after int64
 	for {
