@@ -111,3 +111,48 @@ func syncByFileScreen(t *testing.T, l Lang, size fyne.Size) {
 		t.Errorf("reply twice says %q, want %q", sc.notice.Logical(), want)
 	}
 }
+
+// TestRelayFromScreen: "Relay others' files" carries another device's sync
+// file to HQ over this computer's link and saves the reply beside it, and
+// says so; a folder with no sync file is said in words.
+func TestRelayFromScreen(t *testing.T) {
+	ctx := context.Background()
+	h := startHQ(t)
+	other, err := synccheck.NewDevice(ctx, h, "", t.TempDir(), "far", []string{"OM-MA"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	addPeople(t, other.Store, testPeople[0])
+	stick := t.TempDir()
+	exp, err := other.Client.ExportTo(ctx, stick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := h.Code(ctx, "OM-DA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testStore(t)
+	u := newTestUI(t, s, English, fastClient...)
+	if _, err := u.sync.Enrol(ctx, h.URL(), code); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "the sync-by-file row", func() bool { return sc.fileRow.Visible() && !sc.relayFiles.Disabled() })
+	sc.relayFrom(stick)
+	eventually(t, "relayed", func() bool { return !sc.fileBusy && (sc.notice.Visible() || sc.fileErr.Visible()) })
+	reply := filepath.Join(stick, syncfile.ReplyNameFor(exp.Path))
+	if !sc.notice.Visible() || !strings.Contains(sc.notice.Logical(), filepath.Base(reply)) {
+		t.Fatalf("relay says %q / %q", sc.notice.Logical(), sc.fileErr.Logical())
+	}
+	if rep, err := other.Client.Import(ctx, reply); err != nil || rep.Acked != 1 {
+		t.Errorf("the relayed reply: %+v %v", rep, err)
+	}
+	sc.relayFrom(t.TempDir())
+	eventually(t, "nothing to relay", func() bool { return !sc.fileBusy && sc.fileErr.Visible() })
+	if !strings.Contains(sc.fileErr.Logical(), "No sync files in") {
+		t.Errorf("empty folder says %q", sc.fileErr.Logical())
+	}
+}
