@@ -194,6 +194,8 @@ type history struct {
 	stats *convergeStats
 
 	twoHQs bool // devices alternate between hq and twin
+	// files, when set, makes some syncs go by file (syncfile_converge_test.go).
+	files *fileQueues
 
 	dir   string
 	hq    *synccheck.HQ
@@ -285,7 +287,11 @@ func (h *history) run(open func(ctx context.Context) (hq.Store, error)) {
 		act := rapid.SampledFrom(offlineActions).Draw(h.rt, "action")
 		switch act {
 		case "sync":
-			h.sync(d)
+			if h.files != nil && rapid.Bool().Draw(h.rt, "by file") {
+				h.fileStep(d)
+			} else {
+				h.sync(d)
+			}
 		case "same field on two devices":
 			h.sameField(d, h.devs[rapid.IntRange(0, n-1).Draw(h.rt, "other device")])
 		default:

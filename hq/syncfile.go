@@ -182,6 +182,9 @@ func (s *Server) ImportSyncFile(ctx context.Context, r io.Reader, replyW io.Writ
 		return nil, err
 	}
 	reply.Pages, reply.Resync = pages, resync
+	if !resync {
+		reply.From = req.Cursor
+	}
 	res.Counts.Resync = resync
 	for _, p := range pages {
 		res.Counts.Pulled += len(p.Changes)

@@ -91,6 +91,7 @@ func syncByFileScreen(t *testing.T, l Lang, size fyne.Size) {
 	if st := u.sync.Status(); st.OpsWaiting == 0 {
 		t.Error("a damaged reply acknowledged the changes")
 	}
+	capture(t, u, fmt.Sprintf("sync-file-refused-%s-%.0fx%.0f", l, size.Width, size.Height))
 
 	sc.importFrom(replyPath)
 	eventually(t, "loaded", func() bool { return !sc.fileBusy && sc.notice.Visible() })
@@ -108,5 +109,50 @@ func syncByFileScreen(t *testing.T, l Lang, size fyne.Size) {
 	want := (client.FileReport{Again: true}).Message().In(l.catalogue())
 	if sc.notice.Logical() != dropIsolates(want) {
 		t.Errorf("reply twice says %q, want %q", sc.notice.Logical(), want)
+	}
+}
+
+// TestRelayFromScreen: "Relay others' files" carries another device's sync
+// file to HQ over this computer's link and saves the reply beside it, and
+// says so; a folder with no sync file is said in words.
+func TestRelayFromScreen(t *testing.T) {
+	ctx := context.Background()
+	h := startHQ(t)
+	other, err := synccheck.NewDevice(ctx, h, "", t.TempDir(), "far", []string{"OM-MA"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	addPeople(t, other.Store, testPeople[0])
+	stick := t.TempDir()
+	exp, err := other.Client.ExportTo(ctx, stick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := h.Code(ctx, "OM-DA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := testStore(t)
+	u := newTestUI(t, s, English, fastClient...)
+	if _, err := u.sync.Enrol(ctx, h.URL(), code); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "the sync-by-file row", func() bool { return sc.fileRow.Visible() && !sc.relayFiles.Disabled() })
+	sc.relayFrom(stick)
+	eventually(t, "relayed", func() bool { return !sc.fileBusy && (sc.notice.Visible() || sc.fileErr.Visible()) })
+	reply := filepath.Join(stick, syncfile.ReplyNameFor(exp.Path))
+	if !sc.notice.Visible() || !strings.Contains(sc.notice.Logical(), filepath.Base(reply)) {
+		t.Fatalf("relay says %q / %q", sc.notice.Logical(), sc.fileErr.Logical())
+	}
+	if rep, err := other.Client.Import(ctx, reply); err != nil || rep.Acked != 1 {
+		t.Errorf("the relayed reply: %+v %v", rep, err)
+	}
+	sc.relayFrom(t.TempDir())
+	eventually(t, "nothing to relay", func() bool { return !sc.fileBusy && sc.fileErr.Visible() })
+	if !strings.Contains(sc.fileErr.Logical(), "No sync files in") {
+		t.Errorf("empty folder says %q", sc.fileErr.Logical())
 	}
 }

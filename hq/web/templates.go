@@ -25,6 +25,7 @@ var pageLayouts = map[string]string{
 	"activity":     "console",
 	"places":       "console",
 	"audit":        "console",
+	"syncfiles":    "console",
 }
 
 var funcs = template.FuncMap{

@@ -211,6 +211,9 @@ func (s *Site) routes() {
 	m.Handle("GET /admin/places", s.admin(s.handlePlaces))
 	m.Handle("POST /admin/places", s.admin(s.handleAddPlace))
 	m.Handle("GET /admin/audit", s.admin(s.handleAudit))
+	m.Handle("GET /admin/syncfiles", s.admin(s.handleSyncFiles))
+	m.Handle("POST /admin/syncfiles", s.adminUpload(s.handleSyncUpload))
+	m.Handle("POST /admin/syncfiles/reply", s.admin(s.handleSyncReply))
 	m.HandleFunc("/", s.notFound)
 	s.mux = m
 }

@@ -100,6 +100,13 @@ func (c *Client) ExportRequest(ctx context.Context, w io.Writer) (ExportReport, 
 	if err != nil {
 		return ExportReport{}, err
 	}
+	// As before a push: edits stamped ahead of HQ's time (by the clock
+	// offset last measured) move back to it, or HQ would refuse them.
+	if n, err := c.store.RestampAhead(ctx); err != nil {
+		return ExportReport{}, wrap(local(err))
+	} else if n > 0 {
+		c.log.Warn("sync: this computer's clock ran ahead of HQ's; unsent changes re-stamped", "ops", n)
+	}
 	var ops []protocol.Op
 	var after int64
 	for {
@@ -324,9 +331,13 @@ func (c *Client) applyReply(ctx context.Context, st data.SyncState, reply *syncf
 	}
 	last := reply.Pages[len(reply.Pages)-1].NextCursor
 	resync := reply.Resync && epochOf(cur) != epochOf(last)
-	if !resync && epochOf(cur) != "" && epochOf(cur) != epochOf(last) {
-		// The device moved to another epoch since (a network resync):
-		// this reply's pages are of a database HQ left behind.
+	if !resync && !covers(cur, reply.From) {
+		// The pages start after a point the device has not reached: its
+		// cursor went back since it wrote the request (an upgrade that
+		// pulls everything again), or it moved to another epoch (a
+		// network resync) and the pages are of a database HQ left
+		// behind. Applying them would leave a gap; the next sync brings
+		// it all.
 		rep.Skipped = len(reply.Pages)
 		return nil
 	}
@@ -361,6 +372,15 @@ func (c *Client) applyReply(ctx context.Context, st data.SyncState, reply *syncf
 		rep.Requeued = n
 	}
 	return nil
+}
+
+// covers reports whether the device's cursor cur has everything before
+// from: from is the start, or cur is of from's epoch and at or past it.
+func covers(cur, from string) bool {
+	if from == "" {
+		return true
+	}
+	return epochOf(cur) == epochOf(from) && !cursorAhead(from, cur)
 }
 
 // epochOf is the epoch part of a cursor ("" for none).

@@ -433,3 +433,42 @@ func TestRelay(t *testing.T) {
 		t.Error("relay of an empty folder said nothing")
 	}
 }
+
+// A device whose cursor went back after it wrote its request (an upgrade
+// that pulls everything again resets it) takes the reply's answers but
+// not its pages, which would leave a gap before them; the next sync
+// brings everything.
+func TestReplyAfterCursorReset(t *testing.T) {
+	ctx := context.Background()
+	w := newFileWorld(t)
+	field := w.device("field", "OM-MA")
+	other := w.device("other", "OM-MA")
+	if err := synccheck.ImportRoster(ctx, other.Store, 6, 9, "OM-MA"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := other.Client.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := field.Client.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := synccheck.ImportRoster(ctx, field.Store, 4, 10, "OM-MA"); err != nil {
+		t.Fatal(err)
+	}
+	path, _ := w.export(field)
+	replyPath, _ := w.importAtHQ(path)
+	if err := field.Store.ResetSyncCursor(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := field.Client.Import(ctx, replyPath)
+	if err != nil || rep.Acked != 4 || rep.Pages != 0 || rep.Skipped == 0 {
+		t.Fatalf("reply after a reset: %+v %v", rep, err)
+	}
+	if st, _ := field.Store.SyncState(ctx); st.Cursor != "" {
+		t.Errorf("the cursor moved to %q past a gap", st.Cursor)
+	}
+	if r, err := field.Client.Sync(ctx); err != nil || r.Pulled < 10 {
+		t.Fatalf("network after: %+v %v", r, err)
+	}
+	w.converged(field)
+}

@@ -2,10 +2,13 @@ package syncfile
 
 import (
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // File names: a request ends in RequestExt, a reply in ReplyExt. The reply
@@ -45,41 +48,19 @@ func IsRequestName(name string) bool {
 	return strings.HasSuffix(strings.ToLower(name), RequestExt) && !strings.HasPrefix(filepath.Base(name), ".")
 }
 
-// WriteFile writes a sealed file to path whole or not at all: to a
-// temporary name in the same folder, synced, then renamed over path. A
-// stick pulled out while writing leaves a temporary file (which no one
-// takes for a sync file: it has neither extension), never half a file
-// under the real name.
-func WriteFile(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, ".safeer-partial-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
+// WriteFile writes a sealed file to path whole or not at all, through
+// privfile.Write (a temporary name next to it, renamed into place) and
+// synced to the disk before the rename: a stick pulled out while writing
+// leaves a hidden temporary file (which no one takes for a sync file),
+// never half a file under the real name.
+func WriteFile(path string, b []byte) error {
+	return privfile.Write(path, func(w io.Writer) error {
+		if _, err := w.Write(b); err != nil {
+			return err
 		}
-	}()
-	if _, err = tmp.Write(b); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return err
-	}
-	if err = tmp.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	if d, derr := os.Open(dir); derr == nil {
-		d.Sync() // the rename itself, on file systems that need it
-		d.Close()
-	}
-	return nil
+		if f, ok := w.(*os.File); ok {
+			return f.Sync()
+		}
+		return nil
+	})
 }

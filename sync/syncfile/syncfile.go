@@ -140,6 +140,10 @@ type Reply struct {
 	// device handles them as a network resync (it keeps its outbox and
 	// sends HQ what HQ lost).
 	Resync bool `json:"resync,omitempty"`
+	// From is the cursor the pages start after: the request's, or ""
+	// from the beginning. A device whose own cursor is behind it (reset
+	// since it wrote the request) cannot apply them without a gap.
+	From string `json:"from,omitempty"`
 }
 
 // The relay: an enrolled device POSTs a sync file it carries to RelayPath
