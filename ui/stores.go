@@ -133,3 +133,5 @@ type lockStore interface {
 	// ChangePassphrase rewraps the key; the data is not touched.
 	ChangePassphrase(ctx context.Context, old, new string) error
 }
+
+var _ lockStore = (*data.Store)(nil)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -9,6 +10,7 @@ import (
 
 	"fyne.io/fyne/v2/app"
 
+	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/ui"
 )
@@ -39,11 +41,11 @@ func (m *Main) runApp(ctx context.Context) error {
 		defer sched.Stop()
 	}
 	a := app.NewWithID(ui.AppID)
-	// WithLock: a store that encrypts personal fields (issue 14) opens on
-	// the lock screen, or on the first start that encrypts a clear one,
-	// and locks when idle. nil: a wrong passphrase is told by the vault's
-	// message (vault.passphrase.wrong).
-	u := ui.New(ctx, a, a.NewWindow("Safeer — سفير"), s, c, ui.WithLock(nil))
+	// WithLock: the store encrypts personal fields (issue 14), so the app
+	// opens on the lock screen, or on the first start that encrypts a
+	// clear one, and locks when idle.
+	wrong := func(err error) bool { return errors.Is(err, data.ErrWrongPassphrase) }
+	u := ui.New(ctx, a, a.NewWindow("Safeer — سفير"), s, c, ui.WithLock(wrong))
 	return u.Run()
 }
 

@@ -17,6 +17,7 @@ import (
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 	"github.com/oman-sca/safeer/sync/protocol"
+	"github.com/oman-sca/safeer/vault"
 )
 
 var fast = Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 4}
@@ -825,5 +826,46 @@ func TestRestoredBackupHasNoToken(t *testing.T) {
 	// The original device still syncs.
 	if rep := mustSync(t, ca); rep.Pushed != 1 {
 		t.Fatalf("original device: %+v", rep)
+	}
+}
+
+// TestSchedulerWaitsWhileLocked: while an encrypted store is locked (the
+// app's idle lock), background runs do not start: they could read neither
+// the token nor the queued edits, and would fill the history with
+// failures. Once unlocked, the next run sends what was queued.
+func TestSchedulerWaitsWhileLocked(t *testing.T) {
+	ctx := context.Background()
+	hq := newFakeHQ(t)
+	a, ca := deviceWith(t, hq, "", []string{"OM-MA"}, []data.Option{data.WithKDF(vault.Params{Time: 1, MemoryKiB: 64, Threads: 1})})
+	const pass = "a long enough passphrase"
+	if err := a.Protect(ctx, pass, nil); err != nil {
+		t.Fatal(err)
+	}
+	p := safeer.Person{NameEn: "Queued before the lock", Governorate: "OM-MA", Phone: "+96891234567"}
+	if err := a.AddPerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	a.Lock()
+	sch, err := ca.StartScheduler(ScheduleOptions{Every: time.Hour, Watch: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sch.Stop()
+	sch.scheduled()
+	if n := hq.reqs(protocol.PathPush); n != 0 {
+		t.Fatalf("a locked store pushed %d times", n)
+	}
+	if log, err := a.SyncLog(ctx, 10); err != nil || len(log) != 0 {
+		t.Fatalf("a locked store's history: %+v %v", log, err)
+	}
+	if err := a.Unlock(ctx, pass); err != nil {
+		t.Fatal(err)
+	}
+	sch.scheduled()
+	if hq.count("person") != 1 || outboxLen(t, a) != 0 {
+		t.Fatal("the run after unlocking did not send the queued person")
+	}
+	if got := hq.row("person", p.ID)["phone"]; got != "+96891234567" {
+		t.Fatalf("HQ got the phone as %q", got)
 	}
 }

@@ -130,11 +130,20 @@ func (s *Scheduler) trigger(trigger string) {
 	}()
 }
 
+// locked reports whether the store is encrypted and locked (the app's
+// idle lock, issue 14): its key is not in memory, so a run could read
+// neither the token nor the queued edits. Background runs wait for the
+// coordinator to unlock; the app syncs right after (SyncNow).
+func (s *Scheduler) locked() bool {
+	l, ok := s.c.store.(interface{ Locked() bool })
+	return ok && l.Locked()
+}
+
 // scheduled is the periodic job.
 func (s *Scheduler) scheduled() {
 	st := s.c.Status()
-	if paused(st) || st.Offline() {
-		return // the watcher brings sync back when HQ answers
+	if paused(st) || st.Offline() || s.locked() {
+		return // the watcher brings sync back when HQ answers; unlocking does when locked
 	}
 	s.c.run(s.ctx, TriggerSchedule, nil)
 }
@@ -145,7 +154,7 @@ func (s *Scheduler) watch() {
 	st := s.c.Status()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if paused(st) || st.Running || !st.Offline() {
+	if paused(st) || st.Running || !st.Offline() || s.locked() {
 		s.pingWait, s.nextPing = 0, time.Time{}
 		return
 	}
