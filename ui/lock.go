@@ -79,7 +79,9 @@ type clock interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time { return time.Now() }
+// Now is the wall clock without its monotonic reading, so durations count
+// the time the laptop slept (idle.go).
+func (realClock) Now() time.Time { return time.Now().Round(0) }
 func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 	return time.AfterFunc(d, f).Stop
 }
