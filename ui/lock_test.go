@@ -921,3 +921,30 @@ func hasSensor(o fyne.CanvasObject) bool {
 	}
 	return false
 }
+
+// TestLockLanguage: the lock screen and the first start switch to the other
+// language (a computer whose system speaks English); after Unlock the app
+// speaks it too, the screens made again in it.
+func TestLockLanguage(t *testing.T) {
+	u, _, _ := unlockedUI(t, English)
+	u.show(screenWorkshops)
+	u.lockNow()
+	tapButton(t, u.win.Content(), "العربية")
+	if u.lang != Arabic || u.app.Preferences().String(prefLanguage) != string(Arabic) {
+		t.Fatalf("language %q after tapping العربية", u.lang)
+	}
+	if !strings.Contains(shownLabels(u.win.Content()), u.T("lock.help")) {
+		t.Fatal("the lock screen is not in Arabic")
+	}
+	checkNothingBehind(t, u)
+	typeUnlock(t, u, testPassphrase)
+	if u.locked() || u.current != screenWorkshops || findButton(u.win.Content(), messages["nav.people"].ar) == nil {
+		t.Fatal("the app is not back in Arabic on Workshops")
+	}
+
+	p := newLockUI(t, testStore(t), Arabic, fyne.NewSize(1024, 600), newVaultLock(t), newFakeClock())
+	tapButton(t, p.win.Content(), "English")
+	if p.lang != English || p.lock.protect == nil || !strings.Contains(shownLabels(p.win.Content()), messages["protect.why"].en) {
+		t.Fatal("the first start did not switch to English")
+	}
+}

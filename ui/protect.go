@@ -55,7 +55,7 @@ func (u *UI) showProtect(then func()) {
 	title.SizeName = theme.SizeNameSubHeadingText
 	s.showStrength("")
 	card := container.NewVBox(
-		title,
+		u.border(nil, nil, nil, u.otherLanguage(), title),
 		u.wrapped(u.T("protect.why")),
 		u.wrapped(u.T("protect.hq")),
 		widget.NewSeparator(),
