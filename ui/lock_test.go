@@ -223,12 +223,15 @@ func (c *fakeClock) Advance(d time.Duration) {
 
 // newLockUI opens the app on s with the lock ls and the clock clk, in
 // language l, at size.
-func newLockUI(t *testing.T, s *data.Store, l Lang, size fyne.Size, ls lockStore, clk clock) *UI {
+func newLockUI(t *testing.T, s *data.Store, l Lang, size fyne.Size, ls lockStore, clk clock, setup ...func(fyne.Preferences)) *UI {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(lightTheme{})
 	a.Preferences().SetString(prefLanguage, string(l))
 	a.Preferences().SetString(prefCertsDir, t.TempDir())
+	for _, f := range setup {
+		f(a.Preferences())
+	}
 	w := test.NewTempWindow(t, nil)
 	quiet := client.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	u := New(context.Background(), a, w, s, client.New(s, quiet), withLockStore(ls, isTestWrong), withClock(clk))
@@ -386,6 +389,14 @@ func TestLockBackoff(t *testing.T) {
 	}
 	if n := u.app.Preferences().Int(prefLockFailures); n != 4 {
 		t.Fatalf("%d failures kept", n)
+	}
+	// Quitting and starting again does not start the count again.
+	again := newLockUI(t, testStore(t), English, fyne.NewSize(1366, 768), ls, clk, func(p fyne.Preferences) {
+		p.SetInt(prefLockFailures, 4)
+	})
+	typeUnlock(t, again, "wrong passphrase 5")
+	if want := dropIsolates(again.N("lock.wait", 20)); again.lock.screen.message.Logical() != want {
+		t.Fatalf("fifth, after a restart: %q, want %q", again.lock.screen.message.Logical(), want)
 	}
 	for n, want := range map[int]time.Duration{1: 0, 2: 0, 3: 5 * time.Second, 4: 10 * time.Second, 6: 40 * time.Second, 7: time.Minute, 50: time.Minute} {
 		if got := backoff(n); got != want {
