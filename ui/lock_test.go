@@ -959,3 +959,23 @@ func TestLockLanguage(t *testing.T) {
 		t.Fatal("the first start did not switch to English")
 	}
 }
+
+// TestProgressBarReadingSide: the first start's bar fills from the right in
+// Arabic, from the left in English.
+func TestProgressBarReadingSide(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		u := newLockUI(t, testStore(t), l, fyne.NewSize(1024, 600), newVaultLock(t), newFakeClock())
+		b := u.lock.protect.bar
+		b.Show()
+		b.Resize(fyne.NewSize(400, 30))
+		b.SetValue(0.25)
+		r := test.WidgetRenderer(b).(*progressRenderer)
+		wantX := float32(0)
+		if l == Arabic {
+			wantX = 300
+		}
+		if r.bar.Position().X != wantX || r.bar.Size().Width != 100 || r.text.Text != "25%" {
+			t.Errorf("%s: bar at %v, %v wide, %q", l, r.bar.Position().X, r.bar.Size().Width, r.text.Text)
+		}
+	}
+}
