@@ -26,8 +26,9 @@ import (
 // without the HQ sync token, and the people or the attendance as a
 // spreadsheet (CSV or XLSX, by the name's extension), as `safeer backup`
 // and `safeer export` do; an export first asks for confirmation (personal
-// data in clear) and is written 0600 (privfile). Each runs off Fyne's goroutine with a progress
-// bar; the outcome, or what went wrong, is said in the user's language.
+// data in clear) and is written 0600 (privfile). Each runs off Fyne's
+// goroutine with a progress bar; the outcome, or what went wrong, is said
+// in the user's language.
 type dataFiles struct {
 	u       *UI
 	buttons []*widget.Button

@@ -11,13 +11,19 @@ import (
 // button, and every pointer move over the window or a dialog
 // (activitySensor). It only notes the time: the timer is set once for the
 // whole idle time and, when it fires, set again for what is left since the
-// last activity, so a busy coordinator costs nothing.
+// last activity, but never for more than idleTick: Go's timers do not count
+// the time a laptop sleeps, the wall clock does, so a laptop whose lid was
+// closed for an hour locks within idleTick of waking, not after what was
+// left of the idle time.
 
 // idleChoices are the idle times Settings offers, in minutes.
 var idleChoices = []int{5, 15, 30, 60}
 
 // defaultIdleMinutes is the idle time until the coordinator sets another.
 const defaultIdleMinutes = 15
+
+// idleTick is the longest the idle timer is set for.
+const idleTick = 30 * time.Second
 
 // idleTime is the idle time set in Settings.
 func (u *UI) idleTime() time.Duration {
@@ -55,6 +61,7 @@ func (u *UI) startIdle() {
 
 func (u *UI) armIdle(d time.Duration) {
 	l := u.lock
+	d = min(d, idleTick)
 	u.stopIdleTimer()
 	l.stopIdle = l.clock.AfterFunc(d, func() { do(u.idleCheck) })
 }
@@ -73,7 +80,11 @@ func (u *UI) idleCheck() {
 	if l == nil || l.locked || u.ctx.Err() != nil {
 		return
 	}
-	left := l.last.Add(u.idleTime()).Sub(l.clock.Now())
+	now := l.clock.Now()
+	if l.last.After(now) {
+		l.last = now // the clock was set back: count from now
+	}
+	left := l.last.Add(u.idleTime()).Sub(now)
 	if left <= 0 {
 		u.lockNow()
 		return

@@ -79,7 +79,9 @@ type clock interface {
 
 type realClock struct{}
 
-func (realClock) Now() time.Time { return time.Now() }
+// Now is the wall clock without its monotonic reading, so durations count
+// the time the laptop slept (idle.go).
+func (realClock) Now() time.Time { return time.Now().Round(0) }
 func (realClock) AfterFunc(d time.Duration, f func()) func() bool {
 	return time.AfterFunc(d, f).Stop
 }
@@ -176,13 +178,53 @@ func (u *UI) lockNow() {
 	l.locked = true
 	u.stopIdleTimer()
 	l.behind = u.win.Content()
+	lang := u.lang
 	u.showLock(func() {
 		l.locked = false
-		u.win.SetContent(l.behind)
+		if u.lang == lang {
+			u.win.SetContent(l.behind)
+		} else { // switched on the lock screen: the screens in the new language
+			u.build()
+			u.status.start()
+		}
 		l.behind = nil
 		u.show(u.current) // reloads what it shows, through the store unlocked
 		u.startIdle()
 	})
+}
+
+// otherLanguage is a button, named in its own language, that switches the
+// lock or first-start screen to the other language (and the app with it):
+// a computer whose system speaks English still opens in English.
+func (u *UI) otherLanguage() fyne.CanvasObject {
+	other := Arabic
+	if u.lang == Arabic {
+		other = English
+	}
+	name := ""
+	for _, c := range languageChoices {
+		if c.lang == other {
+			name = c.name
+		}
+	}
+	b := widget.NewButton(displayText(name, other.RTL()), func() { u.setLockedLanguage(other) })
+	b.Importance = widget.LowImportance
+	return container.NewVBox(b)
+}
+
+// setLockedLanguage switches the language from the lock or first-start
+// screen: the screen is made again in l, what was typed in it dropped;
+// the app's screens follow once unlocked.
+func (u *UI) setLockedLanguage(l Lang) {
+	u.app.Preferences().SetString(prefLanguage, string(l))
+	u.lang = l
+	fyneLanguage(l)
+	switch lk := u.lock; {
+	case lk.protect != nil && !lk.protect.busy:
+		u.showProtect(lk.protect.then)
+	case lk.screen != nil && !lk.screen.busy:
+		u.showLock(lk.screen.then)
+	}
 }
 
 // closeOverlays closes every dialog, pop-up and menu on the window, the
@@ -224,7 +266,7 @@ func (u *UI) showLock(then func()) {
 	forgot := u.wrapped(u.T("lock.forgot"))
 	forgot.SizeName = theme.SizeNameCaptionText
 	card := container.NewVBox(
-		name,
+		u.border(nil, nil, nil, u.otherLanguage(), name),
 		u.wrapped(u.T("lock.help")),
 		u.form(formRow{u.T("lock.passphrase"), s.pass}),
 		u.answers(s.unlock, layout.NewSpacer()),

@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -146,16 +145,27 @@ func (v *vaultLock) ChangePassphrase(ctx context.Context, old, new string) error
 var _ lockStore = (*vaultLock)(nil)
 
 // fakeClock is the lock's clock in the tests: time moves when Advance says.
+// Its timers run on a time of their own (mono), as Go's do on the
+// monotonic clock: Sleep moves the wall clock alone (a laptop asleep, or
+// a clock set), Advance both.
 type fakeClock struct {
 	mu     sync.Mutex
 	now    time.Time
+	mono   time.Duration
 	timers []*fakeTimer
 }
 
 type fakeTimer struct {
-	at   time.Time
+	at   time.Duration
 	f    func()
 	done bool
+}
+
+// Sleep moves the wall clock by d (negative: set back) and fires nothing.
+func (c *fakeClock) Sleep(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
 }
 
 func newFakeClock() *fakeClock { return &fakeClock{now: time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)} }
@@ -169,7 +179,7 @@ func (c *fakeClock) Now() time.Time {
 func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	t := &fakeTimer{at: c.now.Add(d), f: f}
+	t := &fakeTimer{at: c.mono + d, f: f}
 	c.timers = append(c.timers, t)
 	return func() bool {
 		c.mu.Lock()
@@ -180,34 +190,48 @@ func (c *fakeClock) AfterFunc(d time.Duration, f func()) func() bool {
 	}
 }
 
-// Advance moves the time on by d and fires the timers due, in order, then
-// runs what they queued for Fyne's goroutine.
+// Advance moves the time on by d, firing each timer when its time comes
+// (in order, the time moved to it) and running what it queued for Fyne's
+// goroutine before the next: timers set by those are fired too if due.
 func (c *fakeClock) Advance(d time.Duration) {
 	c.mu.Lock()
-	c.now = c.now.Add(d)
-	var due []*fakeTimer
-	for _, t := range c.timers {
-		if !t.done && !t.at.After(c.now) {
-			t.done = true
-			due = append(due, t)
-		}
-	}
+	end := c.mono + d
 	c.mu.Unlock()
-	sort.Slice(due, func(i, j int) bool { return due[i].at.Before(due[j].at) })
-	for _, t := range due {
-		t.f()
+	for {
+		c.mu.Lock()
+		var next *fakeTimer
+		for _, t := range c.timers {
+			if !t.done && t.at <= end && (next == nil || t.at < next.at) {
+				next = t
+			}
+		}
+		if next == nil {
+			c.now = c.now.Add(end - c.mono)
+			c.mono = end
+			c.mu.Unlock()
+			pump()
+			return
+		}
+		c.now = c.now.Add(next.at - c.mono)
+		c.mono = next.at
+		next.done = true
+		c.mu.Unlock()
+		next.f()
+		pump()
 	}
-	pump()
 }
 
 // newLockUI opens the app on s with the lock ls and the clock clk, in
 // language l, at size.
-func newLockUI(t *testing.T, s *data.Store, l Lang, size fyne.Size, ls lockStore, clk clock) *UI {
+func newLockUI(t *testing.T, s *data.Store, l Lang, size fyne.Size, ls lockStore, clk clock, setup ...func(fyne.Preferences)) *UI {
 	t.Helper()
 	a := test.NewTempApp(t)
 	a.Settings().SetTheme(lightTheme{})
 	a.Preferences().SetString(prefLanguage, string(l))
 	a.Preferences().SetString(prefCertsDir, t.TempDir())
+	for _, f := range setup {
+		f(a.Preferences())
+	}
 	w := test.NewTempWindow(t, nil)
 	quiet := client.WithLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	u := New(context.Background(), a, w, s, client.New(s, quiet), withLockStore(ls, isTestWrong), withClock(clk))
@@ -366,6 +390,14 @@ func TestLockBackoff(t *testing.T) {
 	if n := u.app.Preferences().Int(prefLockFailures); n != 4 {
 		t.Fatalf("%d failures kept", n)
 	}
+	// Quitting and starting again does not start the count again.
+	again := newLockUI(t, testStore(t), English, fyne.NewSize(1366, 768), ls, clk, func(p fyne.Preferences) {
+		p.SetInt(prefLockFailures, 4)
+	})
+	typeUnlock(t, again, "wrong passphrase 5")
+	if want := dropIsolates(again.N("lock.wait", 20)); again.lock.screen.message.Logical() != want {
+		t.Fatalf("fifth, after a restart: %q, want %q", again.lock.screen.message.Logical(), want)
+	}
 	for n, want := range map[int]time.Duration{1: 0, 2: 0, 3: 5 * time.Second, 4: 10 * time.Second, 6: 40 * time.Second, 7: time.Minute, 50: time.Minute} {
 		if got := backoff(n); got != want {
 			t.Errorf("backoff(%d) = %v, want %v", n, got, want)
@@ -423,6 +455,9 @@ func TestIdleLock(t *testing.T) {
 		t.Fatal("locked though the pointer moved 14 minutes ago")
 	}
 	u.askConfirm("A question", "Yes", "No", u.wrapped("Fatima Al Zadjali"), nil)
+	if !hasSensor(u.win.Canvas().Overlays().Top()) {
+		t.Fatal("no activity sensor in the dialog: Fyne walks only the dialog on top")
+	}
 	clk.Advance(time.Minute)
 	if !u.locked() || !ls.Locked() {
 		t.Fatalf("not locked after 15 idle minutes: app %v, store %v", u.locked(), ls.Locked())
@@ -853,5 +888,96 @@ func TestWithLock(t *testing.T) {
 	// start that encrypts it, with nothing of the roster behind.
 	if u2.lock == nil || u2.lock.protect == nil || u2.screens != nil {
 		t.Fatal("a clear store did not open on the first start")
+	}
+}
+
+// TestIdleLockAfterSleep: a laptop that slept past the idle time locks
+// within idleTick of waking, though Go's timers did not count the sleep;
+// a clock set back counts the idle time from then, never locks early.
+func TestIdleLockAfterSleep(t *testing.T) {
+	u, _, clk := unlockedUI(t, English)
+	clk.Advance(time.Minute)
+	clk.Sleep(time.Hour) // the lid closed
+	clk.Advance(idleTick)
+	if !u.locked() {
+		t.Fatal("not locked within idleTick of waking from an hour's sleep")
+	}
+	typeUnlock(t, u, testPassphrase)
+	clk.Sleep(-2 * time.Hour)
+	clk.Advance(14 * time.Minute)
+	if u.locked() {
+		t.Fatal("locked early after the clock was set back")
+	}
+	clk.Advance(time.Minute + idleTick)
+	if !u.locked() {
+		t.Fatal("never locked after the clock was set back")
+	}
+}
+
+// hasSensor reports whether an activity sensor is under o.
+func hasSensor(o fyne.CanvasObject) bool {
+	switch x := o.(type) {
+	case *activitySensor:
+		return true
+	case *fyne.Container:
+		for _, c := range x.Objects {
+			if hasSensor(c) {
+				return true
+			}
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(x).Objects() {
+			if hasSensor(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// TestLockLanguage: the lock screen and the first start switch to the other
+// language (a computer whose system speaks English); after Unlock the app
+// speaks it too, the screens made again in it.
+func TestLockLanguage(t *testing.T) {
+	u, _, _ := unlockedUI(t, English)
+	u.show(screenWorkshops)
+	u.lockNow()
+	tapButton(t, u.win.Content(), "العربية")
+	if u.lang != Arabic || u.app.Preferences().String(prefLanguage) != string(Arabic) {
+		t.Fatalf("language %q after tapping العربية", u.lang)
+	}
+	if !strings.Contains(shownLabels(u.win.Content()), u.T("lock.help")) {
+		t.Fatal("the lock screen is not in Arabic")
+	}
+	checkNothingBehind(t, u)
+	typeUnlock(t, u, testPassphrase)
+	if u.locked() || u.current != screenWorkshops || findButton(u.win.Content(), messages["nav.people"].ar) == nil {
+		t.Fatal("the app is not back in Arabic on Workshops")
+	}
+
+	p := newLockUI(t, testStore(t), Arabic, fyne.NewSize(1024, 600), newVaultLock(t), newFakeClock())
+	tapButton(t, p.win.Content(), "English")
+	if p.lang != English || p.lock.protect == nil || !strings.Contains(shownLabels(p.win.Content()), messages["protect.why"].en) {
+		t.Fatal("the first start did not switch to English")
+	}
+}
+
+// TestProgressBarReadingSide: the first start's bar fills from the right in
+// Arabic, from the left in English.
+func TestProgressBarReadingSide(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		u := newLockUI(t, testStore(t), l, fyne.NewSize(1024, 600), newVaultLock(t), newFakeClock())
+		b := u.lock.protect.bar
+		b.Show()
+		b.Resize(fyne.NewSize(400, 30))
+		b.SetValue(0.25)
+		r := test.WidgetRenderer(b).(*progressRenderer)
+		wantX := float32(0)
+		if l == Arabic {
+			wantX = 300
+		}
+		if r.bar.Position().X != wantX || r.bar.Size().Width != 100 || r.text.Text != "25%" {
+			t.Errorf("%s: bar at %v, %v wide, %q", l, r.bar.Position().X, r.bar.Size().Width, r.text.Text)
+		}
 	}
 }

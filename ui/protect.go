@@ -2,10 +2,13 @@ package ui
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/theme"
@@ -27,7 +30,7 @@ type protectScreen struct {
 	again    *secretEntry
 	strength *label
 	message  *label
-	bar      *widget.ProgressBar
+	bar      *progressBar
 	button   *widget.Button
 	busy     bool
 	then     func()
@@ -47,7 +50,7 @@ func (u *UI) showProtect(then func()) {
 	s.again.OnSubmitted = func(string) { s.protect() }
 	s.message = u.wrapped("")
 	s.message.Hide()
-	s.bar = widget.NewProgressBar()
+	s.bar = u.progressBar()
 	s.bar.Hide()
 	s.button = u.button(u.T("protect.start"), theme.ConfirmIcon(), s.protect)
 	s.button.Importance = widget.HighImportance
@@ -55,7 +58,7 @@ func (u *UI) showProtect(then func()) {
 	title.SizeName = theme.SizeNameSubHeadingText
 	s.showStrength("")
 	card := container.NewVBox(
-		title,
+		u.border(nil, nil, nil, u.otherLanguage(), title),
 		u.wrapped(u.T("protect.why")),
 		u.wrapped(u.T("protect.hq")),
 		widget.NewSeparator(),
@@ -184,3 +187,82 @@ func (s *protectScreen) say(msg string, imp widget.Importance) {
 	s.message.Importance = imp
 	s.message.set(msg)
 }
+
+// progressBar is a determinate progress bar that fills from the reading
+// side: from the right in Arabic (Fyne's fills from the left), with the
+// percentage in the middle.
+type progressBar struct {
+	widget.BaseWidget
+	Value float64 // 0 to 1
+	rtl   bool
+}
+
+func (u *UI) progressBar() *progressBar {
+	p := &progressBar{rtl: u.lang.RTL()}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// SetValue moves the bar to v (0 to 1).
+func (p *progressBar) SetValue(v float64) {
+	p.Value = min(max(v, 0), 1)
+	p.Refresh()
+}
+
+func (p *progressBar) CreateRenderer() fyne.WidgetRenderer {
+	r := &progressRenderer{p: p, track: canvas.NewRectangle(nil), bar: canvas.NewRectangle(nil), text: canvas.NewText("", nil)}
+	r.text.Alignment = fyne.TextAlignCenter
+	r.Refresh()
+	return r
+}
+
+type progressRenderer struct {
+	p          *progressBar
+	track, bar *canvas.Rectangle
+	text       *canvas.Text
+}
+
+func (r *progressRenderer) Layout(size fyne.Size) {
+	r.track.Resize(size)
+	w := size.Width * float32(r.p.Value)
+	x := float32(0)
+	if r.p.rtl {
+		x = size.Width - w
+	}
+	r.bar.Move(fyne.NewPos(x, 0))
+	r.bar.Resize(fyne.NewSize(w, size.Height))
+	ts := r.text.MinSize()
+	r.text.Move(fyne.NewPos(0, (size.Height-ts.Height)/2))
+	r.text.Resize(fyne.NewSize(size.Width, ts.Height))
+}
+
+func (r *progressRenderer) MinSize() fyne.Size {
+	pad := theme.InnerPadding()
+	ts := r.text.MinSize()
+	return fyne.NewSize(ts.Width+2*pad, ts.Height+pad)
+}
+
+func (r *progressRenderer) Refresh() {
+	th := r.p.Theme()
+	v := fyne.CurrentApp().Settings().ThemeVariant()
+	r.track.FillColor = th.Color(theme.ColorNameInputBackground, v)
+	r.track.CornerRadius = th.Size(theme.SizeNameInputRadius)
+	r.bar.FillColor = th.Color(theme.ColorNamePrimary, v)
+	r.bar.CornerRadius = r.track.CornerRadius
+	r.text.Text = strconv.Itoa(int(math.Round(r.p.Value*100))) + "%"
+	r.text.Color = th.Color(theme.ColorNameForegroundOnPrimary, v)
+	if r.p.Value < 0.5 {
+		r.text.Color = th.Color(theme.ColorNameForeground, v)
+	}
+	r.text.TextSize = th.Size(theme.SizeNameText)
+	r.Layout(r.p.Size())
+	r.track.Refresh()
+	r.bar.Refresh()
+	r.text.Refresh()
+}
+
+func (r *progressRenderer) Objects() []fyne.CanvasObject {
+	return []fyne.CanvasObject{r.track, r.bar, r.text}
+}
+
+func (r *progressRenderer) Destroy() {}
