@@ -278,6 +278,7 @@ var messages = map[string]message{
 	"trigger.reconnect": {"Back online", "عودة الاتصال"},
 	"trigger.command":   {"Command line", "سطر الأوامر"},
 	"trigger.file":      {"By file", "بملف"},
+	"trigger.unlock":    {"Unlocked", "بعد فتح القفل"},
 	"sync.byfile":       {"No network? Sync by file:", "لا شبكة؟ زامن بملف:"},
 	"sync.savefile":     {"Save for HQ…", "احفظ للمقر…"},
 	"sync.loadfile":     {"Load HQ's reply…", "حمّل رد المقر…"},

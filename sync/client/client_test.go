@@ -832,7 +832,8 @@ func TestRestoredBackupHasNoToken(t *testing.T) {
 // TestSchedulerWaitsWhileLocked: while an encrypted store is locked (the
 // app's idle lock), background runs do not start: they could read neither
 // the token nor the queued edits, and would fill the history with
-// failures. Once unlocked, the next run sends what was queued.
+// failures. Once unlocked, the watcher's next look starts a run that sends
+// what was queued.
 func TestSchedulerWaitsWhileLocked(t *testing.T) {
 	ctx := context.Background()
 	hq := newFakeHQ(t)
@@ -858,10 +859,24 @@ func TestSchedulerWaitsWhileLocked(t *testing.T) {
 	if log, err := a.SyncLog(ctx, 10); err != nil || len(log) != 0 {
 		t.Fatalf("a locked store's history: %+v %v", log, err)
 	}
+	sch.watch() // the watcher sees the lock, and starts nothing
+	if n := hq.reqs(protocol.PathPush); n != 0 {
+		t.Fatalf("a locked store pushed %d times", n)
+	}
 	if err := a.Unlock(ctx, pass); err != nil {
 		t.Fatal(err)
 	}
-	sch.scheduled()
+	// The watcher's next look, not the periodic run an hour away, sends
+	// what waited behind the lock.
+	sch.watch()
+	var log []data.SyncRun
+	waitFor(t, "the run after unlocking", func() bool {
+		log, _ = a.SyncLog(ctx, 10)
+		return len(log) > 0
+	})
+	if len(log) != 1 || log[0].Trigger != TriggerUnlock || log[0].ErrorCode != "" {
+		t.Fatalf("history after unlocking: %+v", log)
+	}
 	if hq.count("person") != 1 || outboxLen(t, a) != 0 {
 		t.Fatal("the run after unlocking did not send the queued person")
 	}

@@ -19,6 +19,7 @@ const (
 	TriggerManual    = "manual"
 	TriggerSchedule  = "schedule"
 	TriggerReconnect = "reconnect"
+	TriggerUnlock    = "unlock" // the coordinator unlocked the store: what waited is sent
 	TriggerCommand   = "command"
 )
 

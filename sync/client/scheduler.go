@@ -60,7 +60,8 @@ type Scheduler struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	pending atomic.Bool // a triggered run waits for its turn
+	pending    atomic.Bool // a triggered run waits for its turn
+	lockedSeen atomic.Bool // the watcher saw the store locked: run once it is not
 
 	mu       sync.Mutex
 	pingWait time.Duration
@@ -154,7 +155,19 @@ func (s *Scheduler) watch() {
 	st := s.c.Status()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if paused(st) || st.Running || !st.Offline() || s.locked() {
+	if s.locked() {
+		s.lockedSeen.Store(true)
+		s.pingWait, s.nextPing = 0, time.Time{}
+		return
+	}
+	if s.lockedSeen.Swap(false) && !paused(st) {
+		// Unlocked since the last look: send what waited behind the lock
+		// now rather than at the next periodic run.
+		s.pingWait, s.nextPing = 0, time.Time{}
+		s.trigger(TriggerUnlock)
+		return
+	}
+	if paused(st) || st.Running || !st.Offline() {
 		s.pingWait, s.nextPing = 0, time.Time{}
 		return
 	}
