@@ -95,8 +95,8 @@ func (s *Store) loadVault(ctx context.Context) error {
 	if keyID == "" {
 		return nil
 	}
-	if _, err := os.Stat(KeyPath(s.path)); errors.Is(err, fs.ErrNotExist) {
-		return message.Wrap(err, "data.vault.keyfile_missing", message.Latin("path", KeyPath(s.path)))
+	if _, err := os.Stat(VaultKeyPath(s.path)); errors.Is(err, fs.ErrNotExist) {
+		return message.Wrap(err, "data.vault.keyfile_missing", message.Latin("path", VaultKeyPath(s.path)))
 	}
 	return s.finishProtect(ctx)
 }
@@ -139,7 +139,7 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	if err := hook("backed-up"); err != nil {
 		return err
 	}
-	if err := saveKeyFile(KeyPath(s.path), kf); err != nil {
+	if err := saveKeyFile(VaultKeyPath(s.path), kf); err != nil {
 		return fmt.Errorf("save the key file: %w", err)
 	}
 	if err := hook("key-saved"); err != nil {
@@ -154,6 +154,13 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	ok = true
 	if err := hook("sealed"); err != nil {
 		return err
+	}
+	// The signing key file, if the device has one, is sealed too (and
+	// would be at its next use after an interruption here).
+	if _, err := os.Stat(s.KeyPath()); err == nil {
+		if _, err := s.SigningKey(); err != nil {
+			return err
+		}
 	}
 	return s.finishProtect(ctx)
 }
@@ -351,6 +358,19 @@ func (s *Store) sealAll(ctx context.Context, k *vault.Key, backup string, progre
 		}
 		step()
 	}
+	var token string
+	if err := tx.QueryRowContext(ctx, `SELECT token FROM sync_state WHERE id = 1`).Scan(&token); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if token != "" {
+		sealed, err := k.Seal("sync_state/1", "token", token)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET token = ? WHERE id = 1`, sealed); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaKeyID, k.ID(), metaPendingBackup, backup); err != nil {
 		return err
@@ -488,7 +508,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	if wait := backoff(failures) - s.now().Sub(last); wait > 0 {
 		return message.Wrap(ErrWrongPassphrase, "data.vault.wait", message.Int("seconds", int(math.Ceil(wait.Seconds()))))
 	}
-	kf, err := vault.Load(KeyPath(s.path))
+	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err
 	}
@@ -505,7 +525,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	}
 	if k.ID() != keyID {
 		k.Forget()
-		return message.NewError("data.vault.key_other", message.Latin("path", KeyPath(s.path)))
+		return message.NewError("data.vault.key_other", message.Latin("path", VaultKeyPath(s.path)))
 	}
 	s.vault.mu.Lock()
 	s.vault.key, s.vault.failures = k, 0
@@ -530,7 +550,7 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 	if !s.Protected() {
 		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
 	}
-	kf, err := vault.Load(KeyPath(s.path))
+	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err
 	}
@@ -544,5 +564,5 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 		}
 		return err
 	}
-	return saveKeyFile(KeyPath(s.path), kf)
+	return saveKeyFile(VaultKeyPath(s.path), kf)
 }

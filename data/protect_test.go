@@ -205,7 +205,7 @@ func TestProtectedFileHoldsNoPersonalData(t *testing.T) {
 	}
 	s.Close()
 	assertNoneInFiles(t, everyone, path, path+"-wal", path+"-shm", backup)
-	if fi, err := os.Stat(KeyPath(path)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(VaultKeyPath(path)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file %v, %v", fi, err)
 	}
 }
@@ -412,5 +412,63 @@ func TestProtectInterruptedAtEveryStep(t *testing.T) {
 				t.Fatalf("backup: %v", err)
 			}
 		})
+	}
+}
+
+// TestDeviceSecretsSealed: HQ's bearer token and the certificate-signing
+// key are sealed under the data key by Protect, stay the same keys, and
+// cannot be read while locked.
+func TestDeviceSecretsSealed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	s := openAt(t, path)
+	const token = "bearer-token-7f3a9c2e41"
+	if err := s.SaveEnrolment(ctx, Enrolment{HQURL: "https://hq.example.om", Token: token, HQDeviceID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Signer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(s.KeyPath()); !bytes.Contains(b, []byte("PRIVATE KEY")) {
+		t.Fatal("a clear database's signing key is not the usual PEM file")
+	}
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(s.KeyPath())
+	if err != nil || bytes.Contains(b, []byte("PRIVATE KEY")) || !vault.IsSealed(strings.TrimSpace(string(b))) {
+		t.Fatalf("signing key file after Protect: %q %v", b, err)
+	}
+	after, err := s.Signer(ctx)
+	if err != nil || !after.Key.Equal(before.Key) {
+		t.Fatalf("signing key changed by Protect: %v", err)
+	}
+	st, err := s.SyncState(ctx)
+	if err != nil || st.Token != token || !st.Enrolled {
+		t.Fatalf("sync state %+v %v", st, err)
+	}
+	// Enrolling again on a protected database seals the new token.
+	if err := s.SaveEnrolment(ctx, Enrolment{HQURL: "https://hq.example.om", Token: token + "-2", HQDeviceID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	assertNoneInFiles(t, []safeer.Person{{Notes: token}}, path, path+"-wal")
+
+	s = openAt(t, path)
+	if _, err := s.SigningKey(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("signing key while locked: %v", err)
+	}
+	if _, err := s.SyncState(ctx); !errors.Is(err, ErrLocked) {
+		t.Fatalf("sync state while locked: %v", err)
+	}
+	if err := s.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.SyncState(ctx); err != nil || st.Token != token+"-2" {
+		t.Fatalf("token after unlock %q %v", st.Token, err)
+	}
+	if k, err := s.SigningKey(); err != nil || !k.Equal(before.Key) {
+		t.Fatalf("signing key after unlock: %v", err)
 	}
 }

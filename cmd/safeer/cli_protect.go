@@ -149,9 +149,9 @@ func (m *Main) runProtect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	msg := message.New("cli.protect.done", message.Latin("key", data.KeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
+	msg := message.New("cli.protect.done", message.Latin("key", data.VaultKeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
 	if m.JSON {
-		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.KeyPath(s.Path()),
+		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.VaultKeyPath(s.Path()),
 			"backup": data.BackupBeforeProtect(s.Path()), "en": msg.English(), "ar": msg.Arabic()})
 		return nil
 	}

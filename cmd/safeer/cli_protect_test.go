@@ -93,7 +93,7 @@ func TestProtectCommand(t *testing.T) {
 		t.Fatalf("protect: exit %d\n%s\n%s", code, out, errs)
 	}
 	assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
-	if _, err := os.Stat(data.KeyPath(db)); err != nil {
+	if _, err := os.Stat(data.VaultKeyPath(db)); err != nil {
 		t.Fatal(err)
 	}
 
