@@ -165,6 +165,28 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	return s.finishProtect(ctx)
 }
 
+// copyKeyFile copies the key file src to dest, which must not exist (0600).
+func copyKeyFile(src, dest string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(dest)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 // saveKeyFile writes kf at path and makes it durable before the database
 // names its key.
 func saveKeyFile(path string, kf *vault.KeyFile) error {
@@ -562,6 +584,27 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 		if m, ok := message.Find(err); ok && m.Code == "vault.passphrase.wrong" {
 			return message.Wrap(ErrWrongPassphrase, "vault.passphrase.wrong")
 		}
+		return err
+	}
+	return saveKeyFile(VaultKeyPath(s.path), kf)
+}
+
+// Escrow wraps the data key a second time to HQ's age public key
+// ("age1…"), so HQ can recover this database's key if the passphrase is
+// forgotten (safeer-hq recover); it replaces an earlier escrow. The store
+// must be unlocked.
+func (s *Store) Escrow(ctx context.Context, hqRecipient string) error {
+	s.vault.unlockMu.Lock()
+	defer s.vault.unlockMu.Unlock()
+	if !s.Protected() {
+		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
+	}
+	kf, err := vault.Load(VaultKeyPath(s.path))
+	if err != nil {
+		return err
+	}
+	err = s.withKey(func(k *vault.Key) error { return kf.Escrow(k, hqRecipient) })
+	if err != nil {
 		return err
 	}
 	return saveKeyFile(VaultKeyPath(s.path), kf)

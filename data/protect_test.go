@@ -259,6 +259,22 @@ func TestProtectedStoreAfterRestart(t *testing.T) {
 			t.Fatalf("look-up by %s %q: %+v, %v", q.field, q.value, got, err)
 		}
 	}
+	// By the hash column's index, not a scan of the roster.
+	var plan strings.Builder
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN SELECT id FROM person WHERE phone_hash = ? AND phone_hash != '' AND `+livePerson, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		rows.Scan(&id, &parent, &notused, &detail)
+		plan.WriteString(detail + "\n")
+	}
+	rows.Close()
+	if !strings.Contains(plan.String(), "person_phone_hash") {
+		t.Fatalf("look-up by phone does not use its index:\n%s", plan.String())
+	}
 	// Search and duplicates, from the index built after unlock.
 	for _, q := range []string{"91827364", "90817263", "salim.harthi", "سالم"} {
 		res, err := s.Search(ctx, q, SearchOptions{})
@@ -470,5 +486,34 @@ func TestDeviceSecretsSealed(t *testing.T) {
 	}
 	if k, err := s.SigningKey(); err != nil || !k.Equal(before.Key) {
 		t.Fatalf("signing key after unlock: %v", err)
+	}
+}
+
+// TestProtectedBackupOpensWithThePassphrase: Backup of a protected
+// database is encrypted, comes with its key file, and opens elsewhere with
+// the passphrase.
+func TestProtectedBackupOpensWithThePassphrase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openAt(t, filepath.Join(dir, "safeer.db"))
+	id := mustAdd(t, s, protectedPeople[0]).ID
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, "elsewhere", "copy.db")
+	os.MkdirAll(filepath.Dir(dest), 0o700)
+	if err := s.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	assertNoneInFiles(t, protectedPeople[:1], dest)
+	b := openAt(t, dest)
+	if !b.Locked() {
+		t.Fatal("the backup opens unlocked")
+	}
+	if err := b.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := b.Person(ctx, id); err != nil || p.CivilID != protectedPeople[0].CivilID {
+		t.Fatalf("person in the backup %+v %v", p, err)
 	}
 }

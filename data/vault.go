@@ -401,7 +401,8 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		col, arg = s.hashValue("person", field, v)
 	}
 	// col is one of the fixed names above.
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+livePerson+` ORDER BY id`, arg)
+	// "!= ''" lets SQLite use the partial index of the hash column.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+col+` != '' AND `+livePerson+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("look people up by %s: %w", field, err)
 	}

@@ -358,6 +358,9 @@ var catalogue = map[Code]template{
 	"cli.protect.done": {
 		"The database is encrypted. Its key file is {key}: keep it beside the database, and do not forget the passphrase. The backup {backup} is encrypted too.",
 		"قاعدة البيانات مشفرة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور. النسخة الاحتياطية {backup} مشفرة أيضًا."},
+	"cli.escrowed": {
+		"The database's key is entrusted to HQ's recovery key {recipient}: HQ can unlock it if the passphrase is forgotten.",
+		"أُودِع مفتاح قاعدة البيانات لدى مفتاح الاستعادة الخاص بالمقر {recipient}: يستطيع المقر فتحها إن نُسيت عبارة المرور."},
 	"cli.passphrase.changed": {
 		"The passphrase is changed. The data was not touched.",
 		"تغيّرت عبارة المرور. لم تُمس البيانات."},

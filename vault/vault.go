@@ -6,8 +6,8 @@
 // holds both wrappings. It invents no cryptography: the primitives are the
 // standard library's, golang.org/x/crypto's and filippo.io/age's.
 //
-// It is not wired into the device's store yet: nothing of data, ui or cmd
-// uses it so far.
+// Package data uses it for protected databases (data/vault.go,
+// data/protect.go) and cmd/safeer for the passphrase commands.
 package vault
 
 import (
