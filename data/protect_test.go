@@ -517,3 +517,24 @@ func TestProtectedBackupOpensWithThePassphrase(t *testing.T) {
 		t.Fatalf("person in the backup %+v %v", p, err)
 	}
 }
+
+// TestProtectByAnotherProcess: a store opened while the file was clear
+// refuses to write once another process has protected it, instead of
+// writing clear values into an encrypted file.
+func TestProtectByAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	app := openAt(t, path)
+	mustAdd(t, app, protectedPeople[0])
+	cli := openAt(t, path)
+	if err := cli.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := app.AddPerson(ctx, &safeer.Person{NameAr: "سالم", Gender: "male", Governorate: "OM-MA", Phone: "99887766"})
+	if m, ok := message.Find(err); !ok || m.Code != "data.vault.changed" {
+		t.Fatalf("write by the store opened clear: %v", err)
+	}
+	cli.Close()
+	app.Close()
+	assertNoneInFiles(t, []safeer.Person{{Phone: "+96899887766"}}, path, path+"-wal")
+}

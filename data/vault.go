@@ -126,6 +126,18 @@ func (s *Store) Lock() {
 	}
 }
 
+// checkKeyID refuses to go on when the file's data key (meta
+// vault_key_id, read in the caller's transaction) is not the one this
+// store opened it with.
+func (s *Store) checkKeyID(fileKeyID string) error {
+	s.vault.mu.RLock()
+	defer s.vault.mu.RUnlock()
+	if fileKeyID != s.vault.keyID {
+		return message.NewError("data.vault.changed")
+	}
+	return nil
+}
+
 // withKey runs fn with the key when the database is protected and
 // unlocked, with nil when it is clear; ErrLocked when it is locked.
 func (s *Store) withKey(fn func(k *vault.Key) error) error {

@@ -169,6 +169,9 @@ var catalogue = map[Code]template{
 	"data.vault.keyfile_missing": {
 		"the database is encrypted but its key file {path} is missing: put the key file back beside the database, or ask HQ to recover it",
 		"قاعدة البيانات مشفرة لكن ملف مفتاحها {path} مفقود: أعد ملف المفتاح بجانب قاعدة البيانات، أو اطلب من المقر استعادته"},
+	"data.vault.changed": {
+		"Another Safeer encrypted this database while this one had it open: nothing was saved. Close Safeer and open it again.",
+		"شفّر سفير آخر قاعدة البيانات هذه بينما كانت مفتوحة هنا: لم يُحفظ شيء. أغلق سفير وافتحه من جديد."},
 	"data.vault.key_other": {
 		"the key file {path} holds the key of another database",
 		"ملف المفتاح {path} يحمل مفتاح قاعدة بيانات أخرى"},
