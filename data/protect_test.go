@@ -538,3 +538,29 @@ func TestProtectByAnotherProcess(t *testing.T) {
 	app.Close()
 	assertNoneInFiles(t, []safeer.Person{{Phone: "+96899887766"}}, path, path+"-wal")
 }
+
+// TestProtectedWithoutKeyFile: a protected database whose key file is
+// missing says so, in both languages, instead of opening half-readable.
+func TestProtectedWithoutKeyFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	s := openAt(t, path)
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Rename(VaultKeyPath(path), path+".elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(ctx, path)
+	if m, ok := message.Find(err); !ok || m.Code != "data.vault.keyfile_missing" || !strings.Contains(m.Arabic(), "مفقود") {
+		t.Fatalf("open without the key file: %v", err)
+	}
+	if err := os.Rename(path+".elsewhere", VaultKeyPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	if err := s.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -143,6 +143,7 @@ func (s *Store) Close() error {
 	if s.index != nil {
 		s.index.close()
 	}
+	s.Lock() // the key and the index leave memory with the store
 	if s.closed.CompareAndSwap(false, true) {
 		if err := s.KeepTime(context.Background()); err != nil {
 			slog.Warn("data: clock floor not saved at close", "err", err)
