@@ -98,7 +98,13 @@ func (s *Store) loadVault(ctx context.Context) error {
 	if _, err := os.Stat(VaultKeyPath(s.path)); errors.Is(err, fs.ErrNotExist) {
 		return message.Wrap(err, "data.vault.keyfile_missing", message.Latin("path", VaultKeyPath(s.path)))
 	}
-	return s.finishProtect(ctx)
+	// The file is whole and sealed whatever is left to do (another
+	// process may be finishing it right now): a failure here is retried
+	// at the next open, not a reason to refuse this one.
+	if err := s.finishProtect(ctx); err != nil {
+		slog.Warn("data: finishing the encryption failed; the next open tries again", "err", err)
+	}
+	return nil
 }
 
 // Protect encrypts a clear database in place under a new data key wrapped
