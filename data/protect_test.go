@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -562,5 +563,60 @@ func TestProtectedWithoutKeyFile(t *testing.T) {
 	s = openAt(t, path)
 	if err := s.Unlock(ctx, testPassphrase); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestLockWhileSearching locks and unlocks while other goroutines search
+// and build the index: no search answers with personal data once Lock has
+// returned, and none fails but with ErrLocked (run with -race).
+func TestLockWhileSearching(t *testing.T) {
+	ctx := context.Background()
+	s := openAt(t, filepath.Join(t.TempDir(), "safeer.db"))
+	var csv strings.Builder
+	csv.WriteString("name_ar,phone,governorate\n")
+	for i := range 500 {
+		csv.WriteString("سالم بن علي " + string(rune('ا'+i%20)) + ",+9689" + fmt.Sprintf("%07d", i) + ",OM-MA\n")
+	}
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, readTable(t, csv.String()), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := s.Search(ctx, "90000012", SearchOptions{Limit: 5}); err != nil && !errors.Is(err, ErrLocked) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 20 {
+		s.Lock()
+		if _, err := s.Search(ctx, "90000012", SearchOptions{}); !errors.Is(err, ErrLocked) {
+			t.Errorf("search right after Lock: %v", err)
+		}
+		if err := s.Unlock(ctx, testPassphrase); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := s.Search(ctx, "90000012", SearchOptions{}); err != nil || len(res) != 1 {
+		t.Fatalf("after the last unlock: %v %v", res, err)
 	}
 }
