@@ -367,7 +367,7 @@ func (s *Store) KeyPath() string { return s.path + ".key" }
 // Signer returns the device's certificate signer: its key (made on first
 // use) and HQ's endorsement of it once the device is enrolled.
 func (s *Store) Signer(ctx context.Context) (certificate.Signer, error) {
-	key, err := certificate.LoadOrCreateKey(s.KeyPath())
+	key, err := s.SigningKey() // sealed on a protected database (devicekey.go)
 	if err != nil {
 		return certificate.Signer{}, fmt.Errorf("device signing key: %w", err)
 	}

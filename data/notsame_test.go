@@ -143,7 +143,7 @@ func TestRosterVersionMovesWithEveryRosterWrite(t *testing.T) {
 	moved("a deletion")
 
 	// Another process on the same file (the command line while the app runs).
-	s2, err := Open(ctx, s.Path())
+	s2, err := reopenTest(t, s.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

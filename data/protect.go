@@ -95,10 +95,16 @@ func (s *Store) loadVault(ctx context.Context) error {
 	if keyID == "" {
 		return nil
 	}
-	if _, err := os.Stat(KeyPath(s.path)); errors.Is(err, fs.ErrNotExist) {
-		return message.Wrap(err, "data.vault.keyfile_missing", message.Latin("path", KeyPath(s.path)))
+	if _, err := os.Stat(VaultKeyPath(s.path)); errors.Is(err, fs.ErrNotExist) {
+		return message.Wrap(err, "data.vault.keyfile_missing", message.Latin("path", VaultKeyPath(s.path)))
 	}
-	return s.finishProtect(ctx)
+	// The file is whole and sealed whatever is left to do (another
+	// process may be finishing it right now): a failure here is retried
+	// at the next open, not a reason to refuse this one.
+	if err := s.finishProtect(ctx); err != nil {
+		slog.Warn("data: finishing the encryption failed; the next open tries again", "err", err)
+	}
+	return nil
 }
 
 // Protect encrypts a clear database in place under a new data key wrapped
@@ -139,7 +145,7 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	if err := hook("backed-up"); err != nil {
 		return err
 	}
-	if err := saveKeyFile(KeyPath(s.path), kf); err != nil {
+	if err := saveKeyFile(VaultKeyPath(s.path), kf); err != nil {
 		return fmt.Errorf("save the key file: %w", err)
 	}
 	if err := hook("key-saved"); err != nil {
@@ -155,7 +161,36 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	if err := hook("sealed"); err != nil {
 		return err
 	}
+	// The signing key file, if the device has one, is sealed too (and
+	// would be at its next use after an interruption here).
+	if _, err := os.Stat(s.KeyPath()); err == nil {
+		if _, err := s.SigningKey(); err != nil {
+			return err
+		}
+	}
 	return s.finishProtect(ctx)
+}
+
+// copyKeyFile copies the key file src to dest, which must not exist (0600).
+func copyKeyFile(src, dest string) error {
+	b, err := os.ReadFile(src)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(dest, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(dest)
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // saveKeyFile writes kf at path and makes it durable before the database
@@ -351,6 +386,19 @@ func (s *Store) sealAll(ctx context.Context, k *vault.Key, backup string, progre
 		}
 		step()
 	}
+	var token string
+	if err := tx.QueryRowContext(ctx, `SELECT token FROM sync_state WHERE id = 1`).Scan(&token); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return err
+	}
+	if token != "" {
+		sealed, err := k.Seal("sync_state/1", "token", token)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE sync_state SET token = ? WHERE id = 1`, sealed); err != nil {
+			return err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)
 		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, metaKeyID, k.ID(), metaPendingBackup, backup); err != nil {
 		return err
@@ -488,7 +536,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	if wait := backoff(failures) - s.now().Sub(last); wait > 0 {
 		return message.Wrap(ErrWrongPassphrase, "data.vault.wait", message.Int("seconds", int(math.Ceil(wait.Seconds()))))
 	}
-	kf, err := vault.Load(KeyPath(s.path))
+	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err
 	}
@@ -505,7 +553,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	}
 	if k.ID() != keyID {
 		k.Forget()
-		return message.NewError("data.vault.key_other", message.Latin("path", KeyPath(s.path)))
+		return message.NewError("data.vault.key_other", message.Latin("path", VaultKeyPath(s.path)))
 	}
 	s.vault.mu.Lock()
 	s.vault.key, s.vault.failures = k, 0
@@ -530,7 +578,7 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 	if !s.Protected() {
 		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
 	}
-	kf, err := vault.Load(KeyPath(s.path))
+	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err
 	}
@@ -544,5 +592,26 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 		}
 		return err
 	}
-	return saveKeyFile(KeyPath(s.path), kf)
+	return saveKeyFile(VaultKeyPath(s.path), kf)
+}
+
+// Escrow wraps the data key a second time to HQ's age public key
+// ("age1…"), so HQ can recover this database's key if the passphrase is
+// forgotten (safeer-hq recover); it replaces an earlier escrow. The store
+// must be unlocked.
+func (s *Store) Escrow(ctx context.Context, hqRecipient string) error {
+	s.vault.unlockMu.Lock()
+	defer s.vault.unlockMu.Unlock()
+	if !s.Protected() {
+		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
+	}
+	kf, err := vault.Load(VaultKeyPath(s.path))
+	if err != nil {
+		return err
+	}
+	err = s.withKey(func(k *vault.Key) error { return kf.Escrow(k, hqRecipient) })
+	if err != nil {
+		return err
+	}
+	return saveKeyFile(VaultKeyPath(s.path), kf)
 }

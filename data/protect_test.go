@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -205,7 +206,7 @@ func TestProtectedFileHoldsNoPersonalData(t *testing.T) {
 	}
 	s.Close()
 	assertNoneInFiles(t, everyone, path, path+"-wal", path+"-shm", backup)
-	if fi, err := os.Stat(KeyPath(path)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Stat(VaultKeyPath(path)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file %v, %v", fi, err)
 	}
 }
@@ -258,6 +259,22 @@ func TestProtectedStoreAfterRestart(t *testing.T) {
 		if err != nil || len(got) != 1 || got[0].ID != ids[0] || got[0].CivilID != protectedPeople[0].CivilID {
 			t.Fatalf("look-up by %s %q: %+v, %v", q.field, q.value, got, err)
 		}
+	}
+	// By the hash column's index, not a scan of the roster.
+	var plan strings.Builder
+	rows, err := s.db.Query(`EXPLAIN QUERY PLAN SELECT id FROM person WHERE phone_hash = ? AND phone_hash != '' AND `+livePerson, "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		rows.Scan(&id, &parent, &notused, &detail)
+		plan.WriteString(detail + "\n")
+	}
+	rows.Close()
+	if !strings.Contains(plan.String(), "person_phone_hash") {
+		t.Fatalf("look-up by phone does not use its index:\n%s", plan.String())
 	}
 	// Search and duplicates, from the index built after unlock.
 	for _, q := range []string{"91827364", "90817263", "salim.harthi", "سالم"} {
@@ -412,5 +429,194 @@ func TestProtectInterruptedAtEveryStep(t *testing.T) {
 				t.Fatalf("backup: %v", err)
 			}
 		})
+	}
+}
+
+// TestDeviceSecretsSealed: HQ's bearer token and the certificate-signing
+// key are sealed under the data key by Protect, stay the same keys, and
+// cannot be read while locked.
+func TestDeviceSecretsSealed(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	s := openAt(t, path)
+	const token = "bearer-token-7f3a9c2e41"
+	if err := s.SaveEnrolment(ctx, Enrolment{HQURL: "https://hq.example.om", Token: token, HQDeviceID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	before, err := s.Signer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(s.KeyPath()); !bytes.Contains(b, []byte("PRIVATE KEY")) {
+		t.Fatal("a clear database's signing key is not the usual PEM file")
+	}
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(s.KeyPath())
+	if err != nil || bytes.Contains(b, []byte("PRIVATE KEY")) || !vault.IsSealed(strings.TrimSpace(string(b))) {
+		t.Fatalf("signing key file after Protect: %q %v", b, err)
+	}
+	after, err := s.Signer(ctx)
+	if err != nil || !after.Key.Equal(before.Key) {
+		t.Fatalf("signing key changed by Protect: %v", err)
+	}
+	st, err := s.SyncState(ctx)
+	if err != nil || st.Token != token || !st.Enrolled {
+		t.Fatalf("sync state %+v %v", st, err)
+	}
+	// Enrolling again on a protected database seals the new token.
+	if err := s.SaveEnrolment(ctx, Enrolment{HQURL: "https://hq.example.om", Token: token + "-2", HQDeviceID: "d1"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	assertNoneInFiles(t, []safeer.Person{{Notes: token}}, path, path+"-wal")
+
+	s = openAt(t, path)
+	if _, err := s.SigningKey(); !errors.Is(err, ErrLocked) {
+		t.Fatalf("signing key while locked: %v", err)
+	}
+	if _, err := s.SyncState(ctx); !errors.Is(err, ErrLocked) {
+		t.Fatalf("sync state while locked: %v", err)
+	}
+	if err := s.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := s.SyncState(ctx); err != nil || st.Token != token+"-2" {
+		t.Fatalf("token after unlock %q %v", st.Token, err)
+	}
+	if k, err := s.SigningKey(); err != nil || !k.Equal(before.Key) {
+		t.Fatalf("signing key after unlock: %v", err)
+	}
+}
+
+// TestProtectedBackupOpensWithThePassphrase: Backup of a protected
+// database is encrypted, comes with its key file, and opens elsewhere with
+// the passphrase.
+func TestProtectedBackupOpensWithThePassphrase(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := openAt(t, filepath.Join(dir, "safeer.db"))
+	id := mustAdd(t, s, protectedPeople[0]).ID
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	dest := filepath.Join(dir, "elsewhere", "copy.db")
+	os.MkdirAll(filepath.Dir(dest), 0o700)
+	if err := s.Backup(ctx, dest); err != nil {
+		t.Fatal(err)
+	}
+	assertNoneInFiles(t, protectedPeople[:1], dest)
+	b := openAt(t, dest)
+	if !b.Locked() {
+		t.Fatal("the backup opens unlocked")
+	}
+	if err := b.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if p, err := b.Person(ctx, id); err != nil || p.CivilID != protectedPeople[0].CivilID {
+		t.Fatalf("person in the backup %+v %v", p, err)
+	}
+}
+
+// TestProtectByAnotherProcess: a store opened while the file was clear
+// refuses to write once another process has protected it, instead of
+// writing clear values into an encrypted file.
+func TestProtectByAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	app := openAt(t, path)
+	mustAdd(t, app, protectedPeople[0])
+	cli := openAt(t, path)
+	if err := cli.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	err := app.AddPerson(ctx, &safeer.Person{NameAr: "سالم", Gender: "male", Governorate: "OM-MA", Phone: "99887766"})
+	if m, ok := message.Find(err); !ok || m.Code != "data.vault.changed" {
+		t.Fatalf("write by the store opened clear: %v", err)
+	}
+	cli.Close()
+	app.Close()
+	assertNoneInFiles(t, []safeer.Person{{Phone: "+96899887766"}}, path, path+"-wal")
+}
+
+// TestProtectedWithoutKeyFile: a protected database whose key file is
+// missing says so, in both languages, instead of opening half-readable.
+func TestProtectedWithoutKeyFile(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	s := openAt(t, path)
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.Rename(VaultKeyPath(path), path+".elsewhere"); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Open(ctx, path)
+	if m, ok := message.Find(err); !ok || m.Code != "data.vault.keyfile_missing" || !strings.Contains(m.Arabic(), "مفقود") {
+		t.Fatalf("open without the key file: %v", err)
+	}
+	if err := os.Rename(path+".elsewhere", VaultKeyPath(path)); err != nil {
+		t.Fatal(err)
+	}
+	s = openAt(t, path)
+	if err := s.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestLockWhileSearching locks and unlocks while other goroutines search
+// and build the index: no search answers with personal data once Lock has
+// returned, and none fails but with ErrLocked (run with -race).
+func TestLockWhileSearching(t *testing.T) {
+	ctx := context.Background()
+	s := openAt(t, filepath.Join(t.TempDir(), "safeer.db"))
+	var csv strings.Builder
+	csv.WriteString("name_ar,phone,governorate\n")
+	for i := range 500 {
+		csv.WriteString("سالم بن علي " + string(rune('ا'+i%20)) + ",+9689" + fmt.Sprintf("%07d", i) + ",OM-MA\n")
+	}
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Import(ctx, readTable(t, csv.String()), ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					errs <- nil
+					return
+				default:
+				}
+				if _, err := s.Search(ctx, "90000012", SearchOptions{Limit: 5}); err != nil && !errors.Is(err, ErrLocked) {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	for range 20 {
+		s.Lock()
+		if _, err := s.Search(ctx, "90000012", SearchOptions{}); !errors.Is(err, ErrLocked) {
+			t.Errorf("search right after Lock: %v", err)
+		}
+		if err := s.Unlock(ctx, testPassphrase); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := s.Search(ctx, "90000012", SearchOptions{}); err != nil || len(res) != 1 {
+		t.Fatalf("after the last unlock: %v %v", res, err)
 	}
 }

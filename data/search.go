@@ -208,6 +208,13 @@ func (s *Store) loadIndex(ctx context.Context) error {
 
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if s.Locked() {
+		// Lock ran while this load opened the values: the index would
+		// hold them in clear behind the lock. Lock's forget waits for this
+		// lock, so an index installed just before it is dropped too.
+		ix.logging, ix.log = false, nil
+		return errLocked()
+	}
 	ix.idx = built
 	ix.gen = gen
 	// Catch up with this process's writes committed after the snapshot, in

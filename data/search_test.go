@@ -82,7 +82,7 @@ func TestSearchSeesOtherProcessesWrites(t *testing.T) {
 	if res, _ := s.Search(ctx, "ناصر", SearchOptions{}); len(res) != 1 {
 		t.Fatalf("before: %d", len(res))
 	}
-	other, err := Open(ctx, s.Path())
+	other, err := reopenTest(t, s.Path())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +343,7 @@ func TestIndexLoadKeepsWritesMadeWhileLoading(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t)
 	mustAdd(t, s, safeer.Person{NameAr: "ناصر", Governorate: "OM-MA"})
-	other, err := Open(ctx, s.Path())
+	other, err := reopenTest(t, s.Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,6 +143,7 @@ func (s *Store) Close() error {
 	if s.index != nil {
 		s.index.close()
 	}
+	s.Lock() // the key and the index leave memory with the store
 	if s.closed.CompareAndSwap(false, true) {
 		if err := s.KeepTime(context.Background()); err != nil {
 			slog.Warn("data: clock floor not saved at close", "err", err)
@@ -282,16 +283,29 @@ func (s *Store) nowUTC() time.Time { return s.now().UTC() }
 // Backup writes a consistent copy of the database to dest (VACUUM INTO), which
 // must not exist yet: a backup never overwrites. The copy is readable by its
 // owner only and holds no HQ sync token (see backupTo): a restored backup
-// must be enrolled again.
+// must be enrolled again. A protected database's copy is as encrypted as
+// the database, and its key file (the data key wrapped under the
+// passphrase, and to HQ once escrowed) is copied beside it
+// (VaultKeyPath(dest)): the backup opens on any Safeer with the passphrase.
 func (s *Store) Backup(ctx context.Context, dest string) error {
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("backup %s: file already exists", dest)
+	}
+	if s.Protected() {
+		if _, err := os.Stat(VaultKeyPath(dest)); err == nil {
+			return fmt.Errorf("backup %s: file already exists", VaultKeyPath(dest))
+		}
 	}
 	if err := s.backupTo(ctx, dest); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("backup %s: file already exists", dest)
 		}
 		return fmt.Errorf("backup to %s: %w", dest, err)
+	}
+	if s.Protected() {
+		if err := copyKeyFile(VaultKeyPath(s.path), VaultKeyPath(dest)); err != nil {
+			return fmt.Errorf("backup %s: copy the key file: %w", dest, err)
+		}
 	}
 	return nil
 }

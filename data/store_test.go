@@ -7,6 +7,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,16 +18,41 @@ import (
 
 func openTest(t testing.TB) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "safeer.db"))
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "safeer.db"), WithKDF(cheapKDF))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	if testProtected {
+		if err := s.Protect(context.Background(), testPassphrase, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s
 }
 
+// testProtected (SAFEER_TEST_PROTECT=1) runs the tests that use openTest
+// on protected databases (issue 14): go test ./data/ with it set runs
+// the suite with encryption on. The default stays clear until protection
+// is the default at first start.
+var testProtected = os.Getenv("SAFEER_TEST_PROTECT") == "1"
+
+// reopenTest opens the database at path a second time (another process,
+// a restart), unlocked if it is protected.
+func reopenTest(t testing.TB, path string) (*Store, error) {
+	t.Helper()
+	s, err := Open(context.Background(), path, WithKDF(cheapKDF))
+	if err != nil || !s.Protected() {
+		return s, err
+	}
+	if err := s.Unlock(context.Background(), testPassphrase); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func TestOpenNewDatabase(t *testing.T) {
-	ctx := context.Background()
 	s := openTest(t)
 	var appID, version int
 	var journal string
@@ -50,7 +76,7 @@ func TestOpenNewDatabase(t *testing.T) {
 	// Reopening keeps the identity and makes no backup (nothing to migrate).
 	path, id := s.Path(), s.DeviceID()
 	s.Close()
-	s2, err := Open(ctx, path)
+	s2, err := reopenTest(t, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +84,9 @@ func TestOpenNewDatabase(t *testing.T) {
 	if s2.DeviceID() != id {
 		t.Fatalf("device id changed on reopen")
 	}
-	if baks, _ := filepath.Glob(path + ".v*.bak"); len(baks) != 0 {
+	baks, _ := filepath.Glob(path + ".v*.bak")
+	baks = slices.DeleteFunc(baks, func(b string) bool { return b == BackupBeforeProtect(path) }) // SAFEER_TEST_PROTECT
+	if len(baks) != 0 {
 		t.Fatalf("unexpected backups %v", baks)
 	}
 }
@@ -152,7 +180,7 @@ func TestBackup(t *testing.T) {
 	if err := s.Backup(ctx, dest); err == nil {
 		t.Fatal("backup overwrote an existing file")
 	}
-	c, err := Open(ctx, dest)
+	c, err := reopenTest(t, dest)
 	if err != nil {
 		t.Fatal(err)
 	}

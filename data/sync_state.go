@@ -80,6 +80,9 @@ func (s *Store) SyncState(ctx context.Context) (SyncState, error) {
 	if err != nil {
 		return SyncState{}, fmt.Errorf("read sync state: %w", err)
 	}
+	if err := s.openString("sync_state", "1", "token", &st.Token); err != nil { // sealed on a protected database
+		return SyncState{}, fmt.Errorf("read sync state: %w", err)
+	}
 	if err := json.Unmarshal([]byte(govs), &st.Governorates); err != nil {
 		return SyncState{}, fmt.Errorf("read sync state: governorates: %w", err)
 	}
@@ -105,10 +108,14 @@ func (s *Store) SaveEnrolment(ctx context.Context, e Enrolment) error {
 	if e.EnrolledAt.IsZero() {
 		e.EnrolledAt = s.nowUTC()
 	}
+	token, err := s.sealValue("sync_state", "1", "token", e.Token) // on a protected database
+	if err != nil {
+		return fmt.Errorf("save enrolment: %w", err)
+	}
 	_, err = s.db.ExecContext(ctx, `UPDATE sync_state SET hq_url = ?, token = ?, hq_device_id = ?,
 		device_name = ?, governorates = ?, endorsement = ?, hq_public_key = ?, enrolled_at = ?,
 		cursor = '', cursor_schema = 0, error_code = '', error = '', revoked_at = '' WHERE id = 1`,
-		e.HQURL, e.Token, e.HQDeviceID, e.DeviceName, string(govs), e.Endorsement, e.HQPublicKey,
+		e.HQURL, token, e.HQDeviceID, e.DeviceName, string(govs), e.Endorsement, e.HQPublicKey,
 		formatTime(e.EnrolledAt))
 	if err != nil {
 		return fmt.Errorf("save enrolment: %w", err)

@@ -16,7 +16,7 @@ import (
 
 // Encryption at rest (issue 14). A database is protected when its meta
 // table names a data key (vault_key_id) and the key file beside it
-// (KeyPath) holds that key wrapped under the coordinator's passphrase. On a
+// (VaultKeyPath) holds that key wrapped under the coordinator's passphrase. On a
 // protected database every sensitive value (sealedFields) is kept sealed
 // under the data key with package vault, bound to its table, row and
 // field, wherever it is stored: in its row, in the outbox op that ships it,
@@ -54,6 +54,8 @@ func errLocked() error { return message.Wrap(ErrLocked, "vault.locked") }
 var sealedFields = map[string]map[string]bool{
 	"person":   {"civil_id": true, "phone": true, "email": true, "notes": true},
 	"conflict": {"winner": true, "loser": true},
+	// HQ's bearer token (devicekey.go).
+	"sync_state": {"token": true},
 }
 
 // hashedFields are the person fields with a look-up hash column, and
@@ -87,8 +89,10 @@ func WithKDF(p vault.Params) Option {
 	return func(s *Store) { s.vault.params = &p }
 }
 
-// KeyPath is the key file of the database at dbPath.
-func KeyPath(dbPath string) string { return dbPath + ".key" }
+// VaultKeyPath is the key file of the database at dbPath: its data key,
+// wrapped under the passphrase (and HQ's key once escrowed). Not to be
+// confused with Store.KeyPath, the certificate-signing key.
+func VaultKeyPath(dbPath string) string { return dbPath + ".vault" }
 
 // Protected reports whether the database is protected: its personal fields
 // are encrypted, and a key file holds their key.
@@ -120,6 +124,18 @@ func (s *Store) Lock() {
 	if protected && s.index != nil {
 		s.index.forget()
 	}
+}
+
+// checkKeyID refuses to go on when the file's data key (meta
+// vault_key_id, read in the caller's transaction) is not the one this
+// store opened it with.
+func (s *Store) checkKeyID(fileKeyID string) error {
+	s.vault.mu.RLock()
+	defer s.vault.mu.RUnlock()
+	if fileKeyID != s.vault.keyID {
+		return message.NewError("data.vault.changed")
+	}
+	return nil
 }
 
 // withKey runs fn with the key when the database is protected and
@@ -397,7 +413,8 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		col, arg = s.hashValue("person", field, v)
 	}
 	// col is one of the fixed names above.
-	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+livePerson+` ORDER BY id`, arg)
+	// "!= ''" lets SQLite use the partial index of the hash column.
+	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+col+` != '' AND `+livePerson+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("look people up by %s: %w", field, err)
 	}

@@ -45,11 +45,18 @@ func (s *Store) write(ctx context.Context, fn func(*tx) error) error {
 	// last did. The transaction holds the write lock, so starting after
 	// the newest saved stamp keeps stamps, and the op ids made of them,
 	// unique across processes.
-	var saved, floor string
+	var saved, floor, keyID string
 	if err := sqlTx.QueryRowContext(ctx, `SELECT
 		(SELECT value FROM meta WHERE key = 'hlc'),
-		COALESCE((SELECT value FROM meta WHERE key = ?), '')`, metaWallSeen).Scan(&saved, &floor); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		COALESCE((SELECT value FROM meta WHERE key = ?), ''),
+		COALESCE((SELECT value FROM meta WHERE key = ?), '')`, metaWallSeen, metaKeyID).Scan(&saved, &floor, &keyID); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return fmt.Errorf("read clock: %w", err)
+	}
+	// Another process may have protected the file since this one opened
+	// it (safeer protect while the app runs): writing clear values into
+	// it would undo the encryption.
+	if err := s.checkKeyID(keyID); err != nil {
+		return err
 	}
 	if h, err := protocol.ParseHLC(saved); err == nil {
 		s.clock.Advance(h)

@@ -169,6 +169,9 @@ var catalogue = map[Code]template{
 	"data.vault.keyfile_missing": {
 		"the database is encrypted but its key file {path} is missing: put the key file back beside the database, or ask HQ to recover it",
 		"قاعدة البيانات مشفرة لكن ملف مفتاحها {path} مفقود: أعد ملف المفتاح بجانب قاعدة البيانات، أو اطلب من المقر استعادته"},
+	"data.vault.changed": {
+		"Another Safeer encrypted this database while this one had it open: nothing was saved. Close Safeer and open it again.",
+		"شفّر سفير آخر قاعدة البيانات هذه بينما كانت مفتوحة هنا: لم يُحفظ شيء. أغلق سفير وافتحه من جديد."},
 	"data.vault.key_other": {
 		"the key file {path} holds the key of another database",
 		"ملف المفتاح {path} يحمل مفتاح قاعدة بيانات أخرى"},
@@ -358,6 +361,9 @@ var catalogue = map[Code]template{
 	"cli.protect.done": {
 		"The database is encrypted. Its key file is {key}: keep it beside the database, and do not forget the passphrase. The backup {backup} is encrypted too.",
 		"قاعدة البيانات مشفرة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور. النسخة الاحتياطية {backup} مشفرة أيضًا."},
+	"cli.escrowed": {
+		"The database's key is entrusted to HQ's recovery key {recipient}: HQ can unlock it if the passphrase is forgotten.",
+		"أُودِع مفتاح قاعدة البيانات لدى مفتاح الاستعادة الخاص بالمقر {recipient}: يستطيع المقر فتحها إن نُسيت عبارة المرور."},
 	"cli.passphrase.changed": {
 		"The passphrase is changed. The data was not touched.",
 		"تغيّرت عبارة المرور. لم تُمس البيانات."},

@@ -74,6 +74,8 @@ func (m *Main) commands() []command {
 			"read sync files carried from devices with no network; write HQ's sealed reply next to each (or into DIR)", (*Main).runSync},
 		{"admin", "add|passwd|disable NAME | list [--db DSN]",
 			"console accounts: add one (password from stdin, or asked for twice), change a password, disable one, list them", (*Main).runAdmin},
+		{"recovery-key", "--out FILE", "make HQ's recovery key for laptops' data keys; prints its public key (for safeer escrow)", (*Main).runRecoveryKey},
+		{"recover", "--key-file FILE.db.vault --identity FILE", "set a new passphrase (stdin, or asked twice) on a laptop's key file with HQ's recovery key", (*Main).runRecover},
 	}
 }
 

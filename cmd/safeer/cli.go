@@ -93,6 +93,7 @@ func (m *Main) commands() []command {
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
 		{"protect", "[--passphrase-fd N | --passphrase-env NAME]", "encrypt the database's personal data under a passphrase", (*Main).runProtect},
 		{"passphrase", "change [--new-passphrase-fd N | --new-passphrase-env NAME]", "change the passphrase of an encrypted database", (*Main).runPassphrase},
+		{"escrow", "--recipient age1…", "entrust an encrypted database's key to HQ's recovery key (safeer-hq recover)", (*Main).runEscrow},
 		{"enrol", "--hq URL --code CODE [--name NAME]", "enrol this computer with HQ", (*Main).runEnrol},
 		{"sync", "[--json] | status | log | rejected | export --out FILE | import FILE | relay DIR",
 			"sync with HQ now, or show how sync stands; with no network, by file: export a sealed file for HQ, import HQ's reply, relay others' files over this computer's link", (*Main).runSync},

@@ -149,9 +149,9 @@ func (m *Main) runProtect(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	msg := message.New("cli.protect.done", message.Latin("key", data.KeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
+	msg := message.New("cli.protect.done", message.Latin("key", data.VaultKeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
 	if m.JSON {
-		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.KeyPath(s.Path()),
+		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.VaultKeyPath(s.Path()),
 			"backup": data.BackupBeforeProtect(s.Path()), "en": msg.English(), "ar": msg.Arabic()})
 		return nil
 	}
@@ -200,4 +200,29 @@ func (m *Main) runPassphrase(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintln(m.Stdout, m.say(message.New("cli.passphrase.changed")))
 	return nil
+}
+
+// runEscrow wraps the data key to HQ's recovery key (an age public key,
+// from safeer-hq recovery-key), so HQ can recover the database if the
+// passphrase is forgotten.
+func (m *Main) runEscrow(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("escrow", flag.ContinueOnError)
+	recipient := fs.String("recipient", "", "HQ's recovery key: an age public key (age1…)")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := exactly(0, pos, "no arguments"); err != nil {
+		return err
+	}
+	if *recipient == "" {
+		return usagef("escrow: --recipient age1… is required")
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		if err := s.Escrow(ctx, *recipient); err != nil {
+			return err
+		}
+		fmt.Fprintln(m.Stdout, m.say(message.New("cli.escrowed", message.Latin("recipient", strings.TrimSpace(*recipient)))))
+		return nil
+	})
 }

@@ -4,11 +4,15 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/oman-sca/safeer/data"
 )
@@ -93,7 +97,7 @@ func TestProtectCommand(t *testing.T) {
 		t.Fatalf("protect: exit %d\n%s\n%s", code, out, errs)
 	}
 	assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
-	if _, err := os.Stat(data.KeyPath(db)); err != nil {
+	if _, err := os.Stat(data.VaultKeyPath(db)); err != nil {
 		t.Fatal(err)
 	}
 
@@ -196,5 +200,111 @@ func TestProtectKilledAtEveryStep(t *testing.T) {
 			}
 			assertNoClearValues(t, db, db+"-wal", backup)
 		})
+	}
+}
+
+// TestProtectKilledAtRandomMoments sends SIGKILL to a real safeer protect
+// at a random moment of its run, over a roster of 2,000 people, in
+// several rounds from the same clear file: after the kill the database
+// opens (clear or encrypted) with everyone, and the next protect (or, when
+// the kill came after the sealing, the next open) finishes the job, with
+// no clear value left in the files or the backup. SAFEER_CRASH_SEED
+// replays a run.
+func TestProtectKilledAtRandomMoments(t *testing.T) {
+	bin := buildSafeer(t)
+	dir := t.TempDir()
+	clearDB := filepath.Join(dir, "clear.db")
+	id := addProtectPeople(t, clearDB)
+	var csv strings.Builder
+	csv.WriteString("name_ar,phone,civil_id,governorate\n")
+	for i := range 1996 {
+		fmt.Fprintf(&csv, "سعيد بن علي الراشدي %d,+9687%07d,%08d,OM-MA\n", i, i, 30000000+i)
+	}
+	roster := filepath.Join(dir, "roster.csv")
+	if err := os.WriteFile(roster, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, clearDB, "import", roster)
+	mustRun(t, clearDB, "backup", filepath.Join(dir, "clear-copy.db")) // a file without -wal
+	raw, err := os.ReadFile(filepath.Join(dir, "clear-copy.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("SAFEER_CRASH_SEED"); s != "" {
+		fmt.Sscan(s, &seed)
+	}
+	rnd := rand.New(rand.NewPCG(seed, 14))
+	t.Logf("seed %d (SAFEER_CRASH_SEED=%d replays the kill times)", seed, seed)
+	env := []string{"PATH=" + os.Getenv("PATH"), "SAFEER_PASS=a passphrase for the test"}
+	fresh := func() string {
+		db := filepath.Join(t.TempDir(), "s.db")
+		if err := os.WriteFile(db, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return db
+	}
+	count := func(db string) int {
+		t.Helper()
+		code, out, errs := runClean(t, bin, env[1:], "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "search", "", "--limit", "0", "--json")
+		var found searchOutput
+		if code != 0 || json.Unmarshal([]byte(out), &found) != nil {
+			t.Fatalf("the database after a kill: exit %d\n%s", code, errs)
+		}
+		return found.Total
+	}
+	// How long a whole protect takes here: the kills fall within it.
+	t0 := time.Now()
+	if code, _, errs := runClean(t, bin, env[1:], "--db", fresh(), "protect", "--passphrase-env", "SAFEER_PASS"); code != 0 {
+		t.Fatalf("protect of a copy: %s", errs)
+	}
+	whole := time.Since(t0)
+	killed := 0
+	for round := 0; round < 8 && killed < 3; round++ {
+		db := fresh()
+		cmd := exec.Command(bin, "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+		cmd.Env = env
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		// Most of the first half is the passphrase's calibration: the
+		// kills fall in the second half, where the file changes.
+		after := whole/2 + time.Duration(rnd.Int64N(int64(whole/2)))
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			t.Logf("round %d: protect finished before %v (%v)", round, after, err)
+			continue
+		case <-time.After(after):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed++
+			t.Logf("round %d: killed after %v of %v", round, after, whole)
+		}
+		if n := count(db); n != 2000 {
+			t.Fatalf("round %d: %d people after the kill, want 2000", round, n)
+		}
+		code, _, errs := runClean(t, bin, env[1:], "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+		if code != 0 && !strings.Contains(errs, "encrypted already") {
+			t.Fatalf("round %d: protect after the kill: exit %d\n%s", round, code, errs)
+		}
+		if n := count(db); n != 2000 {
+			t.Fatalf("round %d: %d people at the end", round, n)
+		}
+		code, out, _ := runClean(t, bin, env[1:], "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "show", id)
+		if code != 0 || !strings.Contains(out, "+96891827364") {
+			t.Fatalf("round %d: show after protect: exit %d\n%s", round, code, out)
+		}
+		if code, _, _ := runClean(t, bin, nil, "--db", db, "people", "show", id); code != 1 {
+			t.Fatalf("round %d: the database is not encrypted at the end", round)
+		}
+		assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
+		if b, err := os.ReadFile(db); err != nil || bytes.Contains(b, []byte("+96870000017")) || bytes.Contains(b, []byte("30000017")) {
+			t.Fatalf("round %d: an imported phone or civil ID in clear (%v)", round, err)
+		}
+	}
+	if killed == 0 {
+		t.Fatalf("no run was killed (a whole protect takes %v)", whole)
 	}
 }

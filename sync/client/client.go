@@ -330,7 +330,7 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 	if err := c.ping(ctx, base); err != nil {
 		return EnrolResult{}, wrap(err)
 	}
-	key, err := certificate.LoadOrCreateKey(c.store.KeyPath())
+	key, err := c.store.SigningKey() // sealed under the data key on a protected database
 	if err != nil {
 		return EnrolResult{}, wrap(local(err))
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/oman-sca/safeer/message"
 	"net"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -24,11 +25,19 @@ var fast = Backoff{Base: time.Millisecond, Max: 5 * time.Millisecond, Attempts: 
 
 func openStore(t testing.TB, opts ...data.Option) *data.Store {
 	t.Helper()
+	if os.Getenv("SAFEER_TEST_PROTECT") == "1" {
+		opts = append(opts, data.WithKDF(vault.Params{Time: 1, MemoryKiB: 64, Threads: 1}))
+	}
 	s, err := data.Open(context.Background(), filepath.Join(t.TempDir(), "safeer.db"), opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
+	if os.Getenv("SAFEER_TEST_PROTECT") == "1" { // the suite with encryption on (issue 14)
+		if err := s.Protect(context.Background(), "a long passphrase", nil); err != nil {
+			t.Fatal(err)
+		}
+	}
 	return s
 }
 

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"crypto/ed25519"
 	"time"
 
 	"github.com/oman-sca/safeer/data"
@@ -16,6 +17,7 @@ type Store interface {
 	// Identity and clock.
 	DeviceID() string
 	KeyPath() string
+	SigningKey() (ed25519.PrivateKey, error)
 	Clock() protocol.HLC
 	WallClock() time.Time
 	ClockOffset() time.Duration

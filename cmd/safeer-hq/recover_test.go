@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// buildBoth builds the real safeer and safeer-hq into a temporary folder.
+func buildBoth(t *testing.T) (device, hq string) {
+	t.Helper()
+	dir := t.TempDir()
+	device, hq = filepath.Join(dir, "safeer"), filepath.Join(dir, "safeer-hq")
+	for _, b := range []struct{ out, pkg string }{{device, "../safeer"}, {hq, "."}} {
+		if out, err := exec.Command("go", "build", "-o", b.out, b.pkg).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", b.pkg, err, out)
+		}
+	}
+	return device, hq
+}
+
+// runBin runs a built program with env and stdin, and returns its exit
+// code and output.
+func runBin(t *testing.T, bin string, env []string, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode(), out.String(), errb.String()
+	} else if err != nil {
+		t.Fatalf("run %s %v: %v", bin, args, err)
+	}
+	return 0, out.String(), errb.String()
+}
+
+// TestRecoverForgottenPassphrase, with the real programs: a laptop
+// encrypts its database and entrusts its key to HQ's recovery key; its
+// passphrase is then forgotten; safeer-hq recover sets a new one on the
+// laptop's key file with HQ's recovery key (and not with another), and the
+// laptop opens its data with it.
+func TestRecoverForgottenPassphrase(t *testing.T) {
+	device, hq := buildBoth(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "laptop.db")
+	old := []string{"OLD=the forgotten passphrase"}
+	ok := func(bin string, env []string, stdin string, args ...string) string {
+		t.Helper()
+		code, out, errs := runBin(t, bin, env, stdin, args...)
+		if code != 0 {
+			t.Fatalf("%s %v: exit %d\n%s\n%s", filepath.Base(bin), args, code, out, errs)
+		}
+		return out
+	}
+	ok(device, nil, "", "--db", db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
+	ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
+
+	identity := filepath.Join(dir, "hq-recovery.key")
+	recipient := strings.TrimSpace(ok(hq, nil, "", "recovery-key", "--out", identity))
+	if !strings.HasPrefix(recipient, "age1") {
+		t.Fatalf("recovery-key printed %q", recipient)
+	}
+	if fi, err := os.Stat(identity); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("recovery key file %v %v", fi, err)
+	}
+	if code, _, errs := runBin(t, hq, nil, "", "recovery-key", "--out", identity); code == 0 || !strings.Contains(errs, "never overwritten") {
+		t.Fatalf("recovery-key over an existing one: exit %d\n%s", code, errs)
+	}
+	if out := ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "escrow", "--recipient", recipient); !strings.Contains(out, recipient) {
+		t.Fatalf("escrow: %s", out)
+	}
+
+	// Another HQ key cannot recover it.
+	other := filepath.Join(dir, "other.key")
+	ok(hq, nil, "", "recovery-key", "--out", other)
+	keyFile := db + ".vault"
+	if code, _, errs := runBin(t, hq, nil, "a new passphrase\n", "recover", "--key-file", keyFile, "--identity", other); code == 0 || !strings.Contains(errs, "cannot unlock") {
+		t.Fatalf("recover with another key: exit %d\n%s", code, errs)
+	}
+	ok(hq, nil, "a new passphrase\n", "recover", "--key-file", keyFile, "--identity", identity)
+
+	if code, _, errs := runBin(t, device, old, "", "--db", db, "--passphrase-env", "OLD", "people", "search", "91827364"); code != 1 || !strings.Contains(errs, "passphrase is wrong") {
+		t.Fatalf("the old passphrase after recovery: exit %d\n%s", code, errs)
+	}
+	out := ok(device, []string{"NEW=a new passphrase"}, "", "--db", db, "--passphrase-env", "NEW", "people", "search", "90817263")
+	if !strings.Contains(out, "مريم الهنائية") {
+		t.Fatalf("search with the recovered key:\n%s", out)
+	}
+}
