@@ -179,7 +179,13 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 // error means the store failed: nothing of the batch is applied, and the
 // device's retry applies it all.
 func (s *Server) applyBatch(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.OpResult, error) {
-	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), done: make(chan struct{})}
+	return s.applyBatchTouching(ctx, dev, ops, nil)
+}
+
+// applyBatchTouching is applyBatch that also records the device's
+// request (touch, if not nil) in the same transaction.
+func (s *Server) applyBatchTouching(ctx context.Context, dev Device, ops []protocol.Op, touch *deviceTouch) ([]protocol.OpResult, error) {
+	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), touch: touch, done: make(chan struct{})}
 	for i, op := range ops {
 		c := &j.checked[i]
 		if c.code, c.msg = s.checkOp(dev, op); c.code == "" {
@@ -196,15 +202,32 @@ type checkedOp struct {
 	hash      []byte
 }
 
-// pushJob is one push batch in the writer's queue.
+// pushJob is one push batch in the writer's queue, or a device's request
+// to record (touch) without ops.
 type pushJob struct {
 	ctx     context.Context
 	dev     Device
 	ops     []protocol.Op
 	checked []checkedOp
+	touch   *deviceTouch
 	results []protocol.OpResult
 	err     error
 	done    chan struct{}
+}
+
+// deviceTouch is a request of the device to record (see Server.touch).
+type deviceTouch struct {
+	kind Touch
+	at   time.Time
+}
+
+// recordTouch records the device's request dev in the writer's queue,
+// with whatever group of pushes the writer applies next: one transaction
+// for them all, where a write of its own for each request had the
+// devices' touches take SQLite's one writer from the pushes in a storm.
+func (q *pushQueue) recordTouch(ctx context.Context, dev Device, t deviceTouch) error {
+	_, err := q.do(&pushJob{ctx: ctx, dev: dev, touch: &t, done: make(chan struct{})})
+	return err
 }
 
 // Group commit: how much the writer applies in one transaction. Bigger
@@ -294,10 +317,19 @@ func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
 func (q *pushQueue) run() {
 	for {
 		q.mu.Lock()
-		n, ops := 0, 0
-		for n < len(q.waiting) && n < maxGroupJobs && (n == 0 || ops+len(q.waiting[n].ops) <= maxGroupOps) {
-			ops += len(q.waiting[n].ops)
-			n++
+		// A group: up to maxGroupJobs batches and maxGroupOps ops, a
+		// touch without ops counting as one op.
+		n, ops, batches := 0, 0, 0
+		for n < len(q.waiting) {
+			j := q.waiting[n]
+			w, batch := max(1, len(j.ops)), len(j.ops) > 0
+			if n > 0 && (ops+w > maxGroupOps || batch && batches == maxGroupJobs) {
+				break
+			}
+			ops, n = ops+w, n+1
+			if batch {
+				batches++
+			}
 		}
 		if n == 0 {
 			q.running = false
@@ -378,6 +410,11 @@ func (s *Server) writeJobs(jobs []*pushJob) error {
 				}
 				j.results[i] = res
 				wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
+			}
+			if j.touch != nil {
+				if err := tx.TouchDevice(ctx, j.dev.ID, j.touch.kind, j.touch.at); err != nil {
+					return err
+				}
 			}
 		}
 		if !wrote {
