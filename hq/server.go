@@ -415,8 +415,8 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 }
 
 // maxPullDefer is the longest a pull page waits for the pushes queued
-// before it is built (see pullPage).
-const maxPullDefer = time.Second
+// before it (see pullPage).
+const maxPullDefer = 30 * time.Second
 
 // pullLimit is how many pull pages HQ builds at once: as many as it has
 // cores, or half as many while pushes are waiting for the writer, so that
