@@ -36,6 +36,9 @@ type DB struct {
 	// wmu queues writers in Go: SQLite has one writer at a time anyway, and
 	// a mutex is fairer and cheaper than every writer polling the file lock.
 	wmu sync.Mutex
+	// The queries of every request (the device's token, the database's
+	// identity), prepared once per connection rather than at every call.
+	metaStmt, tokenStmt *sql.Stmt
 }
 
 var _ hq.Store = (*DB)(nil)
@@ -57,10 +60,21 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
+	// Requests come in bursts (a storm of devices): the connections
+	// opened for one are kept for the next rather than closed and opened
+	// again (schema read, pragmas) at every burst.
+	db.SetMaxIdleConns(8)
 	s := &DB{db: db, path: path}
 	if err := s.migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
+	}
+	if s.metaStmt, err = db.PrepareContext(ctx, `SELECT epoch, seq, hlc FROM meta WHERE id = 1`); err == nil {
+		s.tokenStmt, err = db.PrepareContext(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE token_hash = ?`)
+	}
+	if err != nil {
+		db.Close()
+		return nil, s.describe(err)
 	}
 	return s, nil
 }
@@ -182,7 +196,7 @@ func jsonList(l []string) string {
 // Meta implements hq.Store.
 func (s *DB) Meta(ctx context.Context) (hq.Meta, error) {
 	var m hq.Meta
-	err := s.db.QueryRowContext(ctx, `SELECT epoch, seq, hlc FROM meta WHERE id = 1`).Scan(&m.Epoch, &m.Seq, &m.Clock)
+	err := s.metaStmt.QueryRowContext(ctx).Scan(&m.Epoch, &m.Seq, &m.Clock)
 	if err != nil {
 		return hq.Meta{}, fmt.Errorf("read database identity: %w", err)
 	}
@@ -276,7 +290,7 @@ func scanDevice(sc scan.Scanner) (hq.Device, error) {
 
 // DeviceByToken implements hq.Store.
 func (s *DB) DeviceByToken(ctx context.Context, tokenHash []byte) (hq.Device, bool, error) {
-	d, err := scanDevice(s.db.QueryRowContext(ctx, `SELECT `+scan.DeviceCols+` FROM devices WHERE token_hash = ?`, tokenHash))
+	d, err := scanDevice(s.tokenStmt.QueryRowContext(ctx, tokenHash))
 	return scan.Maybe(d, err, sql.ErrNoRows, "read device")
 }
 
