@@ -315,11 +315,14 @@ func (s *Server) PullCacheStats() (hits, builds int64) {
 }
 
 // pullPage is the page after cursor c for dev, encoded for r: from the
-// cache when it may be (see pageCache), else built (and cached). Pages are
-// built a few at a time (s.pulls), after the pushes queued before them
-// (see below); a cached page is sent at once.
+// cache when it may be (see pageCache), else built (and cached), after the
+// pushes queued before it. Pages are built a few at a time (s.pulls).
 func (s *Server) pullPage(r *http.Request, dev Device, c Cursor, limit int) (encoded, error) {
 	ctx := r.Context()
+	// A push carries work that is safe only once HQ has it, a pull brings
+	// news: the pushes that came before this page are applied first, and
+	// the page has them.
+	s.pushes.waitAhead(ctx, maxPullDefer)
 	meta, err := s.store.Meta(ctx)
 	if err != nil {
 		return encoded{}, err
@@ -345,10 +348,7 @@ func (s *Server) pullPage(r *http.Request, dev Device, c Cursor, limit int) (enc
 	defer s.pages.release(key)
 	// A page costs CPU (rows decoded, encoded, gzipped): many at once
 	// would share the cores with the writer and slow every push down with
-	// them, so pages are built a few at a time, first come first served,
-	// and wait (a little) for the pushes queued before them: a push
-	// carries work that is safe only once HQ has it, a pull brings news.
-	s.pushes.waitIdle(ctx, maxPullDefer)
+	// them, so pages are built a few at a time, first come first served.
 	if err := s.pulls.acquire(ctx); err != nil {
 		return encoded{}, err
 	}

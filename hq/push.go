@@ -179,7 +179,13 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 // error means the store failed: nothing of the batch is applied, and the
 // device's retry applies it all.
 func (s *Server) applyBatch(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.OpResult, error) {
-	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), done: make(chan struct{})}
+	return s.applyBatchTouching(ctx, dev, ops, nil)
+}
+
+// applyBatchTouching is applyBatch that also records the device's
+// request (touch, if not nil) in the same transaction.
+func (s *Server) applyBatchTouching(ctx context.Context, dev Device, ops []protocol.Op, touch *deviceTouch) ([]protocol.OpResult, error) {
+	j := &pushJob{ctx: ctx, dev: dev, ops: ops, checked: make([]checkedOp, len(ops)), touch: touch, done: make(chan struct{})}
 	for i, op := range ops {
 		c := &j.checked[i]
 		if c.code, c.msg = s.checkOp(dev, op); c.code == "" {
@@ -196,15 +202,33 @@ type checkedOp struct {
 	hash      []byte
 }
 
-// pushJob is one push batch in the writer's queue.
+// pushJob is one push batch in the writer's queue, or a device's request
+// to record (touch) without ops.
 type pushJob struct {
 	ctx     context.Context
 	dev     Device
 	ops     []protocol.Op
 	checked []checkedOp
+	touch   *deviceTouch
+	ticket  uint64 // its place in the queue (see pushQueue.waitAhead)
 	results []protocol.OpResult
 	err     error
 	done    chan struct{}
+}
+
+// deviceTouch is a request of the device to record (see Server.touch).
+type deviceTouch struct {
+	kind Touch
+	at   time.Time
+}
+
+// recordTouch records the device's request dev in the writer's queue,
+// with whatever group of pushes the writer applies next: one transaction
+// for them all, where a write of its own for each request had the
+// devices' touches take SQLite's one writer from the pushes in a storm.
+func (q *pushQueue) recordTouch(ctx context.Context, dev Device, t deviceTouch) error {
+	_, err := q.do(&pushJob{ctx: ctx, dev: dev, touch: &t, done: make(chan struct{})})
+	return err
 }
 
 // Group commit: how much the writer applies in one transaction. Bigger
@@ -214,6 +238,9 @@ type pushJob struct {
 const (
 	maxGroupJobs = 64
 	maxGroupOps  = 1000
+	// maxGroupTouches bounds the devices' touches (one small update
+	// each) a group carries besides its batches.
+	maxGroupTouches = 1000
 	// maxGroupTime bounds a group's transaction (a database that stopped
 	// answering): it is rolled back and its batches fail.
 	maxGroupTime = 2 * time.Minute
@@ -233,13 +260,20 @@ type pushQueue struct {
 	s       *Server
 	mu      sync.Mutex
 	waiting []*pushJob
+	// touches are the jobs without ops (a pull's touch): they go with the
+	// next group, ahead of the batches waiting, so a pull's reply waits
+	// for one group at most, not for every push queued before it.
+	touches []*pushJob
 	running bool
-	idle    chan struct{} // closed while nothing is waiting or being applied
+	// queued numbers the batches as they come (pushJob.ticket); applied
+	// is the number of the last one applied (or failed), and progress is
+	// closed, and replaced, whenever it grows.
+	queued, applied uint64
+	progress        chan struct{}
 }
 
 func newPushQueue(s *Server) *pushQueue {
-	q := &pushQueue{s: s, idle: make(chan struct{})}
-	close(q.idle)
+	q := &pushQueue{s: s, progress: make(chan struct{})}
 	return q
 }
 
@@ -250,23 +284,34 @@ func (q *pushQueue) busy() bool {
 	return q.running
 }
 
-// waitIdle waits until no push is waiting or being applied, for at most
-// d (or until ctx ends).
-func (q *pushQueue) waitIdle(ctx context.Context, d time.Duration) {
+// waitAhead waits until the push batches queued before it are applied
+// (or failed), for at most d (or until ctx ends): what arrived first is
+// done first, and a pull does not take the cores from the pushes that came
+// before it.
+func (q *pushQueue) waitAhead(ctx context.Context, d time.Duration) {
 	q.mu.Lock()
-	idle := q.idle
+	ticket := q.queued
 	q.mu.Unlock()
-	select {
-	case <-idle:
-		return
-	default:
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-idle:
-	case <-t.C:
-	case <-ctx.Done():
+	var deadline <-chan time.Time
+	for {
+		q.mu.Lock()
+		done, progress := q.applied >= ticket, q.progress
+		q.mu.Unlock()
+		if done {
+			return
+		}
+		if deadline == nil {
+			t := time.NewTimer(d)
+			defer t.Stop()
+			deadline = t.C
+		}
+		select {
+		case <-progress:
+		case <-deadline:
+			return
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 
@@ -275,10 +320,15 @@ func (q *pushQueue) waitIdle(ctx context.Context, d time.Duration) {
 // (the retry finds it done), unless the writer had not reached it yet.
 func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
 	q.mu.Lock()
-	q.waiting = append(q.waiting, j)
+	if len(j.ops) == 0 && j.touch != nil {
+		q.touches = append(q.touches, j)
+	} else {
+		q.queued++
+		j.ticket = q.queued
+		q.waiting = append(q.waiting, j)
+	}
 	if !q.running {
 		q.running = true
-		q.idle = make(chan struct{})
 		go q.run()
 	}
 	q.mu.Unlock()
@@ -294,21 +344,35 @@ func (q *pushQueue) do(j *pushJob) ([]protocol.OpResult, error) {
 func (q *pushQueue) run() {
 	for {
 		q.mu.Lock()
+		// A group: the touches waiting (up to maxGroupTouches), then up
+		// to maxGroupJobs batches and maxGroupOps ops.
+		t := min(len(q.touches), maxGroupTouches)
+		group := slices.Clone(q.touches[:t])
+		q.touches = slices.Delete(q.touches, 0, t)
 		n, ops := 0, 0
-		for n < len(q.waiting) && n < maxGroupJobs && (n == 0 || ops+len(q.waiting[n].ops) <= maxGroupOps) {
-			ops += len(q.waiting[n].ops)
-			n++
+		for n < len(q.waiting) && n < maxGroupJobs {
+			w := len(q.waiting[n].ops)
+			if n > 0 && ops+w > maxGroupOps {
+				break
+			}
+			ops, n = ops+w, n+1
 		}
-		if n == 0 {
+		group = append(group, q.waiting[:n]...)
+		q.waiting = slices.Delete(q.waiting, 0, n)
+		if len(group) == 0 {
 			q.running = false
-			close(q.idle)
 			q.mu.Unlock()
 			return
 		}
-		group := slices.Clone(q.waiting[:n])
-		q.waiting = slices.Delete(q.waiting, 0, n)
 		q.mu.Unlock()
 		q.apply(group)
+		q.mu.Lock()
+		for _, j := range group {
+			q.applied = max(q.applied, j.ticket)
+		}
+		close(q.progress)
+		q.progress = make(chan struct{})
+		q.mu.Unlock()
 	}
 }
 
@@ -378,6 +442,11 @@ func (s *Server) writeJobs(jobs []*pushJob) error {
 				}
 				j.results[i] = res
 				wrote = wrote || res.Status == protocol.Applied || res.Status == protocol.Conflicted
+			}
+			if j.touch != nil {
+				if err := tx.TouchDevice(ctx, j.dev.ID, j.touch.kind, j.touch.at); err != nil {
+					return err
+				}
 			}
 		}
 		if !wrote {

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -17,9 +19,10 @@ import (
 // full disk would, to show a failure stays with its own batch.
 type gatedStore struct {
 	hq.Store
-	mu    sync.Mutex
-	gate  chan struct{}
-	auths chan struct{} // a token looked up (a request let in)
+	mu     sync.Mutex
+	gate   chan struct{}
+	auths  chan struct{} // a token looked up (a request let in)
+	atGate chan struct{} // a write waiting at the gate
 }
 
 func (g *gatedStore) DeviceByToken(ctx context.Context, hash []byte) (hq.Device, bool, error) {
@@ -43,6 +46,10 @@ func (g *gatedStore) Write(ctx context.Context, fn func(hq.Tx) error) error {
 	g.gate = nil
 	g.mu.Unlock()
 	if gate != nil {
+		select {
+		case g.atGate <- struct{}{}:
+		default:
+		}
 		<-gate
 	}
 	return g.Store.Write(ctx, func(tx hq.Tx) error { return fn(poisonTx{tx}) })
@@ -174,6 +181,56 @@ func TestGroupedPushesKeepEachDevicesRules(t *testing.T) {
 		// the failed batch was recorded.
 		if res := b.push(bad[0]); res[0].Status != protocol.Applied {
 			t.Errorf("b's retry: %+v", res)
+		}
+	})
+}
+
+// TestPullWaitsForPushesBeforeIt: a pull page that comes while a push is
+// being applied waits for it, and has its row; the pull's own touch
+// (last_pull) is recorded with the next group.
+func TestPullWaitsForPushesBeforeIt(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		g := &gatedStore{Store: open(t), auths: make(chan struct{}, 64), atGate: make(chan struct{}, 1)}
+		e := newEnv(t, g)
+		pusher, puller := e.enrol("OM-MA"), e.enrol("OM-MA")
+		release := g.hold()
+		pushed := make(chan int, 1)
+		op := pusher.op("person", "first", "name_en", "First", "governorate", "OM-MA", "kind", "ambassador", "status", "active")
+		go func() {
+			var resp protocol.PushResponse
+			pushed <- e.do(http.MethodPost, protocol.PathPush, pusher.token, protocol.PushRequest{Ops: []protocol.Op{op}}, &resp)
+		}()
+		<-g.atGate // the push holds the writer
+		pulled := make(chan []protocol.Change, 1)
+		go func() {
+			var resp protocol.PullResponse
+			if st := e.do(http.MethodGet, protocol.PathPull+"?limit=100", puller.token, nil, &resp); st != 200 {
+				t.Errorf("pull: status %d", st)
+			}
+			pulled <- resp.Changes
+		}()
+		// Give a pull that would not wait the time to answer.
+		var changes []protocol.Change
+		select {
+		case changes = <-pulled:
+		case <-time.After(300 * time.Millisecond):
+			close(release)
+			changes = <-pulled
+		}
+		if st := <-pushed; st != 200 {
+			t.Fatalf("push: status %d", st)
+		}
+		if !slices.Contains(rowIDs(changes), "person/first") {
+			t.Errorf("the pull did not wait for the push before it: %v", rowIDs(changes))
+		}
+		infos, err := hq.ListDevices(ctx, e.store)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range infos {
+			if d.ID == puller.id && d.LastPull == nil {
+				t.Errorf("the pull was not recorded: %+v", d)
+			}
 		}
 	})
 }

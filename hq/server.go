@@ -268,22 +268,39 @@ func (s *Server) storeFailed(w http.ResponseWriter, r *http.Request, err error) 
 
 // touch records the device's request, unless this process recorded one
 // of the same kind less than touchEvery ago (last_seen, last_push and
-// last_pull are for people to read; a few seconds late is fine).
+// last_pull are for people to read; a few seconds late is fine). It goes
+// through the writer's queue (see pushQueue.recordTouch).
 func (s *Server) touch(r *http.Request, dev Device, kind Touch) {
+	t, due := s.touchDue(dev, kind)
+	if !due {
+		return
+	}
+	if err := s.pushes.recordTouch(r.Context(), dev, t); err != nil {
+		s.touchFailed(dev, kind, err)
+	}
+}
+
+// touchDue says whether the device's request of kind is to be recorded
+// (see touch), and marks it recorded now if so.
+func (s *Server) touchDue(dev Device, kind Touch) (deviceTouch, bool) {
 	now := s.now()
 	k := touchKey{dev.ID, kind}
 	s.touchMu.Lock()
+	defer s.touchMu.Unlock()
 	last, ok := s.touched[k]
 	if ok && now.Sub(last) >= 0 && now.Sub(last) < touchEvery {
-		s.touchMu.Unlock()
-		return
+		return deviceTouch{}, false
 	}
 	s.touched[k] = now
+	return deviceTouch{kind: kind, at: now}, true
+}
+
+// touchFailed forgets that the request was recorded, so the next one is.
+func (s *Server) touchFailed(dev Device, kind Touch, err error) {
+	s.touchMu.Lock()
+	delete(s.touched, touchKey{dev.ID, kind})
 	s.touchMu.Unlock()
-	if err := s.store.TouchDevice(r.Context(), dev.ID, kind, now); err != nil {
-		s.touchMu.Lock()
-		delete(s.touched, k)
-		s.touchMu.Unlock()
+	if err != nil && !errors.Is(err, context.Canceled) {
 		s.log.Warn("cannot record device activity", "device", dev.ID, "err", err)
 	}
 }
@@ -359,13 +376,20 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 		badBody(w, r, err)
 		return
 	}
-	results, err := s.applyBatch(r.Context(), dev, req.Ops)
+	// The push is recorded (last_push) in the transaction that applies it.
+	var touch *deviceTouch
+	if t, due := s.touchDue(dev, TouchPush); due {
+		touch = &t
+	}
+	results, err := s.applyBatchTouching(r.Context(), dev, req.Ops, touch)
 	if err != nil {
+		if touch != nil {
+			s.touchFailed(dev, TouchPush, nil)
+		}
 		s.storeFailed(w, r, err)
 		return
 	}
 	resp := protocol.PushResponse{Results: results}
-	s.touch(r, dev, TouchPush)
 	resp.Clock = s.clock.Now().String()
 	writeJSON(w, r, http.StatusOK, resp)
 }
@@ -393,8 +417,8 @@ func (s *Server) handlePull(w http.ResponseWriter, r *http.Request, dev Device) 
 }
 
 // maxPullDefer is the longest a pull page waits for the pushes queued
-// before it is built (see pullPage).
-const maxPullDefer = time.Second
+// before it (see pullPage).
+const maxPullDefer = 30 * time.Second
 
 // pullLimit is how many pull pages HQ builds at once: as many as it has
 // cores, or half as many while pushes are waiting for the writer, so that

@@ -140,6 +140,10 @@ type Tx interface {
 	SaveClock(ctx context.Context, hlc string) error
 	// NextSeq takes the next number of the change sequence.
 	NextSeq(ctx context.Context) (int64, error)
+	// TouchDevice is Store.TouchDevice inside the transaction: the push
+	// queue records its devices' requests with the group it applies
+	// rather than as a write of their own each.
+	TouchDevice(ctx context.Context, id string, kind Touch, at time.Time) error
 	// SetEpoch gives the database a new epoch: every device's cursor
 	// becomes invalid and it re-pulls from the start. hq.ResetEpoch calls
 	// it with a new random epoch and the audit entry, which commit together.

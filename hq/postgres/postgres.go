@@ -300,16 +300,25 @@ func (s *DB) Devices(ctx context.Context) ([]hq.Device, error) {
 
 // TouchDevice implements hq.Store.
 func (s *DB) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
-	q := `UPDATE devices SET last_seen = $1 WHERE id = $2`
-	switch kind {
-	case hq.TouchPush:
-		q = `UPDATE devices SET last_seen = $1, last_push = $1 WHERE id = $2`
-	case hq.TouchPull:
-		q = `UPDATE devices SET last_seen = $1, last_pull = $1 WHERE id = $2`
-	}
-	if _, err := s.pool.Exec(ctx, q, at.UTC(), id); err != nil {
+	if _, err := s.pool.Exec(ctx, touchSQL(kind), at.UTC(), id); err != nil {
 		return fmt.Errorf("record device activity: %w", err)
 	}
+	return nil
+}
+
+func touchSQL(kind hq.Touch) string {
+	switch kind {
+	case hq.TouchPush:
+		return `UPDATE devices SET last_seen = $1, last_push = $1 WHERE id = $2`
+	case hq.TouchPull:
+		return `UPDATE devices SET last_seen = $1, last_pull = $1 WHERE id = $2`
+	}
+	return `UPDATE devices SET last_seen = $1 WHERE id = $2`
+}
+
+// TouchDevice implements hq.Tx. The update is queued (see pipeTx).
+func (t *tx) TouchDevice(ctx context.Context, id string, kind hq.Touch, at time.Time) error {
+	t.tx.queue(touchSQL(kind), at.UTC(), id)
 	return nil
 }
 
