@@ -218,12 +218,22 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
+		// With a public address HQ issues the certificates' credentials:
+		// the server writes through their store, which wakes the issuer.
+		var creds *hq.Credentials
+		if issuer != nil {
+			if creds, err = hq.NewCredentials(st, issuer, log); err != nil {
+				return err
+			}
+			st = creds.Store()
+			go creds.Run(ctx)
+		}
 		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
 		if err != nil {
 			return err
 		}
 		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != "", TrustedProxies: trusted,
-			Credentials: issuer})
+			Credentials: issuer, Issued: creds})
 		if err != nil {
 			return err
 		}

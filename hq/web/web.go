@@ -82,8 +82,12 @@ type Config struct {
 	// revocation list (credentials.go); without it, neither.
 	Credentials *credential.Issuer
 	// RevokedStatuses lists the status list indexes of revoked
-	// credentials; nil while HQ issues none.
+	// credentials; nil: Issued's (or none).
 	RevokedStatuses func(context.Context) ([]int, error)
+	// Issued is the credentials HQ issues for its certificates
+	// (hq.NewCredentials, built on the same issuer): /verify offers a
+	// valid certificate's for download.
+	Issued *hq.Credentials
 }
 
 // Defaults of Config.

@@ -1,0 +1,387 @@
+package hq
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/credential"
+)
+
+// HQ issues an Open Badges 3.0 credential (package credential, issue 16)
+// for every certificate it holds, whichever way it learnt of it: a
+// device's push, an administrator's edit, a merge. Credentials follow the
+// certificate rows of the change sequence rather than any one code path:
+// Credentials reads the certificate rows written since its cursor and, for
+// each, issues the credential the first time (kept for good: a reprint
+// writes no row, so keeps it; a reissue after a name correction is a new
+// certificate row, so a new credential, and revokes the old certificate,
+// whose credential's bit is then set) and copies its revocation into the
+// credential. Writes to the store nudge it (Store wraps the store HQ's
+// server writes through), and every read of credentials first catches up,
+// so the revocation list served is never behind the certificates HQ holds.
+
+// StoredCredential is a credential as HQ keeps it.
+type StoredCredential struct {
+	CertificateID string
+	Code          string // the certificate's verification code, canonical
+	PersonID      string // the ambassador, as the certificate's attendance named them at issue
+	Scope         string // the certificate's governorate at issue
+	StatusIndex   int    // its bit in the revocation list
+	JWT           string // the signed credential (compact JWS)
+	IssuedAt      time.Time
+	RevokedAt     time.Time // zero unless revoked
+}
+
+// Revoked reports whether the credential's bit is set.
+func (c StoredCredential) Revoked() bool { return !c.RevokedAt.IsZero() }
+
+// CredentialStore is what a store keeps of credentials (migration 10).
+// hq/sqlite and hq/postgres implement it beside Store.
+type CredentialStore interface {
+	// CredentialCursor is the sequence number up to which every
+	// certificate row has been given its credential.
+	CredentialCursor(ctx context.Context) (int64, error)
+	// SaveCredentialCursor moves the cursor forward to seq (never back).
+	SaveCredentialCursor(ctx context.Context, seq int64) error
+	// CertificateRowsAfter is Changes for certificate rows, whatever
+	// their scope: up to limit rows with seq > after, in seq order, and
+	// the last sequence number committed before they were read.
+	CertificateRowsAfter(ctx context.Context, after int64, limit int) (rows []Row, committed int64, err error)
+	// CredentialsOf returns the credentials of those certificates that
+	// have one, in any order.
+	CredentialsOf(ctx context.Context, certificateIDs []string) ([]StoredCredential, error)
+	// AddCredential stores a new credential; added is false, and nothing
+	// stored, when its certificate already has one or its status index is
+	// taken.
+	AddCredential(ctx context.Context, c StoredCredential) (added bool, err error)
+	// SetCredentialRevoked sets (at not zero) or clears the revocation of
+	// a certificate's credential.
+	SetCredentialRevoked(ctx context.Context, certificateID string, at time.Time) error
+	// RevokedStatusIndexes lists the status indexes of revoked credentials.
+	RevokedStatusIndexes(ctx context.Context) ([]int, error)
+	// CountCredentials counts the credentials issued.
+	CountCredentials(ctx context.Context) (int, error)
+	// CredentialsOfPerson lists a person's credentials, oldest first.
+	CredentialsOfPerson(ctx context.Context, personID string) ([]StoredCredential, error)
+}
+
+// Credentials issues HQ's credentials and keeps their revocations; see
+// the comment at the top of this file. It is safe for concurrent use.
+type Credentials struct {
+	st     Store
+	cs     CredentialStore
+	issuer *credential.Issuer
+	log    *slog.Logger
+
+	mu     sync.Mutex // one catch-up at a time
+	loaded bool
+	cursor int64
+	count  int // credentials issued, for the size of the index space
+
+	nudge chan struct{}
+}
+
+// credentialPage is how many certificate rows a catch-up reads at once.
+const credentialPage = 500
+
+// NewCredentials issues credentials as is for the certificates of st,
+// which must also be a CredentialStore (both of HQ's stores are). HQ's
+// server must write through Store(), so that its writes wake the issuer.
+func NewCredentials(st Store, is *credential.Issuer, log *slog.Logger) (*Credentials, error) {
+	cs, ok := st.(CredentialStore)
+	if !ok {
+		return nil, fmt.Errorf("the %T store keeps no credentials", st)
+	}
+	if is == nil {
+		return nil, errors.New("credentials need an issuer")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Credentials{st: st, cs: cs, issuer: is, log: log, nudge: make(chan struct{}, 1)}, nil
+}
+
+// Issuer is the credentials' issuer.
+func (c *Credentials) Issuer() *credential.Issuer { return c.issuer }
+
+// Store is the store to build HQ's server on: every write that commits
+// through it wakes the issuer (Run), which then issues the credentials of
+// the certificates written. The write itself waits for nothing.
+func (c *Credentials) Store() Store { return &nudgingStore{Store: c.st, c: c} }
+
+type nudgingStore struct {
+	Store
+	c *Credentials
+}
+
+func (n *nudgingStore) Write(ctx context.Context, fn func(Tx) error) error {
+	err := n.Store.Write(ctx, fn)
+	if err == nil {
+		select {
+		case n.c.nudge <- struct{}{}:
+		default:
+		}
+	}
+	return err
+}
+
+// Run catches up whenever a write was committed, and every minute (for
+// another HQ process writing to the same database), until ctx ends.
+func (c *Credentials) Run(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if err := c.CatchUp(ctx); err != nil && ctx.Err() == nil {
+			c.log.Error("issuing credentials", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.nudge:
+		case <-t.C:
+		}
+	}
+}
+
+// CatchUp issues the credentials of the certificates written since the
+// last catch-up and copies their revocations, then moves the cursor.
+func (c *Credentials) CatchUp(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.loaded {
+		cur, err := c.cs.CredentialCursor(ctx)
+		if err != nil {
+			return err
+		}
+		n, err := c.cs.CountCredentials(ctx)
+		if err != nil {
+			return err
+		}
+		c.cursor, c.count, c.loaded = cur, n, true
+	}
+	for {
+		rows, committed, err := c.cs.CertificateRowsAfter(ctx, c.cursor, credentialPage)
+		if err != nil {
+			return err
+		}
+		if err := c.apply(ctx, rows); err != nil {
+			return err
+		}
+		next := c.cursor
+		if len(rows) > 0 {
+			next = rows[len(rows)-1].Seq
+		}
+		full := len(rows) == credentialPage
+		if !full {
+			// Everything committed up to the counter was visible.
+			next = max(next, committed)
+		}
+		if next != c.cursor {
+			if err := c.cs.SaveCredentialCursor(ctx, next); err != nil {
+				return err
+			}
+			c.cursor = next
+		}
+		if !full {
+			return nil
+		}
+	}
+}
+
+// apply brings the credentials of a page of certificate rows up to date.
+func (c *Credentials) apply(ctx context.Context, rows []Row) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	have, err := c.cs.CredentialsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	byID := make(map[string]StoredCredential, len(have))
+	for _, h := range have {
+		byID[h.CertificateID] = h
+	}
+	for _, r := range rows {
+		v, err := RowValues(r)
+		if err != nil {
+			return fmt.Errorf("certificate %s: %w", r.ID, err)
+		}
+		revokedAt := certificateRevokedAt(v, time.Now())
+		if h, ok := byID[r.ID]; ok {
+			if h.Revoked() != !revokedAt.IsZero() {
+				if err := c.cs.SetCredentialRevoked(ctx, r.ID, revokedAt); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		if err := c.issue(ctx, r, v, revokedAt); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// certificateRevokedAt is when a certificate row says it was revoked:
+// zero when it is not, now when it is but the time is unreadable.
+func certificateRevokedAt(v map[string]any, now time.Time) time.Time {
+	s, _ := v["revoked_at"].(string)
+	if strings.TrimSpace(s) == "" {
+		return time.Time{}
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC()
+	}
+	return now.UTC()
+}
+
+// issue signs and stores the credential of a certificate row HQ has not
+// issued one for. A certificate it cannot describe (no snapshot, or no
+// attendance at HQ yet) is logged and left: its next write brings it back.
+func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revokedAt time.Time) error {
+	cert, ok, err := c.certificateOf(ctx, r, v)
+	if err != nil || !ok {
+		return err
+	}
+	code, _ := v["code"].(string)
+	for range 32 {
+		idx, err := c.pickIndex()
+		if err != nil {
+			return err
+		}
+		cert.StatusIndex = idx
+		jwt, err := c.issuer.Issue(cert)
+		if err != nil {
+			c.log.Warn("cannot issue the credential of a certificate", "certificate", r.ID, "err", err)
+			return nil
+		}
+		added, err := c.cs.AddCredential(ctx, StoredCredential{CertificateID: r.ID, Code: code, PersonID: cert.PersonID,
+			Scope: r.Scope, StatusIndex: idx, JWT: jwt, IssuedAt: time.Now().UTC(), RevokedAt: revokedAt})
+		if err != nil {
+			return err
+		}
+		if added {
+			c.count++
+			return nil
+		}
+		// The index was taken, or another HQ process issued this
+		// certificate's credential meanwhile.
+		if have, err := c.cs.CredentialsOf(ctx, []string{r.ID}); err != nil || len(have) > 0 {
+			if err == nil && have[0].Revoked() != !revokedAt.IsZero() {
+				err = c.cs.SetCredentialRevoked(ctx, r.ID, revokedAt)
+			}
+			return err
+		}
+	}
+	return fmt.Errorf("certificate %s: no free status index after 32 tries", r.ID)
+}
+
+// pickIndex draws a status index at random, as Bitstring Status List
+// advises (an index says nothing of the order of issue), from a space at
+// least twice the credentials issued, so that a draw is free more often
+// than not.
+func (c *Credentials) pickIndex() (int, error) {
+	space := c.space()
+	n, err := rand.Int(rand.Reader, big.NewInt(int64(space)))
+	if err != nil {
+		return 0, err
+	}
+	return int(n.Int64()), nil
+}
+
+// space is the number of status indexes drawn from; it only grows, so
+// every index issued is below it.
+func (c *Credentials) space() int { return max(credential.MinStatusEntries, 2*(c.count+1)) }
+
+// StatusListLength is how many entries the revocation list must have to
+// hold every index issued (after a catch-up).
+func (c *Credentials) StatusListLength(ctx context.Context) (int, error) {
+	if err := c.CatchUp(ctx); err != nil {
+		return 0, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.space(), nil
+}
+
+// certificateOf is what the credential of a certificate row says: the
+// printed certificate (its snapshot) and, from its attendance, the person
+// and the workshop.
+func (c *Credentials) certificateOf(ctx context.Context, r Row, v map[string]any) (credential.Certificate, bool, error) {
+	snap, _ := v["snapshot"].(string)
+	var sc certificate.Certificate
+	if snap == "" || json.Unmarshal([]byte(snap), &sc) != nil {
+		c.log.Warn("a certificate without a readable snapshot gets no credential", "certificate", r.ID)
+		return credential.Certificate{}, false, nil
+	}
+	attID, _ := v["attendance_id"].(string)
+	if attID == "" {
+		attID = r.Parent
+	}
+	att, found, err := c.st.Row(ctx, "attendance", attID)
+	if err != nil {
+		return credential.Certificate{}, false, err
+	}
+	var a map[string]any
+	if found {
+		a, err = RowValues(att)
+		if err != nil {
+			return credential.Certificate{}, false, fmt.Errorf("attendance %s: %w", attID, err)
+		}
+	}
+	person, _ := a["person_id"].(string)
+	workshop, _ := a["workshop_id"].(string)
+	if person == "" || workshop == "" {
+		c.log.Warn("a certificate whose attendance HQ does not hold gets no credential yet", "certificate", r.ID)
+		return credential.Certificate{}, false, nil
+	}
+	return credential.Certificate{
+		ID: r.ID, PersonID: person, WorkshopID: workshop,
+		NameAr: sc.PersonNameAr, NameEn: sc.PersonNameEn,
+		TitleAr: sc.WorkshopTitleAr, TitleEn: sc.WorkshopTitleEn,
+		Date: sc.Date.UTC().Format(time.DateOnly), Hours: sc.Hours,
+		WilayatAr: sc.WilayatAr, WilayatEn: sc.WilayatEn, IssuedAt: sc.IssuedAt,
+	}, true, nil
+}
+
+// RevokedStatuses lists the status indexes of revoked credentials, after
+// catching up: the revocation list's bits (hq/web Config.RevokedStatuses).
+func (c *Credentials) RevokedStatuses(ctx context.Context) ([]int, error) {
+	if err := c.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	return c.cs.RevokedStatusIndexes(ctx)
+}
+
+// Of returns the credential of a certificate, after catching up.
+func (c *Credentials) Of(ctx context.Context, certificateID string) (StoredCredential, bool, error) {
+	if err := c.CatchUp(ctx); err != nil {
+		return StoredCredential{}, false, err
+	}
+	have, err := c.cs.CredentialsOf(ctx, []string{certificateID})
+	if err != nil || len(have) == 0 {
+		return StoredCredential{}, false, err
+	}
+	return have[0], true, nil
+}
+
+// OfPerson lists a person's credentials, oldest first, after catching up.
+func (c *Credentials) OfPerson(ctx context.Context, personID string) ([]StoredCredential, error) {
+	if err := c.CatchUp(ctx); err != nil {
+		return nil, err
+	}
+	return c.cs.CredentialsOfPerson(ctx, personID)
+}
