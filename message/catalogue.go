@@ -550,4 +550,7 @@ var catalogue = map[Code]template{
 	"credential.expired": {
 		"This credential expired on {date}.",
 		"انتهت صلاحية هذه الشهادة الرقمية في {date}."},
+	"credential.hq_issues_none": {
+		"This HQ issues no credentials: it was started without its public address (safeer-hq serve --public-url).",
+		"لا يُصدر هذا المقر شهادات رقمية: شُغّل دون عنوانه العام " + ltr("(safeer-hq serve --public-url)") + "."},
 }

@@ -47,6 +47,9 @@ type Answer struct {
 	RecordedAtHQ bool   `json:"recorded_at_hq"`
 	MessageEn    string `json:"message_en"`
 	MessageAr    string `json:"message_ar"`
+	// Credential offers a valid certificate's Open Badges credential
+	// (credentials_files.go), when HQ issued one.
+	Credential *CredentialLinks `json:"credential,omitempty"`
 }
 
 // Certified is what a certificate states, and all the verification page
@@ -340,6 +343,13 @@ func (s *Site) handleVerifyJSON(w http.ResponseWriter, r *http.Request) {
 	if arg == "" {
 		arg = q.Get("qr")
 	}
+	if tok := q.Get("credential"); tok != "" || looksLikeJWT(strings.TrimSpace(arg)) {
+		if tok == "" {
+			tok = arg
+		}
+		s.answerCredential(w, r, tok)
+		return
+	}
 	if strings.TrimSpace(arg) == "" {
 		writeJSON(w, http.StatusBadRequest, messageJSON("bad_request", message.New("verify.bad_request")))
 		return
@@ -379,6 +389,9 @@ func (s *Site) answer(w http.ResponseWriter, r *http.Request, arg string, asJSON
 		return
 	}
 	a, err := s.lookup(r.Context(), arg)
+	if err == nil {
+		s.offerCredential(r.Context(), &a)
+	}
 	if err != nil {
 		if asJSON {
 			s.log.Error("verification failed", "err", err)

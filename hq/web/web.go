@@ -190,6 +190,8 @@ func (s *Site) routes() {
 	m.HandleFunc("GET /v/{arg...}", s.handleVerifyPath)
 	m.HandleFunc("GET /.well-known/did.json", s.handleDIDDocument)
 	m.HandleFunc("GET "+credential.StatusListPath, s.handleStatusList)
+	m.HandleFunc("GET "+credentialsPrefix+"{file}", s.handleCredentialFile)
+	m.HandleFunc("POST /verify.json", s.handleVerifyCredentialPost)
 	m.HandleFunc("GET /V/{arg...}", s.handleVerifyPath)
 
 	m.HandleFunc("GET /admin/login", s.handleLoginPage)

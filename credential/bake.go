@@ -1,0 +1,98 @@
+package credential
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"hash/crc32"
+)
+
+// Baking: Open Badges 3.0 ("Badge Baking", PNG) carries a credential
+// inside a badge image, so the picture an ambassador posts is the
+// credential too. A PNG gets one iTXt chunk with the keyword
+// "openbadgecredential", uncompressed, with empty language tag and
+// translated keyword, whose text is the credential: for a credential
+// secured with the JSON Web Token Proof Format, its compact JWS. An
+// existing chunk with that keyword is replaced; the chunk goes before
+// IEND (PNG allows iTXt anywhere between IHDR and IEND).
+
+// PNGKeyword is the iTXt keyword of a baked Open Badges 3.0 credential.
+const PNGKeyword = "openbadgecredential"
+
+var pngSignature = []byte{0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'}
+
+// BakePNG returns img with token baked in. img must be a well-formed PNG
+// (its signature, chunks with correct lengths and CRCs, IHDR first and
+// IEND last).
+func BakePNG(img []byte, token string) ([]byte, error) {
+	if !bytes.HasPrefix(img, pngSignature) {
+		return nil, errors.New("credential: not a PNG image")
+	}
+	out := bytes.NewBuffer(make([]byte, 0, len(img)+len(token)+64))
+	out.Write(pngSignature)
+	rest := img[len(pngSignature):]
+	first, ended := true, false
+	for len(rest) > 0 {
+		if ended {
+			return nil, errors.New("credential: data after the PNG's IEND chunk")
+		}
+		if len(rest) < 12 {
+			return nil, errors.New("credential: a truncated PNG chunk")
+		}
+		n := binary.BigEndian.Uint32(rest)
+		if n > 1<<31-1 || uint64(len(rest)) < 12+uint64(n) {
+			return nil, errors.New("credential: a truncated PNG chunk")
+		}
+		typ, data := rest[4:8], rest[8:8+n]
+		crc := binary.BigEndian.Uint32(rest[8+n:])
+		if crc32.ChecksumIEEE(rest[4:8+n]) != crc {
+			return nil, errors.New("credential: a PNG chunk with a bad CRC")
+		}
+		chunk := rest[:12+n]
+		rest = rest[12+n:]
+		switch string(typ) {
+		case "IHDR":
+			if !first {
+				return nil, errors.New("credential: IHDR is not the PNG's first chunk")
+			}
+		case "iTXt":
+			if kw, _, ok := bytes.Cut(data, []byte{0}); ok && string(kw) == PNGKeyword {
+				continue // replaced below
+			}
+		case "IEND":
+			writeChunk(out, "iTXt", iTXt(PNGKeyword, token))
+			ended = true
+		}
+		if first && string(typ) != "IHDR" {
+			return nil, errors.New("credential: IHDR is not the PNG's first chunk")
+		}
+		first = false
+		out.Write(chunk)
+	}
+	if !ended {
+		return nil, errors.New("credential: the PNG has no IEND chunk")
+	}
+	return out.Bytes(), nil
+}
+
+// iTXt is the data of an uncompressed iTXt chunk with no language tag
+// and no translated keyword (PNG 1.2, 4.2.3.3): keyword, NUL, compression
+// flag 0, compression method 0, language tag, NUL, translated keyword,
+// NUL, text.
+func iTXt(keyword, text string) []byte {
+	b := make([]byte, 0, len(keyword)+5+len(text))
+	b = append(b, keyword...)
+	b = append(b, 0, 0, 0, 0, 0)
+	return append(b, text...)
+}
+
+func writeChunk(w *bytes.Buffer, typ string, data []byte) {
+	var n [4]byte
+	binary.BigEndian.PutUint32(n[:], uint32(len(data)))
+	w.Write(n[:])
+	start := w.Len()
+	w.WriteString(typ)
+	w.Write(data)
+	binary.BigEndian.PutUint32(n[:], crc32.ChecksumIEEE(w.Bytes()[start:]))
+	w.Write(n[:])
+}
