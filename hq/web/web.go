@@ -212,6 +212,8 @@ func (s *Site) routes() {
 	m.Handle("POST /admin/conflicts/resolve", s.admin(s.handleResolveConflict))
 	m.Handle("GET /admin/certificates", s.admin(s.handleCertificates))
 	m.Handle("POST /admin/certificates/revoke", s.admin(s.handleRevokeCertificate))
+	m.Handle("GET /admin/credentials", s.admin(s.handleCredentials))
+	m.Handle("GET /admin/credentials.zip", s.admin(s.handleCredentialsZip))
 	m.Handle("GET /admin/activity", s.admin(s.handleActivity))
 	m.Handle("GET /admin/export/{file}", s.admin(s.handleExport))
 	m.Handle("GET /admin/places", s.admin(s.handlePlaces))
