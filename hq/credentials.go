@@ -14,6 +14,7 @@ import (
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/credential"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // HQ issues an Open Badges 3.0 credential (package credential, issue 16)
@@ -81,6 +82,7 @@ type Credentials struct {
 	cs     CredentialStore
 	issuer *credential.Issuer
 	log    *slog.Logger
+	now    func() time.Time
 
 	mu     sync.Mutex // one catch-up at a time
 	loaded bool
@@ -88,15 +90,25 @@ type Credentials struct {
 	count  int // credentials issued, for the size of the index space
 
 	nudge chan struct{}
+	// clock stamps the credential rows HQ writes for the devices (see
+	// publish); it stays ahead of the clock HQ's server saves, as a second
+	// HQ process would.
+	clock *protocol.Clock
 }
 
 // credentialPage is how many certificate rows a catch-up reads at once.
 const credentialPage = 500
 
+// CredentialOptions configure NewCredentials; the zero value is fine.
+type CredentialOptions struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the wall clock (tests); HQ's server's own
+}
+
 // NewCredentials issues credentials as is for the certificates of st,
 // which must also be a CredentialStore (both of HQ's stores are). HQ's
 // server must write through Store(), so that its writes wake the issuer.
-func NewCredentials(st Store, is *credential.Issuer, log *slog.Logger) (*Credentials, error) {
+func NewCredentials(st Store, is *credential.Issuer, opt CredentialOptions) (*Credentials, error) {
 	cs, ok := st.(CredentialStore)
 	if !ok {
 		return nil, fmt.Errorf("the %T store keeps no credentials", st)
@@ -104,10 +116,18 @@ func NewCredentials(st Store, is *credential.Issuer, log *slog.Logger) (*Credent
 	if is == nil {
 		return nil, errors.New("credentials need an issuer")
 	}
-	if log == nil {
-		log = slog.Default()
+	c := &Credentials{st: st, cs: cs, issuer: is, log: opt.Logger, now: opt.Now, nudge: make(chan struct{}, 1)}
+	if c.log == nil {
+		c.log = slog.Default()
 	}
-	return &Credentials{st: st, cs: cs, issuer: is, log: log, nudge: make(chan struct{}, 1)}, nil
+	if c.now == nil {
+		c.now = time.Now
+	}
+	c.clock = protocol.NewClock(protocol.HQDevice, protocol.HLC{}, c.now)
+	if opt.Now != nil {
+		c.clock.SetMonotonic(func() time.Duration { return 0 })
+	}
+	return c, nil
 }
 
 // Issuer is the credentials' issuer.
@@ -219,7 +239,7 @@ func (c *Credentials) apply(ctx context.Context, rows []Row) error {
 		if err != nil {
 			return fmt.Errorf("certificate %s: %w", r.ID, err)
 		}
-		revokedAt := certificateRevokedAt(v, time.Now())
+		revokedAt := certificateRevokedAt(v, c.now())
 		if h, ok := byID[r.ID]; ok {
 			if h.Revoked() != !revokedAt.IsZero() {
 				if err := c.cs.SetCredentialRevoked(ctx, r.ID, revokedAt); err != nil {
@@ -232,8 +252,82 @@ func (c *Credentials) apply(ctx context.Context, rows []Row) error {
 			return err
 		}
 	}
-	return nil
+	have, err = c.cs.CredentialsOf(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return c.publish(ctx, rows, have)
 }
+
+// publish writes, for each credential of the page's certificates, the
+// synced credential row the devices of the certificate's governorate pull
+// (its id the certificate's, its parent the certificate, so it moves with
+// it), when the row does not say what the credential is now: its token
+// and revocation. One transaction for the page.
+func (c *Credentials) publish(ctx context.Context, certs []Row, have []StoredCredential) error {
+	byID := make(map[string]StoredCredential, len(have))
+	for _, h := range have {
+		byID[h.CertificateID] = h
+	}
+	return c.st.Write(ctx, func(tx Tx) error {
+		if saved, err := protocol.ParseHLC(tx.Clock()); err == nil {
+			c.clock.Observe(saved)
+		}
+		wrote := ""
+		for _, r := range certs {
+			cr, ok := byID[r.ID]
+			if !ok {
+				continue
+			}
+			want := map[string]any{"certificate_id": cr.CertificateID, "code": cr.Code, "jwt": cr.JWT, "revoked_at": ""}
+			if cr.Revoked() {
+				want["revoked_at"] = cr.RevokedAt.UTC().Format(time.RFC3339)
+			}
+			stored, found, err := tx.Row(ctx, CredentialTable, r.ID)
+			if err != nil {
+				return err
+			}
+			cur, err := decodeData(stored.Data)
+			if err != nil {
+				return fmt.Errorf("credential %s: %w", r.ID, err)
+			}
+			var todo []string
+			for k, v := range want {
+				if f, ok := cur[k]; !ok || !sameScalar(f.V, v) {
+					todo = append(todo, k)
+				}
+			}
+			if len(todo) == 0 && found && stored.Scope == r.Scope {
+				continue
+			}
+			seq, err := tx.NextSeq(ctx)
+			if err != nil {
+				return err
+			}
+			stamp := c.clock.Now().String()
+			for _, k := range todo {
+				cur[k] = storedField{V: want[k], H: stamp, R: seq}
+			}
+			if err := tx.PutRow(ctx, Row{Table: CredentialTable, ID: r.ID, Scope: r.Scope, Parent: r.ID, Seq: seq, Data: cur.encode()}); err != nil {
+				return err
+			}
+			if found && stored.Scope != r.Scope {
+				// (The certificate's move normally takes it along.)
+				if err := moved(ctx, tx, CredentialTable, r.ID, stored.Scope, r.Scope); err != nil {
+					return err
+				}
+			}
+			wrote = stamp
+		}
+		if wrote == "" {
+			return nil
+		}
+		return tx.SaveClock(ctx, wrote)
+	})
+}
+
+// CredentialTable is the synced table of the credentials HQ issued.
+const CredentialTable = "credential"
 
 // certificateRevokedAt is when a certificate row says it was revoked:
 // zero when it is not, now when it is but the time is unreadable.
@@ -269,7 +363,7 @@ func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revoke
 			return nil
 		}
 		added, err := c.cs.AddCredential(ctx, StoredCredential{CertificateID: r.ID, Code: code, PersonID: cert.PersonID,
-			Scope: r.Scope, StatusIndex: idx, JWT: jwt, IssuedAt: time.Now().UTC(), RevokedAt: revokedAt})
+			Scope: r.Scope, StatusIndex: idx, JWT: jwt, IssuedAt: c.now().UTC(), RevokedAt: revokedAt})
 		if err != nil {
 			return err
 		}

@@ -31,11 +31,13 @@ func newCredEnv(t *testing.T, st hq.Store) *credEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := hq.NewCredentials(st, is, nil)
+	var e *credEnv
+	c, err := hq.NewCredentials(st, is, hq.CredentialOptions{Now: func() time.Time { return e.clock() }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &credEnv{env: newEnv(t, c.Store()), creds: c, raw: st}
+	e = &credEnv{env: newEnv(t, c.Store()), creds: c, raw: st}
+	return e
 }
 
 // verify checks a credential as any verifier would, against the list HQ
@@ -43,7 +45,9 @@ func newCredEnv(t *testing.T, st hq.Store) *credEnv {
 func (e *credEnv) verify(t *testing.T, token string) credential.Result {
 	t.Helper()
 	is := e.creds.Issuer()
+	now := time.Date(2027, 1, 10, 12, 0, 0, 0, time.UTC) // after every workshop here
 	return credential.Verify(token, credential.VerifyOptions{
+		Now:     now,
 		Issuer:  is.DID,
 		Resolve: func(kid string) (ed25519.PublicKey, error) { return is.DIDDocument().Key(kid) },
 		Status: func(string) (string, error) {
@@ -55,7 +59,7 @@ func (e *credEnv) verify(t *testing.T, token string) credential.Result {
 			for _, i := range revoked {
 				list.Set(i, true)
 			}
-			return is.StatusListCredential(list, time.Now().Add(-time.Minute), time.Hour)
+			return is.StatusListCredential(list, now.Add(-time.Minute), time.Hour)
 		},
 	})
 }
@@ -112,6 +116,31 @@ func TestCredentialsFollowCertificates(t *testing.T) {
 			t.Fatalf("credential %+v", cr)
 		}
 
+		// The devices of the certificate's governorate pull the credential
+		// (a credential row, HQ's); others do not; no device may write one.
+		pulled := func(d *device) map[string]any {
+			t.Helper()
+			var out map[string]any
+			for _, ch := range d.pullAll(100) {
+				if ch.Table == hq.CredentialTable && ch.RowID == first {
+					out = map[string]any{}
+					for k, f := range ch.Fields {
+						out[k] = f.Value
+					}
+				}
+			}
+			return out
+		}
+		if row := pulled(d); row == nil || row["jwt"] != got.JWT || row["code"] != cert.Code || row["certificate_id"] != first || row["revoked_at"] != "" {
+			t.Fatalf("the device pulled %v", row)
+		}
+		if row := pulled(e.enrol("OM-DA")); row != nil {
+			t.Fatalf("another governorate's device pulled %v", row)
+		}
+		if r := d.push(d.op(hq.CredentialTable, first, "jwt", "forged.token.x")); r[0].Status != protocol.Rejected {
+			t.Fatalf("a device wrote a credential: %+v", r[0])
+		}
+
 		// A reprint writes nothing new; a device's re-sent certificate (the
 		// same values) changes no field: the credential stays.
 		d.push(certOp(d, first, a, cert))
@@ -137,6 +166,9 @@ func TestCredentialsFollowCertificates(t *testing.T) {
 		}
 		if r := e.verify(t, got.JWT); r.Outcome != credential.Revoked {
 			t.Fatalf("the replaced certificate's credential: %s", r.Outcome)
+		}
+		if row := pulled(d); row == nil || row["revoked_at"] == "" || row["jwt"] != got.JWT {
+			t.Fatalf("the device pulled the replaced credential as %v", row)
 		}
 		if r := e.verify(t, newer.JWT); r.Outcome != credential.Valid || !slices.ContainsFunc(r.Credential.CredentialSubject.Identifier,
 			func(o credential.IdentityObject) bool { return o.IdentityHash == "Aysha" }) {
@@ -167,7 +199,7 @@ func TestCredentialsFollowCertificates(t *testing.T) {
 
 		// Another HQ process over the same database (a restart) issues
 		// nothing twice and sees the same revocations.
-		again, err := hq.NewCredentials(e.raw, e.creds.Issuer(), nil)
+		again, err := hq.NewCredentials(e.raw, e.creds.Issuer(), hq.CredentialOptions{Now: e.clock})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -222,7 +222,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		// the server writes through their store, which wakes the issuer.
 		var creds *hq.Credentials
 		if issuer != nil {
-			if creds, err = hq.NewCredentials(st, issuer, log); err != nil {
+			if creds, err = hq.NewCredentials(st, issuer, hq.CredentialOptions{Logger: log, Now: m.Now}); err != nil {
 				return err
 			}
 			st = creds.Store()

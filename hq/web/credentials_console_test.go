@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
@@ -26,11 +27,12 @@ func TestConsoleListsCredentials(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		creds, err := hq.NewCredentials(st, is, nil)
+		var e *env
+		creds, err := hq.NewCredentials(st, is, hq.CredentialOptions{Now: func() time.Time { return e.clock() }})
 		if err != nil {
 			t.Fatal(err)
 		}
-		e := newEnv(t, creds.Store(), web.Config{Credentials: is, Issued: creds})
+		e = newEnv(t, creds.Store(), web.Config{Credentials: is, Issued: creds})
 		d := e.enrol("OM-MA")
 		first := d.issue("OM-MA", "عائشة الحارثية", "Aisha Al Harthy", "2025-03-01", 3)
 		stored, found, err := creds.Of(ctx, first.row)

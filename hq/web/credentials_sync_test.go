@@ -36,11 +36,11 @@ func newIssuingHQ(t *testing.T) (*credHQ, *hq.Credentials, hq.Store) {
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	raw := sqliteStore(t)
-	creds, err := hq.NewCredentials(raw, c.issuer, log)
+	start := time.Now()
+	creds, err := hq.NewCredentials(raw, c.issuer, hq.CredentialOptions{Logger: log, Now: func() time.Time { return start }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
 	srv, err := hq.NewServer(ctx, creds.Store(), key, hq.Options{Logger: log, Now: func() time.Time { return start }})
 	if err != nil {
 		t.Fatal(err)
