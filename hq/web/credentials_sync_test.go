@@ -119,6 +119,12 @@ func TestNodeChecksCredentialAcrossDeviceRevocation(t *testing.T) {
 	if revoked, set := nodeCheck(t, c, stored.JWT); revoked || len(set) != 0 {
 		t.Fatalf("before the revocation: revoked %v, bits %v", revoked, set)
 	}
+	// The device pulls it at its next sync (HQ issued it after the push),
+	// for safeer certificates export --open-badges.
+	syncDevice(t, cl)
+	if badges, err := dev.OpenBadges(ctx, ""); err != nil || len(badges) != 1 || badges[0].JWT != stored.JWT || badges[0].Code != cert.Code {
+		t.Fatalf("the device holds %+v (%v)", badges, err)
+	}
 	if _, err := dev.RevokeCertificate(ctx, cert.Code, "attendance recorded in error"); err != nil {
 		t.Fatal(err)
 	}
@@ -129,5 +135,8 @@ func TestNodeChecksCredentialAcrossDeviceRevocation(t *testing.T) {
 	syncDevice(t, cl)
 	if revoked, set := nodeCheck(t, c, stored.JWT); !revoked || !slices.Equal(set, []int{stored.StatusIndex}) {
 		t.Fatalf("after the revocation and a sync: revoked %v, bits %v (the credential's is %d)", revoked, set, stored.StatusIndex)
+	}
+	if badges, err := dev.OpenBadges(ctx, ""); err != nil || len(badges) != 0 {
+		t.Fatalf("the device still hands out %+v (%v)", badges, err)
 	}
 }

@@ -35,6 +35,7 @@ CREATE INDEX outbox_row ON outbox (tbl, row_id);
 ALTER TABLE import_batch DROP COLUMN file_sha256; -- added by migration 6
 ALTER TABLE import_batch DROP COLUMN imported_by;
 DROP TABLE not_same; -- added by migration 7
+DROP TABLE credential; -- added by migration 12
 PRAGMA user_version = 4;
 `
 
