@@ -5,7 +5,10 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/hq"
+	"github.com/oman-sca/safeer/internal/testharness/pgtest"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -258,3 +262,81 @@ func TestCredentialsIssuedOnPush(t *testing.T) {
 func itoa(i int) string { return jsonNumber(i) }
 
 func jsonNumber(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+// BenchmarkCredentialsCatchUp: HQ holds a workshop of SAFEER_BENCH_CERTS
+// (default 1,000) certificates, written at HQ in one transaction; one
+// catch-up issues all their credentials (sign, store, the synced rows for
+// the devices). Reported: the time per credential.
+//
+//	SAFEER_TEST_POSTGRES=$(scripts/pg-test.sh) go test -run='^$' -bench=CredentialsCatchUp -benchtime=1x ./hq/
+func BenchmarkCredentialsCatchUp(b *testing.B) {
+	n := 1000
+	if s := os.Getenv("SAFEER_BENCH_CERTS"); s != "" {
+		n, _ = strconv.Atoi(s)
+	}
+	for _, kind := range []string{"sqlite", "postgres"} {
+		b.Run(kind, func(b *testing.B) {
+			for range b.N {
+				var st hq.Store
+				var err error
+				if kind == "sqlite" {
+					st, err = openSQLite(ctx, filepath.Join(b.TempDir(), "hq.db"))
+				} else {
+					pgtest.Base(b)
+					st, err = openPostgres(ctx, pgtest.DSN(b))
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				_, key, _ := ed25519.GenerateKey(rand.Reader)
+				is, _ := credential.NewIssuer("https://hq.example.om", "ع", "E", key)
+				creds, err := hq.NewCredentials(st, is, hq.CredentialOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				srv, err := hq.NewServer(ctx, creds.Store(), key, hq.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				err = srv.Edit(ctx, func(tx *hq.EditTx) error {
+					w := uuid.NewString()
+					if _, err := tx.Set("workshop", w, map[string]any{"title_en": "IoT", "governorate": "OM-MA", "date": "2026-11-02"}); err != nil {
+						return err
+					}
+					for i := range n {
+						p, a := uuid.NewString(), uuid.NewString()
+						c := certificate.Certificate{Code: certificate.NewCode(), PersonNameEn: "P" + strconv.Itoa(i), WorkshopTitleEn: "IoT",
+							Date: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), Hours: 2, IssuedAt: time.Now().UTC().Truncate(time.Second)}
+						snap, _ := json.Marshal(c)
+						for _, r := range []struct {
+							table, id string
+							v         map[string]any
+						}{
+							{"person", p, map[string]any{"name_en": c.PersonNameEn, "governorate": "OM-MA"}},
+							{"attendance", a, map[string]any{"workshop_id": w, "person_id": p, "hours": 2.0}},
+							{"certificate", uuid.NewString(), map[string]any{"attendance_id": a, "code": c.Code, "snapshot": string(snap)}},
+						} {
+							if _, err := tx.Set(r.table, r.id, r.v); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				start := time.Now()
+				if err := creds.CatchUp(ctx); err != nil {
+					b.Fatal(err)
+				}
+				issue := time.Since(start)
+				if c, _ := st.(hq.CredentialStore).CountCredentials(ctx); c != n {
+					b.Fatalf("%d credentials for %d certificates", c, n)
+				}
+				b.ReportMetric(float64(issue.Microseconds())/float64(n), "µs/credential")
+				st.Close()
+			}
+		})
+	}
+}
