@@ -96,3 +96,39 @@ func writeChunk(w *bytes.Buffer, typ string, data []byte) {
 	binary.BigEndian.PutUint32(n[:], crc32.ChecksumIEEE(w.Bytes()[start:]))
 	w.Write(n[:])
 }
+
+// FromPNG returns the credential baked in a PNG (the text of its iTXt
+// chunk openbadgecredential, uncompressed); ok is false when it has none.
+func FromPNG(img []byte) (token string, ok bool, err error) {
+	if !bytes.HasPrefix(img, pngSignature) {
+		return "", false, errors.New("credential: not a PNG image")
+	}
+	for rest := img[len(pngSignature):]; len(rest) >= 12; {
+		n := binary.BigEndian.Uint32(rest)
+		if n > 1<<31-1 || uint64(len(rest)) < 12+uint64(n) {
+			return "", false, errors.New("credential: a truncated PNG chunk")
+		}
+		typ, data := string(rest[4:8]), rest[8:8+n]
+		rest = rest[12+n:]
+		if typ == "IEND" {
+			break
+		}
+		if typ != "iTXt" {
+			continue
+		}
+		kw, after, found := bytes.Cut(data, []byte{0})
+		if !found || string(kw) != PNGKeyword || len(after) < 2 {
+			continue
+		}
+		if after[0] != 0 {
+			return "", false, errors.New("credential: the baked credential is compressed")
+		}
+		_, after, _ = bytes.Cut(after[2:], []byte{0}) // language tag
+		_, text, found := bytes.Cut(after, []byte{0}) // translated keyword
+		if !found {
+			return "", false, errors.New("credential: a damaged iTXt chunk")
+		}
+		return string(text), true, nil
+	}
+	return "", false, nil
+}

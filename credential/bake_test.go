@@ -48,7 +48,7 @@ func readITXt(t *testing.T, img []byte, keyword string) []string {
 	return texts
 }
 
-func testPNG(t *testing.T) []byte {
+func testPNG(t testing.TB) []byte {
 	img := image.NewRGBA(image.Rect(0, 0, 4, 4))
 	img.Set(1, 1, color.RGBA{0x0e, 0x60, 0x64, 0xff})
 	var b bytes.Buffer
@@ -69,6 +69,12 @@ func TestBakePNG(t *testing.T) {
 	}
 	if _, err := png.Decode(bytes.NewReader(baked)); err != nil {
 		t.Fatalf("the baked image no longer decodes: %v", err)
+	}
+	if got, ok, err := FromPNG(baked); err != nil || !ok || got != token {
+		t.Fatalf("FromPNG: %q %v %v", got, ok, err)
+	}
+	if _, ok, err := FromPNG(testPNG(t)); ok || err != nil {
+		t.Fatalf("FromPNG of an unbaked image: %v %v", ok, err)
 	}
 	// Baking again replaces the credential: one chunk, the new one.
 	again, err := BakePNG(baked, "other.token.x")

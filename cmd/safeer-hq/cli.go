@@ -70,6 +70,8 @@ func (m *Main) commands() []command {
 		{"revoke", "DEVICE [--db DSN]", "revoke a device: its next request gets 401 device_revoked", (*Main).runRevoke},
 		{"key", "[--db DSN] [--key FILE] [--hex]", "print HQ's public key (base64url; --hex for hex), made on first use", (*Main).runKey},
 		{"reset-epoch", "[--db DSN]", "after restoring HQ's database from a backup: every device pushes, then pulls everything again", (*Main).runResetEpoch},
+		{"verify-credential", "FILE.jwt|FILE.png|- --public-url https://HOST [--db DSN] [--key FILE] [--json]",
+			"check an Open Badges credential (or a badge with one baked in) as /verify.json does: valid, revoked, not ours or invalid", (*Main).runVerifyCredential},
 		{"admin", "add|passwd|disable NAME | list [--db DSN]",
 			"console accounts: add one (password from stdin, or asked for twice), change a password, disable one, list them", (*Main).runAdmin},
 	}
