@@ -87,7 +87,8 @@ type Credentials struct {
 	mu     sync.Mutex // one catch-up at a time
 	loaded bool
 	cursor int64
-	count  int // credentials issued, for the size of the index space
+	saved  int64 // the cursor as last saved
+	count  int   // credentials issued, for the size of the index space
 
 	nudge chan struct{}
 	// clock stamps the credential rows HQ writes for the devices (see
@@ -98,6 +99,10 @@ type Credentials struct {
 
 // credentialPage is how many certificate rows a catch-up reads at once.
 const credentialPage = 500
+
+// cursorSaveEvery is how far the cursor may move past other rows before
+// it is saved anyway.
+const cursorSaveEvery = 10000
 
 // CredentialOptions configure NewCredentials; the zero value is fine.
 type CredentialOptions struct {
@@ -186,7 +191,7 @@ func (c *Credentials) CatchUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		c.cursor, c.count, c.loaded = cur, n, true
+		c.cursor, c.saved, c.count, c.loaded = cur, cur, n, true
 	}
 	for {
 		rows, committed, err := c.cs.CertificateRowsAfter(ctx, c.cursor, credentialPage)
@@ -205,12 +210,17 @@ func (c *Credentials) CatchUp(ctx context.Context) error {
 			// Everything committed up to the counter was visible.
 			next = max(next, committed)
 		}
-		if next != c.cursor {
+		// The cursor is saved when certificates were read, or after a long
+		// run of other writes: not after every push (a write each, in the
+		// writer's queue). Starting from an older cursor only reads again
+		// certificates already given their credentials.
+		if next != c.cursor && (len(rows) > 0 || next-c.saved >= cursorSaveEvery) {
 			if err := c.cs.SaveCredentialCursor(ctx, next); err != nil {
 				return err
 			}
-			c.cursor = next
+			c.saved = next
 		}
+		c.cursor = next
 		if !full {
 			return nil
 		}

@@ -3,13 +3,16 @@ package web
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 )
@@ -37,6 +40,7 @@ type credentialsPage struct {
 	NameEn      string
 	Credentials []personCredential
 	Valid       int
+	MergedInto  string // the person this record was merged into, if any
 }
 
 // credentialSummaryOf reads what the list shows of a stored credential
@@ -76,9 +80,19 @@ func (s *Site) personCredentials(r *http.Request, id string) (p credentialsPage,
 	if s.cfg.Issued == nil {
 		return p, nil, true, nil
 	}
-	if stored, err = s.cfg.Issued.OfPerson(ctx, id); err != nil {
+	p.MergedInto = person.MergedInto
+	members, err := s.mergedMembers(ctx, id)
+	if err != nil {
 		return p, nil, true, err
 	}
+	for _, m := range members {
+		of, err := s.cfg.Issued.OfPerson(ctx, m)
+		if err != nil {
+			return p, nil, true, err
+		}
+		stored = append(stored, of...)
+	}
+	sort.SliceStable(stored, func(i, j int) bool { return stored[i].IssuedAt.Before(stored[j].IssuedAt) })
 	for _, c := range stored {
 		p.Credentials = append(p.Credentials, credentialSummaryOf(c))
 		if !c.Revoked() {
@@ -86,6 +100,39 @@ func (s *Site) personCredentials(r *http.Request, id string) (p credentialsPage,
 		}
 	}
 	return p, stored, true, nil
+}
+
+// mergedMembers is id and the people whose chain of merges ends at id
+// (their credentials were issued under their own ids): the devices' and
+// the activity page's reading of merges (see programme.canonical), over
+// every governorate's people, since merges cross governorates.
+func (s *Site) mergedMembers(ctx context.Context, id string) ([]string, error) {
+	mergedTo := map[string]string{}
+	err := eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+		if pe.MergedInto != "" {
+			mergedTo[pe.ID] = pe.MergedInto
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := []string{id}
+	for m := range mergedTo {
+		end := m
+		for range maxMergeChain {
+			next, ok := mergedTo[end]
+			if !ok {
+				break
+			}
+			end = next
+		}
+		if end == id && m != id {
+			out = append(out, m)
+		}
+	}
+	sort.Strings(out[1:])
+	return out, nil
 }
 
 // handleCredentials lists a person's credentials: /admin/credentials?person=ID.

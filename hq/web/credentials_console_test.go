@@ -98,5 +98,17 @@ func TestConsoleListsCredentials(t *testing.T) {
 		if got := files(); len(got) != 0 {
 			t.Fatalf("zip after revocation %v", got)
 		}
+
+		// Merged into another record: the kept person's list holds the
+		// credential, issued under the merged record's id; the merged
+		// record's page says where it went.
+		kept := d.addPerson(personSpec{gov: "OM-MA", wilayat: "Muttrah", nameAr: "عائشة الحارثي", nameEn: "Aisha Al Harthi", phone: "+96899887766"})
+		if _, err := e.srv.MergePeople(ctx, kept, first.person, nil, hq.Actor{Admin: "amal"}); err != nil {
+			t.Fatal(err)
+		}
+		r = b.get("/admin/credentials?person=" + kept)
+		mustContain(t, "the kept person's list", r.body, "Aisha Al Harthi", code, "1 credential,")
+		r = b.get("/admin/credentials?person=" + first.person)
+		mustContain(t, "the merged record's list", r.body, "merged into", "/admin/credentials?person="+kept)
 	})
 }
