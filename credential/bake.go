@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
+	"strings"
 )
 
 // Baking: Open Badges 3.0 ("Badge Baking", PNG) carries a credential
@@ -132,3 +133,39 @@ func FromPNG(img []byte) (token string, ok bool, err error) {
 	}
 	return "", false, nil
 }
+
+// SVGNamespace is the XML namespace of a credential baked in an SVG image
+// (Open Badges 3.0, "Baked Badge", SVG).
+const SVGNamespace = "https://purl.imsglobal.org/ob/v3p0"
+
+// BakeSVG returns the SVG image svg with token baked in as Open Badges
+// 3.0 says for a credential secured as a JWT: an xmlns:openbadges
+// attribute on the <svg> tag and, directly after it, an
+// <openbadges:credential> element whose verify attribute is the compact
+// JWS. svg must start (after an XML declaration, comments or white space)
+// with its <svg> tag and hold no credential yet.
+func BakeSVG(svg []byte, token string) ([]byte, error) {
+	if bytes.Contains(svg, []byte("openbadges:credential")) {
+		return nil, errors.New("credential: the SVG already holds a credential")
+	}
+	if strings.ContainsAny(token, "\"<>&'") || token == "" {
+		return nil, errors.New("credential: not a compact JWS")
+	}
+	start := bytes.Index(svg, []byte("<svg"))
+	if start < 0 || (len(svg) > start+4 && !isXMLSpace(svg[start+4])) {
+		return nil, errors.New("credential: no <svg> tag")
+	}
+	end := bytes.IndexByte(svg[start:], '>')
+	if end < 0 || svg[start+end-1] == '/' {
+		return nil, errors.New("credential: the <svg> tag is not an opening tag")
+	}
+	end += start
+	var out bytes.Buffer
+	out.Write(svg[:end])
+	out.WriteString(` xmlns:openbadges="` + SVGNamespace + `">`)
+	out.WriteString(`<openbadges:credential verify="` + token + `"></openbadges:credential>`)
+	out.Write(svg[end+1:])
+	return out.Bytes(), nil
+}
+
+func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }

@@ -3,10 +3,12 @@ package credential
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/xml"
 	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"strings"
 	"testing"
 )
@@ -95,5 +97,68 @@ func TestBakePNG(t *testing.T) {
 		if _, err := BakePNG(bad, token); err == nil {
 			t.Errorf("%s: baked", name)
 		}
+	}
+}
+
+// svgCredentials reads an SVG with encoding/xml, apart from BakeSVG, and
+// returns the verify attributes of the credential elements in the Open
+// Badges 3.0 namespace, and whether the first was the <svg>'s first child.
+func svgCredentials(t *testing.T, svg []byte) (tokens []string, first bool) {
+	t.Helper()
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	depth, children := 0, 0
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return tokens, first
+		}
+		if err != nil {
+			t.Fatalf("not XML: %v", err)
+		}
+		switch el := tok.(type) {
+		case xml.StartElement:
+			depth++
+			if depth == 2 {
+				children++
+			}
+			if el.Name.Space == "https://purl.imsglobal.org/ob/v3p0" && el.Name.Local == "credential" {
+				for _, a := range el.Attr {
+					if a.Name.Local == "verify" {
+						tokens = append(tokens, a.Value)
+					}
+				}
+				if len(tokens) == 1 {
+					first = depth == 2 && children == 1
+				}
+			}
+		case xml.EndElement:
+			depth--
+		}
+	}
+}
+
+func TestBakeSVG(t *testing.T) {
+	svg := []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10"/></svg>`)
+	token := "eyJhbGciOiJFZERTQSJ9.eyJpZCI6IngifQ.c2ln"
+	baked, err := BakeSVG(svg, token)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, first := svgCredentials(t, baked); len(got) != 1 || got[0] != token || !first {
+		t.Fatalf("baked %q (first child %v):\n%s", got, first, baked)
+	}
+	for name, bad := range map[string][]byte{
+		"no svg":       []byte(`<html></html>`),
+		"self-closing": []byte(`<svg xmlns="http://www.w3.org/2000/svg"/>`),
+		"baked":        baked,
+		"svgx":         []byte(`<svgx></svgx>`),
+	} {
+		if _, err := BakeSVG(bad, token); err == nil {
+			t.Errorf("%s: baked", name)
+		}
+	}
+	if _, err := BakeSVG(svg, `a"><script>`); err == nil {
+		t.Error("baked a token that is no JWS")
 	}
 }

@@ -20,14 +20,15 @@ import (
 
 // Where people get the credentials HQ issued (issue 16): /verify offers a
 // valid certificate's credential as the signed token (JWT), as readable
-// JSON and baked into the programme's badge image (PNG, Open Badges 3.0
-// baking); /verify.json checks a credential anyone hands it.
+// JSON and baked into the programme's badge image (PNG and SVG, Open
+// Badges 3.0 baking); /verify.json checks a credential anyone hands it.
 
 // CredentialLinks are the downloads of a certificate's credential.
 type CredentialLinks struct {
 	JWT  string `json:"jwt"`  // the credential, a compact JWS (what wallets import)
 	JSON string `json:"json"` // the same credential as readable JSON
 	PNG  string `json:"png"`  // the badge image with the credential baked in
+	SVG  string `json:"svg"`  // the same as a vector image
 }
 
 // credentialsPrefix is where the downloads are, by verification code:
@@ -55,7 +56,7 @@ func (s *Site) offerCredential(ctx context.Context, a *Answer) {
 		return
 	}
 	base := credentialsPrefix + certificate.FormatCode(code)
-	a.Credential = &CredentialLinks{JWT: base + ".jwt", JSON: base + ".json", PNG: base + ".png"}
+	a.Credential = &CredentialLinks{JWT: base + ".jwt", JSON: base + ".json", PNG: base + ".png", SVG: base + ".svg"}
 }
 
 // credentialByCode is the credential of the certificate with a
@@ -68,7 +69,7 @@ func (s *Site) credentialByCode(ctx context.Context, code string) (hq.StoredCred
 	return s.cfg.Issued.Of(ctx, rows[0].ID)
 }
 
-// handleCredentialFile serves /credentials/CODE.jwt, .json and .png: the
+// handleCredentialFile serves /credentials/CODE.jwt, .json, .png and .svg: the
 // credential of a valid certificate. Like /verify it is rate-limited per
 // client (a code is what it is asked by). A revoked certificate's
 // credential is not handed out.
@@ -81,7 +82,7 @@ func (s *Site) handleCredentialFile(w http.ResponseWriter, r *http.Request) {
 	}
 	ext := file[dot+1:]
 	code, err := certificate.NormalizeCode(file[:dot])
-	if err != nil || (ext != "jwt" && ext != "json" && ext != "png") {
+	if err != nil || (ext != "jwt" && ext != "json" && ext != "png" && ext != "svg") {
 		s.notFound(w, r)
 		return
 	}
@@ -105,7 +106,9 @@ func (s *Site) handleCredentialFile(w http.ResponseWriter, r *http.Request) {
 	var typ string
 	switch ext {
 	case "jwt":
-		body, typ = []byte(c.JWT), "application/jwt"
+		// Open Badges 3.0, "Web Resource": a credential secured as a JWT
+		// is served as its compact JWS, text/plain.
+		body, typ = []byte(c.JWT), "text/plain; charset=utf-8"
 	case "json":
 		body, err = credentialJSON(c.JWT)
 		typ = "application/json; charset=utf-8"
@@ -115,6 +118,12 @@ func (s *Site) handleCredentialFile(w http.ResponseWriter, r *http.Request) {
 			body, err = credential.BakePNG(img, c.JWT)
 		}
 		typ = "image/png"
+	case "svg":
+		var img []byte
+		if img, err = staticFiles.ReadFile("static/badge.svg"); err == nil {
+			body, err = credential.BakeSVG(img, c.JWT)
+		}
+		typ = "image/svg+xml"
 	}
 	if err != nil {
 		s.fail(w, r, err)

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"encoding/json"
+	"encoding/xml"
 	"hash/crc32"
 	"image/png"
 	"io"
@@ -100,7 +101,8 @@ func TestVerifyOffersCredential(t *testing.T) {
 
 	resp, page := get("/verify?code=" + code)
 	for _, want := range []string{"Download the credential", "تنزيل الشهادة الرقمية",
-		`href="/credentials/` + code + `.jwt"`, `href="/credentials/` + code + `.json"`, `href="/credentials/` + code + `.png"`} {
+		`href="/credentials/` + code + `.jwt"`, `href="/credentials/` + code + `.json"`, `href="/credentials/` + code + `.png"`,
+		`href="/credentials/` + code + `.svg"`} {
 		if resp.StatusCode != 200 || !strings.Contains(string(page), want) {
 			t.Fatalf("the page (%d) lacks %q", resp.StatusCode, want)
 		}
@@ -111,7 +113,8 @@ func TestVerifyOffersCredential(t *testing.T) {
 	}
 
 	resp, jwt := get("/credentials/" + code + ".jwt")
-	if resp.StatusCode != 200 || string(jwt) != stored.JWT || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") {
+	if resp.StatusCode != 200 || string(jwt) != stored.JWT || !strings.Contains(resp.Header.Get("Content-Disposition"), "attachment") ||
+		!strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
 		t.Fatalf("the JWT: %d %v", resp.StatusCode, resp.Header)
 	}
 	resp, js := get("/credentials/" + code + ".json")
@@ -128,6 +131,13 @@ func TestVerifyOffersCredential(t *testing.T) {
 	}
 	if _, err := png.Decode(bytes.NewReader(img)); err != nil {
 		t.Fatalf("the badge is no image: %v", err)
+	}
+	resp, svg := get("/credentials/" + code + ".svg")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/svg+xml" {
+		t.Fatalf("the SVG badge: %d %v", resp.StatusCode, resp.Header)
+	}
+	if got := svgBaked(t, svg); len(got) != 1 || got[0] != stored.JWT {
+		t.Fatalf("baked in the SVG: %d credentials", len(got))
 	}
 	if resp, _ := get("/credentials/ZZZZZ-ZZZZZ.jwt"); resp.StatusCode != 404 {
 		t.Fatalf("an unknown code's credential: %d", resp.StatusCode)
@@ -180,9 +190,34 @@ func TestVerifyOffersCredential(t *testing.T) {
 	if resp, page := get("/verify?code=" + code); resp.StatusCode != 200 || strings.Contains(string(page), "Download the credential") {
 		t.Fatalf("a revoked certificate's page offers its credential (%d)", resp.StatusCode)
 	}
-	for _, ext := range []string{"jwt", "json", "png"} {
+	for _, ext := range []string{"jwt", "json", "png", "svg"} {
 		if resp, _ := get("/credentials/" + code + "." + ext); resp.StatusCode != 404 {
 			t.Fatalf("a revoked certificate's %s: %d", ext, resp.StatusCode)
+		}
+	}
+}
+
+// svgBaked reads an SVG with encoding/xml (not with credential.BakeSVG)
+// and returns the verify attributes of its <openbadges:credential>
+// elements, the Open Badges 3.0 namespace's.
+func svgBaked(t *testing.T, svg []byte) []string {
+	t.Helper()
+	var out []string
+	dec := xml.NewDecoder(bytes.NewReader(svg))
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("the SVG is not XML: %v", err)
+		}
+		if el, ok := tok.(xml.StartElement); ok && el.Name.Space == "https://purl.imsglobal.org/ob/v3p0" && el.Name.Local == "credential" {
+			for _, a := range el.Attr {
+				if a.Name.Local == "verify" {
+					out = append(out, a.Value)
+				}
+			}
 		}
 	}
 }
