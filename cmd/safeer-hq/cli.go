@@ -228,7 +228,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 				return err
 			}
 			st = creds.Store()
-			go creds.Run(ctx)
+			// The issuer stops before the store closes.
+			runCtx, stopRun := context.WithCancel(ctx)
+			stopped := make(chan struct{})
+			go func() { creds.Run(runCtx); close(stopped) }()
+			defer func() { stopRun(); <-stopped }()
 		}
 		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
 		if err != nil {
