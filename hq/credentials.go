@@ -2,12 +2,14 @@ package hq
 
 import (
 	"context"
-	"crypto/rand"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"math/big"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -88,7 +90,6 @@ type Credentials struct {
 	loaded bool
 	cursor int64
 	saved  int64 // the cursor as last saved
-	count  int   // credentials issued, for the size of the index space
 
 	nudge chan struct{}
 	// clock stamps the credential rows HQ writes for the devices (see
@@ -187,11 +188,7 @@ func (c *Credentials) CatchUp(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		n, err := c.cs.CountCredentials(ctx)
-		if err != nil {
-			return err
-		}
-		c.cursor, c.saved, c.count, c.loaded = cur, cur, n, true
+		c.cursor, c.saved, c.loaded = cur, cur, true
 	}
 	for {
 		rows, committed, err := c.cs.CertificateRowsAfter(ctx, c.cursor, credentialPage)
@@ -361,11 +358,8 @@ func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revoke
 		return err
 	}
 	code, _ := v["code"].(string)
-	for range 32 {
-		idx, err := c.pickIndex()
-		if err != nil {
-			return err
-		}
+	for attempt := range 32 {
+		idx := c.statusIndex(r.ID, attempt)
 		cert.StatusIndex = idx
 		jwt, err := c.issuer.Issue(cert)
 		if err != nil {
@@ -378,7 +372,6 @@ func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revoke
 			return err
 		}
 		if added {
-			c.count++
 			return nil
 		}
 		// The index was taken, or another HQ process issued this
@@ -393,33 +386,31 @@ func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revoke
 	return fmt.Errorf("certificate %s: no free status index after 32 tries", r.ID)
 }
 
-// pickIndex draws a status index at random, as Bitstring Status List
-// advises (an index says nothing of the order of issue), from a space at
-// least twice the credentials issued, so that a draw is free more often
-// than not.
-func (c *Credentials) pickIndex() (int, error) {
-	space := c.space()
-	n, err := rand.Int(rand.Reader, big.NewInt(int64(space)))
-	if err != nil {
-		return 0, err
-	}
-	return int(n.Int64()), nil
+// StatusSpace is the number of entries of HQ's revocation list: 2^20
+// (128 KiB of bits, a few hundred bytes gzipped while few are set), eight
+// times the minimum Bitstring Status List sets, room for some hundred
+// thousand credentials with few collisions.
+const StatusSpace = 1 << 20
+
+// statusIndex is a certificate's status index at the given attempt: a
+// keyed hash (HMAC-SHA256 under a key derived from HQ's signing key) of
+// the certificate's id, in [0, StatusSpace). It looks random, as
+// Bitstring Status List advises (an index says nothing of the order of
+// issue, and nobody without HQ's key can tell which certificate has
+// which), yet is the same every time: two HQ processes, or HQ restored
+// from a backup and issuing a certificate's credential again, give it the
+// same bit, so a revocation still reaches a credential already handed
+// out. A taken index moves to the next attempt.
+func (c *Credentials) statusIndex(certificateID string, attempt int) int {
+	seed := sha256.Sum256(append([]byte("safeer/credential-status-index/v1\n"), c.issuer.Key.Seed()...))
+	m := hmac.New(sha256.New, seed[:])
+	m.Write([]byte(certificateID + "/" + strconv.Itoa(attempt)))
+	return int(binary.BigEndian.Uint64(m.Sum(nil)) % StatusSpace)
 }
 
-// space is the number of status indexes drawn from; it only grows, so
-// every index issued is below it.
-func (c *Credentials) space() int { return max(credential.MinStatusEntries, 2*(c.count+1)) }
-
-// StatusListLength is how many entries the revocation list must have to
-// hold every index issued (after a catch-up).
-func (c *Credentials) StatusListLength(ctx context.Context) (int, error) {
-	if err := c.CatchUp(ctx); err != nil {
-		return 0, err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.space(), nil
-}
+// StatusListLength is how many entries the revocation list has: every
+// index issued is below it.
+func (c *Credentials) StatusListLength(context.Context) (int, error) { return StatusSpace, nil }
 
 // certificateOf is what the credential of a certificate row says: the
 // printed certificate (its snapshot) and, from its attendance, the person

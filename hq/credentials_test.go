@@ -59,7 +59,7 @@ func (e *credEnv) verify(t *testing.T, token string) credential.Result {
 			if err != nil {
 				return "", err
 			}
-			list := credential.NewStatusList(0)
+			list := credential.NewStatusList(hq.StatusSpace)
 			for _, i := range revoked {
 				list.Set(i, true)
 			}
@@ -339,4 +339,66 @@ func BenchmarkCredentialsCatchUp(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestCredentialIndexSurvivesRestore: HQ restored from a backup taken
+// before a certificate's credential was issued issues it again with the
+// same status index (and, the certificate unchanged, the same token), so
+// revoking it still sets the bit of the credential already handed out.
+func TestCredentialIndexSurvivesRestore(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		_, key, _ := ed25519.GenerateKey(rand.Reader)
+		is, err := credential.NewIssuer("https://hq.example.om", "ع", "E", key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		certID := uuid.NewString()
+		w, p, a := uuid.NewString(), uuid.NewString(), uuid.NewString()
+		c := certificate.Certificate{Code: certificate.NewCode(), PersonNameEn: "Aisha", WorkshopTitleEn: "Drones",
+			Date: time.Date(2026, 10, 1, 0, 0, 0, 0, time.UTC), Hours: 2, IssuedAt: time.Date(2026, 10, 1, 12, 0, 0, 0, time.UTC)}
+		snap, _ := json.Marshal(c)
+		issue := func(st hq.Store) hq.StoredCredential {
+			t.Helper()
+			creds, err := hq.NewCredentials(st, is, hq.CredentialOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := hq.NewServer(ctx, creds.Store(), key, hq.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = srv.Edit(ctx, func(tx *hq.EditTx) error {
+				for _, r := range []struct {
+					table, id string
+					v         map[string]any
+				}{
+					{"workshop", w, map[string]any{"title_en": "Drones", "governorate": "OM-MA", "date": "2026-10-01"}},
+					{"person", p, map[string]any{"name_en": "Aisha", "governorate": "OM-MA"}},
+					{"attendance", a, map[string]any{"workshop_id": w, "person_id": p, "hours": 2.0}},
+					{"certificate", certID, map[string]any{"attendance_id": a, "code": c.Code, "snapshot": string(snap)}},
+				} {
+					if _, err := tx.Set(r.table, r.id, r.v); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, found, err := creds.Of(ctx, certID)
+			if err != nil || !found {
+				t.Fatalf("no credential: %v", err)
+			}
+			return got
+		}
+		before := issue(open(t))
+		after := issue(open(t)) // the restored database knows nothing of it
+		if before.StatusIndex != after.StatusIndex || before.JWT != after.JWT {
+			t.Fatalf("issued again: index %d then %d, same token %v", before.StatusIndex, after.StatusIndex, before.JWT == after.JWT)
+		}
+		if before.StatusIndex < 0 || before.StatusIndex >= hq.StatusSpace {
+			t.Fatalf("index %d outside the list", before.StatusIndex)
+		}
+	})
 }
