@@ -2,6 +2,7 @@ package credential
 
 import (
 	"bytes"
+	_ "embed"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -169,3 +170,13 @@ func BakeSVG(svg []byte, token string) ([]byte, error) {
 }
 
 func isXMLSpace(b byte) bool { return b == ' ' || b == '\t' || b == '\n' || b == '\r' }
+
+// The programme's badge, the image credentials are baked into: the app's
+// icon (assets/icon.png), and the same drawn as SVG. HQ's downloads and
+// the devices' export use the same images.
+var (
+	//go:embed badge.png
+	BadgePNG []byte
+	//go:embed badge.svg
+	BadgeSVG []byte
+)

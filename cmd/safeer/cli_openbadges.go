@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 
 	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // certificatesExport writes the Open Badges credentials HQ issued for this
 // device's certificates (issue 16), pulled at the last sync, one file each
-// (safeer-CODE.jwt, 0600), so a coordinator can hand them out offline.
+// (safeer-CODE.jwt, 0600) and baked into the programme's badge
+// (safeer-CODE.png), so a coordinator can hand them out offline.
 // Revoked certificates' credentials are left out.
 func (m *Main) certificatesExport(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("certificates export", flag.ContinueOnError)
@@ -37,21 +39,30 @@ func (m *Main) certificatesExport(ctx context.Context, args []string) error {
 		}
 		files := []string{}
 		for _, b := range badges {
-			path := filepath.Join(*dir, "safeer-"+certificate.FormatCode(b.Code)+".jwt")
-			err := privfile.Write(path, func(w io.Writer) error {
-				_, err := io.WriteString(w, b.JWT)
-				return err
-			})
+			baked, err := credential.BakePNG(credential.BadgePNG, b.JWT)
 			if err != nil {
-				return fmt.Errorf("write %s: %w", path, err)
+				return err
 			}
-			files = append(files, path)
+			base := filepath.Join(*dir, "safeer-"+certificate.FormatCode(b.Code))
+			for _, f := range []struct {
+				path string
+				body []byte
+			}{{base + ".jwt", []byte(b.JWT)}, {base + ".png", baked}} {
+				err := privfile.Write(f.path, func(w io.Writer) error {
+					_, err := w.Write(f.body)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("write %s: %w", f.path, err)
+				}
+				files = append(files, f.path)
+			}
 		}
 		if m.JSON {
-			m.printJSON(m.Stdout, map[string]any{"credentials": len(files), "files": files})
+			m.printJSON(m.Stdout, map[string]any{"credentials": len(badges), "files": files})
 			return nil
 		}
-		fmt.Fprintf(m.Stdout, "%d credentials written\n", len(files))
+		fmt.Fprintf(m.Stdout, "%d credentials written\n", len(badges))
 		for _, f := range files {
 			fmt.Fprintln(m.Stdout, f)
 		}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"image/png"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,6 +13,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -83,10 +86,20 @@ func TestCertificatesExportOpenBadges(t *testing.T) {
 		if fi, _ := os.Stat(path); runtime.GOOS != "windows" && fi.Mode().Perm() != 0o600 {
 			t.Fatalf("%s is %v", path, fi.Mode().Perm())
 		}
+		img, err := os.ReadFile(strings.TrimSuffix(path, ".jwt") + ".png")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := png.Decode(bytes.NewReader(img)); err != nil {
+			t.Fatalf("the badge is no PNG: %v", err)
+		}
+		if tok, ok, err := credential.FromPNG(img); err != nil || !ok || tok != string(b) {
+			t.Fatalf("the badge holds %q %v %v", tok, ok, err)
+		}
 	}
 	one := filepath.Join(t.TempDir(), "one")
 	mustRun(t, db, "certificates", "export", "--open-badges", one, "--workshop", workshops[1])
-	if entries, _ := os.ReadDir(one); len(entries) != 1 || entries[0].Name() != "safeer-"+certificate.FormatCode(certs[1].Code)+".jwt" {
+	if entries, _ := os.ReadDir(one); len(entries) != 2 || entries[0].Name() != "safeer-"+certificate.FormatCode(certs[1].Code)+".jwt" {
 		t.Fatalf("one workshop's: %v", entries)
 	}
 	// Revoked on the device: left out at once.
@@ -96,7 +109,7 @@ func TestCertificatesExportOpenBadges(t *testing.T) {
 		Files       []string `json:"files"`
 	}
 	jsonOut(t, mustRun(t, db, "--json", "certificates", "export", "--open-badges", filepath.Join(t.TempDir(), "after")), &got)
-	if got.Credentials != 1 || !strings.HasSuffix(got.Files[0], certificate.FormatCode(certs[1].Code)+".jwt") {
+	if got.Credentials != 1 || len(got.Files) != 2 || !strings.HasSuffix(got.Files[0], certificate.FormatCode(certs[1].Code)+".jwt") {
 		t.Fatalf("after a revocation: %+v", got)
 	}
 	// Revoked at HQ, as the next pull says: left out too.

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/credential"
@@ -113,16 +112,10 @@ func (s *Site) handleCredentialFile(w http.ResponseWriter, r *http.Request) {
 		body, err = credentialJSON(c.JWT)
 		typ = "application/json; charset=utf-8"
 	case "png":
-		var img []byte
-		if img, err = badgeImage(); err == nil {
-			body, err = credential.BakePNG(img, c.JWT)
-		}
+		body, err = credential.BakePNG(credential.BadgePNG, c.JWT)
 		typ = "image/png"
 	case "svg":
-		var img []byte
-		if img, err = staticFiles.ReadFile("static/badge.svg"); err == nil {
-			body, err = credential.BakeSVG(img, c.JWT)
-		}
+		body, err = credential.BakeSVG(credential.BadgeSVG, c.JWT)
 		typ = "image/svg+xml"
 	}
 	if err != nil {
@@ -157,18 +150,6 @@ func credentialJSON(token string) ([]byte, error) {
 	}
 	b, err := json.MarshalIndent(m, "", "  ")
 	return append(b, '\n'), err
-}
-
-var badge struct {
-	once sync.Once
-	img  []byte
-	err  error
-}
-
-// badgeImage is the programme's badge (static/badge.png, the app's icon).
-func badgeImage() ([]byte, error) {
-	badge.once.Do(func() { badge.img, badge.err = staticFiles.ReadFile("static/badge.png") })
-	return badge.img, badge.err
 }
 
 // CredentialAnswer is /verify.json's verdict on a credential (a JWT).
