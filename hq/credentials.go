@@ -244,7 +244,10 @@ func (c *Credentials) apply(ctx context.Context, rows []Row) error {
 	for _, r := range rows {
 		v, err := RowValues(r)
 		if err != nil {
-			return fmt.Errorf("certificate %s: %w", r.ID, err)
+			// A damaged row must not hold up every other certificate and
+			// the revocation list: it is left, and logged.
+			c.log.Warn("a certificate row HQ cannot read gets no credential", "certificate", r.ID, "err", err)
+			continue
 		}
 		revokedAt := certificateRevokedAt(v, c.now())
 		if h, ok := byID[r.ID]; ok {
@@ -296,7 +299,8 @@ func (c *Credentials) publish(ctx context.Context, certs []Row, have []StoredCre
 			}
 			cur, err := decodeData(stored.Data)
 			if err != nil {
-				return fmt.Errorf("credential %s: %w", r.ID, err)
+				c.log.Warn("a damaged credential row is written anew", "certificate", r.ID, "err", err)
+				cur, found = rowData{}, false
 			}
 			var todo []string
 			for k, v := range want {
@@ -432,9 +436,9 @@ func (c *Credentials) certificateOf(ctx context.Context, r Row, v map[string]any
 	}
 	var a map[string]any
 	if found {
-		a, err = RowValues(att)
-		if err != nil {
-			return credential.Certificate{}, false, fmt.Errorf("attendance %s: %w", attID, err)
+		if a, err = RowValues(att); err != nil {
+			c.log.Warn("a certificate whose attendance HQ cannot read gets no credential", "certificate", r.ID, "err", err)
+			return credential.Certificate{}, false, nil
 		}
 	}
 	person, _ := a["person_id"].(string)

@@ -402,3 +402,36 @@ func TestCredentialIndexSurvivesRestore(t *testing.T) {
 		}
 	})
 }
+
+// TestCredentialsSkipDamagedRows: a certificate row HQ cannot read gets no
+// credential and holds up nothing: the next certificate gets its own, and
+// the revocation list is served.
+func TestCredentialsSkipDamagedRows(t *testing.T) {
+	backends(t, func(t *testing.T, open func(*testing.T) hq.Store) {
+		e := newCredEnv(t, open(t))
+		if err := e.raw.Write(ctx, func(tx hq.Tx) error {
+			seq, err := tx.NextSeq(ctx)
+			if err != nil {
+				return err
+			}
+			return tx.PutRow(ctx, hq.Row{Table: "certificate", ID: uuid.NewString(), Scope: "OM-MA", Seq: seq, Data: []byte(`{"code": 7}`)})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		d := e.enrol("OM-MA")
+		w, p, a, c := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
+		d.push(
+			d.op("workshop", w, "title_en", "Drones", "governorate", "OM-MA", "date", "2026-11-02"),
+			d.op("person", p, "name_en", "Salim", "governorate", "OM-MA"),
+			d.op("attendance", a, "workshop_id", w, "person_id", p, "hours", 2.0),
+			certOp(d, c, a, certificate.Certificate{Code: certificate.NewCode(), PersonNameEn: "Salim", WorkshopTitleEn: "Drones",
+				Date: time.Date(2026, 11, 2, 0, 0, 0, 0, time.UTC), Hours: 2}),
+		)
+		if _, found, err := e.creds.Of(ctx, c); err != nil || !found {
+			t.Fatalf("the certificate after a damaged one: %v %v", found, err)
+		}
+		if _, err := e.creds.RevokedStatuses(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
