@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oman-sca/safeer/certificate"
@@ -86,10 +87,14 @@ type Credentials struct {
 	log    *slog.Logger
 	now    func() time.Time
 
-	mu     sync.Mutex // one catch-up at a time
-	loaded bool
-	cursor int64
-	saved  int64 // the cursor as last saved
+	mu sync.Mutex // one catch-up at a time
+	// started numbers the catch-ups as they start; finished is the number
+	// of the last that succeeded (under mu).
+	started  atomic.Int64
+	finished int64
+	loaded   bool
+	cursor   int64
+	saved    int64 // the cursor as last saved
 
 	nudge chan struct{}
 	// clock stamps the credential rows HQ writes for the devices (see
@@ -180,9 +185,27 @@ func (c *Credentials) Run(ctx context.Context) {
 
 // CatchUp issues the credentials of the certificates written since the
 // last catch-up and copies their revocations, then moves the cursor.
+//
+// Callers that queue behind a catch-up which started after they arrived
+// share it rather than run another: every write committed before they
+// asked was visible to it. So a burst of readers (the revocation list,
+// /verify) costs one catch-up, not one each in a row.
 func (c *Credentials) CatchUp(ctx context.Context) error {
+	arrived := c.started.Load()
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.finished > arrived {
+		return nil
+	}
+	run := c.started.Add(1)
+	if err := c.catchUp(ctx); err != nil {
+		return err
+	}
+	c.finished = run
+	return nil
+}
+
+func (c *Credentials) catchUp(ctx context.Context) error {
 	if !c.loaded {
 		cur, err := c.cs.CredentialCursor(ctx)
 		if err != nil {
@@ -465,16 +488,26 @@ func (c *Credentials) RevokedStatuses(ctx context.Context) ([]int, error) {
 	return c.cs.RevokedStatusIndexes(ctx)
 }
 
-// Of returns the credential of a certificate, after catching up.
+// Of returns the credential of a certificate, catching up if HQ has not
+// issued it yet. A credential already issued is returned without a
+// catch-up: its revocation may then lag the certificate's by as long as
+// the issuer takes to wake, so the certificate row is what says revoked.
 func (c *Credentials) Of(ctx context.Context, certificateID string) (StoredCredential, bool, error) {
-	if err := c.CatchUp(ctx); err != nil {
-		return StoredCredential{}, false, err
+	for caughtUp := false; ; caughtUp = true {
+		have, err := c.cs.CredentialsOf(ctx, []string{certificateID})
+		if err != nil || len(have) > 0 {
+			if err != nil {
+				return StoredCredential{}, false, err
+			}
+			return have[0], true, nil
+		}
+		if caughtUp {
+			return StoredCredential{}, false, nil
+		}
+		if err := c.CatchUp(ctx); err != nil {
+			return StoredCredential{}, false, err
+		}
 	}
-	have, err := c.cs.CredentialsOf(ctx, []string{certificateID})
-	if err != nil || len(have) == 0 {
-		return StoredCredential{}, false, err
-	}
-	return have[0], true, nil
 }
 
 // OfPerson lists a person's credentials, oldest first, after catching up.

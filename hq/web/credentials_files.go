@@ -59,13 +59,29 @@ func (s *Site) offerCredential(ctx context.Context, a *Answer) {
 }
 
 // credentialByCode is the credential of the certificate with a
-// (canonical) code: the first created, as /verify shows it.
+// (canonical) code: the first created, as /verify shows it. It counts as
+// revoked as soon as the certificate is, whether or not the issuer has
+// caught up yet.
 func (s *Site) credentialByCode(ctx context.Context, code string) (hq.StoredCredential, bool, error) {
 	rows, err := s.st.CertificatesByCode(ctx, code)
 	if err != nil || len(rows) == 0 {
 		return hq.StoredCredential{}, false, err
 	}
-	return s.cfg.Issued.Of(ctx, rows[0].ID)
+	c, ok, err := s.cfg.Issued.Of(ctx, rows[0].ID)
+	if err != nil || !ok {
+		return c, ok, err
+	}
+	v, err := hq.RowValues(rows[0])
+	if err != nil {
+		return c, ok, err
+	}
+	if rv := revocationOf(v); rv.revoked && !c.Revoked() {
+		c.RevokedAt = rv.at
+		if c.RevokedAt.IsZero() {
+			c.RevokedAt = s.srv.Now().UTC()
+		}
+	}
+	return c, ok, nil
 }
 
 // handleCredentialFile serves /credentials/CODE.jwt, .json, .png and .svg: the
