@@ -84,8 +84,11 @@ func (s *DB) credentials(ctx context.Context, what, where string, args ...any) (
 
 // CredentialsOf implements hq.CredentialStore.
 func (s *DB) CredentialsOf(ctx context.Context, certificateIDs []string) ([]hq.StoredCredential, error) {
-	if len(certificateIDs) == 0 {
+	switch len(certificateIDs) {
+	case 0:
 		return nil, nil
+	case 1: // /verify's look-up: the primary key, no JSON
+		return s.credentials(ctx, "read a credential", `certificate_id = ?`, certificateIDs[0])
 	}
 	return s.credentials(ctx, "read credentials",
 		`certificate_id IN (SELECT value FROM json_each(?))`, jsonList(certificateIDs))

@@ -39,14 +39,16 @@ const credentialsPrefix = "/credentials/"
 // certificate HQ holds and issued a credential for. A failure to read it
 // leaves the answer without them (and is logged).
 func (s *Site) offerCredential(ctx context.Context, a *Answer) {
-	if s.cfg.Issued == nil || a.Status != StatusValid || !a.RecordedAtHQ || a.Code == "" {
+	if s.cfg.Issued == nil || a.Status != StatusValid || !a.RecordedAtHQ || a.certificateID == "" {
 		return
 	}
 	code, err := certificate.NormalizeCode(a.Code)
 	if err != nil {
 		return
 	}
-	c, ok, err := s.credentialByCode(ctx, code)
+	// The certificate is valid (its row says not revoked): one look-up of
+	// its credential by the row's id.
+	c, ok, err := s.cfg.Issued.Of(ctx, a.certificateID)
 	if err != nil {
 		s.log.Error("reading a certificate's credential", "err", err)
 		return

@@ -50,6 +50,8 @@ type Answer struct {
 	// Credential offers a valid certificate's Open Badges credential
 	// (credentials_files.go), when HQ issued one.
 	Credential *CredentialLinks `json:"credential,omitempty"`
+	// certificateID is HQ's row of the certificate, when it has one.
+	certificateID string
 }
 
 // Certified is what a certificate states, and all the verification page
@@ -208,7 +210,9 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 		a.say(message.New("verify.unsigned_copy"))
 		return a, nil
 	}
-	return s.judge(payload, code, v, true), nil
+	a = s.judge(payload, code, v, true)
+	a.certificateID = rows[0].ID
+	return a, nil
 }
 
 // VerifyRecord answers for the signed record a certificate's QR code
@@ -230,7 +234,9 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 			return Answer{}, err
 		}
 		if stored, ok := storedPayload(v); ok && bytes.Equal(stored, payload) {
-			return s.judge(payload, code, v, true), nil
+			a := s.judge(payload, code, v, true)
+			a.certificateID = row.ID
+			return a, nil
 		}
 	}
 	if len(rows) > 0 {
