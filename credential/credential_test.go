@@ -280,7 +280,8 @@ func TestIssueJWTShape(t *testing.T) {
 	if p["sub"] != subject["id"] || p["sub"] != "urn:uuid:0193a2b4-0000-7000-8000-000000000001" {
 		t.Errorf("sub %v, credentialSubject.id %v", p["sub"], subject["id"])
 	}
-	if p["validFrom"] != "2026-11-30T00:00:00Z" || p["nbf"] != float64(time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC).Unix()) {
+	// The start of the workshop's day in Oman (+04:00), not 00:00 UTC.
+	if p["validFrom"] != "2026-11-30T00:00:00+04:00" || p["nbf"] != float64(time.Date(2026, 11, 29, 20, 0, 0, 0, time.UTC).Unix()) {
 		t.Errorf("validFrom %v, nbf %v", p["validFrom"], p["nbf"])
 	}
 	if _, ok := p["exp"]; ok {
@@ -459,7 +460,7 @@ func TestVerifyRefuses(t *testing.T) {
 		return in + "." + b64.EncodeToString(ed25519.Sign(key, []byte(in)))
 	}
 	hdr := map[string]any{"alg": "EdDSA", "kid": w.is.KeyID(), "typ": "JWT"}
-	good := claims{Iss: cr.Issuer.ID, Jti: cr.ID, Nbf: time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC).Unix(), Sub: cr.CredentialSubject.ID}
+	good := claims{Iss: cr.Issuer.ID, Jti: cr.ID, Nbf: time.Date(2026, 11, 30, 0, 0, 0, 0, Oman).Unix(), Sub: cr.CredentialSubject.ID}
 	with := func(f func(*payload)) payload { p := payload{cr, good}; f(&p); return p }
 
 	foreign := cr
@@ -551,4 +552,25 @@ func TestIssueRefusesIncomplete(t *testing.T) {
 		t.Fatalf("Arabic only: %v %q %v", err, cr.Name, cr.CredentialSubject.Identifier)
 	}
 	_ = message.English
+}
+
+// A credential of a workshop held today in Oman is valid from the start of
+// that day there: at 00:30 in Muscat (20:30 UTC the day before) it is
+// already valid, and the evening before it (23:30 in Muscat) it is not.
+func TestValidFromStartOfDayInOman(t *testing.T) {
+	w := newWorld(t)
+	c := testCertificate()
+	c.Date = "2026-12-07"
+	token, err := w.is.Issue(c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.now = time.Date(2026, 12, 6, 20, 30, 0, 0, time.UTC) // 00:30 on the 7th in Oman
+	if r := Verify(token, w.opts()); r.Outcome != Valid {
+		t.Fatalf("00:30 in Oman on the workshop's day: %s %v", r.Outcome, codes(r))
+	}
+	w.now = time.Date(2026, 12, 6, 19, 30, 0, 0, time.UTC) // 23:30 on the 6th in Oman
+	if r := Verify(token, w.opts()); r.Outcome != Invalid || !slices.Contains(codes(r), "credential.not_yet_valid") {
+		t.Fatalf("the evening before, in Oman: %s %v", r.Outcome, codes(r))
+	}
 }

@@ -59,3 +59,24 @@ func FuzzDecodeStatusList(f *testing.F) {
 		}
 	})
 }
+
+// FromPNG and BakePNG read images from anyone (a badge handed in): they
+// must never panic, and what BakePNG accepts, FromPNG reads back baked.
+func FuzzPNG(f *testing.F) {
+	img := testPNG(f)
+	baked, _ := BakePNG(img, "a.b.c")
+	f.Add(img)
+	f.Add(baked)
+	f.Add(baked[:len(baked)/2])
+	f.Add([]byte("\x89PNG\r\n\x1a\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		FromPNG(b)
+		out, err := BakePNG(b, "x.y.z")
+		if err != nil {
+			return
+		}
+		if tok, ok, err := FromPNG(out); err != nil || !ok || tok != "x.y.z" {
+			t.Fatalf("baked, then read back %q %v %v", tok, ok, err)
+		}
+	})
+}

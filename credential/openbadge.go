@@ -164,6 +164,12 @@ func (is *Issuer) DIDDocument() DIDDocument {
 	return NewDIDDocument(is.DID, is.Key.Public().(ed25519.PublicKey))
 }
 
+// Oman is the time of the programme's dates: a workshop's date is a day in
+// Oman (UTC+4, no daylight saving), so a credential is valid from the
+// start of that day there (00:00+04:00, 20:00 UTC the day before), not
+// from 00:00 UTC, which would make it "not yet valid" until 04:00 in Oman.
+var Oman = time.FixedZone("+04", 4*60*60)
+
 // Certificate is what a credential says: one certificate of attendance
 // as HQ recorded it. Civil ID, phone and e-mail are not here on purpose.
 type Certificate struct {
@@ -174,7 +180,7 @@ type Certificate struct {
 	WorkshopID  string    // the workshop's UUID: the achievement is urn:uuid:WorkshopID
 	TitleAr     string    // the workshop's titles
 	TitleEn     string    //
-	Date        string    // the workshop's date, YYYY-MM-DD: validFrom
+	Date        string    // the workshop's date in Oman, YYYY-MM-DD: validFrom is its start there
 	Hours       float64   // the hours printed on the certificate
 	WilayatAr   string    // where the workshop was held
 	WilayatEn   string    //
@@ -193,7 +199,7 @@ func (is *Issuer) Credential(c Certificate) (Credential, error) {
 	if c.TitleAr == "" && c.TitleEn == "" {
 		return Credential{}, errors.New("credential: the workshop has no title")
 	}
-	day, err := time.Parse(time.DateOnly, c.Date)
+	day, err := time.ParseInLocation(time.DateOnly, c.Date, Oman)
 	if err != nil {
 		return Credential{}, fmt.Errorf("credential: workshop date %q: %w", c.Date, err)
 	}
@@ -219,11 +225,11 @@ func (is *Issuer) Credential(c Certificate) (Credential, error) {
 			Name: pair(is.NameAr, is.NameEn),
 			URL:  is.PublicURL,
 		},
-		ValidFrom: day.UTC().Format(time.RFC3339),
+		ValidFrom: day.Format(time.RFC3339),
 		CredentialSubject: AchievementSubject{
 			ID:                "urn:uuid:" + c.PersonID,
 			Type:              []string{"AchievementSubject"},
-			ActivityStartDate: day.UTC().Format(time.RFC3339),
+			ActivityStartDate: day.Format(time.RFC3339),
 			Achievement: Achievement{
 				ID:   "urn:uuid:" + c.WorkshopID,
 				Type: []string{"Achievement"},

@@ -597,8 +597,8 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op,
 // after the merge, so moving a row between governorates takes a device
 // enrolled for both (or an administrator, through Server.Edit).
 func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
-	if op.Table == "place" {
-		return rejected(op.ID, protocol.CodeOutOfScope, "reference data (places) is kept by HQ"), nil
+	if op.Table == "place" || op.Table == CredentialTable {
+		return rejected(op.ID, protocol.CodeOutOfScope, "reference data (places) and credentials are kept by HQ"), nil
 	}
 	if res, refused, err := checkCertificateCode(ctx, tx, op); refused || err != nil {
 		return res, err

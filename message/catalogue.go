@@ -637,4 +637,7 @@ var catalogue = map[Code]template{
 	"syncfile.relayed": {
 		"Relayed {file}; HQ's reply is in {reply}.",
 		"نُقل {file}؛ ورد المقر في {reply}."},
+	"credential.hq_issues_none": {
+		"This HQ issues no credentials: it was started without its public address (safeer-hq serve --public-url).",
+		"لا يُصدر هذا المقر شهادات رقمية: شُغّل دون عنوانه العام " + ltr("(safeer-hq serve --public-url)") + "."},
 }

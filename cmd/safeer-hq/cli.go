@@ -72,6 +72,8 @@ func (m *Main) commands() []command {
 		{"reset-epoch", "[--db DSN]", "after restoring HQ's database from a backup: every device pushes, then pulls everything again", (*Main).runResetEpoch},
 		{"sync", "import FILE… [--reply-dir DIR] [--db DSN] [--key FILE]",
 			"read sync files carried from devices with no network; write HQ's sealed reply next to each (or into DIR)", (*Main).runSync},
+		{"verify-credential", "FILE.jwt|FILE.png|- --public-url https://HOST [--db DSN] [--key FILE] [--json]",
+			"check an Open Badges credential (or a badge with one baked in) as /verify.json does: valid, revoked, not ours or invalid", (*Main).runVerifyCredential},
 		{"admin", "add|passwd|disable NAME | list [--db DSN]",
 			"console accounts: add one (password from stdin, or asked for twice), change a password, disable one, list them", (*Main).runAdmin},
 		{"recovery-key", "--out FILE", "make HQ's recovery key for laptops' data keys; prints its public key (for safeer escrow)", (*Main).runRecoveryKey},
@@ -222,12 +224,26 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
+		// With a public address HQ issues the certificates' credentials:
+		// the server writes through their store, which wakes the issuer.
+		var creds *hq.Credentials
+		if issuer != nil {
+			if creds, err = hq.NewCredentials(st, issuer, hq.CredentialOptions{Logger: log, Now: m.Now}); err != nil {
+				return err
+			}
+			st = creds.Store()
+			// The issuer stops before the store closes.
+			runCtx, stopRun := context.WithCancel(ctx)
+			stopped := make(chan struct{})
+			go func() { creds.Run(runCtx); close(stopped) }()
+			defer func() { stopRun(); <-stopped }()
+		}
 		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
 		if err != nil {
 			return err
 		}
 		site, err := web.New(web.Config{Server: srv, SecureCookies: *secureCookies || *cert != "", TrustedProxies: trusted,
-			Credentials: issuer})
+			Credentials: issuer, Issued: creds})
 		if err != nil {
 			return err
 		}

@@ -87,7 +87,7 @@ func writeJunk(t *testing.T) string {
 
 func TestHelp(t *testing.T) {
 	code, out, _ := run(t, "help")
-	for _, c := range []string{"serve", "enrol", "devices", "revoke", "key", "reset-epoch"} {
+	for _, c := range []string{"serve", "enrol", "devices", "revoke", "key", "reset-epoch", "verify-credential"} {
 		if !strings.Contains(out, "  "+c) {
 			t.Errorf("help does not list %s", c)
 		}

@@ -88,7 +88,7 @@ func (m *Main) commands() []command {
 		{"people", "search|add|edit|show|delete|merge|duplicates …", "the roster", (*Main).runPeople},
 		{"workshops", "add|edit|list|show|delete …", "workshops", (*Main).runWorkshops},
 		{"attend", "WORKSHOP PERSON [--hours H] [--status present|absent|excused] [--undo]", "check a person in at a workshop", (*Main).runAttend},
-		{"certificates", "issue|list|revoke|verify …", "certificates of attendance", (*Main).runCertificates},
+		{"certificates", "issue|list|revoke|verify|export …", "certificates of attendance", (*Main).runCertificates},
 		{"export", "people|workshops|attendance --format csv|xlsx --out FILE", "export to a spreadsheet", (*Main).runExport},
 		{"backup", "FILE", "write a consistent copy of the database", (*Main).runBackup},
 		{"protect", "[--passphrase-fd N | --passphrase-env NAME]", "encrypt the database's personal data under a passphrase", (*Main).runProtect},

@@ -19,7 +19,7 @@ import (
 
 func (m *Main) runCertificates(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("certificates: expected issue, list, revoke or verify")
+		return usagef("certificates: expected issue, list, revoke, verify or export")
 	}
 	sub, args := args[0], args[1:]
 	switch sub {
@@ -31,6 +31,8 @@ func (m *Main) runCertificates(ctx context.Context, args []string) error {
 		return m.certificatesRevoke(ctx, args)
 	case "verify":
 		return m.certificatesVerify(ctx, args)
+	case "export":
+		return m.certificatesExport(ctx, args)
 	}
 	return usagef("certificates: unknown subcommand %q", sub)
 }

@@ -37,6 +37,7 @@ var subcommands = map[string][]command{
 		{"list", "--workshop ID", "certificates issued for a workshop", nil},
 		{"revoke", "CODE --reason TEXT", "revoke a certificate", nil},
 		{"verify", "QRTEXT|FILE.pdf [--hq-key KEY]", "check a certificate's signatures, offline", nil},
+		{"export", "--open-badges DIR [--workshop ID]", "the Open Badges credentials HQ issued: a .jwt and a badge .png with it baked in, each", nil},
 	},
 	"sync": {
 		{"", "[--verbose]", "push and pull once, now", nil},

@@ -21,8 +21,9 @@ import (
 // document of its did:web, which holds the key every credential is
 // checked with, and the signed revocation list (Bitstring Status List)
 // that every credential names. Both are public, so any verifier, a
-// browser's included, may fetch them from anywhere. Issuing credentials
-// for certificates comes later; until then the list has no bit set.
+// browser's included, may fetch them from anywhere. HQ issues the
+// credentials themselves (hq/credentials.go, Config.Issued), and /verify
+// hands them out.
 
 // The programme's names, the issuer of every credential.
 const (
@@ -110,13 +111,22 @@ func (s *Site) handleStatusList(w http.ResponseWriter, r *http.Request) {
 // statusListCredential signs the list of revoked credentials as it is now.
 func (s *Site) statusListCredential(ctx context.Context) (string, error) {
 	var revoked []int
-	if s.cfg.RevokedStatuses != nil {
-		var err error
-		if revoked, err = s.cfg.RevokedStatuses(ctx); err != nil {
+	var err error
+	switch {
+	case s.cfg.RevokedStatuses != nil:
+		revoked, err = s.cfg.RevokedStatuses(ctx)
+	case s.cfg.Issued != nil:
+		revoked, err = s.cfg.Issued.RevokedStatuses(ctx)
+	}
+	if err != nil {
+		return "", err
+	}
+	n := 0
+	if s.cfg.Issued != nil {
+		if n, err = s.cfg.Issued.StatusListLength(ctx); err != nil {
 			return "", err
 		}
 	}
-	n := 0
 	for _, i := range revoked {
 		n = max(n, i+1)
 	}

@@ -193,6 +193,21 @@ func TestNodeChecksAgainstHQ(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	check := func() (bool, []int) { return nodeCheck(t, c, token) }
+	if revoked, set := check(); revoked || len(set) != 0 {
+		t.Fatalf("before revocation: revoked %v, bits %v", revoked, set)
+	}
+	c.revoke(16)
+	if revoked, set := check(); !revoked || !slices.Equal(set, []int{16}) {
+		t.Fatalf("after revocation: revoked %v, bits %v", revoked, set)
+	}
+}
+
+// nodeCheck runs the independent check (credential/testdata/node) on a
+// credential against c, and returns whether it found the credential's bit
+// set and every bit set in the list.
+func nodeCheck(t *testing.T, c *credHQ, token string) (revoked bool, set []int) {
+	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is not installed (make deps-node): %v", err)
@@ -206,8 +221,7 @@ func TestNodeChecksAgainstHQ(t *testing.T) {
 	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.http.Certificate().Raw}), 0o600)
 	file := filepath.Join(tmp, "credential.jwt")
 	os.WriteFile(file, []byte(token), 0o600)
-	check := func() (revoked bool, set []int) {
-		t.Helper()
+	{
 		cmd := exec.Command(node, "check.mjs", file)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca, "SAFEER_RESOLVE=example.com=127.0.0.1")
@@ -229,12 +243,5 @@ func TestNodeChecksAgainstHQ(t *testing.T) {
 			t.Fatalf("check.mjs printed %s (%v)", out, err)
 		}
 		return rep.Revoked, rep.Status.Set
-	}
-	if revoked, set := check(); revoked || len(set) != 0 {
-		t.Fatalf("before revocation: revoked %v, bits %v", revoked, set)
-	}
-	c.revoke(16)
-	if revoked, set := check(); !revoked || !slices.Equal(set, []int{16}) {
-		t.Fatalf("after revocation: revoked %v, bits %v", revoked, set)
 	}
 }

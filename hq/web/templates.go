@@ -22,6 +22,7 @@ var pageLayouts = map[string]string{
 	"merge":        "console",
 	"conflicts":    "console",
 	"certificates": "console",
+	"credentials":  "console",
 	"activity":     "console",
 	"places":       "console",
 	"audit":        "console",

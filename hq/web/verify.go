@@ -47,6 +47,11 @@ type Answer struct {
 	RecordedAtHQ bool   `json:"recorded_at_hq"`
 	MessageEn    string `json:"message_en"`
 	MessageAr    string `json:"message_ar"`
+	// Credential offers a valid certificate's Open Badges credential
+	// (credentials_files.go), when HQ issued one.
+	Credential *CredentialLinks `json:"credential,omitempty"`
+	// certificateID is HQ's row of the certificate, when it has one.
+	certificateID string
 }
 
 // Certified is what a certificate states, and all the verification page
@@ -205,7 +210,9 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 		a.say(message.New("verify.unsigned_copy"))
 		return a, nil
 	}
-	return s.judge(payload, code, v, true), nil
+	a = s.judge(payload, code, v, true)
+	a.certificateID = rows[0].ID
+	return a, nil
 }
 
 // VerifyRecord answers for the signed record a certificate's QR code
@@ -227,7 +234,9 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 			return Answer{}, err
 		}
 		if stored, ok := storedPayload(v); ok && bytes.Equal(stored, payload) {
-			return s.judge(payload, code, v, true), nil
+			a := s.judge(payload, code, v, true)
+			a.certificateID = row.ID
+			return a, nil
 		}
 	}
 	if len(rows) > 0 {
@@ -340,6 +349,13 @@ func (s *Site) handleVerifyJSON(w http.ResponseWriter, r *http.Request) {
 	if arg == "" {
 		arg = q.Get("qr")
 	}
+	if tok := q.Get("credential"); tok != "" || looksLikeJWT(strings.TrimSpace(arg)) {
+		if tok == "" {
+			tok = arg
+		}
+		s.answerCredential(w, r, tok)
+		return
+	}
 	if strings.TrimSpace(arg) == "" {
 		writeJSON(w, http.StatusBadRequest, messageJSON("bad_request", message.New("verify.bad_request")))
 		return
@@ -379,6 +395,9 @@ func (s *Site) answer(w http.ResponseWriter, r *http.Request, arg string, asJSON
 		return
 	}
 	a, err := s.lookup(r.Context(), arg)
+	if err == nil {
+		s.offerCredential(r.Context(), &a)
+	}
 	if err != nil {
 		if asJSON {
 			s.log.Error("verification failed", "err", err)

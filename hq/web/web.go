@@ -82,8 +82,12 @@ type Config struct {
 	// revocation list (credentials.go); without it, neither.
 	Credentials *credential.Issuer
 	// RevokedStatuses lists the status list indexes of revoked
-	// credentials; nil while HQ issues none.
+	// credentials; nil: Issued's (or none).
 	RevokedStatuses func(context.Context) ([]int, error)
+	// Issued is the credentials HQ issues for its certificates
+	// (hq.NewCredentials, built on the same issuer): /verify offers a
+	// valid certificate's for download.
+	Issued *hq.Credentials
 }
 
 // Defaults of Config.
@@ -186,6 +190,8 @@ func (s *Site) routes() {
 	m.HandleFunc("GET /v/{arg...}", s.handleVerifyPath)
 	m.HandleFunc("GET /.well-known/did.json", s.handleDIDDocument)
 	m.HandleFunc("GET "+credential.StatusListPath, s.handleStatusList)
+	m.HandleFunc("GET "+credentialsPrefix+"{file}", s.handleCredentialFile)
+	m.HandleFunc("POST /verify.json", s.handleVerifyCredentialPost)
 	m.HandleFunc("GET /V/{arg...}", s.handleVerifyPath)
 
 	m.HandleFunc("GET /admin/login", s.handleLoginPage)
@@ -206,6 +212,8 @@ func (s *Site) routes() {
 	m.Handle("POST /admin/conflicts/resolve", s.admin(s.handleResolveConflict))
 	m.Handle("GET /admin/certificates", s.admin(s.handleCertificates))
 	m.Handle("POST /admin/certificates/revoke", s.admin(s.handleRevokeCertificate))
+	m.Handle("GET /admin/credentials", s.admin(s.handleCredentials))
+	m.Handle("GET /admin/credentials.zip", s.admin(s.handleCredentialsZip))
 	m.Handle("GET /admin/activity", s.admin(s.handleActivity))
 	m.Handle("GET /admin/export/{file}", s.admin(s.handleExport))
 	m.Handle("GET /admin/places", s.admin(s.handlePlaces))

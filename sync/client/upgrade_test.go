@@ -41,6 +41,7 @@ DROP INDEX person_email_hash;
 ALTER TABLE person DROP COLUMN civil_id_hash;
 ALTER TABLE person DROP COLUMN phone_hash;
 ALTER TABLE person DROP COLUMN email_hash;
+DROP TABLE credential; -- added by migration 9
 PRAGMA user_version = 4;
 `
 

@@ -36,6 +36,11 @@ var Tables = map[string][]string{
 	"certificate": {"attendance_id", "code", "issued_at", "device_id", "snapshot",
 		"signature", "revoked_at", "revoked_reason", "reissue_of"},
 	"place": {"governorate", "governorate_en", "governorate_ar", "wilayat_en", "wilayat_ar", "deleted"},
+	// credential rows are HQ's (issue 16): the Open Badges credential it
+	// issued for a certificate (the row's id is the certificate's), pulled
+	// by the devices of the certificate's governorate; a device never
+	// writes one (HQ refuses: no rule places it).
+	"credential": {"certificate_id", "code", "jwt", "revoked_at"},
 	// conflict rows are made by HQ when a concurrent edit lost; a device
 	// marks one resolved (after writing the chosen value as a normal edit).
 	"conflict": {"tbl", "row_id", "field", "winner", "winner_hlc", "loser", "loser_hlc",

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/credential"
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/privfile"
+)
+
+// certificatesExport writes the Open Badges credentials HQ issued for this
+// device's certificates (issue 16), pulled at the last sync, one file each
+// (safeer-CODE.jwt, 0600) and baked into the programme's badge
+// (safeer-CODE.png), so a coordinator can hand them out offline.
+// Revoked certificates' credentials are left out.
+func (m *Main) certificatesExport(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("certificates export", flag.ContinueOnError)
+	dir := fs.String("open-badges", "", "write the credentials into this folder")
+	workshop := fs.String("workshop", "", "only this workshop's")
+	pos, err := m.parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *dir == "" {
+		return usagef("certificates export --open-badges DIR [--workshop ID]")
+	}
+	return m.withStore(ctx, func(s *data.Store) error {
+		badges, err := s.OpenBadges(ctx, *workshop)
+		if err != nil {
+			return err
+		}
+		if err := privfile.MkdirAll(*dir); err != nil {
+			return fmt.Errorf("make the credentials folder: %w", err)
+		}
+		files := []string{}
+		for _, b := range badges {
+			baked, err := credential.BakePNG(credential.BadgePNG, b.JWT)
+			if err != nil {
+				return err
+			}
+			base := filepath.Join(*dir, "safeer-"+certificate.FormatCode(b.Code))
+			for _, f := range []struct {
+				path string
+				body []byte
+			}{{base + ".jwt", []byte(b.JWT)}, {base + ".png", baked}} {
+				err := privfile.Write(f.path, func(w io.Writer) error {
+					_, err := w.Write(f.body)
+					return err
+				})
+				if err != nil {
+					return fmt.Errorf("write %s: %w", f.path, err)
+				}
+				files = append(files, f.path)
+			}
+		}
+		if m.JSON {
+			m.printJSON(m.Stdout, map[string]any{"credentials": len(badges), "files": files})
+			return nil
+		}
+		fmt.Fprintf(m.Stdout, "%d credentials written\n", len(badges))
+		for _, f := range files {
+			fmt.Fprintln(m.Stdout, f)
+		}
+		return nil
+	})
+}
