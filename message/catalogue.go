@@ -18,7 +18,7 @@ var catalogue = map[Code]template{
 	// by an error of this one.
 	"words": {"{text}", "{text}"},
 
-	// data/input: values as people type them.
+	// input: values as people type them.
 	"input.phone.plus": {
 		`not a phone number {value}: a "+" can only come first`,
 		"ليس رقم هاتف {value}: علامة " + ltr(`"+"`) + " تأتي في البداية فقط"},
