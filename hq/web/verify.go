@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/message"
@@ -143,20 +143,18 @@ type revocation struct {
 	reason     string
 }
 
-func revocationOf(v map[string]any) revocation {
-	at, _ := v["revoked_at"].(string)
-	if strings.TrimSpace(at) == "" {
+func revocationOf(c safeer.Certificate) revocation {
+	if !c.Revoked() {
 		return revocation{}
 	}
-	rv := revocation{revoked: true, on: at}
-	if t, err := time.Parse(time.RFC3339, at); err == nil {
+	rv := revocation{revoked: true, on: c.RevokedAt, reason: c.RevokedReason}
+	if t, err := time.Parse(time.RFC3339, c.RevokedAt); err == nil {
 		rv.at, rv.on = t, t.In(Muscat).Format("2006-01-02")
 	}
-	rv.reason, _ = v["revoked_reason"].(string)
-	// A reissue revokes the old certificate "replaced by CODE" (package
-	// data); that much is safe to show. Other reasons are a coordinator's
-	// words about a person and stay at HQ.
-	if code, ok := strings.CutPrefix(rv.reason, "replaced by "); ok {
+	// A reissue revokes the old certificate "replaced by CODE"
+	// (safeer.ReplacedReason); that much is safe to show. Other reasons
+	// are a coordinator's words about a person and stay at HQ.
+	if code, ok := c.ReplacedBy(); ok {
 		if norm, err := certificate.NormalizeCode(code); err == nil {
 			rv.replacedBy = certificate.FormatCode(norm)
 		}
@@ -165,14 +163,7 @@ func revocationOf(v map[string]any) revocation {
 }
 
 // storedPayload is the signed record HQ's certificate row holds.
-func storedPayload(v map[string]any) ([]byte, bool) {
-	sig, _ := v["signature"].(string)
-	if sig == "" {
-		return nil, false
-	}
-	b, err := base64.RawURLEncoding.DecodeString(sig)
-	return b, err == nil
-}
+func storedPayload(c safeer.Certificate) ([]byte, bool) { return c.Payload, len(c.Payload) > 0 }
 
 // Verify answers for a verification code as a person typed it.
 func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
@@ -195,17 +186,17 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	if len(rows) > 1 {
 		s.log.Warn("several certificates share a code; the oldest is shown", "code", code, "rows", len(rows))
 	}
-	v, err := hq.RowValues(rows[0])
+	c, err := hq.CertificateOf(rows[0])
 	if err != nil {
 		return Answer{}, err
 	}
-	payload, ok := storedPayload(v)
+	payload, ok := storedPayload(c)
 	if !ok {
 		a.Status = StatusTampered
 		a.say(message.New("verify.unsigned_copy"))
 		return a, nil
 	}
-	return s.judge(payload, code, v, true), nil
+	return s.judge(payload, code, &c, true), nil
 }
 
 // VerifyRecord answers for the signed record a certificate's QR code
@@ -222,12 +213,12 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 		return Answer{}, err
 	}
 	for _, row := range rows {
-		v, err := hq.RowValues(row)
+		c, err := hq.CertificateOf(row)
 		if err != nil {
 			return Answer{}, err
 		}
-		if stored, ok := storedPayload(v); ok && bytes.Equal(stored, payload) {
-			return s.judge(payload, code, v, true), nil
+		if stored, ok := storedPayload(c); ok && bytes.Equal(stored, payload) {
+			return s.judge(payload, code, &c, true), nil
 		}
 	}
 	if len(rows) > 0 {
@@ -254,13 +245,13 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 	return s.judge(payload, code, nil, false), nil
 }
 
-// judge checks the signed record and words the verdict. v is HQ's row for
-// the certificate (nil when HQ has none); code, when not empty, is the code
+// judge checks the signed record and words the verdict. c is HQ's record
+// of the certificate (nil when HQ has none); code, when not empty, is the code
 // it was found under, which the record must carry.
-func (s *Site) judge(payload []byte, code string, v map[string]any, recorded bool) Answer {
+func (s *Site) judge(payload []byte, code string, c *safeer.Certificate, recorded bool) Answer {
 	var rv revocation
-	if v != nil {
-		rv = revocationOf(v)
+	if c != nil {
+		rv = revocationOf(*c)
 	}
 	res := certificate.VerifyPayload(payload, s.srv.PublicKey(), func(string) (bool, time.Time, string) {
 		return rv.revoked, rv.at, rv.reason
