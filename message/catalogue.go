@@ -314,8 +314,8 @@ var catalogue = map[Code]template{
 		"Sync failed. Your changes are kept on this computer.",
 		"فشلت المزامنة. تغييراتك محفوظة على هذا الجهاز."},
 
-	// cmd/safeer: the command line's own errors (its usage and help stay
-	// English).
+	// cmd/safeer: the command line's own errors (its usage errors stay
+	// English; its help is catalogue_help.go).
 	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
 	"cli.enrolled": {
 		"Enrolled with {hq} for {governorates}.",
