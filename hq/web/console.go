@@ -474,7 +474,7 @@ func (s *Site) renderCertificates(w http.ResponseWriter, r *http.Request, ses *s
 // revoked at once.
 func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, ses *session) {
 	typed := r.PostForm.Get("code")
-	reason := strings.Join(strings.Fields(r.PostForm.Get("reason")), " ")
+	reason := safeer.CollapseSpaces(r.PostForm.Get("reason"))
 	code, err := certificate.NormalizeCode(typed)
 	if err != nil {
 		s.renderCertificates(w, r, ses, http.StatusBadRequest, typed, "", "That is not a verification code: "+err.Error())
