@@ -33,9 +33,21 @@ func (m *Main) usage(w io.Writer) {
 	}
 }
 
-// commandSummary is what a command does, in the catalogue's words; a
-// command missing there (TestHelpInBothLanguages fails) says its English.
+// commandSummary is what a command does in the catalogue's words
+// (commandWords), or its English words as the command list gives them,
+// isolated in Arabic, when the catalogue has none or says something else:
+// help never shows stale words (and TestHelpInBothLanguages fails).
 func commandSummary(c command) message.Message {
+	m := commandWords(c)
+	if m.English() != c.help {
+		return message.New("words", message.Pair("text", c.help, c.help))
+	}
+	return m
+}
+
+// commandWords is what a command does, in the catalogue's words ("words",
+// its English, for a command missing there).
+func commandWords(c command) message.Message {
 	latin := message.Latin
 	switch c.name {
 	case "serve":

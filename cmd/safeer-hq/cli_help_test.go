@@ -17,9 +17,9 @@ import (
 func TestHelpInBothLanguages(t *testing.T) {
 	m := NewMain(nil, nil)
 	for _, c := range m.commands() {
-		msg := commandSummary(c)
+		msg := commandWords(c)
 		if msg.Code == "words" || !message.Known(msg.Code) {
-			t.Errorf("safeer-hq %s has no summary in the catalogue (commandSummary in cli_help.go)", c.name)
+			t.Errorf("safeer-hq %s has no summary in the catalogue (commandWords in cli_help.go)", c.name)
 			continue
 		}
 		if msg.English() != c.help {

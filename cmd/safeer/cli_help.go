@@ -177,9 +177,21 @@ func pad(l message.Lang, s string, width int) string {
 	return l.LTR(s) + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
 }
 
-// commandSummary is what a command does, in the catalogue's words; a
-// command missing there (TestHelpInBothLanguages fails) says its English.
+// commandSummary is what a command does in the catalogue's words
+// (commandWords), or its English words as the command list gives them,
+// isolated in Arabic, when the catalogue has none or says something else:
+// help never shows stale words (and TestHelpInBothLanguages fails).
 func commandSummary(c command) message.Message {
+	m := commandWords(c)
+	if m.English() != c.help {
+		return message.New("words", message.Pair("text", c.help, c.help))
+	}
+	return m
+}
+
+// commandWords is what a command does, in the catalogue's words ("words",
+// its English, for a command missing there).
+func commandWords(c command) message.Message {
 	latin := message.Latin
 	switch c.name {
 	case "import":
@@ -214,9 +226,20 @@ func commandSummary(c command) message.Message {
 	return message.New("words", message.Pair("text", c.help, c.help))
 }
 
-// subSummary is what a group's command does (s.name "" is the group's own
-// command), in the catalogue's words.
+// subSummary is what a group's command does in the catalogue's words
+// (subWords), or its English words as the command list gives them,
+// isolated in Arabic, when the catalogue has none or says something else.
 func subSummary(group string, s command) message.Message {
+	m := subWords(group, s)
+	if m.English() != s.help {
+		return message.New("words", message.Pair("text", s.help, s.help))
+	}
+	return m
+}
+
+// subWords is what a group's command does (s.name "" is the group's own
+// command), in the catalogue's words.
+func subWords(group string, s command) message.Message {
 	latin := message.Latin
 	switch group + " " + s.name {
 	case "import ":

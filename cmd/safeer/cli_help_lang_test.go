@@ -20,7 +20,7 @@ func TestHelpInBothLanguages(t *testing.T) {
 	summary := func(where string, msg message.Message, en string) {
 		t.Helper()
 		if msg.Code == "words" || !message.Known(msg.Code) {
-			t.Errorf("%s has no summary in the catalogue (commandSummary, subSummary in cli_help.go)", where)
+			t.Errorf("%s has no summary in the catalogue (commandWords, subWords in cli_help.go)", where)
 			return
 		}
 		if got := msg.English(); got != en {
@@ -33,10 +33,10 @@ func TestHelpInBothLanguages(t *testing.T) {
 	m := NewMain(nil, nil)
 	pages := [][]string{{"help"}}
 	for _, c := range m.commands() {
-		summary("safeer "+c.name, commandSummary(c), c.help)
+		summary("safeer "+c.name, commandWords(c), c.help)
 		pages = append(pages, []string{c.name, "--help"})
 		for _, s := range subcommands[c.name] {
-			summary("safeer "+words(c.name, s.name), subSummary(c.name, s), s.help)
+			summary("safeer "+words(c.name, s.name), subWords(c.name, s), s.help)
 			pages = append(pages, ownPage(c.name, s.name))
 		}
 	}

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -143,7 +144,8 @@ type revocation struct {
 	reason     string
 }
 
-func revocationOf(c safeer.Certificate) revocation {
+func revocationOf(v map[string]any) revocation {
+	c := safeer.Certificate{RevokedAt: str(v, "revoked_at"), RevokedReason: str(v, "revoked_reason")}
 	if !c.Revoked() {
 		return revocation{}
 	}
@@ -163,7 +165,14 @@ func revocationOf(c safeer.Certificate) revocation {
 }
 
 // storedPayload is the signed record HQ's certificate row holds.
-func storedPayload(c safeer.Certificate) ([]byte, bool) { return c.Payload, len(c.Payload) > 0 }
+func storedPayload(v map[string]any) ([]byte, bool) {
+	sig, _ := v["signature"].(string)
+	if sig == "" {
+		return nil, false
+	}
+	b, err := base64.RawURLEncoding.DecodeString(sig)
+	return b, err == nil
+}
 
 // Verify answers for a verification code as a person typed it.
 func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
@@ -186,17 +195,17 @@ func (s *Site) Verify(ctx context.Context, typed string) (Answer, error) {
 	if len(rows) > 1 {
 		s.log.Warn("several certificates share a code; the oldest is shown", "code", code, "rows", len(rows))
 	}
-	c, err := hq.CertificateOf(rows[0])
+	v, err := hq.RowValues(rows[0])
 	if err != nil {
 		return Answer{}, err
 	}
-	payload, ok := storedPayload(c)
+	payload, ok := storedPayload(v)
 	if !ok {
 		a.Status = StatusTampered
 		a.say(message.New("verify.unsigned_copy"))
 		return a, nil
 	}
-	return s.judge(payload, code, &c, true), nil
+	return s.judge(payload, code, v, true), nil
 }
 
 // VerifyRecord answers for the signed record a certificate's QR code
@@ -213,12 +222,12 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 		return Answer{}, err
 	}
 	for _, row := range rows {
-		c, err := hq.CertificateOf(row)
+		v, err := hq.RowValues(row)
 		if err != nil {
 			return Answer{}, err
 		}
-		if stored, ok := storedPayload(c); ok && bytes.Equal(stored, payload) {
-			return s.judge(payload, code, &c, true), nil
+		if stored, ok := storedPayload(v); ok && bytes.Equal(stored, payload) {
+			return s.judge(payload, code, v, true), nil
 		}
 	}
 	if len(rows) > 0 {
@@ -245,13 +254,13 @@ func (s *Site) VerifyRecord(ctx context.Context, payload []byte) (Answer, error)
 	return s.judge(payload, code, nil, false), nil
 }
 
-// judge checks the signed record and words the verdict. c is HQ's record
-// of the certificate (nil when HQ has none); code, when not empty, is the code
+// judge checks the signed record and words the verdict. v is HQ's row for
+// the certificate (nil when HQ has none); code, when not empty, is the code
 // it was found under, which the record must carry.
-func (s *Site) judge(payload []byte, code string, c *safeer.Certificate, recorded bool) Answer {
+func (s *Site) judge(payload []byte, code string, v map[string]any, recorded bool) Answer {
 	var rv revocation
-	if c != nil {
-		rv = revocationOf(*c)
+	if v != nil {
+		rv = revocationOf(v)
 	}
 	res := certificate.VerifyPayload(payload, s.srv.PublicKey(), func(string) (bool, time.Time, string) {
 		return rv.revoked, rv.at, rv.reason
