@@ -9,25 +9,15 @@ import (
 	"math"
 	"time"
 	"unicode/utf8"
+
+	"github.com/oman-sca/safeer"
 )
 
-// Certificate is what a certificate of attendance says, exactly as printed.
-// Every field is also in the signed record the QR code carries, so what a
-// verifier is shown is what the paper says.
-type Certificate struct {
-	Code            string    // verification code, canonical (see NormalizeCode)
-	PersonNameAr    string    // may be empty when PersonNameEn is not
-	PersonNameEn    string    // may be empty: the line is then left out
-	WorkshopTitleAr string    //
-	WorkshopTitleEn string    //
-	WilayatAr       string    //
-	WilayatEn       string    //
-	Date            time.Time // the workshop's civil date; the time of day is ignored
-	Hours           float64   // hours attended, kept to the minute
-	IssuedAt        time.Time // kept to the second, in UTC
-	DeviceID        string    // the issuing device (a UUID in practice)
-	ReissueOf       string    // code of the certificate this one replaces, or ""
-}
+// Certificate is what a certificate of attendance says, exactly as printed
+// (the domain's safeer.CertificateText, with the methods of the PDF and
+// the signed record). Every field is also in the signed record the QR code
+// carries, so what a verifier is shown is what the paper says.
+type Certificate safeer.CertificateText
 
 // Record is the compact signed record a certificate's QR code carries: the
 // certificate, the issuing device's public key, HQ's endorsement of that key

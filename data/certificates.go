@@ -18,24 +18,19 @@ import (
 	"github.com/oman-sca/safeer/message"
 )
 
-// CertificateRow is an issued certificate as the store keeps it.
+// CertificateRow is an issued certificate as the store keeps it: the
+// domain's record (safeer.Certificate), which HQ reads its rows into too.
 type CertificateRow struct {
-	ID            string                  `json:"id"`
-	AttendanceID  string                  `json:"attendance_id"`
-	Code          string                  `json:"code"`
-	IssuedAt      string                  `json:"issued_at"`
-	DeviceID      string                  `json:"device_id"`
-	Snapshot      certificate.Certificate `json:"snapshot"`
-	Payload       []byte                  `json:"-"` // the signed QR record
-	RevokedAt     string                  `json:"revoked_at,omitempty"`
-	RevokedReason string                  `json:"revoked_reason,omitempty"`
-	ReissueOf     string                  `json:"reissue_of,omitempty"`
+	safeer.Certificate
 }
 
 // Signed is the certificate ready to print.
 func (c CertificateRow) Signed() certificate.SignedCertificate {
-	return certificate.SignedCertificate{Certificate: c.Snapshot, Payload: c.Payload}
+	return certificate.SignedCertificate{Certificate: certificate.Certificate(c.Snapshot), Payload: c.Payload}
 }
+
+// printed is the certificate as the certificate package prints it.
+func (c CertificateRow) printed() certificate.Certificate { return certificate.Certificate(c.Snapshot) }
 
 // Reasons a person present at a workshop gets no certificate.
 const (
@@ -185,7 +180,7 @@ func (s *Store) IssueCertificates(ctx context.Context, workshopID string, signer
 				WilayatAr: place.WilayatAr, WilayatEn: place.WilayatEn,
 				Date: date, Hours: e.Hours, DeviceID: signer.DeviceID, IssuedAt: now,
 			}
-			if e.Current != nil && samePrint(e.Current.Snapshot, want) {
+			if e.Current != nil && samePrint(e.Current.printed(), want) {
 				rep.Reprints = append(rep.Reprints, *e.Current)
 				continue
 			}
@@ -201,7 +196,7 @@ func (s *Store) IssueCertificates(ctx context.Context, workshopID string, signer
 				return err
 			}
 			if e.Current != nil {
-				if err := t.revoke(ctx, e.Current.ID, "replaced by "+row.Code, now); err != nil {
+				if err := t.revoke(ctx, e.Current.ID, safeer.ReplacedReason(row.Code), now); err != nil {
 					return err
 				}
 			}
@@ -232,9 +227,9 @@ func (t *tx) addCertificate(ctx context.Context, attendanceID string, sc certifi
 	if err != nil {
 		return CertificateRow{}, err
 	}
-	row := CertificateRow{ID: id.String(), AttendanceID: attendanceID, Code: sc.Code,
-		IssuedAt: sc.IssuedAt.UTC().Format(time.RFC3339), DeviceID: sc.DeviceID, Snapshot: sc.Certificate,
-		Payload: sc.Payload, ReissueOf: sc.ReissueOf}
+	row := CertificateRow{safeer.Certificate{ID: id.String(), AttendanceID: attendanceID, Code: sc.Code,
+		IssuedAt: sc.IssuedAt.UTC().Format(time.RFC3339), DeviceID: sc.DeviceID, Snapshot: safeer.CertificateText(sc.Certificate),
+		Payload: sc.Payload, ReissueOf: sc.ReissueOf}}
 	fields := row2fields(row, string(snap))
 	return row, t.insert(ctx, "certificate", row.ID, newFields(fields), nil)
 }
@@ -267,7 +262,7 @@ func (s *Store) RevokeCertificate(ctx context.Context, code, reason string) (Cer
 	if err != nil {
 		return CertificateRow{}, err
 	}
-	if c.RevokedAt != "" {
+	if c.Revoked() {
 		return c, ErrAlreadyRevoked
 	}
 	at := s.nowUTC()
@@ -340,7 +335,7 @@ func (s *Store) liveCertificates(ctx context.Context, workshopID string) (map[st
 	}
 	out := map[string]CertificateRow{}
 	for _, c := range all {
-		if c.RevokedAt == "" {
+		if !c.Revoked() {
 			out[c.AttendanceID] = c
 		}
 	}
@@ -352,7 +347,7 @@ func (s *Store) liveCertificates(ctx context.Context, workshopID string) (map[st
 func (s *Store) Revoked(ctx context.Context) certificate.RevocationFunc {
 	return func(code string) (bool, time.Time, string) {
 		c, err := s.CertificateByCode(ctx, code)
-		if err != nil || c.RevokedAt == "" {
+		if err != nil || !c.Revoked() {
 			return false, time.Time{}, ""
 		}
 		at, _ := time.Parse(time.RFC3339, c.RevokedAt)

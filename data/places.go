@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
 )
 
@@ -93,14 +92,9 @@ func (ps *placeSet) reload(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
-var placeNoise = strings.NewReplacer("-", " ", "'", "", "’", "")
-
 // placeKey folds a place name so "Al Batinah North", "al-batinah north" and
-// "شمال الباطنة" with or without hamza all find their row.
-func placeKey(s string) string {
-	s = placeNoise.Replace(arabic.Fold(s))
-	return strings.Join(strings.Fields(s), " ")
-}
+// "شمال الباطنة" with or without hamza all find their row (safeer.PlaceKey).
+func placeKey(s string) string { return safeer.PlaceKey(s) }
 
 // governorate resolves a code or a name in either language to the ISO code.
 func (ps *placeSet) governorate(s string) (string, bool) {

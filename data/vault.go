@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data/input"
+	"github.com/oman-sca/safeer/input"
 	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/vault"
 )

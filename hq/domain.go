@@ -1,6 +1,8 @@
 package hq
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"strconv"
 
@@ -61,6 +63,33 @@ func PlaceOf(r Row) (safeer.Place, error) {
 	return safeer.Place{ID: r.ID, Governorate: d.str("governorate"), GovernorateEn: d.str("governorate_en"),
 		GovernorateAr: d.str("governorate_ar"), WilayatEn: d.str("wilayat_en"), WilayatAr: d.str("wilayat_ar"),
 		Deleted: d.flag("deleted")}, nil
+}
+
+// CertificateOf reads a certificate row. What a device sent is read as
+// far as it reads: a snapshot that is not the JSON of what a certificate
+// says leaves Snapshot empty, and a signature that is not base64url leaves
+// Payload nil (the verification page then checks nothing against it),
+// rather than making the row unreadable to the console.
+func CertificateOf(r Row) (safeer.Certificate, error) {
+	d, err := rowOf(r)
+	if err != nil {
+		return safeer.Certificate{}, err
+	}
+	c := safeer.Certificate{ID: r.ID, AttendanceID: d.str("attendance_id"), Code: d.str("code"),
+		IssuedAt: d.str("issued_at"), DeviceID: d.str("device_id"), RevokedAt: d.str("revoked_at"),
+		RevokedReason: d.str("revoked_reason"), ReissueOf: d.str("reissue_of")}
+	if snap := d.str("snapshot"); snap != "" {
+		var t safeer.CertificateText
+		if json.Unmarshal([]byte(snap), &t) == nil {
+			c.Snapshot = t
+		}
+	}
+	if sig := d.str("signature"); sig != "" {
+		if p, err := base64.RawURLEncoding.DecodeString(sig); err == nil {
+			c.Payload = p
+		}
+	}
+	return c, nil
 }
 
 // MergeValues are a person row's fields that a merge decides

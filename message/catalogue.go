@@ -18,7 +18,7 @@ var catalogue = map[Code]template{
 	// by an error of this one.
 	"words": {"{text}", "{text}"},
 
-	// data/input: values as people type them.
+	// input: values as people type them.
 	"input.phone.plus": {
 		`not a phone number {value}: a "+" can only come first`,
 		"ليس رقم هاتف {value}: علامة " + ltr(`"+"`) + " تأتي في البداية فقط"},
@@ -333,8 +333,8 @@ var catalogue = map[Code]template{
 		"Sync failed. Your changes are kept on this computer.",
 		"فشلت المزامنة. تغييراتك محفوظة على هذا الجهاز."},
 
-	// cmd/safeer: the command line's own errors (its usage and help stay
-	// English).
+	// cmd/safeer: the command line's own errors (its usage errors stay
+	// English; its help is catalogue_help.go).
 	"cli.invalid": {"the data is not valid:", "البيانات غير صحيحة:"},
 	// cli: the passphrase of an encrypted database (issue 14).
 	"cli.passphrase.needed": {

@@ -66,6 +66,12 @@ const (
 	PDI = "\u2069" // POP DIRECTIONAL ISOLATE
 )
 
+// LTR is a left-to-right run (a command, a flag, a file name, a code) as
+// it stands in a line of language l that is not a message of the
+// catalogue (a help page's table): isolated (LRI … PDI) in Arabic, plain
+// in English, as a Latin argument is rendered.
+func (l Lang) LTR(s string) string { return isolate(l, LRI, s) }
+
 // Code names a message in the catalogue, after what it means
 // ("input.phone.digits").
 type Code string

@@ -5,7 +5,7 @@
 // trimmed text cells with the row numbers a person sees in Excel, and maps
 // their header cells, in Arabic or English, to Safeer's field names. It
 // only reads text; turning cells into phones, dates and so on is the job of
-// package data/input, and deciding what a row means is the importer's.
+// package input, and deciding what a row means is the importer's.
 //
 // Writing (Write) is the one way Safeer writes a spreadsheet, so every
 // export escapes cells that a spreadsheet program would run as a formula

@@ -7,7 +7,7 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/oman-sca/safeer/data/input"
+	"github.com/oman-sca/safeer/input"
 	"github.com/xuri/excelize/v2"
 )
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oman-sca/safeer/data/input"
+	"github.com/oman-sca/safeer/input"
 	catalogue "github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/spreadsheet"
 	"github.com/oman-sca/safeer/sync/client"

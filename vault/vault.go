@@ -233,7 +233,7 @@ func (k *Key) Open(row, field, sealed string) (string, error) {
 // Hash is the keyed hash of a value for exact look-ups: HMAC-SHA256 under
 // the purpose's sub-key, in base64url without padding (43 characters).
 // normalised must be the value in its one stored spelling (what
-// data/input's CivilID, Phone or Email returns), so every spelling a person
+// input's CivilID, Phone or Email returns), so every spelling a person
 // types finds it; the hash is stable for a key and differs between
 // purposes and between keys. It returns "" for an empty value (nothing to
 // look up) and for a forgotten key.

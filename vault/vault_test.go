@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/crypto/chacha20poly1305"
 
-	"github.com/oman-sca/safeer/data/input"
+	"github.com/oman-sca/safeer/input"
 	"github.com/oman-sca/safeer/message"
 )
 

@@ -100,15 +100,6 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	return m.fail(usagef("unknown command %q", name))
 }
 
-func (m *Main) usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: safeer-hq COMMAND [flags]")
-	fmt.Fprintf(w, "The database (--db) is a SQLite file path or a postgres:// URL; default $SAFEER_HQ_DB or %s.\n", defaultDB)
-	fmt.Fprintln(w, "Commands:")
-	for _, c := range m.commands() {
-		fmt.Fprintf(w, "  %-12s %s\n  %-12s   %s\n", c.name, c.args, "", c.help)
-	}
-}
-
 // fail prints err in words and returns the exit code; a Go error never
 // reaches a person raw, nor does a stack trace.
 func (m *Main) fail(err error) int {

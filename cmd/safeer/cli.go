@@ -141,15 +141,6 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	return m.fail(c.run(m, ctx, args[1:]))
 }
 
-func (m *Main) usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: safeer [--db FILE] [--json] [COMMAND …] | --version")
-	fmt.Fprintln(w, "With no command, safeer opens the app. Commands:")
-	for _, c := range m.commands() {
-		fmt.Fprintf(w, "  %-10s %s\n  %-10s   %s\n", c.name, c.args, "", c.help)
-	}
-	fmt.Fprintln(w, "Run 'safeer COMMAND --help' (or 'safeer help COMMAND') for a command's usage and flags.")
-}
-
 // fail prints err in words, in the languages of m.Langs, from the
 // catalogue when err carries a message, and returns the exit code.
 func (m *Main) fail(err error) int {
@@ -283,12 +274,6 @@ func (m *Main) parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
-}
-
-func flagHelp(fs *flag.FlagSet) string {
-	var b strings.Builder
-	fs.VisitAll(func(f *flag.Flag) { fmt.Fprintf(&b, "  --%s  %s\n", f.Name, f.Usage) })
-	return b.String()
 }
 
 // exactly checks the number of positional arguments.

@@ -128,9 +128,9 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 		})
 	}
 	if err == nil {
-		err = s.eachRow(ctx, hq.RowQuery{Table: "certificate"}, func(_ hq.Row, v map[string]any) error {
+		err = eachOf(ctx, s, hq.RowQuery{Table: "certificate"}, hq.CertificateOf, func(_ hq.Row, c safeer.Certificate) error {
 			p.Certificates++
-			if str(v, "revoked_at") != "" {
+			if c.Revoked() {
 				p.RevokedCerts++
 			}
 			return nil
@@ -410,10 +410,10 @@ type certInfo struct {
 	Scope                                  string
 }
 
-func certInfoOf(row hq.Row, v map[string]any) certInfo {
-	return certInfo{ID: row.ID, Code: certificate.FormatCode(str(v, "code")), Attendance: str(v, "attendance_id"),
-		Device: str(v, "device_id"), IssuedAt: str(v, "issued_at"), RevokedAt: str(v, "revoked_at"),
-		Reason: str(v, "revoked_reason"), ReissueOf: certificate.FormatCode(str(v, "reissue_of")), Scope: row.Scope}
+func certInfoOf(row hq.Row, c safeer.Certificate) certInfo {
+	return certInfo{ID: c.ID, Code: certificate.FormatCode(c.Code), Attendance: c.AttendanceID,
+		Device: c.DeviceID, IssuedAt: c.IssuedAt, RevokedAt: c.RevokedAt,
+		Reason: c.RevokedReason, ReissueOf: certificate.FormatCode(c.ReissueOf), Scope: row.Scope}
 }
 
 func (s *Site) handleCertificates(w http.ResponseWriter, r *http.Request, ses *session) {
@@ -438,20 +438,20 @@ func (s *Site) renderCertificates(w http.ResponseWriter, r *http.Request, ses *s
 				return
 			}
 			for _, row := range rows {
-				v, err := hq.RowValues(row)
+				c, err := hq.CertificateOf(row)
 				if err != nil {
 					s.fail(w, r, err)
 					return
 				}
-				p.Rows = append(p.Rows, certInfoOf(row, v))
+				p.Rows = append(p.Rows, certInfoOf(row, c))
 			}
 			p.Typed = certificate.FormatCode(code)
 		}
 	}
 	// The latest revocations, newest first (ids are UUIDv7: time order).
-	err := s.eachRow(ctx, hq.RowQuery{Table: "certificate"}, func(row hq.Row, v map[string]any) error {
-		if str(v, "revoked_at") != "" {
-			p.Revoked = append(p.Revoked, certInfoOf(row, v))
+	err := eachOf(ctx, s, hq.RowQuery{Table: "certificate"}, hq.CertificateOf, func(row hq.Row, c safeer.Certificate) error {
+		if c.Revoked() {
+			p.Revoked = append(p.Revoked, certInfoOf(row, c))
 		}
 		return nil
 	})
@@ -474,7 +474,7 @@ func (s *Site) renderCertificates(w http.ResponseWriter, r *http.Request, ses *s
 // revoked at once.
 func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, ses *session) {
 	typed := r.PostForm.Get("code")
-	reason := strings.Join(strings.Fields(r.PostForm.Get("reason")), " ")
+	reason := safeer.CollapseSpaces(r.PostForm.Get("reason"))
 	code, err := certificate.NormalizeCode(typed)
 	if err != nil {
 		s.renderCertificates(w, r, ses, http.StatusBadRequest, typed, "", "That is not a verification code: "+err.Error())
@@ -497,11 +497,15 @@ func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, s
 	revoked := 0
 	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
 		for _, row := range rows {
-			_, v, found, err := e.Row("certificate", row.ID)
+			cur, _, found, err := e.Row("certificate", row.ID)
 			if err != nil {
 				return err
 			}
-			if !found || str(v, "revoked_at") != "" {
+			c, err := hq.CertificateOf(cur)
+			if err != nil {
+				return err
+			}
+			if !found || c.Revoked() {
 				continue
 			}
 			if _, err := e.Set("certificate", row.ID, map[string]any{

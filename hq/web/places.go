@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/assets"
 	"github.com/oman-sca/safeer/hq"
 )
@@ -113,11 +112,9 @@ func governorates(places []Place) []Gov {
 	return out
 }
 
-// placeKey folds a place name for comparison ("Al-Seeb" = "al seeb").
-func placeKey(s string) string {
-	s = strings.NewReplacer("-", " ", "'", "", "’", "").Replace(arabic.Fold(s))
-	return strings.Join(strings.Fields(s), " ")
-}
+// placeKey folds a place name for comparison ("Al-Seeb" = "al seeb"), as
+// the devices resolve places (safeer.PlaceKey).
+func placeKey(s string) string { return safeer.PlaceKey(s) }
 
 type placesPage struct {
 	consolePage
@@ -159,8 +156,8 @@ func (s *Site) handlePlaces(w http.ResponseWriter, r *http.Request, ses *session
 // which every device pulls (reference data is for everyone).
 func (s *Site) handleAddPlace(w http.ResponseWriter, r *http.Request, ses *session) {
 	gov := strings.TrimSpace(r.PostForm.Get("governorate"))
-	en := strings.Join(strings.Fields(r.PostForm.Get("wilayat_en")), " ")
-	ar := strings.Join(strings.Fields(r.PostForm.Get("wilayat_ar")), " ")
+	en := safeer.CollapseSpaces(r.PostForm.Get("wilayat_en"))
+	ar := safeer.CollapseSpaces(r.PostForm.Get("wilayat_ar"))
 	form := placesPage{Gov: gov, En: en, Ar: ar}
 	bad := func(msg string) {
 		form.Error = msg

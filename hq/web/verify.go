@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/message"
@@ -149,19 +150,18 @@ type revocation struct {
 }
 
 func revocationOf(v map[string]any) revocation {
-	at, _ := v["revoked_at"].(string)
-	if strings.TrimSpace(at) == "" {
+	c := safeer.Certificate{RevokedAt: str(v, "revoked_at"), RevokedReason: str(v, "revoked_reason")}
+	if !c.Revoked() {
 		return revocation{}
 	}
-	rv := revocation{revoked: true, on: at}
-	if t, err := time.Parse(time.RFC3339, at); err == nil {
+	rv := revocation{revoked: true, on: c.RevokedAt, reason: c.RevokedReason}
+	if t, err := time.Parse(time.RFC3339, c.RevokedAt); err == nil {
 		rv.at, rv.on = t, t.In(Muscat).Format("2006-01-02")
 	}
-	rv.reason, _ = v["revoked_reason"].(string)
-	// A reissue revokes the old certificate "replaced by CODE" (package
-	// data); that much is safe to show. Other reasons are a coordinator's
-	// words about a person and stay at HQ.
-	if code, ok := strings.CutPrefix(rv.reason, "replaced by "); ok {
+	// A reissue revokes the old certificate "replaced by CODE"
+	// (safeer.ReplacedReason); that much is safe to show. Other reasons
+	// are a coordinator's words about a person and stay at HQ.
+	if code, ok := c.ReplacedBy(); ok {
 		if norm, err := certificate.NormalizeCode(code); err == nil {
 			rv.replacedBy = certificate.FormatCode(norm)
 		}
