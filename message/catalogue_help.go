@@ -27,10 +27,12 @@ var helpCatalogue = map[Code]template{
 	"cli.help.cmd.export":       {"export to a spreadsheet", "التصدير إلى جدول بيانات"},
 	"cli.help.cmd.backup":       {"write a consistent copy of the database", "كتابة نسخة متسقة من قاعدة البيانات"},
 	"cli.help.cmd.enrol":        {"enrol this computer with HQ", "تسجيل هذا الجهاز لدى المقر"},
-	"cli.help.cmd.sync":         {"sync with HQ now, or show how sync stands", "المزامنة مع المقر الآن، أو عرض حالة المزامنة"},
-	"cli.help.cmd.conflicts":    {"concurrent edits to review", "تعديلات متزامنة تنتظر المراجعة"},
-	"cli.help.cmd.protect":      {"encrypt the database's personal data under a passphrase", "تشفير البيانات الشخصية في قاعدة البيانات بعبارة مرور"},
-	"cli.help.cmd.passphrase":   {"change the passphrase of an encrypted database", "تغيير عبارة المرور لقاعدة بيانات مشفرة"},
+	"cli.help.cmd.sync": {
+		"sync with HQ now, or show how sync stands; with no network, by file: export a sealed file for HQ, import HQ's reply, relay others' files over this computer's link",
+		"المزامنة مع المقر الآن، أو عرض حالة المزامنة؛ ودون شبكة، بملف: تصدير ملف مختوم للمقر، واستيراد رد المقر، ونقل ملفات الآخرين عبر اتصال هذا الحاسوب"},
+	"cli.help.cmd.conflicts":  {"concurrent edits to review", "تعديلات متزامنة تنتظر المراجعة"},
+	"cli.help.cmd.protect":    {"encrypt the database's personal data under a passphrase", "تشفير البيانات الشخصية في قاعدة البيانات بعبارة مرور"},
+	"cli.help.cmd.passphrase": {"change the passphrase of an encrypted database", "تغيير عبارة المرور لقاعدة بيانات مشفرة"},
 	"cli.help.cmd.escrow": {
 		"entrust an encrypted database's key to HQ's recovery key ({cmd})",
 		"إيداع مفتاح قاعدة بيانات مشفرة لدى مفتاح الاسترداد في المقر ({cmd})"},
@@ -62,8 +64,18 @@ var helpCatalogue = map[Code]template{
 	"cli.help.sub.sync.status":         {"how sync stands", "حالة المزامنة"},
 	"cli.help.sub.sync.log":            {"the latest sync runs", "آخر عمليات المزامنة"},
 	"cli.help.sub.sync.rejected":       {"changes HQ refused", "التغييرات التي رفضها المقر"},
-	"cli.help.sub.conflicts":           {"concurrent edits to review", "تعديلات متزامنة تنتظر المراجعة"},
-	"cli.help.sub.conflicts.resolve":   {"keep one side of a conflict", "الإبقاء على أحد طرفي تعارض"},
+	"cli.help.sub.sync.export": {
+		"write a sealed sync file for HQ, to carry on a stick (no network needed)",
+		"كتابة ملف مزامنة مختوم للمقر، يُحمل على ذاكرة (دون حاجة إلى شبكة)"},
+	"cli.help.sub.sync.import": {"load HQ's reply to a sync file", "تحميل رد المقر على ملف مزامنة"},
+	"cli.help.sub.sync.relay": {
+		"send the sync files in {dir}, of any device, to HQ over this computer's link; the replies are saved beside them",
+		"إرسال ملفات المزامنة الموجودة في {dir}، لأي جهاز، إلى المقر عبر اتصال هذا الحاسوب؛ وتُحفظ الردود بجانبها"},
+	"cli.help.sub.certificates.export": {
+		"the {ob} credentials HQ issued: a {jwt} and a badge {png} with it baked in, each",
+		"الشهادات الرقمية ({ob}) التي أصدرها المقر: لكل منها ملف {jwt} وشارة {png} مدمجة فيها"},
+	"cli.help.sub.conflicts":         {"concurrent edits to review", "تعديلات متزامنة تنتظر المراجعة"},
+	"cli.help.sub.conflicts.resolve": {"keep one side of a conflict", "الإبقاء على أحد طرفي تعارض"},
 
 	// safeer's flags, by what each flag set's usage says in English
 	// (cmd/safeer/cli_help_flags.go).
@@ -104,6 +116,9 @@ var helpCatalogue = map[Code]template{
 	"cli.flag.signatory_ar":     {"the signatory's name in Arabic (else the template's)", "اسم الموقّع بالعربية (وإلا فالاسم الذي في القالب)"},
 	"cli.flag.signatory_en":     {"the signatory's name in English (else the template's)", "اسم الموقّع بالإنجليزية (وإلا فالاسم الذي في القالب)"},
 	"cli.flag.split":            {"write one PDF per person into this folder", "كتابة ملف " + ltr("PDF") + " لكل شخص في هذا المجلد"},
+	"cli.flag.open_badges":      {"write the credentials into this folder", "كتابة الشهادات الرقمية في هذا المجلد"},
+	"cli.flag.only_workshop":    {"only this workshop's", "شهادات هذه الورشة فقط"},
+	"cli.flag.sync_out":         {"the file to write (or a folder: a new name in it)", "الملف المراد كتابته (أو مجلد: باسم جديد فيه)"},
 	"cli.flag.start_time":       {"start time (HH:MM)", "وقت البدء (" + ltr("HH:MM") + ")"},
 	"cli.flag.status":           {"active or inactive", "نشط أو غير نشط"},
 	"cli.flag.only_status":      {"only active or inactive people", "الأشخاص النشطون فقط أو غير النشطين فقط"},
@@ -150,9 +165,17 @@ var helpCatalogue = map[Code]template{
 		"قاعدة البيانات ({db}) مسار ملف {sqlite} أو عنوان {url}؛ الافتراضي {env} أو {file}."},
 	"hq.help.cmd.serve": {
 		"serve the sync API, the verification page ({verify}) and the console ({admin}); plain HTTP only on loopback unless {insecure};\n" +
-			"                 X-Forwarded-For and X-Forwarded-Proto are believed only from a {proxy} (IPs or CIDRs)",
+			"                 X-Forwarded-For and X-Forwarded-Proto are believed only from a {proxy} (IPs or CIDRs);\n" +
+			"                 {publicurl}: HQ's did:web ({did}) and credential revocation list",
 		"تقديم واجهة المزامنة وصفحة التحقق ({verify}) ولوحة الإدارة ({admin})؛ لا يُقبل " + ltr("HTTP") + " غير المشفر إلا على عنوان الجهاز نفسه ما لم يُستخدم {insecure}؛\n" +
-			"                 لا تُصدَّق " + ltr("X-Forwarded-For") + " و" + ltr("X-Forwarded-Proto") + " إلا من {proxy} (عناوين " + ltr("IP") + " أو نطاقات " + ltr("CIDR") + ")"},
+			"                 لا تُصدَّق " + ltr("X-Forwarded-For") + " و" + ltr("X-Forwarded-Proto") + " إلا من {proxy} (عناوين " + ltr("IP") + " أو نطاقات " + ltr("CIDR") + ")؛\n" +
+			"                 {publicurl}: معرّف المقر " + ltr("did:web") + " ({did}) وقائمة إلغاء الشهادات الرقمية"},
+	"hq.help.cmd.sync": {
+		"read sync files carried from devices with no network; write HQ's sealed reply next to each (or into DIR)",
+		"قراءة ملفات المزامنة المحمولة من أجهزة بلا شبكة؛ وكتابة رد المقر المختوم بجانب كل منها (أو في " + ltr("DIR") + ")"},
+	"hq.help.cmd.verify_credential": {
+		"check an {ob} credential (or a badge with one baked in) as {json} does: valid, revoked, not ours or invalid",
+		"التحقق من شهادة رقمية ({ob}) (أو شارة مدمجة فيها) كما يفعل {json}: صحيحة أو ملغاة أو ليست منا أو غير صالحة"},
 	"hq.help.cmd.enrol": {
 		"make a one-time code (valid 7 days) a device trades for its token",
 		"إنشاء رمز لمرة واحدة (صالح 7 أيام) يستبدله جهاز برمز دخوله"},

@@ -52,7 +52,12 @@ func commandWords(c command) message.Message {
 	switch c.name {
 	case "serve":
 		return message.New("hq.help.cmd.serve", latin("verify", "/verify"), latin("admin", "/admin/"),
-			latin("insecure", "--insecure-http"), latin("proxy", "--trusted-proxy"))
+			latin("insecure", "--insecure-http"), latin("proxy", "--trusted-proxy"),
+			latin("publicurl", "--public-url"), latin("did", "/.well-known/did.json"))
+	case "sync":
+		return message.New("hq.help.cmd.sync")
+	case "verify-credential":
+		return message.New("hq.help.cmd.verify_credential", latin("ob", "Open Badges"), latin("json", "/verify.json"))
 	case "enrol":
 		return message.New("hq.help.cmd.enrol")
 	case "devices":

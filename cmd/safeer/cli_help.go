@@ -48,6 +48,9 @@ var subcommands = map[string][]command{
 		{"status", "[--offline]", "how sync stands", nil},
 		{"log", "[--limit N]", "the latest sync runs", nil},
 		{"rejected", "", "changes HQ refused", nil},
+		{"export", "--out FILE", "write a sealed sync file for HQ, to carry on a stick (no network needed)", nil},
+		{"import", "FILE", "load HQ's reply to a sync file", nil},
+		{"relay", "DIR", "send the sync files in DIR, of any device, to HQ over this computer's link; the replies are saved beside them", nil},
 	},
 	"conflicts": {
 		{"", "[--all]", "concurrent edits to review", nil},
@@ -281,6 +284,8 @@ func subWords(group string, s command) message.Message {
 		return message.New("cli.help.sub.certificates.revoke")
 	case "certificates verify":
 		return message.New("cli.help.sub.certificates.verify")
+	case "certificates export":
+		return message.New("cli.help.sub.certificates.export", latin("ob", "Open Badges"), latin("jwt", ".jwt"), latin("png", ".png"))
 	case "sync ":
 		return message.New("cli.help.sub.sync")
 	case "sync status":
@@ -289,6 +294,12 @@ func subWords(group string, s command) message.Message {
 		return message.New("cli.help.sub.sync.log")
 	case "sync rejected":
 		return message.New("cli.help.sub.sync.rejected")
+	case "sync export":
+		return message.New("cli.help.sub.sync.export")
+	case "sync import":
+		return message.New("cli.help.sub.sync.import")
+	case "sync relay":
+		return message.New("cli.help.sub.sync.relay", latin("dir", "DIR"))
 	case "conflicts ":
 		return message.New("cli.help.sub.conflicts")
 	case "conflicts resolve":
