@@ -145,6 +145,18 @@ type Message struct {
 // New returns the message code with args.
 func New(code Code, args ...Arg) Message { return Message{Code: code, Args: args} }
 
+// Current is m when its English is english word for word, else english
+// itself (isolated in Arabic): for texts kept both in code and in the
+// catalogue, such as a command line's help, which must never show the
+// catalogue's stale words when the code's have changed (the help tests
+// of both commands fail until the catalogue catches up).
+func Current(m Message, english string) Message {
+	if m.English() != english {
+		return New("words", Pair("text", english, english))
+	}
+	return m
+}
+
 // Known reports whether the catalogue has code (for codes made at run
 // time, as sync's problem codes are).
 func Known(code Code) bool {

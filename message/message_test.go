@@ -62,7 +62,9 @@ func TestCatalogue(t *testing.T) {
 				case 4:
 					args = append(args, QuotedList(name, "الاسم", "Mobile"))
 				default:
-					args = append(args, List(name, New("data.workshop.date_required"), New("data.person.name_required")))
+					// Items without the list separator in them, so pieces can
+					// split the rendered list back into its items.
+					args = append(args, List(name, New("data.workshop.date_required"), New("data.place.governorate_required")))
 				}
 			}
 			got := New(code, args...).In(l)

@@ -37,13 +37,7 @@ func (m *Main) usage(w io.Writer) {
 // (commandWords), or its English words as the command list gives them,
 // isolated in Arabic, when the catalogue has none or says something else:
 // help never shows stale words (and TestHelpInBothLanguages fails).
-func commandSummary(c command) message.Message {
-	m := commandWords(c)
-	if m.English() != c.help {
-		return message.New("words", message.Pair("text", c.help, c.help))
-	}
-	return m
-}
+func commandSummary(c command) message.Message { return message.Current(commandWords(c), c.help) }
 
 // commandWords is what a command does, in the catalogue's words ("words",
 // its English, for a command missing there).

@@ -185,13 +185,7 @@ func pad(l message.Lang, s string, width int) string {
 // (commandWords), or its English words as the command list gives them,
 // isolated in Arabic, when the catalogue has none or says something else:
 // help never shows stale words (and TestHelpInBothLanguages fails).
-func commandSummary(c command) message.Message {
-	m := commandWords(c)
-	if m.English() != c.help {
-		return message.New("words", message.Pair("text", c.help, c.help))
-	}
-	return m
-}
+func commandSummary(c command) message.Message { return message.Current(commandWords(c), c.help) }
 
 // commandWords is what a command does, in the catalogue's words ("words",
 // its English, for a command missing there).
@@ -234,11 +228,7 @@ func commandWords(c command) message.Message {
 // (subWords), or its English words as the command list gives them,
 // isolated in Arabic, when the catalogue has none or says something else.
 func subSummary(group string, s command) message.Message {
-	m := subWords(group, s)
-	if m.English() != s.help {
-		return message.New("words", message.Pair("text", s.help, s.help))
-	}
-	return m
+	return message.Current(subWords(group, s), s.help)
 }
 
 // subWords is what a group's command does (s.name "" is the group's own
