@@ -53,6 +53,10 @@ type certificatesScreen struct {
 	fixWorkshop *widget.Button
 	fixSettings *widget.Button
 	showFolder  *widget.Button
+	// badges saves the workshop's Open Badges credentials (issue 16);
+	// savingBadges is true while it writes them.
+	badges       *widget.Button
+	savingBadges bool
 	// openURL opens a file in the system's viewer (the app's OpenURL);
 	// tests replace it.
 	openURL func(*url.URL) error
@@ -190,12 +194,13 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	c.fixWorkshop = u.button(u.T("certs.fixworkshop"), theme.DocumentCreateIcon(), c.editWorkshop)
 	c.fixSettings = u.button(u.T("certs.fixsettings"), theme.SettingsIcon(), func() { u.show(screenSettings) })
 	c.showFolder = u.button(u.T("certs.showfolder"), theme.FolderOpenIcon(), func() { c.openFolder(c.lastPDF) })
+	c.badges = u.button(u.T("certs.badges"), theme.DownloadIcon(), func() { c.saveBadges(nil) })
 	c.hideFixes()
 
 	top := container.NewVBox(
 		u.border(nil, nil, u.label(u.T("checkin.workshop")), nil, c.picker),
 		u.border(nil, nil, u.label(u.T("certs.folder")), chooseFolder, c.folder),
-		u.row(c.issue, c.open, c.showFolder, c.fixWorkshop, c.fixSettings),
+		u.row(c.issue, c.badges, c.open, c.showFolder, c.fixWorkshop, c.fixSettings),
 		c.progress,
 		c.message,
 		widget.NewSeparator(),
