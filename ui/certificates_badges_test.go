@@ -65,7 +65,8 @@ func pullCredentials(t *testing.T, s *data.Store, certs ...data.CertificateRow) 
 // the user's language, that HQ issues them once the certificates reach it
 // and nothing is written; once pulled, "Save Open Badges credentials…"
 // writes a .jwt and a baked badge per certificate (0600), and a
-// certificate's own save says when its credential has not arrived.
+// certificate's own save says when its credential has not arrived, and
+// writes that one alone once it has.
 func TestSaveOpenBadges(t *testing.T) {
 	for _, l := range []Lang{English, Arabic} {
 		t.Run(string(l), func(t *testing.T) {
@@ -146,6 +147,15 @@ func TestSaveOpenBadges(t *testing.T) {
 			}
 			if _, err := os.Stat(other); !os.IsNotExist(err) {
 				t.Fatalf("a folder was made without a credential: %v", err)
+			}
+
+			// Once it arrives, that certificate's own save writes it alone.
+			pullCredentials(t, s, certs[1])
+			c.writeBadges(other, &row)
+			eventually(t, "saved", func() bool { return !c.savingBadges })
+			entries, err = os.ReadDir(other)
+			if err != nil || len(entries) != 2 || entries[0].Name() != "safeer-"+code+".jwt" || entries[1].Name() != "safeer-"+code+".png" {
+				t.Fatalf("one certificate's folder holds %v (%v)", entries, err)
 			}
 		})
 	}

@@ -249,6 +249,7 @@ var messages = map[string]message{
 	"certs.revokeddone":   {"Certificate %s revoked.", "أُلغيت الشهادة %s."},
 	// Open Badges credentials handed out offline (issue 16).
 	"certs.badges":       {"Save Open Badges credentials…", "حفظ الشهادات الرقمية (Open Badges)…"},
+	"certs.badge":        {"Credential…", "الشهادة الرقمية…"},
 	"certs.badgessaving": {"Saving the digital credentials…", "جارٍ حفظ الشهادات الرقمية…"},
 	"certs.badgesdone":   {"%d digital credentials saved, each as a JWT file and a PNG badge.", "حُفظت %d شهادة رقمية، كل منها في ملف JWT وصورة شارة PNG."},
 	"certs.badgesin":     {"In the folder %s", "في المجلد %s"},
