@@ -9,6 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/credential"
@@ -79,13 +82,18 @@ func TestSaveOpenBadges(t *testing.T) {
 			c := u.certificates
 			eventually(t, "issued list", func() bool { return len(c.issued) == 2 })
 
-			// The button asks for a folder.
-			c.badges.OnTapped()
-			top := u.win.Canvas().Overlays().Top()
-			if top == nil {
-				t.Fatal("no folder chooser")
+			// The workshop's button and a certificate's ask for a folder.
+			for _, b := range []*widget.Button{c.badges, findButton(c.issuedBox, u.T("certs.badge"))} {
+				if b == nil {
+					t.Fatal("no button for a certificate's credential")
+				}
+				test.Tap(b)
+				top := u.win.Canvas().Overlays().Top()
+				if top == nil {
+					t.Fatalf("%q shows no folder chooser", b.Text)
+				}
+				u.win.Canvas().Overlays().Remove(top)
 			}
-			u.win.Canvas().Overlays().Remove(top)
 
 			none := filepath.Join(t.TempDir(), "none")
 			c.writeBadges(none, nil)
