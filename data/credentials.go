@@ -3,6 +3,12 @@ package data
 import (
 	"context"
 	"fmt"
+	"io"
+	"path/filepath"
+
+	"github.com/oman-sca/safeer/certificate"
+	"github.com/oman-sca/safeer/credential"
+	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // OpenBadge is the Open Badges 3.0 credential HQ issued for one of this
@@ -39,4 +45,45 @@ func (s *Store) OpenBadges(ctx context.Context, workshopID string) ([]OpenBadge,
 		out = append(out, b)
 	}
 	return out, rows.Err()
+}
+
+// WriteOpenBadges writes badges into dir (made if missing), each as
+// safeer-CODE.jwt and baked into the programme's badge as safeer-CODE.png,
+// 0600 files, so a coordinator can hand them out offline. It returns the
+// files written, in order; done, if not nil, hears after each credential
+// how many are written (the app's progress bar). The CLI's certificates
+// export --open-badges and the app's Certificates screen both write through
+// it.
+func WriteOpenBadges(ctx context.Context, dir string, badges []OpenBadge, done func(n int)) ([]string, error) {
+	if err := privfile.MkdirAll(dir); err != nil {
+		return nil, fmt.Errorf("make the credentials folder: %w", err)
+	}
+	files := []string{}
+	for i, b := range badges {
+		if err := ctx.Err(); err != nil {
+			return files, err
+		}
+		baked, err := credential.BakePNG(credential.BadgePNG, b.JWT)
+		if err != nil {
+			return files, err
+		}
+		base := filepath.Join(dir, "safeer-"+certificate.FormatCode(b.Code))
+		for _, f := range []struct {
+			path string
+			body []byte
+		}{{base + ".jwt", []byte(b.JWT)}, {base + ".png", baked}} {
+			err := privfile.Write(f.path, func(w io.Writer) error {
+				_, err := w.Write(f.body)
+				return err
+			})
+			if err != nil {
+				return files, fmt.Errorf("write %s: %w", f.path, err)
+			}
+			files = append(files, f.path)
+		}
+		if done != nil {
+			done(i + 1)
+		}
+	}
+	return files, nil
 }

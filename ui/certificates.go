@@ -23,7 +23,8 @@ import (
 // certificatesScreen issues a workshop's certificates: who is eligible and
 // who is not and why, "issue all" with a progress bar (the work runs in a
 // goroutine), the PDF opened in the system's viewer for printing, and the
-// issued certificates with reprint and revoke.
+// issued certificates with reprint and revoke; the Open Badges credentials
+// HQ sent back are saved from here too (certificates_badges.go).
 type certificatesScreen struct {
 	u     *UI
 	store CertificateStore
@@ -53,6 +54,10 @@ type certificatesScreen struct {
 	fixWorkshop *widget.Button
 	fixSettings *widget.Button
 	showFolder  *widget.Button
+	// badges saves the workshop's Open Badges credentials (issue 16);
+	// savingBadges is true while it writes them.
+	badges       *widget.Button
+	savingBadges bool
 	// openURL opens a file in the system's viewer (the app's OpenURL);
 	// tests replace it.
 	openURL func(*url.URL) error
@@ -94,6 +99,7 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 		column{samples: []string{"2026-12-31", u.T("certs.revoked")}},
 		column{fit: u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)},
 		column{fit: u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)},
+		column{fit: u.button(u.T("certs.badge"), theme.DownloadIcon(), nil)},
 	)
 	c.eligibleBox = widget.NewList(
 		func() int { return len(c.eligible) },
@@ -132,8 +138,9 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 		func() fyne.CanvasObject {
 			reprint := u.button(u.T("certs.reprint"), theme.DocumentPrintIcon(), nil)
 			revoke := u.button(u.T("certs.revoke"), theme.CancelIcon(), nil)
-			reprint.Importance, revoke.Importance = widget.LowImportance, widget.LowImportance
-			return issuedCols.row(u.cell(), u.cell(), u.cell(), reprint, revoke)
+			badge := u.button(u.T("certs.badge"), theme.DownloadIcon(), nil)
+			reprint.Importance, revoke.Importance, badge.Importance = widget.LowImportance, widget.LowImportance, widget.LowImportance
+			return issuedCols.row(u.cell(), u.cell(), u.cell(), reprint, revoke, badge)
 		},
 		func(id widget.ListItemID, o fyne.CanvasObject) {
 			if id >= len(c.issued) {
@@ -144,18 +151,21 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 			cells[0].(*label).SetText(certificate.FormatCode(r.Code))
 			cells[1].(*label).SetText(personLine(u.lang, r.Snapshot.PersonNameEn, r.Snapshot.PersonNameAr))
 			state := cells[2].(*label)
-			reprint, revoke := cells[3].(*widget.Button), cells[4].(*widget.Button)
+			reprint, revoke, badge := cells[3].(*widget.Button), cells[4].(*widget.Button), cells[5].(*widget.Button)
 			if r.RevokedAt != "" {
 				state.SetText(u.T("certs.revoked"))
 				reprint.Disable()
 				revoke.Disable()
+				badge.Disable()
 			} else {
 				state.SetText(shortDate(r.IssuedAt))
 				reprint.Enable()
 				revoke.Enable()
+				badge.Enable()
 			}
 			reprint.OnTapped = func() { c.reprint(r) }
 			revoke.OnTapped = func() { c.askRevoke(r) }
+			badge.OnTapped = func() { c.saveBadges(&r) }
 		},
 	)
 	// What a row cuts short is whole on the message line when it is chosen.
@@ -190,12 +200,13 @@ func newCertificatesScreen(u *UI) *certificatesScreen {
 	c.fixWorkshop = u.button(u.T("certs.fixworkshop"), theme.DocumentCreateIcon(), c.editWorkshop)
 	c.fixSettings = u.button(u.T("certs.fixsettings"), theme.SettingsIcon(), func() { u.show(screenSettings) })
 	c.showFolder = u.button(u.T("certs.showfolder"), theme.FolderOpenIcon(), func() { c.openFolder(c.lastPDF) })
+	c.badges = u.button(u.T("certs.badges"), theme.DownloadIcon(), func() { c.saveBadges(nil) })
 	c.hideFixes()
 
 	top := container.NewVBox(
 		u.border(nil, nil, u.label(u.T("checkin.workshop")), nil, c.picker),
 		u.border(nil, nil, u.label(u.T("certs.folder")), chooseFolder, c.folder),
-		u.row(c.issue, c.open, c.showFolder, c.fixWorkshop, c.fixSettings),
+		u.row(c.issue, c.badges, c.open, c.showFolder, c.fixWorkshop, c.fixSettings),
 		c.progress,
 		c.message,
 		widget.NewSeparator(),

@@ -192,6 +192,22 @@ func tour(t *testing.T, u *UI, l Lang, at func(name string)) {
 	c.message.SetText(strings.Split(c.message.Logical(), "\n")[0])
 	at("certificates-issued")
 
+	// Open Badges credentials (issue 16): none arrived from HQ yet, then
+	// saved once a pull brought them.
+	c.writeBadges(filepath.Join(t.TempDir(), "badges"), nil)
+	eventually(t, "no credentials", func() bool { return !c.savingBadges })
+	at("certificates-nobadges")
+	s, ok := u.store.(*data.Store)
+	if !ok {
+		t.Fatalf("the tour's store is a %T", u.store)
+	}
+	pullCredentials(t, s, c.issued...)
+	c.writeBadges(filepath.Join(t.TempDir(), "badges"), nil)
+	eventually(t, "credentials saved", func() bool { return !c.savingBadges })
+	c.message.SetText(strings.Split(c.message.Logical(), "\n")[0] + "\n" +
+		u.F("certs.badgesin", filepath.Join("Documents", "Safeer certificates")))
+	at("certificates-badges")
+
 	// Undoing a check-in that has a certificate asks (a question with a
 	// form in it: the app's kind of confirmation dialog).
 	u.show(screenCheckIn)

@@ -247,6 +247,14 @@ var messages = map[string]message{
 	"certs.reason":        {"Reason", "السبب"},
 	"certs.reasonph":      {"Why it is revoked", "سبب الإلغاء"},
 	"certs.revokeddone":   {"Certificate %s revoked.", "أُلغيت الشهادة %s."},
+	// Open Badges credentials handed out offline (issue 16).
+	"certs.badges":       {"Save Open Badges credentials…", "حفظ الشهادات الرقمية (Open Badges)…"},
+	"certs.badge":        {"Credential…", "الشهادة الرقمية…"},
+	"certs.badgessaving": {"Saving the digital credentials…", "جارٍ حفظ الشهادات الرقمية…"},
+	"certs.badgesdone":   {"%d digital credentials saved, each as a JWT file and a PNG badge.", "حُفظت %d شهادة رقمية، كل منها في ملف JWT وصورة شارة PNG."},
+	"certs.badgesin":     {"In the folder %s", "في المجلد %s"},
+	"certs.nobadges":     {"No digital credential has arrived for this workshop yet. HQ issues the digital credentials after the certificates reach it; sync, then try again.", "لم تصل بعد أي شهادة رقمية لهذه الورشة. يُصدر المقر الشهادات الرقمية بعد وصول الشهادات إليه؛ زامِن ثم حاول مرة أخرى."},
+	"certs.nobadge":      {"The digital credential of certificate %s has not arrived yet. HQ issues the digital credentials after the certificates reach it; sync, then try again.", "لم تصل بعد الشهادة الرقمية للشهادة %s. يُصدر المقر الشهادات الرقمية بعد وصول الشهادات إليه؛ زامِن ثم حاول مرة أخرى."},
 
 	// Sync.
 	"sync.tabstatus":    {"Status", "الحالة"},
@@ -370,6 +378,9 @@ var messages = map[string]message{
 	"certs.printing#one":     {"Printing 1 certificate to PDF…", "جارٍ طباعة شهادة واحدة في ملف PDF…"},
 	"certs.printing#two":     {"", "جارٍ طباعة شهادتين في ملف PDF…"},
 	"certs.printing#few":     {"", "جارٍ طباعة %d شهادات في ملف PDF…"},
+	"certs.badgesdone#one":   {"1 digital credential saved, as a JWT file and a PNG badge.", "حُفظت شهادة رقمية واحدة، في ملف JWT وصورة شارة PNG."},
+	"certs.badgesdone#two":   {"", "حُفظت شهادتان رقميتان، كل منهما في ملف JWT وصورة شارة PNG."},
+	"certs.badgesdone#few":   {"", "حُفظت %d شهادات رقمية، كل منها في ملف JWT وصورة شارة PNG."},
 
 	// Check-in: namesakes, undo and undoing the undo.
 	"checkin.undonerevoked": {"Check-in of %s taken back; certificate %s revoked.", "أُلغي تسجيل حضور %s وأُلغيت الشهادة %s."},

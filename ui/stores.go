@@ -77,6 +77,7 @@ type CertificateStore interface {
 	IssueToPrint(ctx context.Context, workshopID string, tmpl certificate.Template) (*data.IssueReport, []certificate.SignedCertificate, error)
 	WorkshopCertificates(ctx context.Context, workshopID string) ([]data.CertificateRow, error)
 	RevokeCertificate(ctx context.Context, code, reason string) (data.CertificateRow, error)
+	OpenBadges(ctx context.Context, workshopID string) ([]data.OpenBadge, error)
 }
 
 // SyncStore is what the Sync screen and the dashboard read of sync:

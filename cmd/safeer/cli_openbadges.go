@@ -4,13 +4,8 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
-	"path/filepath"
 
-	"github.com/oman-sca/safeer/certificate"
-	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/data"
-	"github.com/oman-sca/safeer/internal/privfile"
 )
 
 // certificatesExport writes the Open Badges credentials HQ issued for this
@@ -34,29 +29,9 @@ func (m *Main) certificatesExport(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := privfile.MkdirAll(*dir); err != nil {
-			return fmt.Errorf("make the credentials folder: %w", err)
-		}
-		files := []string{}
-		for _, b := range badges {
-			baked, err := credential.BakePNG(credential.BadgePNG, b.JWT)
-			if err != nil {
-				return err
-			}
-			base := filepath.Join(*dir, "safeer-"+certificate.FormatCode(b.Code))
-			for _, f := range []struct {
-				path string
-				body []byte
-			}{{base + ".jwt", []byte(b.JWT)}, {base + ".png", baked}} {
-				err := privfile.Write(f.path, func(w io.Writer) error {
-					_, err := w.Write(f.body)
-					return err
-				})
-				if err != nil {
-					return fmt.Errorf("write %s: %w", f.path, err)
-				}
-				files = append(files, f.path)
-			}
+		files, err := data.WriteOpenBadges(ctx, *dir, badges, nil)
+		if err != nil {
+			return err
 		}
 		if m.JSON {
 			m.printJSON(m.Stdout, map[string]any{"credentials": len(badges), "files": files})
