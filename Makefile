@@ -36,8 +36,8 @@ bench: deps-test
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -run='^$$' -bench=. -benchtime=1x -timeout=30m ./hq/... ./sync/client/
 
 # The soak (not in CI): the crash test with 1,000 SIGKILLs, the convergence
-# property with 10,000 histories per HQ store and the chaos run of real
-# processes, within SOAK_TIME (default 2h; e.g. make soak SOAK_TIME=8h).
+# property with 10,000 histories per HQ store (by network, then by file) and
+# the chaos run of real processes, within SOAK_TIME (default 2h; e.g. make soak SOAK_TIME=8h).
 # Figures go in docs/BENCHMARKS.md.
 SOAK_TIME ?= 2h
 soak: deps-test

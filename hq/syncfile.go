@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -190,6 +191,18 @@ func (s *Server) ImportSyncFile(ctx context.Context, r io.Reader, replyW io.Writ
 		res.Counts.Pulled += len(p.Changes)
 	}
 	res.Counts.Pages = len(pages)
+	// HQ's copy of the rows it refused ops for, read after the pages so
+	// it is no older than them: the device takes its refused values back
+	// with them, as a network sync does by pulling everything again.
+	var refused []protocol.Op
+	for i, r := range reply.Push.Results {
+		if r.Status == protocol.Rejected {
+			refused = append(refused, req.Ops[i])
+		}
+	}
+	if reply.Refused, err = s.refusedRows(ctx, dev, refused); err != nil {
+		return nil, err
+	}
 
 	id, err := uuid.NewV7()
 	if err != nil {
@@ -256,6 +269,34 @@ func (s *Server) again(res *SyncImport, prev SyncFile, replyW io.Writer) (*SyncI
 		}
 	}
 	return res, nil
+}
+
+// refusedRows is HQ's current copy of each row the ops refer to that a
+// pull from the start would give the device (a row of its scope), once
+// each, in the ops' order, as pull changes.
+func (s *Server) refusedRows(ctx context.Context, dev Device, ops []protocol.Op) ([]protocol.Change, error) {
+	out := []protocol.Change{} // [], not null: the device tells it from a reply without it
+	seen := map[RowKey]bool{}
+	for _, op := range ops {
+		k := RowKey{Table: op.Table, ID: op.RowID}
+		if seen[k] || op.Table == ExitTable {
+			continue
+		}
+		seen[k] = true
+		r, found, err := s.store.Row(ctx, op.Table, op.RowID)
+		if err != nil {
+			return nil, err
+		}
+		if !found || (r.Table != "place" && !slices.Contains(dev.Governorates, r.Scope)) {
+			continue
+		}
+		d, err := decodeData(r.Data)
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %w", r.Table, r.ID, err)
+		}
+		out = append(out, protocol.Change{Seq: r.Seq, Table: r.Table, RowID: r.ID, Fields: d.fields()})
+	}
+	return out, nil
 }
 
 // pullAll is every pull page of the device's scope after cursor, as its

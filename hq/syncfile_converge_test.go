@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	"pgregory.net/rapid"
 
@@ -29,11 +30,15 @@ type fileQueues struct {
 // Short by default (4 histories per store, most of a minute under -race);
 // -rapid.checks=N (or RAPID_CHECKS) for a longer hunt.
 func TestConvergenceByFile(t *testing.T) {
+	deadline := soakDeadline(t)
 	databases(t, func(t *testing.T, newDB newDatabase) {
 		rapidChecks(t, convergenceChecks/4)
 		var stats convergeStats
 		var files struct{ exported, read, again, loaded, stale int }
 		rapid.Check(t, func(rt *rapid.T) {
+			if !deadline.IsZero() && time.Now().After(deadline) {
+				return // the soak's time is up: the rest pass untried, uncounted
+			}
 			h := &history{t: t, rt: rt, ctx: context.Background(), stats: &stats,
 				files: &fileQueues{replies: map[*cdev][][]byte{}}}
 			defer h.close()

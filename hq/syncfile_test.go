@@ -132,6 +132,12 @@ func TestImportSyncFile(t *testing.T) {
 		if reply.Push.Results[1].Code != protocol.CodeOutOfScope {
 			t.Errorf("the out-of-scope op: %+v", reply.Push.Results[1])
 		}
+		// HQ has no copy of the refused op's row to give back (it is of
+		// another governorate, and the refused op would have made it):
+		// none, said as [] so the device tells it from an older reply.
+		if reply.Refused == nil || len(reply.Refused) != 0 {
+			t.Errorf("HQ's copy of refused rows: %+v", reply.Refused)
+		}
 		// The pages: what came since the cursor (Huda, and the file's own
 		// rows as HQ stored them), not what the device had pulled before.
 		got := map[string]bool{}

@@ -9,13 +9,17 @@
 #      (default 1000);
 #   2. the convergence property (hq TestConvergence) on each HQ store,
 #      SOAK_HISTORIES random histories each (default 10000);
-#   3. the chaos run (e2e TestChaos): real processes, four devices in two
+#   3. the convergence property with sync by file (hq TestConvergenceByFile:
+#      each sync by network or by a file read and loaded late, twice or
+#      never) on each HQ store, SOAK_HISTORIES random histories each;
+#   4. the chaos run (e2e TestChaos): real processes, four devices in two
 #      governorates, SOAK_CHAOS_ROUNDS rounds (default: as many as fit);
 #      SOAK_CHAOS_RESTORE=1 adds HQ restored from a backup (it fails today:
 #      see docs/BENCHMARKS.md).
 #
-# Shares of the time: crash 30%, convergence 20% per store, chaos 30%. A step
-# that reaches its count first ends early; one that reaches its time stops
+# Shares of the time: crash 25%, convergence 15% per store, convergence by
+# file 10% per store, chaos 25%. A step that reaches its count first ends
+# early; one that reaches its time stops
 # starting new work, checks what it did and says how much that was. Each
 # step gets 15 more minutes for its last checks before `go test` gives up.
 # Logs go to SOAK_LOG (default $TMPDIR/safeer-soak-TIME/); the figures are printed at
@@ -50,7 +54,7 @@ mkdir -p "$logs"
 dsn=$(scripts/pg-test.sh)
 export SAFEER_TEST_POSTGRES="$dsn"
 
-echo "soak: $limit ($secs s): $kills kills, $histories histories per HQ store, chaos rounds until its share ends; logs in $logs"
+echo "soak: $limit ($secs s): $kills kills, $histories histories per HQ store (by network, then by file), chaos rounds until its share ends; logs in $logs"
 start=$(date +%s)
 failed=""
 
@@ -73,14 +77,16 @@ step() {
 	echo "soak: $name $result in $(( $(date +%s) - t0 )) s"
 }
 
-step crash 30 ./e2e/ '^TestSyncKilledAtRandomMoments$' SAFEER_CRASH_KILLS="$kills"
-step converge-sqlite 20 ./hq/ '^TestConvergence$/^sqlite$' RAPID_CHECKS="$histories"
-step converge-postgres 20 ./hq/ '^TestConvergence$/^postgres$' RAPID_CHECKS="$histories"
-step chaos 30 ./e2e/ '^TestChaos$' SAFEER_CHAOS_ROUNDS="$rounds" SAFEER_CHAOS_RESTORE="${SOAK_CHAOS_RESTORE:-0}"
+step crash 25 ./e2e/ '^TestSyncKilledAtRandomMoments$' SAFEER_CRASH_KILLS="$kills"
+step converge-sqlite 15 ./hq/ '^TestConvergence$/^sqlite$' RAPID_CHECKS="$histories"
+step converge-postgres 15 ./hq/ '^TestConvergence$/^postgres$' RAPID_CHECKS="$histories"
+step file-sqlite 10 ./hq/ '^TestConvergenceByFile$/^sqlite$' RAPID_CHECKS="$histories"
+step file-postgres 10 ./hq/ '^TestConvergenceByFile$/^postgres$' RAPID_CHECKS="$histories"
+step chaos 25 ./e2e/ '^TestChaos$' SAFEER_CHAOS_ROUNDS="$rounds" SAFEER_CHAOS_RESTORE="${SOAK_CHAOS_RESTORE:-0}"
 
 echo
 echo "soak: figures ($(( $(date +%s) - start )) s in all)"
-for name in crash converge-sqlite converge-postgres chaos; do
+for name in crash converge-sqlite converge-postgres file-sqlite file-postgres chaos; do
 	# The summary lines the tests log, and the first failure of each.
 	grep -h -E 'runs of safeer sync sent SIGKILL|histories: |chaos: [0-9]+ rounds|seed [0-9]+ \(|^\s+--- FAIL|rapid.seed|unaccounted|differs from HQ' \
 		"$logs/$name.log" 2>/dev/null | sed "s/^ */$name: /" | head -20

@@ -180,8 +180,13 @@ type FileReport struct {
 	Cursor   string `json:"cursor"`
 	Resynced bool   `json:"resynced,omitempty"`
 	Requeued int    `json:"requeued,omitempty"`
-	Again    bool   `json:"again,omitempty"` // this reply was loaded before: nothing changed
-	Stale    bool   `json:"stale,omitempty"` // older than a newer sync: nothing changed
+	// TakenBack counts the fields of refused ops that gave way to HQ's
+	// copy; Full says HQ's copy was not in the reply, so the next sync
+	// (by network or file) pulls everything again to bring it.
+	TakenBack int  `json:"taken_back,omitempty"`
+	Full      bool `json:"full,omitempty"`
+	Again     bool `json:"again,omitempty"` // this reply was loaded before: nothing changed
+	Stale     bool `json:"stale,omitempty"` // older than a newer sync: nothing changed
 }
 
 // Changed reports whether the reply changed anything.
@@ -312,6 +317,12 @@ func (c *Client) applyReply(ctx context.Context, st data.SyncState, reply *syncf
 		after = batch[len(batch)-1].Seq
 	}
 	rep.Ignored = len(want)
+	var refused []string
+	for _, a := range acks {
+		if a.Status == protocol.Rejected {
+			refused = append(refused, a.ID)
+		}
+	}
 	if len(acks) > 0 {
 		counts, err := c.store.AckPush(ctx, acks)
 		if err != nil {
@@ -324,7 +335,54 @@ func (c *Client) applyReply(ctx context.Context, st data.SyncState, reply *syncf
 		}
 	}
 
-	// The pages: only those ahead of the device's cursor.
+	if err := c.applyPages(ctx, st, reply, rep); err != nil {
+		return err
+	}
+	return c.takeBack(ctx, reply, refused, rep)
+}
+
+// takeBack gives the values of the ops HQ refused in this reply (ids)
+// back to HQ's copy, as a network run does after its push: the store
+// gives their fields the empty stamp and sends the cursor back to the
+// start (TakeBackRefused); the reply's copy of those rows (Refused, read
+// at HQ after the pages) is then applied with the cursor the device had,
+// which is what the pull from the start would have brought for them. A
+// device whose cursor is not where the reply's pages end (a newer sync
+// went past them, or they were skipped) does not take the reply's copy,
+// which may be older than what it has: it keeps the cursor at the start,
+// and its next sync, by network or by file, pulls everything again.
+func (c *Client) takeBack(ctx context.Context, reply *syncfile.Reply, ids []string, rep *FileReport) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	st, err := c.store.SyncState(ctx)
+	if err != nil {
+		return local(err)
+	}
+	n, err := c.store.TakeBackRefused(ctx, ids)
+	if err != nil || n == 0 {
+		return local(err)
+	}
+	rep.TakenBack = n
+	var last protocol.PullResponse
+	if len(reply.Pages) > 0 {
+		last = reply.Pages[len(reply.Pages)-1]
+	}
+	if reply.Refused == nil || st.Cursor == "" || st.Cursor != last.NextCursor {
+		rep.Full = true
+		c.log.Warn("sync: changes HQ refused give way to HQ's copy; the next sync pulls everything again", "fields", n)
+		return nil
+	}
+	if err := c.store.ApplyChanges(ctx, reply.Refused, st.Cursor, last.Clock); err != nil && !errors.Is(err, protocol.ErrClockSkew) {
+		return local(err)
+	}
+	c.log.Warn("sync: changes HQ refused give way to HQ's copy, from the reply", "fields", n, "rows", len(reply.Refused))
+	return nil
+}
+
+// applyPages applies the reply's pages that are ahead of the device's
+// cursor.
+func (c *Client) applyPages(ctx context.Context, st data.SyncState, reply *syncfile.Reply, rep *FileReport) error {
 	cur := st.Cursor
 	if len(reply.Pages) == 0 {
 		return nil

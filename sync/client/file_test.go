@@ -16,6 +16,7 @@ import (
 	"filippo.io/age/agessh"
 	"golang.org/x/crypto/ssh"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
@@ -471,4 +472,119 @@ func TestReplyAfterCursorReset(t *testing.T) {
 		t.Fatalf("network after: %+v %v", r, err)
 	}
 	w.converged(field)
+}
+
+// refusedOffline gives d two people synced with HQ, then, with d offline,
+// an administrator moves the second to a governorate d is not enrolled
+// for and d merges the first into them: HQ will refuse the merge (out of
+// scope) for good, as TestRefusedOpGivesWayToHQ (package hq) has it by
+// network.
+func refusedOffline(t *testing.T, w *fileWorld, d *synccheck.Device) (p, q safeer.Person) {
+	t.Helper()
+	ctx := context.Background()
+	p = safeer.Person{NameEn: "Salim " + d.Name, Governorate: "OM-MA", Phone: "91234567"}
+	q = safeer.Person{NameEn: "Salim A. " + d.Name, Governorate: "OM-MA"}
+	for _, x := range []*safeer.Person{&p, &q} {
+		if err := d.Store.AddPerson(ctx, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := d.Client.Sync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.srv.Edit(ctx, func(e *hq.EditTx) error {
+		_, err := e.Set("person", q.ID, map[string]any{"governorate": "OM-DA"})
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Store.MergePeople(ctx, p.ID, q.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	return p, q
+}
+
+// An op HQ refuses in a file sync gives way to HQ's copy as after a
+// network sync: the reply carries HQ's copy of the refused rows, and the
+// device equals HQ once it is loaded, with its cursor where the reply put
+// it (nothing to pull again). A reply without that copy (Refused absent)
+// leaves the cursor at the start, so the next sync, here by file, brings
+// everything and the device equals HQ then.
+func TestRefusedByFileGivesWay(t *testing.T) {
+	ctx := context.Background()
+	w := newFileWorld(t)
+	field := w.device("field", "OM-MA")
+	p, _ := refusedOffline(t, w, field)
+	path, _ := w.export(field)
+	replyPath, res := w.importAtHQ(path)
+	if res.Counts.Rejected == 0 {
+		t.Fatalf("HQ took the merge into a person of another governorate: %+v", res.Counts)
+	}
+	rep, err := field.Client.Import(ctx, replyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Rejected == 0 || rep.TakenBack == 0 || rep.Full {
+		t.Fatalf("reply: %+v", rep)
+	}
+	if rej, err := field.Store.RejectedOps(ctx, 10); err != nil || len(rej) == 0 {
+		t.Fatalf("refused ops listed: %+v %v", rej, err)
+	}
+	got, err := field.Store.Person(ctx, p.ID)
+	if err != nil || got.MergedInto != "" {
+		t.Fatalf("after the refusal the device has %+v (%v); HQ has them not merged", got, err)
+	}
+	w.converged(field)
+	if st, _ := field.Store.SyncState(ctx); st.Cursor != rep.Cursor || st.Cursor == "" {
+		t.Fatalf("cursor %q, the reply's pages end at %q", st.Cursor, rep.Cursor)
+	}
+	if r, err := field.Client.Sync(ctx); err != nil || r.Pushed != 0 || r.Pulled != 0 || r.Rejected != 0 {
+		t.Fatalf("network after the file: %+v %v", r, err)
+	}
+	w.converged(field)
+
+	// A reply with no copy of the refused rows (Refused absent).
+	old := w.device("old", "OM-MA")
+	refusedOffline(t, w, old)
+	path, _ = w.export(old)
+	replyPath, _ = w.importAtHQ(path)
+	key, err := loadKey(old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(replyPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := syncfile.OpenReply(f, key, func(string) (ed25519.PublicKey, bool, error) {
+		return w.hq.Key.Public().(ed25519.PublicKey), false, nil
+	})
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reply.Refused == nil {
+		t.Fatal("HQ's reply has no copy of the refused rows")
+	}
+	reply.Refused = nil
+	var b bytes.Buffer
+	if err := syncfile.SealReply(&b, reply, w.hq.Key, key.Public().(ed25519.PublicKey)); err != nil {
+		t.Fatal(err)
+	}
+	rep, err = old.Client.ImportReply(ctx, &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.TakenBack == 0 || !rep.Full {
+		t.Fatalf("reply without the rows: %+v", rep)
+	}
+	if st, _ := old.Store.SyncState(ctx); st.Cursor != "" {
+		t.Fatalf("cursor %q: the next sync would not pull everything", st.Cursor)
+	}
+	path, _ = w.export(old)
+	replyPath, res = w.importAtHQ(path)
+	if rep, err = old.Client.Import(ctx, replyPath); err != nil || res.Counts.Resync || rep.Pulled == 0 {
+		t.Fatalf("the next file sync: %+v %+v %v", res.Counts, rep, err)
+	}
+	w.converged(old)
 }

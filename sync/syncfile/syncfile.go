@@ -144,6 +144,14 @@ type Reply struct {
 	// from the beginning. A device whose own cursor is behind it (reset
 	// since it wrote the request) cannot apply them without a gap.
 	From string `json:"from,omitempty"`
+	// Refused is HQ's copy, whole and as it stands after the pages, of
+	// each row in the device's scope an op of the request was refused
+	// for: what a network sync's pull from the start would bring back
+	// for them, so the device gives the refused values way to HQ's
+	// without pulling everything again (the field was added to version
+	// 1: a reply without it makes the device pull everything next time;
+	// HQ writes [] when it has none to give).
+	Refused []protocol.Change `json:"refused"`
 }
 
 // The relay: an enrolled device POSTs a sync file it carries to RelayPath
