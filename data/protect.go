@@ -35,7 +35,9 @@ import (
 //     truncating checkpoint rewrite the file and its -wal without the
 //     clear values' old pages; the backup of step 2 is replaced by an
 //     encrypted copy (a copy of the now-protected file) after being
-//     overwritten with zeros.
+//     overwritten with zeros; then every other clear copy of the file the
+//     device made (migration backups, torn copies: protect_copies.go) is
+//     overwritten with zeros and removed.
 
 // metaKeyID and metaPendingBackup are the meta rows of the vault.
 const (
@@ -444,6 +446,13 @@ func (s *Store) finishProtect(ctx context.Context) error {
 	}
 	if err := os.Rename(sealedCopy, backup); err != nil {
 		return fmt.Errorf("encrypt the backup %s: %w", backup, err)
+	}
+	if err := hook("backup-renamed"); err != nil {
+		return err
+	}
+	// The older clear copies: migration backups, torn copies.
+	if err := s.removeClearCopies(ctx, backup); err != nil {
+		return err
 	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaPendingBackup); err != nil {
 		return err
