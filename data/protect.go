@@ -170,6 +170,9 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 			return err
 		}
 	}
+	// Entrusted to HQ's recovery key at once when the device is enrolled
+	// to an HQ that has one (again at each Unlock until done).
+	s.escrowIfDue(ctx)
 	return s.finishProtect(ctx)
 }
 
@@ -567,6 +570,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	s.vault.mu.Lock()
 	s.vault.key, s.vault.failures = k, 0
 	s.vault.mu.Unlock()
+	s.escrowIfDue(ctx)
 	return nil
 }
 
@@ -607,13 +611,21 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 // Escrow wraps the data key a second time to HQ's age public key
 // ("age1…"), so HQ can recover this database's key if the passphrase is
 // forgotten (safeer-hq recover); it replaces an earlier escrow. The store
-// must be unlocked.
+// must be unlocked. The recipient is kept (as SetEscrowRecipient does).
 func (s *Store) Escrow(ctx context.Context, hqRecipient string) error {
 	s.vault.unlockMu.Lock()
 	defer s.vault.unlockMu.Unlock()
 	if !s.Protected() {
 		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
 	}
+	if err := s.escrowTo(ctx, hqRecipient); err != nil {
+		return err
+	}
+	return s.saveEscrowRecipient(ctx, hqRecipient)
+}
+
+// escrowTo is Escrow; the caller holds unlockMu.
+func (s *Store) escrowTo(ctx context.Context, hqRecipient string) error {
 	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err

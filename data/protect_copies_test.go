@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"filippo.io/age"
+
+	"github.com/oman-sca/safeer/vault"
 )
 
 // toSchema7 turns the closed database at path back into schema version 7
@@ -146,5 +150,58 @@ func TestProtectRemovesClearCopies(t *testing.T) {
 			}
 			assertNoneInFiles(t, protectedPeople, allFiles(t, dir)...)
 		})
+	}
+}
+
+// TestEscrowWhenProtectedAndEnrolled: HQ's recovery key, kept before
+// Protect, gets the data key at Protect; kept while locked, at the next
+// Unlock; a passphrase change keeps it (the key is the same); a bad key
+// is refused.
+func TestEscrowWhenProtectedAndEnrolled(t *testing.T) {
+	ctx := context.Background()
+	id1, _ := age.GenerateX25519Identity()
+	id2, _ := age.GenerateX25519Identity()
+	path := filepath.Join(t.TempDir(), "safeer.db")
+	s := openAt(t, path)
+	mustAdd(t, s, protectedPeople[0])
+	if err := s.SetEscrowRecipient(ctx, "age1nonsense"); err == nil {
+		t.Fatal("a bad recovery key was kept")
+	}
+	if err := s.SetEscrowRecipient(ctx, id1.Recipient().String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Protect(ctx, testPassphrase, nil); err != nil {
+		t.Fatal(err)
+	}
+	escrowedTo := func() string {
+		kf, err := vault.Load(VaultKeyPath(path))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return kf.HQRecipient
+	}
+	if got := escrowedTo(); got != id1.Recipient().String() {
+		t.Fatalf("after Protect escrowed to %q", got)
+	}
+	s.Lock()
+	if err := s.SetEscrowRecipient(ctx, id2.Recipient().String()); err != nil {
+		t.Fatal(err)
+	}
+	if got := escrowedTo(); got != id1.Recipient().String() {
+		t.Fatalf("escrowed while locked: %q", got)
+	}
+	if err := s.Unlock(ctx, testPassphrase); err != nil {
+		t.Fatal(err)
+	}
+	if got := escrowedTo(); got != id2.Recipient().String() {
+		t.Fatalf("after Unlock escrowed to %q", got)
+	}
+	if err := s.ChangePassphrase(ctx, testPassphrase, "another one"); err != nil {
+		t.Fatal(err)
+	}
+	kf, _ := vault.Load(VaultKeyPath(path))
+	k, err := kf.Recover(id2.String())
+	if err != nil || k.ID() != kf.KeyID {
+		t.Fatalf("HQ's key does not open the key after a passphrase change: %v", err)
 	}
 }

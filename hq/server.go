@@ -65,6 +65,8 @@ type Server struct {
 	// pushes is the queue of push batches waiting for the writer (see
 	// applyBatch).
 	pushes *pushQueue
+	// recovery is HQ's recovery recipient given at enrolment (enrol.go).
+	recovery string
 }
 
 type touchKey struct {
@@ -81,6 +83,9 @@ const touchEvery = 10 * time.Second
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // the wall clock (tests of clock skew)
+	// RecoveryRecipient is HQ's recovery key's public half (age1…), given
+	// to devices at enrolment (hq/enrol.go); "" for none.
+	RecoveryRecipient string
 }
 
 // NewServer makes a server over store that endorses device keys with key.
@@ -91,6 +96,9 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 	}
 	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now,
 		touched: map[touchKey]time.Time{}}
+	if err := s.setRecoveryRecipient(opt.RecoveryRecipient); err != nil {
+		return nil, err
+	}
 	s.pushes = newPushQueue(s)
 	s.pulls = newFIFO(s.pullLimit)
 	if s.log == nil {

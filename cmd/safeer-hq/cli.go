@@ -187,6 +187,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	cert := f.String("tls-cert", "", "TLS certificate (PEM)")
 	tlsKey := f.String("tls-key", "", "TLS private key (PEM)")
 	insecure := f.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address")
+	recovery := f.String("recovery-recipient", "", "HQ's recovery key's public half (age1…, printed by recovery-key): enrolled laptops entrust their data key to it")
 	secureCookies := f.Bool("secure-cookies", false, "mark the console's cookies Secure although HQ serves plain HTTP (behind a TLS proxy)")
 	var proxies stringList
 	f.Var(&proxies, "trusted-proxy", "reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed: IPs or CIDR prefixes, comma-separated or repeated")
@@ -211,7 +212,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
 	return m.withStore(ctx, f.db, func(st hq.Store) error {
-		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
+		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now, RecoveryRecipient: *recovery})
 		if err != nil {
 			return err
 		}

@@ -2,12 +2,17 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/oman-sca/safeer/vault"
 )
 
 // buildBoth builds the real safeer and safeer-hq into a temporary folder.
@@ -93,5 +98,86 @@ func TestRecoverForgottenPassphrase(t *testing.T) {
 	out := ok(device, []string{"NEW=a new passphrase"}, "", "--db", db, "--passphrase-env", "NEW", "people", "search", "90817263")
 	if !strings.Contains(out, "مريم الهنائية") {
 		t.Fatalf("search with the recovered key:\n%s", out)
+	}
+}
+
+// TestEscrowAtEnrolment, with the real programs and a real HQ serving
+// HTTP with --recovery-recipient: a laptop protected before it enrols
+// entrusts its data key to HQ's recovery key at enrolment; a laptop
+// enrolled while clear does at protect. For both, safeer-hq recover then
+// sets a new passphrase with HQ's identity, and the laptop opens with it.
+func TestEscrowAtEnrolment(t *testing.T) {
+	device, hqBin := buildBoth(t)
+	dir := t.TempDir()
+	ok := func(bin string, env []string, stdin string, args ...string) string {
+		t.Helper()
+		code, out, errs := runBin(t, bin, env, stdin, args...)
+		if code != 0 {
+			t.Fatalf("%s %v: exit %d\n%s\n%s", filepath.Base(bin), args, code, out, errs)
+		}
+		return out
+	}
+	identity := filepath.Join(dir, "hq-recovery.key")
+	recipient := strings.TrimSpace(ok(hqBin, nil, "", "recovery-key", "--out", identity))
+	hqDB := filepath.Join(dir, "hq.db")
+	codes := map[string]string{}
+	for _, name := range []string{"protected-first", "enrolled-first"} {
+		codes[name] = strings.TrimSpace(ok(hqBin, nil, "", "enrol", "--db", hqDB, "--governorate", "OM-MA", "--name", name))
+	}
+
+	// HQ, serving over real HTTP on a free port.
+	ctx, cancel := context.WithCancel(context.Background())
+	addrc := make(chan net.Addr, 1)
+	var logs bytes.Buffer
+	m := NewMain(&bytes.Buffer{}, &logs)
+	m.Getenv = func(string) string { return "" }
+	m.Ready = func(a net.Addr) { addrc <- a }
+	exited := make(chan int, 1)
+	go func() {
+		exited <- m.Run(ctx, []string{"serve", "--db", hqDB, "--addr", "127.0.0.1:0", "--recovery-recipient", recipient})
+	}()
+	t.Cleanup(func() { cancel(); <-exited })
+	var base string
+	select {
+	case a := <-addrc:
+		base = "http://" + a.String()
+	case c := <-exited:
+		t.Fatalf("serve exited %d: %s", c, logs.String())
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not start")
+	}
+
+	old := []string{"OLD=the forgotten passphrase"}
+	for _, order := range []string{"protected-first", "enrolled-first"} {
+		t.Run(order, func(t *testing.T) {
+			db := filepath.Join(dir, order+".db")
+			ok(device, nil, "", "--db", db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
+			enrol := func() {
+				ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "enrol", "--hq", base, "--code", codes[order], "--name", order)
+			}
+			if order == "protected-first" {
+				ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
+				enrol()
+			} else {
+				enrol()
+				ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
+			}
+			keyFile := db + ".vault"
+			kf, err := vault.Load(keyFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if kf.HQRecipient != recipient || len(kf.HQWrapped) == 0 {
+				t.Fatalf("key file escrowed to %q (%d bytes); want HQ's %q", kf.HQRecipient, len(kf.HQWrapped), recipient)
+			}
+			ok(hqBin, nil, "a new passphrase\n", "recover", "--key-file", keyFile, "--identity", identity)
+			if code, _, errs := runBin(t, device, old, "", "--db", db, "--passphrase-env", "OLD", "people", "search", "90817263"); code != 1 || !strings.Contains(errs, "passphrase is wrong") {
+				t.Fatalf("the old passphrase after recovery: exit %d\n%s", code, errs)
+			}
+			out := ok(device, []string{"NEW=a new passphrase"}, "", "--db", db, "--passphrase-env", "NEW", "people", "search", "90817263")
+			if !strings.Contains(out, "مريم الهنائية") {
+				t.Fatalf("search with the recovered key:\n%s", out)
+			}
+		})
 	}
 }
