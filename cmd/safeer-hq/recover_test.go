@@ -170,6 +170,9 @@ func TestEscrowAtEnrolment(t *testing.T) {
 			if kf.HQRecipient != recipient || len(kf.HQWrapped) == 0 {
 				t.Fatalf("key file escrowed to %q (%d bytes); want HQ's %q", kf.HQRecipient, len(kf.HQWrapped), recipient)
 			}
+			if order == "enrolled-first" {
+				checkBackup(t, device, hqBin, db, identity, old)
+			}
 			ok(hqBin, nil, "a new passphrase\n", "recover", "--key-file", keyFile, "--identity", identity)
 			if code, _, errs := runBin(t, device, old, "", "--db", db, "--passphrase-env", "OLD", "people", "search", "90817263"); code != 1 || !strings.Contains(errs, "passphrase is wrong") {
 				t.Fatalf("the old passphrase after recovery: exit %d\n%s", code, errs)
@@ -179,5 +182,56 @@ func TestEscrowAtEnrolment(t *testing.T) {
 				t.Fatalf("search with the recovered key:\n%s", out)
 			}
 		})
+	}
+}
+
+// checkBackup: safeer backup FILE of the protected database at db writes
+// a file (and its key file) holding no civil ID or phone in any spelling;
+// moved to another folder (another Safeer), it opens with the passphrase,
+// and after safeer-hq recover on its key file with a new one.
+func checkBackup(t *testing.T, device, hqBin, db, identity string, pass []string) {
+	t.Helper()
+	stick := filepath.Join(t.TempDir(), "usb")
+	if err := os.Mkdir(stick, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	backup := filepath.Join(stick, "roster-backup.db")
+	if code, out, errs := runBin(t, device, pass, "", "--db", db, "--passphrase-env", "OLD", "backup", backup); code != 0 {
+		t.Fatalf("backup: exit %d\n%s\n%s", code, out, errs)
+	}
+	entries, _ := os.ReadDir(stick)
+	if len(entries) != 2 {
+		t.Fatalf("backup wrote %v: want the file and its key file", entries)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(stick, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []string{"90817263", "91827364", "9182 7364", "+96891827364"} {
+			if bytes.Contains(b, []byte(v)) {
+				t.Errorf("%s holds %q in clear", e.Name(), v)
+			}
+		}
+	}
+	// Another computer: the backup and its key file, nothing else.
+	other := filepath.Join(t.TempDir(), "restored.db")
+	for _, suffix := range []string{"", ".vault"} {
+		b, err := os.ReadFile(backup + suffix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(other+suffix, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errs := runBin(t, device, pass, "", "--db", other, "--passphrase-env", "OLD", "people", "search", "90817263"); code != 0 || !strings.Contains(out, "مريم الهنائية") {
+		t.Fatalf("the restored backup with the passphrase: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, _, errs := runBin(t, hqBin, nil, "the backup's new passphrase\n", "recover", "--key-file", other+".vault", "--identity", identity); code != 0 {
+		t.Fatalf("recover the backup's key: exit %d\n%s", code, errs)
+	}
+	if code, out, errs := runBin(t, device, []string{"NEW=the backup's new passphrase"}, "", "--db", other, "--passphrase-env", "NEW", "people", "search", "91827364"); code != 0 || !strings.Contains(out, "مريم الهنائية") {
+		t.Fatalf("the restored backup after HQ's recovery: exit %d\n%s\n%s", code, out, errs)
 	}
 }
