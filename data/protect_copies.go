@@ -25,7 +25,9 @@ import (
 // clearCopies lists the copies of the database at dbPath found beside it
 // that are not protected, except keep (the pre-protect backup, handled on
 // its own). A copy that cannot be read as a database (a torn copy) counts
-// as clear: it was made of a file that was.
+// as clear: it was made of a file that was. (A backup of the protected
+// file that another process is writing at this very moment may count so
+// too and fail; it holds sealed values only, and is made again.)
 func clearCopies(ctx context.Context, dbPath, keep string) ([]string, error) {
 	dir, base := filepath.Dir(dbPath), filepath.Base(dbPath)
 	entries, err := os.ReadDir(dir)
