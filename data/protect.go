@@ -35,7 +35,9 @@ import (
 //     truncating checkpoint rewrite the file and its -wal without the
 //     clear values' old pages; the backup of step 2 is replaced by an
 //     encrypted copy (a copy of the now-protected file) after being
-//     overwritten with zeros.
+//     overwritten with zeros; then every other clear copy of the file the
+//     device made (migration backups, torn copies: protect_copies.go) is
+//     overwritten with zeros and removed.
 
 // metaKeyID and metaPendingBackup are the meta rows of the vault.
 const (
@@ -168,6 +170,9 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 			return err
 		}
 	}
+	// Entrusted to HQ's recovery key at once when the device is enrolled
+	// to an HQ that has one (again at each Unlock until done).
+	s.escrowIfDue(ctx)
 	return s.finishProtect(ctx)
 }
 
@@ -445,6 +450,13 @@ func (s *Store) finishProtect(ctx context.Context) error {
 	if err := os.Rename(sealedCopy, backup); err != nil {
 		return fmt.Errorf("encrypt the backup %s: %w", backup, err)
 	}
+	if err := hook("backup-renamed"); err != nil {
+		return err
+	}
+	// The older clear copies: migration backups, torn copies.
+	if err := s.removeClearCopies(ctx, backup); err != nil {
+		return err
+	}
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaPendingBackup); err != nil {
 		return err
 	}
@@ -558,6 +570,7 @@ func (s *Store) Unlock(ctx context.Context, passphrase string) error {
 	s.vault.mu.Lock()
 	s.vault.key, s.vault.failures = k, 0
 	s.vault.mu.Unlock()
+	s.escrowIfDue(ctx)
 	return nil
 }
 
@@ -598,13 +611,21 @@ func (s *Store) ChangePassphrase(ctx context.Context, old, new string) error {
 // Escrow wraps the data key a second time to HQ's age public key
 // ("age1…"), so HQ can recover this database's key if the passphrase is
 // forgotten (safeer-hq recover); it replaces an earlier escrow. The store
-// must be unlocked.
+// must be unlocked. The recipient is kept (as SetEscrowRecipient does).
 func (s *Store) Escrow(ctx context.Context, hqRecipient string) error {
 	s.vault.unlockMu.Lock()
 	defer s.vault.unlockMu.Unlock()
 	if !s.Protected() {
 		return message.Wrap(ErrNotProtected, "data.vault.not_protected")
 	}
+	if err := s.escrowTo(ctx, hqRecipient); err != nil {
+		return err
+	}
+	return s.saveEscrowRecipient(ctx, hqRecipient)
+}
+
+// escrowTo is Escrow; the caller holds unlockMu.
+func (s *Store) escrowTo(ctx context.Context, hqRecipient string) error {
 	kf, err := vault.Load(VaultKeyPath(s.path))
 	if err != nil {
 		return err

@@ -384,7 +384,7 @@ func TestUnlockBacksOff(t *testing.T) {
 // by the next Open or Protect.
 func TestProtectInterruptedAtEveryStep(t *testing.T) {
 	ctx := context.Background()
-	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded"} {
+	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded", "backup-renamed"} {
 		t.Run(step, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "safeer.db")
 			s, err := Open(ctx, path, WithKDF(cheapKDF))

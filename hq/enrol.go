@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"filippo.io/age"
+
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -346,5 +348,23 @@ func (s *Server) enrol(ctx context.Context, req protocol.EnrolRequest) (protocol
 		Endorsement:  dev.Endorsement,
 		HQPublicKey:  s.key.Public().(ed25519.PublicKey),
 		Clock:        s.clock.Now().String(),
+		// Every enrolment, a re-enrolment too: the device escrows its data
+		// key to it (data.Store.SetEscrowRecipient).
+		RecoveryRecipient: s.recovery,
 	}, nil
+}
+
+// setRecoveryRecipient checks and keeps HQ's recovery recipient (issue
+// 14): an age X25519 public key, as safeer-hq recovery-key prints it.
+func (s *Server) setRecoveryRecipient(r string) error {
+	r = strings.TrimSpace(r)
+	if r == "" {
+		return nil
+	}
+	rec, err := age.ParseX25519Recipient(r)
+	if err != nil {
+		return fmt.Errorf("HQ's recovery key %q is not an age public key (age1…, from safeer-hq recovery-key): %w", r, err)
+	}
+	s.recovery = rec.String()
+	return nil
 }

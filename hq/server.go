@@ -68,6 +68,8 @@ type Server struct {
 	pushes *pushQueue
 	// pages are the pull pages built lately (see pageCache).
 	pages *pageCache
+	// recovery is HQ's recovery recipient given at enrolment (enrol.go).
+	recovery string
 }
 
 type touchKey struct {
@@ -84,6 +86,9 @@ const touchEvery = 10 * time.Second
 type Options struct {
 	Logger *slog.Logger
 	Now    func() time.Time // the wall clock (tests of clock skew)
+	// RecoveryRecipient is HQ's recovery key's public half (age1…), given
+	// to devices at enrolment (hq/enrol.go); "" for none.
+	RecoveryRecipient string
 }
 
 // NewServer makes a server over store that endorses device keys with key.
@@ -94,6 +99,9 @@ func NewServer(ctx context.Context, store Store, key ed25519.PrivateKey, opt Opt
 	}
 	s := &Server{store: store, key: key, log: opt.Logger, now: opt.Now,
 		touched: map[touchKey]time.Time{}}
+	if err := s.setRecoveryRecipient(opt.RecoveryRecipient); err != nil {
+		return nil, err
+	}
 	s.pushes = newPushQueue(s)
 	s.pulls = newFIFO(s.pullLimit)
 	s.pages = newPageCache(pageCacheBytes)

@@ -184,6 +184,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	cert := f.String("tls-cert", "", "TLS certificate (PEM)")
 	tlsKey := f.String("tls-key", "", "TLS private key (PEM)")
 	insecure := f.Bool("insecure-http", false, "allow plain HTTP on a non-loopback address")
+	recovery := f.String("recovery-recipient", "", "HQ's recovery key's public half (age1…, printed by recovery-key): enrolled laptops entrust their data key to it")
 	secureCookies := f.Bool("secure-cookies", false, "mark the console's cookies Secure although HQ serves plain HTTP (behind a TLS proxy)")
 	publicURL := f.String("public-url", "", "HQ's public https:// address: its did:web, which issues the certificates' Open Badges credentials")
 	var proxies stringList
@@ -229,7 +230,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 			go func() { creds.Run(runCtx); close(stopped) }()
 			defer func() { stopRun(); <-stopped }()
 		}
-		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now})
+		srv, err := hq.NewServer(ctx, st, key, hq.Options{Logger: log, Now: m.Now, RecoveryRecipient: *recovery})
 		if err != nil {
 			return err
 		}

@@ -392,6 +392,13 @@ func (c *Client) Enrol(ctx context.Context, hqURL, code string) (EnrolResult, er
 	if err := c.store.ObserveClock(ctx, resp.Clock); err != nil {
 		c.log.Warn("sync: HQ's clock at enrolment", "err", err)
 	}
+	if es, ok := c.store.(escrowStore); ok && resp.RecoveryRecipient != "" {
+		// Kept, and the data key entrusted to it now on a protected
+		// database (at Protect on a clear one): issue 14.
+		if err := es.SetEscrowRecipient(ctx, resp.RecoveryRecipient); err != nil {
+			c.log.Warn("sync: HQ's recovery key at enrolment", "err", err)
+		}
+	}
 	c.Refresh(ctx)
 	return res, nil
 }

@@ -80,6 +80,10 @@ type EnrolResponse struct {
 	Endorsement  []byte   `json:"endorsement"`   // HQ's Ed25519 signature over the device key
 	HQPublicKey  []byte   `json:"hq_public_key"` // for offline verification of certificates
 	Clock        string   `json:"clock"`
+	// HQ's recovery key (an age X25519 public key, "age1…"), when HQ has
+	// one: a protected device wraps its data key to it, so HQ can recover
+	// a laptop whose passphrase was forgotten (issue 14).
+	RecoveryRecipient string `json:"recovery_recipient,omitempty"`
 }
 
 // PushRequest sends a batch of outbox ops, oldest first.
