@@ -77,6 +77,9 @@ func (c *Client) StartScheduler(opts ScheduleOptions) (*Scheduler, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Scheduler{c: c, opts: opts, s: gs, ctx: ctx, cancel: cancel}
+	// The app starts locked: the run at start is skipped, and the
+	// watcher's first look after the unlock makes up for it.
+	s.lockedSeen.Store(s.locked())
 	c.Refresh(ctx)
 	jobOpts := []gocron.JobOption{gocron.WithName("safeer-sync"), gocron.WithSingletonMode(gocron.LimitModeReschedule)}
 	if !opts.NoStartRun {
