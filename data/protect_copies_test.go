@@ -17,7 +17,8 @@ import (
 )
 
 // toSchema7 turns the closed database at path back into schema version 7
-// (before migration 8 added the look-up hashes), so the next Open upgrades
+// (before migration 8 added the look-up hashes and 9 the credential
+// table), so the next Open upgrades
 // it and keeps a migration backup first.
 func toSchema7(t *testing.T, path string) {
 	t.Helper()
@@ -27,6 +28,7 @@ func toSchema7(t *testing.T, path string) {
 	}
 	defer db.Close()
 	if _, err := db.Exec(`
+DROP TABLE credential;
 DROP INDEX person_civil_id_hash;
 DROP INDEX person_phone_hash;
 DROP INDEX person_email_hash;
@@ -74,7 +76,13 @@ func TestProtectRemovesClearCopies(t *testing.T) {
 			}
 			s.Close()
 			toSchema7(t, path)
-			s = openAt(t, path)
+			stop := errors.New("stopped")
+			s = openAt(t, path, WithProtectSteps(func(at string) error {
+				if at == stopAt {
+					return stop
+				}
+				return nil
+			}))
 			baks, _ := filepath.Glob(path + ".v7-*.bak")
 			if len(baks) != 1 {
 				t.Fatalf("migration backups %v, want one", baks)
@@ -92,17 +100,7 @@ func TestProtectRemovesClearCopies(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			stop := errors.New("stopped")
-			if stopAt != "" {
-				protectHook = func(at string) error {
-					if at == stopAt {
-						return stop
-					}
-					return nil
-				}
-			}
 			err := s.Protect(ctx, testPassphrase, nil)
-			protectHook = nil
 			if stopAt == "" && err != nil {
 				t.Fatal(err)
 			}
