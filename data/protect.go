@@ -18,8 +18,9 @@ import (
 // Protecting a clear database, unlocking and locking a protected one.
 //
 // Protect runs in steps, each of which leaves a database that opens, so a
-// process killed at any moment loses nothing (TestProtectKilled kills one
-// at every step):
+// process killed at any moment loses nothing (see WithProtectSteps:
+// TestProtectInterruptedAtEveryStep stops one at every step, and
+// cmd/safeer's TestProtectKilledAtEveryStep kills one):
 //
 //  1. the data key is made and wrapped under the passphrase (in memory);
 //  2. a backup copy of the clear file is made (BackupBeforeProtect), as
@@ -51,31 +52,25 @@ func BackupBeforeProtect(dbPath string) string {
 	return fmt.Sprintf("%s.v%d-before-protect.bak", dbPath, SchemaVersion())
 }
 
-// protectHook, when set (tests of interrupted upgrades), runs at each step
-// of Protect with the step's name; an error stops Protect there.
-var protectHook func(step string) error
-
-func hook(step string) error {
-	if protectHook != nil {
-		return protectHook(step)
-	}
-	return nil
+// WithProtectSteps makes the store tell steps the name of each step of
+// Protect it reaches ("created", "backed-up", "key-saved", "sealed",
+// "compacted", "backup-sealed", "backup-shredded", "backup-renamed", and
+// "copy-shredded" after each clear copy removed), including the steps an
+// Open finishes; an error steps returns stops Protect there, leaving what a
+// crash at that point would. It is a way to watch Protect's progress: the
+// tests of interrupted upgrades use it to stop or kill Protect at every
+// step.
+func WithProtectSteps(steps func(step string) error) Option {
+	return func(s *Store) { s.vault.steps = steps }
 }
 
-// ProtectStepEnv names the environment variable that makes a process exit
-// abruptly at a step of Protect (for tests that kill the upgrade: see
-// cmd/safeer's). It is read only when set.
-const ProtectStepEnv = "SAFEER_TEST_EXIT_AT_PROTECT_STEP"
-
-func init() {
-	if step := os.Getenv(ProtectStepEnv); step != "" {
-		protectHook = func(s string) error {
-			if s == step {
-				os.Exit(97) // as a kill: no deferred function runs
-			}
-			return nil
-		}
+// step tells the WithProtectSteps observer, if any, that Protect reached
+// the step named.
+func (s *Store) step(name string) error {
+	if s.vault.steps != nil {
+		return s.vault.steps(name)
 	}
+	return nil
 }
 
 func (s *Store) kdfParams() vault.Params {
@@ -129,7 +124,7 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 			k.Forget()
 		}
 	}()
-	if err := hook("created"); err != nil {
+	if err := s.step("created"); err != nil {
 		return err
 	}
 	backup := BackupBeforeProtect(s.path)
@@ -144,13 +139,13 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 		return fmt.Errorf("keep a backup before encrypting the database: %w", err)
 	}
 	slog.Info("database backed up before encryption", "backup", backup)
-	if err := hook("backed-up"); err != nil {
+	if err := s.step("backed-up"); err != nil {
 		return err
 	}
 	if err := saveKeyFile(VaultKeyPath(s.path), kf); err != nil {
 		return fmt.Errorf("save the key file: %w", err)
 	}
-	if err := hook("key-saved"); err != nil {
+	if err := s.step("key-saved"); err != nil {
 		return err
 	}
 	if err := s.sealAll(ctx, k, backup, progress); err != nil {
@@ -160,7 +155,7 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	s.vault.keyID, s.vault.key = k.ID(), k
 	s.vault.mu.Unlock()
 	ok = true
-	if err := hook("sealed"); err != nil {
+	if err := s.step("sealed"); err != nil {
 		return err
 	}
 	// The signing key file, if the device has one, is sealed too (and
@@ -428,7 +423,7 @@ func (s *Store) finishProtect(ctx context.Context) error {
 	if err := s.compact(ctx); err != nil {
 		return fmt.Errorf("rewrite the encrypted database: %w", err)
 	}
-	if err := hook("compacted"); err != nil {
+	if err := s.step("compacted"); err != nil {
 		return err
 	}
 	sealedCopy := backup + ".sealed"
@@ -438,19 +433,19 @@ func (s *Store) finishProtect(ctx context.Context) error {
 			return fmt.Errorf("encrypt the backup %s: %w", backup, err)
 		}
 	}
-	if err := hook("backup-sealed"); err != nil {
+	if err := s.step("backup-sealed"); err != nil {
 		return err
 	}
 	if err := shred(backup); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("remove the clear backup %s: %w", backup, err)
 	}
-	if err := hook("backup-shredded"); err != nil {
+	if err := s.step("backup-shredded"); err != nil {
 		return err
 	}
 	if err := os.Rename(sealedCopy, backup); err != nil {
 		return fmt.Errorf("encrypt the backup %s: %w", backup, err)
 	}
-	if err := hook("backup-renamed"); err != nil {
+	if err := s.step("backup-renamed"); err != nil {
 		return err
 	}
 	// The older clear copies: migration backups, torn copies.

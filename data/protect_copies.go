@@ -95,7 +95,7 @@ func (s *Store) removeClearCopies(ctx context.Context, keep string) error {
 			os.Remove(dir) // only if empty
 		}
 		slog.Info("clear copy of the database removed after encryption", "path", c)
-		if err := hook("copy-shredded"); err != nil {
+		if err := s.step("copy-shredded"); err != nil {
 			return err
 		}
 	}

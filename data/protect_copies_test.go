@@ -76,7 +76,13 @@ func TestProtectRemovesClearCopies(t *testing.T) {
 			}
 			s.Close()
 			toSchema7(t, path)
-			s = openAt(t, path)
+			stop := errors.New("stopped")
+			s = openAt(t, path, WithProtectSteps(func(at string) error {
+				if at == stopAt {
+					return stop
+				}
+				return nil
+			}))
 			baks, _ := filepath.Glob(path + ".v7-*.bak")
 			if len(baks) != 1 {
 				t.Fatalf("migration backups %v, want one", baks)
@@ -94,17 +100,7 @@ func TestProtectRemovesClearCopies(t *testing.T) {
 				t.Fatal(err)
 			}
 
-			stop := errors.New("stopped")
-			if stopAt != "" {
-				protectHook = func(at string) error {
-					if at == stopAt {
-						return stop
-					}
-					return nil
-				}
-			}
 			err := s.Protect(ctx, testPassphrase, nil)
-			protectHook = nil
 			if stopAt == "" && err != nil {
 				t.Fatal(err)
 			}

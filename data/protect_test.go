@@ -24,9 +24,9 @@ var cheapKDF = vault.Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
 const testPassphrase = "مفتاح سفير 2026"
 
-func openAt(t testing.TB, path string) *Store {
+func openAt(t testing.TB, path string, opts ...Option) *Store {
 	t.Helper()
-	s, err := Open(context.Background(), path, WithKDF(cheapKDF))
+	s, err := Open(context.Background(), path, append([]Option{WithKDF(cheapKDF)}, opts...)...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,7 +387,13 @@ func TestProtectInterruptedAtEveryStep(t *testing.T) {
 	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded", "backup-renamed"} {
 		t.Run(step, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "safeer.db")
-			s, err := Open(ctx, path, WithKDF(cheapKDF))
+			stop := errors.New("stopped")
+			s, err := Open(ctx, path, WithKDF(cheapKDF), WithProtectSteps(func(at string) error {
+				if at == step {
+					return stop
+				}
+				return nil
+			}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -395,15 +401,7 @@ func TestProtectInterruptedAtEveryStep(t *testing.T) {
 			for _, p := range protectedPeople {
 				ids = append(ids, mustAdd(t, s, p).ID)
 			}
-			stop := errors.New("stopped")
-			protectHook = func(at string) error {
-				if at == step {
-					return stop
-				}
-				return nil
-			}
 			err = s.Protect(ctx, testPassphrase, nil)
-			protectHook = nil
 			if !errors.Is(err, stop) {
 				t.Fatalf("protect: %v", err)
 			}

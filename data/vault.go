@@ -79,8 +79,9 @@ type vaultState struct {
 	key      *vault.Key // nil while locked
 	failures int
 	lastFail time.Time
-	params   *vault.Params // WithKDF: argon2id costs for new wrappings (tests)
-	unlockMu sync.Mutex    // one Unlock, Protect or ChangePassphrase at a time
+	params   *vault.Params           // WithKDF: argon2id costs for new wrappings (tests)
+	unlockMu sync.Mutex              // one Unlock, Protect or ChangePassphrase at a time
+	steps    func(step string) error // WithProtectSteps: watches Protect (tests)
 }
 
 // WithKDF makes Protect and ChangePassphrase wrap the key with p instead of

@@ -45,6 +45,9 @@ type Main struct {
 	PassphraseEnv string
 	Stdin         *os.File
 	passphrase    *string // read once a run
+	// StoreOptions are given to data.Open for every command: the tests
+	// that kill protect at each step watch it with data.WithProtectSteps.
+	StoreOptions []data.Option
 }
 
 // NewMain returns a Main writing to stdout and stderr, printing errors in
@@ -229,7 +232,7 @@ func (m *Main) open(ctx context.Context) (*data.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return data.Open(ctx, path)
+	return data.Open(ctx, path, m.StoreOptions...)
 }
 
 // withStore opens the database, unlocks it when it is encrypted (asking

@@ -2,12 +2,14 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -15,6 +17,8 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/initlog"
+	"github.com/oman-sca/safeer/message"
 )
 
 // runFD runs the built safeer like runClean, with the passphrase lines
@@ -161,20 +165,61 @@ func TestProtectCommand(t *testing.T) {
 	assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))
 }
 
+// killAtStepEnv, read by this test binary alone (TestMain), makes it run
+// as safeer, the real command (Main), killed at the step of Protect it
+// names: see runSafeerKilledAtStep. The production binary reads no such
+// variable (issue 12).
+const killAtStepEnv = "SAFEER_TEST_KILL_AT_PROTECT_STEP"
+
+// killedExit is the exit code of the process killed at a step.
+const killedExit = 97
+
+// runSafeerKilledAtStep returns at once unless killAtStepEnv is set; then
+// it runs this process as safeer does main (its arguments are safeer's),
+// watching Protect with data.WithProtectSteps and exiting at the step
+// named with killedExit, no deferred function run, as a kill.
+func runSafeerKilledAtStep() {
+	step := os.Getenv(killAtStepEnv)
+	if step == "" {
+		return
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	m := NewMain(os.Stdout, os.Stderr)
+	m.InitLog = initlog.Release()
+	m.Stdin = os.Stdin
+	m.Langs = []message.Lang{message.LangOfEnv(os.Getenv)}
+	m.StoreOptions = []data.Option{data.WithProtectSteps(func(at string) error {
+		if at == step {
+			os.Exit(killedExit)
+		}
+		return nil
+	})}
+	code := m.Run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
 // TestProtectKilledAtEveryStep kills safeer protect (an exit with no
 // deferred function run, as a kill) at each of its steps: the database
 // always opens, loses nothing, and the next run finishes the job (the
 // next protect on a file still clear, any command on one encrypted
 // already), leaving no clear value in the file, its -wal or the backup.
+// The killed safeer is this test binary run again (runSafeerKilledAtStep);
+// the runs after the kill are the built safeer. A step Protect no longer
+// reaches fails the test: that run exits 0, not killedExit.
 func TestProtectKilledAtEveryStep(t *testing.T) {
 	bin := buildSafeer(t)
+	self, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
 	env := []string{"SAFEER_PASS=a passphrase for the test"}
-	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded"} {
+	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded", "backup-renamed"} {
 		t.Run(step, func(t *testing.T) {
 			db := filepath.Join(t.TempDir(), "s.db")
 			id := addProtectPeople(t, db)
-			code, _, errs := runClean(t, bin, append(env, data.ProtectStepEnv+"="+step), "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
-			if code != 97 {
+			code, _, errs := runClean(t, self, append(env, killAtStepEnv+"="+step), "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+			if code != killedExit {
 				t.Fatalf("protect killed at %s: exit %d\n%s", step, code, errs)
 			}
 			// The file opens, clear or encrypted, with everyone.

@@ -14,8 +14,11 @@ import (
 )
 
 // TestMain gives the tests the standard logger back: main does that for the
-// program, and this test binary links internal/initlog too.
+// program, and this test binary links internal/initlog too. Run with
+// cli_protect_test.go's killAtStepEnv set, the test binary is safeer killed
+// at a step of Protect instead (runSafeerKilledAtStep).
 func TestMain(m *testing.M) {
+	runSafeerKilledAtStep()
 	os.Stderr.Write(initlog.Release())
 	code := m.Run()
 	if built.dir != "" {
