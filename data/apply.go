@@ -123,6 +123,7 @@ type applier struct {
 	// peopleGone: a person left this device's governorates; the search
 	// index is rebuilt rather than patched.
 	peopleGone bool
+	base       *int64 // resyncBase, once read
 }
 
 // drop deletes this device's copy of a row that HQ says has left its

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -39,6 +40,18 @@ var resyncTables = []string{"person", "workshop", "attendance", "certificate", "
 // revisions, from HQ's old epoch, become 0).
 func (s *Store) StartResync(ctx context.Context) error {
 	return s.write(ctx, func(t *tx) error {
+		// What this device had pulled of the old epoch: the base of what
+		// it re-asserts (see resyncBase). A resync begun before, and cut,
+		// keeps the base it noted then.
+		var cursor string
+		if err := t.sql.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+			return fmt.Errorf("read sync cursor: %w", err)
+		}
+		if _, seq, ok := strings.Cut(cursor, "."); ok {
+			if _, err := t.exec(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, metaResyncBase, seq); err != nil {
+				return fmt.Errorf("note the old cursor: %w", err)
+			}
+		}
 		if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
 			return fmt.Errorf("reset sync cursor: %w", err)
 		}
@@ -140,7 +153,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 					send[name] = f
 				}
 			}
-			n, err := a.reassertFirst(ctx, k.table, k.id, 0, send, placeField[k.table])
+			n, err := a.reassertFirst(ctx, k.table, k.id, a.resyncBase(ctx), send, placeField[k.table])
 			if err != nil {
 				return err
 			}
@@ -160,6 +173,9 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE seq <= ?`, before); err != nil {
 				return err
 			}
+		}
+		if _, err := t.exec(ctx, `DELETE FROM meta WHERE key = ?`, metaResyncBase); err != nil {
+			return err
 		}
 		_, err = t.exec(ctx, `DELETE FROM resync_pending`)
 		return err
@@ -214,16 +230,42 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 			continue
 		}
 		in, has := incoming[name]
-		if has && !protocol.Newer(f.HLC, in.HLC) {
-			continue // HQ has this edit or a newer one
+		if has && in.HLC == f.HLC {
+			continue // HQ has this very edit
 		}
 		if !has && isZero(f.Value) {
 			continue // HQ's copy is empty too
 		}
+		// Newer than HQ's copy: HQ lost it. Older: HQ may have lost it
+		// too, and kept a concurrent edit that came back before it
+		// without the conflict it had logged; HQ decides (a value it had
+		// is superseded, one it lost meets HQ's as a conflict).
 		send[name] = f
 	}
-	_, err = a.reassert(ctx, ch.Table, ch.RowID, ch.Seq, send)
+	_, err = a.reassert(ctx, ch.Table, ch.RowID, a.resyncBase(ctx), send)
 	return err
+}
+
+// metaResyncBase is the meta key of the sequence number this device had
+// pulled up to in HQ's old epoch, noted when a resync starts.
+const metaResyncBase = "resync_base"
+
+// resyncBase is the base revision of what a resync re-asserts: the last
+// change of HQ's old epoch this device had pulled. Numbers up to the
+// restored backup's last one mean the same in the new epoch, so HQ reads
+// the base as the smaller of the two (hq.epochStart): whatever HQ holds
+// that is newer than that, this device had not seen, and HQ may log a
+// conflict with it. 0 (everything concurrent) when unknown.
+func (a *applier) resyncBase(ctx context.Context) int64 {
+	if a.base == nil {
+		var v string
+		var n int64
+		if err := a.t.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaResyncBase).Scan(&v); err == nil {
+			n, _ = strconv.ParseInt(v, 10, 64)
+		}
+		a.base = &n
+	}
+	return *a.base
 }
 
 // readStamped reads a row's synced fields with the stamp of each.

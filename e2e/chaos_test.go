@@ -16,6 +16,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
@@ -552,7 +553,8 @@ func (c *chaos) check() {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	refused := map[string]bool{} // device/op id
+	refused := map[string]bool{}             // device/op id
+	rejected := map[string]data.RejectedOp{} // device/op id
 	for _, d := range c.devs {
 		s, err := data.Open(c.ctx, d.db)
 		if err != nil {
@@ -578,6 +580,7 @@ func (c *chaos) check() {
 				c.t.Fatalf("%s: HQ refused op %s (%s %s): %s %s", d.name, r.Op.ID, r.Op.Table, r.Op.RowID, r.Code, r.Message)
 			}
 			refused[d.name+"/"+r.Op.ID] = true
+			rejected[d.name+"/"+r.Op.ID] = r
 			c.refusedOutOfScope++
 		}
 		want, err := synccheck.HQDump(c.ctx, st, d.govs)
@@ -633,7 +636,7 @@ func (c *chaos) check() {
 		}
 	}
 	if problems := synccheck.CheckEdits(all, kept); len(problems) > 0 {
-		c.t.Fatalf("%d of %d edits unaccounted for:\n%s", len(problems), len(kept), strings.Join(problems[:min(len(problems), 25)], "\n"))
+		c.t.Fatalf("%d of %d edits unaccounted for:\n%s\n%s", len(problems), len(kept), strings.Join(problems[:min(len(problems), 25)], "\n"), c.editStory(st, all, problems, rejected))
 	}
 }
 
@@ -657,6 +660,57 @@ func (c *chaos) story(diffs []string, rej []data.RejectedOp) string {
 	}
 	for _, r := range rej {
 		fmt.Fprintf(&b, "refused: %s %s/%s %s: %s\n", r.Op.ID, r.Op.Table, r.Op.RowID, r.Code, r.Message)
+	}
+	return b.String()
+}
+
+// editStory tells, for a failure of the edit check, every recorded edit
+// of the fields that lost one, the conflict rows HQ holds about them, and
+// the windows HQ's restores lost.
+func (c *chaos) editStory(st hq.Store, all synccheck.Dump, problems []string, rejected map[string]data.RejectedOp) string {
+	var b strings.Builder
+	for _, d := range c.devs {
+		fmt.Fprintf(&b, "%s is %s (%s)\n", d.name, d.id, strings.Join(d.govs, ","))
+	}
+	for _, span := range c.lost {
+		fmt.Fprintf(&b, "HQ lost %x–%x (stamps)\n", span[0].UnixMilli(), span[1].UnixMilli())
+	}
+	keys := map[string]bool{}
+	for _, p := range problems {
+		if k, _, ok := strings.Cut(p, ":"); ok {
+			k, _, _ = strings.Cut(k, " ")
+			keys[k] = true
+		}
+	}
+	for k := range keys {
+		fmt.Fprintf(&b, "%s:\n", k)
+		for _, e := range c.edits {
+			if e.Key() == k {
+				var at string
+				var dev *chaosDev
+				for _, d := range c.devs {
+					if d.name == e.Device {
+						dev = d
+					}
+				}
+				st.Write(c.ctx, func(tx hq.Tx) error {
+					a, found, err := tx.AppliedOp(c.ctx, dev.id, e.OpID)
+					if found {
+						at = " applied at HQ " + a.AppliedAt.Format("15:04:05.000")
+					}
+					return err
+				})
+				if r, ok := rejected[e.Device+"/"+e.OpID]; ok {
+					at += " refused: " + r.Code + " " + r.Message
+				}
+				fmt.Fprintf(&b, "  edit by %s: %q at %s (op %s, replaced %s)%s\n", e.Device, e.Value, e.Stamp, e.OpID, e.Prev, at)
+			}
+		}
+		for id, row := range all {
+			if strings.HasPrefix(id, "conflict/") && row["tbl"].V+"/"+row["row_id"].V+"/"+row["field"].V == k {
+				fmt.Fprintf(&b, "  conflict at HQ: winner %s (%s), loser %s (%s)\n", row["winner"].V, row["winner_hlc"].V, row["loser"].V, row["loser_hlc"].V)
+			}
+		}
 	}
 	return b.String()
 }
