@@ -61,6 +61,35 @@ func (s *Store) StartResync(ctx context.Context) error {
 		if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0`); err != nil {
 			return fmt.Errorf("reset base revisions: %w", err)
 		}
+		// Ops HQ answered "conflict" whose conflict rows this device has
+		// not pulled go again, as they were, before the queued ones (see
+		// metaAcked): HQ may have lost those rows.
+		acked, err := readAcked(ctx, t.sql)
+		if err != nil {
+			return err
+		}
+		if len(acked) > 0 {
+			var before int64
+			if err := t.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM outbox`).Scan(&before); err != nil {
+				return err
+			}
+			for _, o := range acked {
+				if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, 0, ?, ?)`,
+					o.ID, o.Table, o.Row, o.HLC, o.Fields); err != nil {
+					return fmt.Errorf("queue again an op HQ may have lost the conflicts of: %w", err)
+				}
+			}
+			if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields)
+				SELECT op_id, tbl, row_id, base_rev, hlc, fields FROM outbox WHERE seq <= ? ORDER BY seq`, before); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE seq <= ?`, before); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `DELETE FROM meta WHERE key = ?`, metaAcked); err != nil {
+				return err
+			}
+		}
 		a := newApplier(t)
 		for _, table := range resyncTables {
 			cols, err := a.columns(ctx, table)
@@ -83,7 +112,8 @@ func (s *Store) ResyncPending(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// FinishResync ends a resync after the last page of the full pull: each
+// FinishResync is called after the last page of every pull. It ends a
+// resync after the last page of the full pull: each
 // noted row HQ did not send is queued in full for HQ (its fields with their
 // stamps), whoever wrote it: HQ lost it in its restore, and an edit of it
 // (made here, or queued here before the restore) names only the fields it
@@ -94,6 +124,11 @@ func (s *Store) ResyncPending(ctx context.Context) (int, error) {
 // returns the number of ops queued. Without a resync under way it does
 // nothing.
 func (s *Store) FinishResync(ctx context.Context) (int, error) {
+	// A pull to the end has brought the conflict rows of the ops
+	// acknowledged before it (see metaAcked).
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaAcked); err != nil {
+		return 0, fmt.Errorf("forget acknowledged ops: %w", err)
+	}
 	if n, err := s.ResyncPending(ctx); err != nil || n == 0 {
 		return 0, err
 	}

@@ -436,3 +436,77 @@ func restoreConcurrentEdits(t *testing.T, kind string, loserFirst bool) {
 		}
 	}
 }
+
+// TestRestoreLosesAConflictNobodyPulled is the chaos run's seed
+// 1796595462329902333 (issue 13): A edits a person's notes offline; B
+// edits them later and syncs; HQ is restored and B's value comes back. A
+// then syncs: its resync pulls B's value before A's queued edit goes, and
+// HQ logs A's as the loser, but the run ends before A pulls that conflict
+// row, and HQ is restored again from a backup taken before it. A's device
+// has by then pulled B's value (its cursor is past it), so its own edit,
+// sent again as a value older than HQ's, would count as having seen B's:
+// the op HQ answered "conflict" must go again as it was (base 0), and HQ
+// logs the conflict afresh.
+func TestRestoreLosesAConflictNobodyPulled(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			w := &world{now: time.Now().UTC().Truncate(time.Second)}
+			h := newRestorableHQ(t, w, kind)
+			a, b := h.device("a", ma), h.device("b", ma)
+			p := safeer.Person{NameEn: "Hamad", Governorate: ma, Notes: "first"}
+			if err := a.store.AddPerson(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			a.mustSync()
+			b.mustSync()
+			h.backup()
+
+			w.advance(time.Minute)
+			a.edit(p.ID, func(p *safeer.Person) { p.Notes = "by A" })
+			w.advance(time.Minute)
+			b.edit(p.ID, func(p *safeer.Person) { p.Notes = "by B" })
+			b.mustSync()
+			w.advance(time.Minute)
+			h.restoreBackup()
+			if rep := b.mustSync(); !rep.Resynced {
+				t.Fatalf("b: no resync: %+v", rep)
+			}
+			h.backup() // B's value is in it, A's is not
+
+			w.advance(time.Minute)
+			rep := a.mustSync()
+			if !rep.Resynced || rep.Conflict != 1 {
+				t.Fatalf("a: want a resync whose push HQ answers with a conflict: %+v", rep)
+			}
+			if cs, _ := a.store.Conflicts(ctx, true); len(cs) != 0 {
+				t.Fatalf("a pulled the conflict already (the story needs it not to): %+v", cs)
+			}
+			w.advance(time.Minute)
+			h.restoreBackup()
+			for range 2 {
+				a.mustSync()
+				b.mustSync()
+			}
+			for _, d := range []*clockBackDevice{a, b} {
+				got, err := d.store.Person(ctx, p.ID)
+				if err != nil || got.Notes != "by B" {
+					t.Fatalf("%s: notes %q (%v), want B's", d.name, got.Notes, err)
+				}
+				cs, err := d.store.Conflicts(ctx, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				found := false
+				for _, c := range cs {
+					if c.RowID == p.ID && c.Field == "notes" && c.Loser == "by A" && c.Winner == "by B" {
+						found = true
+					}
+				}
+				if !found {
+					t.Fatalf("%s: A's edit is in no conflict row: %+v", d.name, cs)
+				}
+			}
+		})
+	}
+}
