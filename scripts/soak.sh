@@ -11,8 +11,8 @@
 #      SOAK_HISTORIES random histories each (default 10000);
 #   3. the chaos run (e2e TestChaos): real processes, four devices in two
 #      governorates, SOAK_CHAOS_ROUNDS rounds (default: as many as fit);
-#      SOAK_CHAOS_RESTORE=1 adds HQ restored from a backup (it fails today:
-#      see docs/BENCHMARKS.md).
+#      SOAK_CHAOS_RESTORE=1 adds HQ restored from a backup now and then
+#      (see docs/BENCHMARKS.md, the soak).
 #
 # Shares of the time: crash 30%, convergence 20% per store, chaos 30%. A step
 # that reaches its count first ends early; one that reaches its time stops
