@@ -1,9 +1,11 @@
 package hq_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -506,6 +508,70 @@ func TestRestoreLosesAConflictNobodyPulled(t *testing.T) {
 				if !found {
 					t.Fatalf("%s: A's edit is in no conflict row: %+v", d.name, cs)
 				}
+			}
+		})
+	}
+}
+
+// TestPushOfAnotherEpochIsRefused: a push whose cursor is of another epoch
+// (the device last pulled from HQ before its restore) is answered 409
+// must_resync and applies nothing, on both stores: its base revisions
+// are numbers of the old epoch, which read against the new ones would
+// hide conflicts. Without a cursor (a device that never pulled, an older
+// Safeer) the push goes through.
+func TestPushOfAnotherEpochIsRefused(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			w := &world{now: time.Now().UTC().Truncate(time.Second)}
+			h := newRestorableHQ(t, w, kind)
+			a := h.device("a", ma)
+			p := safeer.Person{NameEn: "Hamad", Governorate: ma}
+			if err := a.store.AddPerson(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			a.mustSync()
+			h.backup()
+			h.restoreBackup()
+			st, err := a.store.SyncState(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.edit(p.ID, func(p *safeer.Person) { p.Notes = "after the restore" })
+			ops, err := a.store.Outbox(ctx, 0, 10)
+			if err != nil || len(ops) != 1 {
+				t.Fatalf("outbox %+v %v", ops, err)
+			}
+			push := func(cursor string) int {
+				body, _ := json.Marshal(protocol.PushRequest{Clock: a.store.Clock().String(), Ops: []protocol.Op{ops[0].Op}, Cursor: cursor})
+				req, _ := http.NewRequest(http.MethodPost, h.hs.URL+protocol.PathPush, bytes.NewReader(body))
+				req.Header.Set("Authorization", "Bearer "+st.Token)
+				req.Header.Set("Content-Type", "application/json")
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer resp.Body.Close()
+				var e protocol.ErrorResponse
+				if resp.StatusCode != http.StatusOK {
+					json.NewDecoder(resp.Body).Decode(&e)
+					if e.Error != protocol.ErrMustResync {
+						t.Fatalf("push answered %d %+v", resp.StatusCode, e)
+					}
+				}
+				return resp.StatusCode
+			}
+			if code := push(st.Cursor); code != http.StatusConflict {
+				t.Fatalf("a push with the old epoch's cursor %s was answered %d", st.Cursor, code)
+			}
+			if row, _, err := rowAt(ctx, h.st, "person", p.ID); err != nil || strings.Contains(string(row.Data), "after the restore") {
+				t.Fatalf("HQ applied the refused push: %s %v", row.Data, err)
+			}
+			if code := push(""); code != http.StatusOK {
+				t.Fatalf("a push without a cursor was answered %d", code)
+			}
+			if row, _, err := rowAt(ctx, h.st, "person", p.ID); err != nil || !strings.Contains(string(row.Data), "after the restore") {
+				t.Fatalf("HQ did not apply the push: %s %v", row.Data, err)
 			}
 		})
 	}
