@@ -576,3 +576,51 @@ func TestPushOfAnotherEpochIsRefused(t *testing.T) {
 		})
 	}
 }
+
+// TestRestoreCutResyncPullsFirst is the chaos run's seed
+// 1796595299651618024 (issue 13): a device made a person HQ then lost in
+// its restore, and edits them offline. Its first run after the restore
+// starts the resync, but the full pull is cut. The next run must not push
+// the queued edit before the resync has queued the person again (HQ,
+// which no longer holds the person, refused the edit for good: "the
+// person has no governorate"): it pulls first, then pushes the person,
+// then the edit. Nothing is refused, and HQ ends with the edit.
+func TestRestoreCutResyncPullsFirst(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			w := &world{now: time.Now().UTC().Truncate(time.Second)}
+			h := newRestorableHQ(t, w, kind)
+			a := h.device("a", ma)
+			a.mustSync()
+			h.backup()
+			w.advance(time.Minute)
+			p := safeer.Person{NameEn: "Hamad", Governorate: ma, Phone: "91234567"}
+			if err := a.store.AddPerson(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			a.mustSync()
+			w.advance(time.Minute)
+			h.restoreBackup()
+			a.edit(p.ID, func(p *safeer.Person) { p.Notes = "after the restore" })
+
+			h.failPull.Store(true)
+			if _, err := a.sync.Sync(ctx); err == nil {
+				t.Fatal("the resync's pull went through a broken link")
+			}
+			h.failPull.Store(false)
+			if n, _ := a.store.ResyncPending(ctx); n == 0 {
+				t.Fatal("no resync under way after the cut run")
+			}
+			a.mustSync() // fails on any refusal
+			a.mustSync()
+			if rej, _ := a.store.RejectedOps(ctx, 10); len(rej) != 0 {
+				t.Fatalf("refused: %+v", rej)
+			}
+			row, found, err := rowAt(ctx, h.st, "person", p.ID)
+			if err != nil || !found || !strings.Contains(string(row.Data), "after the restore") || !strings.Contains(string(row.Data), ma) {
+				t.Fatalf("HQ's person: %s (found %v, %v)", row.Data, found, err)
+			}
+		})
+	}
+}
