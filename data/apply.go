@@ -143,6 +143,17 @@ func (a *applier) drop(ctx context.Context, table, id string) error {
 	if n, _ := res.RowsAffected(); n > 0 && table == "person" {
 		a.peopleGone = true
 	}
+	if table != "conflict" {
+		// The conflicts about the row go with it (HQ keeps them in the
+		// row's governorate; one it lost in a restore has no exit to
+		// tell this device): none is left that names a row not here.
+		if _, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = 'conflict' AND row_id IN (SELECT id FROM conflict WHERE tbl = ? AND row_id = ?)`, table, id); err != nil {
+			return fmt.Errorf("drop %s %s: %w", table, id, err)
+		}
+		if _, err := a.t.exec(ctx, `DELETE FROM conflict WHERE tbl = ? AND row_id = ?`, table, id); err != nil {
+			return fmt.Errorf("drop the conflicts about %s %s: %w", table, id, err)
+		}
+	}
 	return nil
 }
 
@@ -532,16 +543,19 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 			if err != nil {
 				return err
 			}
-			if table == "person" && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, "person "+rowID+" belongs to ") {
-				// HQ holds the person in a governorate this device is not
-				// enrolled for: moved while HQ lost, in its restore, the
-				// exit that would have told this device. Drop it as an
-				// exit does (the refused op keeps what was typed).
+			if (table == "person" || table == "conflict") && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, table+" "+rowID+" belongs to ") {
+				// HQ holds the person (or the row a conflict is about) in
+				// a governorate this device is not enrolled for: moved
+				// while HQ lost, in its restore, the exit that would have
+				// told this device. Drop it as an exit does (the refused
+				// op keeps what was typed).
 				if err := a.drop(ctx, table, rowID); err != nil {
 					return err
 				}
-				t.peopleBulk = true
-				slog.Info("sync: a person HQ holds in another governorate leaves this device", "row", rowID)
+				if table == "person" {
+					t.peopleBulk = true
+				}
+				slog.Info("sync: a row HQ holds in another governorate leaves this device", "table", table, "row", rowID)
 				continue
 			}
 			cols, err := a.columns(ctx, table)

@@ -3,7 +3,9 @@ package data
 import (
 	"context"
 	"testing"
+	"time"
 
+	"github.com/google/uuid"
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -72,5 +74,75 @@ func TestTakeBackRefused(t *testing.T) {
 	}
 	if got, err := s.Search(ctx, "Kept", SearchOptions{}); err != nil || len(got) != 1 {
 		t.Fatalf("search for the one kept: %+v (%v)", got, err)
+	}
+}
+
+// A row that leaves the device takes the conflicts about it along (chaos
+// seed 1796596951290245784, issue 13): HQ's restore lost a conflict about
+// a person who was then moved to another governorate, so no exit for it
+// came; the device kept a conflict about a person it no longer held, and
+// resolving it failed ("person not found"). Whether the person leaves by
+// an exit or because HQ refuses the re-assertion of the conflict (it is in
+// a governorate this device is not enrolled for), the conflict goes too.
+func TestLeavingRowTakesItsConflicts(t *testing.T) {
+	ctx := context.Background()
+	for _, how := range []string{"exit", "refused conflict"} {
+		t.Run(how, func(t *testing.T) {
+			s := openTest(t)
+			p := mustAdd(t, s, safeer.Person{NameEn: "Aisha", Governorate: "OM-MA", Phone: "91111111"})
+			s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
+			now := time.Now()
+			win, lose := stamp(now, "dev-b"), stamp(now.Add(-time.Minute), "dev-a")
+			cid := uuid.Must(uuid.NewV7()).String()
+			if err := s.ApplyChanges(ctx, []protocol.Change{
+				change(4, "person", p.ID, map[string]protocol.Field{"phone": f("+96892222222", win)}),
+				change(5, "conflict", cid, map[string]protocol.Field{
+					"tbl": f("person", win), "row_id": f(p.ID, win), "field": f("phone", win),
+					"winner": f("+96892222222", win), "winner_hlc": f(win, win),
+					"loser": f("+96893333333", win), "loser_hlc": f(lose, win),
+					"governorate": f("OM-MA", win), "created_at": f(now.UTC().Format(time.RFC3339), win), "resolved": f(false, win),
+				}),
+			}, "e1.5", ""); err != nil {
+				t.Fatal(err)
+			}
+			switch how {
+			case "exit":
+				if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 6, Table: "person", RowID: p.ID, Gone: true}}, "e1.6", ""); err != nil {
+					t.Fatal(err)
+				}
+			default:
+				if err := s.ResolveConflict(ctx, cid, TakeWinner); err != nil {
+					t.Fatal(err)
+				}
+				var op OutboxOp
+				for _, o := range outbox(t, s) {
+					if o.Op.Table == "conflict" {
+						op = o
+					}
+				}
+				if op.Op.ID == "" {
+					t.Fatalf("no op resolves the conflict: %+v", outbox(t, s))
+				}
+				msg := "conflict " + cid + " belongs to OM-DA, which this device is not enrolled for"
+				if _, err := s.AckPush(ctx, []PushAck{op.Ack(protocol.OpResult{ID: op.Op.ID, Status: protocol.Rejected, Code: protocol.CodeOutOfScope, Message: msg})}); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := s.TakeBackRefused(ctx, []string{op.Op.ID}); err != nil {
+					t.Fatal(err)
+				}
+				if list, err := s.Conflicts(ctx, true); err != nil || len(list) != 0 {
+					t.Fatalf("the conflict HQ holds in another governorate is still here: %+v %v", list, err)
+				}
+				if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 6, Table: "person", RowID: p.ID, Gone: true}}, "e1.6", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if list, err := s.Conflicts(ctx, true); err != nil || len(list) != 0 {
+				t.Fatalf("conflicts left about a person who left: %+v %v", list, err)
+			}
+			if rej, _ := s.RejectedOps(ctx, 10); how != "exit" && len(rej) != 1 {
+				t.Fatalf("the refused op is not kept: %+v", rej)
+			}
+		})
 	}
 }
