@@ -81,7 +81,7 @@ type chaos struct {
 	backup                                string    // a copy of HQ's database
 	backupAt                              time.Time // when it was made
 	lost                                  [][2]time.Time
-	backups, restores                     int
+	backups, restores, lostMovedAway      int
 }
 
 // TestChaos runs real processes through random offline work and broken
@@ -183,9 +183,9 @@ func TestChaos(t *testing.T) {
 	}
 	c.settle()
 	c.check()
-	t.Logf("chaos: %d rounds in %v; %d offline actions %v, %d ops, %d edited fields; %d syncs started, %d SIGKILLed (%d had finished first), %d safeer-hq SIGKILLs; HQ backed up %d times, restored from a backup %d times; %d ops refused as out of scope (kept on the device; %d of their fields left differing from HQ)",
+	t.Logf("chaos: %d rounds in %v; %d offline actions %v, %d ops, %d edited fields; %d syncs started, %d SIGKILLed (%d had finished first), %d safeer-hq SIGKILLs; HQ backed up %d times, restored from a backup %d times (%d edits it lost of people who then left their author's governorates, not held anywhere); %d ops refused as out of scope (kept on the device; %d of their fields left differing from HQ)",
 		done, time.Since(started).Round(time.Second), sum(c.actions), c.actions, c.ops, len(c.edits),
-		c.syncs, c.killed, c.finishedFirst, c.hqKills, c.backups, c.restores, c.refusedOutOfScope, c.refusedKept)
+		c.syncs, c.killed, c.finishedFirst, c.hqKills, c.backups, c.restores, c.lostMovedAway, c.refusedOutOfScope, c.refusedKept)
 }
 
 func sum(m map[string]int) int {
@@ -635,7 +635,50 @@ func (c *chaos) check() {
 			kept++
 		}
 	}
-	if problems := synccheck.CheckEditsExcept(all, c.edits, skip); len(problems) > 0 {
+	// A known limit (docs/SYNC-DEVICE.md): an edit HQ's restore lost, of
+	// a person who then left the governorates of the device that made it
+	// (that device no longer holds them), comes back only if a device of
+	// their new governorate had pulled it. Counted and reported; only
+	// an edit made inside a window a restore lost, of a person HQ holds
+	// out of its author's governorates and the author no longer holds.
+	movedAway := func(e synccheck.Edit) bool {
+		if e.Table != "person" {
+			return false
+		}
+		row, ok := all["person/"+e.Row]
+		if !ok {
+			return false
+		}
+		var dev *chaosDev
+		for _, d := range c.devs {
+			if d.name == e.Device {
+				dev = d
+			}
+		}
+		if dev == nil || slices.Contains(dev.govs, row["governorate"].V) {
+			return false
+		}
+		if _, held := dumps[dev.name]["person/"+e.Row]; held {
+			return false
+		}
+		h, err := protocol.ParseHLC(e.Stamp)
+		if err != nil {
+			return false
+		}
+		for _, span := range c.lost {
+			if !h.Time().Before(span[0]) && !h.Time().After(span[1]) {
+				return true
+			}
+		}
+		return false
+	}
+	problems := synccheck.CheckEditsExcept(all, c.edits, skip)
+	if len(problems) > 0 {
+		c.lostMovedAway = len(problems)
+		problems = synccheck.CheckEditsExcept(all, c.edits, func(e synccheck.Edit) bool { return skip(e) || movedAway(e) })
+		c.lostMovedAway -= len(problems)
+	}
+	if len(problems) > 0 {
 		c.t.Fatalf("%d of %d edits unaccounted for:\n%s\n%s", len(problems), kept, strings.Join(problems[:min(len(problems), 25)], "\n"), c.editStory(st, all, problems, rejected, dumps))
 	}
 }
