@@ -146,3 +146,62 @@ func TestLeavingRowTakesItsConflicts(t *testing.T) {
 		})
 	}
 }
+
+// An op HQ answered "conflict" goes again after HQ's restore as it was
+// (StartResync), but the field may hold a newer value by then, from a
+// later edit HQ applied and lost in its restore: that value is re-asserted
+// too, not taken as sent by the older queued op (chaos seed
+// 1796597612563643709: the device kept "P d3-296", HQ ended with "P
+// d3-295").
+func TestResyncSendsValueNewerThanRequeuedConflict(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	p := mustAdd(t, s, safeer.Person{NameEn: "v0", Governorate: "OM-MA"})
+	created := outbox(t, s)[0]
+	s.AckPush(ctx, []PushAck{applied(created)})
+	if err := s.ApplyChanges(ctx, nil, "e1.3", ""); err != nil {
+		t.Fatal(err)
+	}
+	p.NameEn = "v1"
+	if err := s.UpdatePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	x := outbox(t, s)[0]
+	if _, err := s.AckPush(ctx, []PushAck{x.Ack(protocol.OpResult{ID: x.Op.ID, Status: protocol.Conflicted})}); err != nil {
+		t.Fatal(err)
+	}
+	p.NameEn = "v2"
+	if err := s.UpdatePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	y := outbox(t, s)[0]
+	s.AckPush(ctx, []PushAck{applied(y)})
+
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if ops := outbox(t, s); len(ops) != 1 || ops[0].Op.ID != x.Op.ID || ops[0].Op.BaseRev != 0 || ops[0].Op.Reasserted {
+		t.Fatalf("the op HQ answered conflict is not queued again as it was: %+v", ops)
+	}
+	// HQ restored to before both edits: its copy has v0.
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(2, "person", p.ID, map[string]protocol.Field{
+		"name_en": f("v0", created.Stamp), "governorate": f("OM-MA", created.Stamp),
+	})}, "e2.2", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FinishResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sent := false
+	for _, o := range outbox(t, s) {
+		if v, ok := o.Op.Fields["name_en"]; ok && v.Value == "v2" && v.HLC == y.Stamp {
+			sent = true
+		}
+	}
+	if !sent {
+		t.Fatalf("v2 (%s) is not sent again: %+v", y.Stamp, outbox(t, s))
+	}
+	if got, _ := s.Person(ctx, p.ID); got.NameEn != "v2" {
+		t.Fatalf("the device holds %q", got.NameEn)
+	}
+}

@@ -258,11 +258,14 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 	if err != nil || !ok {
 		return err
 	}
-	unsent := a.unsentFields(ctx, ch.Table, ch.RowID)
+	unsent, err := a.unsentStamps(ctx, ch.Table, ch.RowID)
+	if err != nil {
+		return err
+	}
 	send := map[string]protocol.Field{}
 	for name, f := range local {
-		if f.HLC == "" || unsent[name] {
-			continue
+		if f.HLC == "" || unsent[name+"@"+f.HLC] {
+			continue // a queued op sends this very value
 		}
 		in, has := incoming[name]
 		if has && in.HLC == f.HLC {
@@ -279,6 +282,34 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 	}
 	_, err = a.reassert(ctx, ch.Table, ch.RowID, a.resyncBase(ctx), send)
 	return err
+}
+
+// unsentStamps are "field@stamp" of every field the row's queued ops
+// set. A field's value is sent by a queued op only if one carries its
+// stamp: an op HQ answered "conflict", queued again by StartResync, may be
+// older than the value the field holds now.
+func (a *applier) unsentStamps(ctx context.Context, table, id string) (map[string]bool, error) {
+	rows, err := a.t.sql.QueryContext(ctx, `SELECT hlc, fields FROM outbox WHERE tbl = ? AND row_id = ?`, table, id)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var h, fj string
+		if err := rows.Scan(&h, &fj); err != nil {
+			return nil, err
+		}
+		var f map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(fj), &f); err != nil {
+			return nil, fmt.Errorf("queued op of %s %s: %w", table, id, err)
+		}
+		h = a.t.s.fullStamp(h)
+		for k := range f {
+			out[k+"@"+h] = true
+		}
+	}
+	return out, rows.Err()
 }
 
 // metaResyncBase is the meta key of the sequence number this device had
