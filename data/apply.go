@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -132,6 +133,9 @@ type applier struct {
 // edits stay queued; HQ refuses them as out of scope and they are kept
 // with the other refused changes, for the coordinator to see.
 func (a *applier) drop(ctx context.Context, table, id string) error {
+	if err := a.keepLostOwnValues(ctx, table, id); err != nil {
+		return err
+	}
 	// table is a key of protocol.Tables (checked by columns), never outside input.
 	res, err := a.t.exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
 	if err != nil {
@@ -152,6 +156,59 @@ func (a *applier) drop(ctx context.Context, table, id string) error {
 		}
 		if _, err := a.t.exec(ctx, `DELETE FROM conflict WHERE tbl = ? AND row_id = ?`, table, id); err != nil {
 			return fmt.Errorf("drop the conflicts about %s %s: %w", table, id, err)
+		}
+	}
+	return nil
+}
+
+// keepLostOwnValues: a row that leaves the device while a resync is under
+// way (it is still to be checked against HQ's copy) may hold this device's
+// own edits that HQ lost in its restore; HQ would refuse them now (the row
+// is in a governorate this device is not enrolled for), and the device no
+// longer holds the row to send them. They are kept with the refused
+// changes (out of scope), one entry per stamp, for a person to see,
+// rather than vanish with the row.
+func (a *applier) keepLostOwnValues(ctx context.Context, table, id string) error {
+	if table == "conflict" {
+		return nil
+	}
+	var noted int
+	if err := a.t.sql.QueryRowContext(ctx, `SELECT count(*) FROM resync_pending WHERE tbl = ? AND row_id = ?`, table, id).Scan(&noted); err != nil || noted == 0 {
+		return err
+	}
+	cols, err := a.columns(ctx, table)
+	if err != nil || cols == nil {
+		return err
+	}
+	local, ok, err := a.readStamped(ctx, table, id, cols)
+	if err != nil || !ok {
+		return err
+	}
+	byStamp := map[string]map[string]any{}
+	for name, f := range local {
+		h, err := protocol.ParseHLC(f.HLC)
+		if err != nil || h.Device != a.t.s.device {
+			continue
+		}
+		if byStamp[f.HLC] == nil {
+			byStamp[f.HLC] = map[string]any{}
+		}
+		byStamp[f.HLC][name] = f.Value
+	}
+	now := formatTime(a.t.s.nowUTC())
+	for _, h := range sortedKeys(byStamp) {
+		opID, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		payload, err := json.Marshal(byStamp[h])
+		if err != nil {
+			return err
+		}
+		if _, err := a.t.exec(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+			opID.String(), table, id, h, string(payload), protocol.CodeOutOfScope,
+			table+" "+id+" left this device's governorates while HQ, restored from a backup, may have lost these changes", now); err != nil {
+			return fmt.Errorf("keep the changes of %s %s: %w", table, id, err)
 		}
 	}
 	return nil

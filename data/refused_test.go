@@ -205,3 +205,67 @@ func TestResyncSendsValueNewerThanRequeuedConflict(t *testing.T) {
 		t.Fatalf("the device holds %q", got.NameEn)
 	}
 }
+
+// A person who leaves the device while a resync is under way takes this
+// device's own edits of them along, which HQ, restored from a backup, may
+// have lost and would now refuse (chaos seed 1796597551544022635): they
+// are kept with the refused changes, one entry per stamp, rather than
+// vanish. Another device's values are not (their author keeps them).
+func TestExitDuringResyncKeepsOwnValues(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	p := mustAdd(t, s, safeer.Person{NameEn: "Aisha", Governorate: "OM-MA"})
+	s.AckPush(ctx, []PushAck{applied(outbox(t, s)[0])})
+	p.Notes = "lost by HQ"
+	if err := s.UpdatePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	edit := outbox(t, s)[0]
+	s.AckPush(ctx, []PushAck{applied(edit)})
+	other := stamp(time.Now(), "dev-b")
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(3, "person", p.ID, map[string]protocol.Field{"organisation": f("by B", other)})}, "e1.3", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 9, Table: "person", RowID: p.ID, Gone: true}}, "e2.9", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Person(ctx, p.ID); err == nil {
+		t.Fatal("the person is still here")
+	}
+	rej, err := s.RejectedOps(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept := map[string]any{}
+	for _, r := range rej {
+		if r.Code != protocol.CodeOutOfScope || r.Op.RowID != p.ID {
+			t.Fatalf("refused %+v", r)
+		}
+		for k, v := range r.Op.Fields {
+			if v.HLC == other {
+				t.Fatalf("another device's value kept as this one's: %+v", r)
+			}
+			kept[k] = v.Value
+		}
+	}
+	if kept["notes"] != "lost by HQ" || kept["name_en"] != "Aisha" {
+		t.Fatalf("kept %v", kept)
+	}
+	// Outside a resync an exit keeps nothing (HQ has every acknowledged edit).
+	q := mustAdd(t, s, safeer.Person{NameEn: "Salim", Governorate: "OM-MA"})
+	if _, err := s.FinishResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range outbox(t, s) {
+		s.AckPush(ctx, []PushAck{applied(o)})
+	}
+	if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 10, Table: "person", RowID: q.ID, Gone: true}}, "e2.10", ""); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := s.RejectedOps(ctx, 10); len(again) != len(rej) {
+		t.Fatalf("an exit outside a resync kept %d entries", len(again)-len(rej))
+	}
+}

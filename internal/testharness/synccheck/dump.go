@@ -405,7 +405,9 @@ func CheckEditsExcept(final Dump, edits []Edit, skip func(Edit) bool) []string {
 			problems = append(problems, fmt.Sprintf("%s (op %s of %s): the row is not at HQ", e.Key(), e.OpID, e.Device))
 			continue
 		}
-		if cell, ok := row[e.Field]; ok && cell.V == e.Value {
+		// A field HQ's row lacks is at its default (as Compare reads it):
+		// an edit that set it to its default is its final value.
+		if cell, ok := row[e.Field]; ok && cell.V == e.Value || !ok && zero(e.Table, e.Field, e.Value) {
 			continue
 		}
 		if lv, ok := losers[at]; ok {
