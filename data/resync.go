@@ -62,8 +62,8 @@ func (s *Store) StartResync(ctx context.Context) error {
 			return fmt.Errorf("reset base revisions: %w", err)
 		}
 		// Ops HQ answered "conflict" whose conflict rows this device has
-		// not pulled go again, as they were, before the queued ones (see
-		// metaAcked): HQ may have lost those rows.
+		// not pulled go again, before the queued ones, as re-assertions
+		// with base 0 (see metaAcked): HQ may have lost those rows.
 		acked, err := readAcked(ctx, t.sql)
 		if err != nil {
 			return err
@@ -74,8 +74,15 @@ func (s *Store) StartResync(ctx context.Context) error {
 				return err
 			}
 			for _, o := range acked {
+				// An id of its own (a re-assertion): HQ's backup may hold
+				// the op under its first id with another base revision,
+				// and would refuse the same id with other content.
+				id, err := uuid.NewV7()
+				if err != nil {
+					return err
+				}
 				if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, 0, ?, ?)`,
-					o.ID, o.Table, o.Row, o.HLC, o.Fields); err != nil {
+					id.String(), o.Table, o.Row, t.s.fullStamp(o.HLC), o.Fields); err != nil {
 					return fmt.Errorf("queue again an op HQ may have lost the conflicts of: %w", err)
 				}
 			}

@@ -345,9 +345,10 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 // end has brought the conflict rows HQ logged for them. If HQ is restored
 // from a backup before that, those rows may be gone with nobody holding
 // them, and the device's values alone cannot tell HQ again which edits
-// the op had not seen: StartResync queues the noted ops again as they
-// were (same id and stamp, base 0), so HQ decides them afresh, or answers
-// "duplicate" if its backup has them (and their conflicts).
+// the op had not seen: StartResync queues the noted ops again (same
+// stamp and fields, base 0, an id of their own: re-asserted), so HQ
+// decides them afresh against every value of another author, unless its
+// backup has them (and their conflicts): then they change nothing.
 
 const metaAcked = "acked_unpulled"
 
