@@ -58,8 +58,36 @@ func (s *Store) StartResync(ctx context.Context) error {
 		// Queued ops name revisions of HQ's old epoch, which mean nothing
 		// now. Base 0 makes HQ treat every other edit of their fields as
 		// concurrent: a conflict logged too many, never one missed.
-		if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0`); err != nil {
+		// They also get ids of their own (re-asserted): an op HQ applied
+		// but whose answer was lost may be in HQ's backup under its first
+		// id with its first base, and HQ refuses the same id with other
+		// content (op_id_reused). HQ weighs a re-asserted value by its
+		// stamp (hq/restore.go): one its backup has changes nothing.
+		var seqs []int64
+		rows, err := t.sql.QueryContext(ctx, `SELECT seq FROM outbox ORDER BY seq`)
+		if err != nil {
 			return fmt.Errorf("reset base revisions: %w", err)
+		}
+		for rows.Next() {
+			var q int64
+			if err := rows.Scan(&q); err != nil {
+				rows.Close()
+				return err
+			}
+			seqs = append(seqs, q)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range seqs {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0, op_id = ? WHERE seq = ?`, id.String(), q); err != nil {
+				return fmt.Errorf("reset base revisions: %w", err)
+			}
 		}
 		// Ops HQ answered "conflict" whose conflict rows this device has
 		// not pulled go again, before the queued ones, as re-assertions

@@ -217,6 +217,7 @@ type restorableHQ struct {
 	cur      atomic.Pointer[hq.Server]
 	hs       *httptest.Server
 	failPull atomic.Bool // pulls answer 503: a link that breaks after the push
+	losePush atomic.Bool // HQ applies a push, its answer is lost (503)
 }
 
 func newRestorableHQ(t *testing.T, w *world, kind string) *restorableHQ {
@@ -278,6 +279,11 @@ func newRestorableHQ(t *testing.T, w *world, kind string) *restorableHQ {
 			return
 		}
 		rw.Header().Set("Date", w.Now().Format(http.TimeFormat))
+		if h.losePush.Load() && r.URL.Path == protocol.PathPush {
+			h.cur.Load().Handler().ServeHTTP(httptest.NewRecorder(), r)
+			http.Error(rw, "link down", http.StatusServiceUnavailable)
+			return
+		}
 		h.cur.Load().Handler().ServeHTTP(rw, r)
 	}))
 	t.Cleanup(func() {
@@ -620,6 +626,52 @@ func TestRestoreCutResyncPullsFirst(t *testing.T) {
 			row, found, err := rowAt(ctx, h.st, "person", p.ID)
 			if err != nil || !found || !strings.Contains(string(row.Data), "after the restore") || !strings.Contains(string(row.Data), ma) {
 				t.Fatalf("HQ's person: %s (found %v, %v)", row.Data, found, err)
+			}
+		})
+	}
+}
+
+// TestRestoreAfterLostAnswer is the chaos run's seed 1796598404638725209
+// (issue 13): HQ applies a device's push but the answer is lost, so the op
+// stays queued; HQ is backed up (the op in it) and restored. The device's
+// resync sends the op again: under its first id with base 0 it differed
+// from what HQ's backup recorded for that id, and HQ refused it for good
+// (op_id_reused). It goes re-asserted, with an id of its own, and HQ
+// takes it as the value it already has.
+func TestRestoreAfterLostAnswer(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			ctx := context.Background()
+			w := &world{now: time.Now().UTC().Truncate(time.Second)}
+			h := newRestorableHQ(t, w, kind)
+			a := h.device("a", ma)
+			p := safeer.Person{NameEn: "Hamad", Governorate: ma}
+			if err := a.store.AddPerson(ctx, &p); err != nil {
+				t.Fatal(err)
+			}
+			a.mustSync()
+			w.advance(time.Minute)
+			a.edit(p.ID, func(p *safeer.Person) { p.Notes = "answer lost" })
+			h.losePush.Store(true)
+			if _, err := a.sync.Sync(ctx); err == nil {
+				t.Fatal("the push's answer came through a broken link")
+			}
+			h.losePush.Store(false)
+			if n, _ := a.store.OutboxLen(ctx); n != 1 {
+				t.Fatalf("%d ops queued, want the one whose answer was lost", n)
+			}
+			h.backup()
+			w.advance(time.Minute)
+			h.restoreBackup()
+			for range 2 {
+				a.mustSync() // fails on any refusal
+			}
+			if rej, _ := a.store.RejectedOps(ctx, 10); len(rej) != 0 {
+				t.Fatalf("refused: %+v", rej)
+			}
+			row, _, err := rowAt(ctx, h.st, "person", p.ID)
+			if err != nil || !strings.Contains(string(row.Data), "answer lost") {
+				t.Fatalf("HQ's person: %s %v", row.Data, err)
 			}
 		})
 	}
