@@ -269,3 +269,29 @@ func TestExitDuringResyncKeepsOwnValues(t *testing.T) {
 		t.Fatalf("an exit outside a resync kept %d entries", len(again)-len(rej))
 	}
 }
+
+// An edit made while a resync is cut half-way, of a row the full pull has
+// not brought again, is based on 0: the row's revision was of HQ's old
+// epoch, and read against the new numbers it would hide a conflict
+// (chaos seed 1796599408355780987: a phone edited elsewhere won without a
+// conflict row).
+func TestEditDuringResyncIsBasedOnZero(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	p := mustAdd(t, s, safeer.Person{NameEn: "Aisha", Governorate: "OM-MA"})
+	c := outbox(t, s)[0]
+	s.AckPush(ctx, []PushAck{applied(c)})
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(40, "person", p.ID, map[string]protocol.Field{"name_en": f("Aisha", c.Stamp)})}, "e1.40", ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	p.Phone = "91234567"
+	if err := s.UpdatePerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if ops := outbox(t, s); len(ops) != 1 || ops[0].Op.BaseRev != 0 {
+		t.Fatalf("an edit during the resync is based on the old epoch: %+v", ops)
+	}
+}

@@ -135,6 +135,12 @@ func (s *Store) StartResync(ctx context.Context) error {
 			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO resync_pending (tbl, row_id) SELECT ?, id FROM `+table, table); err != nil {
 				return fmt.Errorf("note rows to check after HQ's restore: %w", err)
 			}
+			// Revisions of the old epoch mean nothing in the new one: an
+			// edit made before the full pull has brought the row again
+			// (a resync cut half-way) is based on 0, not on them.
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET rev = 0 WHERE rev <> 0`); err != nil {
+				return fmt.Errorf("reset revisions: %w", err)
+			}
 		}
 		return nil
 	})
