@@ -18,10 +18,11 @@ import (
 // are merged with these rules (reassertedConcurrent):
 //
 //   - a re-asserted op's base revision is the last change of the old epoch
-//     its device had pulled (data.resyncBase), read as at most the epoch's
-//     start: a stored field newer than that, of another author, is one the
-//     value's author may not have seen, and meets it as a conflict (one
-//     conflict too many, never one missed);
+//     its device had pulled (data.resyncBase; 0 for the ops that were
+//     queued, or answered "conflict", when HQ said it was restored), read
+//     as at most the epoch's start: a stored field newer than that, of
+//     another author, is one the value's author may not have seen, and
+//     meets it as a conflict (one conflict too many, never one missed);
 //   - a re-asserted value older than HQ's, that HQ had already had (its
 //     op is in applied_ops, or it is HQ's own), lost to HQ's knowingly:
 //     superseded, no conflict. One HQ never had was lost in the restore,
