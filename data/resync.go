@@ -19,15 +19,20 @@ import (
 // Pulling everything again would keep them here (their stamps are newer)
 // but never send them back, and the copies would stay apart for good. So:
 //
-//   - StartResync resets the cursor and notes every row this device holds;
+//   - StartResync resets the cursor and the rows' revisions (noting the old
+//     cursor's number, the base of what is re-asserted), notes every row
+//     this device holds, and turns the queued ops, and those HQ answered
+//     "conflict" whose conflict rows were not pulled yet, into
+//     re-assertions with base 0;
 //   - while the full pull runs, each noted row HQ sends is compared field by
-//     field: what this device has newer than HQ's copy (or HQ lacks) goes
-//     back into the outbox, with its original stamp, as a re-assertion;
-//   - FinishResync, after the last page, sends again the rows HQ did not
-//     send at all that this device wrote to (other devices send their own).
+//     field: what this device has that differs from HQ's copy (newer, older
+//     or missing there) goes back into the outbox, with its original stamp,
+//     as a re-assertion;
+//   - FinishResync, after the last page, sends again, whole, the rows HQ
+//     did not send at all, parents first, before the queued ops.
 //
-// The re-assertions are ordinary outbox ops: HQ merges them like any other,
-// and an op already there is a no-op by its stamps.
+// The re-assertions are outbox ops with ids of their own: HQ merges them by
+// their stamps (hq/restore.go), and one already there changes nothing.
 
 // resyncTables are the tables whose rows a device may have to send again,
 // parents first: those it writes, then the conflicts HQ logged about them
