@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/google/uuid"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -123,6 +124,7 @@ type applier struct {
 	// peopleGone: a person left this device's governorates; the search
 	// index is rebuilt rather than patched.
 	peopleGone bool
+	base       *int64 // resyncBase, once read
 }
 
 // drop deletes this device's copy of a row that HQ says has left its
@@ -131,6 +133,9 @@ type applier struct {
 // edits stay queued; HQ refuses them as out of scope and they are kept
 // with the other refused changes, for the coordinator to see.
 func (a *applier) drop(ctx context.Context, table, id string) error {
+	if err := a.keepLostOwnValues(ctx, table, id); err != nil {
+		return err
+	}
 	// table is a key of protocol.Tables (checked by columns), never outside input.
 	res, err := a.t.exec(ctx, `DELETE FROM `+table+` WHERE id = ?`, id)
 	if err != nil {
@@ -141,6 +146,70 @@ func (a *applier) drop(ctx context.Context, table, id string) error {
 	}
 	if n, _ := res.RowsAffected(); n > 0 && table == "person" {
 		a.peopleGone = true
+	}
+	if table != "conflict" {
+		// The conflicts about the row go with it (HQ keeps them in the
+		// row's governorate; one it lost in a restore has no exit to
+		// tell this device): none is left that names a row not here.
+		if _, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = 'conflict' AND row_id IN (SELECT id FROM conflict WHERE tbl = ? AND row_id = ?)`, table, id); err != nil {
+			return fmt.Errorf("drop %s %s: %w", table, id, err)
+		}
+		if _, err := a.t.exec(ctx, `DELETE FROM conflict WHERE tbl = ? AND row_id = ?`, table, id); err != nil {
+			return fmt.Errorf("drop the conflicts about %s %s: %w", table, id, err)
+		}
+	}
+	return nil
+}
+
+// keepLostOwnValues: a row that leaves the device while a resync is under
+// way (it is still to be checked against HQ's copy) may hold this device's
+// own edits that HQ lost in its restore; HQ would refuse them now (the row
+// is in a governorate this device is not enrolled for), and the device no
+// longer holds the row to send them. They are kept with the refused
+// changes (out of scope), one entry per stamp, for a person to see,
+// rather than vanish with the row.
+func (a *applier) keepLostOwnValues(ctx context.Context, table, id string) error {
+	if table == "conflict" {
+		return nil
+	}
+	var noted int
+	if err := a.t.sql.QueryRowContext(ctx, `SELECT count(*) FROM resync_pending WHERE tbl = ? AND row_id = ?`, table, id).Scan(&noted); err != nil || noted == 0 {
+		return err
+	}
+	cols, err := a.columns(ctx, table)
+	if err != nil || cols == nil {
+		return err
+	}
+	local, ok, err := a.readStamped(ctx, table, id, cols)
+	if err != nil || !ok {
+		return err
+	}
+	byStamp := map[string]map[string]any{}
+	for name, f := range local {
+		h, err := protocol.ParseHLC(f.HLC)
+		if err != nil || h.Device != a.t.s.device {
+			continue
+		}
+		if byStamp[f.HLC] == nil {
+			byStamp[f.HLC] = map[string]any{}
+		}
+		byStamp[f.HLC][name] = f.Value
+	}
+	now := formatTime(a.t.s.nowUTC())
+	for _, h := range sortedKeys(byStamp) {
+		opID, err := uuid.NewV7()
+		if err != nil {
+			return err
+		}
+		payload, err := json.Marshal(byStamp[h])
+		if err != nil {
+			return err
+		}
+		if _, err := a.t.exec(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at) VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+			opID.String(), table, id, h, string(payload), protocol.CodeOutOfScope,
+			table+" "+id+" left this device's governorates while HQ, restored from a backup, may have lost these changes", now); err != nil {
+			return fmt.Errorf("keep the changes of %s %s: %w", table, id, err)
+		}
 	}
 	return nil
 }
@@ -566,16 +635,19 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 			if err != nil {
 				return err
 			}
-			if table == "person" && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, "person "+rowID+" belongs to ") {
-				// HQ holds the person in a governorate this device is not
-				// enrolled for: moved while HQ lost, in its restore, the
-				// exit that would have told this device. Drop it as an
-				// exit does (the refused op keeps what was typed).
+			if (table == "person" || table == "conflict") && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, table+" "+rowID+" belongs to ") {
+				// HQ holds the person (or the row a conflict is about) in
+				// a governorate this device is not enrolled for: moved
+				// while HQ lost, in its restore, the exit that would have
+				// told this device. Drop it as an exit does (the refused
+				// op keeps what was typed).
 				if err := a.drop(ctx, table, rowID); err != nil {
 					return err
 				}
-				t.peopleBulk = true
-				slog.Info("sync: a person HQ holds in another governorate leaves this device", "row", rowID)
+				if table == "person" {
+					t.peopleBulk = true
+				}
+				slog.Info("sync: a row HQ holds in another governorate leaves this device", "table", table, "row", rowID)
 				continue
 			}
 			cols, err := a.columns(ctx, table)

@@ -593,7 +593,7 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 	}
 	// Edited: the phone again, with its original stamp.
 	if e := byRow[edited.ID]; len(e) != 1 || e[0].Op.Fields["phone"].Value != "+96892222222" || len(e[0].Op.Fields) != 1 ||
-		e[0].Stamp != stamps[edited.ID+"/phone"] || e[0].Op.BaseRev != 2 {
+		e[0].Stamp != stamps[edited.ID+"/phone"] || e[0].Op.BaseRev != 9 { // the old epoch's cursor (e1.9): what the device had seen
 		t.Fatalf("edited: %+v (want stamp %s)", e, stamps[edited.ID+"/phone"])
 	}
 	// Lost: the whole row again.

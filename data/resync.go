@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/google/uuid"
@@ -18,15 +19,20 @@ import (
 // Pulling everything again would keep them here (their stamps are newer)
 // but never send them back, and the copies would stay apart for good. So:
 //
-//   - StartResync resets the cursor and notes every row this device holds;
+//   - StartResync resets the cursor and the rows' revisions (noting the old
+//     cursor's number, the base of what is re-asserted), notes every row
+//     this device holds, and turns the queued ops, and those HQ answered
+//     "conflict" whose conflict rows were not pulled yet, into
+//     re-assertions with base 0;
 //   - while the full pull runs, each noted row HQ sends is compared field by
-//     field: what this device has newer than HQ's copy (or HQ lacks) goes
-//     back into the outbox, with its original stamp, as a re-assertion;
-//   - FinishResync, after the last page, sends again the rows HQ did not
-//     send at all that this device wrote to (other devices send their own).
+//     field: what this device has that differs from HQ's copy (newer, older
+//     or missing there) goes back into the outbox, with its original stamp,
+//     as a re-assertion;
+//   - FinishResync, after the last page, sends again, whole, the rows HQ
+//     did not send at all, parents first, before the queued ops.
 //
-// The re-assertions are ordinary outbox ops: HQ merges them like any other,
-// and an op already there is a no-op by its stamps.
+// The re-assertions are outbox ops with ids of their own: HQ merges them by
+// their stamps (hq/restore.go), and one already there changes nothing.
 
 // resyncTables are the tables whose rows a device may have to send again,
 // parents first: those it writes, then the conflicts HQ logged about them
@@ -39,14 +45,90 @@ var resyncTables = []string{"person", "workshop", "attendance", "certificate", "
 // revisions, from HQ's old epoch, become 0).
 func (s *Store) StartResync(ctx context.Context) error {
 	return s.write(ctx, func(t *tx) error {
+		// What this device had pulled of the old epoch: the base of what
+		// it re-asserts (see resyncBase). A resync begun before, and cut,
+		// keeps the base it noted then.
+		var cursor string
+		if err := t.sql.QueryRowContext(ctx, `SELECT cursor FROM sync_state WHERE id = 1`).Scan(&cursor); err != nil {
+			return fmt.Errorf("read sync cursor: %w", err)
+		}
+		if _, seq, ok := strings.Cut(cursor, "."); ok {
+			if _, err := t.exec(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, metaResyncBase, seq); err != nil {
+				return fmt.Errorf("note the old cursor: %w", err)
+			}
+		}
 		if _, err := t.exec(ctx, `UPDATE sync_state SET cursor = '', cursor_schema = 0 WHERE id = 1`); err != nil {
 			return fmt.Errorf("reset sync cursor: %w", err)
 		}
 		// Queued ops name revisions of HQ's old epoch, which mean nothing
 		// now. Base 0 makes HQ treat every other edit of their fields as
 		// concurrent: a conflict logged too many, never one missed.
-		if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0`); err != nil {
+		// They also get ids of their own (re-asserted): an op HQ applied
+		// but whose answer was lost may be in HQ's backup under its first
+		// id with its first base, and HQ refuses the same id with other
+		// content (op_id_reused). HQ weighs a re-asserted value by its
+		// stamp (hq/restore.go): one its backup has changes nothing.
+		var seqs []int64
+		rows, err := t.sql.QueryContext(ctx, `SELECT seq FROM outbox ORDER BY seq`)
+		if err != nil {
 			return fmt.Errorf("reset base revisions: %w", err)
+		}
+		for rows.Next() {
+			var q int64
+			if err := rows.Scan(&q); err != nil {
+				rows.Close()
+				return err
+			}
+			seqs = append(seqs, q)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, q := range seqs {
+			id, err := uuid.NewV7()
+			if err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `UPDATE outbox SET base_rev = 0, op_id = ? WHERE seq = ?`, id.String(), q); err != nil {
+				return fmt.Errorf("reset base revisions: %w", err)
+			}
+		}
+		// Ops HQ answered "conflict" whose conflict rows this device has
+		// not pulled go again, before the queued ones, as re-assertions
+		// with base 0 (see metaAcked): HQ may have lost those rows.
+		acked, err := readAcked(ctx, t.sql)
+		if err != nil {
+			return err
+		}
+		if len(acked) > 0 {
+			var before int64
+			if err := t.sql.QueryRowContext(ctx, `SELECT coalesce(max(seq), 0) FROM outbox`).Scan(&before); err != nil {
+				return err
+			}
+			for _, o := range acked {
+				// An id of its own (a re-assertion): HQ's backup may hold
+				// the op under its first id with another base revision,
+				// and would refuse the same id with other content.
+				id, err := uuid.NewV7()
+				if err != nil {
+					return err
+				}
+				if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields) VALUES (?, ?, ?, 0, ?, ?)`,
+					id.String(), o.Table, o.Row, t.s.fullStamp(o.HLC), o.Fields); err != nil {
+					return fmt.Errorf("queue again an op HQ may have lost the conflicts of: %w", err)
+				}
+			}
+			if _, err := t.exec(ctx, `INSERT INTO outbox (op_id, tbl, row_id, base_rev, hlc, fields)
+				SELECT op_id, tbl, row_id, base_rev, hlc, fields FROM outbox WHERE seq <= ? ORDER BY seq`, before); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE seq <= ?`, before); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, `DELETE FROM meta WHERE key = ?`, metaAcked); err != nil {
+				return err
+			}
 		}
 		a := newApplier(t)
 		for _, table := range resyncTables {
@@ -57,6 +139,12 @@ func (s *Store) StartResync(ctx context.Context) error {
 			// table is one of resyncTables, never outside input.
 			if _, err := t.exec(ctx, `INSERT OR IGNORE INTO resync_pending (tbl, row_id) SELECT ?, id FROM `+table, table); err != nil {
 				return fmt.Errorf("note rows to check after HQ's restore: %w", err)
+			}
+			// Revisions of the old epoch mean nothing in the new one: an
+			// edit made before the full pull has brought the row again
+			// (a resync cut half-way) is based on 0, not on them.
+			if _, err := t.exec(ctx, `UPDATE `+table+` SET rev = 0 WHERE rev <> 0`); err != nil {
+				return fmt.Errorf("reset revisions: %w", err)
 			}
 		}
 		return nil
@@ -70,7 +158,8 @@ func (s *Store) ResyncPending(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// FinishResync ends a resync after the last page of the full pull: each
+// FinishResync is called after the last page of every pull. It ends a
+// resync after the last page of the full pull: each
 // noted row HQ did not send is queued in full for HQ (its fields with their
 // stamps), whoever wrote it: HQ lost it in its restore, and an edit of it
 // (made here, or queued here before the restore) names only the fields it
@@ -81,6 +170,11 @@ func (s *Store) ResyncPending(ctx context.Context) (int, error) {
 // returns the number of ops queued. Without a resync under way it does
 // nothing.
 func (s *Store) FinishResync(ctx context.Context) (int, error) {
+	// A pull to the end has brought the conflict rows of the ops
+	// acknowledged before it (see metaAcked).
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaAcked); err != nil {
+		return 0, fmt.Errorf("forget acknowledged ops: %w", err)
+	}
 	if n, err := s.ResyncPending(ctx); err != nil || n == 0 {
 		return 0, err
 	}
@@ -140,7 +234,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 					send[name] = f
 				}
 			}
-			n, err := a.reassertFirst(ctx, k.table, k.id, 0, send, placeField[k.table])
+			n, err := a.reassertFirst(ctx, k.table, k.id, a.resyncBase(ctx), send, placeField[k.table])
 			if err != nil {
 				return err
 			}
@@ -160,6 +254,9 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 			if _, err := t.exec(ctx, `DELETE FROM outbox WHERE seq <= ?`, before); err != nil {
 				return err
 			}
+		}
+		if _, err := t.exec(ctx, `DELETE FROM meta WHERE key = ?`, metaResyncBase); err != nil {
+			return err
 		}
 		_, err = t.exec(ctx, `DELETE FROM resync_pending`)
 		return err
@@ -207,23 +304,80 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 	if err != nil || !ok {
 		return err
 	}
-	unsent := a.unsentFields(ctx, ch.Table, ch.RowID)
+	unsent, err := a.unsentStamps(ctx, ch.Table, ch.RowID)
+	if err != nil {
+		return err
+	}
 	send := map[string]protocol.Field{}
 	for name, f := range local {
-		if f.HLC == "" || unsent[name] {
-			continue
+		if f.HLC == "" || unsent[name+"@"+f.HLC] {
+			continue // a queued op sends this very value
 		}
 		in, has := incoming[name]
-		if has && !protocol.Newer(f.HLC, in.HLC) {
-			continue // HQ has this edit or a newer one
+		if has && in.HLC == f.HLC {
+			continue // HQ has this very edit
 		}
 		if !has && isZero(f.Value) {
 			continue // HQ's copy is empty too
 		}
+		// Newer than HQ's copy: HQ lost it. Older: HQ may have lost it
+		// too, and kept a concurrent edit that came back before it
+		// without the conflict it had logged; HQ decides (a value it had
+		// is superseded, one it lost meets HQ's as a conflict).
 		send[name] = f
 	}
-	_, err = a.reassert(ctx, ch.Table, ch.RowID, ch.Seq, send)
+	_, err = a.reassert(ctx, ch.Table, ch.RowID, a.resyncBase(ctx), send)
 	return err
+}
+
+// unsentStamps are "field@stamp" of every field the row's queued ops
+// set. A field's value is sent by a queued op only if one carries its
+// stamp: an op HQ answered "conflict", queued again by StartResync, may be
+// older than the value the field holds now.
+func (a *applier) unsentStamps(ctx context.Context, table, id string) (map[string]bool, error) {
+	rows, err := a.t.sql.QueryContext(ctx, `SELECT hlc, fields FROM outbox WHERE tbl = ? AND row_id = ?`, table, id)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var h, fj string
+		if err := rows.Scan(&h, &fj); err != nil {
+			return nil, err
+		}
+		var f map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(fj), &f); err != nil {
+			return nil, fmt.Errorf("queued op of %s %s: %w", table, id, err)
+		}
+		h = a.t.s.fullStamp(h)
+		for k := range f {
+			out[k+"@"+h] = true
+		}
+	}
+	return out, rows.Err()
+}
+
+// metaResyncBase is the meta key of the sequence number this device had
+// pulled up to in HQ's old epoch, noted when a resync starts.
+const metaResyncBase = "resync_base"
+
+// resyncBase is the base revision of what a resync re-asserts: the last
+// change of HQ's old epoch this device had pulled. Numbers up to the
+// restored backup's last one mean the same in the new epoch, so HQ reads
+// the base as the smaller of the two (hq.epochStart): whatever HQ holds
+// that is newer than that, this device had not seen, and HQ may log a
+// conflict with it. 0 (everything concurrent) when unknown.
+func (a *applier) resyncBase(ctx context.Context) int64 {
+	if a.base == nil {
+		var v string
+		var n int64
+		if err := a.t.sql.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaResyncBase).Scan(&v); err == nil {
+			n, _ = strconv.ParseInt(v, 10, 64)
+		}
+		a.base = &n
+	}
+	return *a.base
 }
 
 // readStamped reads a row's synced fields with the stamp of each.

@@ -2,6 +2,7 @@ package data
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -285,9 +286,22 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 	}
 	defer del.Close()
 	now := formatTime(s.nowUTC())
+	var undecided []ackedOp
 	for _, r := range acks {
 		switch r.Status {
 		case protocol.Applied, protocol.Duplicate, protocol.Conflicted, protocol.Superseded:
+			if r.Status == protocol.Conflicted || r.Status == protocol.Duplicate {
+				// HQ logged a conflict for it (or may have, the first
+				// time): kept until a pull brings the conflict rows.
+				var o ackedOp
+				err := sqlTx.QueryRowContext(ctx, `SELECT op_id, tbl, row_id, hlc, fields FROM outbox WHERE seq = ? AND op_id = ?`, r.Seq, r.ID).
+					Scan(&o.ID, &o.Table, &o.Row, &o.HLC, &o.Fields)
+				if err == nil {
+					undecided = append(undecided, o)
+				} else if !isNoRows(err) {
+					return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
+				}
+			}
 			if _, err := del.ExecContext(ctx, r.Seq, r.ID); err != nil {
 				return c, fmt.Errorf("record HQ's answer for op %s: %w", r.ID, err)
 			}
@@ -322,10 +336,69 @@ func (s *Store) AckPush(ctx context.Context, acks []PushAck) (PushCounts, error)
 			c.Unknown++
 		}
 	}
+	if len(undecided) > 0 {
+		if err := addAcked(ctx, sqlTx, undecided); err != nil {
+			return c, fmt.Errorf("record HQ's answers: %w", err)
+		}
+	}
 	if err := sqlTx.Commit(); err != nil {
 		return c, fmt.Errorf("record HQ's answers: %w", err)
 	}
 	return c, nil
+}
+
+// Ops HQ answered "conflict" (or "duplicate": the first answer, lost, may
+// have been one) are noted (meta 'acked_unpulled') until a pull to the
+// end has brought the conflict rows HQ logged for them. If HQ is restored
+// from a backup before that, those rows may be gone with nobody holding
+// them, and the device's values alone cannot tell HQ again which edits
+// the op had not seen: StartResync queues the noted ops again (same
+// stamp and fields, base 0, an id of their own: re-asserted), so HQ
+// decides them afresh against every value of another author, unless its
+// backup has them (and their conflicts): then they change nothing.
+
+const metaAcked = "acked_unpulled"
+
+// ackedOp is an op HQ acknowledged, as the outbox held it.
+type ackedOp struct {
+	ID     string `json:"id"`
+	Table  string `json:"tbl"`
+	Row    string `json:"row"`
+	HLC    string `json:"hlc"` // as the outbox column holds it
+	Fields string `json:"fields"`
+}
+
+type sqlExecQuerier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func readAcked(ctx context.Context, q sqlExecQuerier) ([]ackedOp, error) {
+	var v string
+	if err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaAcked).Scan(&v); err != nil {
+		if isNoRows(err) {
+			return nil, nil
+		}
+		return nil, err
+	}
+	var out []ackedOp
+	if err := json.Unmarshal([]byte(v), &out); err != nil {
+		return nil, fmt.Errorf("damaged list of acknowledged ops: %w", err)
+	}
+	return out, nil
+}
+
+func addAcked(ctx context.Context, q sqlExecQuerier, ops []ackedOp) error {
+	have, err := readAcked(ctx, q)
+	if err != nil {
+		return err
+	}
+	b, err := json.Marshal(append(have, ops...))
+	if err != nil {
+		return err
+	}
+	_, err = q.ExecContext(ctx, `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`, metaAcked, string(b))
+	return err
 }
 
 // RejectLocally moves an op out of the outbox into rejected_op without HQ's

@@ -16,6 +16,7 @@ import (
 
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
@@ -80,26 +81,8 @@ type chaos struct {
 	backup                                string    // a copy of HQ's database
 	backupAt                              time.Time // when it was made
 	lost                                  [][2]time.Time
-	backups, restores, conflictsLostAtHQ  int
-}
-
-// lostInRestore tells whether a conflict row was logged by HQ between a
-// backup and the restore of that backup (its stamps' wall time).
-func (c *chaos) lostInRestore(row map[string]synccheck.Cell) bool {
-	newest := ""
-	for _, cell := range row {
-		newest = max(newest, cell.H)
-	}
-	h, err := protocol.ParseHLC(newest)
-	if err != nil {
-		return false
-	}
-	for _, span := range c.lost {
-		if !h.Time().Before(span[0]) && !h.Time().After(span[1]) {
-			return true
-		}
-	}
-	return false
+	backups, restores, lostMovedAway      int
+	moves                                 map[string][]time.Time // person id → when a device moved them
 }
 
 // TestChaos runs real processes through random offline work and broken
@@ -136,16 +119,14 @@ func TestChaos(t *testing.T) {
 	}
 	t.Logf("seed %d (SAFEER_CHAOS_SEED=%d replays the same choices)", seed, seed)
 	rounds := envInt(t, "SAFEER_CHAOS_ROUNDS", 4)
-	// HQ restored from a backup: off unless asked for, because it finds
-	// what is not fixed yet (see docs/BENCHMARKS.md, the soak): conflicts
-	// HQ logged after its backup stay on devices only, and edits it had
-	// accepted can then lose without a conflict row; a check-in of a
-	// workshop HQ lost is refused for good if it arrives first.
+	// HQ restored from a backup only when asked ($SAFEER_CHAOS_RESTORE=1):
+	// CI runs a short chaos with restores of its own (.ci/run), outside
+	// make test's -race.
 	restores := os.Getenv("SAFEER_CHAOS_RESTORE") == "1"
 	deadline := soakDeadline(t)
 	started := time.Now()
 
-	c := &chaos{t: t, ctx: context.Background(), rnd: rand.New(rand.NewPCG(seed, 13)), actions: map[string]int{}}
+	c := &chaos{t: t, ctx: context.Background(), rnd: rand.New(rand.NewPCG(seed, 13)), actions: map[string]int{}, moves: map[string][]time.Time{}}
 	c.hqDB = filepath.Join(t.TempDir(), "hq.db")
 	c.h = startHQ(t, c.hqDB, "127.0.0.1:0")
 	px, err := faultproxy.Start(c.h.addr)
@@ -203,9 +184,9 @@ func TestChaos(t *testing.T) {
 	}
 	c.settle()
 	c.check()
-	t.Logf("chaos: %d rounds in %v; %d offline actions %v, %d ops, %d edited fields; %d syncs started, %d SIGKILLed (%d had finished first), %d safeer-hq SIGKILLs; HQ backed up %d times, restored from a backup %d times (%d conflict rows it logged in between kept on devices, not at HQ); %d ops refused as out of scope (kept on the device; %d of their fields left differing from HQ)",
+	t.Logf("chaos: %d rounds in %v; %d offline actions %v, %d ops, %d edited fields; %d syncs started, %d SIGKILLed (%d had finished first), %d safeer-hq SIGKILLs; HQ backed up %d times, restored from a backup %d times (%d edits it lost of people then moved out of their author's governorate); %d ops refused as out of scope (kept on the device; %d of their fields left differing from HQ)",
 		done, time.Since(started).Round(time.Second), sum(c.actions), c.actions, c.ops, len(c.edits),
-		c.syncs, c.killed, c.finishedFirst, c.hqKills, c.backups, c.restores, c.conflictsLostAtHQ, c.refusedOutOfScope, c.refusedKept)
+		c.syncs, c.killed, c.finishedFirst, c.hqKills, c.backups, c.restores, c.lostMovedAway, c.refusedOutOfScope, c.refusedKept)
 }
 
 func sum(m map[string]int) int {
@@ -436,6 +417,7 @@ func (c *chaos) act(s *data.Store, d *chaosDev) {
 		}
 		cur.Wilayat = ""
 		c.must(d, act, s.UpdatePerson(c.ctx, &cur))
+		c.moves[p.id] = append(c.moves[p.id], time.Now())
 	}
 	c.actions[act]++
 }
@@ -507,19 +489,28 @@ func (c *chaos) restoreHQ() {
 	c.h = startHQ(c.t, c.hqDB, c.h.addr)
 }
 
-// copyFile copies a stopped SQLite database (a clean stop leaves no
-// write-ahead log to copy).
+// copyFile copies a stopped SQLite database: its file and, if the stop
+// was not clean (safeer-hq did not stop within its time and was killed),
+// its write-ahead log, which a copy of the database needs as much.
 func copyFile(t *testing.T, from, to string) {
 	t.Helper()
-	if _, err := os.Stat(from + "-wal"); err == nil {
-		t.Fatalf("%s has a write-ahead log after a clean stop", from)
-	}
-	b, err := os.ReadFile(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(to, b, 0o600); err != nil {
-		t.Fatal(err)
+	for _, side := range []string{"", "-wal"} {
+		b, err := os.ReadFile(from + side)
+		if side != "" && os.IsNotExist(err) {
+			if err := os.Remove(to + side); err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if side != "" {
+			t.Logf("chaos: %s has a write-ahead log after the stop; copied with it", from)
+		}
+		if err := os.WriteFile(to+side, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -552,7 +543,10 @@ func (c *chaos) check() {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	refused := map[string]bool{} // device/op id
+	refused := map[string]bool{}             // device/op id
+	refusedStamps := map[string]bool{}       // table/row/field@stamp of refused ops
+	rejected := map[string]data.RejectedOp{} // device/op id
+	dumps := map[string]synccheck.Dump{}     // device name → its rows
 	for _, d := range c.devs {
 		s, err := data.Open(c.ctx, d.db)
 		if err != nil {
@@ -578,6 +572,20 @@ func (c *chaos) check() {
 				c.t.Fatalf("%s: HQ refused op %s (%s %s): %s %s", d.name, r.Op.ID, r.Op.Table, r.Op.RowID, r.Code, r.Message)
 			}
 			refused[d.name+"/"+r.Op.ID] = true
+			// This device's own value re-asserted after HQ's restore goes
+			// in an op of its own: refused, it is kept on the device as
+			// the edit's op would be. (Values of other devices in it are
+			// their authors' edits, accounted for on their own.)
+			for f, v := range r.Op.Fields {
+				stamp := v.HLC
+				if stamp == "" {
+					stamp = r.Op.ID
+				}
+				if h, err := protocol.ParseHLC(stamp); err == nil && h.Device == d.id {
+					refusedStamps[r.Op.Table+"/"+r.Op.RowID+"/"+f+"@"+stamp] = true
+				}
+			}
+			rejected[d.name+"/"+r.Op.ID] = r
 			c.refusedOutOfScope++
 		}
 		want, err := synccheck.HQDump(c.ctx, st, d.govs)
@@ -589,6 +597,7 @@ func (c *chaos) check() {
 		if err != nil {
 			c.t.Fatal(err)
 		}
+		dumps[d.name] = got
 		// A refused op gives way to HQ's copy (TakeBackRefused), except
 		// one that made its row (HQ has none to give back): fields still
 		// with a refused op's stamp that differ from HQ are counted and
@@ -607,16 +616,9 @@ func (c *chaos) check() {
 		}
 		var diffs []string
 		for _, diff := range synccheck.Compare(want, got) {
-			k, what, _ := strings.Cut(diff, ":")
+			k, _, _ := strings.Cut(diff, ":")
 			if keptRefused[k] {
 				c.refusedKept++
-				continue
-			}
-			// HQ's restore loses the conflicts it logged after its backup;
-			// devices that pulled them keep them (nobody re-asserts HQ's
-			// own rows). Counted, reported, not failed (a known limit).
-			if strings.HasPrefix(k, "conflict/") && what == " on the device, not at HQ" && c.lostInRestore(got[k]) {
-				c.conflictsLostAtHQ++
 				continue
 			}
 			diffs = append(diffs, diff)
@@ -626,14 +628,55 @@ func (c *chaos) check() {
 				strings.Join(diffs[:min(len(diffs), 25)], "\n"), c.story(diffs, rej))
 		}
 	}
-	var kept []synccheck.Edit
+	skip := func(e synccheck.Edit) bool {
+		return refused[e.Device+"/"+e.OpID] || refusedStamps[e.Key()+"@"+e.Stamp]
+	}
+	kept := 0
 	for _, e := range c.edits {
-		if !refused[e.Device+"/"+e.OpID] {
-			kept = append(kept, e)
+		if !skip(e) {
+			kept++
 		}
 	}
-	if problems := synccheck.CheckEdits(all, kept); len(problems) > 0 {
-		c.t.Fatalf("%d of %d edits unaccounted for:\n%s", len(problems), len(kept), strings.Join(problems[:min(len(problems), 25)], "\n"))
+	// A known limit (docs/SYNC-DEVICE.md): an edit HQ's restore lost, of
+	// a person who then left the governorates of the device that made it
+	// (which drops them at the exit), comes back only if a device of the
+	// new governorate had pulled it. Counted and reported: only an edit
+	// of a device enrolled for one governorate, made inside a window a
+	// restore lost, of a person moved to the other governorate after the
+	// edit and before that restore.
+	movedAway := func(e synccheck.Edit) bool {
+		if e.Table != "person" {
+			return false
+		}
+		for _, d := range c.devs {
+			if d.name == e.Device && len(d.govs) > 1 {
+				return false
+			}
+		}
+		h, err := protocol.ParseHLC(e.Stamp)
+		if err != nil {
+			return false
+		}
+		for _, span := range c.lost {
+			if h.Time().Before(span[0]) || h.Time().After(span[1]) {
+				continue
+			}
+			for _, m := range c.moves[e.Row] {
+				if m.After(h.Time()) && m.Before(span[1]) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	problems := synccheck.CheckEditsExcept(all, c.edits, skip)
+	if len(problems) > 0 {
+		c.lostMovedAway = len(problems)
+		problems = synccheck.CheckEditsExcept(all, c.edits, func(e synccheck.Edit) bool { return skip(e) || movedAway(e) })
+		c.lostMovedAway -= len(problems)
+	}
+	if len(problems) > 0 {
+		c.t.Fatalf("%d of %d edits unaccounted for:\n%s\n%s", len(problems), kept, strings.Join(problems[:min(len(problems), 25)], "\n"), c.editStory(st, all, problems, rejected, dumps))
 	}
 }
 
@@ -657,6 +700,78 @@ func (c *chaos) story(diffs []string, rej []data.RejectedOp) string {
 	}
 	for _, r := range rej {
 		fmt.Fprintf(&b, "refused: %s %s/%s %s: %s\n", r.Op.ID, r.Op.Table, r.Op.RowID, r.Code, r.Message)
+	}
+	return b.String()
+}
+
+// editStory tells, for a failure of the edit check, every recorded edit
+// of the fields that lost one, the conflict rows HQ holds about them, and
+// the windows HQ's restores lost.
+func (c *chaos) editStory(st hq.Store, all synccheck.Dump, problems []string, rejected map[string]data.RejectedOp, dumps map[string]synccheck.Dump) string {
+	var b strings.Builder
+	for _, d := range c.devs {
+		fmt.Fprintf(&b, "%s is %s (%s)\n", d.name, d.id, strings.Join(d.govs, ","))
+	}
+	for _, span := range c.lost {
+		fmt.Fprintf(&b, "HQ lost %x–%x (stamps)\n", span[0].UnixMilli(), span[1].UnixMilli())
+	}
+	keys := map[string]bool{}
+	for _, p := range problems {
+		if k, _, ok := strings.Cut(p, ":"); ok {
+			k, _, _ = strings.Cut(k, " ")
+			keys[k] = true
+		}
+	}
+	for k := range keys {
+		fmt.Fprintf(&b, "%s:\n", k)
+		for _, e := range c.edits {
+			if e.Key() == k {
+				var at string
+				var dev *chaosDev
+				for _, d := range c.devs {
+					if d.name == e.Device {
+						dev = d
+					}
+				}
+				st.Write(c.ctx, func(tx hq.Tx) error {
+					a, found, err := tx.AppliedOp(c.ctx, dev.id, e.OpID)
+					if found {
+						at = " applied at HQ " + a.AppliedAt.Format("15:04:05.000")
+					}
+					return err
+				})
+				if r, ok := rejected[e.Device+"/"+e.OpID]; ok {
+					at += " refused: " + r.Code + " " + r.Message
+				}
+				fmt.Fprintf(&b, "  edit by %s: %q at %s (op %s, replaced %s)%s\n", e.Device, e.Value, e.Stamp, e.OpID, e.Prev, at)
+			}
+		}
+		table, rest, _ := strings.Cut(k, "/")
+		rowID, field, _ := strings.Cut(rest, "/")
+		if row, ok := all[table+"/"+rowID]; ok {
+			fmt.Fprintf(&b, "  at HQ: %s = %s (%s); governorate %s\n", field, row[field].V, row[field].H, row["governorate"].V)
+		}
+		for _, d := range c.devs {
+			if dump, ok := dumps[d.name]; ok {
+				if row, ok := dump[table+"/"+rowID]; ok {
+					fmt.Fprintf(&b, "  on %s: %s = %s (%s)\n", d.name, field, row[field].V, row[field].H)
+				} else {
+					fmt.Fprintf(&b, "  on %s: no such row\n", d.name)
+				}
+			}
+		}
+		for key, r := range rejected {
+			if r.Op.Table == table && r.Op.RowID == rowID {
+				if f, ok := r.Op.Fields[field]; ok {
+					fmt.Fprintf(&b, "  refused on %s: op %s sets it to %v (%s): %s %s\n", key, r.Op.ID, f.Value, f.HLC, r.Code, r.Message)
+				}
+			}
+		}
+		for id, row := range all {
+			if strings.HasPrefix(id, "conflict/") && row["tbl"].V+"/"+row["row_id"].V+"/"+row["field"].V == k {
+				fmt.Fprintf(&b, "  conflict at HQ: winner %s (%s), loser %s (%s)\n", row["winner"].V, row["winner_hlc"].V, row["loser"].V, row["loser_hlc"].V)
+			}
+		}
 	}
 	return b.String()
 }

@@ -140,7 +140,7 @@ func ResetEpoch(ctx context.Context, st Store, by Actor, now time.Time) (string,
 			return err
 		}
 		return tx.AddAudit(ctx, by.entry(now, "epoch.reset", epoch,
-			fmt.Sprintf("was %s; every device pushes, then pulls everything again", old.Epoch)))
+			fmt.Sprintf("was %s; every device pushes, then pulls everything again"+epochNote, old.Epoch, old.Seq)))
 	})
 	if err != nil {
 		return "", err

@@ -642,6 +642,18 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		f := cur[field]
 		return f.R > op.BaseRev && stampDevice(f.H) != stampDevice(op.Fields[field].HLC)
 	}
+	if op.Reasserted && op.Table != "conflict" {
+		// Values coming back after HQ's restore: see hq/restore.go.
+		start, err := s.epochStart(ctx)
+		if err != nil {
+			return protocol.OpResult{}, err
+		}
+		met, err := reassertedConcurrent(ctx, tx, op, cur, start)
+		if err != nil {
+			return protocol.OpResult{}, err
+		}
+		concurrent = func(field string) bool { return met[field] }
+	}
 	if op.Table == "conflict" {
 		concurrent = nil // the conflict log itself is never in conflict
 	}

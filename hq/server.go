@@ -70,6 +70,8 @@ type Server struct {
 	pages *pageCache
 	// recovery is HQ's recovery recipient given at enrolment (enrol.go).
 	recovery string
+	// epochs is the start of the epoch, once read (see epochStart).
+	epochs epochStartCache
 }
 
 type touchKey struct {
@@ -383,6 +385,19 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 	if err != nil {
 		badBody(w, r, err)
 		return
+	}
+	// Base revisions of another epoch mean nothing here (HQ was restored
+	// or reset since the device last pulled): it must resync first.
+	if c, err := ParseCursor(req.Cursor); err == nil && c.Epoch != "" {
+		meta, err := s.store.Meta(r.Context())
+		if err != nil {
+			s.storeFailed(w, r, err)
+			return
+		}
+		if c.Epoch != meta.Epoch {
+			writeError(w, r, http.StatusConflict, protocol.ErrMustResync, "HQ's database was restored or reset since this device last pulled: pull everything again, then push")
+			return
+		}
 	}
 	// The push is recorded (last_push) in the transaction that applies it.
 	var touch *deviceTouch

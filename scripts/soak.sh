@@ -14,8 +14,8 @@
 #      never) on each HQ store, SOAK_HISTORIES random histories each;
 #   4. the chaos run (e2e TestChaos): real processes, four devices in two
 #      governorates, SOAK_CHAOS_ROUNDS rounds (default: as many as fit);
-#      SOAK_CHAOS_RESTORE=1 adds HQ restored from a backup (it fails today:
-#      see docs/BENCHMARKS.md).
+#      SOAK_CHAOS_RESTORE=1 adds HQ restored from a backup now and then
+#      (see docs/BENCHMARKS.md, the soak).
 #
 # Shares of the time: crash 25%, convergence 15% per store, convergence by
 # file 10% per store, chaos 25%. A step that reaches its count first ends

@@ -150,7 +150,24 @@ func (c *Client) steps(ctx context.Context, st data.SyncState, rep *Report) erro
 	if err := c.ping(ctx, st.HQURL); err != nil {
 		return err
 	}
-	err := c.push(ctx, st, rep)
+	pending, err := c.store.ResyncPending(ctx)
+	if err != nil {
+		return local(err)
+	}
+	if pending > 0 {
+		// A resync begun in a run that was cut: the rows HQ lost are
+		// queued only once the full pull ends (FinishResync), and the
+		// queued edits of those rows must not reach HQ before them (HQ
+		// would refuse an edit of a row it does not hold). Pull first.
+		if err := c.pull(ctx, st, st.Cursor, rep); err != nil {
+			if status, code := httpCode(err); status == http.StatusConflict && code == protocol.ErrMustResync {
+				return c.resync(ctx, st, rep, false)
+			}
+			return err
+		}
+		return c.push(ctx, st, rep)
+	}
+	err = c.push(ctx, st, rep)
 	if status, code := httpCode(err); status == http.StatusConflict && code == protocol.ErrMustResync {
 		// HQ has a new epoch. Pull everything first, then push again.
 		return c.resync(ctx, st, rep, false)
@@ -222,6 +239,12 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 	if err != nil {
 		return local(err)
 	}
+	// The cursor now (a resync empties it): HQ refuses ops whose base
+	// revisions are of an epoch it no longer has (must_resync).
+	now, err := c.store.SyncState(ctx)
+	if err != nil {
+		return local(err)
+	}
 	total, err := c.store.OutboxLen(ctx)
 	if err != nil {
 		return local(err)
@@ -247,7 +270,7 @@ func (c *Client) push(ctx context.Context, st data.SyncState, rep *Report) error
 			for i, o := range sent {
 				ops[i] = o.Op
 			}
-			body, err := json.Marshal(protocol.PushRequest{Clock: c.store.Clock().String(), Ops: ops})
+			body, err := json.Marshal(protocol.PushRequest{Clock: c.store.Clock().String(), Ops: ops, Cursor: now.Cursor})
 			if err != nil {
 				return local(err)
 			}

@@ -48,6 +48,7 @@ type Store interface {
 	ApplyChanges(ctx context.Context, changes []protocol.Change, nextCursor, hqClock string) error
 	StartResync(ctx context.Context) error
 	FinishResync(ctx context.Context) (int, error)
+	ResyncPending(ctx context.Context) (int, error)
 	RequeueRefused(ctx context.Context, ids []string) (int, error)
 	TakeBackRefused(ctx context.Context, ids []string) (int, error)
 }

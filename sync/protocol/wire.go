@@ -90,6 +90,11 @@ type EnrolResponse struct {
 type PushRequest struct {
 	Clock string `json:"clock"` // the device's clock now
 	Ops   []Op   `json:"ops"`
+	// Cursor is the device's pull cursor (EPOCH.SEQ, "" before its first
+	// pull). The ops' base revisions are numbers of that epoch: HQ answers
+	// 409 must_resync, applying nothing, when it is another epoch's (HQ
+	// was restored or reset), so none is read against the new numbers.
+	Cursor string `json:"cursor,omitempty"`
 }
 
 // Op result statuses.

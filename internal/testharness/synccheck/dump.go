@@ -363,6 +363,13 @@ func NewEdits(ctx context.Context, s *data.Store, device string, after int64, be
 // replaced, the older is in a conflict row. Edits of the conflict log
 // itself (resolving) are not checked: the log is never in conflict.
 func CheckEdits(final Dump, edits []Edit) []string {
+	return CheckEditsExcept(final, edits, nil)
+}
+
+// CheckEditsExcept is CheckEdits that does not check the edits skip says
+// (those HQ refused, kept on their device): they still count as replacing
+// the edit they replaced, since their author had it.
+func CheckEditsExcept(final Dump, edits []Edit, skip func(Edit) bool) []string {
 	replaced := map[string]bool{}
 	// A merge copies a value into the kept person as a new edit, so two
 	// devices merging the same pair write one value twice, and HQ (rightly)
@@ -386,7 +393,7 @@ func CheckEdits(final Dump, edits []Edit) []string {
 	}
 	var problems []string
 	for _, e := range edits {
-		if e.Table == "conflict" {
+		if e.Table == "conflict" || skip != nil && skip(e) {
 			continue
 		}
 		at := e.Key() + "@" + e.Stamp
@@ -398,7 +405,9 @@ func CheckEdits(final Dump, edits []Edit) []string {
 			problems = append(problems, fmt.Sprintf("%s (op %s of %s): the row is not at HQ", e.Key(), e.OpID, e.Device))
 			continue
 		}
-		if cell, ok := row[e.Field]; ok && cell.V == e.Value {
+		// A field HQ's row lacks is at its default (as Compare reads it):
+		// an edit that set it to its default is its final value.
+		if cell, ok := row[e.Field]; ok && cell.V == e.Value || !ok && zero(e.Table, e.Field, e.Value) {
 			continue
 		}
 		if lv, ok := losers[at]; ok {
