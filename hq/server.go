@@ -74,6 +74,24 @@ type Server struct {
 	epochs epochStartCache
 }
 
+// otherEpoch reports whether a device's cursor is of another epoch than
+// HQ's: HQ was restored or reset since the device last pulled, so the base
+// revisions of its ops mean nothing here and it must pull everything
+// again before its ops are applied (a push answers must_resync; a sync
+// file's ops wait on the device). No cursor (a device that never pulled)
+// is of no epoch.
+func (s *Server) otherEpoch(ctx context.Context, cursor string) (bool, error) {
+	c, err := ParseCursor(cursor)
+	if err != nil || c.Epoch == "" {
+		return false, nil
+	}
+	meta, err := s.store.Meta(ctx)
+	if err != nil {
+		return false, err
+	}
+	return c.Epoch != meta.Epoch, nil
+}
+
 type touchKey struct {
 	device string
 	kind   Touch
@@ -386,18 +404,12 @@ func (s *Server) handlePush(w http.ResponseWriter, r *http.Request, dev Device) 
 		badBody(w, r, err)
 		return
 	}
-	// Base revisions of another epoch mean nothing here (HQ was restored
-	// or reset since the device last pulled): it must resync first.
-	if c, err := ParseCursor(req.Cursor); err == nil && c.Epoch != "" {
-		meta, err := s.store.Meta(r.Context())
-		if err != nil {
-			s.storeFailed(w, r, err)
-			return
-		}
-		if c.Epoch != meta.Epoch {
-			writeError(w, r, http.StatusConflict, protocol.ErrMustResync, "HQ's database was restored or reset since this device last pulled: pull everything again, then push")
-			return
-		}
+	if other, err := s.otherEpoch(r.Context(), req.Cursor); err != nil {
+		s.storeFailed(w, r, err)
+		return
+	} else if other {
+		writeError(w, r, http.StatusConflict, protocol.ErrMustResync, "HQ's database was restored or reset since this device last pulled: pull everything again, then push")
+		return
 	}
 	// The push is recorded (last_push) in the transaction that applies it.
 	var touch *deviceTouch

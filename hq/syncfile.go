@@ -160,10 +160,19 @@ func (s *Server) ImportSyncFile(ctx context.Context, r io.Reader, replyW io.Writ
 	}
 
 	// The ops, as a push from the device: in batches of the size a push
-	// takes, through the same queue and rules.
+	// takes, through the same queue and rules. Ops written against
+	// another epoch are not applied, as a push of them is refused with
+	// must_resync: they get no answer, so they stay queued on the device,
+	// which takes the whole scope from this reply and sends them again.
 	reply := &syncfile.Reply{InReplyTo: req.FileID, DeviceID: dev.ID, Created: s.now().UTC()}
-	for start := 0; start < len(req.Ops); start += protocol.MaxBatchOps {
-		batch := req.Ops[start:min(len(req.Ops), start+protocol.MaxBatchOps)]
+	ops := req.Ops
+	if other, err := s.otherEpoch(ctx, req.Cursor); err != nil {
+		return nil, err
+	} else if other {
+		ops = nil
+	}
+	for start := 0; start < len(ops); start += protocol.MaxBatchOps {
+		batch := ops[start:min(len(ops), start+protocol.MaxBatchOps)]
 		results, err := s.applyBatch(ctx, dev, batch)
 		if err != nil {
 			return nil, err

@@ -270,24 +270,55 @@ func TestImportSyncFileRefused(t *testing.T) {
 }
 
 // A cursor of another epoch (HQ restored or reset since the device last
-// pulled) gets every change from the start, flagged as a resync.
+// pulled) gets every change from the start, flagged as a resync; the
+// file's ops, written against the old epoch, are not applied (a push of
+// them answers must_resync) and get no answer, so they stay queued on the
+// device and go through in its next file, of the new epoch.
 func TestSyncFileResync(t *testing.T) {
-	e := newEnv(t, sqliteStore(t))
-	d := e.enrolKeyed(ma)
-	p := uuid.NewString()
-	d.push(d.op("person", p, "name_en", "Nasser", "governorate", ma))
-	d.pullAll(100)
-	if _, err := hq.ResetEpoch(ctx, e.store, hq.CLI, e.clock()); err != nil {
-		t.Fatal(err)
-	}
-	res, b, err := importFile(t, e, d.request())
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := d.openReply(b)
-	if !r.Resync || !res.Counts.Resync || res.Counts.Pulled == 0 {
-		t.Errorf("resync %v, counts %+v", r.Resync, res.Counts)
-	}
+	backends(t, func(t *testing.T, open func(t *testing.T) hq.Store) {
+		e := newEnv(t, open(t))
+		d := e.enrolKeyed(ma)
+		p := uuid.NewString()
+		d.push(d.op("person", p, "name_en", "Nasser", "governorate", ma))
+		d.pullAll(100)
+		if _, err := hq.ResetEpoch(ctx, e.store, hq.CLI, e.clock()); err != nil {
+			t.Fatal(err)
+		}
+		edit := d.op("person", p, "name_en", "Nasser Al Habsi")
+		res, b, err := importFile(t, e, d.request(edit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := d.openReply(b)
+		if !r.Resync || !res.Counts.Resync || res.Counts.Pulled == 0 {
+			t.Errorf("resync %v, counts %+v", r.Resync, res.Counts)
+		}
+		if len(r.Push.Results) != 0 || len(r.OpIDs) != 0 {
+			t.Fatalf("ops of the old epoch were answered: %+v", r.Push.Results)
+		}
+		nameEn := func() any {
+			row, _, err := e.store.Row(ctx, "person", p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			v, _ := hq.RowValues(row)
+			return v["name_en"]
+		}
+		if got := nameEn(); got != "Nasser" {
+			t.Fatalf("an op of the old epoch was applied: name_en %v", got)
+		}
+		// The next file carries the new epoch's cursor: the op goes through.
+		_, b, err = importFile(t, e, d.request(edit))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := d.openReply(b); len(r.Push.Results) != 1 || r.Push.Results[0].Status != protocol.Applied {
+			t.Fatalf("the op sent again: %+v", r.Push.Results)
+		}
+		if got := nameEn(); got != "Nasser Al Habsi" {
+			t.Fatalf("name_en %v after the op was sent again", got)
+		}
+	})
 }
 
 // The relay: an enrolled device uploads another device's file over its
