@@ -17,10 +17,14 @@ build: deps-build
 # The HQ tests need PostgreSQL: scripts/pg-test.sh starts a throwaway cluster
 # (as the postgres user when run as root) and prints its DSN.
 # Then the device's store and sync client again with every test store
-# encrypted (SAFEER_TEST_PROTECT=1, issue 14): the suites must pass either way.
+# encrypted (SAFEER_TEST_PROTECT=1, issue 14): the suites must pass either
+# way; and HQ restored from a backup in the middle of the chaos run of real
+# processes (e2e TestChaos with restores, issue 13): a short run of its own,
+# not under -race (about a minute).
 test: deps-test deps-node vet
 	dsn="$$(scripts/pg-test.sh)" && SAFEER_TEST_POSTGRES="$$dsn" $(GO) test -race -count=1 -timeout=40m ./...
 	SAFEER_TEST_PROTECT=1 $(GO) test -count=1 -timeout=20m ./data/ ./sync/client/
+	SAFEER_CHAOS_RESTORE=1 SAFEER_CHAOS_ROUNDS=12 $(GO) test -count=1 -run '^TestChaos$$' -timeout 10m ./e2e/
 
 vet: deps-build
 	$(GO) vet ./...
