@@ -78,6 +78,10 @@ type Proxy struct {
 	exchanges atomic.Int64
 	cuts      atomic.Int64
 	wg        sync.WaitGroup
+
+	// afterWrite, when set (tests only), runs after each forwarded write
+	// and before its bytes are counted.
+	afterWrite func(up bool)
 }
 
 // Start listens on 127.0.0.1 (a free port) and forwards to target
@@ -217,6 +221,7 @@ type link struct {
 	seen    []byte // the reply's bytes while its headers are not yet complete
 	bodyAt  int64  // where the reply's body starts (0: not yet known)
 	started bool
+	gen     int64 // which exchange of this link is under way (1, 2, ...)
 	once    sync.Once
 }
 
@@ -282,6 +287,7 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 	if up && (!l.started || l.replied) {
 		// A new exchange: the client speaks first, or again after a reply.
 		l.started, l.replied = true, false
+		l.gen++
 		l.up, l.down = 0, 0
 		l.seen, l.bodyAt = l.seen[:0], 0
 		l.fault = l.p.nextFault()
@@ -294,6 +300,7 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		l.replied = true
 	}
 	f := l.fault
+	gen := l.gen
 	done := l.up
 	limit := f.CutRequestAfter
 	if !up {
@@ -332,11 +339,21 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		if _, err := dst.Write(b[:k]); err != nil {
 			return false
 		}
+		if l.p.afterWrite != nil {
+			l.p.afterWrite(up)
+		}
+		// Once the last bytes of a reply are written, the client may read
+		// them and send its next request before this count is taken: the
+		// bytes count only if their exchange is still the link's, or they
+		// would eat into the next exchange's cut offsets (a reply cut
+		// after 100 bytes would then lose all of them).
 		l.mu.Lock()
-		if up {
-			l.up += int64(k)
-		} else {
-			l.down += int64(k)
+		if l.gen == gen {
+			if up {
+				l.up += int64(k)
+			} else {
+				l.down += int64(k)
+			}
 		}
 		l.mu.Unlock()
 		b = b[k:]
