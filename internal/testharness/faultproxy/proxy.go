@@ -70,8 +70,9 @@ type Proxy struct {
 	nextT     int
 
 	mu       sync.Mutex
-	queue    []Fault // for the next exchanges, in order
-	standing Fault   // for every other exchange
+	queue    []Fault    // for the next exchanges, in order
+	onPath   []pathRule // faults for the nth request for a path
+	standing Fault      // for every other exchange
 	down     bool
 	conns    map[*link]struct{}
 
@@ -129,6 +130,40 @@ func (p *Proxy) Next(f ...Fault) {
 	p.mu.Lock()
 	p.queue = append(p.queue, f...)
 	p.mu.Unlock()
+}
+
+// pathRule gives a fault to the left-th next exchange for a path.
+type pathRule struct {
+	path  string
+	left  int
+	fault Fault
+}
+
+// OnPath gives f to the nth exchange from now (1: the next) whose request
+// is for path (its query aside), however many other requests come between
+// and whichever connection they travel on. It goes before the faults of
+// Next: an exchange it hits does not take one from that queue. The request
+// line must come in the exchange's first read (Go's HTTP client writes it
+// with the headers in one go).
+func (p *Proxy) OnPath(path string, nth int, f Fault) {
+	p.mu.Lock()
+	p.onPath = append(p.onPath, pathRule{path: path, left: max(nth, 1), fault: f})
+	p.mu.Unlock()
+}
+
+// requestPath is the path of the request line at the start of b ("" if
+// there is none).
+func requestPath(b []byte) string {
+	line, _, ok := bytes.Cut(b, []byte("\r\n"))
+	if !ok {
+		return ""
+	}
+	parts := bytes.Split(line, []byte(" "))
+	if len(parts) != 3 || !bytes.HasPrefix(parts[2], []byte("HTTP/")) {
+		return ""
+	}
+	target, _, _ := bytes.Cut(parts[1], []byte("?"))
+	return string(target)
 }
 
 // Always sets the fault of every exchange not given one by Next.
@@ -196,11 +231,32 @@ func (p *Proxy) accept() {
 	}
 }
 
-// nextFault takes the fault of a new exchange.
-func (p *Proxy) nextFault() Fault {
+// nextFault takes the fault of a new exchange whose request starts with
+// first.
+func (p *Proxy) nextFault(first []byte) Fault {
 	p.exchanges.Add(1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.onPath) > 0 {
+		path := requestPath(first)
+		var hit *Fault
+		kept := p.onPath[:0]
+		for _, r := range p.onPath {
+			if r.path == path {
+				if r.left--; r.left == 0 {
+					if hit == nil {
+						hit = &r.fault
+					}
+					continue // two for one exchange: the first given wins
+				}
+			}
+			kept = append(kept, r)
+		}
+		p.onPath = kept
+		if hit != nil {
+			return *hit
+		}
+	}
 	if len(p.queue) > 0 {
 		f := p.queue[0]
 		p.queue = p.queue[1:]
@@ -290,7 +346,7 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		l.gen++
 		l.up, l.down = 0, 0
 		l.seen, l.bodyAt = l.seen[:0], 0
-		l.fault = l.p.nextFault()
+		l.fault = l.p.nextFault(b)
 	}
 	first := false
 	if up {

@@ -145,3 +145,40 @@ func TestLateCountDoesNotLeakIntoNextExchange(t *testing.T) {
 		t.Fatalf("%d exchanges, %d cuts", p.Exchanges(), p.Cuts())
 	}
 }
+
+func TestOnPath(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(strings.Repeat(r.URL.Path, 100)))
+	}))
+	defer srv.Close()
+	p, err := Start(strings.TrimPrefix(srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	client := &http.Client{Transport: &http.Transport{}}
+	get := func(path string) error {
+		resp, err := client.Get(p.URL() + path)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		_, err = io.ReadAll(resp.Body)
+		return err
+	}
+	// The second request for /b is cut 50 bytes into its reply, whatever
+	// comes between; the first exchange takes the queued Pass.
+	p.OnPath("/b", 2, CutReply(50))
+	p.Next(Pass)
+	for i, step := range []struct {
+		path string
+		cut  bool
+	}{{"/a", false}, {"/b?x=1", false}, {"/a", false}, {"/b?x=2", true}, {"/b", false}} {
+		if err := get(step.path); (err != nil) != step.cut {
+			t.Fatalf("request %d (%s): %v", i+1, step.path, err)
+		}
+	}
+	if p.Cuts() != 1 || p.Exchanges() != 5 {
+		t.Fatalf("%d cuts in %d exchanges", p.Cuts(), p.Exchanges())
+	}
+}
