@@ -455,7 +455,8 @@ func TestCutLinksCreateNoDuplicates(t *testing.T) {
 	}
 	// The ping passes; the push's reply is lost after HQ applied it; the
 	// retry's request is cut mid-way; the third try gets through.
-	px.Next(faultproxy.Pass, faultproxy.CutReply(0), faultproxy.CutRequest(300))
+	px.OnPath(protocol.PathPush, 1, faultproxy.CutReply(0))
+	px.OnPath(protocol.PathPush, 2, faultproxy.CutRequest(300))
 	rep := mustSync(t, ca)
 	if rep.Duplicate != 5 || rep.Applied != 0 || outboxLen(t, a) != 0 {
 		t.Fatalf("report %+v", rep)
@@ -465,7 +466,7 @@ func TestCutLinksCreateNoDuplicates(t *testing.T) {
 	}
 	// A pull cut mid-reply is retried and applied once.
 	b, cb := device(t, hq, px.URL(), []string{"OM-MA"})
-	px.Next(faultproxy.Pass, faultproxy.CutReply(200)) // ping, pull (nothing to push)
+	px.OnPath(protocol.PathPull, 1, faultproxy.CutReply(200))
 	rep = mustSync(t, cb)
 	if rep.Pulled != 5 {
 		t.Fatalf("report %+v", rep)
@@ -473,8 +474,8 @@ func TestCutLinksCreateNoDuplicates(t *testing.T) {
 	if n, _ := b.CountPeople(ctx); n != 5 {
 		t.Fatalf("B has %d people", n)
 	}
-	if px.Cuts() < 3 {
-		t.Fatalf("only %d cuts happened", px.Cuts())
+	if px.Cuts() != 3 {
+		t.Fatalf("%d cuts happened, want 3", px.Cuts())
 	}
 }
 
@@ -489,14 +490,15 @@ func TestPullResumesAfterCut(t *testing.T) {
 	px, _ := faultproxy.Start(strings.TrimPrefix(hq.URL(), "http://"))
 	defer px.Close()
 	b, cb := device(t, hq, px.URL(), []string{"OM-MA"}, WithPullLimit(2), WithBackoff(Backoff{Attempts: 1}))
-	// ping, push (nothing to push: no request), page 1, then page 2 cut.
-	px.Next(faultproxy.Pass, faultproxy.Pass, faultproxy.CutReply(100))
+	// Page 1 passes, page 2's reply is cut 100 bytes in (by path, not by
+	// the order of requests: the ping and any other request pass).
+	px.OnPath(protocol.PathPull, 2, faultproxy.CutReply(100))
 	if _, err := cb.Sync(ctx); Classify(err) != ProblemUnreachable {
 		t.Fatalf("cut sync: %v", err)
 	}
 	st, _ := b.SyncState(ctx)
-	if n, _ := b.CountPeople(ctx); n != 2 || st.Cursor == "" {
-		t.Fatalf("after the cut: %d people, cursor %q", n, st.Cursor)
+	if n, _ := b.CountPeople(ctx); n != 2 || st.Cursor == "" || px.Cuts() != 1 {
+		t.Fatalf("after the cut: %d people, cursor %q, %d cuts", n, st.Cursor, px.Cuts())
 	}
 	hq.cursors = nil
 	rep := mustSync(t, cb)

@@ -70,14 +70,19 @@ type Proxy struct {
 	nextT     int
 
 	mu       sync.Mutex
-	queue    []Fault // for the next exchanges, in order
-	standing Fault   // for every other exchange
+	queue    []Fault    // for the next exchanges, in order
+	onPath   []pathRule // faults for the nth request for a path
+	standing Fault      // for every other exchange
 	down     bool
 	conns    map[*link]struct{}
 
 	exchanges atomic.Int64
 	cuts      atomic.Int64
 	wg        sync.WaitGroup
+
+	// afterWrite, when set (tests only), runs after each forwarded write
+	// and before its bytes are counted.
+	afterWrite func(up bool)
 }
 
 // Start listens on 127.0.0.1 (a free port) and forwards to target
@@ -125,6 +130,40 @@ func (p *Proxy) Next(f ...Fault) {
 	p.mu.Lock()
 	p.queue = append(p.queue, f...)
 	p.mu.Unlock()
+}
+
+// pathRule gives a fault to the left-th next exchange for a path.
+type pathRule struct {
+	path  string
+	left  int
+	fault Fault
+}
+
+// OnPath gives f to the nth exchange from now (1: the next) whose request
+// is for path (its query aside), however many other requests come between
+// and whichever connection they travel on. It goes before the faults of
+// Next: an exchange it hits does not take one from that queue. The request
+// line must come in the exchange's first read (Go's HTTP client writes it
+// with the headers in one go).
+func (p *Proxy) OnPath(path string, nth int, f Fault) {
+	p.mu.Lock()
+	p.onPath = append(p.onPath, pathRule{path: path, left: max(nth, 1), fault: f})
+	p.mu.Unlock()
+}
+
+// requestPath is the path of the request line at the start of b ("" if
+// there is none).
+func requestPath(b []byte) string {
+	line, _, ok := bytes.Cut(b, []byte("\r\n"))
+	if !ok {
+		return ""
+	}
+	parts := bytes.Split(line, []byte(" "))
+	if len(parts) != 3 || !bytes.HasPrefix(parts[2], []byte("HTTP/")) {
+		return ""
+	}
+	target, _, _ := bytes.Cut(parts[1], []byte("?"))
+	return string(target)
 }
 
 // Always sets the fault of every exchange not given one by Next.
@@ -192,11 +231,32 @@ func (p *Proxy) accept() {
 	}
 }
 
-// nextFault takes the fault of a new exchange.
-func (p *Proxy) nextFault() Fault {
+// nextFault takes the fault of a new exchange whose request starts with
+// first.
+func (p *Proxy) nextFault(first []byte) Fault {
 	p.exchanges.Add(1)
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.onPath) > 0 {
+		path := requestPath(first)
+		var hit *Fault
+		kept := p.onPath[:0]
+		for _, r := range p.onPath {
+			if r.path == path {
+				if r.left--; r.left == 0 {
+					if hit == nil {
+						hit = &r.fault
+					}
+					continue // two for one exchange: the first given wins
+				}
+			}
+			kept = append(kept, r)
+		}
+		p.onPath = kept
+		if hit != nil {
+			return *hit
+		}
+	}
 	if len(p.queue) > 0 {
 		f := p.queue[0]
 		p.queue = p.queue[1:]
@@ -217,6 +277,7 @@ type link struct {
 	seen    []byte // the reply's bytes while its headers are not yet complete
 	bodyAt  int64  // where the reply's body starts (0: not yet known)
 	started bool
+	gen     int64 // which exchange of this link is under way (1, 2, ...)
 	once    sync.Once
 }
 
@@ -282,9 +343,10 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 	if up && (!l.started || l.replied) {
 		// A new exchange: the client speaks first, or again after a reply.
 		l.started, l.replied = true, false
+		l.gen++
 		l.up, l.down = 0, 0
 		l.seen, l.bodyAt = l.seen[:0], 0
-		l.fault = l.p.nextFault()
+		l.fault = l.p.nextFault(b)
 	}
 	first := false
 	if up {
@@ -294,6 +356,7 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		l.replied = true
 	}
 	f := l.fault
+	gen := l.gen
 	done := l.up
 	limit := f.CutRequestAfter
 	if !up {
@@ -332,11 +395,21 @@ func (l *link) forward(dst net.Conn, b []byte, up bool) bool {
 		if _, err := dst.Write(b[:k]); err != nil {
 			return false
 		}
+		if l.p.afterWrite != nil {
+			l.p.afterWrite(up)
+		}
+		// Once the last bytes of a reply are written, the client may read
+		// them and send its next request before this count is taken: the
+		// bytes count only if their exchange is still the link's, or they
+		// would eat into the next exchange's cut offsets (a reply cut
+		// after 100 bytes would then lose all of them).
 		l.mu.Lock()
-		if up {
-			l.up += int64(k)
-		} else {
-			l.down += int64(k)
+		if l.gen == gen {
+			if up {
+				l.up += int64(k)
+			} else {
+				l.down += int64(k)
+			}
 		}
 		l.mu.Unlock()
 		b = b[k:]
