@@ -11,6 +11,7 @@ import (
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
 	"github.com/oman-sca/safeer/internal/testharness/synccheck"
 	"github.com/oman-sca/safeer/sync/client"
+	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // Fault injection against the real HQ (hq.Server over SQLite and
@@ -119,9 +120,10 @@ func TestPushThroughBrokenLinks(t *testing.T) {
 				r := newFaultRig(t, newDB(t))
 				d := r.device("a")
 				addPeople(t, d, n, 1)
-				// The ping passes; the push meets the fault; the retry
-				// gets through.
-				r.px.Next(faultproxy.Pass, tc.fault)
+				// The first push meets the fault; the retry gets through.
+				// (By path, not by order: a kept-alive connection or the
+				// client's own retry of a reused one moves the order.)
+				r.px.OnPath(protocol.PathPush, 1, tc.fault)
 				rep, err := d.Client.Sync(ctx)
 				if err != nil {
 					t.Fatal(err)
@@ -154,20 +156,21 @@ func TestPullThroughBrokenLinks(t *testing.T) {
 
 		// A page cut mid-reply is fetched again and applied once.
 		b := r.device("b", client.WithPullLimit(100))
-		r.px.Next(faultproxy.Pass, faultproxy.CutReply(3000))
+		r.px.OnPath(protocol.PathPull, 1, faultproxy.CutReply(3000))
 		rep, err := b.Client.Sync(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Pulled != 300 || rep.Pages != 3 {
-			t.Fatalf("pulled %d rows in %d pages", rep.Pulled, rep.Pages)
+		if rep.Pulled != 300 || rep.Pages != 3 || r.px.Cuts() != 1 {
+			t.Fatalf("pulled %d rows in %d pages, %d cuts", rep.Pulled, rep.Pages, r.px.Cuts())
 		}
 		r.same(b)
 
 		// A link that keeps breaking: the pull gives up after the first
 		// page, keeping it and its cursor; the next sync resumes there.
 		c := r.device("c", client.WithPullLimit(100), client.WithBackoff(client.Backoff{Base: time.Millisecond, Max: time.Millisecond, Attempts: 2}))
-		r.px.Next(faultproxy.Pass, faultproxy.Pass, faultproxy.CutReply(500), faultproxy.CutRequest(10))
+		r.px.OnPath(protocol.PathPull, 2, faultproxy.CutReply(500))  // page 2's reply
+		r.px.OnPath(protocol.PathPull, 3, faultproxy.CutRequest(10)) // and its one retry
 		if _, err := c.Client.Sync(ctx); client.Classify(err) != client.ProblemUnreachable {
 			t.Fatalf("sync over a broken link: %v", err)
 		}
