@@ -4,24 +4,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-)
 
-// nodeDir holds the independent checker and its npm packages, which
-// `make deps-node` installs (pinned by package-lock.json).
-const nodeDir = "testdata/node"
+	"github.com/oman-sca/safeer/internal/testharness/nodecheck"
+)
 
 // issuerServer is an HTTPS server on loopback that plays HQ's public
 // side: the DID document at /.well-known/did.json and the signed status
@@ -102,43 +96,18 @@ type nodeReport struct {
 	StatusCacheControl string `json:"statusCacheControl"`
 }
 
-// runNode runs check.mjs on token. Node and the packages must be there:
-// the test fails rather than skips without them (make deps-node).
+// runNode runs check.mjs on token (nodecheck.Run) and reads its report
+// when every check passed.
 func runNode(t *testing.T, s *issuerServer, token string) (nodeReport, string, error) {
 	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		t.Fatalf("node is not installed: this test checks credentials with an independent implementation in Node.js (make deps-node installs it): %v", err)
-	}
-	for _, pkg := range []string{"jose", "ajv", "ajv-formats"} {
-		if _, err := os.Stat(filepath.Join(nodeDir, "node_modules", pkg, "package.json")); err != nil {
-			t.Fatalf("npm package %s is not installed in %s: run make deps-node", pkg, nodeDir)
-		}
-	}
-	dir := t.TempDir()
-	ca := filepath.Join(dir, "ca.pem")
-	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: s.srv.Certificate().Raw}), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "credential.jwt")
-	if err := os.WriteFile(file, []byte(token), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "check.mjs", file)
-	cmd.Dir = nodeDir
-	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca, "SAFEER_RESOLVE=example.com=127.0.0.1")
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	out, stderr, err := nodecheck.Run(t, s.srv.Certificate(), token)
 	var rep nodeReport
 	if err == nil {
 		if jerr := json.Unmarshal(out, &rep); jerr != nil {
 			t.Fatalf("check.mjs printed %q: %v", out, jerr)
 		}
 	}
-	return rep, stderr.String(), err
+	return rep, stderr, err
 }
 
 // An independent implementation (Node.js: jose, ajv, zlib) verifies what

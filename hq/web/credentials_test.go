@@ -4,20 +4,18 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/json"
-	"encoding/pem"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/oman-sca/safeer/internal/testharness/nodecheck"
 
 	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/hq"
@@ -208,40 +206,20 @@ func TestNodeChecksAgainstHQ(t *testing.T) {
 // set and every bit set in the list.
 func nodeCheck(t *testing.T, c *credHQ, token string) (revoked bool, set []int) {
 	t.Helper()
-	node, err := exec.LookPath("node")
+	out, stderr, err := nodecheck.Run(t, c.http.Certificate(), token)
 	if err != nil {
-		t.Fatalf("node is not installed (make deps-node): %v", err)
+		t.Fatalf("check.mjs: %v\n%s", err, stderr)
 	}
-	dir := filepath.Join("..", "..", "credential", "testdata", "node")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "jose", "package.json")); err != nil {
-		t.Fatalf("the npm packages of %s are not installed: run make deps-node", dir)
+	var rep struct {
+		Signature   string `json:"signature"`
+		DIDDocument string `json:"didDocument"`
+		Revoked     bool   `json:"revoked"`
+		Status      struct {
+			Set []int `json:"set"`
+		} `json:"status"`
 	}
-	tmp := t.TempDir()
-	ca := filepath.Join(tmp, "ca.pem")
-	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.http.Certificate().Raw}), 0o600)
-	file := filepath.Join(tmp, "credential.jwt")
-	os.WriteFile(file, []byte(token), 0o600)
-	{
-		cmd := exec.Command(node, "check.mjs", file)
-		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+ca, "SAFEER_RESOLVE=example.com=127.0.0.1")
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		out, err := cmd.Output()
-		if err != nil {
-			t.Fatalf("check.mjs: %v\n%s", err, stderr.String())
-		}
-		var rep struct {
-			Signature   string `json:"signature"`
-			DIDDocument string `json:"didDocument"`
-			Revoked     bool   `json:"revoked"`
-			Status      struct {
-				Set []int `json:"set"`
-			} `json:"status"`
-		}
-		if err := json.Unmarshal(out, &rep); err != nil || rep.Signature != "verified" || rep.DIDDocument != c.issuer.DID {
-			t.Fatalf("check.mjs printed %s (%v)", out, err)
-		}
-		return rep.Revoked, rep.Status.Set
+	if err := json.Unmarshal(out, &rep); err != nil || rep.Signature != "verified" || rep.DIDDocument != c.issuer.DID {
+		t.Fatalf("check.mjs printed %s (%v)", out, err)
 	}
+	return rep.Revoked, rep.Status.Set
 }
