@@ -615,3 +615,46 @@ func TestResyncSendsBackWhatHQLost(t *testing.T) {
 		t.Fatal("a second finish queued again")
 	}
 }
+
+// An empty value set after the row was made (here HQ's repair of a merge
+// into someone deleted) is an edit like any other. If HQ's restore lost
+// it, and HQ's copy now lacks the field, it must go back: another device
+// may re-assert the older value it cleared, which would then win at HQ
+// while this device kept the empty one (a chaos run found exactly that).
+func TestResyncSendsBackAValueClearedAfterTheBackup(t *testing.T) {
+	ctx := context.Background()
+	s := openTest(t)
+	other := uuid.Must(uuid.NewV7()).String()
+	target := uuid.Must(uuid.NewV7()).String()
+	made := stamp(time.Now().Add(-time.Hour), "other")
+	merged := stamp(time.Now().Add(-50*time.Minute), "other")
+	cleared := stamp(time.Now().Add(-40*time.Minute), protocol.HQDevice)
+	row := map[string]protocol.Field{"name_en": f("Other", made), "governorate": f("OM-MA", made)}
+	if err := s.ApplyChanges(ctx, []protocol.Change{
+		change(5, "person", other, row),
+		change(6, "person", other, map[string]protocol.Field{"merged_into": f(target, merged)}),
+		change(7, "person", other, map[string]protocol.Field{"merged_into": f("", cleared)}),
+	}, "e1.7", ""); err != nil {
+		t.Fatal(err)
+	}
+
+	// HQ restored from a backup older than the merge: its copy has no
+	// merged_into at all.
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(ctx, []protocol.Change{change(1, "person", other, row)}, "e2.1", ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FinishResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ops := outbox(t, s)
+	if len(ops) != 1 {
+		t.Fatalf("%d ops queued, want the cleared merge alone: %+v", len(ops), ops)
+	}
+	got := ops[0].Op.Fields
+	if len(got) != 1 || got["merged_into"].Value != "" || got["merged_into"].HLC != cleared {
+		t.Fatalf("queued %+v, want merged_into \"\" at %s", got, cleared)
+	}
+}

@@ -304,6 +304,14 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 	if err != nil || !ok {
 		return err
 	}
+	// An empty value set after the row was made (a field cleared, or
+	// HQ's repair of a merge) is an edit like any other: if HQ lost it,
+	// an older value another device re-asserts would win at HQ while
+	// this device keeps the empty one, and the copies would stay apart.
+	explicit, err := a.stampedSinceCreation(ctx, ch.Table, ch.RowID)
+	if err != nil {
+		return err
+	}
 	unsent, err := a.unsentStamps(ctx, ch.Table, ch.RowID)
 	if err != nil {
 		return err
@@ -317,8 +325,8 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 		if has && in.HLC == f.HLC {
 			continue // HQ has this very edit
 		}
-		if !has && isZero(f.Value) {
-			continue // HQ's copy is empty too
+		if !has && isZero(f.Value) && !explicit[name] {
+			continue // empty since the row was made: HQ's copy is empty too
 		}
 		// Newer than HQ's copy: HQ lost it. Older: HQ may have lost it
 		// too, and kept a concurrent edit that came back before it
@@ -328,6 +336,26 @@ func (a *applier) resyncRow(ctx context.Context, ch protocol.Change, cols map[st
 	}
 	_, err = a.reassert(ctx, ch.Table, ch.RowID, a.resyncBase(ctx), send)
 	return err
+}
+
+// stampedSinceCreation are the row's fields with a stamp of their own
+// (clocks): set after the row was made, or pulled. The others were last
+// set by the write that made the row.
+func (a *applier) stampedSinceCreation(ctx context.Context, table, id string) (map[string]bool, error) {
+	var clocksJSON string
+	// table is one of protocol.Tables, never outside input.
+	if err := a.t.sql.QueryRowContext(ctx, `SELECT clocks FROM `+table+` WHERE id = ?`, id).Scan(&clocksJSON); err != nil {
+		return nil, fmt.Errorf("read %s %s: %w", table, id, err)
+	}
+	clocks := map[string]string{}
+	if err := json.Unmarshal([]byte(clocksJSON), &clocks); err != nil {
+		return nil, fmt.Errorf("%s %s: damaged clocks: %w", table, id, err)
+	}
+	out := make(map[string]bool, len(clocks))
+	for name, stamp := range clocks {
+		out[name] = stamp != ""
+	}
+	return out, nil
 }
 
 // unsentStamps are "field@stamp" of every field the row's queued ops
