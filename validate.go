@@ -53,39 +53,39 @@ func ValidatePerson(p *Person, places Places) error {
 	case KindGuest, "ضيف":
 		p.Kind = KindGuest
 	default:
-		bad.Add("kind", message.New("data.person.kind", message.Quoted("value", p.Kind)))
+		bad.Add(FieldKind, message.New("data.person.kind", message.Quoted("value", p.Kind)))
 	}
 	if p.NameAr == "" && p.NameEn == "" {
 		bad.Add("name", message.New("data.person.name_required"))
 	}
 	if p.NameAr != "" && !HasArabicLetter(p.NameAr) {
-		bad.Add("name_ar", message.New("data.person.name_ar_not_arabic"))
+		bad.Add(FieldNameAr, message.New("data.person.name_ar_not_arabic"))
 	}
 	if len([]rune(p.NameAr)) > MaxNameLength || len([]rune(p.NameEn)) > MaxNameLength {
 		bad.Add("name", message.New("data.person.name_too_long", message.Int("max", MaxNameLength)))
 	}
 	if g, err := input.Gender(p.Gender); err != nil {
-		bad.addParse("gender", err)
+		bad.addParse(FieldGender, err)
 	} else {
 		p.Gender = g
 	}
 	if v, err := input.CivilID(p.CivilID); err != nil {
-		bad.addParse("civil_id", err)
+		bad.addParse(FieldCivilID, err)
 	} else {
 		p.CivilID = v
 	}
 	if v, err := input.Phone(p.Phone); err != nil {
-		bad.addParse("phone", err)
+		bad.addParse(FieldPhone, err)
 	} else {
 		p.Phone = v
 	}
 	if v, err := input.Email(p.Email); err != nil {
-		bad.addParse("email", err)
+		bad.addParse(FieldEmail, err)
 	} else {
 		p.Email = v
 	}
 	if v, err := input.Date(p.JoinedOn); err != nil {
-		bad.addParse("joined_on", err)
+		bad.addParse(FieldJoinedOn, err)
 	} else {
 		p.JoinedOn = v
 	}
@@ -95,7 +95,7 @@ func ValidatePerson(p *Person, places Places) error {
 	case StatusInactive, "غير نشط", "غير فعال":
 		p.Status = StatusInactive
 	default:
-		bad.Add("status", message.New("data.person.status", message.Quoted("value", p.Status)))
+		bad.Add(FieldStatus, message.New("data.person.status", message.Quoted("value", p.Status)))
 	}
 	bad.checkPlace(places, &p.Governorate, &p.Wilayat)
 	return bad.Err()
@@ -109,30 +109,30 @@ func ValidateWorkshop(w *Workshop, places Places) error {
 		bad.Add("title", message.New("data.workshop.title_required"))
 	}
 	if w.TitleAr != "" && !HasArabicLetter(w.TitleAr) {
-		bad.Add("title_ar", message.New("data.workshop.title_ar_not_arabic"))
+		bad.Add(FieldTitleAr, message.New("data.workshop.title_ar_not_arabic"))
 	}
 	if strings.TrimSpace(w.Date) == "" {
-		bad.Add("date", message.New("data.workshop.date_required"))
+		bad.Add(FieldDate, message.New("data.workshop.date_required"))
 	} else if v, err := input.Date(w.Date); err != nil {
-		bad.addParse("date", err)
+		bad.addParse(FieldDate, err)
 	} else {
 		w.Date = v
 	}
 	if w.StartTime != "" {
 		if t, err := time.Parse("15:04", w.StartTime); err != nil {
-			bad.Add("start_time", message.New("data.workshop.start_time", message.Quoted("value", w.StartTime)))
+			bad.Add(FieldStartTime, message.New("data.workshop.start_time", message.Quoted("value", w.StartTime)))
 		} else {
 			w.StartTime = t.Format("15:04")
 		}
 	}
 	if w.Hours <= 0 || w.Hours > 24 {
-		bad.Add("hours", message.New("data.workshop.hours"))
+		bad.Add(FieldHours, message.New("data.workshop.hours"))
 	}
 	if w.MinHours < 0 || (w.Hours > 0 && w.MinHours > w.Hours) {
-		bad.Add("min_hours", message.New("data.workshop.min_hours"))
+		bad.Add(FieldMinHours, message.New("data.workshop.min_hours"))
 	}
 	if w.Capacity < 0 {
-		bad.Add("capacity", message.New("data.workshop.capacity_negative"))
+		bad.Add(FieldCapacity, message.New("data.workshop.capacity_negative"))
 	}
 	switch strings.ToLower(strings.TrimSpace(w.Status)) {
 	case "", WorkshopPlanned:
@@ -142,7 +142,7 @@ func ValidateWorkshop(w *Workshop, places Places) error {
 	case WorkshopCancelled:
 		w.Status = WorkshopCancelled
 	default:
-		bad.Add("status", message.New("data.workshop.status", message.Quoted("value", w.Status)))
+		bad.Add(FieldStatus, message.New("data.workshop.status", message.Quoted("value", w.Status)))
 	}
 	bad.checkPlace(places, &w.Governorate, &w.Wilayat)
 	return bad.Err()
@@ -157,10 +157,10 @@ func ValidateAttendance(a *Attendance, w Workshop) error {
 		a.Status = Present
 	case Present, Absent, Excused:
 	default:
-		bad.Add("status", message.New("data.attendance.status", message.Quoted("value", a.Status)))
+		bad.Add(FieldStatus, message.New("data.attendance.status", message.Quoted("value", a.Status)))
 	}
 	if a.Hours < 0 || a.Hours > 24 || (w.Hours > 0 && a.Hours > w.Hours) {
-		bad.Add("hours", message.New("data.attendance.hours", message.Float("hours", w.Hours)))
+		bad.Add(FieldHours, message.New("data.attendance.hours", message.Float("hours", w.Hours)))
 	}
 	return bad.Err()
 }
@@ -170,12 +170,12 @@ func ValidateAttendance(a *Attendance, w Workshop) error {
 func (bad *Problems) checkPlace(places Places, gov, wil *string) {
 	*gov, *wil = strings.TrimSpace(*gov), strings.TrimSpace(*wil)
 	if *gov == "" {
-		bad.Add("governorate", message.New("data.place.governorate_required"))
+		bad.Add(FieldGovernorate, message.New("data.place.governorate_required"))
 		return
 	}
 	code, ok := places.Governorate(*gov)
 	if !ok {
-		bad.Add("governorate", message.New("data.place.governorate_unknown", message.Quoted("value", *gov)))
+		bad.Add(FieldGovernorate, message.New("data.place.governorate_unknown", message.Quoted("value", *gov)))
 		return
 	}
 	*gov = code
@@ -188,11 +188,11 @@ func (bad *Problems) checkPlace(places Places, gov, wil *string) {
 	}
 	en, ar := places.GovernorateNames(code)
 	if p, ok := places.WilayatAnywhere(*wil); ok {
-		bad.Add("wilayat", message.New("data.place.wilayat_elsewhere", message.Pair("wilayat", p.WilayatEn, p.WilayatAr),
+		bad.Add(FieldWilayat, message.New("data.place.wilayat_elsewhere", message.Pair("wilayat", p.WilayatEn, p.WilayatAr),
 			message.Pair("governorate", p.GovernorateEn, p.GovernorateAr), message.Pair("chosen", en, ar)))
 		return
 	}
-	bad.Add("wilayat", message.New("data.place.wilayat_unknown", message.Quoted("value", *wil), message.Pair("governorate", en, ar)))
+	bad.Add(FieldWilayat, message.New("data.place.wilayat_unknown", message.Quoted("value", *wil), message.Pair("governorate", en, ar)))
 }
 
 // addParse records a value package input refused: its own message, or

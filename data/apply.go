@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -23,7 +24,7 @@ import (
 // they came from HQ.
 
 // boolFields are the synced flags, kept as 0/1 in INTEGER columns.
-var boolFields = map[string]bool{"deleted": true, "resolved": true}
+var boolFields = map[string]bool{safeer.FieldDeleted: true, safeer.FieldResolved: true}
 
 // maxPeoplePatch is how many pulled people a page may patch into the search
 // index in place; a bigger page marks the index stale (one rebuild).
@@ -144,10 +145,10 @@ func (a *applier) drop(ctx context.Context, table, id string) error {
 	if _, err := a.t.exec(ctx, `DELETE FROM resync_pending WHERE tbl = ? AND row_id = ?`, table, id); err != nil {
 		return fmt.Errorf("drop %s %s: %w", table, id, err)
 	}
-	if n, _ := res.RowsAffected(); n > 0 && table == "person" {
+	if n, _ := res.RowsAffected(); n > 0 && table == safeer.TablePerson {
 		a.peopleGone = true
 	}
-	if table != "conflict" {
+	if table != safeer.TableConflict {
 		// The conflicts about the row go with it (HQ keeps them in the
 		// row's governorate; one it lost in a restore has no exit to
 		// tell this device): none is left that names a row not here.
@@ -169,7 +170,7 @@ func (a *applier) drop(ctx context.Context, table, id string) error {
 // changes (out of scope), one entry per stamp, for a person to see,
 // rather than vanish with the row.
 func (a *applier) keepLostOwnValues(ctx context.Context, table, id string) error {
-	if table == "conflict" {
+	if table == safeer.TableConflict {
 		return nil
 	}
 	var noted int
@@ -432,14 +433,14 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 		}
 	}
 	switch ch.Table {
-	case "person":
+	case safeer.TablePerson:
 		if len(changed) > 0 {
 			if a.people == nil {
 				a.people = map[string]bool{}
 			}
 			a.people[ch.RowID] = true
 		}
-	case "place":
+	case safeer.TablePlace:
 		if len(changed) > 0 {
 			a.t.placesSeen = true
 		}
@@ -635,7 +636,7 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 			if err != nil {
 				return err
 			}
-			if (table == "person" || table == "conflict") && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, table+" "+rowID+" belongs to ") {
+			if (table == safeer.TablePerson || table == safeer.TableConflict) && code == protocol.CodeOutOfScope && strings.HasPrefix(msg, table+" "+rowID+" belongs to ") {
 				// HQ holds the person (or the row a conflict is about) in
 				// a governorate this device is not enrolled for: moved
 				// while HQ lost, in its restore, the exit that would have
@@ -644,7 +645,7 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 				if err := a.drop(ctx, table, rowID); err != nil {
 					return err
 				}
-				if table == "person" {
+				if table == safeer.TablePerson {
 					t.peopleBulk = true
 				}
 				slog.Info("sync: a row HQ holds in another governorate leaves this device", "table", table, "row", rowID)

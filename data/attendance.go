@@ -29,8 +29,8 @@ func scanAttendance(sc interface{ Scan(...any) error }) (safeer.Attendance, erro
 
 func attendanceRow(a safeer.Attendance) row {
 	return row{
-		"workshop_id": a.WorkshopID, "person_id": a.PersonID, "checked_in_at": a.CheckedInAt,
-		"hours": a.Hours, "status": a.Status, "deleted": a.Deleted,
+		safeer.FieldWorkshopID: a.WorkshopID, safeer.FieldPersonID: a.PersonID, safeer.FieldCheckedInAt: a.CheckedInAt,
+		safeer.FieldHours: a.Hours, safeer.FieldStatus: a.Status, safeer.FieldDeleted: a.Deleted,
 	}
 }
 
@@ -78,14 +78,14 @@ func (s *Store) Attend(ctx context.Context, a *safeer.Attendance) error {
 			// out, "deleted": false would stay true at HQ after a removal
 			// there, while this device, whose row is stamped now, shows
 			// the check-in: the copies would never agree.
-			return t.insert(ctx, "attendance", a.ID, attendanceRow(*a), nil)
+			return t.insert(ctx, safeer.TableAttendance, a.ID, attendanceRow(*a), nil)
 		case err != nil:
 			return err
 		}
 		if old.Status == a.Status && !old.Deleted {
 			a.CheckedInAt = old.CheckedInAt // a repeated check-in keeps the first time
 		}
-		return t.update(ctx, "attendance", a.ID, diff(attendanceRow(old), attendanceRow(*a)))
+		return t.update(ctx, safeer.TableAttendance, a.ID, diff(attendanceRow(old), attendanceRow(*a)))
 	})
 }
 
@@ -100,7 +100,7 @@ func (s *Store) Unattend(ctx context.Context, workshopID, personID string) error
 		if err != nil || a.Deleted {
 			return err
 		}
-		return t.update(ctx, "attendance", id, row{"deleted": true})
+		return t.update(ctx, safeer.TableAttendance, id, row{safeer.FieldDeleted: true})
 	})
 }
 

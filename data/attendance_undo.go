@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/message"
 )
 
@@ -66,7 +67,7 @@ func (s *Store) UnattendRevoking(ctx context.Context, workshopID, personID, reas
 		if a.Deleted {
 			return nil
 		}
-		return t.update(ctx, "attendance", id, row{"deleted": true})
+		return t.update(ctx, safeer.TableAttendance, id, row{safeer.FieldDeleted: true})
 	})
 	if err != nil {
 		return nil, err

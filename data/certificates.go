@@ -231,18 +231,18 @@ func (t *tx) addCertificate(ctx context.Context, attendanceID string, sc certifi
 		IssuedAt: sc.IssuedAt.UTC().Format(time.RFC3339), DeviceID: sc.DeviceID, Snapshot: safeer.CertificateText(sc.Certificate),
 		Payload: sc.Payload, ReissueOf: sc.ReissueOf}}
 	fields := row2fields(row, string(snap))
-	return row, t.insert(ctx, "certificate", row.ID, newFields(fields), nil)
+	return row, t.insert(ctx, safeer.TableCertificate, row.ID, newFields(fields), nil)
 }
 
 func row2fields(c CertificateRow, snapshot string) row {
-	return row{"attendance_id": c.AttendanceID, "code": c.Code, "issued_at": c.IssuedAt,
-		"device_id": c.DeviceID, "snapshot": snapshot,
-		"signature": base64.RawURLEncoding.EncodeToString(c.Payload), "revoked_at": c.RevokedAt,
-		"revoked_reason": c.RevokedReason, "reissue_of": c.ReissueOf}
+	return row{safeer.FieldAttendanceID: c.AttendanceID, safeer.FieldCode: c.Code, safeer.FieldIssuedAt: c.IssuedAt,
+		safeer.FieldDeviceID: c.DeviceID, safeer.FieldSnapshot: snapshot,
+		safeer.FieldSignature: base64.RawURLEncoding.EncodeToString(c.Payload), safeer.FieldRevokedAt: c.RevokedAt,
+		safeer.FieldRevokedReason: c.RevokedReason, safeer.FieldReissueOf: c.ReissueOf}
 }
 
 func (t *tx) revoke(ctx context.Context, id, reason string, at time.Time) error {
-	return t.update(ctx, "certificate", id, row{"revoked_at": at.UTC().Format(time.RFC3339), "revoked_reason": reason})
+	return t.update(ctx, safeer.TableCertificate, id, row{safeer.FieldRevokedAt: at.UTC().Format(time.RFC3339), safeer.FieldRevokedReason: reason})
 }
 
 // ErrAlreadyRevoked is returned when revoking a revoked certificate.

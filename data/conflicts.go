@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -56,14 +57,14 @@ func (s *Store) scanConflict(sc interface{ Scan(...any) error }) (Conflict, erro
 		return c, err
 	}
 	var err error
-	if winner, err = s.openValue("conflict", c.ID, "winner", winner); err != nil {
+	if winner, err = s.openValue(safeer.TableConflict, c.ID, safeer.FieldWinner, winner); err != nil {
 		return c, err
 	}
-	if loser, err = s.openValue("conflict", c.ID, "loser", loser); err != nil {
+	if loser, err = s.openValue(safeer.TableConflict, c.ID, safeer.FieldLoser, loser); err != nil {
 		return c, err
 	}
-	c.Winner, _ = fromColumn("winner", "ANY", winner)
-	c.Loser, _ = fromColumn("loser", "ANY", loser)
+	c.Winner, _ = fromColumn(safeer.FieldWinner, "ANY", winner)
+	c.Loser, _ = fromColumn(safeer.FieldLoser, "ANY", loser)
 	if h, err := protocol.ParseHLC(c.WinnerHLC); err == nil && c.WinnerHLC != "" {
 		c.WinnerDevice, c.WinnerAt = h.Device, h.Time()
 	}
@@ -123,11 +124,11 @@ func (s *Store) describeConflict(ctx context.Context, c *Conflict) {
 		return
 	}
 	switch c.Table {
-	case "person":
+	case safeer.TablePerson:
 		if p, err := s.Person(ctx, c.RowID); err == nil {
 			c.Label = p.DisplayName()
 		}
-	case "workshop":
+	case safeer.TableWorkshop:
 		if w, err := s.Workshop(ctx, c.RowID); err == nil {
 			c.Label = w.Title()
 		}
@@ -164,7 +165,7 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 		if c.Resolved {
 			return fmt.Errorf("conflict %s: %w", id, ErrConflictResolved)
 		}
-		if !protocol.KnownField(c.Table, c.Field) || c.Table == "conflict" {
+		if !protocol.KnownField(c.Table, c.Field) || c.Table == safeer.TableConflict {
 			return fmt.Errorf("conflict %s is about %s.%s, which this Safeer cannot edit (update Safeer)", id, c.Table, c.Field)
 		}
 		value := c.Winner
@@ -191,15 +192,15 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 			return fmt.Errorf("resolve conflict %s: %w", id, err)
 		}
 		switch c.Table {
-		case "person":
+		case safeer.TablePerson:
 			p, err := t.person(ctx, c.RowID)
 			if err != nil {
 				return err
 			}
 			t.people = append(t.people, p)
-		case "place":
+		case safeer.TablePlace:
 			t.placesSeen = true
 		}
-		return t.update(ctx, "conflict", id, row{"resolved": true, "resolved_at": s.nowUTC().Format(time.RFC3339)})
+		return t.update(ctx, safeer.TableConflict, id, row{safeer.FieldResolved: true, safeer.FieldResolvedAt: s.nowUTC().Format(time.RFC3339)})
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/spreadsheet"
 )
 
@@ -36,7 +37,7 @@ var exports = map[string]exportSpec{
 			organisation, expertise, joined_on, status, notes
 			FROM person WHERE ` + livePerson + `
 			ORDER BY CASE WHEN name_ar != '' THEN name_ar ELSE name_en END, id`,
-		sealed: map[int]string{5: "civil_id", 6: "phone", 7: "email", 14: "notes"},
+		sealed: map[int]string{5: safeer.FieldCivilID, 6: safeer.FieldPhone, 7: safeer.FieldEmail, 14: safeer.FieldNotes},
 		idCol:  0,
 	},
 	"workshops": {
@@ -61,7 +62,7 @@ var exports = map[string]exportSpec{
 			WHERE a.deleted = 0 AND w.deleted = 0
 			GROUP BY w.id, p.id -- merged people who both came are one row (SQLite takes the other columns from the row of max)
 			ORDER BY w.date, w.id, CASE WHEN p.name_ar != '' THEN p.name_ar ELSE p.name_en END`,
-		sealed: map[int]string{7: "phone"},
+		sealed: map[int]string{7: safeer.FieldPhone},
 		idCol:  4,
 	},
 }
@@ -96,7 +97,7 @@ func (s *Store) Export(ctx context.Context, kind, format string, w io.Writer) (i
 				return cells, err
 			}
 			for i, field := range spec.sealed {
-				if err := s.openString("person", cells[spec.idCol], field, &cells[i]); err != nil {
+				if err := s.openString(safeer.TablePerson, cells[spec.idCol], field, &cells[i]); err != nil {
 					return nil, err
 				}
 			}

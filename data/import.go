@@ -217,7 +217,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 						}
 					}
 					before := inserted
-					if err := t.insertMany(ctx, "person", bulk, func(n int) {
+					if err := t.insertMany(ctx, safeer.TablePerson, bulk, func(n int) {
 						savedN.Store(int64(before + n))
 						progress()
 					}); err != nil {
@@ -281,7 +281,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				c.id = ids[0]
 				c.p.ID = c.id
 				// Sealed here, on every core, on a protected database.
-				if c.fields, c.hashes, err = s.sealRow("person", c.id, newPersonRow(c.p)); err != nil {
+				if c.fields, c.hashes, err = s.sealRow(safeer.TablePerson, c.id, newPersonRow(c.p)); err != nil {
 					return err
 				}
 				if c.hashes != nil {
@@ -507,7 +507,7 @@ func (s *Store) UndoImport(ctx context.Context, batch string) (int, error) {
 		rows.Close()
 		t.peopleBulk = true
 		for _, id := range ids {
-			if err := t.update(ctx, "person", id, row{"deleted": true}); err != nil {
+			if err := t.update(ctx, safeer.TablePerson, id, row{safeer.FieldDeleted: true}); err != nil {
 				return err
 			}
 		}

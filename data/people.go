@@ -27,11 +27,22 @@ func scanPerson(sc interface{ Scan(...any) error }) (safeer.Person, error) {
 // fields are the synced fields of p.
 func personRow(p safeer.Person) row {
 	return row{
-		"kind": p.Kind, "name_ar": p.NameAr, "name_en": p.NameEn, "gender": p.Gender,
-		"civil_id": p.CivilID, "phone": p.Phone, "email": p.Email, "governorate": p.Governorate,
-		"wilayat": p.Wilayat, "organisation": p.Organisation, "expertise": p.Expertise,
-		"joined_on": p.JoinedOn, "status": p.Status, "notes": p.Notes, "deleted": p.Deleted,
-		"merged_into": p.MergedInto,
+		safeer.FieldKind:         p.Kind,
+		safeer.FieldNameAr:       p.NameAr,
+		safeer.FieldNameEn:       p.NameEn,
+		safeer.FieldGender:       p.Gender,
+		safeer.FieldCivilID:      p.CivilID,
+		safeer.FieldPhone:        p.Phone,
+		safeer.FieldEmail:        p.Email,
+		safeer.FieldGovernorate:  p.Governorate,
+		safeer.FieldWilayat:      p.Wilayat,
+		safeer.FieldOrganisation: p.Organisation,
+		safeer.FieldExpertise:    p.Expertise,
+		safeer.FieldJoinedOn:     p.JoinedOn,
+		safeer.FieldStatus:       p.Status,
+		safeer.FieldNotes:        p.Notes,
+		safeer.FieldDeleted:      p.Deleted,
+		safeer.FieldMergedInto:   p.MergedInto,
 	}
 }
 
@@ -41,16 +52,17 @@ func newPersonRow(p safeer.Person) row {
 	r := make(row, 8)
 	for _, f := range [...]struct {
 		name, value string
-	}{{"kind", p.Kind}, {"name_ar", p.NameAr}, {"name_en", p.NameEn}, {"gender", p.Gender},
-		{"civil_id", p.CivilID}, {"phone", p.Phone}, {"email", p.Email}, {"governorate", p.Governorate},
-		{"wilayat", p.Wilayat}, {"organisation", p.Organisation}, {"expertise", p.Expertise},
-		{"joined_on", p.JoinedOn}, {"status", p.Status}, {"notes", p.Notes}, {"merged_into", p.MergedInto}} {
+	}{{safeer.FieldKind, p.Kind}, {safeer.FieldNameAr, p.NameAr}, {safeer.FieldNameEn, p.NameEn},
+		{safeer.FieldGender, p.Gender}, {safeer.FieldCivilID, p.CivilID}, {safeer.FieldPhone, p.Phone},
+		{safeer.FieldEmail, p.Email}, {safeer.FieldGovernorate, p.Governorate}, {safeer.FieldWilayat, p.Wilayat},
+		{safeer.FieldOrganisation, p.Organisation}, {safeer.FieldExpertise, p.Expertise}, {safeer.FieldJoinedOn, p.JoinedOn},
+		{safeer.FieldStatus, p.Status}, {safeer.FieldNotes, p.Notes}, {safeer.FieldMergedInto, p.MergedInto}} {
 		if f.value != "" {
 			r[f.name] = f.value
 		}
 	}
 	if p.Deleted {
-		r["deleted"] = true
+		r[safeer.FieldDeleted] = true
 	}
 	return r
 }
@@ -111,7 +123,7 @@ func (t *tx) addPerson(ctx context.Context, p *safeer.Person, batch string) erro
 	if batch != "" {
 		extra = map[string]any{"import_batch": batch}
 	}
-	if err := t.insert(ctx, "person", p.ID, newFields(personRow(*p)), extra); err != nil {
+	if err := t.insert(ctx, safeer.TablePerson, p.ID, newFields(personRow(*p)), extra); err != nil {
 		return err
 	}
 	if !t.peopleBulk {
@@ -136,7 +148,7 @@ func (s *Store) UpdatePerson(ctx context.Context, p *safeer.Person) error {
 			return fmt.Errorf("person %s was deleted: %w", p.ID, ErrNotFound)
 		}
 		p.Deleted, p.MergedInto = old.Deleted, old.MergedInto
-		if err := t.update(ctx, "person", p.ID, diff(personRow(old), personRow(*p))); err != nil {
+		if err := t.update(ctx, safeer.TablePerson, p.ID, diff(personRow(old), personRow(*p))); err != nil {
 			return err
 		}
 		t.people = append(t.people, *p)
@@ -157,19 +169,19 @@ func (s *Store) CompletePerson(ctx context.Context, id string, typed safeer.Pers
 	if errors.As(s.ValidatePerson(&typed), &ve) {
 		for _, fe := range ve.Errors {
 			switch fe.Field {
-			case "name_ar":
+			case safeer.FieldNameAr:
 				typed.NameAr = ""
-			case "gender":
+			case safeer.FieldGender:
 				typed.Gender = ""
-			case "civil_id":
+			case safeer.FieldCivilID:
 				typed.CivilID = ""
-			case "phone":
+			case safeer.FieldPhone:
 				typed.Phone = ""
-			case "email":
+			case safeer.FieldEmail:
 				typed.Email = ""
-			case "joined_on":
+			case safeer.FieldJoinedOn:
 				typed.JoinedOn = ""
-			case "wilayat", "governorate":
+			case safeer.FieldWilayat, safeer.FieldGovernorate:
 				typed.Wilayat = ""
 			}
 		}
@@ -206,7 +218,7 @@ func (s *Store) CompletePerson(ctx context.Context, id string, typed safeer.Pers
 			return err
 		}
 		x.Deleted, x.MergedInto = old.Deleted, old.MergedInto
-		if err := t.update(ctx, "person", id, diff(personRow(old), personRow(x))); err != nil {
+		if err := t.update(ctx, safeer.TablePerson, id, diff(personRow(old), personRow(x))); err != nil {
 			return err
 		}
 		t.people = append(t.people, x)
@@ -238,13 +250,13 @@ func (s *Store) DeletePerson(ctx context.Context, id string) error {
 			return err
 		}
 		for _, f := range followers {
-			if err := t.update(ctx, "person", f.ID, row{"deleted": true}); err != nil {
+			if err := t.update(ctx, safeer.TablePerson, f.ID, row{safeer.FieldDeleted: true}); err != nil {
 				return err
 			}
 			f.Deleted = true
 			t.people = append(t.people, f)
 		}
-		if err := t.update(ctx, "person", id, row{"deleted": true}); err != nil {
+		if err := t.update(ctx, safeer.TablePerson, id, row{safeer.FieldDeleted: true}); err != nil {
 			return err
 		}
 		p.Deleted = true
@@ -424,7 +436,7 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 		for k, v := range plan.Changes() {
 			changes[k] = v
 		}
-		if err := t.update(ctx, "person", into, changes); err != nil {
+		if err := t.update(ctx, safeer.TablePerson, into, changes); err != nil {
 			return err
 		}
 		if len(changes) > 0 {
@@ -433,7 +445,7 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 			}
 			t.people = append(t.people, plan.Keep)
 		}
-		if err := t.update(ctx, "person", from, row{"merged_into": into}); err != nil {
+		if err := t.update(ctx, safeer.TablePerson, from, row{safeer.FieldMergedInto: into}); err != nil {
 			return err
 		}
 		src := plan.Merge
@@ -456,7 +468,7 @@ func (s *Store) MergePeople(ctx context.Context, from, into string, take map[str
 		}
 		rows.Close()
 		for _, id := range followers {
-			if err := t.update(ctx, "person", id, row{"merged_into": into}); err != nil {
+			if err := t.update(ctx, safeer.TablePerson, id, row{safeer.FieldMergedInto: into}); err != nil {
 				return err
 			}
 		}

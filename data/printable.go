@@ -72,10 +72,10 @@ var workshopGaps = []struct {
 	placeholder, field string
 	name               message.Message
 }{
-	{"workshop_ar", "title_ar", message.New("print.gap.title_ar")},
-	{"workshop_en", "title_en", message.New("print.gap.title_en")},
-	{"wilayat_ar", "wilayat", message.New("print.gap.wilayat")},
-	{"wilayat_en", "wilayat", message.New("print.gap.wilayat")},
+	{"workshop_ar", safeer.FieldTitleAr, message.New("print.gap.title_ar")},
+	{"workshop_en", safeer.FieldTitleEn, message.New("print.gap.title_en")},
+	{"wilayat_ar", safeer.FieldWilayat, message.New("print.gap.wilayat")},
+	{"wilayat_en", safeer.FieldWilayat, message.New("print.gap.wilayat")},
 }
 
 // templateGapNames name the template's own texts a coordinator fills in.

@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/vault"
 )
@@ -319,19 +320,19 @@ func (s *Store) sealAll(ctx context.Context, k *vault.Key, backup string, progre
 			return ctx.Err()
 		}
 		r := "person/" + p.id
-		civil, err := seal(r, "civil_id", p.civil)
+		civil, err := seal(r, safeer.FieldCivilID, p.civil)
 		if err != nil {
 			return err
 		}
-		phone, err := seal(r, "phone", p.phone)
+		phone, err := seal(r, safeer.FieldPhone, p.phone)
 		if err != nil {
 			return err
 		}
-		email, err := seal(r, "email", p.email)
+		email, err := seal(r, safeer.FieldEmail, p.email)
 		if err != nil {
 			return err
 		}
-		notes, err := seal(r, "notes", p.notes)
+		notes, err := seal(r, safeer.FieldNotes, p.notes)
 		if err != nil {
 			return err
 		}
@@ -360,7 +361,7 @@ func (s *Store) sealAll(ctx context.Context, k *vault.Key, backup string, progre
 	}
 	for _, c := range conflicts {
 		vals := []any{c.winner, c.loser}
-		for i, name := range []string{"winner", "loser"} {
+		for i, name := range []string{safeer.FieldWinner, safeer.FieldLoser} {
 			v := vals[i]
 			if b, ok := v.([]byte); ok {
 				v = string(b)

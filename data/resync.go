@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -38,7 +39,7 @@ import (
 // parents first: those it writes, then the conflicts HQ logged about them
 // (HQ loses those it logged after its backup; they go back in HQ's name).
 // Place rows are HQ's alone.
-var resyncTables = []string{"person", "workshop", "attendance", "certificate", "conflict"}
+var resyncTables = []string{safeer.TablePerson, safeer.TableWorkshop, safeer.TableAttendance, safeer.TableCertificate, safeer.TableConflict}
 
 // StartResync makes the next pull start from the beginning and notes the
 // rows to check against HQ's copy. The outbox keeps every op (their base
@@ -273,9 +274,9 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 // placeField is, for each table a device writes, the field HQ places a new
 // row by (its governorate, or the row it belongs to).
 var placeField = map[string]string{
-	"person": "governorate", "workshop": "governorate",
-	"attendance": "workshop_id", "certificate": "attendance_id",
-	"conflict": "row_id",
+	safeer.TablePerson: safeer.FieldGovernorate, safeer.TableWorkshop: safeer.FieldGovernorate,
+	safeer.TableAttendance: safeer.FieldWorkshopID, safeer.TableCertificate: safeer.FieldAttendanceID,
+	safeer.TableConflict: safeer.FieldRowID,
 }
 
 // tableOrder puts parents before children (the order of resyncTables).

@@ -424,7 +424,7 @@ func init() {
 // index takes a second.
 func (s *Store) listSQL(ctx context.Context, opt SearchOptions, total bool) (SearchPage, error) {
 	where, args := livePerson, []any{}
-	for _, f := range []struct{ col, v string }{{"governorate", opt.Governorate}, {"wilayat", opt.Wilayat}, {"status", opt.Status}} {
+	for _, f := range []struct{ col, v string }{{safeer.FieldGovernorate, opt.Governorate}, {safeer.FieldWilayat, opt.Wilayat}, {safeer.FieldStatus, opt.Status}} {
 		if f.v != "" {
 			where += ` AND ` + f.col + ` = ?`
 			args = append(args, f.v)

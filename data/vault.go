@@ -52,8 +52,8 @@ func errLocked() error { return message.Wrap(ErrLocked, "vault.locked") }
 // database. A conflict's winner and loser are the values of any field,
 // personal ones among them: both are always sealed.
 var sealedFields = map[string]map[string]bool{
-	"person":   {"civil_id": true, "phone": true, "email": true, "notes": true},
-	"conflict": {"winner": true, "loser": true},
+	safeer.TablePerson:   {safeer.FieldCivilID: true, safeer.FieldPhone: true, safeer.FieldEmail: true, safeer.FieldNotes: true},
+	safeer.TableConflict: {safeer.FieldWinner: true, safeer.FieldLoser: true},
 	// HQ's bearer token (devicekey.go).
 	"sync_state": {"token": true},
 }
@@ -61,7 +61,7 @@ var sealedFields = map[string]map[string]bool{
 // hashedFields are the person fields with a look-up hash column, and
 // their hash's purpose.
 var hashedFields = map[string]vault.Purpose{
-	"civil_id": vault.CivilID, "phone": vault.Phone, "email": vault.Email,
+	safeer.FieldCivilID: vault.CivilID, safeer.FieldPhone: vault.Phone, safeer.FieldEmail: vault.Email,
 }
 
 // hashColumns lists hashedFields' columns in a fixed order.
@@ -186,7 +186,7 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 			}
 			out[name] = sealed
 		}
-		if table == "person" {
+		if table == safeer.TablePerson {
 			hashes = make(map[string]any, len(hashedFields))
 			for f, purpose := range hashedFields {
 				if v, ok := r[f]; ok {
@@ -225,7 +225,7 @@ func (s *Store) sealValue(table, id, field string, v any) (any, error) {
 // stores it, or "" when the field has none or the database is clear.
 func (s *Store) hashValue(table, field string, v any) (col, hash string) {
 	purpose, ok := hashedFields[field]
-	if table != "person" || !ok {
+	if table != safeer.TablePerson || !ok {
 		return "", ""
 	}
 	str, _ := v.(string)
@@ -283,8 +283,8 @@ func (s *Store) openPerson(p *safeer.Person) error {
 	for _, f := range [...]struct {
 		name string
 		v    *string
-	}{{"civil_id", &p.CivilID}, {"phone", &p.Phone}, {"email", &p.Email}, {"notes", &p.Notes}} {
-		if err := s.openString("person", p.ID, f.name, f.v); err != nil {
+	}{{safeer.FieldCivilID, &p.CivilID}, {safeer.FieldPhone, &p.Phone}, {safeer.FieldEmail, &p.Email}, {safeer.FieldNotes, &p.Notes}} {
+		if err := s.openString(safeer.TablePerson, p.ID, f.name, f.v); err != nil {
 			return fmt.Errorf("person %s: %w", p.ID, err)
 		}
 	}
@@ -296,8 +296,8 @@ func (s *Store) openSummary(p *PersonSummary) error {
 	for _, f := range [...]struct {
 		name string
 		v    *string
-	}{{"civil_id", &p.CivilID}, {"phone", &p.Phone}, {"email", &p.Email}} {
-		if err := s.openString("person", p.ID, f.name, f.v); err != nil {
+	}{{safeer.FieldCivilID, &p.CivilID}, {safeer.FieldPhone, &p.Phone}, {safeer.FieldEmail, &p.Email}} {
+		if err := s.openString(safeer.TablePerson, p.ID, f.name, f.v); err != nil {
 			return fmt.Errorf("person %s: %w", p.ID, err)
 		}
 	}
@@ -325,7 +325,7 @@ func (s *Store) openOpFields(table, id string, values map[string]any) error {
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", table, id, err)
 		}
-		if table == "conflict" {
+		if table == safeer.TableConflict {
 			plain, _ = fromColumn(name, "ANY", plain)
 		}
 		values[name] = plain
@@ -354,7 +354,7 @@ func sealOpFields(k *vault.Key, table, id, payload string) (string, bool, error)
 		if ok && alreadySealed(k, table, id, name, str) {
 			continue
 		}
-		if table == "conflict" {
+		if table == safeer.TableConflict {
 			// As the column holds it: JSON text.
 			b, _ := json.Marshal(v)
 			str, ok = string(b), true
@@ -393,11 +393,11 @@ func alreadySealed(k *vault.Key, table, id, field, v string) bool {
 func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.Person, error) {
 	var norm func(string) (string, error)
 	switch field {
-	case "civil_id":
+	case safeer.FieldCivilID:
 		norm = input.CivilID
-	case "phone":
+	case safeer.FieldPhone:
 		norm = input.Phone
-	case "email":
+	case safeer.FieldEmail:
 		norm = input.Email
 	default:
 		return nil, fmt.Errorf("internal: no look-up by %q", field)
@@ -411,7 +411,7 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		if s.Locked() {
 			return nil, errLocked()
 		}
-		col, arg = s.hashValue("person", field, v)
+		col, arg = s.hashValue(safeer.TablePerson, field, v)
 	}
 	// col is one of the fixed names above.
 	// "!= ''" lets SQLite use the partial index of the hash column.

@@ -22,11 +22,20 @@ func scanWorkshop(sc interface{ Scan(...any) error }) (safeer.Workshop, error) {
 
 func workshopRow(w safeer.Workshop) row {
 	return row{
-		"title_ar": w.TitleAr, "title_en": w.TitleEn, "topic": w.Topic, "date": w.Date,
-		"start_time": w.StartTime, "hours": w.Hours, "governorate": w.Governorate,
-		"wilayat": w.Wilayat, "venue": w.Venue, "facilitator": w.Facilitator,
-		"capacity": float64(w.Capacity), "status": w.Status, "min_hours": w.MinHours,
-		"deleted": w.Deleted,
+		safeer.FieldTitleAr:     w.TitleAr,
+		safeer.FieldTitleEn:     w.TitleEn,
+		safeer.FieldTopic:       w.Topic,
+		safeer.FieldDate:        w.Date,
+		safeer.FieldStartTime:   w.StartTime,
+		safeer.FieldHours:       w.Hours,
+		safeer.FieldGovernorate: w.Governorate,
+		safeer.FieldWilayat:     w.Wilayat,
+		safeer.FieldVenue:       w.Venue,
+		safeer.FieldFacilitator: w.Facilitator,
+		safeer.FieldCapacity:    float64(w.Capacity),
+		safeer.FieldStatus:      w.Status,
+		safeer.FieldMinHours:    w.MinHours,
+		safeer.FieldDeleted:     w.Deleted,
 	}
 }
 
@@ -65,7 +74,7 @@ func (s *Store) AddWorkshop(ctx context.Context, w *safeer.Workshop) error {
 	}
 	w.ID = id.String()
 	return s.write(ctx, func(t *tx) error {
-		return t.insert(ctx, "workshop", w.ID, newFields(workshopRow(*w)), nil)
+		return t.insert(ctx, safeer.TableWorkshop, w.ID, newFields(workshopRow(*w)), nil)
 	})
 }
 
@@ -80,7 +89,7 @@ func (s *Store) UpdateWorkshop(ctx context.Context, w *safeer.Workshop) error {
 			return err
 		}
 		w.Deleted = old.Deleted
-		return t.update(ctx, "workshop", w.ID, diff(workshopRow(old), workshopRow(*w)))
+		return t.update(ctx, safeer.TableWorkshop, w.ID, diff(workshopRow(old), workshopRow(*w)))
 	})
 }
 
@@ -107,7 +116,7 @@ func (s *Store) DeleteWorkshop(ctx context.Context, id string) error {
 		if n > 0 {
 			return fmt.Errorf("%w (%d check-ins)", ErrWorkshopAttended, n)
 		}
-		return t.update(ctx, "workshop", id, row{"deleted": true})
+		return t.update(ctx, safeer.TableWorkshop, id, row{safeer.FieldDeleted: true})
 	})
 }
 

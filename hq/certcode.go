@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -17,10 +18,10 @@ import (
 // compared as sent and in its canonical form, which is how /verify looks
 // it up.
 func checkCertificateCode(ctx context.Context, tx Tx, op protocol.Op) (res protocol.OpResult, refused bool, err error) {
-	if op.Table != "certificate" {
+	if op.Table != safeer.TableCertificate {
 		return protocol.OpResult{}, false, nil
 	}
-	code, ok := op.Fields["code"].Value.(string)
+	code, ok := op.Fields[safeer.FieldCode].Value.(string)
 	if !ok || code == "" {
 		return protocol.OpResult{}, false, nil
 	}

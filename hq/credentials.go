@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/credential"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -312,9 +313,9 @@ func (c *Credentials) publish(ctx context.Context, certs []Row, have []StoredCre
 			if !ok {
 				continue
 			}
-			want := map[string]any{"certificate_id": cr.CertificateID, "code": cr.Code, "jwt": cr.JWT, "revoked_at": ""}
+			want := map[string]any{safeer.FieldCertificateID: cr.CertificateID, safeer.FieldCode: cr.Code, safeer.FieldJWT: cr.JWT, safeer.FieldRevokedAt: ""}
 			if cr.Revoked() {
-				want["revoked_at"] = cr.RevokedAt.UTC().Format(time.RFC3339)
+				want[safeer.FieldRevokedAt] = cr.RevokedAt.UTC().Format(time.RFC3339)
 			}
 			stored, found, err := tx.Row(ctx, CredentialTable, r.ID)
 			if err != nil {
@@ -361,12 +362,12 @@ func (c *Credentials) publish(ctx context.Context, certs []Row, have []StoredCre
 }
 
 // CredentialTable is the synced table of the credentials HQ issued.
-const CredentialTable = "credential"
+const CredentialTable = safeer.TableCredential
 
 // certificateRevokedAt is when a certificate row says it was revoked:
 // zero when it is not, now when it is but the time is unreadable.
 func certificateRevokedAt(v map[string]any, now time.Time) time.Time {
-	s, _ := v["revoked_at"].(string)
+	s, _ := v[safeer.FieldRevokedAt].(string)
 	if strings.TrimSpace(s) == "" {
 		return time.Time{}
 	}
@@ -384,7 +385,7 @@ func (c *Credentials) issue(ctx context.Context, r Row, v map[string]any, revoke
 	if err != nil || !ok {
 		return err
 	}
-	code, _ := v["code"].(string)
+	code, _ := v[safeer.FieldCode].(string)
 	for attempt := range 32 {
 		idx := c.statusIndex(r.ID, attempt)
 		cert.StatusIndex = idx
@@ -443,17 +444,17 @@ func (c *Credentials) StatusListLength(context.Context) (int, error) { return St
 // printed certificate (its snapshot) and, from its attendance, the person
 // and the workshop.
 func (c *Credentials) certificateOf(ctx context.Context, r Row, v map[string]any) (credential.Certificate, bool, error) {
-	snap, _ := v["snapshot"].(string)
+	snap, _ := v[safeer.FieldSnapshot].(string)
 	var sc certificate.Certificate
 	if snap == "" || json.Unmarshal([]byte(snap), &sc) != nil {
 		c.log.Warn("a certificate without a readable snapshot gets no credential", "certificate", r.ID)
 		return credential.Certificate{}, false, nil
 	}
-	attID, _ := v["attendance_id"].(string)
+	attID, _ := v[safeer.FieldAttendanceID].(string)
 	if attID == "" {
 		attID = r.Parent
 	}
-	att, found, err := c.st.Row(ctx, "attendance", attID)
+	att, found, err := c.st.Row(ctx, safeer.TableAttendance, attID)
 	if err != nil {
 		return credential.Certificate{}, false, err
 	}
@@ -464,8 +465,8 @@ func (c *Credentials) certificateOf(ctx context.Context, r Row, v map[string]any
 			return credential.Certificate{}, false, nil
 		}
 	}
-	person, _ := a["person_id"].(string)
-	workshop, _ := a["workshop_id"].(string)
+	person, _ := a[safeer.FieldPersonID].(string)
+	workshop, _ := a[safeer.FieldWorkshopID].(string)
 	if person == "" || workshop == "" {
 		c.log.Warn("a certificate whose attendance HQ does not hold gets no credential yet", "certificate", r.ID)
 		return credential.Certificate{}, false, nil

@@ -22,11 +22,24 @@ func PersonOf(r Row) (safeer.Person, error) {
 	if err != nil {
 		return safeer.Person{}, err
 	}
-	return safeer.Person{ID: r.ID, Kind: d.str("kind"), NameAr: d.str("name_ar"), NameEn: d.str("name_en"),
-		Gender: d.str("gender"), CivilID: d.str("civil_id"), Phone: d.str("phone"), Email: d.str("email"),
-		Governorate: d.str("governorate"), Wilayat: d.str("wilayat"), Organisation: d.str("organisation"),
-		Expertise: d.str("expertise"), JoinedOn: d.str("joined_on"), Status: d.str("status"), Notes: d.str("notes"),
-		Deleted: d.flag("deleted"), MergedInto: d.str("merged_into")}, nil
+	return safeer.Person{ID: r.ID,
+		Kind:         d.str(safeer.FieldKind),
+		NameAr:       d.str(safeer.FieldNameAr),
+		NameEn:       d.str(safeer.FieldNameEn),
+		Gender:       d.str(safeer.FieldGender),
+		CivilID:      d.str(safeer.FieldCivilID),
+		Phone:        d.str(safeer.FieldPhone),
+		Email:        d.str(safeer.FieldEmail),
+		Governorate:  d.str(safeer.FieldGovernorate),
+		Wilayat:      d.str(safeer.FieldWilayat),
+		Organisation: d.str(safeer.FieldOrganisation),
+		Expertise:    d.str(safeer.FieldExpertise),
+		JoinedOn:     d.str(safeer.FieldJoinedOn),
+		Status:       d.str(safeer.FieldStatus),
+		Notes:        d.str(safeer.FieldNotes),
+		Deleted:      d.flag(safeer.FieldDeleted),
+		MergedInto:   d.str(safeer.FieldMergedInto),
+	}, nil
 }
 
 // WorkshopOf reads a workshop row.
@@ -35,11 +48,22 @@ func WorkshopOf(r Row) (safeer.Workshop, error) {
 	if err != nil {
 		return safeer.Workshop{}, err
 	}
-	return safeer.Workshop{ID: r.ID, TitleAr: d.str("title_ar"), TitleEn: d.str("title_en"), Topic: d.str("topic"),
-		Date: d.str("date"), StartTime: d.str("start_time"), Hours: d.num("hours"), Governorate: d.str("governorate"),
-		Wilayat: d.str("wilayat"), Venue: d.str("venue"), Facilitator: d.str("facilitator"),
-		Capacity: int(d.num("capacity")), Status: d.str("status"), MinHours: d.num("min_hours"),
-		Deleted: d.flag("deleted")}, nil
+	return safeer.Workshop{ID: r.ID,
+		TitleAr:     d.str(safeer.FieldTitleAr),
+		TitleEn:     d.str(safeer.FieldTitleEn),
+		Topic:       d.str(safeer.FieldTopic),
+		Date:        d.str(safeer.FieldDate),
+		StartTime:   d.str(safeer.FieldStartTime),
+		Hours:       d.num(safeer.FieldHours),
+		Governorate: d.str(safeer.FieldGovernorate),
+		Wilayat:     d.str(safeer.FieldWilayat),
+		Venue:       d.str(safeer.FieldVenue),
+		Facilitator: d.str(safeer.FieldFacilitator),
+		Capacity:    int(d.num(safeer.FieldCapacity)),
+		Status:      d.str(safeer.FieldStatus),
+		MinHours:    d.num(safeer.FieldMinHours),
+		Deleted:     d.flag(safeer.FieldDeleted),
+	}, nil
 }
 
 // AttendanceOf reads an attendance row.
@@ -48,9 +72,14 @@ func AttendanceOf(r Row) (safeer.Attendance, error) {
 	if err != nil {
 		return safeer.Attendance{}, err
 	}
-	return safeer.Attendance{ID: r.ID, WorkshopID: d.str("workshop_id"), PersonID: d.str("person_id"),
-		CheckedInAt: d.str("checked_in_at"), Hours: d.num("hours"), Status: d.str("status"),
-		Deleted: d.flag("deleted")}, nil
+	return safeer.Attendance{ID: r.ID,
+		WorkshopID:  d.str(safeer.FieldWorkshopID),
+		PersonID:    d.str(safeer.FieldPersonID),
+		CheckedInAt: d.str(safeer.FieldCheckedInAt),
+		Hours:       d.num(safeer.FieldHours),
+		Status:      d.str(safeer.FieldStatus),
+		Deleted:     d.flag(safeer.FieldDeleted),
+	}, nil
 }
 
 // PlaceOf reads a place row (a field HQ's row lacks is empty: HQ's place
@@ -60,9 +89,14 @@ func PlaceOf(r Row) (safeer.Place, error) {
 	if err != nil {
 		return safeer.Place{}, err
 	}
-	return safeer.Place{ID: r.ID, Governorate: d.str("governorate"), GovernorateEn: d.str("governorate_en"),
-		GovernorateAr: d.str("governorate_ar"), WilayatEn: d.str("wilayat_en"), WilayatAr: d.str("wilayat_ar"),
-		Deleted: d.flag("deleted")}, nil
+	return safeer.Place{ID: r.ID,
+		Governorate:   d.str(safeer.FieldGovernorate),
+		GovernorateEn: d.str(safeer.FieldGovernorateEn),
+		GovernorateAr: d.str(safeer.FieldGovernorateAr),
+		WilayatEn:     d.str(safeer.FieldWilayatEn),
+		WilayatAr:     d.str(safeer.FieldWilayatAr),
+		Deleted:       d.flag(safeer.FieldDeleted),
+	}, nil
 }
 
 // CertificateOf reads a certificate row. What a device sent is read as
@@ -75,16 +109,22 @@ func CertificateOf(r Row) (safeer.Certificate, error) {
 	if err != nil {
 		return safeer.Certificate{}, err
 	}
-	c := safeer.Certificate{ID: r.ID, AttendanceID: d.str("attendance_id"), Code: d.str("code"),
-		IssuedAt: d.str("issued_at"), DeviceID: d.str("device_id"), RevokedAt: d.str("revoked_at"),
-		RevokedReason: d.str("revoked_reason"), ReissueOf: d.str("reissue_of")}
-	if snap := d.str("snapshot"); snap != "" {
+	c := safeer.Certificate{ID: r.ID,
+		AttendanceID:  d.str(safeer.FieldAttendanceID),
+		Code:          d.str(safeer.FieldCode),
+		IssuedAt:      d.str(safeer.FieldIssuedAt),
+		DeviceID:      d.str(safeer.FieldDeviceID),
+		RevokedAt:     d.str(safeer.FieldRevokedAt),
+		RevokedReason: d.str(safeer.FieldRevokedReason),
+		ReissueOf:     d.str(safeer.FieldReissueOf),
+	}
+	if snap := d.str(safeer.FieldSnapshot); snap != "" {
 		var t safeer.CertificateText
 		if json.Unmarshal([]byte(snap), &t) == nil {
 			c.Snapshot = t
 		}
 	}
-	if sig := d.str("signature"); sig != "" {
+	if sig := d.str(safeer.FieldSignature); sig != "" {
 		if p, err := base64.RawURLEncoding.DecodeString(sig); err == nil {
 			c.Payload = p
 		}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -174,14 +175,14 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 	if err != nil {
 		return false, err
 	}
-	if table == "conflict" && exists {
+	if table == safeer.TableConflict && exists {
 		scope, parent, ok = stored.Scope, stored.Parent, true // a conflict stays where HQ logged it
 	}
 	if !ok {
 		return false, fmt.Errorf("%s %s: %s", table, id, reason)
 	}
 	row := Row{Table: table, ID: id, Scope: scope, Parent: parent, Seq: seq,
-		Pending: table == "conflict" && cur["resolved"].V != true, Data: cur.encode()}
+		Pending: table == safeer.TableConflict && cur[safeer.FieldResolved].V != true, Data: cur.encode()}
 	if err := e.tx.PutRow(e.ctx, row); err != nil {
 		return false, err
 	}
@@ -190,7 +191,7 @@ func (e *EditTx) Set(table, id string, values map[string]any) (changed bool, err
 			return false, err
 		}
 	}
-	if _, merged := clean["merged_into"]; table == "person" && (merged || clean["deleted"] != nil) {
+	if _, merged := clean[safeer.FieldMergedInto]; table == safeer.TablePerson && (merged || clean[safeer.FieldDeleted] != nil) {
 		// An administrator's delete (or merge) follows the same rule as a
 		// device's: no merge into a deleted person stands.
 		if err := e.s.undoMergesIntoDeleted(e.ctx, e.tx, id); err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -31,7 +32,7 @@ func putExit(ctx context.Context, tx Tx, table, id, from string) error {
 	if err != nil {
 		return err
 	}
-	data := rowData{"tbl": {V: table}, "row_id": {V: id}}
+	data := rowData{safeer.FieldTbl: {V: table}, safeer.FieldRowID: {V: id}}
 	exitID := uuid.NewSHA1(exitNS, []byte(table+"\x00"+id+"\x00"+from)).String()
 	return tx.PutRow(ctx, Row{Table: ExitTable, ID: exitID, Scope: from, Seq: seq, Data: data.encode()})
 }
@@ -45,7 +46,7 @@ func (s *Server) exitChange(ctx context.Context, dev Device, r Row) (ch protocol
 	if err != nil {
 		return protocol.Change{}, false, fmt.Errorf("exit %s: %w", r.ID, err)
 	}
-	table, id := d.str("tbl"), d.str("row_id")
+	table, id := d.str(safeer.FieldTbl), d.str(safeer.FieldRowID)
 	now, found, err := s.store.Row(ctx, table, id)
 	if err != nil {
 		return protocol.Change{}, false, err

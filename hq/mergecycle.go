@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -68,7 +69,7 @@ func (s *Server) breakMergeCycle(ctx context.Context, tx Tx, id string) error {
 // mergedInto reads a person's merged_into field (zero when HQ has no such
 // person) and the person's scope.
 func mergedInto(ctx context.Context, tx Tx, id string) (storedField, string, error) {
-	r, found, err := tx.Row(ctx, "person", id)
+	r, found, err := tx.Row(ctx, safeer.TablePerson, id)
 	if err != nil || !found {
 		return storedField{}, "", err
 	}
@@ -76,7 +77,7 @@ func mergedInto(ctx context.Context, tx Tx, id string) (storedField, string, err
 	if err != nil {
 		return storedField{}, "", fmt.Errorf("person %s: %w", id, err)
 	}
-	return d["merged_into"], r.Scope, nil
+	return d[safeer.FieldMergedInto], r.Scope, nil
 }
 
 // repointMerge sets member's merged_into to want as an HQ change and logs
@@ -87,15 +88,15 @@ func (s *Server) repointMerge(ctx context.Context, e *EditTx, member, want strin
 	if err != nil {
 		return err
 	}
-	if changed, err := e.Set("person", member, map[string]any{"merged_into": want}); err != nil || !changed {
+	if changed, err := e.Set(safeer.TablePerson, member, map[string]any{safeer.FieldMergedInto: want}); err != nil || !changed {
 		return err
 	}
 	now, scope, err := mergedInto(ctx, e.tx, member)
 	if err != nil {
 		return err
 	}
-	return s.logConflicts(ctx, e.tx, protocol.Op{Table: "person", RowID: member}, scope, []protocol.FieldConflict{{
-		Field:  "merged_into",
+	return s.logConflicts(ctx, e.tx, protocol.Op{Table: safeer.TablePerson, RowID: member}, scope, []protocol.FieldConflict{{
+		Field:  safeer.FieldMergedInto,
 		Winner: protocol.Field{Value: now.V, HLC: now.H},
 		Loser:  protocol.Field{Value: old.V, HLC: old.H},
 	}})

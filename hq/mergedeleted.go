@@ -3,6 +3,8 @@ package hq
 import (
 	"context"
 	"fmt"
+
+	"github.com/oman-sca/safeer"
 )
 
 // undoMergesIntoDeleted applies the rule that nobody disappears because of
@@ -19,7 +21,7 @@ import (
 // deleted: if id is now merged into a deleted person, id's merge is
 // undone; if id is now deleted, the merges of everyone merged into id are.
 func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) error {
-	r, found, err := tx.Row(ctx, "person", id)
+	r, found, err := tx.Row(ctx, safeer.TablePerson, id)
 	if err != nil || !found {
 		return err
 	}
@@ -28,7 +30,7 @@ func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) er
 		return fmt.Errorf("person %s: %w", id, err)
 	}
 	e := &EditTx{ctx: ctx, s: s, tx: tx}
-	if target, _ := d["merged_into"].V.(string); target != "" && target != id {
+	if target, _ := d[safeer.FieldMergedInto].V.(string); target != "" && target != id {
 		if deleted, err := personDeleted(ctx, tx, target); err != nil {
 			return err
 		} else if deleted {
@@ -37,7 +39,7 @@ func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) er
 			}
 		}
 	}
-	if d["deleted"].V != true {
+	if d[safeer.FieldDeleted].V != true {
 		return nil
 	}
 	followers, err := tx.MergedInto(ctx, id)
@@ -51,7 +53,7 @@ func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) er
 		// A follower deleted too went with the person on purpose (a
 		// device deletes the people merged into the one it deletes,
 		// first): nothing was hidden by a merge it did not know of.
-		if fd, err := decodeData(f.Data); err == nil && fd["deleted"].V == true {
+		if fd, err := decodeData(f.Data); err == nil && fd[safeer.FieldDeleted].V == true {
 			continue
 		}
 		if err := s.repointMerge(ctx, e, f.ID, ""); err != nil {
@@ -64,7 +66,7 @@ func (s *Server) undoMergesIntoDeleted(ctx context.Context, tx Tx, id string) er
 // personDeleted reports whether HQ holds person id as deleted (a person HQ
 // lacks is not).
 func personDeleted(ctx context.Context, tx Tx, id string) (bool, error) {
-	r, found, err := tx.Row(ctx, "person", id)
+	r, found, err := tx.Row(ctx, safeer.TablePerson, id)
 	if err != nil || !found {
 		return false, err
 	}
@@ -72,5 +74,5 @@ func personDeleted(ctx context.Context, tx Tx, id string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("person %s: %w", id, err)
 	}
-	return d["deleted"].V == true, nil
+	return d[safeer.FieldDeleted].V == true, nil
 }

@@ -32,7 +32,7 @@ type MergePlan struct {
 // whoever keep was already merged into) with take (field → side) applied
 // over roster.Plan's defaults. Nothing changes.
 func (s *Server) PlanMerge(ctx context.Context, keep, merge string, take map[string]roster.Side) (MergePlan, error) {
-	return planMerge(func(id string) (Row, bool, error) { return s.store.Row(ctx, "person", id) }, keep, merge, take)
+	return planMerge(func(id string) (Row, bool, error) { return s.store.Row(ctx, safeer.TablePerson, id) }, keep, merge, take)
 }
 
 // MergeResult is what MergePeople did.
@@ -57,7 +57,7 @@ func (s *Server) MergePeople(ctx context.Context, keep, merge string, take map[s
 	var res MergeResult
 	err := s.Edit(ctx, func(e *EditTx) error {
 		res = MergeResult{}
-		plan, err := planMerge(func(id string) (Row, bool, error) { return e.tx.Row(ctx, "person", id) }, keep, merge, take)
+		plan, err := planMerge(func(id string) (Row, bool, error) { return e.tx.Row(ctx, safeer.TablePerson, id) }, keep, merge, take)
 		if err != nil {
 			return err
 		}
@@ -77,11 +77,11 @@ func (s *Server) MergePeople(ctx context.Context, keep, merge string, take map[s
 			}
 		}
 		if len(changes) > 0 {
-			if _, err := e.Set("person", target, changes); err != nil {
+			if _, err := e.Set(safeer.TablePerson, target, changes); err != nil {
 				return err
 			}
 		}
-		if _, err := e.Set("person", plan.Merged.ID, map[string]any{"merged_into": target}); err != nil {
+		if _, err := e.Set(safeer.TablePerson, plan.Merged.ID, map[string]any{safeer.FieldMergedInto: target}); err != nil {
 			return err
 		}
 		// Those merged into the merged one earlier now stand for target.
@@ -93,7 +93,7 @@ func (s *Server) MergePeople(ctx context.Context, keep, merge string, take map[s
 			if f.ID == target {
 				continue
 			}
-			if _, err := e.Set("person", f.ID, map[string]any{"merged_into": target}); err != nil {
+			if _, err := e.Set(safeer.TablePerson, f.ID, map[string]any{safeer.FieldMergedInto: target}); err != nil {
 				return err
 			}
 		}

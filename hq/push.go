@@ -17,6 +17,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -156,12 +157,12 @@ func (s *Server) checkOp(dev Device, op protocol.Op) (code, msg string) {
 				name, h.Time().Format("2006-01-02 15:04 MST"), protocol.MaxAhead)
 		}
 	}
-	if op.Table == "conflict" {
+	if op.Table == safeer.TableConflict {
 		// Conflicts are HQ's: a device only marks one resolved (or, after
 		// HQ's restore, re-asserts one HQ logged, in HQ's name).
 		for _, name := range names {
 			hqs := op.Reasserted && stampDevice(op.Fields[name].HLC) == protocol.HQDevice
-			if name != "resolved" && name != "resolved_at" && !hqs {
+			if name != safeer.FieldResolved && name != safeer.FieldResolvedAt && !hqs {
 				return protocol.CodeOutOfScope, fmt.Sprintf("a device may only mark a conflict resolved, not set its %s", name)
 			}
 		}
@@ -477,8 +478,8 @@ func prefetch(ctx context.Context, tx Tx, jobs []*pushJob) (Tx, error) {
 				continue
 			}
 			want(RowKey{op.Table, op.RowID})
-			if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
-				want(RowKey{"person", target})
+			if target, _ := op.Fields[safeer.FieldMergedInto].Value.(string); op.Table == safeer.TablePerson && target != "" {
+				want(RowKey{safeer.TablePerson, target})
 			}
 			k := opKey{j.dev.ID, op.ID}
 			if _, ok := c.ops[k]; !ok {
@@ -597,7 +598,7 @@ func (s *Server) applyOp(ctx context.Context, tx Tx, dev Device, op protocol.Op,
 // after the merge, so moving a row between governorates takes a device
 // enrolled for both (or an administrator, through Server.Edit).
 func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op) (protocol.OpResult, error) {
-	if op.Table == "place" || op.Table == CredentialTable {
+	if op.Table == safeer.TablePlace || op.Table == CredentialTable {
 		return rejected(op.ID, protocol.CodeOutOfScope, "reference data (places) and credentials are kept by HQ"), nil
 	}
 	if res, refused, err := checkCertificateCode(ctx, tx, op); refused || err != nil {
@@ -611,13 +612,13 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		return rejected(op.ID, protocol.CodeOutOfScope,
 			fmt.Sprintf("%s %s belongs to %s, which this device is not enrolled for", op.Table, op.RowID, stored.Scope)), nil
 	}
-	if !exists && op.Table == "conflict" && !op.Reasserted {
+	if !exists && op.Table == safeer.TableConflict && !op.Reasserted {
 		return rejected(op.ID, protocol.CodeOutOfScope, "conflict rows are made by HQ"), nil
 	}
-	if target, _ := op.Fields["merged_into"].Value.(string); op.Table == "person" && target != "" {
+	if target, _ := op.Fields[safeer.FieldMergedInto].Value.(string); op.Table == safeer.TablePerson && target != "" {
 		// A merge credits the person's attendance to the target: only
 		// into someone this device may see.
-		t, found, err := tx.Row(ctx, "person", target)
+		t, found, err := tx.Row(ctx, safeer.TablePerson, target)
 		if err != nil {
 			return protocol.OpResult{}, err
 		}
@@ -642,7 +643,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		f := cur[field]
 		return f.R > op.BaseRev && stampDevice(f.H) != stampDevice(op.Fields[field].HLC)
 	}
-	if op.Reasserted && op.Table != "conflict" {
+	if op.Reasserted && op.Table != safeer.TableConflict {
 		// Values coming back after HQ's restore: see hq/restore.go.
 		start, err := s.epochStart(ctx)
 		if err != nil {
@@ -654,7 +655,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		}
 		concurrent = func(field string) bool { return met[field] }
 	}
-	if op.Table == "conflict" {
+	if op.Table == safeer.TableConflict {
 		concurrent = nil // the conflict log itself is never in conflict
 	}
 	changed, conflicts := protocol.Merge(cur.fields(), op.Fields, concurrent)
@@ -669,7 +670,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 		for k, f := range changed {
 			merged[k] = storedField{V: f.Value, H: f.HLC}
 		}
-		if op.Table != "conflict" || !exists { // a conflict stays where HQ logged it
+		if op.Table != safeer.TableConflict || !exists { // a conflict stays where HQ logged it
 			var ok bool
 			var reason string
 			finalScope, parent, ok, reason, err = rowScope(ctx, tx, op.Table, merged)
@@ -696,7 +697,7 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 			cur[k] = storedField{V: f.Value, H: f.HLC, R: seq}
 		}
 		row := Row{Table: op.Table, ID: op.RowID, Scope: finalScope, Parent: parent, Seq: seq,
-			Pending: op.Table == "conflict" && cur["resolved"].V != true, Data: cur.encode()}
+			Pending: op.Table == safeer.TableConflict && cur[safeer.FieldResolved].V != true, Data: cur.encode()}
 		if err := tx.PutRow(ctx, row); err != nil {
 			return protocol.OpResult{}, err
 		}
@@ -705,14 +706,14 @@ func (s *Server) mergeOp(ctx context.Context, tx Tx, dev Device, op protocol.Op)
 				return protocol.OpResult{}, err
 			}
 		}
-		_, mergeSet := changed["merged_into"]
-		_, deleteSet := changed["deleted"]
-		if mergeSet && op.Table == "person" {
+		_, mergeSet := changed[safeer.FieldMergedInto]
+		_, deleteSet := changed[safeer.FieldDeleted]
+		if mergeSet && op.Table == safeer.TablePerson {
 			if err := s.breakMergeCycle(ctx, tx, op.RowID); err != nil {
 				return protocol.OpResult{}, err
 			}
 		}
-		if (mergeSet || deleteSet) && op.Table == "person" {
+		if (mergeSet || deleteSet) && op.Table == safeer.TablePerson {
 			if err := s.undoMergesIntoDeleted(ctx, tx, op.RowID); err != nil {
 				return protocol.OpResult{}, err
 			}
@@ -792,7 +793,7 @@ func (s *Server) logConflicts(ctx context.Context, tx Tx, op protocol.Op, scope 
 	created := s.now().UTC().Format("2006-01-02T15:04:05Z")
 	for _, c := range conflicts {
 		id := ConflictID(op.Table, op.RowID, c.Field, c.Winner.HLC, c.Loser.HLC)
-		if _, found, err := tx.Row(ctx, "conflict", id); err != nil || found {
+		if _, found, err := tx.Row(ctx, safeer.TableConflict, id); err != nil || found {
 			if err != nil {
 				return err
 			}
@@ -803,16 +804,16 @@ func (s *Server) logConflicts(ctx context.Context, tx Tx, op protocol.Op, scope 
 			return err
 		}
 		values := map[string]any{
-			"tbl": op.Table, "row_id": op.RowID, "field": c.Field,
-			"winner": c.Winner.Value, "winner_hlc": c.Winner.HLC,
-			"loser": c.Loser.Value, "loser_hlc": c.Loser.HLC,
-			"governorate": scope, "created_at": created, "resolved": false, "resolved_at": "",
+			safeer.FieldTbl: op.Table, safeer.FieldRowID: op.RowID, safeer.FieldField: c.Field,
+			safeer.FieldWinner: c.Winner.Value, safeer.FieldWinnerHLC: c.Winner.HLC,
+			safeer.FieldLoser: c.Loser.Value, safeer.FieldLoserHLC: c.Loser.HLC,
+			safeer.FieldGovernorate: scope, safeer.FieldCreatedAt: created, safeer.FieldResolved: false, safeer.FieldResolvedAt: "",
 		}
 		data := make(rowData, len(values))
 		for k, v := range values {
 			data[k] = storedField{V: v, H: stamp, R: seq}
 		}
-		if err := tx.PutRow(ctx, Row{Table: "conflict", ID: id, Scope: scope, Parent: op.RowID,
+		if err := tx.PutRow(ctx, Row{Table: safeer.TableConflict, ID: id, Scope: scope, Parent: op.RowID,
 			Seq: seq, Pending: true, Data: data.encode()}); err != nil {
 			return err
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/google/uuid"
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/assets"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
@@ -67,9 +68,9 @@ func (d rowData) str(name string) string {
 // row, the field holding that row's id and the table it is in. (A
 // conflict's table is in its own "tbl" field.)
 var parentField = map[string]struct{ field, table string }{
-	"attendance":  {"workshop_id", "workshop"},
-	"certificate": {"attendance_id", "attendance"},
-	"conflict":    {"row_id", ""},
+	safeer.TableAttendance:  {safeer.FieldWorkshopID, safeer.TableWorkshop},
+	safeer.TableCertificate: {safeer.FieldAttendanceID, safeer.TableAttendance},
+	safeer.TableConflict:    {safeer.FieldRowID, ""},
 }
 
 // stampDevice is the device part of a stamp's text form ("" if none).
@@ -128,13 +129,13 @@ func KnownGovernorate(code string) bool {
 // governorate), and then reason says so.
 func rowScope(ctx context.Context, tx Tx, table string, data rowData) (scope, parent string, ok bool, reason string, err error) {
 	switch table {
-	case "person", "workshop":
-		gov := data.str("governorate")
+	case safeer.TablePerson, safeer.TableWorkshop:
+		gov := data.str(safeer.FieldGovernorate)
 		if gov == "" {
 			return "", "", false, "the " + table + " has no governorate", nil
 		}
 		return gov, "", true, "", nil
-	case "place":
+	case safeer.TablePlace:
 		return "", "", true, "", nil
 	}
 	pf, found := parentField[table]
@@ -143,8 +144,8 @@ func rowScope(ctx context.Context, tx Tx, table string, data rowData) (scope, pa
 	}
 	parent = data.str(pf.field)
 	ptable := pf.table
-	if table == "conflict" {
-		ptable = data.str("tbl")
+	if table == safeer.TableConflict {
+		ptable = data.str(safeer.FieldTbl)
 	}
 	if parent == "" || ptable == "" {
 		return "", "", false, fmt.Sprintf("the %s names no %s", table, pf.field), nil
@@ -153,7 +154,7 @@ func rowScope(ctx context.Context, tx Tx, table string, data rowData) (scope, pa
 	if err != nil || !found {
 		return "", parent, false, fmt.Sprintf("%s %s is not known at HQ", ptable, parent), err
 	}
-	if ptable == "place" {
+	if ptable == safeer.TablePlace {
 		return "", parent, true, "", nil
 	}
 	return prow.Scope, parent, true, "", nil

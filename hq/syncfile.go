@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/protocol"
 	"github.com/oman-sca/safeer/sync/syncfile"
@@ -296,7 +297,7 @@ func (s *Server) refusedRows(ctx context.Context, dev Device, ops []protocol.Op)
 		if err != nil {
 			return nil, err
 		}
-		if !found || (r.Table != "place" && !slices.Contains(dev.Governorates, r.Scope)) {
+		if !found || (r.Table != safeer.TablePlace && !slices.Contains(dev.Governorates, r.Scope)) {
 			continue
 		}
 		d, err := decodeData(r.Data)

@@ -10,18 +10,20 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
 // MergeFields are the person fields a merge decides, in the order screens
 // show them. The other synced fields of a person, deleted and merged_into,
 // are the merge's own business (see NotMerged).
-var MergeFields = []string{"name_ar", "name_en", "gender", "civil_id", "phone", "email",
-	"governorate", "wilayat", "organisation", "expertise", "joined_on", "kind", "status", "notes"}
+var MergeFields = []string{safeer.FieldNameAr, safeer.FieldNameEn, safeer.FieldGender, safeer.FieldCivilID,
+	safeer.FieldPhone, safeer.FieldEmail, safeer.FieldGovernorate, safeer.FieldWilayat, safeer.FieldOrganisation,
+	safeer.FieldExpertise, safeer.FieldJoinedOn, safeer.FieldKind, safeer.FieldStatus, safeer.FieldNotes}
 
 // NotMerged are the synced person fields no merge carries from one record
 // to the other: the merged record keeps its own, and gets merged_into.
-var NotMerged = []string{"deleted", "merged_into"}
+var NotMerged = []string{safeer.FieldDeleted, safeer.FieldMergedInto}
 
 // Value is one field of one record: its value and the clock stamp of the
 // write that last set it (protocol.HLC text; "" when unknown, older than all).
@@ -107,11 +109,11 @@ func Plan(kept, merged map[string]Value) []FieldChoice {
 		c.Choice = c.Default
 		out = append(out, c)
 	}
-	if g := find(out, "governorate"); out[g].Differ() && out[g].Kept.Value != "" {
+	if g := find(out, safeer.FieldGovernorate); out[g].Differ() && out[g].Kept.Value != "" {
 		out[g].Default, out[g].Choice = Kept, Kept
 	}
-	if g := find(out, "governorate"); out[g].Differ() {
-		w := find(out, "wilayat")
+	if g := find(out, safeer.FieldGovernorate); out[g].Differ() {
+		w := find(out, safeer.FieldWilayat)
 		out[w].Default, out[w].Choice = out[g].Default, out[g].Default
 	}
 	return out
@@ -154,9 +156,9 @@ func Choose(plan []FieldChoice, take map[string]Side) ([]FieldChoice, error) {
 		}
 		out[i].Choice = side
 	}
-	g, w := find(out, "governorate"), find(out, "wilayat")
+	g, w := find(out, safeer.FieldGovernorate), find(out, safeer.FieldWilayat)
 	if out[g].Differ() && out[w].Choice != out[g].Choice {
-		if _, chose := take["wilayat"]; chose && out[w].Differ() {
+		if _, chose := take[safeer.FieldWilayat]; chose && out[w].Differ() {
 			return nil, fmt.Errorf("the records are in different governorates: take the wilayat from the record whose governorate you take")
 		}
 		out[w].Choice = out[g].Choice

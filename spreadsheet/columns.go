@@ -6,26 +6,28 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/arabic"
 	"github.com/oman-sca/safeer/message"
 )
 
-// The canonical field names a roster column can map to.
+// The canonical field names a roster column can map to: the person's
+// synced fields, as the domain names them.
 const (
-	FieldKind         = "kind"
-	FieldNameAr       = "name_ar"
-	FieldNameEn       = "name_en"
-	FieldGender       = "gender"
-	FieldCivilID      = "civil_id"
-	FieldPhone        = "phone"
-	FieldEmail        = "email"
-	FieldGovernorate  = "governorate"
-	FieldWilayat      = "wilayat"
-	FieldOrganisation = "organisation"
-	FieldExpertise    = "expertise"
-	FieldJoinedOn     = "joined_on"
-	FieldStatus       = "status"
-	FieldNotes        = "notes"
+	FieldKind         = safeer.FieldKind
+	FieldNameAr       = safeer.FieldNameAr
+	FieldNameEn       = safeer.FieldNameEn
+	FieldGender       = safeer.FieldGender
+	FieldCivilID      = safeer.FieldCivilID
+	FieldPhone        = safeer.FieldPhone
+	FieldEmail        = safeer.FieldEmail
+	FieldGovernorate  = safeer.FieldGovernorate
+	FieldWilayat      = safeer.FieldWilayat
+	FieldOrganisation = safeer.FieldOrganisation
+	FieldExpertise    = safeer.FieldExpertise
+	FieldJoinedOn     = safeer.FieldJoinedOn
+	FieldStatus       = safeer.FieldStatus
+	FieldNotes        = safeer.FieldNotes
 )
 
 // Fields lists the canonical field names in roster order.

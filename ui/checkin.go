@@ -450,12 +450,12 @@ func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
 	f.name = u.entry(u.T("walkin.nameph"))
 	f.phone = u.entry("9xxxxxxx")
 	f.wilayat = u.selectBox(u.places.wilayatNames(u.lang, ""), nil)
-	f.errs = map[string]*label{"name": u.fieldError(), "phone": u.fieldError(), "wilayat": u.fieldError()}
+	f.errs = map[string]*label{"name": u.fieldError(), safeer.FieldPhone: u.fieldError(), safeer.FieldWilayat: u.fieldError()}
 	f.dups = newDuplicateWarning(u)
 	f.name.OnChanged = func(string) { f.typed() }
 	f.phone.OnChanged = func(string) { f.typed() }
 	f.check = &formCheck{u: u, errs: f.errs, validate: f.problems,
-		aliases: map[string]string{"name_ar": "name", "name_en": "name", "governorate": "wilayat"}}
+		aliases: map[string]string{safeer.FieldNameAr: "name", safeer.FieldNameEn: "name", safeer.FieldGovernorate: safeer.FieldWilayat}}
 	f.check.watch(f.name, f.phone, f.wilayat)
 	f.add = u.button(u.T("walkin.add"), theme.ContentAddIcon(), f.submit)
 	f.add.Importance = widget.HighImportance
@@ -467,8 +467,8 @@ func newWalkInForm(u *UI, c *checkInScreen) *walkInForm {
 		u.heading(u.T("walkin.title")),
 		u.form(
 			formRow{u.T("field.name"), withError(f.name, f.errs["name"])},
-			formRow{u.T("field.phone"), withError(f.phone, f.errs["phone"])},
-			formRow{u.T("field.wilayat"), withError(f.wilayat, f.errs["wilayat"])},
+			formRow{u.T("field.phone"), withError(f.phone, f.errs[safeer.FieldPhone])},
+			formRow{u.T("field.wilayat"), withError(f.wilayat, f.errs[safeer.FieldWilayat])},
 		),
 		f.dups.view(),
 		u.row(f.add, cancel),

@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/roster"
 )
@@ -399,8 +400,8 @@ func (m *mergeView) choose(field string, side roster.Side) {
 		return
 	}
 	m.picked[field] = side
-	if field == "governorate" { // the wilayat goes with it
-		m.picked["wilayat"] = side
+	if field == safeer.FieldGovernorate { // the wilayat goes with it
+		m.picked[safeer.FieldWilayat] = side
 	}
 	m.plan.Fields = fields
 	m.list.Refresh()
@@ -455,17 +456,17 @@ func (m *mergeView) valueText(field, v, gov string) string {
 		return "—"
 	}
 	switch field {
-	case "governorate":
+	case safeer.FieldGovernorate:
 		if n := u.places.govName(u.lang, v); n != "" {
 			return n
 		}
-	case "wilayat":
+	case safeer.FieldWilayat:
 		if n := u.places.wilayatName(u.lang, gov, v); n != "" {
 			return n
 		}
-	case "status":
+	case safeer.FieldStatus:
 		return u.statusWord(v)
-	case "gender", "kind":
+	case safeer.FieldGender, safeer.FieldKind:
 		return u.word(field, v)
 	}
 	return v

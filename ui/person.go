@@ -92,11 +92,15 @@ func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 		e.OnChanged = func(string) { p.typed() }
 	}
 	p.errs = map[string]*label{}
-	for _, f := range []string{"kind", "name_ar", "name_en", "gender", "civil_id", "phone", "email", "governorate", "wilayat", "organisation", "expertise", "joined_on", "status", "notes"} {
+	for _, f := range []string{
+		safeer.FieldKind, safeer.FieldNameAr, safeer.FieldNameEn, safeer.FieldGender, safeer.FieldCivilID,
+		safeer.FieldPhone, safeer.FieldEmail, safeer.FieldGovernorate, safeer.FieldWilayat, safeer.FieldOrganisation,
+		safeer.FieldExpertise, safeer.FieldJoinedOn, safeer.FieldStatus, safeer.FieldNotes,
+	} {
 		p.errs[f] = u.fieldError()
 	}
 	p.message = u.wrapped("")
-	p.check = &formCheck{u: u, errs: p.errs, aliases: map[string]string{"name": "name_ar"},
+	p.check = &formCheck{u: u, errs: p.errs, aliases: map[string]string{"name": safeer.FieldNameAr},
 		validate: func() error { x := p.read(); return u.store.ValidatePerson(&x) },
 		onClear:  func() { p.message.SetText("") }}
 	p.check.watch(p.kind, p.nameAr, p.nameEn, p.gender, p.civilID, p.phone, p.email, p.gov, p.wilayat,
@@ -110,20 +114,20 @@ func newPersonPanel(u *UI, onSaved func(id string)) *personPanel {
 
 	f := func(w fyne.CanvasObject, field string) fyne.CanvasObject { return withError(w, p.errs[field]) }
 	form := u.form(
-		formRow{u.T("field.kind"), f(p.kind, "kind")},
-		formRow{u.T("field.name_ar"), f(p.nameAr, "name_ar")},
-		formRow{u.T("field.name_en"), f(p.nameEn, "name_en")},
-		formRow{u.T("field.phone"), f(p.phone, "phone")},
-		formRow{u.T("field.civil_id"), f(p.civilID, "civil_id")},
-		formRow{u.T("field.email"), f(p.email, "email")},
-		formRow{u.T("field.governorate"), f(p.gov, "governorate")},
-		formRow{u.T("field.wilayat"), f(p.wilayat, "wilayat")},
-		formRow{u.T("field.gender"), f(p.gender, "gender")},
-		formRow{u.T("field.organisation"), f(p.organisation, "organisation")},
-		formRow{u.T("field.expertise"), f(p.expertise, "expertise")},
-		formRow{u.T("field.joined_on"), f(p.joinedOn, "joined_on")},
-		formRow{u.T("field.status"), f(p.status, "status")},
-		formRow{u.T("field.notes"), f(p.notes, "notes")},
+		formRow{u.T("field.kind"), f(p.kind, safeer.FieldKind)},
+		formRow{u.T("field.name_ar"), f(p.nameAr, safeer.FieldNameAr)},
+		formRow{u.T("field.name_en"), f(p.nameEn, safeer.FieldNameEn)},
+		formRow{u.T("field.phone"), f(p.phone, safeer.FieldPhone)},
+		formRow{u.T("field.civil_id"), f(p.civilID, safeer.FieldCivilID)},
+		formRow{u.T("field.email"), f(p.email, safeer.FieldEmail)},
+		formRow{u.T("field.governorate"), f(p.gov, safeer.FieldGovernorate)},
+		formRow{u.T("field.wilayat"), f(p.wilayat, safeer.FieldWilayat)},
+		formRow{u.T("field.gender"), f(p.gender, safeer.FieldGender)},
+		formRow{u.T("field.organisation"), f(p.organisation, safeer.FieldOrganisation)},
+		formRow{u.T("field.expertise"), f(p.expertise, safeer.FieldExpertise)},
+		formRow{u.T("field.joined_on"), f(p.joinedOn, safeer.FieldJoinedOn)},
+		formRow{u.T("field.status"), f(p.status, safeer.FieldStatus)},
+		formRow{u.T("field.notes"), f(p.notes, safeer.FieldNotes)},
 	)
 	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), p.close)
 	closeBtn.Importance = widget.LowImportance

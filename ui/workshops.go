@@ -225,11 +225,15 @@ func newWorkshopForm(u *UI, onSaved func(safeer.Workshop)) *workshopForm {
 	}
 	f.status = u.selectBox(statusNames, nil)
 	f.errs = map[string]*label{}
-	for _, k := range []string{"title_ar", "title_en", "topic", "date", "start_time", "hours", "min_hours", "governorate", "wilayat", "venue", "facilitator", "capacity", "status"} {
+	for _, k := range []string{
+		safeer.FieldTitleAr, safeer.FieldTitleEn, safeer.FieldTopic, safeer.FieldDate, safeer.FieldStartTime,
+		safeer.FieldHours, safeer.FieldMinHours, safeer.FieldGovernorate, safeer.FieldWilayat, safeer.FieldVenue,
+		safeer.FieldFacilitator, safeer.FieldCapacity, safeer.FieldStatus,
+	} {
 		f.errs[k] = u.fieldError()
 	}
 	f.message = u.wrapped("")
-	f.check = &formCheck{u: u, errs: f.errs, aliases: map[string]string{"title": "title_ar"},
+	f.check = &formCheck{u: u, errs: f.errs, aliases: map[string]string{"title": safeer.FieldTitleAr},
 		validate: func() error { _, err := f.read(); return err },
 		onClear:  func() { f.message.SetText("") }}
 	f.check.watch(f.titleAr, f.titleEn, f.topic, f.date, f.start, f.hours, f.minHours, f.gov, f.wilayat,
@@ -249,19 +253,19 @@ func newWorkshopForm(u *UI, onSaved func(safeer.Workshop)) *workshopForm {
 	})
 	e := func(w fyne.CanvasObject, k string) fyne.CanvasObject { return withError(w, f.errs[k]) }
 	form := u.form(
-		formRow{u.T("field.title_ar"), e(f.titleAr, "title_ar")},
-		formRow{u.T("field.title_en"), e(f.titleEn, "title_en")},
-		formRow{u.T("field.topic"), e(f.topic, "topic")},
-		formRow{u.T("field.date"), e(f.date, "date")},
-		formRow{u.T("field.start_time"), e(f.start, "start_time")},
-		formRow{u.T("field.hours"), e(f.hours, "hours")},
-		formRow{u.T("field.min_hours"), e(f.minHours, "min_hours")},
-		formRow{u.T("field.governorate"), e(f.gov, "governorate")},
-		formRow{u.T("field.wilayat"), wide(e(f.wilayat, "wilayat"))},
-		formRow{u.T("field.venue"), e(f.venue, "venue")},
-		formRow{u.T("field.facilitator"), e(f.facilitator, "facilitator")},
-		formRow{u.T("field.capacity"), e(f.capacity, "capacity")},
-		formRow{u.T("field.wstatus"), e(f.status, "status")},
+		formRow{u.T("field.title_ar"), e(f.titleAr, safeer.FieldTitleAr)},
+		formRow{u.T("field.title_en"), e(f.titleEn, safeer.FieldTitleEn)},
+		formRow{u.T("field.topic"), e(f.topic, safeer.FieldTopic)},
+		formRow{u.T("field.date"), e(f.date, safeer.FieldDate)},
+		formRow{u.T("field.start_time"), e(f.start, safeer.FieldStartTime)},
+		formRow{u.T("field.hours"), e(f.hours, safeer.FieldHours)},
+		formRow{u.T("field.min_hours"), e(f.minHours, safeer.FieldMinHours)},
+		formRow{u.T("field.governorate"), e(f.gov, safeer.FieldGovernorate)},
+		formRow{u.T("field.wilayat"), wide(e(f.wilayat, safeer.FieldWilayat))},
+		formRow{u.T("field.venue"), e(f.venue, safeer.FieldVenue)},
+		formRow{u.T("field.facilitator"), e(f.facilitator, safeer.FieldFacilitator)},
+		formRow{u.T("field.capacity"), e(f.capacity, safeer.FieldCapacity)},
+		formRow{u.T("field.wstatus"), e(f.status, safeer.FieldStatus)},
 	)
 	closeBtn := u.button(u.T("button.close"), theme.CancelIcon(), f.close)
 	closeBtn.Importance = widget.LowImportance
@@ -401,17 +405,17 @@ func (f *workshopForm) read() (safeer.Workshop, error) {
 	if v, ok := parseNumber(f.hours.Text); ok {
 		w.Hours = v
 	} else {
-		problem("hours", u.T("form.number"))
+		problem(safeer.FieldHours, u.T("form.number"))
 	}
 	if v, ok := parseNumber(f.minHours.Text); ok {
 		w.MinHours = v
 	} else {
-		problem("min_hours", u.T("form.number"))
+		problem(safeer.FieldMinHours, u.T("form.number"))
 	}
 	if v, ok := parseNumber(f.capacity.Text); ok && v == math.Trunc(v) {
 		w.Capacity = int(v)
 	} else {
-		problem("capacity", u.T("form.wholenumber"))
+		problem(safeer.FieldCapacity, u.T("form.wholenumber"))
 	}
 	check := w
 	if check.MinHours == 0 { // as AddWorkshop does: the whole workshop

@@ -244,10 +244,10 @@ func (m *Main) peopleShow(ctx context.Context, args []string) error {
 			return nil
 		}
 		tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		for _, kv := range [][2]string{{"id", p.ID}, {"name_ar", p.NameAr}, {"name_en", p.NameEn},
-			{"kind", p.Kind}, {"phone", p.Phone}, {"civil_id", p.CivilID}, {"email", p.Email},
-			{"governorate", p.Governorate}, {"wilayat", p.Wilayat}, {"status", p.Status},
-			{"merged_into", p.MergedInto}} {
+		for _, kv := range [][2]string{{"id", p.ID}, {safeer.FieldNameAr, p.NameAr}, {safeer.FieldNameEn, p.NameEn},
+			{safeer.FieldKind, p.Kind}, {safeer.FieldPhone, p.Phone}, {safeer.FieldCivilID, p.CivilID}, {safeer.FieldEmail, p.Email},
+			{safeer.FieldGovernorate, p.Governorate}, {safeer.FieldWilayat, p.Wilayat}, {safeer.FieldStatus, p.Status},
+			{safeer.FieldMergedInto, p.MergedInto}} {
 			if kv[1] != "" {
 				fmt.Fprintf(tw, "%s\t%s\n", kv[0], kv[1])
 			}

@@ -31,14 +31,14 @@ type programme struct {
 
 func (s *Site) loadProgramme(ctx context.Context, scopes []string) (*programme, error) {
 	p := &programme{workshops: map[string]safeer.Workshop{}, people: map[string]listed{}, mergedTo: map[string]string{}}
-	err := eachOf(ctx, s, hq.RowQuery{Table: "workshop", Scopes: scopes}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
+	err := eachOf(ctx, s, hq.RowQuery{Table: safeer.TableWorkshop, Scopes: scopes}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
 		if !w.Deleted {
 			p.workshops[w.ID] = w
 		}
 		return nil
 	})
 	if err == nil {
-		err = eachOf(ctx, s, hq.RowQuery{Table: "attendance", Scopes: scopes}, hq.AttendanceOf, func(_ hq.Row, a safeer.Attendance) error {
+		err = eachOf(ctx, s, hq.RowQuery{Table: safeer.TableAttendance, Scopes: scopes}, hq.AttendanceOf, func(_ hq.Row, a safeer.Attendance) error {
 			if !a.Deleted {
 				p.attends = append(p.attends, a)
 			}
@@ -48,7 +48,7 @@ func (s *Site) loadProgramme(ctx context.Context, scopes []string) (*programme, 
 	if err == nil {
 		// People of every governorate: attendance in one governorate may
 		// name a person registered in another.
-		err = eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+		err = eachOf(ctx, s, hq.RowQuery{Table: safeer.TablePerson}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
 			if pe.MergedInto != "" {
 				p.mergedTo[pe.ID] = pe.MergedInto
 			}

@@ -110,7 +110,7 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 			p.StaleDevices = append(p.StaleDevices, d)
 		}
 	}
-	err = eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+	err = eachOf(ctx, s, hq.RowQuery{Table: safeer.TablePerson}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
 		if !pe.Deleted && pe.MergedInto == "" {
 			p.People++
 			if pe.Kind == safeer.KindAmbassador {
@@ -120,7 +120,7 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 		return nil
 	})
 	if err == nil {
-		err = eachOf(ctx, s, hq.RowQuery{Table: "workshop"}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
+		err = eachOf(ctx, s, hq.RowQuery{Table: safeer.TableWorkshop}, hq.WorkshopOf, func(_ hq.Row, w safeer.Workshop) error {
 			if !w.Deleted {
 				p.Workshops++
 			}
@@ -128,7 +128,7 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 		})
 	}
 	if err == nil {
-		err = eachOf(ctx, s, hq.RowQuery{Table: "certificate"}, hq.CertificateOf, func(_ hq.Row, c safeer.Certificate) error {
+		err = eachOf(ctx, s, hq.RowQuery{Table: safeer.TableCertificate}, hq.CertificateOf, func(_ hq.Row, c safeer.Certificate) error {
 			p.Certificates++
 			if c.Revoked() {
 				p.RevokedCerts++
@@ -137,7 +137,7 @@ func (s *Site) handleOverview(w http.ResponseWriter, r *http.Request, ses *sessi
 		})
 	}
 	if err == nil {
-		err = s.eachRow(ctx, hq.RowQuery{Table: "conflict", PendingOnly: true}, func(hq.Row, map[string]any) error {
+		err = s.eachRow(ctx, hq.RowQuery{Table: safeer.TableConflict, PendingOnly: true}, func(hq.Row, map[string]any) error {
 			p.Conflicts++
 			return nil
 		})
@@ -325,7 +325,7 @@ func (s *Site) renderConflicts(w http.ResponseWriter, r *http.Request, ses *sess
 	p.Governorates = governorates(places)
 	p.Gov = r.FormValue("gov")
 	counts := map[string]int{}
-	err = s.eachRow(ctx, hq.RowQuery{Table: "conflict", PendingOnly: true}, func(row hq.Row, v map[string]any) error {
+	err = s.eachRow(ctx, hq.RowQuery{Table: safeer.TableConflict, PendingOnly: true}, func(row hq.Row, v map[string]any) error {
 		counts[row.Scope]++
 		if p.Gov != "" && row.Scope != p.Gov {
 			return nil
@@ -334,10 +334,10 @@ func (s *Site) renderConflicts(w http.ResponseWriter, r *http.Request, ses *sess
 			p.More++
 			return nil
 		}
-		p.Conflicts = append(p.Conflicts, conflictRow{ID: row.ID, Table: str(v, "tbl"), RowID: str(v, "row_id"),
-			Field: str(v, "field"), Winner: valueText(v["winner"]), Loser: valueText(v["loser"]),
-			WinnerBy: stampWho(str(v, "winner_hlc")), LoserBy: stampWho(str(v, "loser_hlc")),
-			Governorate: row.Scope, Created: str(v, "created_at")})
+		p.Conflicts = append(p.Conflicts, conflictRow{ID: row.ID, Table: str(v, safeer.FieldTbl), RowID: str(v, safeer.FieldRowID),
+			Field: str(v, safeer.FieldField), Winner: valueText(v[safeer.FieldWinner]), Loser: valueText(v[safeer.FieldLoser]),
+			WinnerBy: stampWho(str(v, safeer.FieldWinnerHLC)), LoserBy: stampWho(str(v, safeer.FieldLoserHLC)),
+			Governorate: row.Scope, Created: str(v, safeer.FieldCreatedAt)})
 		return nil
 	})
 	if err != nil {
@@ -359,24 +359,24 @@ func (s *Site) handleResolveConflict(w http.ResponseWriter, r *http.Request, ses
 	now := s.srv.Now().UTC()
 	var notice string
 	err := s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
-		_, v, found, err := e.Row("conflict", id)
+		_, v, found, err := e.Row(safeer.TableConflict, id)
 		if err != nil {
 			return err
 		}
 		if !found {
 			return errNotFound("no such conflict")
 		}
-		if truth(v, "resolved") {
+		if truth(v, safeer.FieldResolved) {
 			notice = "That conflict was already resolved."
 			return nil
 		}
-		if _, err := e.Set("conflict", id, map[string]any{"resolved": true, "resolved_at": now.Format(time.RFC3339)}); err != nil {
+		if _, err := e.Set(safeer.TableConflict, id, map[string]any{safeer.FieldResolved: true, safeer.FieldResolvedAt: now.Format(time.RFC3339)}); err != nil {
 			return err
 		}
-		notice = fmt.Sprintf("Resolved: %s of %s %s keeps %s.", str(v, "field"), str(v, "tbl"), str(v, "row_id"), valueText(v["winner"]))
+		notice = fmt.Sprintf("Resolved: %s of %s %s keeps %s.", str(v, safeer.FieldField), str(v, safeer.FieldTbl), str(v, safeer.FieldRowID), valueText(v[safeer.FieldWinner]))
 		return e.Audit(hq.AuditEntry{At: now, Admin: ses.Admin, Action: "conflict.resolve", Target: id,
-			Detail: fmt.Sprintf("%s %s %s: kept %s, dropped %s", str(v, "tbl"), str(v, "row_id"), str(v, "field"),
-				valueText(v["winner"]), valueText(v["loser"])), Remote: s.remote(r)})
+			Detail: fmt.Sprintf("%s %s %s: kept %s, dropped %s", str(v, safeer.FieldTbl), str(v, safeer.FieldRowID), str(v, safeer.FieldField),
+				valueText(v[safeer.FieldWinner]), valueText(v[safeer.FieldLoser])), Remote: s.remote(r)})
 	})
 	if nf, ok := err.(errNotFound); ok {
 		s.renderConflicts(w, r, ses, http.StatusNotFound, "", string(nf))
@@ -449,7 +449,7 @@ func (s *Site) renderCertificates(w http.ResponseWriter, r *http.Request, ses *s
 		}
 	}
 	// The latest revocations, newest first (ids are UUIDv7: time order).
-	err := eachOf(ctx, s, hq.RowQuery{Table: "certificate"}, hq.CertificateOf, func(row hq.Row, c safeer.Certificate) error {
+	err := eachOf(ctx, s, hq.RowQuery{Table: safeer.TableCertificate}, hq.CertificateOf, func(row hq.Row, c safeer.Certificate) error {
 		if c.Revoked() {
 			p.Revoked = append(p.Revoked, certInfoOf(row, c))
 		}
@@ -497,7 +497,7 @@ func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, s
 	revoked := 0
 	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
 		for _, row := range rows {
-			cur, _, found, err := e.Row("certificate", row.ID)
+			cur, _, found, err := e.Row(safeer.TableCertificate, row.ID)
 			if err != nil {
 				return err
 			}
@@ -508,8 +508,8 @@ func (s *Site) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, s
 			if !found || c.Revoked() {
 				continue
 			}
-			if _, err := e.Set("certificate", row.ID, map[string]any{
-				"revoked_at": now.Format(time.RFC3339), "revoked_reason": reason}); err != nil {
+			if _, err := e.Set(safeer.TableCertificate, row.ID, map[string]any{
+				safeer.FieldRevokedAt: now.Format(time.RFC3339), safeer.FieldRevokedReason: reason}); err != nil {
 				return err
 			}
 			revoked++

@@ -68,7 +68,7 @@ func credentialSummaryOf(c hq.StoredCredential) personCredential {
 // false for an unknown person.
 func (s *Site) personCredentials(r *http.Request, id string) (p credentialsPage, stored []hq.StoredCredential, found bool, err error) {
 	ctx := r.Context()
-	row, found, err := s.st.Row(ctx, "person", id)
+	row, found, err := s.st.Row(ctx, safeer.TablePerson, id)
 	if err != nil || !found {
 		return p, nil, found, err
 	}
@@ -108,7 +108,7 @@ func (s *Site) personCredentials(r *http.Request, id string) (p credentialsPage,
 // every governorate's people, since merges cross governorates.
 func (s *Site) mergedMembers(ctx context.Context, id string) ([]string, error) {
 	mergedTo := map[string]string{}
-	err := eachOf(ctx, s, hq.RowQuery{Table: "person"}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
+	err := eachOf(ctx, s, hq.RowQuery{Table: safeer.TablePerson}, hq.PersonOf, func(_ hq.Row, pe safeer.Person) error {
 		if pe.MergedInto != "" {
 			mergedTo[pe.ID] = pe.MergedInto
 		}

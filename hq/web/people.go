@@ -30,7 +30,7 @@ func listPerson(p safeer.Person) listed {
 
 // livePeople calls fn with every person not deleted nor merged.
 func (s *Site) livePeople(ctx context.Context, scopes []string, fn func(listed)) error {
-	return eachOf(ctx, s, hq.RowQuery{Table: "person", Scopes: scopes}, hq.PersonOf, func(_ hq.Row, p safeer.Person) error {
+	return eachOf(ctx, s, hq.RowQuery{Table: safeer.TablePerson, Scopes: scopes}, hq.PersonOf, func(_ hq.Row, p safeer.Person) error {
 		if !p.Deleted && p.MergedInto == "" {
 			fn(listPerson(p))
 		}
@@ -279,10 +279,13 @@ type mergePage struct {
 
 // mergeLabels name the fields on the merge page.
 var mergeLabels = map[string]string{
-	"name_ar": "Name (Arabic)", "name_en": "Name (English)", "gender": "Gender", "civil_id": "Civil ID",
-	"phone": "Phone", "email": "E-mail", "governorate": "Governorate", "wilayat": "Wilayat",
-	"organisation": "Organisation", "expertise": "Expertise", "joined_on": "Joined on", "kind": "Kind",
-	"status": "Status", "notes": "Notes",
+	safeer.FieldNameAr: "Name (Arabic)", safeer.FieldNameEn: "Name (English)",
+	safeer.FieldGender: "Gender", safeer.FieldCivilID: "Civil ID",
+	safeer.FieldPhone: "Phone", safeer.FieldEmail: "E-mail",
+	safeer.FieldGovernorate: "Governorate", safeer.FieldWilayat: "Wilayat",
+	safeer.FieldOrganisation: "Organisation", safeer.FieldExpertise: "Expertise",
+	safeer.FieldJoinedOn: "Joined on", safeer.FieldKind: "Kind",
+	safeer.FieldStatus: "Status", safeer.FieldNotes: "Notes",
 }
 
 // mergeTarget is what the form names: the record to keep (or whoever it

@@ -52,7 +52,7 @@ func (s *Site) places(ctx context.Context) ([]Place, error) {
 	for _, p := range seedPlaces() {
 		byID[p.ID] = p
 	}
-	err := eachOf(ctx, s, hq.RowQuery{Table: "place"}, hq.PlaceOf, func(_ hq.Row, pl safeer.Place) error {
+	err := eachOf(ctx, s, hq.RowQuery{Table: safeer.TablePlace}, hq.PlaceOf, func(_ hq.Row, pl safeer.Place) error {
 		if pl.Deleted {
 			delete(byID, pl.ID)
 			return nil
@@ -193,8 +193,9 @@ func (s *Site) handleAddPlace(w http.ResponseWriter, r *http.Request, ses *sessi
 	}
 	id := safeer.PlaceID(gov, en)
 	err = s.srv.Edit(r.Context(), func(e *hq.EditTx) error {
-		if _, err := e.Set("place", id, map[string]any{"governorate": gov, "governorate_en": g.En, "governorate_ar": g.Ar,
-			"wilayat_en": en, "wilayat_ar": ar, "deleted": false}); err != nil {
+		if _, err := e.Set(safeer.TablePlace, id, map[string]any{
+			safeer.FieldGovernorate: gov, safeer.FieldGovernorateEn: g.En, safeer.FieldGovernorateAr: g.Ar,
+			safeer.FieldWilayatEn: en, safeer.FieldWilayatAr: ar, safeer.FieldDeleted: false}); err != nil {
 			return err
 		}
 		return e.Audit(hq.AuditEntry{Admin: ses.Admin, Action: "place.add", Target: id,

@@ -150,7 +150,7 @@ type revocation struct {
 }
 
 func revocationOf(v map[string]any) revocation {
-	c := safeer.Certificate{RevokedAt: str(v, "revoked_at"), RevokedReason: str(v, "revoked_reason")}
+	c := safeer.Certificate{RevokedAt: str(v, safeer.FieldRevokedAt), RevokedReason: str(v, safeer.FieldRevokedReason)}
 	if !c.Revoked() {
 		return revocation{}
 	}
@@ -171,7 +171,7 @@ func revocationOf(v map[string]any) revocation {
 
 // storedPayload is the signed record HQ's certificate row holds.
 func storedPayload(v map[string]any) ([]byte, bool) {
-	sig, _ := v["signature"].(string)
+	sig, _ := v[safeer.FieldSignature].(string)
 	if sig == "" {
 		return nil, false
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -17,7 +18,7 @@ import (
 
 // Tables are the synced tables a dump covers (place is reference data,
 // seeded on every device from its own assets).
-var Tables = []string{"person", "workshop", "attendance", "certificate", "conflict"}
+var Tables = []string{safeer.TablePerson, safeer.TableWorkshop, safeer.TableAttendance, safeer.TableCertificate, safeer.TableConflict}
 
 // Cell is one field of a dumped row: its value in canonical text (see
 // Canon) and the stamp of the edit that set it.
@@ -56,7 +57,7 @@ func Canon(table, field string, v any) string {
 		return string(b)
 	}
 	switch field {
-	case "deleted", "resolved":
+	case safeer.FieldDeleted, safeer.FieldResolved:
 		switch x := v.(type) {
 		case bool:
 			return strconv.FormatBool(x)
@@ -93,7 +94,7 @@ func Canon(table, field string, v any) string {
 // isJSONField is a field that may hold any JSON scalar (the device keeps
 // it as JSON text).
 func isJSONField(table, field string) bool {
-	return table == "conflict" && (field == "winner" || field == "loser")
+	return table == safeer.TableConflict && (field == safeer.FieldWinner || field == safeer.FieldLoser)
 }
 
 // fromDevice turns a column value read from a device into the value it
@@ -388,12 +389,12 @@ func CheckEditsExcept(final Dump, edits []Edit, skip func(Edit) bool) []string {
 		if !strings.HasPrefix(k, "conflict/") {
 			continue
 		}
-		key := row["tbl"].V + "/" + row["row_id"].V + "/" + row["field"].V + "@" + row["loser_hlc"].V
-		losers[key] = row["loser"].V
+		key := row[safeer.FieldTbl].V + "/" + row[safeer.FieldRowID].V + "/" + row[safeer.FieldField].V + "@" + row[safeer.FieldLoserHLC].V
+		losers[key] = row[safeer.FieldLoser].V
 	}
 	var problems []string
 	for _, e := range edits {
-		if e.Table == "conflict" || skip != nil && skip(e) {
+		if e.Table == safeer.TableConflict || skip != nil && skip(e) {
 			continue
 		}
 		at := e.Key() + "@" + e.Stamp
@@ -411,7 +412,7 @@ func CheckEditsExcept(final Dump, edits []Edit, skip func(Edit) bool) []string {
 			continue
 		}
 		if lv, ok := losers[at]; ok {
-			if lv != Canon("conflict", "loser", e.Raw) {
+			if lv != Canon(safeer.TableConflict, safeer.FieldLoser, e.Raw) {
 				problems = append(problems, fmt.Sprintf("%s: %s's %q (%s) is logged as a loser with the value %s", e.Key(), e.Device, e.Value, e.Stamp, lv))
 			}
 			continue

@@ -238,7 +238,7 @@ func SeedHQ(ctx context.Context, st hq.Store, s *data.Store) (int, error) {
 				if err != nil {
 					return err
 				}
-				gov, _ := o.Op.Fields["governorate"].Value.(string)
+				gov, _ := o.Op.Fields[safeer.FieldGovernorate].Value.(string)
 				if err := tx.PutRow(ctx, hq.Row{Table: o.Op.Table, ID: o.Op.RowID, Scope: gov, Seq: seq, Data: raw}); err != nil {
 					return err
 				}
