@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"image"
 	"os"
 	"os/exec"
@@ -205,7 +206,7 @@ func TestLockDropsEveryScreen(t *testing.T) {
 			}
 			checkNothingBehind(t, u)
 			checkNothingReachable(t, u, secretsOf(m)...)
-			if got := u.lock.place; got != (place{id: m.ID}) {
+			if got := u.lock.place; got.id != m.ID || got.newForm || got.unsaved || len(got.filters) != 3 {
 				t.Fatalf("kept through the lock: %+v", got)
 			}
 
@@ -226,7 +227,7 @@ func TestLockDropsEveryScreen(t *testing.T) {
 				text := allText(u.win.Content())
 				return strings.Contains(text, u.text(name)) || strings.Contains(text, name)
 			})
-			if u.lock.place != (place{}) {
+			if pl := u.lock.place; pl.id != "" || pl.filters != nil {
 				t.Fatal("the place is kept after Unlock")
 			}
 		})
@@ -268,6 +269,49 @@ func TestLockBackToTheScreen(t *testing.T) {
 		c := u.checkin
 		return u.current == screenCheckIn && len(c.present) == 1 && strings.Contains(allText(u.win.Content()), m.NameEn)
 	})
+}
+
+// TestLockKeepsTheRosterPlace: the roster comes back after Unlock with
+// its filters and scrolled where it was; not with the search typed.
+func TestLockKeepsTheRosterPlace(t *testing.T) {
+	s := testStore(t)
+	var many []safeer.Person
+	for i := range 120 {
+		many = append(many, safeer.Person{NameEn: fmt.Sprintf("Roster Person %03d", i), Governorate: "OM-MA",
+			Phone: fmt.Sprintf("9%07d", 1000000+i)})
+	}
+	addPeople(t, s, many...)
+	addPeople(t, s, safeer.Person{NameEn: "Gone Quiet", Governorate: "OM-MA", Status: safeer.StatusInactive})
+	u := newLockUI(t, s, English, fyne.NewSize(1024, 600), protectedLock(t), newFakeClock())
+	typeUnlock(t, u, testPassphrase)
+	u.show(screenPeople)
+	p := u.people
+	eventually(t, "the roster", func() bool { return p.onScreen != nil && p.onScreen.total == 121 })
+	p.status.SetSelectedIndex(1) // active
+	eventually(t, "the active", func() bool { return p.onScreen.total == 120 })
+	p.list.ScrollToOffset(900)
+	settle(u)
+	offset := p.list.GetScrollOffset()
+	if offset < 800 {
+		t.Fatalf("the list scrolled to %v only", offset)
+	}
+	u.lockNow()
+	typeUnlock(t, u, testPassphrase)
+	p = u.people
+	eventually(t, "the roster where it was", func() bool {
+		return p.onScreen != nil && p.onScreen.total == 120 && p.status.SelectedIndex() == 1 && p.list.GetScrollOffset() == offset
+	})
+	if strings.Contains(allText(u.win.Content()), "Roster Person 000") {
+		t.Fatal("the top of the roster is on screen: the list did not scroll back")
+	}
+
+	test.Type(p.search, "Roster Person 01")
+	eventually(t, "the search", func() bool { return p.onScreen.query == "Roster Person 01" })
+	u.lockNow()
+	typeUnlock(t, u, testPassphrase)
+	if u.people.search.Text != "" {
+		t.Fatalf("the search %q was kept through the lock", u.people.search.Text)
+	}
 }
 
 // TestLockDropsUnsavedTyping: what was typed in a form and not saved when

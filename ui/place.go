@@ -5,8 +5,9 @@ import "fyne.io/fyne/v2/widget"
 // Where the coordinator was when the app locked. Locking drops every
 // screen (lock.go): what a screen showed is gone, and after Unlock the
 // screens are built again. The screen the coordinator was on comes back
-// where it was: the person or workshop that was open is opened again, read
-// from the store, and the walk-in form on Check-in is open again. The app
+// where it was: the roster with its filters and scrolled as it was, the
+// person or workshop that was open opened again, read from the store, the
+// check-in's and the certificates' workshop, the walk-in form open again. The app
 // keeps only ids through the lock, nothing personal: not the search typed
 // (a name, a phone), not a form's fields.
 //
@@ -23,6 +24,11 @@ type place struct {
 	id      string // the record open: a person, a workshop; "" for none
 	newForm bool   // the form of a new record (person, workshop, walk-in) was open
 	unsaved bool   // the form open had typing not saved, dropped
+	// filters are the drop-downs' choices (the roster's governorate,
+	// wilayat and status), by index; offset is how far the list was
+	// scrolled.
+	filters []int
+	offset  float32
 }
 
 // resumable is a screen that goes back, after Unlock, where it was.
@@ -45,15 +51,30 @@ func (p *personPanel) isOpen() bool {
 	return len(p.content.Objects) == 1 && p.content.Objects[0] == p.body
 }
 
+// place of the roster: its filters and how far it was scrolled, and the
+// person open; not the search typed (a name, a phone).
 func (p *peopleScreen) place() place {
-	d := p.detail
-	if !d.isOpen() {
-		return place{}
+	pl := place{filters: []int{p.gov.SelectedIndex(), p.wilayat.SelectedIndex(), p.status.SelectedIndex()},
+		offset: p.list.GetScrollOffset()}
+	if d := p.detail; d.isOpen() {
+		pl.id, pl.newForm, pl.unsaved = d.person.ID, d.person.ID == "", d.check.edited
 	}
-	return place{id: d.person.ID, newForm: d.person.ID == "", unsaved: d.check.edited}
+	return pl
 }
 
 func (p *peopleScreen) restore(pl place) {
+	if len(pl.filters) == 3 {
+		if i := pl.filters[0]; i > 0 && i < len(p.gov.Options) {
+			p.gov.SetSelectedIndex(i) // the wilayats follow
+		}
+		if i := pl.filters[1]; i > 0 && i < len(p.wilayat.Options) {
+			p.wilayat.SetSelectedIndex(i)
+		}
+		if i := pl.filters[2]; i > 0 && i < len(p.status.Options) {
+			p.status.SetSelectedIndex(i)
+		}
+	}
+	p.scrollTo = pl.offset // once the roster is there
 	d := p.detail
 	note := ""
 	if pl.unsaved {
