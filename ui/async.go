@@ -19,7 +19,10 @@ var do = fyne.Do
 
 // background runs work off Fyne's goroutine and then done on it with the
 // result. Work gets the UI's context, cancelled when the window closes.
+// Done is not called if the app locked meanwhile (the screen that asked is
+// gone, and what it asked for may be personal: lock.go).
 func background[T any](u *UI, work func(ctx context.Context) (T, error), done func(T, error)) {
+	epoch := u.epoch.Load()
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
@@ -27,24 +30,33 @@ func background[T any](u *UI, work func(ctx context.Context) (T, error), done fu
 		if u.ctx.Err() != nil {
 			return // the window is gone
 		}
-		do(func() { done(v, err) })
+		do(func() {
+			if u.epoch.Load() == epoch {
+				done(v, err)
+			}
+		})
 	}()
 }
 
 // later is background after a pause (a duplicate check once typing
 // stops). The returned stop cancels it if it has not started yet.
 func later[T any](u *UI, pause time.Duration, work func(ctx context.Context) (T, error), done func(T, error)) (stop func()) {
+	epoch := u.epoch.Load()
 	u.wg.Add(1) // on Fyne's goroutine, never concurrently with Close's Wait
 	t := time.AfterFunc(pause, func() {
 		defer u.wg.Done()
-		if u.ctx.Err() != nil {
+		if u.ctx.Err() != nil || u.epoch.Load() != epoch {
 			return
 		}
 		v, err := work(u.ctx)
 		if u.ctx.Err() != nil {
 			return
 		}
-		do(func() { done(v, err) })
+		do(func() {
+			if u.epoch.Load() == epoch {
+				done(v, err)
+			}
+		})
 	})
 	return func() {
 		if t.Stop() {

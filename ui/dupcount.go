@@ -35,6 +35,9 @@ type dupCache struct {
 	version int64
 	pairs   []data.DuplicatePair // found at version; shared, never changed
 	scan    *dupScan             // the scan running, if any
+	// forgotten counts forget's calls: a scan that began before the last
+	// one keeps nothing.
+	forgotten int
 }
 
 type dupScan struct {
@@ -74,6 +77,7 @@ func (c *dupCache) get(ctx context.Context, store dupStore, again bool) ([]data.
 	}
 	s = &dupScan{version: v, done: make(chan struct{})}
 	c.scan = s
+	forgotten := c.forgotten
 	c.mu.Unlock()
 
 	s.pairs, s.err = store.DuplicatePairs(ctx, 0)
@@ -81,10 +85,19 @@ func (c *dupCache) get(ctx context.Context, store dupStore, again bool) ([]data.
 	if c.scan == s {
 		c.scan = nil
 	}
-	if s.err == nil && (!c.have || v >= c.version) {
+	if s.err == nil && c.forgotten == forgotten && (!c.have || v >= c.version) {
 		c.have, c.version, c.pairs = true, v, s.pairs
 	}
 	c.mu.Unlock()
 	close(s.done)
 	return s.pairs, s.err
+}
+
+// forget drops the pairs kept (names, phones: the app locked) and any scan
+// running; the next get scans again.
+func (c *dupCache) forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.have, c.version, c.pairs, c.scan = false, 0, nil, nil
+	c.forgotten++
 }

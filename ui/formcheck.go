@@ -21,6 +21,9 @@ type formCheck struct {
 	validate func() error      // the form's problems as it is now
 	onClear  func()            // every message is gone
 	checking bool
+	// edited: a field changed since the form was filled (reset), so it
+	// may hold typing not saved (place.go).
+	edited bool
 }
 
 // show puts err's problems next to their fields and returns those no field
@@ -33,6 +36,7 @@ func (c *formCheck) show(err error) []string {
 // reset clears every message: the form holds another record.
 func (c *formCheck) reset() {
 	c.checking = false
+	c.edited = false
 	for _, e := range c.errs {
 		e.set("")
 	}
@@ -86,6 +90,7 @@ func (c *formCheck) watch(objs ...fyne.CanvasObject) {
 				if prev != nil {
 					prev(s)
 				}
+				c.edited = true
 				c.recheck()
 			}
 		case *textArea:
@@ -94,6 +99,7 @@ func (c *formCheck) watch(objs ...fyne.CanvasObject) {
 				if prev != nil {
 					prev(s)
 				}
+				c.edited = true
 				c.recheck()
 			}
 		case *widget.Select:
@@ -102,6 +108,7 @@ func (c *formCheck) watch(objs ...fyne.CanvasObject) {
 				if prev != nil {
 					prev(s)
 				}
+				c.edited = true
 				c.recheck()
 			}
 		}

@@ -4,12 +4,18 @@ package ui
 // encrypted (lockStore), the app asks for the passphrase at start and after
 // an idle time set in Settings (idle.go's timer, default 15 minutes),
 // forgets the key when it locks, and shows nothing personal behind the
-// lock: the lock screen replaces the whole window content (navigation,
-// screen, status bar) and every dialog is closed. After Unlock the screen
-// the coordinator was on comes back, reloaded. A clear store (a first
-// start, or an upgrade from a version without encryption) gets the
-// first-start screen of protect.go instead, which has the coordinator
-// choose the passphrase and encrypts the database.
+// lock: every dialog is closed, the lock screen replaces the whole window
+// content (navigation, screen, status bar), and every screen is dropped,
+// not hidden: the app keeps no reference to a screen, a list's rows, a
+// form or a cache of people (dropScreens), so what they held can be
+// collected. After Unlock the screens are built again and the one the
+// coordinator was on comes back, where it was (place.go): the same
+// person or workshop open, read again from the store. Typing not saved
+// when the app locked is dropped, and the screen says so (see
+// docs/ARCHITECTURE.md, "The lock"). A clear store (a first start, or an
+// upgrade from a version without encryption) gets the first-start screen
+// of protect.go instead, which has the coordinator choose the passphrase
+// and encrypts the database.
 
 import (
 	"context"
@@ -92,10 +98,11 @@ type lockState struct {
 	isWrong func(error) bool
 	clock   clock
 
-	// locked: the lock screen (or the first-start screen) is up; behind
-	// is the window content it replaced, put back after Unlock.
+	// locked: the lock screen (or the first-start screen) is up; place
+	// is where the coordinator was when the app locked (ids, nothing
+	// personal), to go back to after Unlock.
 	locked  bool
-	behind  fyne.CanvasObject
+	place   place
 	screen  *lockScreen
 	protect *protectScreen
 
@@ -165,9 +172,9 @@ func (u *UI) open() {
 }
 
 // lockNow locks the app: every dialog closed, the key forgotten, the lock
-// screen in place of everything; Unlock brings back the screen the
-// coordinator was on. It does nothing without a protected store or when
-// already locked.
+// screen in place of everything and every screen dropped; Unlock builds
+// the screens again and brings back the one the coordinator was on. It
+// does nothing without a protected store or when already locked.
 func (u *UI) lockNow() {
 	l := u.lock
 	if l == nil || l.locked || !l.store.Protected() || u.ctx.Err() != nil {
@@ -176,22 +183,51 @@ func (u *UI) lockNow() {
 	u.closeOverlays()
 	l.store.Lock()
 	l.locked = true
+	u.epoch.Add(1) // answers on their way to the screens are dropped
 	u.stopIdleTimer()
-	l.behind = u.win.Content()
-	lang := u.lang
+	l.place = place{}
+	if s, ok := u.screens[u.current].(resumable); ok {
+		l.place = s.place()
+	}
+	if c := u.win.Canvas(); c != nil {
+		c.Unfocus() // the focused field lets go (its cursor, its text)
+	}
 	u.showLock(func() {
 		l.locked = false
-		if u.lang == lang {
-			u.win.SetContent(l.behind)
-		} else { // switched on the lock screen: the screens in the new language
-			u.build()
-			u.status.start()
+		u.open() // the screens again, in the language chosen meanwhile
+		if s, ok := u.screens[u.current].(resumable); ok {
+			s.restore(l.place)
 		}
-		l.behind = nil
-		u.show(u.current) // reloads what it shows, through the store unlocked
-		u.startIdle()
+		l.place = place{}
 	})
+	u.dropScreens()
 }
+
+// dropScreens lets go of every screen and of what the app keeps of the
+// roster beside them: the window shows the lock screen, and nothing left
+// reaches a screen, its lists' rows, a person's form or their pairs of
+// look-alikes. Fyne frees the widgets once they have been out of the
+// window for its cache's time (a minute).
+func (u *UI) dropScreens() {
+	if u.status != nil {
+		u.status.stop()
+	}
+	for _, s := range u.screens {
+		if d, ok := s.(dropper); ok {
+			d.drop()
+		}
+	}
+	u.screens = nil
+	u.dashboard, u.people, u.workshops, u.checkin = nil, nil, nil, nil
+	u.certificates, u.syncScreen, u.settings, u.duplicates = nil, nil, nil, nil
+	u.nav, u.navBox, u.body, u.status = nil, nil, nil, nil
+	u.firstRoster = nil
+	u.warming = false // the store forgot its search index with the key
+	u.dups.forget()
+}
+
+// A screen that runs timers of its own stops them when it is dropped.
+type dropper interface{ drop() }
 
 // otherLanguage is a button, named in its own language, that switches the
 // lock or first-start screen to the other language (and the app with it):

@@ -828,6 +828,22 @@ func lockTour(t *testing.T, l Lang, size fyne.Size, at func(u *UI, name string))
 	at(u, "export-confirm")
 	u.closeOverlays()
 	u.Close()
+
+	// A person's form changed and not saved when the app locks: after
+	// Unlock, the form as saved and what became of the typing.
+	u, _, _ = unlockedUIAt(t, l, size)
+	u.show(screenPeople)
+	p := u.people
+	eventually(t, "the roster", func() bool { return p.onScreen != nil && p.onScreen.total > 0 })
+	p.list.Select(0)
+	eventually(t, "the form", func() bool { return p.detail.isOpen() && p.detail.person.ID != "" })
+	p.detail.email.SetText("not.saved@example.om")
+	u.lockNow()
+	typeUnlock(t, u, testPassphrase)
+	eventually(t, "the form again", func() bool { return u.people.detail.isOpen() && u.people.detail.person.ID != "" })
+	settle(u)
+	at(u, "unlock-dropped")
+	u.Close()
 }
 
 // lockingStore is a store that is also a lockStore, as *data.Store is once

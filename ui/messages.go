@@ -486,6 +486,7 @@ var messages = map[string]message{
 	"lock.tryagain":       {"You may try again.", "يمكنك المحاولة مرة أخرى."},
 	"lock.forgot":         {"Forgotten the passphrase? HQ can unlock a computer enrolled with it: call HQ's support.", "نسيت عبارة المرور؟ يستطيع المقر فتح جهاز مسجل لديه: اتصل بالدعم الفني في المقر."},
 	"lock.now":            {"Lock", "قفل"},
+	"lock.dropped":        {"Safeer locked before your changes here were saved, and dropped them. Type them again and save.", "قُفل سفير قبل حفظ تعديلاتك هنا فلم تُحفظ. أدخلها مرة أخرى ثم احفظ."},
 	"protect.title":       {"Protect the roster on this computer", "احمِ بيانات السفراء على هذا الجهاز"},
 	"protect.why":         {"Safeer keeps the ambassadors' civil IDs, phone numbers and e-mails on this computer. Choose a passphrase: they are then kept encrypted, so whoever finds this laptop, or a copy of its files, cannot read them. Safeer asks for the passphrase when it opens and after it has been left unused for a while.", "يحفظ سفير على هذا الجهاز الأرقام المدنية للسفراء وأرقام هواتفهم وبريدهم الإلكتروني. اختر عبارة مرور لتُحفظ هذه البيانات مشفّرة، فلا يستطيع قراءتها من يجد هذا الحاسوب أو نسخة من ملفاته. يطلب سفير عبارة المرور عند فتحه، وبعد تركه دون استخدام مدة من الوقت."},
 	"protect.hq":          {"If you forget it, HQ can unlock this computer once it is enrolled with HQ; nobody else can. Do not write it on the laptop.", "إذا نسيتها، يستطيع المقر فتح هذا الجهاز بعد تسجيله لديه، ولا يستطيع ذلك أحد غيره. لا تكتبها على الحاسوب."},

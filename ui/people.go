@@ -40,6 +40,9 @@ type peopleScreen struct {
 
 	onScreen *rosterView // the answer on screen; Fyne's goroutine only
 	queries  latest
+	// scrollTo is where the list goes once the next answer is on screen
+	// (back where it was before a lock: place.go); 0 for nowhere.
+	scrollTo float32
 }
 
 // rosterView is one search's answer as the list has it: how many people
@@ -278,6 +281,10 @@ func (p *peopleScreen) refresh() {
 			p.list.ScrollToTop() // a new search: its best matches; the same one again (after a save) stays put
 		}
 		p.list.Refresh()
+		if p.scrollTo > 0 {
+			p.list.ScrollToOffset(p.scrollTo)
+			p.scrollTo = 0
+		}
 		u.warmSearch()
 	})
 }

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -90,6 +91,9 @@ type UI struct {
 	warming bool
 	// lock is the lock of an encrypted store (lock.go); nil without one.
 	lock *lockState
+	// epoch counts the locks: the answer to work asked for before the
+	// last one is dropped (background), the screen that asked being gone.
+	epoch atomic.Uint64
 
 	// firstRoster is the roster's first page, asked for before the screens
 	// are built when the app opens on Ambassadors; the screen's first

@@ -304,7 +304,9 @@ func (f *workshopForm) newWorkshop() {
 			return
 		}
 		f.w.Governorate = gov
+		edited := f.check.edited // the app's choice, not the coordinator's typing
 		f.gov.SetSelected(u.places.govName(u.lang, gov))
+		f.check.edited = edited
 	})
 }
 
