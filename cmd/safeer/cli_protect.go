@@ -38,8 +38,8 @@ import (
 
 // passphraseFlags adds --passphrase-fd and --passphrase-env to fs.
 func (m *Main) passphraseFlags(fs *flag.FlagSet) {
-	fs.IntVar(&m.PassphraseFD, "passphrase-fd", m.PassphraseFD, "read an encrypted database's passphrase from this file descriptor (one line)")
-	fs.StringVar(&m.PassphraseEnv, "passphrase-env", m.PassphraseEnv, "read an encrypted database's passphrase from the environment variable of this name")
+	fs.IntVar(&m.PassphraseFD, "passphrase-fd", m.PassphraseFD, "read the database's passphrase from this file descriptor (one line); a new or clear one is encrypted under it")
+	fs.StringVar(&m.PassphraseEnv, "passphrase-env", m.PassphraseEnv, "read the database's passphrase from the environment variable of this name; a new or clear one is encrypted under it")
 }
 
 // refusePassphraseArgument refuses a passphrase given on the command line.
