@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -201,7 +200,7 @@ func sum(m map[string]int) int {
 // and runs fn, which records its actions (see record).
 func (c *chaos) offline(d *chaosDev, fn func(s *data.Store)) {
 	c.t.Helper()
-	s, err := data.Open(c.ctx, d.db)
+	s, err := openDevice(c.ctx, d.db)
 	if err != nil {
 		c.t.Fatalf("open %s: %v", d.name, err)
 	}
@@ -428,8 +427,7 @@ func (c *chaos) act(s *data.Store, d *chaosDev) {
 func (c *chaos) chaoticSync(d *chaosDev) {
 	c.t.Helper()
 	c.syncs++
-	cmd := exec.Command(bin.safeer, "--db", d.db, "sync", "--json")
-	cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+	cmd := safeerCommand(context.Background(), d.db, "C.UTF-8", "sync", "--json")
 	if err := cmd.Start(); err != nil {
 		c.t.Fatal(err)
 	}
@@ -548,7 +546,7 @@ func (c *chaos) check() {
 	rejected := map[string]data.RejectedOp{} // device/op id
 	dumps := map[string]synccheck.Dump{}     // device name → its rows
 	for _, d := range c.devs {
-		s, err := data.Open(c.ctx, d.db)
+		s, err := openDevice(c.ctx, d.db)
 		if err != nil {
 			c.t.Fatal(err)
 		}

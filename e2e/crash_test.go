@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -14,7 +13,6 @@ import (
 	"time"
 
 	"github.com/oman-sca/safeer"
-	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/hq"
 	"github.com/oman-sca/safeer/hq/sqlite"
 	"github.com/oman-sca/safeer/internal/testharness/faultproxy"
@@ -78,8 +76,7 @@ func TestSyncKilledAtRandomMoments(t *testing.T) {
 			other.must("sync")
 		}
 		before := crashEd.state(ctx)
-		cmd := exec.Command(bin.safeer, "--db", crash.db, "sync", "--json")
-		cmd.Env = append(os.Environ(), "LANG=C.UTF-8", "LC_ALL=C.UTF-8")
+		cmd := safeerCommand(context.Background(), crash.db, "C.UTF-8", "sync", "--json")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -145,7 +142,7 @@ func TestSyncKilledAtRandomMoments(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ed := range []*editor{crashEd, otherEd} {
-		s, err := data.Open(ctx, ed.path)
+		s, err := openDevice(ctx, ed.path)
 		if err != nil {
 			t.Fatalf("%s after the kills: %v", filepath.Base(ed.path), err)
 		}
@@ -228,7 +225,7 @@ type editor struct {
 
 func (e *editor) edit(ctx context.Context, n int) {
 	e.t.Helper()
-	s, err := data.Open(ctx, e.path)
+	s, err := openDevice(ctx, e.path)
 	if err != nil {
 		e.t.Fatalf("open %s: %v", e.path, err)
 	}
@@ -281,7 +278,7 @@ type deviceState struct {
 // state reads the device's outbox length and pull cursor.
 func (e *editor) state(ctx context.Context) deviceState {
 	e.t.Helper()
-	s, err := data.Open(ctx, e.path)
+	s, err := openDevice(ctx, e.path)
 	if err != nil {
 		e.t.Fatalf("open %s: %v", e.path, err)
 	}

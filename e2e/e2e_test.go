@@ -18,6 +18,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/testharness/protected"
 )
 
 var bin struct{ safeer, hq string }
@@ -136,8 +139,31 @@ type dev struct {
 	id   string
 }
 
+// newDevice is a new computer: its database made encrypted, as the first
+// command would, but with the test databases' cheap argon2id
+// (internal/testharness/protected); every command gives it the passphrase
+// (safeerCommand).
 func newDevice(t *testing.T, name string) *dev {
-	return &dev{t: t, name: name, db: filepath.Join(t.TempDir(), name+".db")}
+	d := &dev{t: t, name: name, db: filepath.Join(t.TempDir(), name+".db")}
+	if err := protected.Create(context.Background(), d.db); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// safeerCommand is the real safeer on the database db, under locale (LANG
+// and LC_ALL), with the test passphrase given as a script gives it
+// (--passphrase-env): every run of safeer in these tests is made here.
+func safeerCommand(ctx context.Context, db, locale string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, bin.safeer, append(append([]string{"--db", db}, protected.Args()...), args...)...)
+	cmd.Env = append(os.Environ(), protected.Env(), "LANG="+locale, "LC_ALL="+locale)
+	return cmd
+}
+
+// openDevice opens a device's database in this process, unlocked, as the
+// tests read and edit it between runs of safeer.
+func openDevice(ctx context.Context, db string) (*data.Store, error) {
+	return protected.Open(ctx, db)
 }
 
 // run runs safeer on the device's database and returns exit code, stdout
@@ -153,8 +179,7 @@ func (d *dev) runIn(locale string, args ...string) (int, string, string) {
 	d.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, bin.safeer, append([]string{"--db", d.db}, args...)...)
-	cmd.Env = append(os.Environ(), "LANG="+locale, "LC_ALL="+locale)
+	cmd := safeerCommand(ctx, d.db, locale, args...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

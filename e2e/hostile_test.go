@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/sync/protocol"
 )
 
@@ -44,7 +43,7 @@ func TestHostileDeviceEndToEnd(t *testing.T) {
 	both.sync()
 
 	// The thief's tools: the laptop's token and its device id.
-	st, err := data.Open(context.Background(), dakh.db)
+	st, err := openDevice(context.Background(), dakh.db)
 	if err != nil {
 		t.Fatal(err)
 	}

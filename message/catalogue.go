@@ -340,6 +340,9 @@ var catalogue = map[Code]template{
 	"cli.passphrase.needed": {
 		"This database is encrypted: give its passphrase on a terminal, or with --passphrase-fd N (read from file descriptor N) or --passphrase-env NAME (the variable NAME holds it). Nothing was done.",
 		"قاعدة البيانات هذه مشفرة: أدخل عبارة مرورها في الطرفية، أو مرّرها بالخيار " + ltr("--passphrase-fd N") + " (تُقرأ من واصف الملف N) أو " + ltr("--passphrase-env NAME") + " (يحملها المتغير NAME). لم يُنفَّذ شيء."},
+	"cli.passphrase.needed_clear": {
+		"This database is not encrypted yet, and Safeer encrypts it before any command uses it: choose a passphrase and give it on a terminal, or with --passphrase-fd N (read from file descriptor N) or --passphrase-env NAME (the variable NAME holds it). Nothing was done.",
+		"قاعدة البيانات هذه غير مشفرة بعد، ويشفرها سفير قبل أن يستخدمها أي أمر: اختر عبارة مرور وأدخلها في الطرفية، أو مرّرها بالخيار " + ltr("--passphrase-fd N") + " (تُقرأ من واصف الملف N) أو " + ltr("--passphrase-env NAME") + " (يحملها المتغير NAME). لم يُنفَّذ شيء."},
 	"cli.passphrase.argument": {
 		"Never give the passphrase itself on the command line (others can read it there): use --passphrase-fd N or --passphrase-env NAME, or type it when asked.",
 		"لا تكتب عبارة المرور نفسها في سطر الأوامر (يستطيع غيرك قراءتها هناك): استخدم " + ltr("--passphrase-fd N") + " أو " + ltr("--passphrase-env NAME") + "، أو اكتبها عند الطلب."},
@@ -358,6 +361,18 @@ var catalogue = map[Code]template{
 	"cli.protect.progress": {
 		"encrypting: {done} of {total} records",
 		"جارٍ التشفير: {done} من {total} سجلًا"},
+	"cli.protect.first": {
+		"This database is not encrypted yet: Safeer encrypts its personal data now, before the command (a backup copy is kept until it is done).",
+		"قاعدة البيانات هذه غير مشفرة بعد: يشفر سفير بياناتها الشخصية الآن قبل تنفيذ الأمر (وتُحفظ نسخة احتياطية حتى يكتمل ذلك)."},
+	"cli.protect.choose": {
+		"A new database: choose the passphrase Safeer encrypts it under (at least {min} characters), and type it twice.",
+		"قاعدة بيانات جديدة: اختر عبارة المرور التي يشفرها سفير بها (من {min} أحرف على الأقل)، واكتبها مرتين."},
+	"cli.protect.choose_clear": {
+		"Choose the passphrase Safeer encrypts this database under (at least {min} characters), and type it twice.",
+		"اختر عبارة المرور التي يشفر بها سفير قاعدة البيانات هذه (من {min} أحرف على الأقل)، واكتبها مرتين."},
+	"cli.protect.created": {
+		"The new database {path} is encrypted under the passphrase given. Its key file is {key}: keep it beside the database, and do not forget the passphrase.",
+		"قاعدة البيانات الجديدة {path} مشفرة بعبارة المرور المعطاة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور."},
 	"cli.protect.done": {
 		"The database is encrypted. Its key file is {key}: keep it beside the database, and do not forget the passphrase. The backup {backup} is encrypted too.",
 		"قاعدة البيانات مشفرة. ملف مفتاحها {key}: أبقه بجانب قاعدة البيانات ولا تنسَ عبارة المرور. النسخة الاحتياطية {backup} مشفرة أيضًا."},

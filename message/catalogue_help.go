@@ -144,11 +144,11 @@ var helpCatalogue = map[Code]template{
 	"cli.flag.skip_invalid": {"import the valid rows even if some rows are not valid", "استيراد الصفوف الصحيحة ولو كان بعض الصفوف غير صحيح"},
 	"cli.flag.all":          {"include resolved conflicts", "بما في ذلك التعارضات المحلولة"},
 	"cli.flag.passphrase_fd": {
-		"read an encrypted database's passphrase from this file descriptor (one line)",
-		"قراءة عبارة مرور قاعدة البيانات المشفرة من واصف الملف هذا (سطر واحد)"},
+		"read the database's passphrase from this file descriptor (one line); a new or clear one is encrypted under it",
+		"قراءة عبارة مرور قاعدة البيانات من واصف الملف هذا (سطر واحد)؛ وبها تُشفَّر قاعدة البيانات الجديدة أو غير المشفرة"},
 	"cli.flag.passphrase_env": {
-		"read an encrypted database's passphrase from the environment variable of this name",
-		"قراءة عبارة مرور قاعدة البيانات المشفرة من متغير البيئة بهذا الاسم"},
+		"read the database's passphrase from the environment variable of this name; a new or clear one is encrypted under it",
+		"قراءة عبارة مرور قاعدة البيانات من متغير البيئة بهذا الاسم؛ وبها تُشفَّر قاعدة البيانات الجديدة أو غير المشفرة"},
 	"cli.flag.new_passphrase_fd": {
 		"read the new passphrase from this file descriptor (one line)",
 		"قراءة عبارة المرور الجديدة من واصف الملف هذا (سطر واحد)"},

@@ -162,8 +162,11 @@ check() {
 		desktop-file-validate "$work/$desktop" || die "desktop-file-validate rejects the .desktop file"
 	fi
 	# A headless command on a new database: the binary starts, opens SQLite,
-	# migrates and searches (it needs the X and GL libraries it links to).
-	if ! "$work/$bin" --db "$work/check.db" people search x >"$work/run.log" 2>&1; then
+	# migrates, encrypts the new database under the passphrase (every
+	# command needs one) and searches (it needs the X and GL libraries it
+	# links to).
+	if ! SAFEER_CHECK_PASSPHRASE="the package check's passphrase" "$work/$bin" --db "$work/check.db" \
+		--passphrase-env SAFEER_CHECK_PASSPHRASE people search x >"$work/run.log" 2>&1; then
 		cat "$work/run.log" >&2
 		ldd "$work/$bin" | grep 'not found' >&2 || true
 		die "the packaged safeer did not run 'people search'"

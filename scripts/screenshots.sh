@@ -13,7 +13,8 @@
 #     processes: hq-verify-*.png and hq-console-*.png. Skipped when
 #     Chromium is missing (Debian: chromium fonts-hosny-amiri).
 #  3. The real binary under Xvfb, on a demo database made with the headless
-#     commands, in both languages: app-xvfb-en.png and app-xvfb-ar.png. This
+#     commands (encrypted: the app shows its lock screen), in both
+#     languages: app-xvfb-en.png and app-xvfb-ar.png. This
 #     shows that the OpenGL driver draws what the tests draw. Skipped when
 #     Xvfb or xwd is missing.
 set -euo pipefail
@@ -51,7 +52,10 @@ trap cleanup EXIT
 
 go build -o "$work/safeer" ./cmd/safeer
 db="$work/demo.db"
-safeer() { "$work/safeer" --db "$db" "$@" 2>/dev/null; }
+# Every headless command needs the database's passphrase (the first one
+# encrypts the new database under it); the app then opens on its lock screen.
+export SAFEER_DEMO_PASSPHRASE="the demo database's passphrase"
+safeer() { "$work/safeer" --db "$db" --passphrase-env SAFEER_DEMO_PASSPHRASE "$@" 2>/dev/null; }
 cat >"$work/people.csv" <<'CSV'
 الاسم,Name,Mobile,Governorate,Wilayat
 أحمد البلوشي,Ahmed Al Balushi,91234567,Muscat,Muscat

@@ -235,17 +235,16 @@ func (m *Main) open(ctx context.Context) (*data.Store, error) {
 	return data.Open(ctx, path, m.StoreOptions...)
 }
 
-// withStore opens the database, unlocks it when it is encrypted (asking
-// for the passphrase: see cli_protect.go), runs fn and closes it.
+// withStore opens the database ready for personal data, runs fn and closes
+// it: an encrypted database is unlocked, and a new or clear one is
+// encrypted first (openProtected, cli_protect.go), both with the
+// passphrase; without one the command refuses to run.
 func (m *Main) withStore(ctx context.Context, fn func(*data.Store) error) error {
-	s, err := m.open(ctx)
+	s, err := m.openProtected(ctx)
 	if err != nil {
 		return err
 	}
 	defer s.Close()
-	if err := m.unlock(ctx, s); err != nil {
-		return err
-	}
 	return fn(s)
 }
 

@@ -210,10 +210,19 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 	revoked := certificate.RevocationFunc(nil)
 	// The device's database gives the revocations it knows, by default HQ's
 	// key, and this computer's own key; verification works without them.
+	// It is opened as it is, never made nor encrypted here (verifying reads
+	// no personal data: the names are the record's); an encrypted one is
+	// unlocked when a passphrase is given (--passphrase-fd or -env), to
+	// tell this computer's own signature, whose key is sealed.
 	if path, err := m.dbPath(); err == nil {
 		if _, err := os.Stat(path); err == nil {
-			if s, err := data.Open(ctx, path); err == nil {
+			if s, err := data.Open(ctx, path, m.StoreOptions...); err == nil {
 				defer s.Close()
+				if s.Locked() && !m.fromTerminal() {
+					if err := m.unlock(ctx, s); err != nil {
+						return err
+					}
+				}
 				revoked = s.Revoked(ctx)
 				if k, _ := s.HQPublicKey(ctx); len(k) == ed25519.PublicKeySize {
 					hqKey = k

@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/oman-sca/safeer/internal/testharness/protected"
 	"github.com/oman-sca/safeer/message"
 )
 
@@ -17,6 +19,9 @@ func TestErrorsInTheLocaleLanguage(t *testing.T) {
 	bin := buildSafeer(t)
 	dir := t.TempDir()
 	db := filepath.Join(dir, "s.db")
+	if err := protected.Create(context.Background(), db); err != nil {
+		t.Fatal(err)
+	}
 	missing := filepath.Join(dir, "قائمة السفراء.xlsx")
 	for _, c := range []struct {
 		env    []string

@@ -25,10 +25,7 @@ import (
 func TestCertificatesExportOpenBadges(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "safeer.db")
-	s, err := data.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDB(t, db)
 	signer, err := s.Signer(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -113,10 +110,7 @@ func TestCertificatesExportOpenBadges(t *testing.T) {
 		t.Fatalf("after a revocation: %+v", got)
 	}
 	// Revoked at HQ, as the next pull says: left out too.
-	s, err = data.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = openDB(t, db)
 	stamp := hqClock.Now().String()
 	if err := s.ApplyChanges(ctx, []protocol.Change{{Seq: 200, Table: "credential", RowID: certs[1].ID,
 		Fields: map[string]protocol.Field{"revoked_at": {Value: "2026-12-01T10:00:00Z", HLC: stamp}}}}, "", stamp); err != nil {

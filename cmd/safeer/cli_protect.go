@@ -15,6 +15,7 @@ import (
 
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/message"
+	"github.com/oman-sca/safeer/vault"
 )
 
 // The passphrase of an encrypted database (issue 14). Headless commands
@@ -23,11 +24,22 @@ import (
 // from an environment variable the caller names (--passphrase-env NAME),
 // or from a prompt on the terminal, and refuse to run without it. It is
 // never an argument itself: --passphrase is refused with words saying why.
+//
+// Every command that reads or writes the roster (withStore) works on an
+// encrypted database only: a new database, or a clear one made by an
+// older Safeer, is encrypted first with the passphrase from the same
+// sources (on a terminal, asked twice), as `safeer protect` would, with
+// its progress on stderr; killed midway, the next command finishes it.
+// Exempt: help and version (no database), `certificates verify` (reads
+// an existing database's revocations and public keys only, never makes
+// one), `protect` itself and `passphrase change` (refuses a clear
+// database). There is no way to run a command on a clear database: a
+// throwaway database takes a throwaway passphrase (docs/SECURITY.md).
 
 // passphraseFlags adds --passphrase-fd and --passphrase-env to fs.
 func (m *Main) passphraseFlags(fs *flag.FlagSet) {
-	fs.IntVar(&m.PassphraseFD, "passphrase-fd", m.PassphraseFD, "read an encrypted database's passphrase from this file descriptor (one line)")
-	fs.StringVar(&m.PassphraseEnv, "passphrase-env", m.PassphraseEnv, "read an encrypted database's passphrase from the environment variable of this name")
+	fs.IntVar(&m.PassphraseFD, "passphrase-fd", m.PassphraseFD, "read the database's passphrase from this file descriptor (one line); a new or clear one is encrypted under it")
+	fs.StringVar(&m.PassphraseEnv, "passphrase-env", m.PassphraseEnv, "read the database's passphrase from the environment variable of this name; a new or clear one is encrypted under it")
 }
 
 // refusePassphraseArgument refuses a passphrase given on the command line.
@@ -54,6 +66,114 @@ func (m *Main) unlock(ctx context.Context, s *data.Store) error {
 		return err
 	}
 	return s.Unlock(ctx, pass)
+}
+
+// errNoPassphrase is under the refusal of a command given no passphrase.
+var errNoPassphrase = errors.New("no passphrase given")
+
+// openProtected opens the command's database ready for personal data: an
+// encrypted one unlocked; a new or clear one encrypted first under a new
+// passphrase (see the top of this file). A new database's passphrase is
+// read before the file is made, so a command refused for want of one (or
+// for two that differ) leaves nothing behind.
+func (m *Main) openProtected(ctx context.Context) (*data.Store, error) {
+	path, err := m.dbPath()
+	if err != nil {
+		return nil, err
+	}
+	_, err = os.Stat(path)
+	isNew := errors.Is(err, os.ErrNotExist)
+	var pass string
+	if isNew {
+		if pass, err = m.newPassphrase(message.New("cli.protect.choose", message.Int("min", vault.MinPassphraseRunes))); err != nil {
+			return nil, err
+		}
+	}
+	s, err := data.Open(ctx, path, m.StoreOptions...)
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case s.Protected():
+		err = m.unlock(ctx, s)
+	case isNew:
+		// Nothing to seal and no progress to show.
+		if err = s.Protect(ctx, pass, nil); err == nil {
+			fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.created", message.Latin("path", s.Path()), message.Latin("key", data.VaultKeyPath(s.Path())))))
+		}
+	default:
+		err = m.protectFirst(ctx, s)
+	}
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// protectFirst encrypts the clear database s, made by an older Safeer,
+// before a command uses it, saying so on stderr (stdout is the command's,
+// --json included).
+func (m *Main) protectFirst(ctx context.Context, s *data.Store) error {
+	pass, err := m.newPassphrase(message.New("cli.protect.first"))
+	if err != nil {
+		return err
+	}
+	if !m.fromTerminal() {
+		// On a terminal it was said before the prompt.
+		fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.first")))
+	}
+	if err := m.protect(ctx, s, pass); err != nil {
+		return err
+	}
+	fmt.Fprintln(m.Stderr, m.say(m.protectedMessage(s)))
+	return nil
+}
+
+// newPassphrase reads the passphrase a new or clear database is to be
+// encrypted under, from --passphrase-fd, --passphrase-env or the terminal
+// (saying why first, and asking twice), or refuses the command.
+func (m *Main) newPassphrase(why message.Message) (string, error) {
+	if !m.hasPassphraseSource() {
+		return "", message.Wrap(errNoPassphrase, "cli.passphrase.needed_clear")
+	}
+	if m.fromTerminal() {
+		fmt.Fprintln(m.Stderr, m.say(why))
+	}
+	return m.readPassphrase(m.PassphraseFD, m.PassphraseEnv, message.New("cli.passphrase.new"), true)
+}
+
+// hasPassphraseSource reports whether a passphrase can be had: a
+// descriptor, a variable, or a terminal to ask on.
+func (m *Main) hasPassphraseSource() bool {
+	return m.PassphraseFD >= 0 || m.PassphraseEnv != "" || m.terminal()
+}
+
+// fromTerminal reports whether the passphrase is to be asked on the
+// terminal: neither --passphrase-fd nor --passphrase-env was given.
+func (m *Main) fromTerminal() bool { return m.PassphraseFD < 0 && m.PassphraseEnv == "" }
+
+// terminal reports whether the prompt has a terminal to read from.
+func (m *Main) terminal() bool {
+	return m.Stdin != nil && term.IsTerminal(int(m.Stdin.Fd()))
+}
+
+// protect encrypts s under pass with progress on stderr.
+func (m *Main) protect(ctx context.Context, s *data.Store, pass string) error {
+	last := -1
+	return s.Protect(ctx, pass, func(done, total int) {
+		// At most a line per tenth (data.Store.Protect reports every 500
+		// records), and the last: for a log or a terminal.
+		if step := done * 10 / max(total, 1); step != last || done == total {
+			last = step
+			fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.progress", message.Int("done", done), message.Int("total", total))))
+		}
+	})
+}
+
+// protectedMessage says where the key file and the backup of s are.
+func (m *Main) protectedMessage(s *data.Store) message.Message {
+	return message.New("cli.protect.done", message.Latin("key", data.VaultKeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
 }
 
 // readPassphrase reads a passphrase from fd (if >= 0), else the variable
@@ -88,8 +208,8 @@ func (m *Main) readPassphrase(fd int, env string, prompt message.Message, confir
 		return pass, nil
 	}
 	in := m.Stdin
-	if in == nil || !term.IsTerminal(int(in.Fd())) {
-		return "", message.NewError("cli.passphrase.needed")
+	if !m.terminal() {
+		return "", message.Wrap(errNoPassphrase, "cli.passphrase.needed")
 	}
 	ask := func(msg message.Message) (string, error) {
 		fmt.Fprint(m.Stderr, m.say(msg))
@@ -133,23 +253,14 @@ func (m *Main) runProtect(ctx context.Context, args []string) error {
 	if s.Protected() {
 		return message.Wrap(data.ErrProtected, "data.vault.protected")
 	}
-	pass, err := m.readPassphrase(m.PassphraseFD, m.PassphraseEnv, message.New("cli.passphrase.new"), true)
+	pass, err := m.newPassphrase(message.New("cli.protect.choose_clear", message.Int("min", vault.MinPassphraseRunes)))
 	if err != nil {
 		return err
 	}
-	last := -1
-	err = s.Protect(ctx, pass, func(done, total int) {
-		// At most a line per tenth (data.Store.Protect reports every 500
-		// records), and the last: for a log or a terminal.
-		if step := done * 10 / max(total, 1); step != last || done == total {
-			last = step
-			fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.progress", message.Int("done", done), message.Int("total", total))))
-		}
-	})
-	if err != nil {
+	if err := m.protect(ctx, s, pass); err != nil {
 		return err
 	}
-	msg := message.New("cli.protect.done", message.Latin("key", data.VaultKeyPath(s.Path())), message.Latin("backup", data.BackupBeforeProtect(s.Path())))
+	msg := m.protectedMessage(s)
 	if m.JSON {
 		m.printJSON(m.Stdout, map[string]any{"protected": true, "key_file": data.VaultKeyPath(s.Path()),
 			"backup": data.BackupBeforeProtect(s.Path()), "en": msg.English(), "ar": msg.Arabic()})

@@ -16,9 +16,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/internal/initlog"
+	"github.com/oman-sca/safeer/internal/testharness/protected"
 	"github.com/oman-sca/safeer/message"
+	"github.com/oman-sca/safeer/spreadsheet"
 )
 
 // runFD runs the built safeer like runClean, with the passphrase lines
@@ -57,14 +60,42 @@ func runFD(t *testing.T, bin string, env []string, fds []string, args ...string)
 // be found in the database's files once it is encrypted.
 var clearValues = []string{"+96891827364", "91827364", "90817263", "maryam.hinai@example.om", "needs a ramp qz"}
 
+// clearDB runs fn on the database at db left clear, as a Safeer older
+// than protection made it (the commands encrypt a database before using
+// it: the data API does not).
+func clearDB(t *testing.T, db string, fn func(ctx context.Context, s *data.Store) error) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := data.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Protected() {
+		t.Fatalf("%s is encrypted already", db)
+	}
+	if err := fn(ctx, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// addProtectPeople makes db a clear database of four people, one with
+// every personal field (clearValues), and returns that one's id.
 func addProtectPeople(t *testing.T, db string) string {
 	t.Helper()
-	var p struct{ ID string }
-	jsonOut(t, mustRun(t, db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263",
-		"--email", "Maryam.Hinai@example.om", "--governorate", "OM-MA", "--notes", "needs a ramp qz", "--json"), &p)
-	for i, name := range []string{"سالم الحارثي", "خالد البلوشي", "ليلى الكندية"} {
-		mustRun(t, db, "people", "add", "--name-ar", name, "--phone", "9900 000"+string(rune('1'+i)), "--governorate", "OM-MA", "--force")
-	}
+	p := safeer.Person{NameAr: "مريم الهنائية", Phone: "9182 7364", CivilID: "90817263",
+		Email: "Maryam.Hinai@example.om", Governorate: "OM-MA", Notes: "needs a ramp qz"}
+	clearDB(t, db, func(ctx context.Context, s *data.Store) error {
+		if err := s.AddPerson(ctx, &p); err != nil {
+			return err
+		}
+		for i, name := range []string{"سالم الحارثي", "خالد البلوشي", "ليلى الكندية"} {
+			if err := s.AddPerson(ctx, &safeer.Person{NameAr: name, Phone: "9900 000" + string(rune('1'+i)), Governorate: "OM-MA"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	return p.ID
 }
 
@@ -107,7 +138,7 @@ func TestProtectCommand(t *testing.T) {
 
 	// Without the passphrase: refused, in English or Arabic, nothing done.
 	for lang, want := range map[string]string{"C.UTF-8": "This database is encrypted", "ar_OM.UTF-8": "قاعدة البيانات هذه مشفرة"} {
-		code, out, errs = runClean(t, bin, []string{"LANG=" + lang}, "--db", db, "people", "show", id)
+		code, out, errs = runBare(t, bin, []string{"LANG=" + lang}, "--db", db, "people", "show", id)
 		if code != 1 || out != "" || !strings.Contains(errs, want) || !strings.Contains(errs, "--passphrase-fd") {
 			t.Fatalf("LANG=%s without passphrase: exit %d\n%s\n%s", lang, code, out, errs)
 		}
@@ -188,25 +219,29 @@ func runSafeerKilledAtStep() {
 	m.InitLog = initlog.Release()
 	m.Stdin = os.Stdin
 	m.Langs = []message.Lang{message.LangOfEnv(os.Getenv)}
-	m.StoreOptions = []data.Option{data.WithProtectSteps(func(at string) error {
+	// Argon2id at the test databases' cost: the kills are about the
+	// file, not the key's wrapping.
+	m.StoreOptions = append(protected.Options(), data.WithProtectSteps(func(at string) error {
 		if at == step {
 			os.Exit(killedExit)
 		}
 		return nil
-	})}
+	}))
 	code := m.Run(ctx, os.Args[1:])
 	stop()
 	os.Exit(code)
 }
 
-// TestProtectKilledAtEveryStep kills safeer protect (an exit with no
-// deferred function run, as a kill) at each of its steps: the database
-// always opens, loses nothing, and the next run finishes the job (the
-// next protect on a file still clear, any command on one encrypted
-// already), leaving no clear value in the file, its -wal or the backup.
-// The killed safeer is this test binary run again (runSafeerKilledAtStep);
-// the runs after the kill are the built safeer. A step Protect no longer
-// reaches fails the test: that run exits 0, not killedExit.
+// TestProtectKilledAtEveryStep kills safeer protect, and a command that
+// encrypts a clear database before it runs (people search), at each step
+// of the encryption (an exit with no deferred function run, as a kill):
+// the database always opens, loses nothing, and the next run finishes the
+// job (the next command on a file still clear, any command on one
+// encrypted already), leaving no clear value in the file, its -wal or the
+// backup. The killed safeer is this test binary run again
+// (runSafeerKilledAtStep); the runs after the kill are the built safeer.
+// A step Protect no longer reaches fails the test: that run exits 0, not
+// killedExit.
 func TestProtectKilledAtEveryStep(t *testing.T) {
 	bin := buildSafeer(t)
 	self, err := os.Executable()
@@ -214,38 +249,54 @@ func TestProtectKilledAtEveryStep(t *testing.T) {
 		t.Fatal(err)
 	}
 	env := []string{"SAFEER_PASS=a passphrase for the test"}
-	for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded", "backup-renamed"} {
-		t.Run(step, func(t *testing.T) {
-			db := filepath.Join(t.TempDir(), "s.db")
-			id := addProtectPeople(t, db)
-			code, _, errs := runClean(t, self, append(env, killAtStepEnv+"="+step), "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
-			if code != killedExit {
-				t.Fatalf("protect killed at %s: exit %d\n%s", step, code, errs)
-			}
-			// The file opens, clear or encrypted, with everyone.
-			code, out, errs := runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "search", "", "--limit", "0", "--json")
-			var found searchOutput
-			if code != 0 || json.Unmarshal([]byte(out), &found) != nil || found.Total != 4 {
-				t.Fatalf("after the kill: exit %d\n%s\n%s", code, out, errs)
-			}
-			code, _, errs = runClean(t, bin, env, "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
-			if code != 0 && !strings.Contains(errs, "encrypted already") {
-				t.Fatalf("protect again: exit %d\n%s", code, errs)
-			}
-			code, out, errs = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "show", id)
-			if code != 0 || !strings.Contains(out, "+96891827364") || !strings.Contains(out, "maryam.hinai@example.om") {
-				t.Fatalf("after protect: exit %d\n%s\n%s", code, out, errs)
-			}
-			backup := data.BackupBeforeProtect(db)
-			if _, err := os.Stat(backup); err != nil {
-				t.Fatalf("backup: %v", err)
-			}
-			if _, err := os.Stat(backup + ".sealed"); !errors.Is(err, os.ErrNotExist) {
-				t.Fatalf("the sealed copy is left: %v", err)
-			}
-			assertNoClearValues(t, db, db+"-wal", backup)
-		})
+	for _, killed := range []struct {
+		name string
+		args []string
+	}{
+		{"protect", []string{"protect"}},
+		{"people-search", []string{"people", "search", "91827364", "--json"}},
+	} {
+		for _, step := range []string{"created", "backed-up", "key-saved", "sealed", "compacted", "backup-sealed", "backup-shredded", "backup-renamed"} {
+			t.Run(killed.name+"/"+step, func(t *testing.T) {
+				protectKilledAtStep(t, bin, self, env, killed.args, step)
+			})
+		}
 	}
+}
+
+// protectKilledAtStep kills safeer running killedArgs on a clear database
+// at step, then checks the next commands finish the encryption and lose
+// nothing.
+func protectKilledAtStep(t *testing.T, bin, self string, env, killedArgs []string, step string) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	id := addProtectPeople(t, db)
+	code, _, errs := runClean(t, self, append(env, killAtStepEnv+"="+step), append(append([]string{"--db", db}, killedArgs...), "--passphrase-env", "SAFEER_PASS")...)
+	if code != killedExit {
+		t.Fatalf("%v killed at %s: exit %d\n%s", killedArgs, step, code, errs)
+	}
+	// The file opens, clear or encrypted, with everyone (this command
+	// encrypts it first if it is still clear, or finishes the encryption).
+	code, out, errs := runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "search", "", "--limit", "0", "--json")
+	var found searchOutput
+	if code != 0 || json.Unmarshal([]byte(out), &found) != nil || found.Total != 4 {
+		t.Fatalf("after the kill: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, _, errs = runClean(t, bin, env, "--db", db, "protect", "--passphrase-env", "SAFEER_PASS")
+	if code != 0 && !strings.Contains(errs, "encrypted already") {
+		t.Fatalf("protect again: exit %d\n%s", code, errs)
+	}
+	code, out, errs = runClean(t, bin, env, "--db", db, "--passphrase-env", "SAFEER_PASS", "people", "show", id)
+	if code != 0 || !strings.Contains(out, "+96891827364") || !strings.Contains(out, "maryam.hinai@example.om") {
+		t.Fatalf("after protect: exit %d\n%s\n%s", code, out, errs)
+	}
+	backup := data.BackupBeforeProtect(db)
+	if _, err := os.Stat(backup); err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	if _, err := os.Stat(backup + ".sealed"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the sealed copy is left: %v", err)
+	}
+	assertNoClearValues(t, db, db+"-wal", backup)
 }
 
 // TestProtectKilledAtRandomMoments sends SIGKILL to a real safeer protect
@@ -258,8 +309,8 @@ func TestProtectKilledAtEveryStep(t *testing.T) {
 func TestProtectKilledAtRandomMoments(t *testing.T) {
 	bin := buildSafeer(t)
 	dir := t.TempDir()
-	clearDB := filepath.Join(dir, "clear.db")
-	id := addProtectPeople(t, clearDB)
+	clearPath := filepath.Join(dir, "clear.db")
+	id := addProtectPeople(t, clearPath)
 	var csv strings.Builder
 	csv.WriteString("name_ar,phone,civil_id,governorate\n")
 	for i := range 1996 {
@@ -269,8 +320,16 @@ func TestProtectKilledAtRandomMoments(t *testing.T) {
 	if err := os.WriteFile(roster, []byte(csv.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	mustRun(t, clearDB, "import", roster)
-	mustRun(t, clearDB, "backup", filepath.Join(dir, "clear-copy.db")) // a file without -wal
+	clearDB(t, clearPath, func(ctx context.Context, s *data.Store) error {
+		tbl, err := spreadsheet.Open(roster)
+		if err != nil {
+			return err
+		}
+		if _, err := s.Import(ctx, tbl, data.ImportOptions{Source: "roster.csv"}); err != nil {
+			return err
+		}
+		return s.Backup(ctx, filepath.Join(dir, "clear-copy.db")) // a file without -wal
+	})
 	raw, err := os.ReadFile(filepath.Join(dir, "clear-copy.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -341,7 +400,7 @@ func TestProtectKilledAtRandomMoments(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "+96891827364") {
 			t.Fatalf("round %d: show after protect: exit %d\n%s", round, code, out)
 		}
-		if code, _, _ := runClean(t, bin, nil, "--db", db, "people", "show", id); code != 1 {
+		if code, _, _ := runBare(t, bin, nil, "--db", db, "people", "show", id); code != 1 {
 			t.Fatalf("round %d: the database is not encrypted at the end", round)
 		}
 		assertNoClearValues(t, db, db+"-wal", data.BackupBeforeProtect(db))

@@ -52,16 +52,13 @@ func TestSyncCommandsWithoutHQ(t *testing.T) {
 func TestConflictsCommands(t *testing.T) {
 	ctx := context.Background()
 	db := filepath.Join(t.TempDir(), "s.db")
-	s, err := data.Open(ctx, db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDB(t, db)
 	now := time.Now()
 	win := protocol.HLC{Wall: now.UnixMilli(), Device: "b"}.String()
 	lose := protocol.HLC{Wall: now.UnixMilli() - 1000, Device: "a"}.String()
 	f := func(v any) protocol.Field { return protocol.Field{Value: v, HLC: win} }
 	pid, cid := uuid.NewString(), uuid.NewString()
-	err = s.ApplyChanges(ctx, []protocol.Change{
+	err := s.ApplyChanges(ctx, []protocol.Change{
 		{Seq: 1, Table: "person", RowID: pid, Fields: map[string]protocol.Field{"name_en": f("Aisha"), "governorate": f("OM-MA"), "email": f("b@example.om")}},
 		{Seq: 2, Table: "conflict", RowID: cid, Fields: map[string]protocol.Field{"tbl": f("person"), "row_id": f(pid),
 			"field": f("email"), "winner": f("b@example.om"), "winner_hlc": f(win), "loser": f("a@example.om"),

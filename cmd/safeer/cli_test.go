@@ -15,16 +15,36 @@ import (
 	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/internal/testharness/protected"
 	_ "modernc.org/sqlite"
 )
 
 // run runs safeer in-process with args and returns exit code and output.
+// It gives the passphrase as a script would (internal/testharness/protected,
+// whose variable TestMain sets): a new database is encrypted by the first
+// command, with the cheap argon2id parameters of test databases.
 func run(t *testing.T, db string, args ...string) (int, string, string) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	m := NewMain(&out, &errb)
-	code := m.Run(context.Background(), append([]string{"--db", db}, args...))
+	m.StoreOptions = protected.Options()
+	code := m.Run(context.Background(), append(append([]string{"--db", db}, protected.Args()...), args...))
 	return code, out.String(), errb.String()
+}
+
+// openDB opens the test database db through the data API as the commands
+// leave it: encrypted (made so if new) and unlocked.
+func openDB(t *testing.T, db string) *data.Store {
+	t.Helper()
+	ctx := context.Background()
+	if err := protected.Create(ctx, db); err != nil {
+		t.Fatal(err)
+	}
+	s, err := protected.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 func mustRun(t *testing.T, db string, args ...string) string {
@@ -249,10 +269,7 @@ func TestCertificatesIssueAndVerify(t *testing.T) {
 
 	// Simulate enrolment: HQ endorses the device key.
 	hqPub, hqPriv, _ := ed25519.GenerateKey(nil)
-	s, err := data.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDB(t, db)
 	signer, err := s.Signer(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -337,10 +354,7 @@ func TestVerifyNotEnrolled(t *testing.T) {
 
 	// Another computer, not enrolled either, with a key of its own.
 	other := filepath.Join(dir, "other.db")
-	s, err := data.Open(context.Background(), other)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDB(t, other)
 	if _, err := s.Signer(context.Background()); err != nil {
 		t.Fatal(err)
 	}

@@ -17,9 +17,11 @@ import (
 // TestCommandsWritePrivateFiles runs the headless commands under umask 0
 // with the database in a folder that does not exist yet: every file they
 // write by themselves must be the owner's alone (0600) and every folder
-// they make 0700 — the database, the device key, exports in both formats,
-// certificate PDFs (one file, and --split into a new folder) and a backup,
-// which must also not hold the sync token. Then the backup, opened as a
+// they make 0700 — the database (encrypted by the first command), its key
+// file and the backup made before encrypting it, the device key, exports
+// in both formats, certificate PDFs (one file, and --split into a new
+// folder) and a backup with its key file, which must also not hold the
+// sync token nor the civil ID. Then the backup, opened as a
 // restored database, says in words why it cannot sync.
 func TestCommandsWritePrivateFiles(t *testing.T) {
 	old := syscall.Umask(0)
@@ -38,10 +40,7 @@ func TestCommandsWritePrivateFiles(t *testing.T) {
 
 	// Enrolled: the database holds HQ's sync token.
 	const token = "tok-cli-4b8e2f6a9c1d3e5f7a9b0c2d4e6f8a1b"
-	s, err := data.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := openDB(t, db)
 	if err := s.SaveEnrolment(context.Background(), data.Enrolment{HQURL: "https://hq.example", Token: token,
 		Governorates: []string{"OM-DA"}}); err != nil {
 		t.Fatal(err)
@@ -80,10 +79,13 @@ func TestCommandsWritePrivateFiles(t *testing.T) {
 	files[pdfs[0]] = "split certificate PDF"
 	files[db+".key"] = "device key"
 	files[db] = "database"
+	files[data.VaultKeyPath(db)] = "key file"
+	files[data.BackupBeforeProtect(db)] = "backup before the encryption"
 
 	backup := filepath.Join(out, "backup.db")
 	mustRun(t, db, "backup", backup)
 	files[backup] = "backup"
+	files[data.VaultKeyPath(backup)] = "backup's key file"
 
 	for f, what := range files {
 		fi, err := os.Stat(f)
@@ -114,13 +116,13 @@ func TestCommandsWritePrivateFiles(t *testing.T) {
 	if bytes.Contains(raw, []byte(token)) {
 		t.Fatal("the backup's bytes hold the sync token")
 	}
-	if !bytes.Contains(raw, []byte(civilID)) {
-		t.Fatal("the backup does not hold the civil ID: not a copy")
+	if bytes.Contains(raw, []byte(civilID)) {
+		t.Fatal("the backup's bytes hold the civil ID: the database was not encrypted")
 	}
-	s, err = data.Open(context.Background(), db)
-	if err != nil {
-		t.Fatal(err)
+	if !bytes.Contains(raw, []byte("Abdullah Al Ismaili")) {
+		t.Fatal("the backup does not hold the person's name: not a copy")
 	}
+	s = openDB(t, db)
 	st, err := s.SyncState(context.Background())
 	s.Close()
 	if err != nil || st.Token != token {

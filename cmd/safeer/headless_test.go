@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/oman-sca/safeer/internal/initlog"
+	"github.com/oman-sca/safeer/internal/testharness/protected"
 )
 
 // TestMain gives the tests the standard logger back: main does that for the
@@ -18,6 +20,9 @@ import (
 // cli_protect_test.go's killAtStepEnv set, the test binary is safeer killed
 // at a step of Protect instead (runSafeerKilledAtStep).
 func TestMain(m *testing.M) {
+	// The passphrase the tests give safeer (run, runClean), as a script
+	// would: through --passphrase-env.
+	os.Setenv(protected.EnvName, protected.Passphrase)
 	runSafeerKilledAtStep()
 	os.Stderr.Write(initlog.Release())
 	code := m.Run()
@@ -52,10 +57,20 @@ func buildSafeer(t *testing.T) string {
 	return built.bin
 }
 
-// runClean runs the built safeer with nothing in its environment but PATH
-// and env (as cron and services run it: no DISPLAY, no D-Bus, no HOME),
-// and returns its exit code, stdout and stderr.
+// runClean runs the built safeer with nothing in its environment but PATH,
+// the test passphrase and env (as cron and services run it: no DISPLAY, no
+// D-Bus, no HOME), with --passphrase-env naming the test passphrase's
+// variable before args (internal/testharness/protected), and returns its
+// exit code, stdout and stderr. A database the test makes for it should be
+// made with protected.Create or by the in-process run: a new database is
+// otherwise encrypted by the binary with argon2id calibrated (seconds).
 func runClean(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	return runBare(t, bin, append([]string{protected.Env()}, env...), append(protected.Args(), args...)...)
+}
+
+// runBare is runClean without the test passphrase: in env and args only.
+func runBare(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Env = append([]string{"PATH=" + os.Getenv("PATH")}, env...)
@@ -81,6 +96,10 @@ func TestHeadlessSaysNothingOfFyne(t *testing.T) {
 		t.Run("LANG="+lang, func(t *testing.T) {
 			dir := t.TempDir()
 			db := filepath.Join(dir, "s.db")
+			// Encrypted already: a first command would say so on stderr.
+			if err := protected.Create(context.Background(), db); err != nil {
+				t.Fatal(err)
+			}
 			env := []string{"LANG=" + lang}
 			ok := func(args ...string) string {
 				t.Helper()
@@ -127,7 +146,7 @@ func TestHeadlessSaysNothingOfFyne(t *testing.T) {
 // show initlog before Fyne's lang package, whose init reads the locale.
 func TestInitlogBeforeFyne(t *testing.T) {
 	bin := buildSafeer(t)
-	_, _, errs := runClean(t, bin, []string{"GODEBUG=inittrace=1"}, "--db", filepath.Join(t.TempDir(), "s.db"), "sync", "status")
+	_, _, errs := runBare(t, bin, []string{"GODEBUG=inittrace=1"}, "--db", filepath.Join(t.TempDir(), "s.db"), "sync", "status")
 	at := map[string]int{}
 	for i, line := range strings.Split(errs, "\n") {
 		if f := strings.Fields(line); len(f) > 1 && f[0] == "init" {

@@ -18,7 +18,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/oman-sca/safeer/certificate"
 	"github.com/oman-sca/safeer/data"
 	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/protocol"
@@ -76,7 +75,8 @@ func (c *Client) fileReady(ctx context.Context) (data.SyncState, ed25519.Private
 	case len(st.HQPublicKey) != ed25519.PublicKeySize:
 		return st, nil, message.NewError("syncfile.no_hq_key")
 	}
-	key, err := certificate.LoadOrCreateKey(c.store.KeyPath())
+	// Through the store: on a protected database the key file is sealed.
+	key, err := c.store.SigningKey()
 	if err != nil {
 		return st, nil, wrap(local(err))
 	}

@@ -113,7 +113,8 @@ func fromDevice(table, field string, v any) any {
 }
 
 // DeviceDump reads every row of the synced tables on a device, each field
-// with its stamp (clocks[field], else the row's hlc).
+// with its stamp (clocks[field], else the row's hlc); a protected store's
+// sealed values opened (it must be unlocked).
 func DeviceDump(ctx context.Context, s *data.Store) (Dump, error) {
 	out := Dump{}
 	for _, table := range Tables {
@@ -145,7 +146,14 @@ func DeviceDump(ctx context.Context, s *data.Store) (Dump, error) {
 				if !ok {
 					h = hlc
 				}
-				row[f] = Cell{V: Canon(table, f, fromDevice(table, f, vals[i])), H: h}
+				// A protected store's personal fields are sealed in
+				// the row: compared opened.
+				v, err := s.OpenValue(table, id, f, vals[i])
+				if err != nil {
+					rows.Close()
+					return nil, fmt.Errorf("%s %s: open %s: %w", table, id, f, err)
+				}
+				row[f] = Cell{V: Canon(table, f, fromDevice(table, f, v)), H: h}
 			}
 			out[table+"/"+id] = row
 		}
