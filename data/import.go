@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/user"
 	"runtime"
@@ -164,7 +163,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 		fields  row
 		payload string
 		id      string
-		hashes  map[string]any // look-up hashes (a protected database)
+		hashes  *[3]string // look-up hashes (a protected database: sealNewPerson)
 	}
 	const chunkRows = 1024
 	rows := make([]checked, len(tbl.Rows))
@@ -207,13 +206,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 					bulk = bulk[:0]
 					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
 						if c := &rows[i]; c.errs == nil {
-							x := extra
-							if c.hashes != nil {
-								x = make(map[string]any, len(c.hashes)+1)
-								maps.Copy(x, c.hashes)
-								x["import_batch"] = batch
-							}
-							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: x})
+							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra, lookup: c.hashes})
 						}
 					}
 					before := inserted
@@ -281,15 +274,9 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				c.id = ids[0]
 				c.p.ID = c.id
 				// Sealed here, on every core, on a protected database.
-				if c.fields, c.hashes, err = s.sealRow("person", c.id, newPersonRow(c.p)); err != nil {
+				c.fields = newPersonRow(c.p)
+				if c.hashes, err = s.sealNewPerson(c.id, c.fields); err != nil {
 					return err
-				}
-				if c.hashes != nil {
-					for _, k := range hashColumns { // every row the same columns: one statement for many
-						if _, ok := c.hashes[k]; !ok {
-							c.hashes[k] = ""
-						}
-					}
 				}
 				p, err := encodeFields(c.fields)
 				if err != nil {

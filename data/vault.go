@@ -171,6 +171,7 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 			return nil
 		}
 		out = make(row, len(r))
+		rowKey := table + "/" + id
 		for name, v := range r {
 			out[name] = v
 			if !fields[name] {
@@ -180,7 +181,7 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 			if !ok || str == "" {
 				continue
 			}
-			sealed, err := k.Seal(table+"/"+id, name, str)
+			sealed, err := k.Seal(rowKey, name, str)
 			if err != nil {
 				return err
 			}
@@ -198,6 +199,40 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 		return nil
 	})
 	return out, hashes, err
+}
+
+// sealNewPerson is sealRow for a new person's row r, which it seals in
+// place (an import's rows, made for the purpose): it returns the look-up
+// hashes in hashColumns' order (an absent value has the empty hash), or
+// nil on a clear database.
+func (s *Store) sealNewPerson(id string, r row) (*[3]string, error) {
+	var hashes *[3]string
+	err := s.withKey(func(k *vault.Key) error {
+		if k == nil {
+			return nil
+		}
+		hashes = new([3]string)
+		for i, col := range hashColumns {
+			f := col[:len(col)-len("_hash")]
+			if str, _ := r[f].(string); str != "" {
+				hashes[i] = k.Hash(hashedFields[f], str)
+			}
+		}
+		rowKey := "person/" + id
+		for name := range sealedFields["person"] {
+			str, _ := r[name].(string)
+			if str == "" {
+				continue
+			}
+			sealed, err := k.Seal(rowKey, name, str)
+			if err != nil {
+				return err
+			}
+			r[name] = sealed
+		}
+		return nil
+	})
+	return hashes, err
 }
 
 // sealValue is sealRow for one column's value as SQL stores it.

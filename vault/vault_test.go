@@ -291,3 +291,53 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// Nonces never repeat: within a Key the counter after its prefix grows by
+// one a value; two Keys of the same data key (two unlocks, two processes)
+// draw different prefixes, and each opens what the other sealed.
+func TestNoncesOfASession(t *testing.T) {
+	raw := bytes.Repeat([]byte{9}, KeySize)
+	a, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonceOf := func(s string) []byte {
+		buf, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, "v1:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf[:chacha20poly1305.NonceSizeX]
+	}
+	seen := map[string]bool{}
+	var last uint64
+	for i := range 1000 {
+		s, _ := a.Seal("row", "phone", "91234567")
+		n := nonceOf(s)
+		if seen[string(n)] {
+			t.Fatalf("value %d: nonce %x used twice", i, n)
+		}
+		seen[string(n)] = true
+		if !bytes.Equal(n[:16], a.sealer.prefix[:]) {
+			t.Fatalf("nonce %x without the key's prefix %x", n, a.sealer.prefix)
+		}
+		if c := binary.BigEndian.Uint64(n[16:]); c != last+1 {
+			t.Fatalf("counter %d after %d", c, last)
+		} else {
+			last = c
+		}
+		if v, err := b.Open("row", "phone", s); err != nil || v != "91234567" {
+			t.Fatalf("another unlock of the key opens %q, %v", v, err)
+		}
+	}
+	if a.sealer.prefix == b.sealer.prefix {
+		t.Fatal("two unlocks of a key share their nonce prefix")
+	}
+	s, _ := b.Seal("row", "phone", "91234567")
+	if v, err := a.Open("row", "phone", s); err != nil || v != "91234567" || seen[string(nonceOf(s))] {
+		t.Fatalf("the other way: %q, %v", v, err)
+	}
+}
