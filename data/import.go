@@ -191,10 +191,6 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 			var inserted int
 			err := s.write(ctx, func(t *tx) error {
 				t.peopleBulk = true
-				rebuild, err := t.deferHashIndexes(ctx, len(rows))
-				if err != nil {
-					return err
-				}
 				extra := map[string]any{"import_batch": batch}
 				bulk := make([]bulkRow, 0, chunkRows)
 				for k := range chunkDone {
@@ -232,9 +228,6 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported, file_sha256, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), n, tbl.SHA256, opt.By); err != nil {
 					return fmt.Errorf("record import batch: %w", err)
-				}
-				if rebuild != nil {
-					return rebuild(ctx)
 				}
 				return nil
 			})

@@ -64,8 +64,18 @@ var hashedFields = map[string]vault.Purpose{
 	"civil_id": vault.CivilID, "phone": vault.Phone, "email": vault.Email,
 }
 
-// hashColumns lists hashedFields' columns in a fixed order.
-var hashColumns = []string{"civil_id_hash", "email_hash", "phone_hash"}
+// hashColumns lists hashedFields' columns in a fixed order, and
+// hashedPersonFields their fields in the same order.
+var (
+	hashColumns        = []string{"civil_id_hash", "email_hash", "phone_hash"}
+	hashedPersonFields = [...]struct {
+		name    string
+		purpose vault.Purpose
+	}{{"civil_id", vault.CivilID}, {"email", vault.Email}, {"phone", vault.Phone}}
+)
+
+// sealedPersonFields are sealedFields["person"], as a list.
+var sealedPersonFields = [...]string{"civil_id", "email", "notes", "phone"}
 
 func isSealedField(table, field string) bool { return sealedFields[table][field] }
 
@@ -212,14 +222,13 @@ func (s *Store) sealNewPerson(id string, r row) (*[3]string, error) {
 			return nil
 		}
 		hashes = new([3]string)
-		for i, col := range hashColumns {
-			f := col[:len(col)-len("_hash")]
-			if str, _ := r[f].(string); str != "" {
-				hashes[i] = k.Hash(hashedFields[f], str)
+		for i, f := range hashedPersonFields {
+			if str, _ := r[f.name].(string); str != "" {
+				hashes[i] = k.Hash(f.purpose, str)
 			}
 		}
 		rowKey := "person/" + id
-		for name := range sealedFields["person"] {
+		for _, name := range sealedPersonFields {
 			str, _ := r[name].(string)
 			if str == "" {
 				continue
@@ -424,7 +433,9 @@ func alreadySealed(k *vault.Key, table, id, field, v string) bool {
 // PeopleWith lists the live people whose field (civil_id, phone or email)
 // is value, in any spelling a person types it (it is put in its stored
 // spelling first). On a protected database it looks them up by the keyed
-// hash column, on a clear one by the value: no scan, no index.
+// hash column (and keeps those whose opened value is value: the hash is
+// cut to 96 bits), on a clear one by the value; neither column has an
+// index (migration 10): a scan of the roster.
 func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.Person, error) {
 	var norm func(string) (string, error)
 	switch field {
@@ -449,7 +460,6 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		col, arg = s.hashValue("person", field, v)
 	}
 	// col is one of the fixed names above.
-	// "!= ''" lets SQLite use the partial index of the hash column.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+col+` != '' AND `+livePerson+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("look people up by %s: %w", field, err)
@@ -464,7 +474,9 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		if got := map[string]string{"civil_id": p.CivilID, "phone": p.Phone, "email": p.Email}[field]; got == v {
+			out = append(out, p)
+		}
 	}
 	return out, rows.Err()
 }

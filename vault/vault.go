@@ -324,7 +324,8 @@ func (k *Key) Open(row, field, sealed string) (string, error) {
 }
 
 // Hash is the keyed hash of a value for exact look-ups: HMAC-SHA256 under
-// the purpose's sub-key, in base64url without padding (43 characters).
+// the purpose's sub-key, its first HashBytes bytes in base64url without
+// padding (16 characters: the first 16 of the whole sum's base64url).
 // normalised must be the value in its one stored spelling (what
 // input's CivilID, Phone or Email returns), so every spelling a person
 // types finds it; the hash is stable for a key and differs between
@@ -341,11 +342,18 @@ func (k *Key) Hash(p Purpose, normalised string) string {
 	m.h.Reset()
 	m.h.Write(append(m.buf[:0], normalised...))
 	sum := m.h.Sum(m.buf[:0])
-	out := base64.RawURLEncoding.EncodeToString(sum)
+	out := base64.RawURLEncoding.EncodeToString(sum[:HashBytes])
 	clear(m.buf[:])
 	k.macs[p].Put(m)
 	return out
 }
+
+// HashBytes is how much of the HMAC a look-up hash keeps: 96 bits, so
+// two different values of even a million people share one with a
+// probability of about 10^-17, and a look-up compares the values it finds
+// anyway. (Until schema 10 the whole 32 bytes were kept: the device's
+// migration 10 cut them to these.)
+const HashBytes = 12
 
 // mac is a keyed HMAC kept for reuse, with room for a value and its sum
 // (a value longer than buf is copied to the heap).

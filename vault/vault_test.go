@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -183,7 +184,7 @@ func TestHash(t *testing.T) {
 	}
 	n, _ := input.Phone("91234567")
 	h := k.Hash(Phone, n)
-	if len(h) != 43 || strings.Contains(h, n) {
+	if len(h) != 16 || strings.Contains(h, n) {
 		t.Fatalf("hash %q", h)
 	}
 	if again.Hash(Phone, n) != h {
@@ -339,5 +340,27 @@ func TestNoncesOfASession(t *testing.T) {
 	s, _ := b.Seal("row", "phone", "91234567")
 	if v, err := a.Open("row", "phone", s); err != nil || v != "91234567" || seen[string(nonceOf(s))] {
 		t.Fatalf("the other way: %q, %v", v, err)
+	}
+}
+
+// The look-up hash read from its description alone: HMAC-SHA256 under the
+// purpose's HKDF sub-key, the first 12 bytes in base64url, which are the
+// first 16 characters of the whole sum's base64url (what schema 9 kept:
+// the device's migration 10 cuts those to these with substr).
+func TestHashFormatIndependently(t *testing.T) {
+	raw := bytes.Repeat([]byte{0x42}, KeySize)
+	k, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := hkdf.Key(sha256.New, raw, nil, "safeer vault v1 lookup phone", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha256.New, sub)
+	m.Write([]byte("+96891234567"))
+	whole := base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	if got := k.Hash(Phone, "+96891234567"); got != whole[:16] {
+		t.Fatalf("Hash %q, want the first 16 characters of %q", got, whole)
 	}
 }
