@@ -213,6 +213,15 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 						return err
 					}
 					inserted += len(bulk)
+					// Saved: the row's values as written (sealed ones on a
+					// protected database) are not needed again, and a
+					// large import would otherwise hold them all until it
+					// ends, for the garbage collector to go through.
+					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
+						c := &rows[i]
+						c.fields, c.payload, c.hashes = nil, "", nil
+					}
+					clear(bulk)
 				}
 				var n int
 				select {
@@ -267,8 +276,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				c.id = ids[0]
 				c.p.ID = c.id
 				// Sealed here, on every core, on a protected database.
-				c.fields = newPersonRow(c.p)
-				if c.hashes, err = s.sealNewPerson(c.id, c.fields); err != nil {
+				if c.fields, c.hashes, err = s.sealNewPerson(c.p); err != nil {
 					return err
 				}
 				p, err := encodeFields(c.fields)

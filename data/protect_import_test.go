@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/oman-sca/safeer"
 )
 
 // lookupCSV is a roster of n people with phones, civil IDs and e-mails.
@@ -122,22 +124,30 @@ PRAGMA user_version = 9;`); err != nil {
 }
 
 // The lists the import seals and hashes by are sealedFields' and
-// hashedFields', in hashColumns' order.
+// hashedFields', in hashColumns' order, each field where newPersonRow
+// takes it from.
 func TestSealedPersonFieldLists(t *testing.T) {
-	if len(sealedPersonFields) != len(sealedFields["person"]) {
-		t.Fatalf("sealedPersonFields %v, sealedFields %v", sealedPersonFields, sealedFields["person"])
+	var p safeer.Person
+	for i, f := range sealedPersonFields {
+		*f.value(&p) = fmt.Sprint("v", i)
 	}
-	for _, f := range sealedPersonFields {
-		if !sealedFields["person"][f] {
-			t.Fatalf("%s is not sealed", f)
+	r := newPersonRow(p)
+	if len(sealedPersonFields) != len(sealedFields["person"]) || len(r) != len(sealedPersonFields) {
+		t.Fatalf("sealedPersonFields %v, sealedFields %v, row %v", sealedPersonFields, sealedFields["person"], r)
+	}
+	for i, f := range sealedPersonFields {
+		if !sealedFields["person"][f.name] || r[f.name] != fmt.Sprint("v", i) {
+			t.Fatalf("%s: sealed %v, row %v", f.name, sealedFields["person"][f.name], r)
 		}
 	}
 	if len(hashedPersonFields) != len(hashColumns) || len(hashColumns) != len(hashedFields) {
 		t.Fatalf("%d hashed fields, %d hash columns, %d in hashedFields", len(hashedPersonFields), len(hashColumns), len(hashedFields))
 	}
 	for i, f := range hashedPersonFields {
-		if hashColumns[i] != f.name+"_hash" || hashedFields[f.name] != f.purpose {
-			t.Fatalf("hashed field %d: %+v, column %s, purpose %v", i, f, hashColumns[i], hashedFields[f.name])
+		p := safeer.Person{}
+		*f.value(&p) = "x"
+		if hashColumns[i] != f.name+"_hash" || hashedFields[f.name] != f.purpose || newPersonRow(p)[f.name] != "x" {
+			t.Fatalf("hashed field %d: %s, column %s, purpose %v", i, f.name, hashColumns[i], hashedFields[f.name])
 		}
 	}
 }

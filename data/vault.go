@@ -69,13 +69,26 @@ var hashedFields = map[string]vault.Purpose{
 var (
 	hashColumns        = []string{"civil_id_hash", "email_hash", "phone_hash"}
 	hashedPersonFields = [...]struct {
-		name    string
+		personField
 		purpose vault.Purpose
-	}{{"civil_id", vault.CivilID}, {"email", vault.Email}, {"phone", vault.Phone}}
+	}{{personField{"civil_id", func(p *safeer.Person) *string { return &p.CivilID }}, vault.CivilID},
+		{personField{"email", func(p *safeer.Person) *string { return &p.Email }}, vault.Email},
+		{personField{"phone", func(p *safeer.Person) *string { return &p.Phone }}, vault.Phone}}
 )
 
+// personField is a person's field: its column, and where a Person holds it.
+type personField struct {
+	name  string
+	value func(*safeer.Person) *string
+}
+
 // sealedPersonFields are sealedFields["person"], as a list.
-var sealedPersonFields = [...]string{"civil_id", "email", "notes", "phone"}
+var sealedPersonFields = [...]personField{
+	{"civil_id", func(p *safeer.Person) *string { return &p.CivilID }},
+	{"email", func(p *safeer.Person) *string { return &p.Email }},
+	{"notes", func(p *safeer.Person) *string { return &p.Notes }},
+	{"phone", func(p *safeer.Person) *string { return &p.Phone }},
+}
 
 func isSealedField(table, field string) bool { return sealedFields[table][field] }
 
@@ -211,11 +224,13 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 	return out, hashes, err
 }
 
-// sealNewPerson is sealRow for a new person's row r, which it seals in
-// place (an import's rows, made for the purpose): it returns the look-up
-// hashes in hashColumns' order (an absent value has the empty hash), or
-// nil on a clear database.
-func (s *Store) sealNewPerson(id string, r row) (*[3]string, error) {
+// sealNewPerson is sealRow for a new person p (an import's rows): it
+// returns p's row as the file keeps it, and the look-up hashes in
+// hashColumns' order (an absent value has the empty hash), nil on a clear
+// database. The values are sealed before the row is made: a full small
+// Go map grows into a table at any assignment, even to a key it holds,
+// and an import makes 100,000 of them.
+func (s *Store) sealNewPerson(p safeer.Person) (row, *[3]string, error) {
 	var hashes *[3]string
 	err := s.withKey(func(k *vault.Key) error {
 		if k == nil {
@@ -223,25 +238,28 @@ func (s *Store) sealNewPerson(id string, r row) (*[3]string, error) {
 		}
 		hashes = new([3]string)
 		for i, f := range hashedPersonFields {
-			if str, _ := r[f.name].(string); str != "" {
-				hashes[i] = k.Hash(f.purpose, str)
+			if v := f.value(&p); *v != "" {
+				hashes[i] = k.Hash(f.purpose, *v)
 			}
 		}
-		rowKey := "person/" + id
-		for _, name := range sealedPersonFields {
-			str, _ := r[name].(string)
-			if str == "" {
+		rowKey := "person/" + p.ID
+		for _, f := range sealedPersonFields {
+			v := f.value(&p)
+			if *v == "" {
 				continue
 			}
-			sealed, err := k.Seal(rowKey, name, str)
+			sealed, err := k.Seal(rowKey, f.name, *v)
 			if err != nil {
 				return err
 			}
-			r[name] = sealed
+			*v = sealed
 		}
 		return nil
 	})
-	return hashes, err
+	if err != nil {
+		return nil, nil, err
+	}
+	return newPersonRow(p), hashes, nil
 }
 
 // sealValue is sealRow for one column's value as SQL stores it.
