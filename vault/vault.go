@@ -273,7 +273,7 @@ func (k *Key) Seal(row, field, value string) (string, error) {
 	out.WriteString(prefixV1)
 	enc := base64.RawURLEncoding.AppendEncode(b[len(b):], raw)
 	out.Write(enc)
-	if cap(b) <= 4096 && cap(enc) == cap(b)-len(b) { // still the one array (a long value grows it)
+	if cap(b) <= 4096 { // (out holds a copy; a long value's array is let go)
 		*sp = b[:0]
 		scratchPool.Put(sp)
 	}
