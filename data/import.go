@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"os"
 	"os/user"
 	"runtime"
@@ -164,7 +163,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 		fields  row
 		payload string
 		id      string
-		hashes  map[string]any // look-up hashes (a protected database)
+		hashes  *[3]string // look-up hashes (a protected database: sealNewPerson)
 	}
 	const chunkRows = 1024
 	rows := make([]checked, len(tbl.Rows))
@@ -192,10 +191,6 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 			var inserted int
 			err := s.write(ctx, func(t *tx) error {
 				t.peopleBulk = true
-				rebuild, err := t.deferHashIndexes(ctx, len(rows))
-				if err != nil {
-					return err
-				}
 				extra := map[string]any{"import_batch": batch}
 				bulk := make([]bulkRow, 0, chunkRows)
 				for k := range chunkDone {
@@ -207,13 +202,7 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 					bulk = bulk[:0]
 					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
 						if c := &rows[i]; c.errs == nil {
-							x := extra
-							if c.hashes != nil {
-								x = make(map[string]any, len(c.hashes)+1)
-								maps.Copy(x, c.hashes)
-								x["import_batch"] = batch
-							}
-							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: x})
+							bulk = append(bulk, bulkRow{id: c.id, fields: c.fields, payload: c.payload, extra: extra, lookup: c.hashes})
 						}
 					}
 					before := inserted
@@ -224,6 +213,15 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 						return err
 					}
 					inserted += len(bulk)
+					// Saved: the row's values as written (sealed ones on a
+					// protected database) are not needed again, and a
+					// large import would otherwise hold them all until it
+					// ends, for the garbage collector to go through.
+					for i := k * chunkRows; i < min((k+1)*chunkRows, len(rows)); i++ {
+						c := &rows[i]
+						c.fields, c.payload, c.hashes = nil, "", nil
+					}
+					clear(bulk)
 				}
 				var n int
 				select {
@@ -239,9 +237,6 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				if _, err := t.sql.ExecContext(ctx, `INSERT INTO import_batch (id, source, imported_at, rows, imported, file_sha256, imported_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 					batch, opt.Source, s.nowUTC().Format("2006-01-02T15:04:05Z"), len(tbl.Rows), n, tbl.SHA256, opt.By); err != nil {
 					return fmt.Errorf("record import batch: %w", err)
-				}
-				if rebuild != nil {
-					return rebuild(ctx)
 				}
 				return nil
 			})
@@ -281,15 +276,8 @@ func (s *Store) Import(ctx context.Context, tbl *spreadsheet.Table, opt ImportOp
 				c.id = ids[0]
 				c.p.ID = c.id
 				// Sealed here, on every core, on a protected database.
-				if c.fields, c.hashes, err = s.sealRow(safeer.TablePerson, c.id, newPersonRow(c.p)); err != nil {
+				if c.fields, c.hashes, err = s.sealNewPerson(c.p); err != nil {
 					return err
-				}
-				if c.hashes != nil {
-					for _, k := range hashColumns { // every row the same columns: one statement for many
-						if _, ok := c.hashes[k]; !ok {
-							c.hashes[k] = ""
-						}
-					}
 				}
 				p, err := encodeFields(c.fields)
 				if err != nil {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -121,7 +122,11 @@ func BenchmarkProtectedImport(b *testing.B) {
 			runtime.GC()
 			c0 := cpuTime()
 			t0 := time.Now()
-			importCSV(b, s, csvPath)
+			// Labelled, for a CPU profile of one mode (go tool pprof
+			// -tagfocus mode=protected).
+			pprof.Do(ctx, pprof.Labels("mode", map[bool]string{false: "clear", true: "protected"}[protected]), func(context.Context) {
+				importCSV(b, s, csvPath)
+			})
 			d[m] += time.Since(t0)
 			cpu[m] += cpuTime() - c0
 			s.Close()

@@ -64,8 +64,31 @@ var hashedFields = map[string]vault.Purpose{
 	safeer.FieldCivilID: vault.CivilID, safeer.FieldPhone: vault.Phone, safeer.FieldEmail: vault.Email,
 }
 
-// hashColumns lists hashedFields' columns in a fixed order.
-var hashColumns = []string{"civil_id_hash", "email_hash", "phone_hash"}
+// hashColumns lists hashedFields' columns in a fixed order, and
+// hashedPersonFields their fields in the same order.
+var (
+	hashColumns        = []string{"civil_id_hash", "email_hash", "phone_hash"}
+	hashedPersonFields = [...]struct {
+		personField
+		purpose vault.Purpose
+	}{{personField{safeer.FieldCivilID, func(p *safeer.Person) *string { return &p.CivilID }}, vault.CivilID},
+		{personField{safeer.FieldEmail, func(p *safeer.Person) *string { return &p.Email }}, vault.Email},
+		{personField{safeer.FieldPhone, func(p *safeer.Person) *string { return &p.Phone }}, vault.Phone}}
+)
+
+// personField is a person's field: its column, and where a Person holds it.
+type personField struct {
+	name  string
+	value func(*safeer.Person) *string
+}
+
+// sealedPersonFields are sealedFields["person"], as a list.
+var sealedPersonFields = [...]personField{
+	{safeer.FieldCivilID, func(p *safeer.Person) *string { return &p.CivilID }},
+	{safeer.FieldEmail, func(p *safeer.Person) *string { return &p.Email }},
+	{safeer.FieldNotes, func(p *safeer.Person) *string { return &p.Notes }},
+	{safeer.FieldPhone, func(p *safeer.Person) *string { return &p.Phone }},
+}
 
 func isSealedField(table, field string) bool { return sealedFields[table][field] }
 
@@ -171,6 +194,7 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 			return nil
 		}
 		out = make(row, len(r))
+		rowKey := table + "/" + id
 		for name, v := range r {
 			out[name] = v
 			if !fields[name] {
@@ -180,7 +204,7 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 			if !ok || str == "" {
 				continue
 			}
-			sealed, err := k.Seal(table+"/"+id, name, str)
+			sealed, err := k.Seal(rowKey, name, str)
 			if err != nil {
 				return err
 			}
@@ -198,6 +222,44 @@ func (s *Store) sealRow(table, id string, r row) (row, map[string]any, error) {
 		return nil
 	})
 	return out, hashes, err
+}
+
+// sealNewPerson is sealRow for a new person p (an import's rows): it
+// returns p's row as the file keeps it, and the look-up hashes in
+// hashColumns' order (an absent value has the empty hash), nil on a clear
+// database. The values are sealed before the row is made: a full small
+// Go map grows into a table at any assignment, even to a key it holds,
+// and an import makes 100,000 of them.
+func (s *Store) sealNewPerson(p safeer.Person) (row, *[3]string, error) {
+	var hashes *[3]string
+	err := s.withKey(func(k *vault.Key) error {
+		if k == nil {
+			return nil
+		}
+		hashes = new([3]string)
+		for i, f := range hashedPersonFields {
+			if v := f.value(&p); *v != "" {
+				hashes[i] = k.Hash(f.purpose, *v)
+			}
+		}
+		rowKey := "person/" + p.ID
+		for _, f := range sealedPersonFields {
+			v := f.value(&p)
+			if *v == "" {
+				continue
+			}
+			sealed, err := k.Seal(rowKey, f.name, *v)
+			if err != nil {
+				return err
+			}
+			*v = sealed
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return newPersonRow(p), hashes, nil
 }
 
 // sealValue is sealRow for one column's value as SQL stores it.
@@ -389,7 +451,9 @@ func alreadySealed(k *vault.Key, table, id, field, v string) bool {
 // PeopleWith lists the live people whose field (civil_id, phone or email)
 // is value, in any spelling a person types it (it is put in its stored
 // spelling first). On a protected database it looks them up by the keyed
-// hash column, on a clear one by the value: no scan, no index.
+// hash column (and keeps those whose opened value is value: the hash is
+// cut to 96 bits), on a clear one by the value; neither column has an
+// index (migration 10): a scan of the roster.
 func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.Person, error) {
 	var norm func(string) (string, error)
 	switch field {
@@ -414,7 +478,6 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		col, arg = s.hashValue(safeer.TablePerson, field, v)
 	}
 	// col is one of the fixed names above.
-	// "!= ''" lets SQLite use the partial index of the hash column.
 	rows, err := s.db.QueryContext(ctx, `SELECT `+personColumns+` FROM person WHERE `+col+` = ? AND `+col+` != '' AND `+livePerson+` ORDER BY id`, arg)
 	if err != nil {
 		return nil, fmt.Errorf("look people up by %s: %w", field, err)
@@ -429,7 +492,9 @@ func (s *Store) PeopleWith(ctx context.Context, field, value string) ([]safeer.P
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, p)
+		if got := map[string]string{safeer.FieldCivilID: p.CivilID, safeer.FieldPhone: p.Phone, safeer.FieldEmail: p.Email}[field]; got == v {
+			out = append(out, p)
+		}
 	}
 	return out, rows.Err()
 }

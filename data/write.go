@@ -333,13 +333,15 @@ func (s *Store) OutboxLen(ctx context.Context) (int, error) {
 const bulkChunk = 256
 
 // bulkRow is one new row for insertMany: its fields as the file keeps them
-// (sealed on a protected database: see sealRow), extra holding their
-// look-up hashes.
+// (sealed on a protected database: see sealNewPerson), extra holding local
+// columns, lookup a person's look-up hashes (hashColumns' order; nil on a
+// clear database).
 type bulkRow struct {
 	id      string
 	fields  row    // the row's non-empty synced fields (see newFields)
 	payload string // encodeFields(fields), when the caller made it already
 	extra   map[string]any
+	lookup  *[3]string
 }
 
 // insertMany adds new rows of one table with multi-row INSERTs, each with
@@ -352,7 +354,7 @@ func (t *tx) insertMany(ctx context.Context, table string, rows []bulkRow, progr
 		}
 		cols, extras := bulkColumns(rows[start])
 		end := start + 1
-		for end < len(rows) && end-start < bulkChunk && sameColumns(rows[end], cols, extras) {
+		for end < len(rows) && end-start < bulkChunk && sameColumns(rows[end], rows[start], cols, extras) {
 			end++
 		}
 		if err := t.insertChunk(ctx, table, rows[start:end], cols, extras); err != nil {
@@ -378,8 +380,8 @@ func bulkColumns(r bulkRow) (cols, extras []string) {
 	return cols, extras
 }
 
-func sameColumns(r bulkRow, cols, extras []string) bool {
-	if len(r.fields) != len(cols) || len(r.extra) != len(extras) {
+func sameColumns(r, first bulkRow, cols, extras []string) bool {
+	if len(r.fields) != len(cols) || len(r.extra) != len(extras) || (r.lookup == nil) != (first.lookup == nil) {
 		return false
 	}
 	for _, c := range cols {
@@ -405,6 +407,10 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 		}
 	}
 	all := append(append([]string{"id", "hlc"}, cols...), extras...)
+	lookup := chunk[0].lookup != nil // then every row's is (sameColumns)
+	if lookup {
+		all = append(all, hashColumns...)
+	}
 	args := make([]any, 0, len(chunk)*len(all))
 	opArgs := make([]any, 0, len(chunk)*4)
 	for _, r := range chunk {
@@ -416,6 +422,9 @@ func (t *tx) insertChunk(ctx context.Context, table string, chunk []bulkRow, col
 		}
 		for _, c := range extras {
 			args = append(args, r.extra[c])
+		}
+		if lookup {
+			args = append(args, r.lookup[0], r.lookup[1], r.lookup[2])
 		}
 		payload := r.payload
 		if payload == "" {

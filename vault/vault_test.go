@@ -3,6 +3,7 @@ package vault
 import (
 	"bytes"
 	"crypto/hkdf"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
@@ -183,7 +184,7 @@ func TestHash(t *testing.T) {
 	}
 	n, _ := input.Phone("91234567")
 	h := k.Hash(Phone, n)
-	if len(h) != 43 || strings.Contains(h, n) {
+	if len(h) != 16 || strings.Contains(h, n) {
 		t.Fatalf("hash %q", h)
 	}
 	if again.Hash(Phone, n) != h {
@@ -289,5 +290,77 @@ func TestConcurrentUse(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// Nonces never repeat: within a Key the counter after its prefix grows by
+// one a value; two Keys of the same data key (two unlocks, two processes)
+// draw different prefixes, and each opens what the other sealed.
+func TestNoncesOfASession(t *testing.T) {
+	raw := bytes.Repeat([]byte{9}, KeySize)
+	a, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonceOf := func(s string) []byte {
+		buf, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(s, "v1:"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return buf[:chacha20poly1305.NonceSizeX]
+	}
+	seen := map[string]bool{}
+	var last uint64
+	for i := range 1000 {
+		s, _ := a.Seal("row", "phone", "91234567")
+		n := nonceOf(s)
+		if seen[string(n)] {
+			t.Fatalf("value %d: nonce %x used twice", i, n)
+		}
+		seen[string(n)] = true
+		if !bytes.Equal(n[:16], a.sealer.prefix[:]) {
+			t.Fatalf("nonce %x without the key's prefix %x", n, a.sealer.prefix)
+		}
+		if c := binary.BigEndian.Uint64(n[16:]); c != last+1 {
+			t.Fatalf("counter %d after %d", c, last)
+		} else {
+			last = c
+		}
+		if v, err := b.Open("row", "phone", s); err != nil || v != "91234567" {
+			t.Fatalf("another unlock of the key opens %q, %v", v, err)
+		}
+	}
+	if a.sealer.prefix == b.sealer.prefix {
+		t.Fatal("two unlocks of a key share their nonce prefix")
+	}
+	s, _ := b.Seal("row", "phone", "91234567")
+	if v, err := a.Open("row", "phone", s); err != nil || v != "91234567" || seen[string(nonceOf(s))] {
+		t.Fatalf("the other way: %q, %v", v, err)
+	}
+}
+
+// The look-up hash read from its description alone: HMAC-SHA256 under the
+// purpose's HKDF sub-key, the first 12 bytes in base64url, which are the
+// first 16 characters of the whole sum's base64url (what schema 9 kept:
+// the device's migration 10 cuts those to these with substr).
+func TestHashFormatIndependently(t *testing.T) {
+	raw := bytes.Repeat([]byte{0x42}, KeySize)
+	k, err := keyFromBytes(bytes.Clone(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := hkdf.Key(sha256.New, raw, nil, "safeer vault v1 lookup phone", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := hmac.New(sha256.New, sub)
+	m.Write([]byte("+96891234567"))
+	whole := base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+	if got := k.Hash(Phone, "+96891234567"); got != whole[:16] {
+		t.Fatalf("Hash %q, want the first 16 characters of %q", got, whole)
 	}
 }

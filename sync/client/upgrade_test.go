@@ -35,10 +35,7 @@ CREATE INDEX outbox_row ON outbox (tbl, row_id);
 ALTER TABLE import_batch DROP COLUMN file_sha256; -- added by migration 6
 ALTER TABLE import_batch DROP COLUMN imported_by;
 DROP TABLE not_same; -- added by migration 7
-DROP INDEX person_civil_id_hash; -- added by migration 8
-DROP INDEX person_phone_hash;
-DROP INDEX person_email_hash;
-ALTER TABLE person DROP COLUMN civil_id_hash;
+ALTER TABLE person DROP COLUMN civil_id_hash; -- added by migration 8 (its indexes dropped by 10)
 ALTER TABLE person DROP COLUMN phone_hash;
 ALTER TABLE person DROP COLUMN email_hash;
 DROP TABLE credential; -- added by migration 9
