@@ -188,6 +188,16 @@ func (s *Store) ResolveConflict(ctx context.Context, id, choice string) error {
 		if i, ok := v.(int64); ok {
 			v = int(i) // as the store's own writes hold integers
 		}
+		// The chosen value must stamp after both values the conflict
+		// names, or HQ (and every device) would keep the winner. The pull
+		// that brought the conflict moved the clock past HQ's only if HQ
+		// sent its clock with it; a stamp beyond the skew limit is not
+		// followed (the clock refuses it, as it does on a pull).
+		for _, h := range []string{c.WinnerHLC, c.LoserHLC} {
+			if st, err := protocol.ParseHLC(h); err == nil && h != "" {
+				_ = s.clock.Observe(st)
+			}
+		}
 		if err := t.update(ctx, c.Table, c.RowID, row{c.Field: v}); err != nil {
 			return fmt.Errorf("resolve conflict %s: %w", id, err)
 		}
