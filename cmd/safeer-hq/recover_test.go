@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oman-sca/safeer"
+	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/vault"
 )
 
@@ -65,8 +68,8 @@ func TestRecoverForgottenPassphrase(t *testing.T) {
 		}
 		return out
 	}
-	ok(device, nil, "", "--db", db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
-	ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
+	// The first command encrypts the new database under the passphrase.
+	ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
 
 	identity := filepath.Join(dir, "hq-recovery.key")
 	recipient := strings.TrimSpace(ok(hq, nil, "", "recovery-key", "--out", identity))
@@ -151,15 +154,16 @@ func TestEscrowAtEnrolment(t *testing.T) {
 	for _, order := range []string{"protected-first", "enrolled-first"} {
 		t.Run(order, func(t *testing.T) {
 			db := filepath.Join(dir, order+".db")
-			ok(device, nil, "", "--db", db, "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
-			enrol := func() {
-				ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "enrol", "--hq", base, "--code", codes[order], "--name", order)
-			}
 			if order == "protected-first" {
-				ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
-				enrol()
+				// Today's safeer: the first command encrypts the new
+				// database, so the laptop is protected when it enrols.
+				ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "people", "add", "--name-ar", "مريم الهنائية", "--phone", "9182 7364", "--civil-id", "90817263", "--governorate", "OM-MA")
+				ok(device, old, "", "--db", db, "--passphrase-env", "OLD", "enrol", "--hq", base, "--code", codes[order], "--name", order)
 			} else {
-				enrol()
+				// A laptop enrolled by an older Safeer, which kept its
+				// database clear (made here in-process, as that version
+				// would have), then encrypted with safeer protect.
+				enrolClear(t, db, base, codes[order])
 				ok(device, old, "", "--db", db, "protect", "--passphrase-env", "OLD")
 			}
 			keyFile := db + ".vault"
@@ -182,6 +186,25 @@ func TestEscrowAtEnrolment(t *testing.T) {
 				t.Fatalf("search with the recovered key:\n%s", out)
 			}
 		})
+	}
+}
+
+// enrolClear makes the clear, enrolled database an older Safeer left: a
+// person added, the laptop enrolled at HQ (base) with code.
+func enrolClear(t *testing.T, db, base, code string) {
+	t.Helper()
+	ctx := context.Background()
+	s, err := data.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	p := safeer.Person{NameAr: "مريم الهنائية", Phone: "9182 7364", CivilID: "90817263", Governorate: "OM-MA"}
+	if err := s.AddPerson(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := client.New(s, client.WithDeviceName("enrolled-first")).Enrol(ctx, base, code); err != nil {
+		t.Fatal(err)
 	}
 }
 
