@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"math"
 	"sort"
 	"strconv"
@@ -49,7 +48,7 @@ func (s *Store) ApplyChanges(ctx context.Context, changes []protocol.Change, nex
 	if hqClock != "" {
 		h, err := protocol.ParseHLC(hqClock)
 		if err != nil {
-			slog.Warn("sync: HQ's clock is unreadable; not observed", "clock", hqClock, "err", err)
+			s.log.Warn("sync: HQ's clock is unreadable; not observed", "clock", hqClock, "err", err)
 		} else {
 			hq, clockOK = h, true
 		}
@@ -220,7 +219,7 @@ func (a *applier) warn(key, msg string, args ...any) {
 		return
 	}
 	a.warned[key] = true
-	slog.Warn(msg, args...)
+	a.t.s.log.Warn(msg, args...)
 }
 
 // columns are the synced fields of table that this device's schema has,
@@ -361,7 +360,7 @@ func (a *applier) apply(ctx context.Context, ch protocol.Change) error {
 	for _, c := range conflicts {
 		// HQ logs this conflict (and syncs it back) when the unsent op
 		// arrives; the device only notes it.
-		slog.Info("sync: pulled change meets an unsent local edit", "table", ch.Table, "row", ch.RowID,
+		a.t.s.log.Info("sync: pulled change meets an unsent local edit", "table", ch.Table, "row", ch.RowID,
 			"field", c.Field, "winner", c.Winner.HLC, "loser", c.Loser.HLC)
 	}
 	cnames := sortedKeys(changed)
@@ -467,12 +466,12 @@ func (a *applier) unsentFields(ctx context.Context, table, id string) map[string
 	out := map[string]bool{}
 	st, err := a.t.stmt(ctx, `SELECT fields FROM outbox WHERE tbl = ? AND row_id = ?`)
 	if err != nil {
-		slog.Warn("sync: read outbox", "err", err)
+		a.t.s.log.Warn("sync: read outbox", "err", err)
 		return out
 	}
 	rows, err := st.QueryContext(ctx, table, id)
 	if err != nil {
-		slog.Warn("sync: read outbox", "err", err)
+		a.t.s.log.Warn("sync: read outbox", "err", err)
 		return out
 	}
 	defer rows.Close()
@@ -648,7 +647,7 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 				if table == safeer.TablePerson {
 					t.peopleBulk = true
 				}
-				slog.Info("sync: a row HQ holds in another governorate leaves this device", "table", table, "row", rowID)
+				s.log.Info("sync: a row HQ holds in another governorate leaves this device", "table", table, "row", rowID)
 				continue
 			}
 			cols, err := a.columns(ctx, table)
@@ -713,7 +712,7 @@ func (s *Store) TakeBackRefused(ctx context.Context, ids []string) (int, error) 
 			if _, err := t.exec(ctx, `UPDATE `+table+` SET clocks = ? WHERE id = ?`, string(cj), rowID); err != nil {
 				return err
 			}
-			slog.Info("sync: a refused change gives way to HQ's copy", "table", table, "row", rowID, "fields", took)
+			s.log.Info("sync: a refused change gives way to HQ's copy", "table", table, "row", rowID, "fields", took)
 			n += took
 		}
 		if n > 0 {

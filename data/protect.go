@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"math"
 	"os"
 	"time"
@@ -100,7 +99,7 @@ func (s *Store) loadVault(ctx context.Context) error {
 	// process may be finishing it right now): a failure here is retried
 	// at the next open, not a reason to refuse this one.
 	if err := s.finishProtect(ctx); err != nil {
-		slog.Warn("data: finishing the encryption failed; the next open tries again", "err", err)
+		s.log.Warn("data: finishing the encryption failed; the next open tries again", "err", err)
 	}
 	return nil
 }
@@ -139,7 +138,7 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	if err := s.backupTo(ctx, backup); err != nil {
 		return fmt.Errorf("keep a backup before encrypting the database: %w", err)
 	}
-	slog.Info("database backed up before encryption", "backup", backup)
+	s.log.Info("database backed up before encryption", "backup", backup)
 	if err := s.step("backed-up"); err != nil {
 		return err
 	}
@@ -456,7 +455,7 @@ func (s *Store) finishProtect(ctx context.Context) error {
 	if _, err := s.db.ExecContext(ctx, `DELETE FROM meta WHERE key = ?`, metaPendingBackup); err != nil {
 		return err
 	}
-	slog.Info("database encrypted; its backup too", "backup", backup)
+	s.log.Info("database encrypted; its backup too", "backup", backup)
 	return nil
 }
 

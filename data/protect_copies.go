@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,7 +93,7 @@ func (s *Store) removeClearCopies(ctx context.Context, keep string) error {
 		if dir := filepath.Dir(c); strings.HasPrefix(filepath.Base(dir), ".safeer-backup-") {
 			os.Remove(dir) // only if empty
 		}
-		slog.Info("clear copy of the database removed after encryption", "path", c)
+		s.log.Info("clear copy of the database removed after encryption", "path", c)
 		if err := s.step("copy-shredded"); err != nil {
 			return err
 		}

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"filippo.io/age"
@@ -86,8 +85,8 @@ func (s *Store) escrowIfDue(ctx context.Context) {
 		err = s.escrowTo(ctx, r)
 	}
 	if err != nil {
-		slog.Warn("data: the data key is not entrusted to HQ's recovery key yet; the next unlock tries again", "err", err)
+		s.log.Warn("data: the data key is not entrusted to HQ's recovery key yet; the next unlock tries again", "err", err)
 		return
 	}
-	slog.Info("data key entrusted to HQ's recovery key", "recipient", r)
+	s.log.Info("data key entrusted to HQ's recovery key", "recipient", r)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"sort"
 	"strconv"
 	"strings"
@@ -266,7 +265,7 @@ func (s *Store) FinishResync(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("send HQ what it lost: %w", err)
 	}
 	if queued > 0 {
-		slog.Info("sync: rows HQ lost in its restore are queued again", "ops", queued)
+		s.log.Info("sync: rows HQ lost in its restore are queued again", "ops", queued)
 	}
 	return queued, nil
 }

@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"database/sql/driver"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"runtime"
 	"slices"
@@ -505,7 +504,7 @@ func (s *Store) loadIndexInBackground() {
 		defer cancel()
 		defer ix.loading.Unlock()
 		if err := s.refreshIndex(ctx); err != nil && ctx.Err() == nil {
-			slog.Warn("search index not built", "err", err)
+			s.log.Warn("search index not built", "err", err)
 		}
 	}()
 }

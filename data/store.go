@@ -50,6 +50,9 @@ type Store struct {
 	// vault is encryption at rest: whether the file is protected, and the
 	// key while unlocked (vault.go).
 	vault vaultState
+	// log takes what the store says of its own work (backups, sync's
+	// repairs); slog's default unless WithLogger.
+	log *slog.Logger
 }
 
 // Option configures Open.
@@ -60,6 +63,13 @@ type Option func(*Store)
 // stamps follow now alone (see protocol.Clock).
 func WithClock(now func() time.Time) Option {
 	return func(s *Store) { s.now, s.fakeNow = now, true }
+}
+
+// WithLogger sends what the store logs of its own work (a backup made
+// before a migration or an encryption, sync's repairs) to l: a command
+// line keeps these notes off a terminal whose stderr is the command's.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Store) { s.log = l }
 }
 
 // ErrNewerSchema is returned when the file was written by a newer Safeer.
@@ -74,6 +84,9 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	s := &Store{path: path, now: time.Now}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.log == nil {
+		s.log = slog.Default()
 	}
 	// When this process opens an existing database, its file times are
 	// the last moment a Safeer wrote to it: a floor for the clock.
@@ -146,7 +159,7 @@ func (s *Store) Close() error {
 	s.Lock() // the key and the index leave memory with the store
 	if s.closed.CompareAndSwap(false, true) {
 		if err := s.KeepTime(context.Background()); err != nil {
-			slog.Warn("data: clock floor not saved at close", "err", err)
+			s.log.Warn("data: clock floor not saved at close", "err", err)
 		}
 	}
 	return s.db.Close()
@@ -209,7 +222,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		if err := s.backupTo(ctx, backup); err != nil {
 			return fmt.Errorf("keep a backup before upgrading the database: %w", err)
 		}
-		slog.Info("database backed up before migration", "backup", backup, "from", version, "to", len(ms))
+		s.log.Info("database backed up before migration", "backup", backup, "from", version, "to", len(ms))
 	}
 	for _, m := range ms[version:] {
 		if err := s.apply(ctx, m); err != nil {

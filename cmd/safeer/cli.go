@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -232,7 +233,20 @@ func (m *Main) open(ctx context.Context) (*data.Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	return data.Open(ctx, path, m.StoreOptions...)
+	return data.Open(ctx, path, m.storeOptions()...)
+}
+
+// storeOptions are the options of every store a command opens: the
+// store's own notes (a backup made before a migration or an encryption,
+// sync's repairs) stay off the command's stderr unless they are warnings;
+// what a command did it says itself.
+func (m *Main) storeOptions() []data.Option {
+	w := m.Stderr
+	if w == nil {
+		w = io.Discard
+	}
+	quiet := slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return append([]data.Option{data.WithLogger(quiet)}, m.StoreOptions...)
 }
 
 // withStore opens the database ready for personal data, runs fn and closes

@@ -216,7 +216,7 @@ func (m *Main) certificatesVerify(ctx context.Context, args []string) error {
 	// tell this computer's own signature, whose key is sealed.
 	if path, err := m.dbPath(); err == nil {
 		if _, err := os.Stat(path); err == nil {
-			if s, err := data.Open(ctx, path, m.StoreOptions...); err == nil {
+			if s, err := data.Open(ctx, path, m.storeOptions()...); err == nil {
 				defer s.Close()
 				if s.Locked() && !m.fromTerminal() {
 					if err := m.unlock(ctx, s); err != nil {

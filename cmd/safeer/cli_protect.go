@@ -89,7 +89,7 @@ func (m *Main) openProtected(ctx context.Context) (*data.Store, error) {
 			return nil, err
 		}
 	}
-	s, err := data.Open(ctx, path, m.StoreOptions...)
+	s, err := data.Open(ctx, path, m.storeOptions()...)
 	if err != nil {
 		return nil, err
 	}
@@ -97,8 +97,13 @@ func (m *Main) openProtected(ctx context.Context) (*data.Store, error) {
 	case s.Protected():
 		err = m.unlock(ctx, s)
 	case isNew:
-		// Nothing to seal and no progress to show.
+		// Nothing to seal and no progress to show; and nothing worth the
+		// backup Protect keeps of what it encrypted (an empty database):
+		// a file beside the roster nobody would know what to do with.
 		if err = s.Protect(ctx, pass, nil); err == nil {
+			if rmErr := os.Remove(data.BackupBeforeProtect(s.Path())); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
+				fmt.Fprintln(m.Stderr, rmErr)
+			}
 			fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.created", message.Latin("path", s.Path()), message.Latin("key", data.VaultKeyPath(s.Path())))))
 		}
 	default:
