@@ -125,6 +125,19 @@ func TestRefusedResentForOthers(t *testing.T) {
 	if one, err := s.OwnRejectedOps(ctx, 1); err != nil || len(one) != 1 || one[0].Resent {
 		t.Fatalf("limited to one: %+v %v", one, err)
 	}
+	ids := []string{"not-refused"}
+	for _, r := range all {
+		ids = append(ids, r.Op.ID)
+	}
+	of, err := s.ResentOf(ctx, ids)
+	if err != nil || len(of) != len(all) {
+		t.Fatalf("resent of %d ids: %v %v", len(of), of, err)
+	}
+	for _, r := range all {
+		if of[r.Op.ID] != r.Resent {
+			t.Errorf("op %s: ResentOf says %v, RejectedOps %v", r.Op.ID, of[r.Op.ID], r.Resent)
+		}
+	}
 	c, err := s.SyncCounts(ctx)
 	if err != nil || c.RejectedOps != 6 || c.RejectedResent != 2 || c.RejectedOwn() != 4 {
 		t.Fatalf("counts %+v, %v", c, err)

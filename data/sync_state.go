@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -491,6 +492,26 @@ func (s *Store) rejectedOps(ctx context.Context, limit int, ownOnly bool) ([]Rej
 		out = append(out, r)
 	}
 	return out, rows.Err()
+}
+
+// ResentOf tells which of the refused ops ids are other authors' values
+// re-sent after HQ's restore (RejectedOp.Resent), for a run's report to
+// count them rather than list them. Ids not in rejected_op are not in the
+// answer.
+func (s *Store) ResentOf(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		var code, stamp string
+		err := s.db.QueryRowContext(ctx, `SELECT code, hlc FROM rejected_op WHERE op_id = ?`, id).Scan(&code, &stamp)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read rejected changes: %w", err)
+		}
+		out[id] = ResentForOthers(s.device, code, stamp)
+	}
+	return out, nil
 }
 
 // SyncCounts are the numbers the sync status shows.
