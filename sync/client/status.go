@@ -115,7 +115,10 @@ func (c *Client) Refresh(ctx context.Context) (Status, error) {
 		p := Words(ProblemTokenMissing)
 		s.Problem = &p
 	}
-	s.Warnings = slices.DeleteFunc(s.Warnings, func(p Problem) bool { return p.Code == ProblemRejected })
+	// On a copy: the run's report shares its warnings with the status, and
+	// DeleteFunc clears in place what it drops (the report then held an
+	// empty warning when only others' re-sent values were refused).
+	s.Warnings = slices.DeleteFunc(slices.Clone(s.Warnings), func(p Problem) bool { return p.Code == ProblemRejected })
 	if counts.RejectedOwn() > 0 { // others' values re-sent after HQ's restore: nothing to do
 		s.Warnings = append(s.Warnings, Words(ProblemRejected))
 	}
