@@ -322,56 +322,62 @@ func refuseAfterRestore(t *testing.T, s *data.Store) safeer.Person {
 // others' people are not named. The text fits at both window sizes.
 func TestSyncScreenRefusedOwnAndResent(t *testing.T) {
 	for _, l := range []Lang{English, Arabic} {
-		for i, size := range layoutSizes {
+		for _, size := range layoutSizes {
 			t.Run(fmt.Sprintf("%s-%.0fx%.0f", l, size.Width, size.Height), func(t *testing.T) {
-				s := testStore(t)
-				me := refuseAfterRestore(t, s)
-				if c, err := s.SyncCounts(context.Background()); err != nil || c.RejectedOps != 5 || c.RejectedResent != 4 {
-					t.Fatalf("counts %+v, %v", c, err)
-				}
-				u := openUI(t, s, l, size)
-				if _, err := u.sync.Refresh(context.Background()); err != nil {
-					t.Fatal(err)
-				}
-				u.show(screenSync)
-				sc := u.syncScreen
-				eventually(t, "refused listed", func() bool { return sc.refused.Visible() && sc.resent.Visible() })
-				own := sc.refused.Logical()
-				for _, want := range []string{dropIsolates(personLine(l, me.NameEn, me.NameAr)), u.T("field.notes"), u.T("refused.out_of_scope")} {
-					if !strings.Contains(own, want) {
-						t.Errorf("own refusals %q lack %q", own, want)
+				refusedScreen(t, l, size, func(u *UI) {
+					for _, p := range layoutProblems(u) {
+						t.Errorf("layout: %s", p)
 					}
-				}
-				if n := strings.Count(own, "\n") + 1; n != 1 {
-					t.Errorf("%d lines of own refusals: %q", n, own)
-				}
-				if got, want := sc.resent.Logical(), dropIsolates(u.N("sync.resent", 4)); got != want {
-					t.Errorf("summary %q, want %q", got, want)
-				}
-				if got, want := sc.counts.Logical(), dropIsolates(u.F("sync.countsline", 0, 0, 1)); got != want {
-					t.Errorf("counts %q, want %q", got, want)
-				}
-				rej := client.Words(client.ProblemRejected)
-				if !strings.Contains(sc.warnings.Logical(), l.pick(rej.En, rej.Ar)) {
-					t.Errorf("warnings %q lack the refusal", sc.warnings.Logical())
-				}
-				text := allText(sc.view())
-				for _, other := range []string{"Khalid", "Maryam", "Yusuf", "+96891234567"} {
-					if strings.Contains(text, other) {
-						t.Errorf("another author's value shown one by one (%s):\n%s", other, text)
-					}
-				}
-				for _, p := range layoutProblems(u) {
-					t.Errorf("layout: %s", p)
-				}
-				suffix := "-" + string(l)
-				if i > 0 {
-					suffix += fmt.Sprintf("-%.0fx%.0f", size.Width, size.Height)
-				}
-				capture(t, u, "sync-refused"+suffix)
+				})
 			})
 		}
 	}
+}
+
+// refusedScreen opens the Sync screen on refuseAfterRestore's store,
+// checks what it says of refused changes and hands it to at (the layout
+// check, the screenshots: sync-refused).
+func refusedScreen(t *testing.T, l Lang, size fyne.Size, at func(u *UI)) {
+	t.Helper()
+	s := testStore(t)
+	me := refuseAfterRestore(t, s)
+	if c, err := s.SyncCounts(context.Background()); err != nil || c.RejectedOps != 5 || c.RejectedResent != 4 {
+		t.Fatalf("counts %+v, %v", c, err)
+	}
+	u := openUI(t, s, l, size)
+	defer u.Close()
+	if _, err := u.sync.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "refused listed", func() bool { return sc.refused.Visible() && sc.resent.Visible() })
+	own := sc.refused.Logical()
+	for _, want := range []string{dropIsolates(personLine(l, me.NameEn, me.NameAr)), u.T("field.notes"), u.T("refused.out_of_scope")} {
+		if !strings.Contains(own, want) {
+			t.Errorf("own refusals %q lack %q", own, want)
+		}
+	}
+	if n := strings.Count(own, "\n") + 1; n != 1 {
+		t.Errorf("%d lines of own refusals: %q", n, own)
+	}
+	if got, want := sc.resent.Logical(), dropIsolates(u.N("sync.resent", 4)); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got, want := sc.counts.Logical(), dropIsolates(u.F("sync.countsline", 0, 0, 1)); got != want {
+		t.Errorf("counts %q, want %q", got, want)
+	}
+	rej := client.Words(client.ProblemRejected)
+	if !strings.Contains(sc.warnings.Logical(), l.pick(rej.En, rej.Ar)) {
+		t.Errorf("warnings %q lack the refusal", sc.warnings.Logical())
+	}
+	text := allText(sc.view())
+	for _, other := range []string{"Khalid", "Maryam", "Yusuf", "+96891234567"} {
+		if strings.Contains(text, other) {
+			t.Errorf("another author's value shown one by one (%s):\n%s", other, text)
+		}
+	}
+	at(u)
 }
 
 // Only others' values refused: no warning, no count, nothing listed; the
