@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -381,7 +382,8 @@ func refusedScreen(t *testing.T, l Lang, size fyne.Size, at func(u *UI)) {
 }
 
 // Only others' values refused: no warning, no count, nothing listed; the
-// one line says there is nothing to do.
+// one line says there is nothing to do, and the dashboard says nothing of
+// refused changes until one is the coordinator's.
 func TestSyncScreenOnlyResent(t *testing.T) {
 	s := testStore(t)
 	me := refuseAfterRestore(t, s)
@@ -410,4 +412,24 @@ func TestSyncScreenOnlyResent(t *testing.T) {
 	if got := sc.resent.Logical(); !strings.HasPrefix(got, "4 values other laptops or HQ wrote") || !strings.HasSuffix(got, "nothing to do.") {
 		t.Fatalf("summary %q", got)
 	}
+	// Nor does the dashboard count them as refused changes; it does
+	// count the coordinator's own.
+	u.show(screenDashboard)
+	d := u.dashboard
+	eventually(t, "dashboard", func() bool { return len(labelTexts(d.attention)) > 0 })
+	settle(u)
+	for _, text := range labelTexts(d.attention) {
+		if strings.Contains(text, "HQ refused") {
+			t.Fatalf("the dashboard says %q", text)
+		}
+	}
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
+		SELECT 'mine-again', tbl, row_id, 0, ?, fields, code, message, rejected_at FROM rejected_op LIMIT 1`, own[0].Op.Fields["notes"].HLC); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	u.show(screenDashboard)
+	eventually(t, "own refusal on the dashboard", func() bool {
+		return slices.Contains(labelTexts(d.attention), dropIsolates(u.N("attn.rejected", 1)))
+	})
 }
