@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -414,25 +415,67 @@ type RejectedOp struct {
 	Code       string      `json:"code"`
 	Message    string      `json:"message"`
 	RejectedAt time.Time   `json:"rejected_at"`
+	// Resent is true for another author's value (another laptop's or
+	// HQ's edit) that this device sent again after HQ was restored from a
+	// backup, refused because its row is now in a governorate this device
+	// is not enrolled for: not this coordinator's edit, and nothing for
+	// them to do (its author, or HQ, holds it). See ResentForOthers.
+	Resent bool `json:"resent"`
 }
 
-// RejectedOps lists refused ops, newest first.
+// ResentForOthers reports whether an op HQ refused with code, stamped
+// stamp (the op's whole clock stamp, as the outbox and rejected_op keep
+// it), is another author's value re-sent after HQ's restore rather than
+// an edit made on device: refused as out of scope, with a stamp of
+// another device (or of HQ). A stamp that cannot be read counts as this
+// device's: shown rather than hidden. This is the one place that tells
+// the two apart; the lists and counts of refused changes use it.
+func ResentForOthers(device, code, stamp string) bool {
+	if code != protocol.CodeOutOfScope {
+		return false
+	}
+	h, err := protocol.ParseHLC(stamp)
+	return err == nil && h.Device != "" && h.Device != device
+}
+
+// RejectedOps lists refused ops, newest first, all of them: a coordinator
+// is shown OwnRejectedOps.
 func (s *Store) RejectedOps(ctx context.Context, limit int) ([]RejectedOp, error) {
+	return s.rejectedOps(ctx, limit, false)
+}
+
+// OwnRejectedOps lists, newest first, the refused ops a coordinator is
+// shown one by one: all but other authors' values re-sent after HQ's
+// restore (RejectedOp.Resent; SyncCounts.RejectedResent counts those).
+func (s *Store) OwnRejectedOps(ctx context.Context, limit int) ([]RejectedOp, error) {
+	return s.rejectedOps(ctx, limit, true)
+}
+
+func (s *Store) rejectedOps(ctx context.Context, limit int, ownOnly bool) ([]RejectedOp, error) {
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at
-		FROM rejected_op ORDER BY rejected_at DESC, op_id DESC LIMIT ?`, limit)
+	q := `SELECT op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at
+		FROM rejected_op ORDER BY rejected_at DESC, op_id DESC LIMIT ?`
+	sqlLimit := limit
+	if ownOnly {
+		sqlLimit = -1 // the re-sent ones are skipped below, before their fields are read
+	}
+	rows, err := s.db.QueryContext(ctx, q, sqlLimit)
 	if err != nil {
 		return nil, fmt.Errorf("read rejected changes: %w", err)
 	}
 	defer rows.Close()
 	var out []RejectedOp
-	for rows.Next() {
+	for rows.Next() && len(out) < limit {
 		var r RejectedOp
 		var stamp, fieldsJSON, at string
 		if err := rows.Scan(&r.Op.ID, &r.Op.Table, &r.Op.RowID, &r.Op.BaseRev, &stamp, &fieldsJSON, &r.Code, &r.Message, &at); err != nil {
 			return nil, err
+		}
+		r.Resent = ResentForOthers(s.device, r.Code, stamp)
+		if ownOnly && r.Resent {
+			continue
 		}
 		var values map[string]any
 		if err := json.Unmarshal([]byte(fieldsJSON), &values); err != nil {
@@ -451,12 +494,39 @@ func (s *Store) RejectedOps(ctx context.Context, limit int) ([]RejectedOp, error
 	return out, rows.Err()
 }
 
+// ResentOf tells which of the refused ops ids are other authors' values
+// re-sent after HQ's restore (RejectedOp.Resent), for a run's report to
+// count them rather than list them. Ids not in rejected_op are not in the
+// answer.
+func (s *Store) ResentOf(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		var code, stamp string
+		err := s.db.QueryRowContext(ctx, `SELECT code, hlc FROM rejected_op WHERE op_id = ?`, id).Scan(&code, &stamp)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("read rejected changes: %w", err)
+		}
+		out[id] = ResentForOthers(s.device, code, stamp)
+	}
+	return out, nil
+}
+
 // SyncCounts are the numbers the sync status shows.
 type SyncCounts struct {
 	OpsWaiting       int `json:"ops_waiting"`
 	ConflictsWaiting int `json:"conflicts_waiting"`
-	RejectedOps      int `json:"rejected_ops"`
+	RejectedOps      int `json:"rejected_ops"` // all of them, RejectedResent included
+	// RejectedResent is how many of RejectedOps are other authors' values
+	// re-sent after HQ's restore (RejectedOp.Resent): not to show one by one.
+	RejectedResent int `json:"rejected_resent"`
 }
+
+// RejectedOwn is how many refused ops are this coordinator's concern: all
+// but the other authors' values re-sent after HQ's restore.
+func (c SyncCounts) RejectedOwn() int { return c.RejectedOps - c.RejectedResent }
 
 // SyncCounts counts unsent ops, unresolved conflicts and rejected ops.
 func (s *Store) SyncCounts(ctx context.Context) (SyncCounts, error) {
@@ -465,6 +535,26 @@ func (s *Store) SyncCounts(ctx context.Context) (SyncCounts, error) {
 		(SELECT count(*) FROM conflict WHERE resolved = 0),
 		(SELECT count(*) FROM rejected_op)`).Scan(&c.OpsWaiting, &c.ConflictsWaiting, &c.RejectedOps)
 	if err != nil {
+		return c, fmt.Errorf("count sync state: %w", err)
+	}
+	if c.RejectedOps == 0 {
+		return c, nil
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT hlc FROM rejected_op WHERE code = ?`, protocol.CodeOutOfScope)
+	if err != nil {
+		return c, fmt.Errorf("count sync state: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stamp string
+		if err := rows.Scan(&stamp); err != nil {
+			return c, fmt.Errorf("count sync state: %w", err)
+		}
+		if ResentForOthers(s.device, protocol.CodeOutOfScope, stamp) {
+			c.RejectedResent++
+		}
+	}
+	if err := rows.Err(); err != nil {
 		return c, fmt.Errorf("count sync state: %w", err)
 	}
 	return c, nil

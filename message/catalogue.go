@@ -385,6 +385,9 @@ var catalogue = map[Code]template{
 	"cli.enrolled": {
 		"Enrolled with {hq} for {governorates}.",
 		"تم تسجيل الجهاز لدى المقر {hq} للمحافظات {governorates}."},
+	"cli.refused.resent": {
+		"Values other laptops or HQ wrote, sent again after HQ's restore, refused as they belong to governorates this laptop is not enrolled for: {n}. Nothing to do.",
+		"قيم كتبتها أجهزة أخرى أو المقر وأُعيد إرسالها بعد استعادة بيانات المقر، فرُفضت لأنها تتبع محافظات لم يُسجَّل لها هذا الجهاز: {n}. لا شيء عليك فعله."},
 	"cli.import.invalid_rows": {
 		"{invalid} row(s) are not valid, so nothing was imported: fix them, or add --skip-invalid to import the {valid} valid rows",
 		"الصفوف غير الصحيحة {invalid}، فلم يُستورد شيء: صححها، أو أضف " + ltr("--skip-invalid") + " لاستيراد الصفوف الصحيحة وعددها {valid}"},

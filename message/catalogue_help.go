@@ -102,6 +102,8 @@ var helpCatalogue = map[Code]template{
 	"cli.flag.kind":             {"ambassador or guest", "سفير أو ضيف"},
 	"cli.flag.limit_people":     {"at most this many people (0: all)", "هذا العدد من الأشخاص على الأكثر (0: الجميع)"},
 	"cli.flag.limit_runs":       {"the latest this many runs", "آخر هذا العدد من عمليات المزامنة"},
+	"cli.flag.limit_refused":    {"at most this many, newest first", "هذا العدد على الأكثر، الأحدث أولًا"},
+	"cli.flag.all_refused":      {"list other authors' values re-sent after HQ's restore one by one too", "اعرض أيضًا كل قيمة على حدة من قيم الأجهزة الأخرى أو المقر التي أُعيد إرسالها بعد استعادة بيانات المقر"},
 	"cli.flag.min_hours":        {"hours needed for a certificate (default: all)", "الساعات اللازمة للشهادة (الافتراضي: كلها)"},
 	"cli.flag.name":             {"a name for this computer at HQ (default: its host name)", "اسم هذا الجهاز لدى المقر (الافتراضي: اسمه على الشبكة)"},
 	"cli.flag.name_ar":          {"name in Arabic", "الاسم بالعربية"},

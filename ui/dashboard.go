@@ -236,8 +236,8 @@ func (d *dashboardScreen) show(dd dashboardData) {
 	if dd.counts.OpsWaiting > 0 {
 		add(u.N("attn.unsent", dd.counts.OpsWaiting), widget.WarningImportance, u.T("attn.open.sync"), func() { u.show(screenSync) })
 	}
-	if dd.counts.RejectedOps > 0 {
-		add(u.N("attn.rejected", dd.counts.RejectedOps), widget.DangerImportance, "", nil)
+	if dd.counts.RejectedOwn() > 0 { // others' values re-sent after HQ's restore: nothing to do
+		add(u.N("attn.rejected", dd.counts.RejectedOwn()), widget.DangerImportance, "", nil)
 	}
 	if dd.dups > 0 {
 		add(u.N("attn.dups", dd.dups), widget.WarningImportance, u.T("attn.review"), func() { u.show(screenDuplicates) })

@@ -94,6 +94,7 @@ func TestScreenshots(t *testing.T) {
 			firstStartTour(t, u, func(name string) { capture(t, u, name+suffix) })
 			u.Close()
 			lockTour(t, l, size, func(u *UI, name string) { capture(t, u, name+suffix) })
+			refusedScreen(t, l, size, func(u *UI) { capture(t, u, "sync-refused"+suffix) })
 		}
 	}
 	// The question Enter asks about namesakes, on a store of its own so

@@ -87,6 +87,7 @@ type SyncStore interface {
 	ResolveConflict(ctx context.Context, id, choice string) error
 	SyncLog(ctx context.Context, limit int) ([]data.SyncRun, error)
 	SyncCounts(ctx context.Context) (data.SyncCounts, error)
+	OwnRejectedOps(ctx context.Context, limit int) ([]data.RejectedOp, error)
 }
 
 // FileStore is Settings' data files: the database's place, backups and

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/oman-sca/safeer"
 	"github.com/oman-sca/safeer/data"
 	catalogue "github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/client"
@@ -35,11 +37,15 @@ type syncScreen struct {
 	counts   *label
 	problem  *label
 	warnings *label
-	syncNow  *widget.Button
-	phase    *label
-	bar      *widget.ProgressBar
-	spinner  *widget.ProgressBarInfinite
-	notice   *label // what a run or an enrolment did, in green
+	// The coordinator's own changes HQ refused, the newest few, and one
+	// line for other authors' values re-sent after HQ's restore (issue 13).
+	refused *label
+	resent  *label
+	syncNow *widget.Button
+	phase   *label
+	bar     *widget.ProgressBar
+	spinner *widget.ProgressBarInfinite
+	notice  *label // what a run or an enrolment did, in green
 	// Sync by file (issue 15): its row is there while enrolled.
 	fileRow            *fyne.Container
 	saveFile, loadFile *widget.Button
@@ -48,6 +54,7 @@ type syncScreen struct {
 	fileBusy           bool
 	running            bool
 	st                 client.Status // the last status shown
+	refusedShown       int           // the count of refused ops loadRefused last listed (-1: never)
 	history            []data.SyncRun
 	histList           *widget.List
 	histCols           *table
@@ -70,7 +77,7 @@ type syncScreen struct {
 }
 
 func newSyncScreen(u *UI) *syncScreen {
-	s := &syncScreen{u: u}
+	s := &syncScreen{u: u, refusedShown: -1}
 	s.hq = u.label("")
 	s.online = u.label("")
 	s.last = u.label("")
@@ -79,6 +86,11 @@ func newSyncScreen(u *UI) *syncScreen {
 	s.problem.Importance = widget.DangerImportance
 	s.warnings = u.wrapped("")
 	s.warnings.Importance = widget.WarningImportance
+	s.refused = u.wrapped("")
+	s.refused.Importance = widget.DangerImportance
+	s.refused.Hide()
+	s.resent = u.wrapped("")
+	s.resent.Hide()
 	s.syncNow = u.button(u.T("sync.now"), theme.ViewRefreshIcon(), s.runNow)
 	s.syncNow.Importance = widget.HighImportance
 	s.phase = u.label("")
@@ -150,6 +162,8 @@ func newSyncScreen(u *UI) *syncScreen {
 		),
 		s.problem,
 		s.warnings,
+		s.refused,
+		s.resent,
 		u.row(s.syncNow, s.phase),
 		s.fileRow,
 		s.bar, s.spinner,
@@ -226,6 +240,7 @@ func (s *syncScreen) shown() {
 		s.statusChanged(s.u.sync.Status())
 	}
 	s.loadHistory()
+	s.loadRefused()
 	s.conflicts.load()
 }
 
@@ -262,7 +277,10 @@ func (s *syncScreen) statusChanged(st client.Status) {
 	} else {
 		s.last.SetText(u.dateTime(st.LastSync) + " (" + u.ago(st.LastSync) + ")")
 	}
-	s.counts.SetText(u.F("sync.countsline", st.OpsWaiting, st.ConflictsWaiting, st.RejectedOps))
+	s.counts.SetText(u.F("sync.countsline", st.OpsWaiting, st.ConflictsWaiting, st.RejectedOwn()))
+	if st.RejectedOps != s.refusedShown {
+		s.loadRefused()
+	}
 	// One problem, once: a failed run's problem is the status's (the
 	// client records it there), so the run has no line of its own.
 	if st.Problem != nil {
@@ -372,6 +390,7 @@ func (s *syncScreen) run(trigger, done string) {
 			s.setNotice(done)
 		}
 		s.loadHistory()
+		s.loadRefused()
 		s.conflicts.load()
 		u.changed()
 	})
@@ -434,6 +453,7 @@ func fileWork[T any](s *syncScreen, phase string, work func(ctx context.Context)
 			s.setNotice(done(v))
 		}
 		s.loadHistory()
+		s.loadRefused()
 		s.conflicts.load()
 		u.changed()
 	})
@@ -573,6 +593,102 @@ func (s *syncScreen) loadHistory() {
 		s.histList.Refresh()
 		s.histHeader.Refresh()
 	})
+}
+
+// refusedListed is how many of the coordinator's own refused changes the
+// Sync screen lists; the others are counted in a line under them.
+const refusedListed = 3
+
+// refusedList is what loadRefused reads: the newest own refused changes
+// with the names of their people, and the counts.
+type refusedList struct {
+	own    []data.RejectedOp
+	names  map[string]string // person id → name, for those still here
+	counts data.SyncCounts
+}
+
+// loadRefused lists the coordinator's own changes HQ refused and says in
+// one line how many other authors' values, sent again after HQ's restore,
+// HQ refused as out of scope (data.RejectedOp.Resent): theirs, nothing to
+// do, so not listed one by one.
+func (s *syncScreen) loadRefused() {
+	u := s.u
+	background(u, func(ctx context.Context) (refusedList, error) {
+		var l refusedList
+		var err error
+		if l.counts, err = u.store.SyncCounts(ctx); err != nil {
+			return l, err
+		}
+		if l.counts.RejectedOwn() == 0 {
+			return l, nil
+		}
+		if l.own, err = u.store.OwnRejectedOps(ctx, refusedListed); err != nil {
+			return l, err
+		}
+		l.names = map[string]string{}
+		for _, r := range l.own {
+			if r.Op.Table == safeer.TablePerson {
+				if p, err := u.store.Person(ctx, r.Op.RowID); err == nil {
+					l.names[r.Op.RowID] = personLine(u.lang, p.NameEn, p.NameAr)
+				}
+			}
+		}
+		return l, nil
+	}, func(l refusedList, err error) {
+		if err != nil {
+			return
+		}
+		s.refusedShown = l.counts.RejectedOps
+		var lines []string
+		for _, r := range l.own {
+			lines = append(lines, u.refusedLine(r, l.names[r.Op.RowID]))
+		}
+		if more := l.counts.RejectedOwn() - len(l.own); more > 0 {
+			lines = append(lines, u.N("sync.refusedmore", more))
+		}
+		s.refused.SetText(strings.Join(lines, "\n"))
+		if len(lines) == 0 {
+			s.refused.Hide()
+		} else {
+			s.refused.Show()
+		}
+		if l.counts.RejectedResent > 0 {
+			s.resent.SetText(u.N("sync.resent", l.counts.RejectedResent))
+			s.resent.Show()
+		} else {
+			s.resent.SetText("")
+			s.resent.Hide()
+		}
+	})
+}
+
+// refusedLine says one refused change: when, whose or what, which fields
+// (a whole new record when it has more than a few) and why, in words.
+func (u *UI) refusedLine(r data.RejectedOp, name string) string {
+	what := name
+	if what == "" && r.Op.Table == safeer.TablePerson {
+		en, _ := r.Op.Fields["name_en"].Value.(string)
+		ar, _ := r.Op.Fields["name_ar"].Value.(string)
+		if en != "" || ar != "" {
+			what = personLine(u.lang, en, ar)
+		}
+	}
+	if what == "" {
+		what = u.word("table", r.Op.Table)
+	}
+	var names []string
+	for f := range r.Op.Fields {
+		names = append(names, f)
+	}
+	sort.Strings(names)
+	fields := u.T("sync.refusedrecord")
+	if len(names) <= 3 {
+		for i, f := range names {
+			names[i] = u.word("field", f)
+		}
+		fields = strings.Join(names, u.T("list.sep"))
+	}
+	return u.F("sync.refusedline", u.dateTime(r.RejectedAt), what, fields, u.word("refused", r.Code))
 }
 
 func (u *UI) phaseWord(p string) string {

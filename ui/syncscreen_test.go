@@ -2,7 +2,9 @@ package ui
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -243,4 +245,191 @@ func TestRestoredBackupShowsEnrolAgain(t *testing.T) {
 func timesShown(o fyne.CanvasObject, text string) int {
 	w := strings.Fields(text)
 	return strings.Count(allText(o), strings.Join(w[:min(3, len(w))], " "))
+}
+
+// refuseAfterRestore fills s as a laptop sees it after HQ's restore from a
+// backup: others' values (three notes another laptop wrote, a phone HQ
+// wrote) sent again and refused as out of scope, and the coordinator's own
+// edit of me refused too. It returns me.
+func refuseAfterRestore(t *testing.T, s *data.Store) safeer.Person {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.SaveEnrolment(ctx, data.Enrolment{HQURL: "https://hq.smartcity.om", Token: "t",
+		Governorates: []string{"OM-MA"}, EnrolledAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	made := protocol.HLC{Wall: now.Add(-time.Hour).UnixMilli(), Device: "laptop-b"}.String()
+	noted := protocol.HLC{Wall: now.Add(-50 * time.Minute).UnixMilli(), Device: "laptop-b"}.String()
+	phoned := protocol.HLC{Wall: now.Add(-40 * time.Minute).UnixMilli(), Device: protocol.HQDevice}.String()
+	f := func(v any, h string) protocol.Field { return protocol.Field{Value: v, HLC: h} }
+	var before, restored []protocol.Change
+	for i, name := range []string{"Khalid Al Amri", "Maryam Al Hinai", "Yusuf Al Rashdi"} {
+		id := uuid.Must(uuid.NewV7()).String()
+		row := map[string]protocol.Field{"name_en": f(name, made), "governorate": f("OM-DA", made)}
+		before = append(before, protocol.Change{Seq: int64(len(before) + 1), Table: "person", RowID: id, Fields: row},
+			protocol.Change{Seq: int64(len(before) + 2), Table: "person", RowID: id, Fields: map[string]protocol.Field{"notes": f("b's note", noted)}})
+		if i == 0 {
+			before = append(before, protocol.Change{Seq: int64(len(before) + 1), Table: "person", RowID: id, Fields: map[string]protocol.Field{"phone": f("+96891234567", phoned)}})
+		}
+		restored = append(restored, protocol.Change{Seq: int64(len(restored) + 1), Table: "person", RowID: id, Fields: row})
+	}
+	if err := s.ApplyChanges(ctx, before, fmt.Sprintf("e1.%d", len(before)), ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.StartResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ApplyChanges(ctx, restored, fmt.Sprintf("e2.%d", len(restored)), ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.FinishResync(ctx); err != nil {
+		t.Fatal(err)
+	}
+	refuseAll := func(code string) {
+		ops, err := s.Outbox(ctx, 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var acks []data.PushAck
+		for _, o := range ops {
+			acks = append(acks, o.Ack(protocol.OpResult{ID: o.Op.ID, Status: protocol.Rejected, Code: code, Message: "refused"}))
+		}
+		if _, err := s.AckPush(ctx, acks); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refuseAll(protocol.CodeOutOfScope)
+	me := addPeople(t, s, testPeople[0])[0]
+	ops, err := s.Outbox(ctx, 0, 100)
+	if err != nil || len(ops) != 1 {
+		t.Fatalf("%d ops, %v", len(ops), err)
+	}
+	if _, err := s.AckPush(ctx, []data.PushAck{ops[0].Ack(protocol.OpResult{ID: ops[0].Op.ID, Status: protocol.Applied})}); err != nil {
+		t.Fatal(err)
+	}
+	me.Notes = "my own edit"
+	if err := s.UpdatePerson(ctx, &me); err != nil {
+		t.Fatal(err)
+	}
+	refuseAll(protocol.CodeOutOfScope)
+	return me
+}
+
+// TestSyncScreenRefusedOwnAndResent: after HQ's restore, the Sync screen
+// lists the coordinator's own refused edit, and says in one line that four
+// values others wrote, sent again, were refused: nothing to do (issue 13).
+// The counts and the warning are of the coordinator's own only; the
+// others' people are not named. The text fits at both window sizes.
+func TestSyncScreenRefusedOwnAndResent(t *testing.T) {
+	for _, l := range []Lang{English, Arabic} {
+		for _, size := range layoutSizes {
+			t.Run(fmt.Sprintf("%s-%.0fx%.0f", l, size.Width, size.Height), func(t *testing.T) {
+				refusedScreen(t, l, size, func(u *UI) {
+					for _, p := range layoutProblems(u) {
+						t.Errorf("layout: %s", p)
+					}
+				})
+			})
+		}
+	}
+}
+
+// refusedScreen opens the Sync screen on refuseAfterRestore's store,
+// checks what it says of refused changes and hands it to at (the layout
+// check, the screenshots: sync-refused).
+func refusedScreen(t *testing.T, l Lang, size fyne.Size, at func(u *UI)) {
+	t.Helper()
+	s := testStore(t)
+	me := refuseAfterRestore(t, s)
+	if c, err := s.SyncCounts(context.Background()); err != nil || c.RejectedOps != 5 || c.RejectedResent != 4 {
+		t.Fatalf("counts %+v, %v", c, err)
+	}
+	u := openUI(t, s, l, size)
+	defer u.Close()
+	if _, err := u.sync.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "refused listed", func() bool { return sc.refused.Visible() && sc.resent.Visible() })
+	own := sc.refused.Logical()
+	for _, want := range []string{dropIsolates(personLine(l, me.NameEn, me.NameAr)), u.T("field.notes"), u.T("refused.out_of_scope")} {
+		if !strings.Contains(own, want) {
+			t.Errorf("own refusals %q lack %q", own, want)
+		}
+	}
+	if n := strings.Count(own, "\n") + 1; n != 1 {
+		t.Errorf("%d lines of own refusals: %q", n, own)
+	}
+	if got, want := sc.resent.Logical(), dropIsolates(u.N("sync.resent", 4)); got != want {
+		t.Errorf("summary %q, want %q", got, want)
+	}
+	if got, want := sc.counts.Logical(), dropIsolates(u.F("sync.countsline", 0, 0, 1)); got != want {
+		t.Errorf("counts %q, want %q", got, want)
+	}
+	rej := client.Words(client.ProblemRejected)
+	if !strings.Contains(sc.warnings.Logical(), l.pick(rej.En, rej.Ar)) {
+		t.Errorf("warnings %q lack the refusal", sc.warnings.Logical())
+	}
+	text := allText(sc.view())
+	for _, other := range []string{"Khalid", "Maryam", "Yusuf", "+96891234567"} {
+		if strings.Contains(text, other) {
+			t.Errorf("another author's value shown one by one (%s):\n%s", other, text)
+		}
+	}
+	at(u)
+}
+
+// Only others' values refused: no warning, no count, nothing listed; the
+// one line says there is nothing to do, and the dashboard says nothing of
+// refused changes until one is the coordinator's.
+func TestSyncScreenOnlyResent(t *testing.T) {
+	s := testStore(t)
+	me := refuseAfterRestore(t, s)
+	ctx := context.Background()
+	own, err := s.OwnRejectedOps(ctx, 0)
+	if err != nil || len(own) != 1 || own[0].Op.RowID != me.ID {
+		t.Fatalf("own %+v, %v", own, err)
+	}
+	if _, err := s.DB().ExecContext(ctx, `DELETE FROM rejected_op WHERE op_id = ?`, own[0].Op.ID); err != nil {
+		t.Fatal(err)
+	}
+	u := newTestUI(t, s, English)
+	if _, err := u.sync.Refresh(ctx); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	sc := u.syncScreen
+	eventually(t, "summary", func() bool { return sc.resent.Visible() })
+	settle(u)
+	if sc.refused.Visible() || sc.warnings.Visible() {
+		t.Fatalf("own refusals %q, warnings %q shown", sc.refused.Text, sc.warnings.Text)
+	}
+	if got, want := sc.counts.Logical(), dropIsolates(u.F("sync.countsline", 0, 0, 0)); got != want {
+		t.Fatalf("counts %q, want %q", got, want)
+	}
+	if got := sc.resent.Logical(); !strings.HasPrefix(got, "4 values other laptops or HQ wrote") || !strings.HasSuffix(got, "nothing to do.") {
+		t.Fatalf("summary %q", got)
+	}
+	// Nor does the dashboard count them as refused changes; it does
+	// count the coordinator's own.
+	u.show(screenDashboard)
+	d := u.dashboard
+	eventually(t, "dashboard", func() bool { return len(labelTexts(d.attention)) > 0 })
+	settle(u)
+	for _, text := range labelTexts(d.attention) {
+		if strings.Contains(text, "HQ refused") {
+			t.Fatalf("the dashboard says %q", text)
+		}
+	}
+	if _, err := s.DB().ExecContext(ctx, `INSERT INTO rejected_op (op_id, tbl, row_id, base_rev, hlc, fields, code, message, rejected_at)
+		SELECT 'mine-again', tbl, row_id, 0, ?, fields, code, message, rejected_at FROM rejected_op LIMIT 1`, own[0].Op.Fields["notes"].HLC); err != nil {
+		t.Fatal(err)
+	}
+	u.show(screenSync)
+	u.show(screenDashboard)
+	eventually(t, "own refusal on the dashboard", func() bool {
+		return slices.Contains(labelTexts(d.attention), dropIsolates(u.N("attn.rejected", 1)))
+	})
 }

@@ -31,6 +31,8 @@ var flagWords = map[string]message.Message{
 	"ambassador or guest":                                                                                  message.New("cli.flag.kind"),
 	"at most this many people (0: all)":                                                                    message.New("cli.flag.limit_people"),
 	"the latest this many runs":                                                                            message.New("cli.flag.limit_runs"),
+	"at most this many, newest first":                                                                      message.New("cli.flag.limit_refused"),
+	"list other authors' values re-sent after HQ's restore one by one too":                                 message.New("cli.flag.all_refused"),
 	"hours needed for a certificate (default: all)":                                                        message.New("cli.flag.min_hours"),
 	"a name for this computer at HQ (default: its host name)":                                              message.New("cli.flag.name"),
 	"name in Arabic":                  message.New("cli.flag.name_ar"),

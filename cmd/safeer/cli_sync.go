@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -126,11 +127,30 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 		if err != nil {
 			return bilingual(err)
 		}
+		// Other authors' values re-sent after HQ's restore and refused are
+		// counted in one line, not listed: nothing to do about them.
+		ids := make([]string, len(rep.Rejections))
+		for i, r := range rep.Rejections {
+			ids[i] = r.ID
+		}
+		resent, err := s.ResentOf(ctx, ids)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, r := range rep.Rejections {
+			if resent[r.ID] {
+				n++
+			}
+		}
 		if m.JSON {
 			m.printJSON(m.Stdout, struct {
 				client.Report
 				Duration string `json:"duration"`
-			}{rep, rep.Duration.Round(time.Millisecond).String()})
+				// RejectedResent is how many of rejections are other
+				// authors' values re-sent after HQ's restore.
+				RejectedResent int `json:"rejected_resent"`
+			}{rep, rep.Duration.Round(time.Millisecond).String(), n})
 		} else {
 			fmt.Fprintf(m.Stdout, "Sent %d changes: %d applied, %d already there, %d with a conflict, %d refused.\n",
 				rep.Pushed, rep.Applied, rep.Duplicate, rep.Conflict, rep.Rejected)
@@ -140,10 +160,18 @@ func (m *Main) runSync(ctx context.Context, args []string) error {
 				fmt.Fprintln(m.Stdout, "HQ asked for a full resync: everything was downloaded again; nothing unsent was dropped.")
 			}
 			for _, r := range rep.Rejections {
-				fmt.Fprintf(m.Stdout, "  refused %s: %s %s\n", r.ID, r.Code, r.Message)
+				if !resent[r.ID] {
+					fmt.Fprintf(m.Stdout, "  refused %s: %s %s\n", r.ID, r.Code, r.Message)
+				}
+			}
+			if n > 0 {
+				fmt.Fprintf(m.Stdout, "  %s\n", strings.ReplaceAll(m.say(resentLine(n)), "\n", "\n  "))
 			}
 		}
 		for _, w := range rep.Warnings {
+			if w.Code == client.ProblemRejected && n > 0 && n == len(rep.Rejections) {
+				continue // only others' values re-sent were refused: said above
+			}
 			fmt.Fprintf(m.Stderr, "safeer: %s\n", m.say(w.Message()))
 		}
 		return nil
@@ -182,8 +210,11 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		if m.JSON {
 			m.printJSON(m.Stdout, struct {
 				client.Status
-				HQ *protocol.StatusResponse `json:"hq,omitempty"`
-			}{st, atHQ})
+				// RejectedOwn is rejected_ops less rejected_resent: the
+				// refused changes that are this coordinator's concern.
+				RejectedOwn int                      `json:"rejected_own"`
+				HQ          *protocol.StatusResponse `json:"hq,omitempty"`
+			}{st, st.RejectedOwn(), atHQ})
 			return nil
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
@@ -209,7 +240,10 @@ func (m *Main) syncStatus(ctx context.Context, args []string) error {
 		fmt.Fprintf(w, "Changes waiting to be sent:\t%d\n", st.OpsWaiting)
 		fmt.Fprintf(w, "Last successful sync:\t%s\n", when(st.LastSync))
 		fmt.Fprintf(w, "Conflicts waiting:\t%d\n", st.ConflictsWaiting)
-		fmt.Fprintf(w, "Changes refused by HQ:\t%d\n", st.RejectedOps)
+		fmt.Fprintf(w, "Changes refused by HQ:\t%d\n", st.RejectedOwn())
+		if st.RejectedResent > 0 {
+			fmt.Fprintf(w, "Others' values re-sent:\t%s\n", m.sayIndented(resentLine(st.RejectedResent)))
+		}
 		if st.ClockOffset != 0 {
 			fmt.Fprintf(w, "Clock correction:\t%s (this computer's clock is off)\n", st.ClockOffset.Round(time.Second))
 		}
@@ -306,37 +340,79 @@ func (m *Main) syncLog(ctx context.Context, args []string) error {
 	})
 }
 
+// resentLine is the one line that stands for other authors' values this
+// device sent again after HQ's restore and HQ refused as out of scope
+// (data.RejectedOp.Resent): not the coordinator's edits, nothing to do.
+func resentLine(n int) message.Message {
+	return message.New("cli.refused.resent", message.Int("n", n))
+}
+
+// syncRejected lists the changes HQ refused that are the coordinator's
+// own, and counts the other authors' values re-sent after HQ's restore
+// in one line (--all lists those too).
 func (m *Main) syncRejected(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("sync rejected", flag.ContinueOnError)
+	all := fs.Bool("all", false, "list other authors' values re-sent after HQ's restore one by one too")
+	limit := fs.Int("limit", 100, "at most this many, newest first")
 	if _, err := m.parseFlags(fs, args); err != nil {
 		return err
 	}
 	return m.withStore(ctx, func(s *data.Store) error {
-		ops, err := s.RejectedOps(ctx, 0)
-		if err != nil {
-			return err
-		}
 		if m.JSON {
+			// Every refused op, each with "resent" (another author's value
+			// sent again after HQ's restore), so scripts see both kinds.
+			ops, err := s.RejectedOps(ctx, *limit)
+			if err != nil {
+				return err
+			}
 			if ops == nil {
 				ops = []data.RejectedOp{}
 			}
 			m.printJSON(m.Stdout, ops)
 			return nil
 		}
-		if len(ops) == 0 {
-			fmt.Fprintln(m.Stdout, "HQ has refused no changes.")
-			return nil
+		list := s.OwnRejectedOps
+		if *all {
+			list = s.RejectedOps
 		}
-		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		defer w.Flush()
-		fmt.Fprintln(w, "WHEN\tTABLE\tROW\tFIELDS\tREASON")
-		for _, r := range ops {
-			var fields []string
-			for k := range r.Op.Fields {
-				fields = append(fields, k)
+		ops, err := list(ctx, *limit)
+		if err != nil {
+			return err
+		}
+		counts, err := s.SyncCounts(ctx)
+		if err != nil {
+			return err
+		}
+		if len(ops) == 0 {
+			fmt.Fprintln(m.Stdout, "HQ has refused none of your changes.")
+		} else {
+			w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "WHEN\tTABLE\tROW\tFIELDS\tREASON")
+			for _, r := range ops {
+				var fields []string
+				for k := range r.Op.Fields {
+					fields = append(fields, k)
+				}
+				sort.Strings(fields)
+				reason := r.Code + " " + r.Message
+				if r.Resent {
+					reason = "(another author's value, re-sent) " + reason
+				}
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.RejectedAt.Local().Format("2006-01-02 15:04"), r.Op.Table, r.Op.RowID,
+					strings.Join(fields, ","), reason)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s %s\n", r.RejectedAt.Local().Format("2006-01-02 15:04"), r.Op.Table, r.Op.RowID,
-				strings.Join(fields, ","), r.Code, r.Message)
+			w.Flush()
+		}
+		shown := len(ops)
+		if !*all {
+			shown += counts.RejectedResent
+		}
+		if more := counts.RejectedOps - shown; more > 0 {
+			fmt.Fprintf(m.Stdout, "…and %d more (--limit to see them).\n", more)
+		}
+		if counts.RejectedResent > 0 && !*all {
+			fmt.Fprintln(m.Stdout, m.say(resentLine(counts.RejectedResent)))
+			fmt.Fprintln(m.Stdout, "(--all lists them one by one.)")
 		}
 		return nil
 	})

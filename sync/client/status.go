@@ -36,6 +36,10 @@ type Status struct {
 	OpsWaiting       int `json:"ops_waiting"`
 	ConflictsWaiting int `json:"conflicts_waiting"`
 	RejectedOps      int `json:"rejected_ops"`
+	// RejectedResent is how many of RejectedOps are other authors' values
+	// sent again after HQ's restore (data.RejectedOp.Resent): not this
+	// coordinator's edits, and nothing to do about them.
+	RejectedResent int `json:"rejected_resent"`
 
 	LastSync time.Time `json:"last_sync"` // last run that finished without error
 	LastRun  time.Time `json:"last_run"`
@@ -51,6 +55,10 @@ type Status struct {
 	Running  bool     `json:"running"`
 	Progress Progress `json:"progress"`
 }
+
+// RejectedOwn is how many refused changes are this coordinator's own
+// concern: all but other authors' values re-sent after HQ's restore.
+func (s Status) RejectedOwn() int { return s.RejectedOps - s.RejectedResent }
 
 // Offline reports whether HQ is known to be unreachable (as opposed to not
 // tried yet).
@@ -90,6 +98,7 @@ func (c *Client) Refresh(ctx context.Context) (Status, error) {
 	s := &c.status
 	s.Enrolled, s.HQURL, s.Governorates = st.Enrolled, st.HQURL, st.Governorates
 	s.OpsWaiting, s.ConflictsWaiting, s.RejectedOps = counts.OpsWaiting, counts.ConflictsWaiting, counts.RejectedOps
+	s.RejectedResent = counts.RejectedResent
 	s.LastSync, s.LastRun = st.LastSyncAt, st.LastRunAt
 	s.Revoked = st.Revoked()
 	s.ClockOffset = c.store.ClockOffset()
@@ -106,8 +115,11 @@ func (c *Client) Refresh(ctx context.Context) (Status, error) {
 		p := Words(ProblemTokenMissing)
 		s.Problem = &p
 	}
-	s.Warnings = slices.DeleteFunc(s.Warnings, func(p Problem) bool { return p.Code == ProblemRejected })
-	if counts.RejectedOps > 0 {
+	// On a copy: the run's report shares its warnings with the status, and
+	// DeleteFunc clears in place what it drops (the report then held an
+	// empty warning when only others' re-sent values were refused).
+	s.Warnings = slices.DeleteFunc(slices.Clone(s.Warnings), func(p Problem) bool { return p.Code == ProblemRejected })
+	if counts.RejectedOwn() > 0 { // others' values re-sent after HQ's restore: nothing to do
 		s.Warnings = append(s.Warnings, Words(ProblemRejected))
 	}
 	c.mu.Unlock()
