@@ -114,6 +114,23 @@ func (s *Store) Protect(ctx context.Context, passphrase string, progress func(do
 	if s.Protected() {
 		return message.Wrap(ErrProtected, "data.vault.protected")
 	}
+	release, err := lockProtect(ctx, s.path)
+	if err != nil {
+		return err
+	}
+	defer release()
+	// Another process (or store) may have encrypted the file while this
+	// one waited for the lock (protect_lock.go).
+	var keyID string
+	if err := s.db.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = ?`, metaKeyID).Scan(&keyID); err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("read vault state: %w", err)
+	}
+	if keyID != "" {
+		s.vault.mu.Lock()
+		s.vault.keyID = keyID // protected, and locked in this store
+		s.vault.mu.Unlock()
+		return message.Wrap(ErrProtected, "data.vault.protected")
+	}
 	kf, k, err := vault.Create(passphrase, s.kdfParams())
 	if err != nil {
 		return err

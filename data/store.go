@@ -208,7 +208,18 @@ func (s *Store) migrate(ctx context.Context) error {
 			return describeOpenError(s.path, err)
 		}
 		if n > 0 {
-			return fmt.Errorf("%s: %w", s.path, ErrNotSafeer)
+			// Or another Safeer opening the new file at the same moment
+			// made its tables since: they come with its marks, in one
+			// transaction.
+			if err := s.db.QueryRowContext(ctx, "PRAGMA application_id").Scan(&appID); err != nil {
+				return describeOpenError(s.path, err)
+			}
+			if appID != ApplicationID {
+				return fmt.Errorf("%s: %w", s.path, ErrNotSafeer)
+			}
+			if err := s.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+				return describeOpenError(s.path, err)
+			}
 		}
 	}
 	if version > len(ms) {
@@ -219,7 +230,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	if version > 0 {
 		backup := fmt.Sprintf("%s.v%d-%s.bak", s.path, version, s.nowUTC().Format("20060102T150405"))
-		if err := s.backupTo(ctx, backup); err != nil {
+		// A backup of that name exists when another Safeer opening the
+		// file this second made it: whole (it is placed atomically).
+		if err := s.backupTo(ctx, backup); err != nil && !errors.Is(err, fs.ErrExist) {
 			return fmt.Errorf("keep a backup before upgrading the database: %w", err)
 		}
 		s.log.Info("database backed up before migration", "backup", backup, "from", version, "to", len(ms))
@@ -240,6 +253,16 @@ func (s *Store) apply(ctx context.Context, m migration) error {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}
 	defer tx.Rollback()
+	// Another Safeer opening the same file at the same moment (the app
+	// and a command) may have applied it since the version was read:
+	// the transaction holds the write lock, so this read is the truth.
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return fmt.Errorf("migration %s: %w", m.Name, err)
+	}
+	if version >= m.Version {
+		return nil
+	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 		return fmt.Errorf("migration %s: %w", m.Name, err)
 	}

@@ -100,7 +100,10 @@ func (m *Main) openProtected(ctx context.Context) (*data.Store, error) {
 		// Nothing to seal and no progress to show; and nothing worth the
 		// backup Protect keeps of what it encrypted (an empty database):
 		// a file beside the roster nobody would know what to do with.
-		if err = s.Protect(ctx, pass, nil); err == nil {
+		if err = s.Protect(ctx, pass, nil); errors.Is(err, data.ErrProtected) {
+			// Another Safeer made and encrypted it at the same moment.
+			err = s.Unlock(ctx, pass)
+		} else if err == nil {
 			if rmErr := os.Remove(data.BackupBeforeProtect(s.Path())); rmErr != nil && !errors.Is(rmErr, os.ErrNotExist) {
 				fmt.Fprintln(m.Stderr, rmErr)
 			}
@@ -128,7 +131,11 @@ func (m *Main) protectFirst(ctx context.Context, s *data.Store) error {
 		// On a terminal it was said before the prompt.
 		fmt.Fprintln(m.Stderr, m.say(message.New("cli.protect.first")))
 	}
-	if err := m.protect(ctx, s, pass); err != nil {
+	if err := m.protect(ctx, s, pass); errors.Is(err, data.ErrProtected) {
+		// Another Safeer encrypted it while this one waited (the app's
+		// first start, another command): open it as encrypted.
+		return s.Unlock(ctx, pass)
+	} else if err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stderr, m.say(m.protectedMessage(s)))

@@ -205,3 +205,46 @@ func TestCommandsProtectFirst(t *testing.T) {
 		}
 	})
 }
+
+// Two commands started at the same moment on the same new database (a
+// script's two jobs, or a command beside the app's first start) with the
+// same passphrase: one encrypts it, the other waits for it
+// (data/protect_lock.go) and opens it encrypted; both add their person,
+// and both people read back.
+func TestTwoCommandsAtOnceOnANewDatabase(t *testing.T) {
+	for round := range 3 {
+		db := filepath.Join(t.TempDir(), "roster.db")
+		t.Setenv(protected.EnvName, protected.Passphrase)
+		names := []string{"سالم الحارثي", "مريم الهنائية"}
+		codes, errs := make([]int, 2), make([]string, 2)
+		done := make(chan int)
+		for i := range names {
+			go func() {
+				var out, errb bytes.Buffer
+				m := NewMain(&out, &errb)
+				m.StoreOptions = protected.Options()
+				codes[i] = m.Run(context.Background(), append([]string{"--db", db}, append(protected.Args(), "people", "add", "--name-ar", names[i], "--governorate", "OM-MA")...))
+				errs[i] = errb.String()
+				done <- i
+			}()
+		}
+		<-done
+		<-done
+		for i := range names {
+			if codes[i] != 0 {
+				t.Fatalf("round %d: command %d: exit %d\n%s", round, i, codes[i], errs[i])
+			}
+		}
+		for _, n := range names {
+			var out, errb bytes.Buffer
+			m := NewMain(&out, &errb)
+			m.StoreOptions = protected.Options()
+			if code := m.Run(context.Background(), append([]string{"--db", db}, append(protected.Args(), "people", "search", n)...)); code != 0 {
+				t.Fatalf("round %d: search: exit %d\n%s", round, code, errb.String())
+			}
+			if !strings.Contains(out.String(), n) {
+				t.Fatalf("round %d: %s is not on the roster:\n%s", round, n, out.String())
+			}
+		}
+	}
+}
