@@ -62,17 +62,7 @@ func newIssuerServer(t *testing.T) *issuerServer {
 }
 
 // client reaches the server by its name.
-func (s *issuerServer) client() *http.Client {
-	tr := s.srv.Client().Transport.(*http.Transport).Clone()
-	addr := s.srv.Listener.Addr().String()
-	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
-		if a == s.host {
-			a = addr
-		}
-		return (&net.Dialer{}).DialContext(ctx, network, a)
-	}
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
+func (s *issuerServer) client() *http.Client { return nodecheck.Client(s.srv, s.host) }
 
 func (s *issuerServer) revoke(i int) {
 	s.mu.Lock()

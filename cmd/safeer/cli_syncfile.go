@@ -7,6 +7,7 @@ import (
 	"os"
 
 	"github.com/oman-sca/safeer/data"
+	"github.com/oman-sca/safeer/message"
 	"github.com/oman-sca/safeer/sync/client"
 	"github.com/oman-sca/safeer/sync/syncfile"
 )
@@ -38,11 +39,7 @@ func (m *Main) runSyncExport(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if m.JSON {
-			m.printJSON(m.Stdout, rep)
-			return nil
-		}
-		fmt.Fprintln(m.Stdout, m.say(rep.Message()))
+		m.printReport(rep)
 		return nil
 	})
 }
@@ -62,11 +59,7 @@ func (m *Main) runSyncImport(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if m.JSON {
-			m.printJSON(m.Stdout, rep)
-			return nil
-		}
-		fmt.Fprintln(m.Stdout, m.say(rep.Message()))
+		m.printReport(rep)
 		return nil
 	})
 }
@@ -103,4 +96,14 @@ func (m *Main) runSyncRelay(ctx context.Context, args []string) error {
 		}
 		return nil
 	})
+}
+
+// printReport prints a sync file's report: as JSON with --json, else its
+// message in the run's languages.
+func (m *Main) printReport(rep interface{ Message() message.Message }) {
+	if m.JSON {
+		m.printJSON(m.Stdout, rep)
+		return
+	}
+	fmt.Fprintln(m.Stdout, m.say(rep.Message()))
 }

@@ -71,17 +71,7 @@ func newCredHQ(t *testing.T, withIssuer bool) *credHQ {
 	return c
 }
 
-func (c *credHQ) client() *http.Client {
-	tr := c.http.Client().Transport.(*http.Transport).Clone()
-	addr := c.http.Listener.Addr().String()
-	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
-		if a == c.host {
-			a = addr
-		}
-		return (&net.Dialer{}).DialContext(ctx, network, a)
-	}
-	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
-}
+func (c *credHQ) client() *http.Client { return nodecheck.Client(c.http, c.host) }
 
 func (c *credHQ) revoke(i int) {
 	c.mu.Lock()

@@ -9,6 +9,9 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,4 +62,19 @@ func Run(t testing.TB, cert *x509.Certificate, token string) (out []byte, stderr
 	cmd.Stderr = &errb
 	out, err = cmd.Output()
 	return out, errb.String(), err
+}
+
+// Client is an HTTP client of the TLS test server srv that reaches it by
+// the name host (example.com:port, the name the credentials carry), as
+// the Node.js checker does: Go's side of the same test sees what it sees.
+func Client(srv *httptest.Server, host string) *http.Client {
+	tr := srv.Client().Transport.(*http.Transport).Clone()
+	addr := srv.Listener.Addr().String()
+	tr.DialContext = func(ctx context.Context, network, a string) (net.Conn, error) {
+		if a == host {
+			a = addr
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, a)
+	}
+	return &http.Client{Transport: tr, Timeout: 10 * time.Second}
 }
